@@ -1,0 +1,186 @@
+/*
+  bregnet: lifted Bregman training and inversion of deep neural networks on MPI ranks.
+
+  Public interface. Objects follow the PETSc life cycle
+  (Create / SetFromOptions / SetUp / ... / View / Destroy); their structs live in the
+  private *_impl.h headers under src/.
+
+  Layout convention used everywhere: a block of m samples of width n is a row-major
+  m x n array of PetscReal (row i = sample i), and W_l is row-major n_l x n_{l-1}
+  (row k = incoming weights of neuron k), exactly as stored in the HDF5 files.
+*/
+#pragma once
+#include <petscsys.h>
+#include <petscvec.h>
+#include <petsclog.h>
+#include <bregnet_version_guard.h>
+
+#define BREGNET_FORMAT "bregnet/1"
+
+/* Exit codes of the bregnet command (interface.md) */
+#define BN_EXIT_OK          0
+#define BN_EXIT_INTERNAL    1
+#define BN_EXIT_BAD_INPUT   2
+#define BN_EXIT_DIVERGED    3
+#define BN_EXIT_SIGNALLED   85
+
+/* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
+   options, PETSC_ERR_FILE_OPEN / PETSC_ERR_FILE_READ / PETSC_ERR_FILE_UNEXPECTED for files. */
+#define BN_ERR_DIVERGED PETSC_ERR_NOT_CONVERGED
+
+/* ---------------------------------------------------------------- utilities (src/util) */
+/* Counter-based random numbers: every value is a pure function of (seed, stream, index),
+   so results never depend on how samples or layers are distributed. */
+typedef enum {
+  BN_STREAM_WEIGHTS = 1,   /* + 64*layer */
+  BN_STREAM_BATCH   = 2,   /* + 64*sweep */
+  BN_STREAM_TEACHER = 3,   /* + 64*k     */
+  BN_STREAM_NOISE   = 4,
+  BN_STREAM_DATA    = 5    /* + 64*k     */
+} BnStream;
+PETSC_EXTERN uint64_t  BnRandHash(uint64_t seed, uint64_t stream, uint64_t index);
+PETSC_EXTERN PetscReal BnRandUniform(uint64_t seed, uint64_t stream, uint64_t index); /* [0,1) */
+PETSC_EXTERN PetscReal BnRandNormal(uint64_t seed, uint64_t stream, uint64_t index);  /* N(0,1) */
+
+/* Position-aware checksum of doubles: additive over elements (mod 2^64), so partial sums
+   over row blocks combine with MPI_SUM into a value independent of the partition. */
+PETSC_EXTERN uint64_t BnChecksumReal(const PetscReal *a, PetscInt64 count, PetscInt64 offset);
+PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, PetscInt64 offset);
+
+/* Log class and events (src/util/log_events.c) */
+PETSC_EXTERN PetscClassId  BN_CLASSID;
+PETSC_EXTERN PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange,
+  BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
+PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
+
+/* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
+PETSC_EXTERN PetscErrorCode BnPushErrorHandler(void);
+PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
+/* Parse a comma separated list of reals/ints from an option value with a clear error */
+PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n);
+PETSC_EXTERN PetscErrorCode BnParseIntList(const char *option, const char *value, PetscInt max, PetscInt vals[], PetscInt *n);
+PETSC_EXTERN PetscErrorCode BnParseReal(const char *what, const char *text, PetscReal *val);
+/* Split a comma separated list into at most max strings (caller frees with PetscStrToArrayDestroy) */
+PETSC_EXTERN PetscErrorCode BnSplitList(const char *value, PetscInt *n, char ***items);
+
+/* ------------------------------------------------------------ process grid (src/util) */
+/* P ranks = S layer stages x Q sample groups. Rank (s, q). */
+typedef struct _p_BnGrid *BnGrid;
+PETSC_EXTERN PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid);
+PETSC_EXTERN PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world);
+PETSC_EXTERN PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage); /* ranks of my stage (they split samples) */
+PETSC_EXTERN PetscErrorCode BnGridGetSizes(BnGrid grid, PetscInt *P, PetscInt *S, PetscInt *Q);
+PETSC_EXTERN PetscErrorCode BnGridGetPosition(BnGrid grid, PetscInt *s, PetscInt *q);
+/* Contiguous block [lo, hi) of N samples owned by my sample group q (first N%Q groups get one more) */
+PETSC_EXTERN PetscErrorCode BnGridGetSampleRange(BnGrid grid, PetscInt N, PetscInt *lo, PetscInt *hi);
+PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, PetscInt *lo, PetscInt *hi);
+PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
+
+/* ------------------------------------------------------------- activations (src/net) */
+/* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
+   All block functions act on m x n row-major arrays; sums are over the whole block. */
+typedef struct _p_BnActivation *BnActivation;
+PETSC_EXTERN PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act); /* "relu", "leakyrelu:0.1", "groupsparse:4:0.1", ... */
+PETSC_EXTERN PetscErrorCode BnActivationCheckLayer(BnActivation act, PetscInt layer, PetscInt width, PetscBool is_output); /* groupsparse divisibility, softmax only on output */
+PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **spec);
+PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
+PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
+PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
+PETSC_EXTERN PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum); /* +inf outside dom F */
+PETSC_EXTERN PetscErrorCode BnActivationBregman(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], const PetscReal z[], PetscReal *sum);
+PETSC_EXTERN PetscErrorCode BnActivationProx(BnActivation act, PetscReal tau, PetscInt m, PetscInt n, const PetscReal v[], PetscReal x[]); /* argmin tau F(x) + 1/2|x-v|^2 */
+PETSC_EXTERN PetscErrorCode BnActivationDestroy(BnActivation *act);
+
+/* -------------------------------------------------- weight regularisers (src/net) */
+typedef struct _p_BnReg *BnReg;
+PETSC_EXTERN PetscErrorCode BnRegCreate(const char spec[], BnReg *reg); /* none | l2:mu | l1:mu | neuron:mu | nuclear:mu */
+PETSC_EXTERN PetscErrorCode BnRegGetSpec(BnReg reg, const char **spec);
+PETSC_EXTERN PetscErrorCode BnRegValue(BnReg reg, PetscInt m, PetscInt n, const PetscReal W[], PetscReal *val);
+PETSC_EXTERN PetscErrorCode BnRegProx(BnReg reg, PetscReal tau, PetscInt m, PetscInt n, PetscReal W[]); /* in place: argmin tau R(V) + 1/2|V-W|^2 */
+PETSC_EXTERN PetscErrorCode BnRegDestroy(BnReg *reg);
+
+/* ------------------------------------------------------------------ network (src/net) */
+/* Widths n_0..n_L, one activation/regulariser/lambda per layer, weights replicated on the
+   ranks of a stage. Layers are numbered 1..L as in math.md. */
+typedef struct _p_BnNet *BnNet;
+PETSC_EXTERN PetscErrorCode BnNetCreate(MPI_Comm comm, BnNet *net);
+PETSC_EXTERN PetscErrorCode BnNetSetFromOptions(BnNet net); /* -net_widths -net_activations -net_reg -net_lambda -net_tied */
+PETSC_EXTERN PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths[], const char activations[], const char regs[], const PetscReal lambda[]);
+PETSC_EXTERN PetscErrorCode BnNetSetTied(BnNet net, PetscBool tied);
+PETSC_EXTERN PetscErrorCode BnNetSetUp(BnNet net);  /* validates and allocates W, b (zero) */
+PETSC_EXTERN PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed); /* He-normal W, zero b, indexed by global position */
+PETSC_EXTERN PetscErrorCode BnNetGetNumLayers(BnNet net, PetscInt *L);
+PETSC_EXTERN PetscErrorCode BnNetGetWidths(BnNet net, const PetscInt **widths); /* L+1 entries */
+PETSC_EXTERN PetscErrorCode BnNetGetLayer(BnNet net, PetscInt l, PetscReal **W, PetscReal **b); /* l = 1..L */
+PETSC_EXTERN PetscErrorCode BnNetGetActivation(BnNet net, PetscInt l, BnActivation *act);
+PETSC_EXTERN PetscErrorCode BnNetGetReg(BnNet net, PetscInt l, BnReg *reg);
+PETSC_EXTERN PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lambda);
+PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
+PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
+PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
+/* z = X W_l^T + 1 b_l^T for an m-row block (DGEMM) */
+PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
+/* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
+PETSC_EXTERN PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
+PETSC_EXTERN PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val);
+PETSC_EXTERN PetscErrorCode BnNetCompare(BnNet a, BnNet b, PetscReal *reldiff); /* max_l |Wa-Wb|/|Wa| incl. biases */
+PETSC_EXTERN PetscErrorCode BnNetView(BnNet net, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnNetDestroy(BnNet *net);
+
+/* ------------------------------------------------------------------- data (src/data) */
+/* One split (train or test) of a data set; each rank holds rows [lo, hi) of N. */
+typedef struct {
+  PetscInt         N, lo, hi, n_in, n_out;
+  const PetscReal *inputs;  /* (hi-lo) x n_in   */
+  const PetscReal *targets; /* (hi-lo) x n_out  */
+  const PetscInt  *labels;  /* (hi-lo) or NULL when the set has no class labels */
+} BnSplit;
+typedef struct _p_BnData *BnData;
+PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
+PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_dir -data_samples -data_test_samples -seed */
+PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
+PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
+PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);
+PETSC_EXTERN PetscErrorCode BnDataGetDescriptor(BnData data, const char **source, PetscInt *samples, uint64_t *seed);
+PETSC_EXTERN PetscErrorCode BnDataView(BnData data, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnDataDestroy(BnData *data);
+
+/* -------------------------------------------------------------- HDF5 files (src/io) */
+/* A bregnet/1 file opened collectively on a communicator with MPI-IO. Files are written under
+   PATH.tmp and renamed to PATH by BnH5Commit, so readers never see a half-written file. */
+typedef struct _p_BnH5 *BnH5;
+PETSC_EXTERN PetscErrorCode BnH5Create(MPI_Comm comm, const char path[], const char kind[], BnH5 *f);
+PETSC_EXTERN PetscErrorCode BnH5Open(MPI_Comm comm, const char path[], BnH5 *f); /* checks format attr */
+PETSC_EXTERN PetscErrorCode BnH5OpenPlain(MPI_Comm comm, const char path[], BnH5 *f); /* any HDF5 file (data files) */
+PETSC_EXTERN PetscErrorCode BnH5GetKind(BnH5 f, const char **kind);
+PETSC_EXTERN PetscErrorCode BnH5GetPath(BnH5 f, const char **path);
+PETSC_EXTERN PetscErrorCode BnH5Has(BnH5 f, const char objpath[], PetscBool *has);
+PETSC_EXTERN PetscErrorCode BnH5CreateGroup(BnH5 f, const char grouppath[]);
+PETSC_EXTERN PetscErrorCode BnH5WriteAttrString(BnH5 f, const char objpath[], const char name[], const char value[]);
+PETSC_EXTERN PetscErrorCode BnH5WriteAttrInt64(BnH5 f, const char objpath[], const char name[], PetscInt n, const PetscInt64 v[]);
+PETSC_EXTERN PetscErrorCode BnH5WriteAttrReal(BnH5 f, const char objpath[], const char name[], PetscInt n, const PetscReal v[]);
+PETSC_EXTERN PetscErrorCode BnH5HasAttr(BnH5 f, const char objpath[], const char name[], PetscBool *has);
+PETSC_EXTERN PetscErrorCode BnH5ReadAttrString(BnH5 f, const char objpath[], const char name[], char **value); /* PetscFree it */
+PETSC_EXTERN PetscErrorCode BnH5ReadAttrInt64(BnH5 f, const char objpath[], const char name[], PetscInt n, PetscInt64 v[]); /* n = expected count */
+PETSC_EXTERN PetscErrorCode BnH5ReadAttrReal(BnH5 f, const char objpath[], const char name[], PetscInt n, PetscReal v[]);
+PETSC_EXTERN PetscErrorCode BnH5GetAttrCount(BnH5 f, const char objpath[], const char name[], PetscInt *n);
+/* dims of a dataset (rank <= 2; dims[1] = 1 for rank 1); error naming file and dataset if missing */
+PETSC_EXTERN PetscErrorCode BnH5GetDims(BnH5 f, const char dspath[], PetscInt *rank, PetscInt64 dims[2]);
+/* replicated array (same on all ranks): written once, read by all; checksum attr verified */
+PETSC_EXTERN PetscErrorCode BnH5WriteArray(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[]);
+PETSC_EXTERN PetscErrorCode BnH5ReadArray(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscReal data[]);
+/* distributed rows: global N x ncols, this rank owns rows [lo, lo+nloc) */
+PETSC_EXTERN PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[]);
+PETSC_EXTERN PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, PetscReal data[]);
+PETSC_EXTERN PetscErrorCode BnH5ReadRowsInt64(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 lo, PetscInt64 nloc, PetscInt64 data[]);
+/* verify every dataset's checksum; counts of ok/bad/missing-checksum datasets */
+PETSC_EXTERN PetscErrorCode BnH5VerifyAll(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, PetscInt *n_unchecked);
+PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
+PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
+PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+
+/* models (src/io/model_io.c) */
+PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */
+PETSC_EXTERN PetscErrorCode BnNetWriteModel(BnNet net, const char path[]);
+PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */

@@ -1,0 +1,8 @@
+/* The subcommands of the bregnet executable, one file each (src/cli/cmd_*.c). */
+#pragma once
+#include <bregnet.h>
+
+/* Each returns a PETSc error code; *exit_code is set for non-error outcomes such as 85. */
+PETSC_EXTERN PetscErrorCode BnCommandTrain(int *exit_code);
+PETSC_EXTERN PetscErrorCode BnCommandPredict(int *exit_code);
+PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);

@@ -1,0 +1,67 @@
+/* bregnet: command dispatcher. `bregnet CMD [options]`; options go to the PETSc database. */
+#include <bregnet.h>
+#include "commands.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
+                            "\n"
+                            "commands:\n"
+                            "  train     lifted Bregman training; writes checkpoints and a model\n"
+                            "  predict   forward pass of a model over a data set: loss, accuracy\n"
+                            "  info      validate and summarise a model or checkpoint file: bregnet info FILE.h5\n"
+                            "\n"
+                            "not in this version: invert (regularised inversion), prune (structure analysis)\n"
+                            "\n"
+                            "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
+                            "1 internal error, 2 bad input or options, 3 diverged, 85 stopped by a signal\n"
+                            "after writing a checkpoint.\n";
+
+int main(int argc, char **argv)
+{
+  PetscErrorCode ierr;
+  int            exit_code = BN_EXIT_OK;
+  const char    *cmd       = argc > 1 ? argv[1] : NULL;
+  PetscBool      help      = PETSC_FALSE;
+
+  /* PETSc sees the options after the command word */
+  if (cmd && cmd[0] != '-') {
+    argv[1] = argv[0];
+    argc--;
+    argv++;
+  } else cmd = NULL;
+  ierr = PetscInitialize(&argc, &argv, NULL, usage);
+  if (ierr) return BN_EXIT_INTERNAL;
+  ierr = BnPushErrorHandler();
+  if (!ierr) ierr = BnInitializePackage();
+  if (!ierr) ierr = PetscOptionsHasHelp(NULL, &help);
+  if (ierr) {
+  } else if (!cmd) {
+    ierr = PetscPrintf(PETSC_COMM_WORLD, "%s", usage);
+  } else if (!strcmp(cmd, "train")) {
+    ierr = BnCommandTrain(&exit_code);
+  } else if (!strcmp(cmd, "predict")) {
+    ierr = BnCommandPredict(&exit_code);
+  } else if (!strcmp(cmd, "info")) {
+    const char *path = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+    if (!path) {
+      ierr = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: usage: bregnet info FILE.h5\n");
+      exit_code = BN_EXIT_BAD_INPUT;
+    } else ierr = BnCommandInfo(path, &exit_code);
+  } else if (!strcmp(cmd, "invert") || !strcmp(cmd, "prune")) {
+    ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: '%s' is not available in this version of bregnet\n", cmd);
+    exit_code = BN_EXIT_BAD_INPUT;
+  } else {
+    ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: unknown command '%s'\n%s", cmd, usage);
+    exit_code = BN_EXIT_BAD_INPUT;
+  }
+  if (ierr) {
+    exit_code = BnExitCodeFromError(ierr);
+    /* an internal error may have struck one rank only: do not wait for the others */
+    if (exit_code == BN_EXIT_INTERNAL) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
+  }
+  (void)help;
+  ierr = PetscFinalize();
+  if (ierr && !exit_code) exit_code = BN_EXIT_INTERNAL;
+  return exit_code;
+}

@@ -1,0 +1,58 @@
+/* Error reporting for users: one line saying what is wrong and where, on one rank of the
+   communicator the error was raised on, and a mapping from PETSc error codes to the exit
+   codes of interface.md. Internal errors keep PETSc's location for the bug report. */
+#include <bregnet.h>
+#include <stdio.h>
+
+static PetscBool BnIsBadInput(PetscErrorCode n)
+{
+  switch (n) {
+  case PETSC_ERR_USER_INPUT:
+  case PETSC_ERR_FILE_OPEN:
+  case PETSC_ERR_FILE_READ:
+  case PETSC_ERR_FILE_UNEXPECTED:
+  case PETSC_ERR_ARG_WRONG: /* PETSc's own option parsing: "Input string x has no integer value" */
+    return PETSC_TRUE;
+  default:
+    return PETSC_FALSE;
+  }
+}
+
+/*@C
+  BnExitCodeFromError - the command's exit code for a PETSc error code
+
+  Not Collective
+@*/
+int BnExitCodeFromError(PetscErrorCode ierr)
+{
+  if (!ierr) return BN_EXIT_OK;
+  if (BnIsBadInput(ierr)) return BN_EXIT_BAD_INPUT;
+  if (ierr == BN_ERR_DIVERGED) return BN_EXIT_DIVERGED;
+  return BN_EXIT_INTERNAL;
+}
+
+static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  PetscMPIInt rank = 0, flg = 0;
+
+  if (p != PETSC_ERROR_INITIAL) return n; /* the traceback adds nothing for users */
+  MPI_Initialized(&flg);
+  if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  if (rank) return n;
+  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) fprintf(stderr, "bregnet: error: %s\n", mess ? mess : "(no message)");
+  else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
+  fflush(stderr);
+  return n;
+}
+
+/*@C
+  BnPushErrorHandler - installs bregnet's user-facing error handler
+
+  Not Collective
+@*/
+PetscErrorCode BnPushErrorHandler(void)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPushErrorHandler(BnErrorHandler, NULL));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,9 @@
+#!/bin/bash
+# The one MPI launcher of the test suite: tests/mpirun.sh NP program [args...]
+# Adds what Open MPI needs here (root, more ranks than cores) and nothing else.
+set -euo pipefail
+np=$1; shift
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+# shared-memory transport only: tests run on one node, and this avoids probing networks
+exec mpiexec --oversubscribe --mca btl self,vader -n "$np" "$@"
