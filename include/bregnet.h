@@ -28,6 +28,10 @@
    options, PETSC_ERR_FILE_OPEN / PETSC_ERR_FILE_READ / PETSC_ERR_FILE_UNEXPECTED for files. */
 #define BN_ERR_DIVERGED PETSC_ERR_NOT_CONVERGED
 
+/* quiet NaN for "not defined" entries (accuracy without labels); PETSc 3.18 has no PETSC_NAN */
+#include <math.h>
+#define BN_NAN ((PetscReal)NAN)
+
 /* ---------------------------------------------------------------- utilities (src/util) */
 /* Counter-based random numbers: every value is a pure function of (seed, stream, index),
    so results never depend on how samples or layers are distributed. */
@@ -184,3 +188,22 @@ PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */
 PETSC_EXTERN PetscErrorCode BnNetWriteModel(BnNet net, const char path[]);
 PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */
+
+/* ------------------------------------------------------------- solver (src/solver) */
+/* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
+typedef struct _p_BnSolver *BnSolver;
+PETSC_EXTERN PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver);
+/* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -seed */
+PETSC_EXTERN PetscErrorCode BnSolverSetFromOptions(BnSolver solver);
+PETSC_EXTERN PetscErrorCode BnSolverSetUp(BnSolver solver); /* He-normal weights from -seed; auxiliary variables by a forward pass */
+PETSC_EXTERN PetscErrorCode BnSolverSetUpEvaluation(BnSolver solver); /* evaluation only (predict) */
+/* Runs sweeps up to -solver_sweeps; *stopped is set when a signal ended the run early */
+PETSC_EXTERN PetscErrorCode BnSolverSolve(BnSolver solver, PetscBool *stopped);
+PETSC_EXTERN PetscErrorCode BnSolverComputeEnergy(BnSolver solver, PetscReal *energy, PetscReal *gap);
+/* forward network on a split: mean B_L(y, z_L) and accuracy (NaN without labels) */
+PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *split, PetscReal *loss, PetscReal *accuracy);
+PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
+PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
+PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
+PETSC_EXTERN PetscErrorCode BnSolverView(BnSolver solver, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnSolverDestroy(BnSolver *solver);

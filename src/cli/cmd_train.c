@@ -1,0 +1,94 @@
+/* bregnet train: data + network + lifted Bregman solver, checkpoints, a model file, and a
+   closing report (time per sweep, GFLOP/s against DGEMM, bytes reduced, peak memory). */
+#include <bregnet.h>
+#include "commands.h"
+
+/*@C
+  BnCommandTrain - the `bregnet train` command
+
+  Collective on PETSC_COMM_WORLD
+
+  Options Database Keys:
++ -layer_stages S   - layer-parallel stages (this version: 1)
+. -model_out PATH   - model written at the end (default bregnet_model.h5)
+- -bench_gemm       - also measure DGEMM on the sweep's shapes and print the ratio
+
+  Notes:
+  With no options this is the README's main job: Fashion-MNIST 784-256-128-10 with
+  relu,relu,softmax, mini-batches of 128, Adam, checkpoints of every sweep.
+@*/
+PetscErrorCode BnCommandTrain(int *exit_code)
+{
+  MPI_Comm       world = PETSC_COMM_WORLD, stage;
+  BnGrid         grid;
+  BnNet          net;
+  BnData         data;
+  BnSolver       solver;
+  PetscInt       stages = 1, L, P, S, Q, sweep;
+  char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5";
+  PetscBool      bench = PETSC_FALSE, stopped, restarted;
+  const PetscInt *n;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  *exit_code = BN_EXIT_OK;
+  PetscCall(PetscTime(&t0));
+  PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
+  PetscCall(PetscOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
+  PetscCall(PetscOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
+  PetscCall(PetscOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
+  PetscOptionsEnd();
+  PetscCall(BnGridCreate(world, stages, &grid));
+  PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
+  PetscCheck(S == 1, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": this version of bregnet runs with one stage only (layer-parallel stages are not implemented yet)", S);
+  PetscCall(BnGridGetStageComm(grid, &stage));
+
+  PetscCall(BnNetCreate(stage, &net));
+  PetscCall(BnNetSetFromOptions(net));
+  PetscCall(BnNetSetUp(net));
+  PetscCall(BnNetGetNumLayers(net, &L));
+  PetscCall(BnNetGetWidths(net, &n));
+  PetscCall(BnDataCreate(grid, &data));
+  PetscCall(BnDataSetFromOptions(data));
+  PetscCall(BnSolverCreate(grid, net, data, &solver));
+  PetscCall(BnSolverSetFromOptions(solver));
+  PetscCall(BnCheckUnusedOptions(world));
+  PetscCall(BnDataLoad(data, L, n));
+  PetscCall(BnSolverSetUp(solver));
+  PetscCall(BnSolverRestart(solver, &restarted));
+
+  PetscCall(BnNetView(net, NULL));
+  PetscCall(BnDataView(data, NULL));
+  PetscCall(BnSolverView(solver, NULL));
+  PetscCall(BnSolverSolve(solver, &stopped));
+  PetscCall(BnSolverGetSweep(solver, &sweep));
+  if (stopped) {
+    PetscCall(PetscPrintf(world, "stopped by a signal after sweep %" PetscInt_FMT "; checkpoint written, continue with -restart auto\n", sweep));
+    *exit_code = BN_EXIT_SIGNALLED;
+  } else {
+    PetscCall(BnNetWriteModel(net, model_out));
+    PetscCall(PetscPrintf(world, "model written to %s\n", model_out));
+  }
+  {
+    PetscLogDouble flops, secs, bytes, peak, gl;
+    PetscCall(BnSolverGetStatistics(solver, &flops, &secs, &bytes));
+    PetscCallMPI(MPI_Allreduce(&flops, &gl, 1, MPI_DOUBLE, MPI_SUM, world));
+    PetscCall(BnPeakMemory(world, &peak));
+    PetscCall(PetscTime(&t1));
+    if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
+    PetscCall(PetscPrintf(world, "peak memory per rank %.1f MiB; total %.2f s\n", peak / 1048576.0, t1 - t0));
+    if (bench && secs > 0) {
+      PetscReal ref;
+      PetscInt  batch = 128, mloc;
+      PetscCall(PetscOptionsGetInt(NULL, NULL, "-solver_batch", &batch, NULL));
+      mloc = batch ? (batch + Q - 1) / Q : 1024;
+      PetscCall(BnBenchGemmReference(L, n, mloc, 2, &ref));
+      PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
+    }
+  }
+  PetscCall(BnSolverDestroy(&solver));
+  PetscCall(BnDataDestroy(&data));
+  PetscCall(BnNetDestroy(&net));
+  PetscCall(BnGridDestroy(&grid));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,369 @@
+/* BnNet: architecture, options and weight storage of a feed-forward network. */
+#include "net_impl.h"
+
+#define BN_MAX_LAYERS 64
+
+/*@C
+  BnNetCreate - creates an empty network on a (stage) communicator
+
+  Collective
+
+.seealso: BnNetSetFromOptions(), BnNetSetArchitecture(), BnNetSetUp(), BnNetDestroy()
+@*/
+PetscErrorCode BnNetCreate(MPI_Comm comm, BnNet *net)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 2);
+  PetscCall(PetscNew(net));
+  (*net)->comm = comm;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnNetReset(BnNet net)
+{
+  PetscFunctionBegin;
+  for (PetscInt l = 1; l <= net->L; l++) {
+    if (net->act) PetscCall(BnActivationDestroy(&net->act[l]));
+    if (net->reg) PetscCall(BnRegDestroy(&net->reg[l]));
+    if (net->W) PetscCall(PetscFree(net->W[l]));
+    if (net->b) PetscCall(PetscFree(net->b[l]));
+  }
+  PetscCall(PetscFree(net->act));
+  PetscCall(PetscFree(net->reg));
+  PetscCall(PetscFree(net->W));
+  PetscCall(PetscFree(net->b));
+  PetscCall(PetscFree(net->lambda));
+  PetscCall(PetscFree(net->widths));
+  PetscCall(PetscFree(net->act_list));
+  PetscCall(PetscFree(net->work));
+  net->work_len = 0;
+  net->L        = 0;
+  net->setup    = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* "a" or "a,b,c": one item for all layers or one per layer */
+static PetscErrorCode BnNetPerLayerItems(const char option[], const char list[], PetscInt L, char ***items, PetscInt *n)
+{
+  PetscFunctionBegin;
+  PetscCall(BnSplitList(list, n, items));
+  PetscCheck(*n == 1 || *n == L, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s '%s': %" PetscInt_FMT " items for %" PetscInt_FMT " layers (give one for all layers or one per layer)", option, list, *n, L);
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetArchitecture - sets widths, activations, regularisers and Bregman weights
+
+  Collective
+
+  Input Parameters:
++ net         - the network
+. L           - number of layers (>= 1)
+. widths      - n_0 .. n_L
+. activations - comma separated, one per layer or one for all (math.md names, e.g. "relu,softmax")
+. regs        - comma separated, one per layer or one for all (NULL = none)
+- lambda      - L Bregman weights, or NULL for all 1
+
+.seealso: BnNetSetFromOptions(), BnNetSetUp()
+@*/
+PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths[], const char activations[], const char regs[], const PetscReal lambda[])
+{
+  char   **items;
+  PetscInt n;
+  size_t   len;
+
+  PetscFunctionBegin;
+  PetscCheck(L >= 1 && L <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_widths: need between 2 and %d widths, got %" PetscInt_FMT, BN_MAX_LAYERS + 1, L + 1);
+  PetscCall(BnNetReset(net));
+  net->L = L;
+  PetscCall(PetscMalloc1(L + 1, &net->widths));
+  for (PetscInt l = 0; l <= L; l++) {
+    PetscCheck(widths[l] >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_widths: width %" PetscInt_FMT " of layer %" PetscInt_FMT " must be >= 1", widths[l], l);
+    net->widths[l] = widths[l];
+  }
+  PetscCall(PetscCalloc5(L + 1, &net->act, L + 1, &net->reg, L + 1, &net->lambda, L + 1, &net->W, L + 1, &net->b));
+  PetscCall(BnNetPerLayerItems("-net_activations", activations, L, &items, &n));
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscErrorCode ierr = BnActivationCreate(items[n == 1 ? 0 : l - 1], &net->act[l]);
+    if (ierr) {
+      PetscCall(PetscStrToArrayDestroy((int)n, items));
+      return ierr;
+    }
+  }
+  PetscCall(PetscStrToArrayDestroy((int)n, items));
+  PetscCall(BnNetPerLayerItems("-net_reg", regs ? regs : "none", L, &items, &n));
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscErrorCode ierr = BnRegCreate(items[n == 1 ? 0 : l - 1], &net->reg[l]);
+    if (ierr) {
+      PetscCall(PetscStrToArrayDestroy((int)n, items));
+      return ierr;
+    }
+  }
+  PetscCall(PetscStrToArrayDestroy((int)n, items));
+  for (PetscInt l = 1; l <= L; l++) {
+    net->lambda[l] = lambda ? lambda[l - 1] : 1.0;
+    PetscCheck(net->lambda[l] > 0 && PetscIsNormalReal(net->lambda[l]), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_lambda: lambda_%" PetscInt_FMT " = %g must be positive", l, (double)net->lambda[l]);
+  }
+  /* canonical activation list, as stored in files */
+  len = 0;
+  for (PetscInt l = 1; l <= L; l++) {
+    const char *spec;
+    size_t      sl;
+    PetscCall(BnActivationGetSpec(net->act[l], &spec));
+    PetscCall(PetscStrlen(spec, &sl));
+    len += sl + 1;
+  }
+  PetscCall(PetscCalloc1(len + 1, &net->act_list));
+  for (PetscInt l = 1; l <= L; l++) {
+    const char *spec;
+    PetscCall(BnActivationGetSpec(net->act[l], &spec));
+    if (l > 1) PetscCall(PetscStrlcat(net->act_list, ",", len + 1));
+    PetscCall(PetscStrlcat(net->act_list, spec, len + 1));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetFromOptions - reads the architecture from the options database
+
+  Collective
+
+  Options Database Keys:
++ -net_widths n0,n1,...,nL      - layer widths (default 784,256,128,10)
+. -net_activations a1,...,aL    - activations, one per layer or one for all (default relu hidden, softmax output)
+. -net_reg r                    - none|l2:mu|l1:mu|neuron:mu|nuclear:mu, one per layer or one for all
+. -net_lambda l1,...,lL         - Bregman weights, one per layer or one for all (default 1)
+- -net_tied                     - tied weights W_2 = W_1^T (2-layer autoencoder)
+
+.seealso: BnNetSetArchitecture()
+@*/
+PetscErrorCode BnNetSetFromOptions(BnNet net)
+{
+  char      widths_s[1024] = "784,256,128,10", act_s[1024] = "", reg_s[1024] = "none", lambda_s[1024] = "1";
+  PetscInt  widths[BN_MAX_LAYERS + 2], nw, nl, L;
+  PetscReal lambda[BN_MAX_LAYERS + 1];
+  PetscBool tied = net->tied;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
+  PetscCall(PetscOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
+  PetscCall(PetscOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
+  PetscCall(PetscOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
+  PetscCall(PetscOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
+  PetscCall(PetscOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
+  PetscOptionsEnd();
+  PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
+  PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
+  L = nw - 1;
+  if (!act_s[0]) { /* relu hidden layers, softmax output */
+    for (PetscInt l = 1; l <= L; l++) PetscCall(PetscStrlcat(act_s, l < L ? "relu," : "softmax", sizeof(act_s)));
+  }
+  PetscCall(BnParseRealList("-net_lambda", lambda_s, BN_MAX_LAYERS, lambda, &nl));
+  PetscCheck(nl == 1 || nl == L, net->comm, PETSC_ERR_USER_INPUT, "-net_lambda '%s': %" PetscInt_FMT " values for %" PetscInt_FMT " layers (give one for all layers or one per layer)", lambda_s, nl, L);
+  if (nl == 1)
+    for (PetscInt l = 1; l < L; l++) lambda[l] = lambda[0];
+  PetscCall(BnNetSetArchitecture(net, L, widths, act_s, reg_s, lambda));
+  PetscCall(BnNetSetTied(net, tied));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetSetTied(BnNet net, PetscBool tied)
+{
+  PetscFunctionBegin;
+  net->tied = tied;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetUp - checks the architecture and allocates zero weights
+
+  Collective
+@*/
+PetscErrorCode BnNetSetUp(BnNet net)
+{
+  PetscInt maxw = 0;
+
+  PetscFunctionBegin;
+  if (net->setup) PetscFunctionReturn(0);
+  PetscCheck(net->L >= 1, net->comm, PETSC_ERR_ORDER, "call BnNetSetArchitecture() or BnNetSetFromOptions() first");
+  for (PetscInt l = 1; l <= net->L; l++) PetscCall(BnActivationCheckLayer(net->act[l], l, net->widths[l], (PetscBool)(l == net->L)));
+  if (net->tied) {
+    PetscCheck(net->L == 2 && net->widths[0] == net->widths[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs a 2-layer autoencoder n0,n1,n0, got %" PetscInt_FMT " layers", net->L);
+  }
+  for (PetscInt l = 1; l <= net->L; l++) {
+    PetscCall(PetscCalloc1(net->widths[l] * net->widths[l - 1], &net->W[l]));
+    PetscCall(PetscCalloc1(net->widths[l], &net->b[l]));
+    maxw = PetscMax(maxw, net->widths[l]);
+  }
+  (void)maxw;
+  net->setup = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetInitializeWeights - He-normal weights N(0, 2/n_{l-1}), zero biases
+
+  Not Collective (every rank computes the same values: they depend on (seed, layer, position) only)
+@*/
+PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed)
+{
+  PetscFunctionBegin;
+  PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
+  for (PetscInt l = 1; l <= net->L; l++) {
+    PetscInt  n = net->widths[l] * net->widths[l - 1];
+    PetscReal s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]);
+    for (PetscInt k = 0; k < n; k++) net->W[l][k] = s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k);
+    PetscCall(PetscArrayzero(net->b[l], net->widths[l]));
+  }
+  PetscCall(BnNetSyncTied(net));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetSyncTied(BnNet net)
+{
+  PetscFunctionBegin;
+  if (!net->tied) PetscFunctionReturn(0);
+  {
+    PetscInt n0 = net->widths[0], n1 = net->widths[1];
+    for (PetscInt i = 0; i < n0; i++)
+      for (PetscInt k = 0; k < n1; k++) net->W[2][i * n1 + k] = net->W[1][k * n0 + i];
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetNumLayers(BnNet net, PetscInt *L)
+{
+  PetscFunctionBegin;
+  *L = net->L;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetWidths(BnNet net, const PetscInt **widths)
+{
+  PetscFunctionBegin;
+  *widths = net->widths;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetLayer(BnNet net, PetscInt l, PetscReal **W, PetscReal **b)
+{
+  PetscFunctionBegin;
+  PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
+  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
+  if (W) *W = net->W[l];
+  if (b) *b = net->b[l];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetActivation(BnNet net, PetscInt l, BnActivation *act)
+{
+  PetscFunctionBegin;
+  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
+  *act = net->act[l];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetReg(BnNet net, PetscInt l, BnReg *reg)
+{
+  PetscFunctionBegin;
+  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
+  *reg = net->reg[l];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lambda)
+{
+  PetscFunctionBegin;
+  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
+  *lambda = net->lambda[l];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied)
+{
+  PetscFunctionBegin;
+  *tied = net->tied;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetActivationList(BnNet net, const char **list)
+{
+  PetscFunctionBegin;
+  *list = net->act_list;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetRegValue - sum of the weight regularisers R_l(W_l) (tied weights count once)
+
+  Not Collective
+@*/
+PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val)
+{
+  PetscFunctionBegin;
+  *val = 0;
+  for (PetscInt l = 1; l <= net->L; l++) {
+    PetscReal r;
+    if (net->tied && l == 2) continue;
+    PetscCall(BnRegValue(net->reg[l], net->widths[l], net->widths[l - 1], net->W[l], &r));
+    *val += r;
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetCompare - largest relative difference between two networks' parameters,
+  max_l |[W_l b_l]_a - [W_l b_l]_b|_F / |[W_l b_l]_a|_F
+
+  Not Collective
+@*/
+PetscErrorCode BnNetCompare(BnNet a, BnNet b, PetscReal *reldiff)
+{
+  PetscFunctionBegin;
+  PetscCheck(a->L == b->L, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "networks have %" PetscInt_FMT " and %" PetscInt_FMT " layers", a->L, b->L);
+  *reldiff = 0;
+  for (PetscInt l = 1; l <= a->L; l++) {
+    PetscReal d = 0, s = 0;
+    PetscInt  n = a->widths[l] * a->widths[l - 1];
+    PetscCheck(a->widths[l] == b->widths[l] && a->widths[l - 1] == b->widths[l - 1], PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "layer %" PetscInt_FMT " shapes differ", l);
+    for (PetscInt k = 0; k < n; k++) {
+      d += PetscSqr(a->W[l][k] - b->W[l][k]);
+      s += PetscSqr(a->W[l][k]);
+    }
+    for (PetscInt k = 0; k < a->widths[l]; k++) {
+      d += PetscSqr(a->b[l][k] - b->b[l][k]);
+      s += PetscSqr(a->b[l][k]);
+    }
+    *reldiff = PetscMax(*reldiff, s > 0 ? PetscSqrtReal(d / s) : PetscSqrtReal(d));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetView - prints the architecture
+
+  Collective
+@*/
+PetscErrorCode BnNetView(BnNet net, PetscViewer viewer)
+{
+  PetscFunctionBegin;
+  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(net->comm, &viewer));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "network: %" PetscInt_FMT " layers, widths", net->L));
+  for (PetscInt l = 0; l <= net->L; l++) PetscCall(PetscViewerASCIIPrintf(viewer, "%s%" PetscInt_FMT, l ? "," : " ", net->widths[l]));
+  PetscCall(PetscViewerASCIIPrintf(viewer, ", activations %s%s\n", net->act_list, net->tied ? ", tied" : ""));
+  for (PetscInt l = 1; l <= net->L; l++) {
+    const char *reg;
+    PetscCall(BnRegGetSpec(net->reg[l], &reg));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetDestroy(BnNet *net)
+{
+  PetscFunctionBegin;
+  if (!*net) PetscFunctionReturn(0);
+  PetscCall(BnNetReset(*net));
+  PetscCall(PetscFree(*net));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,20 @@
+#pragma once
+#include <bregnet.h>
+#include <petsc/private/petscimpl.h>
+
+/* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
+   reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
+struct _p_BnNet {
+  MPI_Comm      comm;
+  PetscInt      L;
+  PetscInt     *widths; /* L+1 */
+  BnActivation *act;    /* L+1, [0] unused */
+  BnReg        *reg;    /* L+1, [0] unused */
+  PetscReal    *lambda; /* L+1, [0] unused */
+  PetscReal   **W, **b; /* L+1, [0] unused */
+  PetscBool     tied;
+  PetscBool     setup;
+  char         *act_list; /* "relu,relu,softmax" */
+  PetscReal    *work;     /* forward-pass scratch */
+  PetscInt      work_len;
+};

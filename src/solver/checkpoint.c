@@ -1,0 +1,418 @@
+/* Checkpoints (interface.md schema, parallel.md): everything needed to continue bit for bit,
+   written collectively under a temporary name and renamed; the newest -checkpoint_keep kept.
+   Loading re-partitions the auxiliary variables for the new run's grid. */
+#include "solver_impl.h"
+#include <dirent.h>
+#include <libgen.h>
+#include <unistd.h>
+
+static PetscErrorCode BnCheckpointName(const char base[], PetscInt sweep, PetscInt batch, char path[], size_t len)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, len, "%s_%06" PetscInt_FMT "_%06" PetscInt_FMT ".h5", base, sweep, batch));
+  PetscFunctionReturn(0);
+}
+
+/* the checkpoints of a base name, newest first (names sort chronologically) */
+static PetscErrorCode BnCheckpointList(const char base[], PetscInt *count, char ***paths)
+{
+  char           dir[PETSC_MAX_PATH_LEN], stem[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+  DIR           *d;
+  struct dirent *e;
+  PetscInt       n = 0, cap = 16;
+  char         **list;
+  size_t         sl;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(tmp, base, sizeof(tmp)));
+  PetscCall(PetscStrncpy(dir, dirname(tmp), sizeof(dir)));
+  PetscCall(PetscStrncpy(tmp, base, sizeof(tmp)));
+  PetscCall(PetscStrncpy(stem, basename(tmp), sizeof(stem)));
+  PetscCall(PetscStrlen(stem, &sl));
+  PetscCall(PetscMalloc1(cap, &list));
+  d = opendir(dir);
+  while (d && (e = readdir(d))) {
+    unsigned a, b;
+    char     tail[8];
+    if (strncmp(e->d_name, stem, sl)) continue;
+    /* exactly STEM_SSSSSS_BBBBBB.h5 */
+    if (sscanf(e->d_name + sl, "_%6u_%6u%7s", &a, &b, tail) != 3 || strcmp(tail, ".h5") || strlen(e->d_name + sl) != 17) continue;
+    if (n == cap) {
+      cap *= 2;
+      PetscCall(PetscRealloc(sizeof(char *) * cap, &list));
+    }
+    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s/%s", dir, e->d_name));
+    PetscCall(PetscStrallocpy(tmp, &list[n++]));
+  }
+  if (d) closedir(d);
+  /* newest first */
+  for (PetscInt i = 0; i < n; i++)
+    for (PetscInt j = i + 1; j < n; j++)
+      if (strcmp(list[i], list[j]) < 0) {
+        char *t = list[i];
+        list[i] = list[j];
+        list[j] = t;
+      }
+  *count = n;
+  *paths = list;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnCheckpointListFree(PetscInt n, char ***paths)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) PetscCall(PetscFree((*paths)[i]));
+  PetscCall(PetscFree(*paths));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnLayerName(char buf[], size_t len, const char fmt[], PetscInt l)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(buf, len, fmt, l));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverWriteCheckpoint - writes the solver state to -checkpoint's next file
+
+  Collective
+@*/
+PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
+{
+  char        path[PETSC_MAX_PATH_LEN], name[64], *opts;
+  BnH5        f;
+  MPI_Comm    world;
+  PetscInt64  v, dims[2];
+  const char *source;
+  PetscInt    samples;
+  uint64_t    dseed;
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
+  PetscCall(BnH5Create(world, path, "checkpoint", &f));
+  PetscCall(BnNetWriteGroups(s->net, f));
+
+  PetscCall(BnH5CreateGroup(f, "/solver"));
+  v = s->sweep;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "sweep", 1, &v));
+  v = s->batch_in_sweep;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "batch", 1, &v));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "energy", 1, &energy));
+  v = (PetscInt64)s->seed;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "seed", 1, &v));
+  PetscCall(PetscOptionsGetAll(NULL, &opts));
+  PetscCall(BnH5WriteAttrString(f, "/solver", "options", opts));
+  PetscCall(PetscFree(opts));
+  PetscCall(BnH5WriteAttrString(f, "/solver", "w_update", s->wrule->name));
+  v = s->batch;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "batch_size", 1, &v));
+  v = s->x_steps;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "x_steps", 1, &v));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr", 1, &s->lr));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "momentum", 1, &s->momentum));
+  v = s->t_adam;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
+  v = s->wversion;
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "weight_version", 1, &v));
+  PetscCall(BnH5WriteAttrInt64(f, "/solver", "power_version", s->L, (const PetscInt64 *)(s->pw_version + 1)));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
+  for (PetscInt l = 1; l <= s->L; l++) {
+    dims[0] = s->n[l];
+    dims[1] = s->n[l - 1];
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_W_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteArray(f, name, 2, dims, s->mW[l]));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_W_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteArray(f, name, 2, dims, s->vW[l]));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_b_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, s->mb[l]));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_b_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, s->vb[l]));
+    dims[0] = s->n[l - 1];
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, s->pw_W[l]));
+    dims[0] = s->n[l - 1] + 2;
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, s->pw_X[l]));
+  }
+
+  PetscCall(BnH5CreateGroup(f, "/lift"));
+  for (PetscInt l = 1; l < s->L; l++) {
+    PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
+    PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, s->train.hi - s->train.lo, s->full.X[l]));
+  }
+
+  PetscCall(BnH5CreateGroup(f, "/history"));
+  {
+    static const char *fields[BN_HIST_FIELDS] = {"energy", "gap", "loss", "train_accuracy", "test_accuracy", "seconds"};
+    dims[0]                                   = s->nhist;
+    for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "/history/%s", fields[k]));
+      PetscCall(BnH5WriteArray(f, name, 1, dims, s->hist[k]));
+    }
+  }
+
+  PetscCall(BnH5CreateGroup(f, "/data"));
+  PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
+  PetscCall(BnH5WriteAttrString(f, "/data", "source", source));
+  v = samples;
+  PetscCall(BnH5WriteAttrInt64(f, "/data", "samples", 1, &v));
+  v = (PetscInt64)dseed;
+  PetscCall(BnH5WriteAttrInt64(f, "/data", "seed", 1, &v));
+  PetscCall(BnH5Commit(&f));
+
+  /* keep the newest -checkpoint_keep */
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  if (!rank) {
+    PetscInt n;
+    char   **list;
+    PetscCall(BnCheckpointList(s->ckpt_base, &n, &list));
+    for (PetscInt i = s->ckpt_keep; i < n; i++) (void)unlink(list[i]);
+    PetscCall(BnCheckpointListFree(n, &list));
+  }
+  PetscCallMPI(MPI_Barrier(world));
+  PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* a checkpoint that opens and whose checksums all verify; reason says what is wrong */
+static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], PetscBool *valid, char reason[], size_t len)
+{
+  BnH5           f = NULL;
+  PetscErrorCode ierr;
+  PetscInt       ok = 0, bad = 0, unchecked = 0;
+
+  PetscFunctionBegin;
+  *valid = PETSC_FALSE;
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = BnH5Open(comm, path, &f);
+  if (!ierr) ierr = BnH5VerifyAll(f, &ok, &bad, &unchecked);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    const char *text = NULL;
+    char       *spec = NULL;
+    PetscCall(PetscErrorMessage(ierr, &text, &spec));
+    PetscCall(PetscSNPrintf(reason, len, "%s", spec ? spec : (text ? text : "unreadable")));
+  } else if (bad) PetscCall(PetscSNPrintf(reason, len, "%" PetscInt_FMT " datasets fail their checksum", bad));
+  else *valid = PETSC_TRUE;
+  if (f) PetscCall(BnH5Close(&f));
+  PetscFunctionReturn(0);
+}
+
+/* the file -restart names: PATH as given, or for auto the newest valid checkpoint of -checkpoint */
+static PetscErrorCode BnSolverResolveRestart(BnSolver s, MPI_Comm world, char path[], size_t len, PetscBool *found)
+{
+  PetscBool auto_, valid;
+  char      reason[1024];
+
+  PetscFunctionBegin;
+  *found = PETSC_FALSE;
+  PetscCall(PetscStrcmp(s->restart, "auto", &auto_));
+  if (!auto_) {
+    PetscCall(BnCheckpointIsValid(world, s->restart, &valid, reason, sizeof(reason)));
+    PetscCheck(valid, world, PETSC_ERR_FILE_UNEXPECTED, "-restart %s: not a valid checkpoint: %s", s->restart, reason);
+    PetscCall(PetscStrncpy(path, s->restart, len));
+    *found = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(s->ckpt_base[0], world, PETSC_ERR_USER_INPUT, "-restart auto needs -checkpoint PATH to know where to look");
+  {
+    PetscInt    n = 0, nmine;
+    char      **list = NULL;
+    PetscMPIInt rank;
+    PetscCallMPI(MPI_Comm_rank(world, &rank));
+    /* rank 0 lists the directory; everyone checks the same files in the same order */
+    if (!rank) PetscCall(BnCheckpointList(s->ckpt_base, &n, &list));
+    nmine = n;
+    PetscCallMPI(MPI_Bcast(&n, 1, MPIU_INT, 0, world));
+    for (PetscInt i = 0; i < n && !*found; i++) {
+      char cand[PETSC_MAX_PATH_LEN] = "";
+      if (!rank) PetscCall(PetscStrncpy(cand, list[i], sizeof(cand)));
+      PetscCallMPI(MPI_Bcast(cand, sizeof(cand), MPI_CHAR, 0, world));
+      PetscCall(BnCheckpointIsValid(world, cand, &valid, reason, sizeof(reason)));
+      if (valid) {
+        PetscCall(PetscStrncpy(path, cand, len));
+        *found = PETSC_TRUE;
+      } else PetscCall(PetscPrintf(world, "bregnet: warning: checkpoint %s is not usable (%s); trying an older one\n", cand, reason));
+    }
+    if (!*found && n > 0) {
+      PetscCall(BnCheckpointListFree(nmine, &list));
+      SETERRQ(world, PETSC_ERR_FILE_UNEXPECTED, "-restart auto: none of the %" PetscInt_FMT " checkpoints of %s is valid", n, s->ckpt_base);
+    }
+    PetscCall(BnCheckpointListFree(nmine, &list));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* refuse a checkpoint whose network, data or incompatible options differ from this run */
+static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm world, const char path[])
+{
+  PetscInt    cnt;
+  PetscInt64  w[130], v;
+  char       *str;
+  const char *acts, *source;
+  PetscInt    samples;
+  uint64_t    dseed;
+  PetscBool   eq;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5GetAttrCount(f, "/net", "widths", &cnt));
+  PetscCheck(cnt == s->L + 1 && cnt <= 130, world, PETSC_ERR_USER_INPUT, "-restart %s: the checkpoint's network has %" PetscInt_FMT " layers, this run has %" PetscInt_FMT " (-net_widths)", path, cnt - 1, s->L);
+  PetscCall(BnH5ReadAttrInt64(f, "/net", "widths", cnt, w));
+  for (PetscInt l = 0; l <= s->L; l++) PetscCheck(w[l] == s->n[l], world, PETSC_ERR_USER_INPUT, "-restart %s: width n_%" PetscInt_FMT " is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run (-net_widths)", path, l, w[l], s->n[l]);
+  PetscCall(BnH5ReadAttrString(f, "/net", "activations", &str));
+  PetscCall(BnNetGetActivationList(s->net, &acts));
+  PetscCall(PetscStrcmp(str, acts, &eq));
+  if (!eq) {
+    char msg[1024];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: activations are %s in the checkpoint and %s in this run (-net_activations)", path, str, acts));
+    PetscCall(PetscFree(str));
+    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscCall(PetscFree(str));
+  PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
+  PetscCall(BnH5ReadAttrString(f, "/data", "source", &str));
+  PetscCall(PetscStrcmp(str, source, &eq));
+  if (!eq) {
+    char msg[1024];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: the data source is %s in the checkpoint and %s in this run (-data)", path, str, source));
+    PetscCall(PetscFree(str));
+    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscCall(PetscFree(str));
+  PetscCall(BnH5ReadAttrInt64(f, "/data", "samples", 1, &v));
+  PetscCheck(v == samples, world, PETSC_ERR_USER_INPUT, "-restart %s: %" PetscInt64_FMT " training samples in the checkpoint, %" PetscInt_FMT " in this run (-data_samples)", path, v, samples);
+  PetscCall(BnH5ReadAttrInt64(f, "/data", "seed", 1, &v));
+  PetscCheck((uint64_t)v == dseed, world, PETSC_ERR_USER_INPUT, "-restart %s: -seed is %" PetscInt64_FMT " in the checkpoint and %" PetscInt64_FMT " in this run", path, v, (PetscInt64)dseed);
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "batch_size", 1, &v));
+  PetscCheck(v == s->batch, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->batch);
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "x_steps", 1, &v));
+  PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
+  PetscCall(BnH5ReadAttrString(f, "/solver", "w_update", &str));
+  PetscCall(PetscStrcmp(str, s->wrule->name, &eq));
+  if (!eq) {
+    char msg[1024];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: -solver_w_update is %s in the checkpoint and %s in this run", path, str, s->wrule->name));
+    PetscCall(PetscFree(str));
+    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscCall(PetscFree(str));
+  {
+    PetscReal lr;
+    PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
+    PetscCheck(lr == s->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr);
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverLoadCheckpoint - restores the state of a checkpoint written by BnSolverWriteCheckpoint()
+
+  Collective
+
+  Notes:
+  The auxiliary variables are read for this run's sample ranges, so P may differ from the
+  run that wrote the file. Must be called after BnSolverSetUp().
+@*/
+PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
+{
+  BnH5       f;
+  MPI_Comm   world;
+  PetscInt64 v, dims[2];
+  char       name[64];
+  PetscInt   nh;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(BN_FileRead, 0, 0, 0, 0));
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnH5Open(world, path, &f));
+  PetscCall(BnCheckpointCheckCompatible(s, f, world, path));
+  for (PetscInt l = 1; l <= s->L; l++) {
+    PetscReal *W, *b;
+    PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+    dims[0] = s->n[l];
+    dims[1] = s->n[l - 1];
+    PetscCall(BnLayerName(name, sizeof(name), "/net/layer_%" PetscInt_FMT "/W", l));
+    PetscCall(BnH5ReadArray(f, name, 2, dims, W));
+    PetscCall(BnLayerName(name, sizeof(name), "/net/layer_%" PetscInt_FMT "/b", l));
+    PetscCall(BnH5ReadArray(f, name, 1, dims, b));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_W_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadArray(f, name, 2, dims, s->mW[l]));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_W_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadArray(f, name, 2, dims, s->vW[l]));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_b_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadArray(f, name, 1, dims, s->mb[l]));
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_b_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadArray(f, name, 1, dims, s->vb[l]));
+    dims[0] = s->n[l - 1];
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadArray(f, name, 1, dims, s->pw_W[l]));
+    dims[0] = s->n[l - 1] + 2;
+    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadArray(f, name, 1, dims, s->pw_X[l]));
+  }
+  for (PetscInt l = 1; l < s->L; l++) {
+    PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, s->train.hi - s->train.lo, s->full.X[l]));
+  }
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "sweep", 1, &v));
+  s->sweep = (PetscInt)v;
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "batch", 1, &v));
+  s->batch_in_sweep = (PetscInt)v;
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
+  s->t_adam = v;
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "weight_version", 1, &v));
+  s->wversion = v;
+  PetscCall(BnH5ReadAttrInt64(f, "/solver", "power_version", s->L, (PetscInt64 *)(s->pw_version + 1)));
+  PetscCall(BnH5ReadAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
+  {
+    static const char *fields[BN_HIST_FIELDS] = {"energy", "gap", "loss", "train_accuracy", "test_accuracy", "seconds"};
+    PetscInt           rank;
+    PetscCall(BnH5GetDims(f, "/history/energy", &rank, dims));
+    nh = (PetscInt)dims[0];
+    PetscCheck(nh == s->sweep, world, PETSC_ERR_FILE_UNEXPECTED, "%s: /history has %" PetscInt_FMT " entries for %" PetscInt_FMT " sweeps", path, nh, s->sweep);
+    s->hist_cap = PetscMax(nh, 1);
+    for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) {
+      PetscCall(PetscRealloc(sizeof(PetscReal) * s->hist_cap, &s->hist[k]));
+      PetscCall(PetscSNPrintf(name, sizeof(name), "/history/%s", fields[k]));
+      PetscCall(BnH5ReadArray(f, name, 1, dims, s->hist[k]));
+    }
+    s->nhist = nh;
+  }
+  PetscCall(BnH5Close(&f));
+  PetscCall(BnNetSyncTied(s->net));
+  PetscCall(PetscLogEventEnd(BN_FileRead, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverRestart - applies -restart: loads PATH, or for auto the newest valid checkpoint of
+  -checkpoint (none yet: a fresh start, which is what the first job of a chain needs)
+
+  Collective
+
+  Output Parameter:
+. restarted - whether a checkpoint was loaded
+@*/
+PetscErrorCode BnSolverRestart(BnSolver s, PetscBool *restarted)
+{
+  char     path[PETSC_MAX_PATH_LEN];
+  MPI_Comm world;
+
+  PetscFunctionBegin;
+  *restarted = PETSC_FALSE;
+  if (!s->restart[0]) PetscFunctionReturn(0);
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnSolverResolveRestart(s, world, path, sizeof(path), restarted));
+  if (!*restarted) {
+    PetscCall(PetscPrintf(world, "restart: no checkpoint of %s yet, starting afresh\n", s->ckpt_base));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnSolverLoadCheckpoint(s, path));
+  PetscCall(PetscPrintf(world, "restart: continuing from %s (sweep %" PetscInt_FMT ", batch %" PetscInt_FMT ")\n", path, s->sweep, s->batch_in_sweep));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,120 @@
+/* The lifted energy (math.md §2, exact normalisation), the lifting gap, and the forward
+   network's loss and accuracy. */
+#include "solver_impl.h"
+
+#define BN_EVAL_CHUNK 2048
+
+/* sums over the block: sum_l lambda_l B_l(x_l, z_l) and sum_{l<L} |x_l - sigma_l(z_l)|^2 (Z must be current) */
+PetscErrorCode BnSolverEnergyBlock(BnSolver s, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum)
+{
+  PetscFunctionBegin;
+  *energy_sum = 0;
+  *gap_sum    = 0;
+  if (!blk->m) PetscFunctionReturn(0);
+  for (PetscInt l = 1; l <= s->L; l++) {
+    BnActivation act;
+    PetscReal    lam, B;
+    PetscCall(BnNetGetActivation(s->net, l, &act));
+    PetscCall(BnNetGetLambda(s->net, l, &lam));
+    PetscCall(BnActivationBregman(act, blk->m, s->n[l], blk->X[l], blk->Z[l], &B));
+    *energy_sum += lam * B;
+    if (l < s->L) {
+      PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->R));
+      for (PetscInt k = 0; k < blk->m * s->n[l]; k++) *gap_sum += PetscSqr(blk->X[l][k] - blk->R[k]);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverComputeEnergy - E(W, b, X) at the stored iterate, and the lifting gap
+
+  Collective on the stage communicator
+
+  Output Parameters:
++ energy - (1/N) sum_i sum_l lambda_l B_l(x_{l,i}, W_l x_{l-1,i} + b_l) + sum_l R_l(W_l)
+- gap    - (1/N) sum_i sum_{l<L} |x_{l,i} - sigma_l(z_{l,i})|^2
+@*/
+PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *gap)
+{
+  PetscReal sums[2] = {0, 0}, reg;
+  PetscInt  m = s->full.m;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
+  /* in chunks, so that pre-activations of all samples are never stored at once */
+  for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
+    PetscReal e, g;
+    s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
+    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] + i0 * s->n[l];
+    for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnBlockComputeZ(s, &s->eval, l));
+    PetscCall(BnSolverEnergyBlock(s, &s->eval, &e, &g));
+    sums[0] += e;
+    sums[1] += g;
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPI_SUM, s->comm));
+  PetscCall(BnNetRegValue(s->net, &reg));
+  *energy = sums[0] / (PetscReal)s->train.N + reg;
+  *gap    = sums[1] / (PetscReal)s->train.N;
+  PetscCall(PetscLogEventEnd(BN_Energy, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverEvaluate - loss (1/N) sum_i B_L(y_i, z_L(x_{0,i})) and accuracy of the forward network
+
+  Collective on the stage communicator
+
+  Notes:
+  B_L is the cross-entropy for softmax outputs and 1/2|y - z|^2 for identity outputs. The accuracy
+  compares the argmax of the output with the label; it is NaN for splits without labels.
+@*/
+PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *loss, PetscReal *accuracy)
+{
+  PetscInt     m = split->hi - split->lo, nL = s->n[s->L], n0 = s->n[0];
+  PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0}, *z;
+  BnActivation act;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetActivation(s->net, s->L, &act));
+  PetscCall(PetscMalloc1(PetscMax(1, PetscMin(m, BN_EVAL_CHUNK) * nL), &z));
+  for (PetscInt i0 = 0; i0 < m; i0 += BN_EVAL_CHUNK) {
+    PetscInt  c = PetscMin(BN_EVAL_CHUNK, m - i0);
+    PetscReal B;
+    PetscCall(BnNetForward(s->net, c, split->inputs + i0 * n0, z, NULL));
+    PetscCall(BnActivationBregman(act, c, nL, split->targets + i0 * nL, z, &B));
+    sums[0] += B;
+    if (split->labels) {
+      for (PetscInt i = 0; i < c; i++) {
+        PetscInt best = 0;
+        for (PetscInt k = 1; k < nL; k++)
+          if (z[i * nL + k] > z[i * nL + best]) best = k;
+        if (best == split->labels[i0 + i]) sums[1] += 1;
+      }
+    }
+  }
+  PetscCall(PetscFree(z));
+  /* a rank without samples may have no label array: the third sum says whether any has */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, s->comm));
+  *loss     = split->N ? sums[0] / (PetscReal)split->N : BN_NAN;
+  *accuracy = (sums[2] > 0 && split->N) ? sums[1] / (PetscReal)split->N : BN_NAN;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverForwardInitAll - sets every auxiliary variable by a forward pass of the current network
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverForwardInitAll(BnSolver s)
+{
+  PetscInt m = s->full.m;
+
+  PetscFunctionBegin;
+  for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
+    s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
+    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] + i0 * s->n[l];
+    PetscCall(BnBlockForwardInit(s, &s->eval));
+  }
+  PetscFunctionReturn(0);
+}

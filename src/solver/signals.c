@@ -1,0 +1,48 @@
+/* SIGUSR1 / SIGTERM: the handler only sets a flag; the solver polls it at the end of every
+   batch, all ranks agree (allreduce), write a checkpoint and stop with exit code 85. */
+#include "solver_impl.h"
+#include <signal.h>
+
+static volatile sig_atomic_t bn_signal_received = 0;
+
+static void BnSignalHandler(int sig)
+{
+  bn_signal_received = sig;
+}
+
+/*@C
+  BnSignalInstall - installs the stop-request handlers for SIGUSR1 and SIGTERM
+
+  Not Collective
+@*/
+PetscErrorCode BnSignalInstall(void)
+{
+  struct sigaction sa;
+
+  PetscFunctionBegin;
+  sa.sa_handler = BnSignalHandler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  PetscCheck(sigaction(SIGUSR1, &sa, NULL) == 0 && sigaction(SIGTERM, &sa, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install signal handlers");
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSignalAgree - whether any rank has received a stop request
+
+  Collective
+@*/
+PetscErrorCode BnSignalAgree(MPI_Comm comm, PetscBool *stop)
+{
+  int local = bn_signal_received ? 1 : 0, any;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm));
+  *stop = any ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+int BnSignalReceived(void)
+{
+  return (int)bn_signal_received;
+}

@@ -1,0 +1,298 @@
+/* BnSolver: life cycle, options, the sweep loop with monitor, history and checkpoints. */
+#include "solver_impl.h"
+
+/*@C
+  BnSolverCreate - creates the lifted Bregman solver for a network and a data set
+
+  Collective on the grid
+
+.seealso: BnSolverSetFromOptions(), BnSolverSetUp(), BnSolverSolve(), BnSolverDestroy()
+@*/
+PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver)
+{
+  BnSolver s;
+
+  PetscFunctionBegin;
+  PetscValidPointer(solver, 4);
+  PetscCall(PetscNew(&s));
+  PetscCall(BnGridGetStageComm(grid, &s->comm));
+  s->grid     = grid;
+  s->net      = net;
+  s->data     = data;
+  s->sweeps   = 5;
+  s->batch    = 128;
+  s->x_steps  = -1; /* default depends on the batch mode */
+  s->lr       = -1;
+  s->momentum = 0.9;
+  s->beta1    = 0.9;
+  s->beta2    = 0.999;
+  s->adam_eps = 1e-8;
+  s->ckpt_every = 1;
+  s->ckpt_keep  = 2;
+  PetscCall(PetscStrncpy(s->wrule_name, "", sizeof(s->wrule_name)));
+  *solver = s;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetFromOptions - reads the solver's options
+
+  Collective
+
+  Options Database Keys:
++ -solver_sweeps K        - sweeps (epochs) in total (default 5)
+. -solver_batch B         - mini-batch size; 0 = full batch, deterministic and monotone (default 128)
+. -solver_x_steps K       - two-colour x-sweeps per batch (default 2 mini-batch, 1 full batch)
+. -solver_w_update RULE   - prox|nesterov|adam (default adam for mini-batches, prox for full batch)
+. -solver_lr ETA          - W step size (default: adam 1e-3; prox/nesterov 1/L from power iteration)
+. -solver_momentum MU     - Nesterov momentum (default 0.9)
+. -solver_monitor         - one line per sweep
+. -seed S                 - seed of every random choice (default 0)
+. -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default none)
+. -checkpoint_every K     - sweeps between checkpoints (default 1)
+. -checkpoint_keep K      - checkpoints kept (default 2)
+- -restart PATH|auto      - continue from a checkpoint (auto: newest valid one of -checkpoint)
+@*/
+PetscErrorCode BnSolverSetFromOptions(BnSolver s)
+{
+  PetscInt  seed = 0;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(s->comm, NULL, "Lifted Bregman solver options", "BnSolver");
+  PetscCall(PetscOptionsInt("-solver_sweeps", "Sweeps (epochs)", "BnSolverSetFromOptions", s->sweeps, &s->sweeps, NULL));
+  PetscCall(PetscOptionsInt("-solver_batch", "Mini-batch size; 0 = full batch", "BnSolverSetFromOptions", s->batch, &s->batch, NULL));
+  PetscCall(PetscOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch", "BnSolverSetFromOptions", s->x_steps, &s->x_steps, NULL));
+  PetscCall(PetscOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam", "BnSolverSetFromOptions", s->wrule_name, s->wrule_name, sizeof(s->wrule_name), NULL));
+  PetscCall(PetscOptionsReal("-solver_lr", "W step size (adam default 1e-3; prox/nesterov default 1/L)", "BnSolverSetFromOptions", s->lr, &s->lr, &set));
+  PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
+  PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
+  PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
+  PetscCall(PetscOptionsInt("-seed", "Seed of every random choice", "BnSolverSetFromOptions", seed, &seed, NULL));
+  PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
+  PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
+  PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
+  PetscCall(PetscOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetFromOptions", s->restart, s->restart, sizeof(s->restart), NULL));
+  PetscOptionsEnd();
+  PetscCheck(s->sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", s->sweeps);
+  PetscCheck(s->batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", s->batch);
+  PetscCheck(s->x_steps >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", s->x_steps);
+  PetscCheck(s->momentum >= 0 && s->momentum < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)s->momentum);
+  PetscCheck(seed >= 0, s->comm, PETSC_ERR_USER_INPUT, "-seed %" PetscInt_FMT ": must be >= 0", seed);
+  PetscCheck(s->ckpt_every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", s->ckpt_every);
+  PetscCheck(s->ckpt_keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", s->ckpt_keep);
+  s->seed = (uint64_t)seed;
+  if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
+  if (!s->wrule_name[0]) PetscCall(PetscStrncpy(s->wrule_name, s->batch ? "adam" : "prox", sizeof(s->wrule_name)));
+  PetscCall(BnSolverGetWRule(s->wrule_name, &s->wrule));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetUp - allocates the auxiliary variables (PETSc Vecs over my samples) and the
+  optimizer state, and initialises X by a forward pass of the current network
+
+  Collective on the stage communicator
+@*/
+PetscErrorCode BnSolverSetUp(BnSolver s)
+{
+  PetscInt m, L, maxw = 0, glen = 0;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetNumLayers(s->net, &L));
+  PetscCall(BnNetGetWidths(s->net, &s->n));
+  s->L = L;
+  PetscCall(BnDataGetTrain(s->data, &s->train));
+  PetscCall(BnDataGetTest(s->data, &s->test, &s->has_test));
+  m = s->train.hi - s->train.lo;
+  PetscCall(PetscCalloc1(L + 1, &s->Xvec));
+  PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
+  PetscCall(BnBlockAllocate(s, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
+  s->full.X[0] = (PetscReal *)s->train.inputs;
+  s->full.X[L] = (PetscReal *)s->train.targets;
+  for (PetscInt l = 1; l < L; l++) {
+    /* one row of n_l values per sample: local size m*n_l, the layout BLAS works on directly */
+    PetscCall(VecCreateMPI(s->comm, m * s->n[l], PETSC_DETERMINE, &s->Xvec[l]));
+    PetscCall(VecGetArray(s->Xvec[l], &s->full.X[l]));
+  }
+  if (s->batch) PetscCall(BnBlockAllocate(s, PetscMin(s->batch, s->train.N), PETSC_TRUE, PetscMin(s->batch, s->train.N), &s->mini));
+  PetscCall(PetscMalloc1(s->train.N, &s->perm));
+  PetscCall(PetscCalloc4(L + 1, &s->mW, L + 1, &s->vW, L + 1, &s->mb, L + 1, &s->vb));
+  PetscCall(PetscCalloc4(L + 1, &s->pw_W, L + 1, &s->pw_X, L + 1, &s->normW2, L + 1, &s->pw_version));
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscInt nW = s->n[l] * s->n[l - 1];
+    PetscCall(PetscCalloc4(nW, &s->mW[l], nW, &s->vW[l], s->n[l], &s->mb[l], s->n[l], &s->vb[l]));
+    PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
+    for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
+    for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
+    s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
+    s->pw_version[l]            = -1;
+    glen += s->n[l] * (s->n[l - 1] + 1);
+    maxw = PetscMax(maxw, s->n[l]);
+  }
+  PetscCall(PetscMalloc1(glen, &s->gbuf));
+  s->glen = glen;
+  for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
+  s->hist_cap = 1;
+  PetscCall(BnNetInitializeWeights(s->net, s->seed));
+  PetscCall(BnSolverForwardInitAll(s));
+  PetscCall(BnSignalInstall());
+  (void)maxw;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetUpEvaluation - prepares a solver that only evaluates a given network (predict)
+
+  Collective
+@*/
+PetscErrorCode BnSolverSetUpEvaluation(BnSolver s)
+{
+  PetscFunctionBegin;
+  PetscCall(BnNetGetNumLayers(s->net, &s->L));
+  PetscCall(BnNetGetWidths(s->net, &s->n));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnSolverPushHistory(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
+{
+  PetscFunctionBegin;
+  if (s->nhist == s->hist_cap) {
+    s->hist_cap *= 2;
+    for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscRealloc(sizeof(PetscReal) * s->hist_cap, &s->hist[f]));
+  }
+  for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) s->hist[f][s->nhist] = v[f];
+  s->nhist++;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnSolverMonitor(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
+{
+  char train[32] = "-", test[32] = "-";
+
+  PetscFunctionBegin;
+  if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
+  if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
+  PetscCall(PetscPrintf(s->comm, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSolve - runs sweeps until -solver_sweeps are done or a stop signal arrives
+
+  Collective
+
+  Output Parameter:
+. stopped - PETSC_TRUE when SIGUSR1/SIGTERM ended the run early (a checkpoint was written)
+
+  Notes:
+  Raises BN_ERR_DIVERGED when the energy becomes non-finite (the last good checkpoint is kept).
+@*/
+PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
+{
+  MPI_Comm world;
+
+  PetscFunctionBegin;
+  *stopped = PETSC_FALSE;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  while (s->sweep < s->sweeps) {
+    PetscLogDouble t0, t1, f0, f1;
+    PetscReal      v[BN_HIST_FIELDS];
+    PetscBool      stop = PETSC_FALSE;
+
+    PetscCall(PetscTime(&t0));
+    PetscCall(PetscGetFlops(&f0));
+    if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
+    else PetscCall(BnSolverSweepFullBatch(s));
+    PetscCall(PetscGetFlops(&f1));
+    PetscCall(PetscTime(&t1));
+    if (stop) { /* mid-epoch: the checkpoint records the batch to continue from */
+      PetscReal e, g;
+      PetscCall(BnSolverComputeEnergy(s, &e, &g));
+      PetscCall(BnSolverWriteCheckpoint(s, e));
+      *stopped = PETSC_TRUE;
+      PetscFunctionReturn(0);
+    }
+    s->sweep++;
+    s->flops_sweep   = f1 - f0;
+    s->seconds_sweep = t1 - t0;
+    PetscCall(BnSolverComputeEnergy(s, &v[0], &v[1]));
+    PetscCall(BnSolverEvaluate(s, &s->train, &v[2], &v[3]));
+    if (s->has_test) {
+      PetscReal tl;
+      PetscCall(BnSolverEvaluate(s, &s->test, &tl, &v[4]));
+    } else v[4] = BN_NAN;
+    v[5] = (PetscReal)(t1 - t0);
+    PetscCall(BnSolverPushHistory(s, v));
+    if (s->monitor) PetscCall(BnSolverMonitor(s, v));
+    PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
+    if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+    PetscCall(BnSignalAgree(world, &stop));
+    if (stop && s->sweep < s->sweeps) {
+      if (!s->ckpt_base[0] || s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      *stopped = PETSC_TRUE;
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetSweep(BnSolver s, PetscInt *sweep)
+{
+  PetscFunctionBegin;
+  *sweep = s->sweep;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLogDouble *seconds, PetscLogDouble *bytes)
+{
+  PetscFunctionBegin;
+  if (flops) *flops = s->flops_sweep;
+  if (seconds) *seconds = s->seconds_sweep;
+  if (bytes) *bytes = s->sweep ? s->bytes_reduced / (PetscLogDouble)s->sweep : 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
+{
+  PetscInt P, S, Q;
+
+  PetscFunctionBegin;
+  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(s->comm, &viewer));
+  PetscCall(BnGridGetSizes(s->grid, &P, &S, &Q));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->name));
+  if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
+  if (s->lr > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", lr %g", (double)s->lr));
+  PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverDestroy(BnSolver *solver)
+{
+  BnSolver s = *solver;
+
+  PetscFunctionBegin;
+  if (!s) PetscFunctionReturn(0);
+  if (s->Xvec) {
+    for (PetscInt l = 1; l < s->L; l++) {
+      PetscCall(VecRestoreArray(s->Xvec[l], &s->full.X[l]));
+      PetscCall(VecDestroy(&s->Xvec[l]));
+    }
+    PetscCall(PetscFree(s->Xvec));
+    PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
+    PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
+    if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
+    for (PetscInt l = 1; l <= s->L; l++) {
+      PetscCall(PetscFree4(s->mW[l], s->vW[l], s->mb[l], s->vb[l]));
+      PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
+    }
+    PetscCall(PetscFree4(s->mW, s->vW, s->mb, s->vb));
+    PetscCall(PetscFree4(s->pw_W, s->pw_X, s->normW2, s->pw_version));
+    PetscCall(PetscFree(s->gbuf));
+    PetscCall(PetscFree(s->perm));
+    for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
+  }
+  PetscCall(PetscFree(*solver));
+  PetscFunctionReturn(0);
+}

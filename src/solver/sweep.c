@@ -1,0 +1,102 @@
+/* One sweep of the block-coordinate method (math.md §3, parallel.md schedule):
+   {x odd} -> {x even} -> {all W, b}; full batch, or one epoch of mini-batches. */
+#include "solver_impl.h"
+
+/*@C
+  BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples, then one W-step with 1/L steps
+
+  Collective on the stage communicator
+@*/
+PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
+{
+  PetscFunctionBegin;
+  for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnBlockComputeZ(s, &s->full, l));
+  for (PetscInt k = 0; k < s->x_steps; k++) {
+    PetscCall(BnSolverXColour(s, &s->full, 1));
+    PetscCall(BnSolverXColour(s, &s->full, 0));
+  }
+  PetscCall(BnSolverWStep(s, &s->full, s->train.N, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  uint64_t key;
+  PetscInt idx;
+} BnKeyed;
+
+static int BnKeyedCompare(const void *a, const void *b)
+{
+  const BnKeyed *x = (const BnKeyed *)a, *y = (const BnKeyed *)b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/* The sample order of a sweep: a permutation of 0..N-1 drawn from (seed, sweep) only, so every
+   rank computes the same batches whatever P is, and a restart recomputes them. */
+PetscErrorCode BnSolverComputePermutation(BnSolver s, PetscInt sweep)
+{
+  BnKeyed *k;
+  PetscInt N = s->train.N;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(N, &k));
+  for (PetscInt i = 0; i < N; i++) {
+    k[i].key = BnRandHash(s->seed, BN_STREAM_BATCH + 64 * (uint64_t)sweep, (uint64_t)i);
+    k[i].idx = i;
+  }
+  qsort(k, (size_t)N, sizeof(BnKeyed), BnKeyedCompare);
+  for (PetscInt i = 0; i < N; i++) s->perm[i] = k[i].idx;
+  PetscCall(PetscFree(k));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSweepMiniBatch - one epoch: per batch, forward-initialise the batch's auxiliary
+  variables, take x_steps two-colour x-steps, then one W-step with the batch gradient
+
+  Collective on the stage communicator
+
+  Output Parameter:
+. stopped - a stop signal arrived: the epoch ended after the current batch (batch_in_sweep says where)
+@*/
+PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
+{
+  PetscInt  N = s->train.N, B = PetscMin(s->batch, N), nb = (N + B - 1) / B, lo = s->train.lo, hi = s->train.hi;
+  PetscInt  L = s->L, n0 = s->n[0], nL = s->n[L];
+  PetscInt *loc;
+  MPI_Comm  world;
+
+  PetscFunctionBegin;
+  *stopped = PETSC_FALSE;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnSolverComputePermutation(s, s->sweep));
+  PetscCall(PetscMalloc1(B, &loc));
+  for (PetscInt b = s->batch_in_sweep; b < nb; b++) {
+    PetscInt b0 = b * B, b1 = PetscMin(N, b0 + B), m = 0;
+    BnBlock *blk = &s->mini;
+
+    for (PetscInt j = b0; j < b1; j++)
+      if (s->perm[j] >= lo && s->perm[j] < hi) loc[m++] = s->perm[j] - lo;
+    blk->m = m;
+    for (PetscInt i = 0; i < m; i++) {
+      PetscCall(PetscArraycpy(blk->X[0] + i * n0, s->train.inputs + loc[i] * n0, n0));
+      PetscCall(PetscArraycpy(blk->X[L] + i * nL, s->train.targets + loc[i] * nL, nL));
+    }
+    PetscCall(BnBlockForwardInit(s, blk));
+    for (PetscInt k = 0; k < s->x_steps; k++) {
+      PetscCall(BnSolverXColour(s, blk, 1));
+      PetscCall(BnSolverXColour(s, blk, 0));
+    }
+    PetscCall(BnSolverWStep(s, blk, b1 - b0, PETSC_FALSE));
+    /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */
+    for (PetscInt l = 1; l < L; l++)
+      for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(s->full.X[l] + loc[i] * s->n[l], blk->X[l] + i * s->n[l], s->n[l]));
+    s->batch_in_sweep = b + 1;
+    PetscCall(BnSignalAgree(world, stopped));
+    if (*stopped && b + 1 < nb) break;
+    *stopped = PETSC_FALSE; /* a signal in the last batch is handled after the sweep */
+  }
+  PetscCall(PetscFree(loc));
+  if (!*stopped) s->batch_in_sweep = 0;
+  PetscFunctionReturn(0);
+}

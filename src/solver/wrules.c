@@ -1,0 +1,106 @@
+/* Weight-update rules, registered in a table (-solver_w_update prox|nesterov|adam).
+   Each takes the averaged Bregman gradient of one layer, moves (W_l, b_l), and applies the
+   prox of the layer's weight regulariser with the same step (biases are never regularised).
+   gW == NULL updates the bias only (tied decoder). */
+#include "solver_impl.h"
+
+static PetscReal BnStep(BnSolver s, PetscReal lip)
+{
+  if (s->lr > 0) return s->lr;
+  return lip > 0 ? 1.0 / lip : 1.0;
+}
+
+/* plain proximal gradient: with step 1/L it decreases the energy (full batch) */
+static PetscErrorCode BnWRuleProxStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+{
+  PetscReal *W, *b, tau = BnStep(s, lip);
+  PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];
+  BnReg      reg;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+  for (PetscInt k = 0; k < nl; k++) b[k] -= tau * gb[k];
+  if (!gW) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < nW; k++) W[k] -= tau * gW[k];
+  PetscCall(BnNetGetReg(s->net, l, &reg));
+  PetscCall(BnRegProx(reg, tau, nl, s->n[l - 1], W));
+  PetscFunctionReturn(0);
+}
+
+/* Nesterov momentum in the form of Sutskever et al.: v <- mu v - tau g, p += -mu v_old + (1+mu) v */
+static PetscErrorCode BnWRuleNesterovStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+{
+  PetscReal *W, *b, tau = BnStep(s, lip), mu = s->momentum;
+  PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];
+  BnReg      reg;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+  for (PetscInt k = 0; k < nl; k++) {
+    PetscReal vo = s->mb[l][k];
+    s->mb[l][k]  = mu * vo - tau * gb[k];
+    b[k] += -mu * vo + (1 + mu) * s->mb[l][k];
+  }
+  if (!gW) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < nW; k++) {
+    PetscReal vo = s->mW[l][k];
+    s->mW[l][k]  = mu * vo - tau * gW[k];
+    W[k] += -mu * vo + (1 + mu) * s->mW[l][k];
+  }
+  PetscCall(BnNetGetReg(s->net, l, &reg));
+  PetscCall(BnRegProx(reg, tau, nl, s->n[l - 1], W));
+  PetscFunctionReturn(0);
+}
+
+/* Adam (Kingma & Ba) on the Bregman gradient, then the regulariser's prox with step lr */
+static PetscErrorCode BnWRuleAdamStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+{
+  PetscReal *W, *b, lr = s->lr > 0 ? s->lr : 1e-3, b1 = s->beta1, b2 = s->beta2, eps = s->adam_eps;
+  PetscReal  c1 = 1.0 - PetscPowReal(b1, (PetscReal)s->t_adam), c2 = 1.0 - PetscPowReal(b2, (PetscReal)s->t_adam);
+  PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];
+  BnReg      reg;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+  for (PetscInt k = 0; k < nl; k++) {
+    s->mb[l][k] = b1 * s->mb[l][k] + (1 - b1) * gb[k];
+    s->vb[l][k] = b2 * s->vb[l][k] + (1 - b2) * gb[k] * gb[k];
+    b[k] -= lr * (s->mb[l][k] / c1) / (PetscSqrtReal(s->vb[l][k] / c2) + eps);
+  }
+  if (!gW) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < nW; k++) {
+    PetscReal *mW = s->mW[l], *vW = s->vW[l];
+    mW[k] = b1 * mW[k] + (1 - b1) * gW[k];
+    vW[k] = b2 * vW[k] + (1 - b2) * gW[k] * gW[k];
+    W[k] -= lr * (mW[k] / c1) / (PetscSqrtReal(vW[k] / c2) + eps);
+  }
+  PetscCall(PetscLogFlops(10.0 * (nW + nl)));
+  PetscCall(BnNetGetReg(s->net, l, &reg));
+  PetscCall(BnRegProx(reg, lr, nl, s->n[l - 1], W));
+  PetscFunctionReturn(0);
+}
+
+static const BnWRule BnWRules[] = {
+  {"prox",     PETSC_TRUE,  BnWRuleProxStep    },
+  {"nesterov", PETSC_TRUE,  BnWRuleNesterovStep},
+  {"adam",     PETSC_FALSE, BnWRuleAdamStep    },
+};
+
+/*@C
+  BnSolverGetWRule - looks up a weight-update rule by name
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverGetWRule(const char name[], const BnWRule **rule)
+{
+  PetscFunctionBegin;
+  for (size_t i = 0; i < sizeof(BnWRules) / sizeof(BnWRules[0]); i++) {
+    PetscBool eq;
+    PetscCall(PetscStrcmp(name, BnWRules[i].name, &eq));
+    if (eq) {
+      *rule = &BnWRules[i];
+      PetscFunctionReturn(0);
+    }
+  }
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-solver_w_update '%s': unknown rule (prox, nesterov, adam)", name);
+}
