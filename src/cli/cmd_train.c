@@ -28,11 +28,12 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5";
   PetscBool      bench = PETSC_FALSE, stopped, restarted;
   const PetscInt *n;
-  PetscLogDouble t0, t1;
+  PetscLogDouble t0, t1, mem0;
 
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
   PetscCall(PetscTime(&t0));
+  PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
   PetscCall(PetscOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
   PetscCall(PetscOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
@@ -76,7 +77,19 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(BnPeakMemory(world, &peak));
     PetscCall(PetscTime(&t1));
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
-    PetscCall(PetscPrintf(world, "peak memory per rank %.1f MiB; total %.2f s\n", peak / 1048576.0, t1 - t0));
+    {
+      /* parallel.md's model: samples' rows (inputs, auxiliaries, targets; test inputs and targets)
+         plus weights with the Adam moments and the gradient buffer */
+      BnSplit        tr, te;
+      PetscBool      has_te;
+      PetscLogDouble est, rows = 0, wts = 0;
+      PetscCall(BnDataGetTrain(data, &tr));
+      PetscCall(BnDataGetTest(data, &te, &has_te));
+      for (PetscInt l = 0; l <= L; l++) rows += n[l];
+      for (PetscInt l = 1; l <= L; l++) wts += n[l] * (n[l - 1] + 1);
+      est = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
+      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (parallel.md) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
+    }
     if (bench && secs > 0) {
       PetscReal ref;
       PetscInt  batch = 128, mloc;

@@ -28,11 +28,7 @@ static PetscErrorCode BnNetReset(BnNet net)
     if (net->W) PetscCall(PetscFree(net->W[l]));
     if (net->b) PetscCall(PetscFree(net->b[l]));
   }
-  PetscCall(PetscFree(net->act));
-  PetscCall(PetscFree(net->reg));
-  PetscCall(PetscFree(net->W));
-  PetscCall(PetscFree(net->b));
-  PetscCall(PetscFree(net->lambda));
+  if (net->act) PetscCall(PetscFree5(net->act, net->reg, net->lambda, net->W, net->b));
   PetscCall(PetscFree(net->widths));
   PetscCall(PetscFree(net->act_list));
   PetscCall(PetscFree(net->work));

@@ -53,14 +53,11 @@ PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscRe
   }
   a = net->work;
   c = net->work + m * maxw;
+  /* z into c, sigma(z) into a; a's old content (the layer input) is dead once z is formed */
   for (PetscInt l = 1; l < L; l++) {
-    PetscReal *t;
     PetscCall(BnNetAffine(net, l, m, in, c));
     PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], c, a));
     in = a;
-    t  = a;
-    a  = c;
-    c  = t;
   }
   {
     PetscReal *z = zL ? zL : c;

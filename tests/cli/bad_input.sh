@@ -1,0 +1,37 @@
+#!/bin/bash
+# Bad input at the command line: every case exits with code 2, prints a message naming the
+# problem, does not crash, and leaves an existing output file untouched. One case per line.
+source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
+echo "precious" > model.h5
+before=$(sha256sum model.h5)
+n=0
+expect2() {
+  local pattern=$1; shift
+  n=$((n + 1))
+  local extra=()
+  [ "$1" = train ] && extra=(-model_out model.h5)
+  run 2 "$@" "${extra[@]}" > out.txt 2>&1
+  local rc=$?
+  [ $rc -eq 2 ] || { cat out.txt; fail "case $n ($*): exit code $rc, expected 2"; }
+  grep -q -- "$pattern" out.txt || { cat out.txt; fail "case $n ($*): message does not mention '$pattern'"; }
+  if grep -q -E "PETSC ERROR|Segmentation|Abort|MPI_ABORT" out.txt; then cat out.txt; fail "case $n ($*): crash or traceback"; fi
+  [ "$(sha256sum model.h5)" = "$before" ] || fail "case $n ($*): model.h5 was modified"
+  echo "  ok: $* -> $(grep -m1 'error' out.txt)"
+}
+T=(-data teacher -data_samples 64 -solver_sweeps 1)
+expect2 "frobnicate"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,frobnicate
+expect2 "l3"               train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_reg l3:1
+expect2 "softmax"          train "${T[@]}" -net_widths 8,4,2 -net_activations softmax,identity
+expect2 "net_widths"       train -data fmnist -data_samples 10 -net_widths 100,10 -solver_sweeps 1
+expect2 "solver_sweeps"    train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_sweeps -3
+expect2 "solver_batch"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_batch abc
+expect2 "net_widths"       train "${T[@]}" -net_widths 8,x,2
+expect2 "net_lambda"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_lambda -1
+expect2 "leakyrelu"        train "${T[@]}" -net_widths 8,4,2 -net_activations leakyrelu:abc,identity
+expect2 "data_dir"         train -data fmnist -data_dir "$TMP/nowhere" -solver_sweeps 1
+expect2 "no_such_option"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -no_such_option 3
+expect2 "layer_stages"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages 3
+expect2 "solver_w_update"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_w_update sgd
+expect2 "missing.h5"       predict -model missing.h5 -data teacher
+expect2 "not a bregnet"    predict -model model.h5 -data teacher
+echo "bad input: $n cases ok"
