@@ -80,7 +80,7 @@ PETSC_EXTERN PetscErrorCode BnGridGetSampleRange(BnGrid grid, PetscInt N, PetscI
 PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
 
-/* ------------------------------------------------------------- activations (src/net) */
+/* ------------------------------------------------------- activations (src/activation) */
 /* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
    All block functions act on m x n row-major arrays; sums are over the whole block. */
 typedef struct _p_BnActivation *BnActivation;
@@ -96,7 +96,7 @@ PETSC_EXTERN PetscErrorCode BnActivationBregman(BnActivation act, PetscInt m, Pe
 PETSC_EXTERN PetscErrorCode BnActivationProx(BnActivation act, PetscReal tau, PetscInt m, PetscInt n, const PetscReal v[], PetscReal x[]); /* argmin tau F(x) + 1/2|x-v|^2 */
 PETSC_EXTERN PetscErrorCode BnActivationDestroy(BnActivation *act);
 
-/* -------------------------------------------------- weight regularisers (src/net) */
+/* ---------------------------------------------------- weight regularisers (src/reg) */
 typedef struct _p_BnReg *BnReg;
 PETSC_EXTERN PetscErrorCode BnRegCreate(const char spec[], BnReg *reg); /* none | l2:mu | l1:mu | neuron:mu | nuclear:mu */
 PETSC_EXTERN PetscErrorCode BnRegGetSpec(BnReg reg, const char **spec);
@@ -203,6 +203,7 @@ PETSC_EXTERN PetscErrorCode BnSolverComputeEnergy(BnSolver solver, PetscReal *en
 /* forward network on a split: mean B_L(y, z_L) and accuracy (NaN without labels) */
 PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *split, PetscReal *loss, PetscReal *accuracy);
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
+PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverView(BnSolver solver, PetscViewer viewer);

@@ -5,6 +5,7 @@
 #include "io/h5_impl.h"
 #include "commands.h"
 #include <stdarg.h>
+#include <stdio.h>
 
 typedef struct {
   BnH5     f;
@@ -53,8 +54,8 @@ static PetscErrorCode BnInfoAttr(BnInfo *info, const char obj[], const char name
 /* "value", "[a, b, c]" or "[a, b, ..., z] (n values)" */
 static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const char name[], char buf[], size_t len)
 {
-  BnH5AttrType type;
-  PetscInt     n;
+  BnH5AttrType   type;
+  PetscInt       n;
   const PetscInt show = 8;
 
   PetscFunctionBegin;
@@ -72,7 +73,7 @@ static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const cha
     PetscFunctionReturn(0);
   }
   PetscCall(BnH5GetAttrCount(info->f, obj, name, &n));
-  if (n != 1) PetscCall(PetscStrlcat(buf, "[", len));
+  if (n != 1) BnStrAppend_Private(buf, len, "[");
   if (type == BN_H5_ATTR_INT) {
     PetscInt64 *v;
     PetscCall(PetscMalloc1(n, &v));
@@ -80,11 +81,11 @@ static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const cha
     for (PetscInt i = 0; i < n; i++) {
       char item[64];
       if (n > show && i == show - 1) {
-        PetscCall(PetscStrlcat(buf, ", ...", len));
+        BnStrAppend_Private(buf, len, ", ...");
         i = n - 1;
       }
       PetscCall(PetscSNPrintf(item, sizeof(item), "%s%" PetscInt64_FMT, i ? ", " : "", v[i]));
-      PetscCall(PetscStrlcat(buf, item, len));
+      BnStrAppend_Private(buf, len, item);
     }
     PetscCall(PetscFree(v));
   } else {
@@ -94,20 +95,20 @@ static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const cha
     for (PetscInt i = 0; i < n; i++) {
       char item[64];
       if (n > show && i == show - 1) {
-        PetscCall(PetscStrlcat(buf, ", ...", len));
+        BnStrAppend_Private(buf, len, ", ...");
         i = n - 1;
       }
-      PetscCall(PetscSNPrintf(item, sizeof(item), "%s%.10g", i ? ", " : "", (double)v[i]));
-      PetscCall(PetscStrlcat(buf, item, len));
+      snprintf(item, sizeof(item), "%s%.10g", i ? ", " : "", (double)v[i]); /* C's %g: PETSc's would print 1 as "1." */
+      BnStrAppend_Private(buf, len, item);
     }
     PetscCall(PetscFree(v));
   }
   if (n != 1) {
     char item[64];
-    PetscCall(PetscStrlcat(buf, "]", len));
+    BnStrAppend_Private(buf, len, "]");
     if (n > show) {
       PetscCall(PetscSNPrintf(item, sizeof(item), " (%" PetscInt_FMT " values)", n));
-      PetscCall(PetscStrlcat(buf, item, len));
+      BnStrAppend_Private(buf, len, item);
     }
   }
   PetscFunctionReturn(0);
@@ -227,7 +228,8 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     }
     PetscCall(PetscSNPrintf(path, sizeof(path), "/net/layer_%" PetscInt_FMT "/W", l));
     PetscCall(BnInfoDataset(info, path, 2, wd, &wok));
-    if (wok && (wd[0] != (*widths)[l] || wd[1] != (*widths)[l - 1])) PetscCall(BnInfoProblem(info, "%s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from /net widths", path, wd[0], wd[1], (*widths)[l], (*widths)[l - 1]));
+    if (wok && (wd[0] != (*widths)[l] || wd[1] != (*widths)[l - 1]))
+      PetscCall(BnInfoProblem(info, "%s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from /net widths", path, wd[0], wd[1], (*widths)[l], (*widths)[l - 1]));
     PetscCall(PetscSNPrintf(path, sizeof(path), "/net/layer_%" PetscInt_FMT "/b", l));
     PetscCall(BnInfoDataset(info, path, 1, bd, &bok));
     if (bok && bd[0] != (*widths)[l]) PetscCall(BnInfoProblem(info, "%s has shape [%" PetscInt64_FMT "], expected [%" PetscInt64_FMT "] from /net widths", path, bd[0], (*widths)[l]));
@@ -239,7 +241,9 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     if (rok) PetscCall(BnH5ReadAttrString(info->f, path, "reg", &reg));
     if (lok) PetscCall(BnH5ReadAttrReal(info->f, path, "lambda", 1, &lambda));
     if (lok && !(lambda > 0 && PetscIsNormalReal(lambda))) PetscCall(BnInfoProblem(info, "%s: lambda %g is not positive", path, (double)lambda));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": W [%" PetscInt64_FMT ", %" PetscInt64_FMT "], b [%" PetscInt64_FMT "], activation %s, lambda %g, reg %s\n", l, wok ? wd[0] : -1, wok ? wd[1] : -1, bok ? bd[0] : -1, act ? act : "?", (double)lambda, reg ? reg : "?"));
+    snprintf(value, sizeof(value), "%.10g", (double)lambda);
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": W [%" PetscInt64_FMT ", %" PetscInt64_FMT "], b [%" PetscInt64_FMT "], activation %s, lambda %s, reg %s\n", l, wok ? wd[0] : -1, wok ? wd[1] : -1, bok ? bd[0] : -1,
+                          act ? act : "?", value, reg ? reg : "?"));
     if ((*widths)[l] >= 1 && (*widths)[l] <= PETSC_MAX_INT) PetscCall(BnInfoCheckSpecs(info, l, *L, (PetscInt)(*widths)[l], act, reg));
     /* the /net summary list must be the layers' activations in order */
     if (act) {
@@ -247,9 +251,9 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
       char  *grown;
       PetscCall(PetscStrlen(act, &sl));
       PetscCall(PetscCalloc1(jlen + sl + 1, &grown));
-      if (joined) PetscCall(PetscStrlcat(grown, joined, jlen + sl + 1));
-      if (l > 1) PetscCall(PetscStrlcat(grown, ",", jlen + sl + 1));
-      PetscCall(PetscStrlcat(grown, act, jlen + sl + 1));
+      if (joined) BnStrAppend_Private(grown, jlen + sl + 1, joined);
+      if (l > 1) BnStrAppend_Private(grown, jlen + sl + 1, ",");
+      BnStrAppend_Private(grown, jlen + sl + 1, act);
       PetscCall(PetscFree(joined));
       joined = grown;
       jlen += sl + 1;
@@ -379,9 +383,9 @@ static PetscErrorCode BnInfoChecksums(BnInfo *info, PetscInt *bad)
     PetscCall(BnH5GetShape_Private(info->f, names[i], &rank, dims));
     for (PetscInt k = 0; k < rank; k++) {
       PetscCall(PetscSNPrintf(item, sizeof(item), "%s%" PetscInt64_FMT, k ? ", " : "", dims[k]));
-      PetscCall(PetscStrlcat(shape, item, sizeof(shape)));
+      BnStrAppend_Private(shape, sizeof(shape), item);
     }
-    PetscCall(PetscStrlcat(shape, "]", sizeof(shape)));
+    BnStrAppend_Private(shape, sizeof(shape), "]");
     PetscCall(BnH5VerifyDataset_Private(info->f, names[i], &status));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %-16s %s\n", names[i], shape, label[status]));
     count[status]++;

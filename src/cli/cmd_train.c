@@ -34,6 +34,8 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   *exit_code = BN_EXIT_OK;
   PetscCall(PetscTime(&t0));
   PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
+  /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
+  PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
   PetscCall(PetscOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
   PetscCall(PetscOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));

@@ -5,6 +5,43 @@
 #include <dirent.h>
 #include <libgen.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <errno.h>
+
+/*@C
+  BnSolverPrepareCheckpointDirectory - creates the directory of -checkpoint (like mkdir -p) and
+  checks that it is writable, so that a bad path fails at start-up and not after hours of work
+
+  Collective
+@*/
+PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver s)
+{
+  char        dir[PETSC_MAX_PATH_LEN], *p;
+  int         ok = 1, err = 0;
+  PetscMPIInt rank;
+  MPI_Comm    world;
+
+  PetscFunctionBegin;
+  if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  if (!rank) {
+    PetscCall(PetscStrncpy(dir, s->ckpt_base, sizeof(dir)));
+    PetscCall(PetscStrncpy(dir, dirname(dir), sizeof(dir)));
+    for (p = dir + 1; *p; p++) {
+      if (*p != '/') continue;
+      *p = '\0';
+      if (mkdir(dir, 0775) && errno != EEXIST) { ok = 0; err = errno; }
+      *p = '/';
+    }
+    if (ok && mkdir(dir, 0775) && errno != EEXIST) { ok = 0; err = errno; }
+    if (ok && access(dir, W_OK | X_OK)) { ok = 0; err = errno; }
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, world));
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, world));
+  PetscCheck(ok, world, PETSC_ERR_USER_INPUT, "-checkpoint %s: cannot create or write its directory (%s)", s->ckpt_base, strerror(err));
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode BnCheckpointName(const char base[], PetscInt sweep, PetscInt batch, char path[], size_t len)
 {

@@ -136,7 +136,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   s->hist_cap = 1;
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
-  PetscCall(BnSignalInstall());
+  PetscCall(BnSolverPrepareCheckpointDirectory(s));
   (void)maxw;
   PetscFunctionReturn(0);
 }

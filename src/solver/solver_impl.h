@@ -83,10 +83,10 @@ PETSC_INTERN PetscErrorCode BnSolverGetWRule(const char name[], const BnWRule **
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped);
 PETSC_INTERN PetscErrorCode BnSolverAllreduce(BnSolver, PetscReal buf[], PetscInt count);
-PETSC_INTERN PetscErrorCode BnSignalInstall(void);
 PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool *);
 PETSC_INTERN int            BnSignalReceived(void);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver, const char path[]);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);

@@ -27,13 +27,15 @@ PetscErrorCode BnSolverXColour(BnSolver s, BnBlock *blk, PetscInt parity)
     PetscReal   *x = blk->X[l], *G = blk->G, *R = blk->R;
     PetscBLASInt M, Nn, K;
 
+    /* every rank advances the replicated power iteration, even without samples in this
+       batch, so that all ranks (and any P) take identical steps */
+    PetscCall(BnSolverSpectralW(s, l + 1, &w2));
     if (!m) continue;
     PetscCall(BnNetGetActivation(s->net, l, &act));
     PetscCall(BnNetGetActivation(s->net, l + 1, &actn));
     PetscCall(BnNetGetLambda(s->net, l, &lam));
     PetscCall(BnNetGetLambda(s->net, l + 1, &lamn));
     PetscCall(BnActivationGetLipschitz(actn, &lipn));
-    PetscCall(BnSolverSpectralW(s, l + 1, &w2));
     PetscCall(BnNetGetLayer(s->net, l + 1, &W, NULL));
     /* a zero W_{l+1} leaves a linear smooth part: any step is exact, take tau = 1 */
     tau = (w2 > 0) ? 1.0 / (lamn * lipn * w2) : 1.0;

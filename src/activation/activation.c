@@ -1,0 +1,372 @@
+/* BnActivation: the object, strict parsing of its specification text, and dispatch to the
+   registered types (math.md §1). The numerical kernels live in one file per family. */
+#include <activation/activation_impl.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+/* Every activation bregnet knows; parsing looks names up here and nowhere else. */
+static const BnActivationType *const BnActivationTypes[] = {&BnActivationType_Identity, &BnActivationType_ReLU, &BnActivationType_LeakyReLU, &BnActivationType_ThreshReLU, &BnActivationType_SoftThresh, &BnActivationType_GroupSparse, &BnActivationType_Clip, &BnActivationType_Sigmoid, &BnActivationType_Tanh, &BnActivationType_Softmax};
+#define BN_ACT_NTYPES ((PetscInt)(sizeof(BnActivationTypes) / sizeof(BnActivationTypes[0])))
+static const char BnActivationKnown[] = "identity, relu, leakyrelu:g, threshrelu:r, softthresh:r, groupsparse:s:r, clip, sigmoid, tanh, softmax";
+
+PetscErrorCode BnActivationCheckNonnegative(const char spec[], const char what[], PetscReal val)
+{
+  PetscFunctionBegin;
+  PetscCheck(val >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s = %g must be >= 0", spec, what, (double)val);
+  PetscFunctionReturn(0);
+}
+
+/* Whole-text integer: no sign games, no trailing characters */
+static PetscErrorCode BnActivationParseInt(const char spec[], const char what[], const char text[], PetscInt *val)
+{
+  char *end;
+  long  v;
+
+  PetscFunctionBegin;
+  errno = 0;
+  v     = strtol(text, &end, 10);
+  PetscCheck(end != text && *end == '\0' && errno == 0 && v >= PETSC_MIN_INT && v <= PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s '%s' is not an integer", spec, what, text);
+  *val = (PetscInt)v;
+  PetscFunctionReturn(0);
+}
+
+/* Splits "name:p1:p2" (already trimmed, in buf, which is modified), finds the type and
+   parses and range-checks its parameters. Nothing is allocated, so errors need no cleanup. */
+static PetscErrorCode BnActivationParse(const char spec[], char buf[], const BnActivationType **type, PetscReal rp[], PetscInt ip[])
+{
+  char                   *tok[BN_ACT_MAX_PARAMS + 1];
+  PetscInt                ntok = 1, nfields = 1;
+  const BnActivationType *t    = NULL;
+
+  PetscFunctionBegin;
+  PetscCheck(buf[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': empty activation name (known: %s)", spec, BnActivationKnown);
+  tok[0] = buf;
+  for (char *c = buf; *c; c++) {
+    if (*c != ':') continue;
+    *c = '\0';
+    if (ntok <= BN_ACT_MAX_PARAMS) tok[ntok++] = c + 1;
+    nfields++;
+  }
+  for (PetscInt k = 0; k < BN_ACT_NTYPES; k++) {
+    PetscBool match;
+    PetscCall(PetscStrcmp(tok[0], BnActivationTypes[k]->name, &match));
+    if (match) t = BnActivationTypes[k];
+  }
+  PetscCheck(t, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': unknown activation '%s' (known: %s)", spec, tok[0], BnActivationKnown);
+  PetscCheck(nfields - 1 == t->nparam, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s takes %" PetscInt_FMT " parameter(s), got %" PetscInt_FMT " (usage: %s)", spec, t->name, t->nparam, nfields - 1, t->usage);
+  for (PetscInt k = 0; k < t->nparam; k++) {
+    const char *text = tok[k + 1];
+    char        what[BN_ACT_SPEC_MAX + 64];
+
+    rp[k] = 0;
+    ip[k] = 0;
+    PetscCheck(text[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s is empty (usage: %s)", spec, t->pname[k], t->usage);
+    if (t->pkind[k] == BN_ACT_PARAM_INT) PetscCall(BnActivationParseInt(spec, t->pname[k], text, &ip[k]));
+    else {
+      PetscCall(PetscSNPrintf(what, sizeof(what), "activation '%s': %s", spec, t->pname[k]));
+      PetscCall(BnParseReal(what, text, &rp[k]));
+    }
+  }
+  if (t->check) PetscCall(t->check(spec, rp, ip));
+  *type = t;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationCreate - creates an activation from its specification text
+
+  Not Collective
+
+  Input Parameter:
+. spec - "identity", "relu", "leakyrelu:g" (0 < g <= 1), "threshrelu:r", "softthresh:r"
+         (r >= 0), "groupsparse:s:r" (integer group size s >= 1, r >= 0), "clip", "sigmoid",
+         "tanh" or "softmax"; blanks around the text are ignored
+
+  Output Parameter:
+. act - the activation
+
+  Notes:
+  Parsing is strict: an unknown name, a missing, extra, empty, non-numeric or out-of-range
+  parameter raises PETSC_ERR_USER_INPUT with a message that quotes the text.
+
+.seealso: BnActivationCheckLayer(), BnActivationDestroy(), math.md §1
+@*/
+PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act)
+{
+  char                    buf[BN_ACT_SPEC_MAX], trimmed[BN_ACT_SPEC_MAX];
+  size_t                  len, b = 0, e;
+  const BnActivationType *type = NULL;
+  PetscReal               rp[BN_ACT_MAX_PARAMS] = {0, 0};
+  PetscInt                ip[BN_ACT_MAX_PARAMS] = {0, 0};
+  BnActivation            a;
+
+  PetscFunctionBegin;
+  PetscValidCharPointer(spec, 1);
+  PetscValidPointer(act, 2);
+  *act = NULL;
+  PetscCall(PetscStrlen(spec, &len));
+  PetscCheck(len < BN_ACT_SPEC_MAX, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%.40s...': specification longer than %d characters", spec, BN_ACT_SPEC_MAX - 1);
+  e = len;
+  while (b < e && isspace((unsigned char)spec[b])) b++;
+  while (e > b && isspace((unsigned char)spec[e - 1])) e--;
+  PetscCall(PetscMemcpy(trimmed, spec + b, e - b));
+  trimmed[e - b] = '\0';
+  PetscCall(PetscMemcpy(buf, trimmed, e - b + 1));
+  PetscCall(BnActivationParse(trimmed, buf, &type, rp, ip));
+
+  PetscCall(PetscNew(&a));
+  PetscCall(PetscStrallocpy(trimmed, &a->spec));
+  a->type = type;
+  for (PetscInt k = 0; k < BN_ACT_MAX_PARAMS; k++) {
+    a->rp[k] = rp[k];
+    a->ip[k] = ip[k];
+  }
+  *act = a;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationCheckLayer - checks that an activation may be used on a layer
+
+  Not Collective
+
+  Input Parameters:
++ act       - the activation
+. layer     - the layer number (1..L), for the message
+. width     - n_l, the number of neurons of the layer
+- is_output - whether the layer is the output layer L
+
+  Notes:
+  softmax is only allowed on the output layer (it couples the neurons of a sample and its
+  target must be a probability vector); groupsparse:s:r needs a width divisible by s.
+  Both raise PETSC_ERR_USER_INPUT.
+
+.seealso: BnActivationCreate()
+@*/
+PetscErrorCode BnActivationCheckLayer(BnActivation act, PetscInt layer, PetscInt width, PetscBool is_output)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  PetscCheck(width >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer %" PetscInt_FMT ": width %" PetscInt_FMT " must be >= 1", layer, width);
+  PetscCheck(is_output || !act->type->output_only, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer %" PetscInt_FMT ": %s is allowed on the output layer only", layer, act->type->name);
+  if (act->type->ops.checkwidth) PetscCall(act->type->ops.checkwidth(act, layer, width));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationGetSpec - the specification text the activation was created from
+
+  Not Collective
+
+  Output Parameter:
+. spec - the text, owned by the activation (blanks around it removed)
+@*/
+PetscErrorCode BnActivationGetSpec(BnActivation act, const char **spec)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  PetscValidPointer(spec, 2);
+  *spec = act->spec;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationGetLipschitz - Lipschitz constant of sigma, 1/m for an m-strongly convex F
+
+  Not Collective
+
+  Output Parameter:
+. lip - 1/4 for sigmoid, 1 for all others
+
+  Notes:
+  Used for the step sizes of the x- and W-updates (math.md §3).
+@*/
+PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  PetscValidRealPointer(lip, 2);
+  *lip = act->type->lipschitz;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationIsPositivelyHomogeneous - whether sigma(a z) = a sigma(z) for all a > 0
+
+  Not Collective
+
+  Output Parameter:
+. flg - PETSC_TRUE for identity, relu and leakyrelu
+
+  Notes:
+  Neuron rescaling (math.md §5) preserves the realised function only for these.
+@*/
+PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  PetscValidBoolPointer(flg, 2);
+  *flg = act->type->homogeneous;
+  PetscFunctionReturn(0);
+}
+
+/* Shared argument checks of the block functions */
+static inline PetscErrorCode BnActivationCheckBlock(BnActivation act, PetscInt m, PetscInt n)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  PetscCheck(m >= 0 && n >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "activation '%s': block sizes m = %" PetscInt_FMT ", n = %" PetscInt_FMT " must be >= 0", act->spec, m, n);
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationSigma - x = sigma(z) for an m x n block
+
+  Not Collective
+
+  Input Parameters:
++ act - the activation
+. m   - number of rows (samples)
+. n   - number of columns (neurons)
+- z   - pre-activations, m x n row-major
+
+  Output Parameter:
+. x - sigma(z), m x n row-major; may be the same array as z
+
+.seealso: BnActivationBregman(), BnActivationProx()
+@*/
+PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[])
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(z, 4);
+  PetscValidRealPointer(x, 5);
+  PetscCall(act->type->ops.sigma(act, m, n, z, x));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationFstar - sum of F*(z) over an m x n block (per sample row for softmax)
+
+  Not Collective
+
+  Output Parameter:
+. sum - sum of F*; evaluated without overflow (softplus, log cosh, logsumexp)
+@*/
+PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum)
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
+  PetscValidRealPointer(sum, 5);
+  *sum = 0;
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(z, 4);
+  PetscCall(act->type->ops.fstar(act, m, n, z, sum));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationF - sum of F(x) over an m x n block
+
+  Not Collective
+
+  Output Parameter:
+. sum - sum of F, PETSC_INFINITY if any entry (softmax: any row) is outside dom F
+
+  Notes:
+  A softmax row is in the domain when it is >= 0 and sums to 1 within 1e-6.
+@*/
+PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum)
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
+  PetscValidRealPointer(sum, 5);
+  *sum = 0;
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(x, 4);
+  PetscCall(act->type->ops.f(act, m, n, x, sum));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationBregman - the Fenchel-Young gap B(x, z) = F(x) + F*(z) - <x, z> summed over a block
+
+  Not Collective
+
+  Input Parameters:
++ act - the activation
+. m, n - block sizes
+. x   - m x n, the (auxiliary or target) activations
+- z   - m x n, the pre-activations
+
+  Output Parameter:
+. sum - sum of the gap, >= 0 up to rounding; PETSC_INFINITY if x is outside dom F
+
+  Notes:
+  Computed in forms that avoid the cancellation of the defining formula, so it is accurate
+  near 0 (x ~ sigma(z)) and for large |z|. For softmax with a one-hot x it is the
+  cross-entropy, for identity the squared loss 1/2|x - z|^2. Its z-gradient is sigma(z) - x.
+
+.seealso: BnActivationSigma(), math.md §1
+@*/
+PetscErrorCode BnActivationBregman(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], const PetscReal z[], PetscReal *sum)
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
+  PetscValidRealPointer(sum, 6);
+  *sum = 0;
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(x, 4);
+  PetscValidRealPointer(z, 5);
+  PetscCall(act->type->ops.bregman(act, m, n, x, z, sum));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationProx - x = prox_{tau F}(v) = argmin tau F(x) + 1/2|x - v|^2, rowwise for an m x n block
+
+  Not Collective
+
+  Input Parameters:
++ act - the activation
+. tau - step, > 0
+. m, n - block sizes
+- v   - m x n
+
+  Output Parameter:
+. x - m x n, in dom F; may be the same array as v
+
+  Notes:
+  Closed form for the 1/2|.|^2 + Psi family; safeguarded Newton per entry for sigmoid and
+  tanh and per row for softmax, converged to rounding (about 1e-15).
+@*/
+PetscErrorCode BnActivationProx(BnActivation act, PetscReal tau, PetscInt m, PetscInt n, const PetscReal v[], PetscReal x[])
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
+  PetscCheck(tau > 0 && !PetscIsInfReal(tau), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "activation '%s': prox step tau = %g must be positive and finite", act->spec, (double)tau);
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(v, 5);
+  PetscValidRealPointer(x, 6);
+  PetscCall(act->type->ops.prox(act, tau, m, n, v, x));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationDestroy - frees an activation
+
+  Not Collective
+
+  Input Parameter:
+. act - the activation; set to NULL (NULL is allowed)
+@*/
+PetscErrorCode BnActivationDestroy(BnActivation *act)
+{
+  PetscFunctionBegin;
+  if (!act || !*act) PetscFunctionReturn(0);
+  PetscCall(PetscFree((*act)->spec));
+  PetscCall(PetscFree(*act));
+  PetscFunctionReturn(0);
+}
