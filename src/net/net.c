@@ -109,12 +109,20 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
     PetscCall(PetscStrlen(spec, &sl));
     len += sl + 1;
   }
+  /* (PETSc 3.18's PetscStrlcat truncates strings that fit, hence the plain copy) */
   PetscCall(PetscCalloc1(len + 1, &net->act_list));
-  for (PetscInt l = 1; l <= L; l++) {
-    const char *spec;
-    PetscCall(BnActivationGetSpec(net->act[l], &spec));
-    if (l > 1) PetscCall(PetscStrlcat(net->act_list, ",", len + 1));
-    PetscCall(PetscStrlcat(net->act_list, spec, len + 1));
+  {
+    size_t pos = 0;
+    for (PetscInt l = 1; l <= L; l++) {
+      const char *spec;
+      size_t      sl;
+      PetscCall(BnActivationGetSpec(net->act[l], &spec));
+      PetscCall(PetscStrlen(spec, &sl));
+      if (l > 1) net->act_list[pos++] = ',';
+      PetscCall(PetscMemcpy(net->act_list + pos, spec, sl));
+      pos += sl;
+    }
+    net->act_list[pos] = '\0';
   }
   PetscFunctionReturn(0);
 }
@@ -152,7 +160,15 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
   L = nw - 1;
   if (!act_s[0]) { /* relu hidden layers, softmax output */
-    for (PetscInt l = 1; l <= L; l++) PetscCall(PetscStrlcat(act_s, l < L ? "relu," : "softmax", sizeof(act_s)));
+    size_t pos = 0;
+    for (PetscInt l = 1; l <= L && pos + 8 < sizeof(act_s); l++) {
+      const char *item = l < L ? "relu," : "softmax";
+      size_t      il;
+      PetscCall(PetscStrlen(item, &il));
+      PetscCall(PetscMemcpy(act_s + pos, item, il));
+      pos += il;
+    }
+    act_s[pos] = '\0';
   }
   PetscCall(BnParseRealList("-net_lambda", lambda_s, BN_MAX_LAYERS, lambda, &nl));
   PetscCheck(nl == 1 || nl == L, net->comm, PETSC_ERR_USER_INPUT, "-net_lambda '%s': %" PetscInt_FMT " values for %" PetscInt_FMT " layers (give one for all layers or one per layer)", lambda_s, nl, L);

@@ -1,0 +1,302 @@
+/* Models in bregnet/1 files: the /net group shared by models and checkpoints.
+     /net          attrs widths (int64[L+1]), activations ("relu,relu,softmax"), tied (int64 0/1)
+     /net/layer_l  W float64[n_l, n_{l-1}], b float64[n_l]; attrs activation, lambda, reg
+   The weights are replicated: every rank of the file's communicator holds all layers. */
+#include "h5_impl.h"
+#include "net/net_impl.h" /* only for net->comm: bregnet.h has no BnNetGetComm() */
+
+#define BN_LAYER_PATH_LEN 64
+
+static PetscErrorCode BnLayerPath(PetscInt l, const char leaf[], char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, BN_LAYER_PATH_LEN, "/net/layer_%" PetscInt_FMT "%s%s", l, leaf ? "/" : "", leaf ? leaf : ""));
+  PetscFunctionReturn(0);
+}
+
+/* "a,b,c" from L strings; free with PetscFree */
+static PetscErrorCode BnJoin(PetscInt L, const char *items[], char **joined)
+{
+  size_t len = 1, sl;
+
+  PetscFunctionBegin;
+  for (PetscInt l = 0; l < L; l++) {
+    PetscCall(PetscStrlen(items[l], &sl));
+    len += sl + 1;
+  }
+  PetscCall(PetscCalloc1(len, joined));
+  for (PetscInt l = 0; l < L; l++) {
+    if (l) BnStrAppend_Private(*joined, len, ",");
+    BnStrAppend_Private(*joined, len, items[l]);
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetWriteGroups - writes a network's /net group and /net/layer_l subgroups into a file being written
+
+  Collective on the file's communicator
+
+  Input Parameters:
++ net - a set-up network whose layers are all present on every rank of the file's communicator
+- f   - a file from BnH5Create() (model or checkpoint)
+
+.seealso: BnNetWriteModel(), BnNetLoad()
+@*/
+PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
+{
+  PetscInt        L;
+  const PetscInt *widths;
+  PetscInt64     *w64;
+  const char    **acts;
+  char           *list, path[BN_LAYER_PATH_LEN];
+  PetscBool       tied;
+  PetscInt64      tied64;
+
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidPointer(f, 2);
+  PetscCall(BnNetGetNumLayers(net, &L));
+  PetscCall(BnNetGetWidths(net, &widths));
+  PetscCall(BnNetGetTied(net, &tied));
+  PetscCall(PetscMalloc2(L + 1, &w64, L, &acts));
+  for (PetscInt l = 0; l <= L; l++) w64[l] = widths[l];
+  for (PetscInt l = 1; l <= L; l++) {
+    BnActivation act;
+    PetscCall(BnNetGetActivation(net, l, &act));
+    PetscCall(BnActivationGetSpec(act, &acts[l - 1]));
+  }
+  PetscCall(BnJoin(L, acts, &list));
+  PetscCall(BnH5CreateGroup(f, "/net"));
+  PetscCall(BnH5WriteAttrInt64(f, "/net", "widths", L + 1, w64));
+  PetscCall(BnH5WriteAttrString(f, "/net", "activations", list));
+  tied64 = tied ? 1 : 0;
+  PetscCall(BnH5WriteAttrInt64(f, "/net", "tied", 1, &tied64));
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscReal  *W, *b, lambda;
+    PetscInt64  wdims[2] = {widths[l], widths[l - 1]}, bdims[1] = {widths[l]};
+    BnReg       reg;
+    const char *regspec;
+
+    PetscCall(BnNetGetLayer(net, l, &W, &b));
+    PetscCall(BnNetGetReg(net, l, &reg));
+    PetscCall(BnRegGetSpec(reg, &regspec));
+    PetscCall(BnNetGetLambda(net, l, &lambda));
+    PetscCall(BnLayerPath(l, NULL, path));
+    PetscCall(BnH5CreateGroup(f, path));
+    PetscCall(BnH5WriteAttrString(f, path, "activation", acts[l - 1]));
+    PetscCall(BnH5WriteAttrReal(f, path, "lambda", 1, &lambda));
+    PetscCall(BnH5WriteAttrString(f, path, "reg", regspec));
+    PetscCall(BnLayerPath(l, "W", path));
+    PetscCall(BnH5WriteArray(f, path, 2, wdims, W));
+    PetscCall(BnLayerPath(l, "b", path));
+    PetscCall(BnH5WriteArray(f, path, 1, bdims, b));
+  }
+  PetscCall(PetscFree(list));
+  PetscCall(PetscFree2(w64, acts));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetWriteModel - writes a network as a model file (kind "model"), atomically
+
+  Collective on the network's communicator
+
+  Input Parameters:
++ net  - a set-up network, all layers on every rank
+- path - the file; replaced only once the new one is complete
+
+.seealso: BnNetLoad(), BnNetWriteGroups(), BnH5Create()
+@*/
+PetscErrorCode BnNetWriteModel(BnNet net, const char path[])
+{
+  BnH5           f;
+  MPI_Comm       comm;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidCharPointer(path, 2);
+  comm = net->comm;
+  PetscCall(BnH5Create(comm, path, "model", &f));
+  ierr = BnNetWriteGroups(net, f);
+  if (ierr) { /* never leave a half-written PATH.tmp behind */
+    PetscCall(BnH5Abort(&f));
+    PetscCall(ierr);
+  }
+  PetscCall(BnH5Commit(&f));
+  PetscFunctionReturn(0);
+}
+
+/* The architecture stored under /net, checked against the datasets before any memory is
+   sized from it: a damaged or hand-edited file gives an error naming what is wrong. */
+typedef struct {
+  PetscInt   L;
+  PetscInt  *widths;  /* L+1 */
+  PetscReal *lambda;  /* L */
+  char     **acts;    /* L */
+  char     **regs;    /* L */
+  char      *actlist; /* "a1,...,aL" */
+  char      *reglist;
+  PetscBool  tied;
+} BnNetDesc;
+
+static PetscErrorCode BnNetDescDestroy(BnNetDesc *d)
+{
+  PetscFunctionBegin;
+  for (PetscInt l = 0; l < d->L; l++) {
+    if (d->acts) PetscCall(PetscFree(d->acts[l]));
+    if (d->regs) PetscCall(PetscFree(d->regs[l]));
+  }
+  PetscCall(PetscFree4(d->widths, d->lambda, d->acts, d->regs));
+  PetscCall(PetscFree(d->actlist));
+  PetscCall(PetscFree(d->reglist));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
+{
+  PetscBool   has, same;
+  PetscInt    n, rank;
+  PetscInt64 *w64, dims[2], tied = 0;
+  char        path[BN_LAYER_PATH_LEN], *stored;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Has(f, "/net", &has));
+  PetscCheck(has, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no group /net (not a model or checkpoint?)", f->path);
+  PetscCall(BnH5GetAttrCount(f, "/net", "widths", &n));
+  PetscCheck(n >= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /net attribute widths has %" PetscInt_FMT " entries, need at least 2", f->path, n);
+  d->L = n - 1;
+  PetscCall(PetscCalloc4(n, &d->widths, d->L, &d->lambda, d->L, &d->acts, d->L, &d->regs));
+  PetscCall(PetscMalloc1(n, &w64));
+  PetscCall(BnH5ReadAttrInt64(f, "/net", "widths", n, w64));
+  for (PetscInt l = 0; l < n; l++) {
+    if (w64[l] < 1 || w64[l] > PETSC_MAX_INT) {
+      PetscInt64 bad = w64[l];
+      PetscCall(PetscFree(w64));
+      SETERRQ(f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /net attribute widths: width %" PetscInt64_FMT " of layer %" PetscInt_FMT " is out of range", f->path, bad, l);
+    }
+    d->widths[l] = (PetscInt)w64[l];
+  }
+  PetscCall(PetscFree(w64));
+  for (PetscInt l = 1; l <= d->L; l++) {
+    PetscCall(BnLayerPath(l, NULL, path));
+    PetscCall(BnH5Has(f, path, &has));
+    PetscCheck(has, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no group %s (/net widths say %" PetscInt_FMT " layers)", f->path, path, d->L);
+    PetscCall(BnH5ReadAttrString(f, path, "activation", &d->acts[l - 1]));
+    PetscCall(BnH5ReadAttrString(f, path, "reg", &d->regs[l - 1]));
+    PetscCall(BnH5ReadAttrReal(f, path, "lambda", 1, &d->lambda[l - 1]));
+    /* the shapes must match the widths before BnNetSetUp() allocates from them */
+    PetscCheck((PetscInt64)d->widths[l] * d->widths[l - 1] <= PETSC_MAX_INT, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: layer %" PetscInt_FMT " of %" PetscInt_FMT " x %" PetscInt_FMT " weights is too large for this build of PETSc", f->path, l,
+               d->widths[l], d->widths[l - 1]);
+    PetscCall(BnLayerPath(l, "W", path));
+    PetscCall(BnH5GetDims(f, path, &rank, dims));
+    PetscCheck(rank == 2 && dims[0] == d->widths[l] && dims[1] == d->widths[l - 1], f->comm, PETSC_ERR_FILE_UNEXPECTED,
+               "%s: dataset %s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt_FMT ", %" PetscInt_FMT "] from /net widths", f->path, path, dims[0], dims[1], d->widths[l], d->widths[l - 1]);
+    PetscCall(BnLayerPath(l, "b", path));
+    PetscCall(BnH5GetDims(f, path, &rank, dims));
+    PetscCheck(rank == 1 && dims[0] == d->widths[l], f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has shape [%" PetscInt64_FMT "], expected [%" PetscInt_FMT "] from /net widths", f->path, path, dims[0], d->widths[l]);
+  }
+  PetscCall(BnJoin(d->L, (const char **)d->acts, &d->actlist));
+  PetscCall(BnJoin(d->L, (const char **)d->regs, &d->reglist));
+  /* the summary list at /net must agree with the layers it summarises */
+  PetscCall(BnH5ReadAttrString(f, "/net", "activations", &stored));
+  PetscCall(PetscStrcmp(stored, d->actlist, &same));
+  if (!same) {
+    char msg[1024];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "/net attribute activations '%s' disagrees with the layers' activation attributes '%s'", stored, d->actlist));
+    PetscCall(PetscFree(stored));
+    SETERRQ(f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s", f->path, msg);
+  }
+  PetscCall(PetscFree(stored));
+  /* "tied" lives at /net; accept it at the root too */
+  PetscCall(BnH5HasAttr(f, "/net", "tied", &has));
+  if (has) PetscCall(BnH5ReadAttrInt64(f, "/net", "tied", 1, &tied));
+  else {
+    PetscCall(BnH5HasAttr(f, "/", "tied", &has));
+    if (has) PetscCall(BnH5ReadAttrInt64(f, "/", "tied", 1, &tied));
+  }
+  PetscCheck(tied == 0 || tied == 1, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute tied is %" PetscInt64_FMT ", expected 0 or 1", f->path, tied);
+  d->tied = tied ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *net)
+{
+  const char *kind;
+  PetscBool   model, checkpoint;
+  char        path[BN_LAYER_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(BnH5GetKind(f, &kind));
+  PetscCall(PetscStrcmp(kind, "model", &model));
+  PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
+  PetscCheck(model || checkpoint, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: kind '%s' is neither a model nor a checkpoint", f->path, kind);
+  PetscCall(BnNetReadDesc(f, d));
+  PetscCall(BnNetCreate(comm, net));
+  PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
+  PetscCall(BnNetSetTied(*net, d->tied));
+  PetscCall(BnNetSetUp(*net));
+  for (PetscInt l = 1; l <= d->L; l++) {
+    PetscReal *W, *b;
+    PetscInt64 wdims[2] = {d->widths[l], d->widths[l - 1]}, bdims[1] = {d->widths[l]};
+
+    PetscCall(BnNetGetLayer(*net, l, &W, &b));
+    PetscCall(BnLayerPath(l, "W", path));
+    PetscCall(BnH5ReadArray(f, path, 2, wdims, W));
+    PetscCall(BnLayerPath(l, "b", path));
+    PetscCall(BnH5ReadArray(f, path, 1, bdims, b));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnNetLoad_Impl(MPI_Comm comm, const char path[], BnNet *net)
+{
+  BnH5           f;
+  BnNetDesc      d;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscValidCharPointer(path, 2);
+  PetscValidPointer(net, 3);
+  *net = NULL;
+  PetscCall(PetscMemzero(&d, sizeof(d)));
+  PetscCall(BnH5Open(comm, path, &f));
+  ierr = BnNetLoadFrom(comm, f, &d, net);
+  if (ierr) { /* callers such as -restart auto try the next file: leave nothing open */
+    PetscCall(BnNetDestroy(net));
+    PetscCall(BnNetDescDestroy(&d));
+    PetscCall(BnH5Close(&f));
+    PetscCall(ierr);
+  }
+  PetscCall(BnNetDescDestroy(&d));
+  PetscCall(BnH5Close(&f));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetLoad - reads a network from a model or checkpoint file
+
+  Collective
+
+  Input Parameters:
++ comm - the ranks that will hold the network (all of them read the file)
+- path - a bregnet/1 file of kind "model" or "checkpoint"
+
+  Output Parameter:
+. net - a new, set-up network with the stored weights
+
+  Notes:
+  Checks the format attribute, the kind, the /net attributes, that every layer group exists
+  with W and b of the shapes the widths imply, and the checksums of W and b. Problems are
+  PETSC_ERR_FILE_OPEN / PETSC_ERR_FILE_UNEXPECTED (exit code 2) naming the file and object;
+  unknown activation or regulariser names are reported by BnNetSetArchitecture().
+
+.seealso: BnNetWriteModel(), BnNetWriteGroups(), BnH5Open()
+@*/
+PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileRead, BnNetLoad_Impl(comm, path, net));
+  PetscFunctionReturn(0);
+}
