@@ -193,7 +193,7 @@ PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *n
 /* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
 typedef struct _p_BnSolver *BnSolver;
 PETSC_EXTERN PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver);
-/* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -seed */
+/* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart */
 PETSC_EXTERN PetscErrorCode BnSolverSetFromOptions(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverSetUp(BnSolver solver); /* He-normal weights from -seed; auxiliary variables by a forward pass */
 PETSC_EXTERN PetscErrorCode BnSolverSetUpEvaluation(BnSolver solver); /* evaluation only (predict) */

@@ -37,7 +37,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 /*@C
   BnSolverSetFromOptions - reads the solver's options
 
-  Collective
+  Collective; call after BnDataSetFromOptions() (the seed is the data object's -seed)
 
   Options Database Keys:
 + -solver_sweeps K        - sweeps (epochs) in total (default 5)
@@ -47,7 +47,6 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr ETA          - W step size (default: adam 1e-3; prox/nesterov 1/L from power iteration)
 . -solver_momentum MU     - Nesterov momentum (default 0.9)
 . -solver_monitor         - one line per sweep
-. -seed S                 - seed of every random choice (default 0)
 . -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default none)
 . -checkpoint_every K     - sweeps between checkpoints (default 1)
 . -checkpoint_keep K      - checkpoints kept (default 2)
@@ -55,20 +54,20 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 @*/
 PetscErrorCode BnSolverSetFromOptions(BnSolver s)
 {
-  PetscInt  seed = 0;
-  PetscBool set;
+  PetscBool   set;
+  const char *source;
+  PetscInt    samples;
 
   PetscFunctionBegin;
   PetscOptionsBegin(s->comm, NULL, "Lifted Bregman solver options", "BnSolver");
   PetscCall(PetscOptionsInt("-solver_sweeps", "Sweeps (epochs)", "BnSolverSetFromOptions", s->sweeps, &s->sweeps, NULL));
   PetscCall(PetscOptionsInt("-solver_batch", "Mini-batch size; 0 = full batch", "BnSolverSetFromOptions", s->batch, &s->batch, NULL));
-  PetscCall(PetscOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch", "BnSolverSetFromOptions", s->x_steps, &s->x_steps, NULL));
+  PetscCall(PetscOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch (-1: 2 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->x_steps, &s->x_steps, NULL));
   PetscCall(PetscOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam", "BnSolverSetFromOptions", s->wrule_name, s->wrule_name, sizeof(s->wrule_name), NULL));
   PetscCall(PetscOptionsReal("-solver_lr", "W step size (adam default 1e-3; prox/nesterov default 1/L)", "BnSolverSetFromOptions", s->lr, &s->lr, &set));
   PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
   PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
-  PetscCall(PetscOptionsInt("-seed", "Seed of every random choice", "BnSolverSetFromOptions", seed, &seed, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
@@ -78,10 +77,10 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(s->batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", s->batch);
   PetscCheck(s->x_steps >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", s->x_steps);
   PetscCheck(s->momentum >= 0 && s->momentum < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)s->momentum);
-  PetscCheck(seed >= 0, s->comm, PETSC_ERR_USER_INPUT, "-seed %" PetscInt_FMT ": must be >= 0", seed);
   PetscCheck(s->ckpt_every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", s->ckpt_every);
   PetscCheck(s->ckpt_keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", s->ckpt_keep);
-  s->seed = (uint64_t)seed;
+  /* one -seed for everything: the data object parses it (unsigned 64-bit) */
+  PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
   if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
   if (!s->wrule_name[0]) PetscCall(PetscStrncpy(s->wrule_name, s->batch ? "adam" : "prox", sizeof(s->wrule_name)));
   PetscCall(BnSolverGetWRule(s->wrule_name, &s->wrule));

@@ -3,6 +3,7 @@
    codes of interface.md. Internal errors keep PETSc's location for the bug report. */
 #include <bregnet.h>
 #include <stdio.h>
+#include <string.h>
 
 static PetscBool BnIsBadInput(PetscErrorCode n)
 {
@@ -11,7 +12,8 @@ static PetscBool BnIsBadInput(PetscErrorCode n)
   case PETSC_ERR_FILE_OPEN:
   case PETSC_ERR_FILE_READ:
   case PETSC_ERR_FILE_UNEXPECTED:
-  case PETSC_ERR_ARG_WRONG: /* PETSc's own option parsing: "Input string x has no integer value" */
+  case PETSC_ERR_ARG_WRONG:      /* PETSc's own option parsing: "Input string x has no integer value" */
+  case PETSC_ERR_ARG_OUTOFRANGE: /* ... and its number conversions */
     return PETSC_TRUE;
   default:
     return PETSC_FALSE;
@@ -31,6 +33,40 @@ int BnExitCodeFromError(PetscErrorCode ierr)
   return BN_EXIT_INTERNAL;
 }
 
+/* PETSc's conversion errors ("Input string abc has no integer value") do not say which option
+   held the value: find it in the options database so that the message names it */
+static void BnNameOffendingOption(const char *mess, char *out, size_t len)
+{
+  char        value[256], *all = NULL, *hit;
+  const char *p = mess ? strstr(mess, "Input string ") : NULL;
+  size_t      n = 0;
+
+  out[0] = '\0';
+  if (!p) return;
+  p += strlen("Input string ");
+  while (p[n] && p[n] != ' ' && n + 1 < sizeof(value)) {
+    value[n] = p[n];
+    n++;
+  }
+  value[n] = '\0';
+  if (!n || PetscOptionsGetAll(NULL, &all) || !all) return;
+  for (hit = strstr(all, value); hit; hit = strstr(hit + 1, value)) {
+    char *end = hit + n, *start = hit;
+    if (hit == all || hit[-1] != ' ' || (*end && *end != ' ')) continue;
+    /* the option name is the token before the value */
+    start = hit - 1;
+    while (start > all && start[-1] == ' ') start--;
+    while (start > all && start[-1] != ' ') start--;
+    if (*start == '-') {
+      size_t k = (size_t)(hit - 1 - start);
+      while (k > 0 && start[k - 1] == ' ') k--;
+      snprintf(out, len, " (option %.*s)", (int)k, start);
+      break;
+    }
+  }
+  PetscFree(all);
+}
+
 static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   PetscMPIInt rank = 0, flg = 0;
@@ -39,7 +75,11 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
   MPI_Initialized(&flg);
   if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
   if (rank) return n;
-  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) fprintf(stderr, "bregnet: error: %s\n", mess ? mess : "(no message)");
+  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
+    char option[256];
+    BnNameOffendingOption(mess, option, sizeof(option));
+    fprintf(stderr, "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
+  }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
   fflush(stderr);
   return n;

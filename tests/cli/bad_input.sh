@@ -33,5 +33,18 @@ expect2 "no_such_option"  train "${T[@]}" -net_widths 8,4,2 -net_activations rel
 expect2 "layer_stages"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages 3
 expect2 "solver_w_update"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_w_update sgd
 expect2 "missing.h5"       predict -model missing.h5 -data teacher
-expect2 "not a bregnet"    predict -model model.h5 -data teacher
+expect2 "not an HDF5"       predict -model model.h5 -data teacher
+/usr/bin/python3 - <<'PY' || fail "cannot write the HDF5 fixtures with h5py"
+import h5py, numpy as np
+with h5py.File("plain.h5", "w") as f:
+    f["x"] = np.zeros(3)
+with h5py.File("nan.h5", "w") as f:
+    x = np.random.default_rng(0).normal(size=(20, 6)); x[7, 2] = np.nan
+    f["inputs"] = x; f["labels"] = np.arange(20, dtype=np.int64) % 3
+with h5py.File("shape.h5", "w") as f:
+    f["inputs"] = np.zeros((20, 6)); f["targets"] = np.zeros((19, 3))
+PY
+expect2 "bregnet/1"        predict -model plain.h5 -data teacher
+expect2 "NaN"              train -data nan.h5 -net_widths 6,4,3 -solver_sweeps 1
+expect2 "targets"          train -data shape.h5 -net_widths 6,4,3 -net_activations relu,identity -solver_sweeps 1
 echo "bad input: $n cases ok"

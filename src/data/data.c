@@ -1,0 +1,210 @@
+/* BnData: life cycle of a data set and access to its splits. The sources themselves
+   (data_idx.c, data_teacher.c, data_h5.c) are entries of a BnDataOps table. */
+#include "data_impl.h"
+
+/*@C
+  BnDataCreate - creates a data set on a process grid, set to the defaults (-data fmnist)
+
+  Collective on the grid's communicator
+
+  Input Parameter:
+. grid - the process grid; every rank loads the rows of its sample group, so all stages
+         hold the same blocks. The grid must outlive the data.
+
+  Output Parameter:
+. data - the new data set
+
+.seealso: BnDataSetFromOptions(), BnDataLoad(), BnDataDestroy()
+@*/
+PetscErrorCode BnDataCreate(BnGrid grid, BnData *data)
+{
+  BnData d;
+
+  PetscFunctionBegin;
+  PetscValidPointer(grid, 1);
+  PetscValidPointer(data, 2);
+  PetscCall(BnInitializePackage()); /* BN_DataLoad */
+  PetscCall(PetscNew(&d));
+  d->grid = grid;
+  PetscCall(BnGridGetComm(grid, &d->comm));
+  d->ops            = &BnDataOps_Fmnist;
+  d->samples        = BN_DATA_SAMPLES_DEFAULT;
+  d->test_samples   = BN_DATA_SAMPLES_DEFAULT;
+  d->seed           = 0;
+  d->teacher_hidden = BN_TEACHER_HIDDEN_DEFAULT;
+  d->teacher_noise  = 0;
+  PetscCall(PetscStrncpy(d->source, "fmnist", sizeof(d->source)));
+  PetscCall(PetscStrncpy(d->dir, BN_DATA_DIR_DEFAULT, sizeof(d->dir)));
+  PetscCall(BnDataSetDescriptor(d));
+  *data = d;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataLoad - loads this rank's block of the training and test splits
+
+  Collective
+
+  Input Parameters:
++ data   - the data set
+. L      - number of layers of the network
+- widths - the network's widths n_0..n_L; n_0 must be the data's input width and n_L its
+           output width (the teacher source takes both from here)
+
+  Notes:
+  Rank (s, q) keeps rows [lo, hi) of BnGridGetSampleRange(); all ranks reach the same
+  verdict on bad files or options and raise it together, with one message.
+
+.seealso: BnDataGetTrain(), BnDataGetTest(), BnDataSetFromOptions()
+@*/
+PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidIntPointer(widths, 3);
+  PetscCheck(L >= 1, data->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnDataLoad: %" PetscInt_FMT " layers; need at least one", L);
+  for (PetscInt l = 0; l <= L; l++) PetscCheck(widths[l] >= 1, data->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnDataLoad: width n_%" PetscInt_FMT " = %" PetscInt_FMT " must be >= 1", l, widths[l]);
+  PetscCall(PetscLogEventBegin(BN_DataLoad, 0, 0, 0, 0));
+  data->loaded   = PETSC_FALSE;
+  data->has_test = PETSC_FALSE;
+  PetscCall(BnDataSplitReset(&data->train));
+  PetscCall(BnDataSplitReset(&data->test));
+  PetscCall(data->ops->load(data, L, widths));
+  /* every source checks its widths before reading; this guards new sources */
+  PetscCall(BnDataCheckWidths(data, L, widths, data->train.n_in, data->train.n_out));
+  if (data->has_test) PetscCall(BnDataCheckWidths(data, L, widths, data->test.n_in, data->test.n_out));
+  data->loaded = PETSC_TRUE;
+  PetscCall(PetscLogEventEnd(BN_DataLoad, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+static void SplitView(const BnDataSplit *s, BnSplit *v)
+{
+  v->N       = s->N;
+  v->lo      = s->lo;
+  v->hi      = s->hi;
+  v->n_in    = s->n_in;
+  v->n_out   = s->n_out;
+  v->inputs  = s->inputs;
+  v->targets = s->targets;
+  v->labels  = s->labels;
+}
+
+/*@C
+  BnDataGetTrain - this rank's block of the training split
+
+  Not Collective
+
+  Output Parameter:
+. train - N, [lo, hi), widths and read-only arrays owned by the data (valid until the next
+          BnDataLoad() or BnDataDestroy())
+
+.seealso: BnDataLoad(), BnDataGetTest()
+@*/
+PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidPointer(train, 2);
+  PetscCheck(data->loaded, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnDataGetTrain: call BnDataLoad() first");
+  SplitView(&data->train, train);
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataGetTest - this rank's block of the test split, if there is one
+
+  Not Collective
+
+  Output Parameters:
++ test     - as for BnDataGetTrain(); all zero/NULL when there is no test split
+- has_test - whether the data set has a test split (-data_test_samples 0 removes it)
+
+.seealso: BnDataLoad(), BnDataGetTrain()
+@*/
+PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidPointer(test, 2);
+  PetscValidBoolPointer(has_test, 3);
+  PetscCheck(data->loaded, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnDataGetTest: call BnDataLoad() first");
+  SplitView(&data->test, test);
+  *has_test = data->has_test;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataGetDescriptor - what rebuilds the training data: -data source, -data_samples, -seed
+
+  Not Collective
+
+  Output Parameters:
++ source  - "fmnist", "teacher" (or "teacher:H:noise" when not the defaults) or the file path;
+            valid while the data exists
+. samples - N of the training split after BnDataLoad(); before it, the requested number
+            or -1 for the source's default
+- seed    - the seed
+
+  Notes:
+  Any output may be NULL. Passing -data source -data_samples samples -seed seed (and the
+  same -data_dir for fmnist) to a new run loads the same training samples.
+
+.seealso: BnDataSetFromOptions()
+@*/
+PetscErrorCode BnDataGetDescriptor(BnData data, const char **source, PetscInt *samples, uint64_t *seed)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  if (source) *source = data->descriptor;
+  if (samples) *samples = data->loaded ? data->train.N : data->samples;
+  if (seed) *seed = data->seed;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataView - one-line summary of the data set
+
+  Collective on the viewer
+
+  Input Parameters:
++ data   - the data set
+- viewer - an ASCII viewer, or NULL for PETSC_VIEWER_STDOUT_ of the data's communicator
+
+.seealso: BnDataLoad()
+@*/
+PetscErrorCode BnDataView(BnData data, PetscViewer viewer)
+{
+  PetscBool iascii;
+  char      params[PETSC_MAX_PATH_LEN + 64] = "", splits[256];
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  if (!viewer) viewer = PETSC_VIEWER_STDOUT_(data->comm);
+  PetscValidHeaderSpecific(viewer, PETSC_VIEWER_CLASSID, 2);
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
+  if (!iascii) PetscFunctionReturn(0);
+  if (data->ops->describe) PetscCall(data->ops->describe(data, params, sizeof(params)));
+  if (!data->loaded) PetscCall(PetscSNPrintf(splits, sizeof(splits), "not loaded"));
+  else if (data->has_test) PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; test %" PetscInt_FMT " samples", data->train.N, data->train.n_in, data->train.n_out, data->train.labels ? " with class labels" : " (regression)", data->test.N));
+  else PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; no test split", data->train.N, data->train.n_in, data->train.n_out, data->train.labels ? " with class labels" : " (regression)"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "BnData: %s%s%s%s, seed %llu: %s\n", data->ops->name, params[0] ? " (" : "", params, params[0] ? ")" : "", (unsigned long long)data->seed, splits));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataDestroy - frees the data set
+
+  Collective
+
+.seealso: BnDataCreate()
+@*/
+PetscErrorCode BnDataDestroy(BnData *data)
+{
+  PetscFunctionBegin;
+  if (!data || !*data) PetscFunctionReturn(0);
+  PetscCall(BnDataSplitReset(&(*data)->train));
+  PetscCall(BnDataSplitReset(&(*data)->test));
+  PetscCall(PetscFree(*data));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,214 @@
+/* Options of BnData, parsed in one place. Counts and the seed are read as strings and parsed
+   here so that a bad value is reported as bad input naming the option (PETSc's own integer
+   parser says "Input string abc has no integer value" without the option name). */
+#include "data_impl.h"
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+/* names from interface.md that other versions of bregnet provide */
+static const char *const unavailable[] = {"gsparse", "spline1d", "perceptron"};
+
+/* a whole non-negative decimal number; PETSC_ERR_USER_INPUT naming option and value otherwise */
+static PetscErrorCode ParseCount(MPI_Comm comm, const char opt[], const char text[], uint64_t max, uint64_t *val)
+{
+  const char        *p = text;
+  char              *end;
+  unsigned long long v;
+
+  PetscFunctionBegin;
+  while (isspace((unsigned char)*p)) p++;
+  PetscCheck(*p, comm, PETSC_ERR_USER_INPUT, "%s: needs a value", opt);
+  PetscCheck(*p != '-', comm, PETSC_ERR_USER_INPUT, "%s %s: must not be negative", opt, text);
+  PetscCheck(isdigit((unsigned char)*p), comm, PETSC_ERR_USER_INPUT, "%s %s: not a whole number", opt, text);
+  errno = 0;
+  v     = strtoull(p, &end, 10);
+  PetscCheck(*end == '\0', comm, PETSC_ERR_USER_INPUT, "%s %s: not a whole number", opt, text);
+  PetscCheck(errno != ERANGE && v <= max, comm, PETSC_ERR_USER_INPUT, "%s %s: too large (at most %llu)", opt, text, (unsigned long long)max);
+  *val = (uint64_t)v;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ParseInt(MPI_Comm comm, const char opt[], const char text[], PetscInt min, PetscInt *val)
+{
+  uint64_t v;
+
+  PetscFunctionBegin;
+  PetscCall(ParseCount(comm, opt, text, (uint64_t)PETSC_MAX_INT, &v));
+  PetscCheck((PetscInt)v >= min, comm, PETSC_ERR_USER_INPUT, "%s %s: must be >= %" PetscInt_FMT, opt, text, min);
+  *val = (PetscInt)v;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ParseNoise(MPI_Comm comm, const char opt[], const char text[], PetscReal *val)
+{
+  char  *end;
+  double v;
+
+  PetscFunctionBegin;
+  errno = 0;
+  v     = strtod(text, &end);
+  PetscCheck(end != text && *end == '\0' && errno == 0 && !PetscIsInfOrNanReal((PetscReal)v), comm, PETSC_ERR_USER_INPUT, "%s %s: not a finite number", opt, text);
+  PetscCheck(v >= 0, comm, PETSC_ERR_USER_INPUT, "%s %s: must not be negative", opt, text);
+  *val = (PetscReal)v;
+  PetscFunctionReturn(0);
+}
+
+/* "teacher", "teacher:H" or "teacher:H:noise", the form BnDataGetDescriptor() returns so that
+   a checkpoint's /data source rebuilds the same teacher */
+static PetscErrorCode ParseTeacherSpec(BnData data, const char spec[])
+{
+  char         **items;
+  int            n;
+  char           what[PETSC_MAX_PATH_LEN + 16];
+  PetscErrorCode ierr = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrToArray(spec, ':', &n, &items));
+  if (n > 3) {
+    PetscCall(PetscStrToArrayDestroy(n, items));
+    SETERRQ(data->comm, PETSC_ERR_USER_INPUT, "-data %s: expected teacher, teacher:H or teacher:H:noise", spec);
+  }
+  PetscCall(PetscSNPrintf(what, sizeof(what), "-data %s: hidden width", spec));
+  if (n >= 2) ierr = ParseInt(data->comm, what, items[1], 1, &data->teacher_hidden);
+  PetscCall(PetscSNPrintf(what, sizeof(what), "-data %s: noise", spec));
+  if (!ierr && n == 3) ierr = ParseNoise(data->comm, what, items[2], &data->teacher_noise);
+  PetscCall(PetscStrToArrayDestroy(n, items));
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+/* The -data value that rebuilds the same data: the teacher's parameters travel inside it
+   because a checkpoint's /data attrs hold only source, samples and seed. */
+PetscErrorCode BnDataSetDescriptor(BnData data)
+{
+  PetscFunctionBegin;
+  if (data->ops == &BnDataOps_Teacher && (data->teacher_hidden != BN_TEACHER_HIDDEN_DEFAULT || data->teacher_noise != 0)) {
+    char   noise[64];
+    double back;
+    /* shortest form that reads back to the same double */
+    PetscCall(PetscSNPrintf(noise, sizeof(noise), "%.15g", (double)data->teacher_noise));
+    back = strtod(noise, NULL);
+    if (back != (double)data->teacher_noise) PetscCall(PetscSNPrintf(noise, sizeof(noise), "%.17g", (double)data->teacher_noise));
+    PetscCall(PetscSNPrintf(data->descriptor, sizeof(data->descriptor), "teacher:%" PetscInt_FMT ":%s", data->teacher_hidden, noise));
+  } else if (data->ops == &BnDataOps_Teacher) {
+    PetscCall(PetscStrncpy(data->descriptor, "teacher", sizeof(data->descriptor)));
+  } else {
+    PetscCall(PetscStrncpy(data->descriptor, data->source, sizeof(data->descriptor)));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Picks the source table entry for a -data value. A name that is neither a source nor ends
+   in .h5 must be an existing file; whether a .h5 file opens is BnDataLoad()'s business. The
+   file test runs on rank 0 and is broadcast, so every rank picks the same source. */
+static PetscErrorCode SelectSource(BnData data, const char value[])
+{
+  PetscBool   match, h5;
+  PetscMPIInt rank;
+  int         exists = 0;
+  size_t      len;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrcmp(value, "fmnist", &match));
+  if (match) {
+    data->ops = &BnDataOps_Fmnist;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscStrbeginswith(value, "teacher", &match));
+  if (match && (value[7] == '\0' || value[7] == ':')) {
+    PetscCall(ParseTeacherSpec(data, value));
+    data->ops = &BnDataOps_Teacher;
+    PetscFunctionReturn(0);
+  }
+  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(unavailable); k++) {
+    PetscCall(PetscStrcmp(value, unavailable[k], &match));
+    PetscCheck(!match, data->comm, PETSC_ERR_USER_INPUT, "-data %s: not available in this version", value);
+  }
+  PetscCall(PetscStrlen(value, &len));
+  PetscCheck(len > 0, data->comm, PETSC_ERR_USER_INPUT, "-data: needs a value (fmnist, teacher or a file PATH.h5)");
+  PetscCall(PetscStrendswith(value, ".h5", &h5));
+  if (!h5) {
+    PetscCallMPI(MPI_Comm_rank(data->comm, &rank));
+    if (!rank) {
+      PetscBool flg;
+      PetscCall(PetscTestFile(value, 'r', &flg));
+      exists = flg ? 1 : 0;
+    }
+    PetscCallMPI(MPI_Bcast(&exists, 1, MPI_INT, 0, data->comm));
+    PetscCheck(exists, data->comm, PETSC_ERR_USER_INPUT, "-data %s: unknown data source (expected fmnist, teacher or an HDF5 file PATH.h5)", value);
+  }
+  data->ops = &BnDataOps_H5;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataSetFromOptions - reads the data source and its parameters from the options database
+
+  Collective
+
+  Input Parameter:
+. data - the data object from BnDataCreate()
+
+  Options Database Keys:
++ -data fmnist|teacher|PATH.h5  - the source (default fmnist); teacher:H:noise is also accepted
+. -data_dir DIR                 - directory of the Fashion-MNIST IDX files
+. -data_samples N               - use the first N training samples (default all; teacher 1024)
+. -data_test_samples N          - use the first N test samples; 0 = no test split (default all; teacher 256)
+. -seed S                       - seed of every random choice (teacher data)
+. -data_teacher_hidden H        - hidden width of the teacher network (default 32)
+- -data_teacher_noise SIGMA     - standard deviation of noise added to teacher targets (default 0)
+
+  Notes:
+  Checks the values only; whether the files exist and hold enough samples is checked by
+  BnDataLoad().
+
+.seealso: BnDataCreate(), BnDataLoad()
+@*/
+PetscErrorCode BnDataSetFromOptions(BnData data)
+{
+  /* current values (shown by -help) and new values in separate buffers */
+  char      cur_source[PETSC_MAX_PATH_LEN], cur_dir[PETSC_MAX_PATH_LEN], cur_samples[32] = "all", cur_test[32] = "all", cur_seed[32], cur_hidden[32], cur_noise[32];
+  char      source[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], samples[64], test_samples[64], seed[64], hidden[64], noise[64];
+  PetscBool set_samples, set_test, set_seed, set_hidden, set_noise;
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscCall(PetscStrncpy(cur_source, data->source, sizeof(cur_source)));
+  PetscCall(PetscStrncpy(cur_dir, data->dir, sizeof(cur_dir)));
+  if (data->samples != BN_DATA_SAMPLES_DEFAULT) PetscCall(PetscSNPrintf(cur_samples, sizeof(cur_samples), "%" PetscInt_FMT, data->samples));
+  if (data->test_samples != BN_DATA_SAMPLES_DEFAULT) PetscCall(PetscSNPrintf(cur_test, sizeof(cur_test), "%" PetscInt_FMT, data->test_samples));
+  PetscCall(PetscSNPrintf(cur_seed, sizeof(cur_seed), "%llu", (unsigned long long)data->seed));
+  PetscCall(PetscSNPrintf(cur_hidden, sizeof(cur_hidden), "%" PetscInt_FMT, data->teacher_hidden));
+  PetscCall(PetscSNPrintf(cur_noise, sizeof(cur_noise), "%g", (double)data->teacher_noise));
+  /* PetscOptionsString() writes the value only when the option is set */
+  PetscCall(PetscStrncpy(source, cur_source, sizeof(source)));
+  PetscCall(PetscStrncpy(dir, cur_dir, sizeof(dir)));
+  PetscCall(PetscStrncpy(samples, cur_samples, sizeof(samples)));
+  PetscCall(PetscStrncpy(test_samples, cur_test, sizeof(test_samples)));
+  PetscCall(PetscStrncpy(seed, cur_seed, sizeof(seed)));
+  PetscCall(PetscStrncpy(hidden, cur_hidden, sizeof(hidden)));
+  PetscCall(PetscStrncpy(noise, cur_noise, sizeof(noise)));
+  /* strings only inside Begin/End: an error raised in between would skip PetscOptionsEnd() */
+  PetscOptionsBegin(data->comm, NULL, "Data options", "BnData");
+  PetscCall(PetscOptionsString("-data", "Data source: fmnist, teacher[:H[:noise]] or an HDF5 file PATH.h5", "BnDataSetFromOptions", cur_source, source, sizeof(source), NULL));
+  PetscCall(PetscOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", cur_dir, dir, sizeof(dir), NULL));
+  PetscCall(PetscOptionsString("-data_samples", "Use the first N training samples (default all; teacher 1024)", "BnDataSetFromOptions", cur_samples, samples, sizeof(samples), &set_samples));
+  PetscCall(PetscOptionsString("-data_test_samples", "Use the first N test samples, 0 = no test split (default all; teacher 256)", "BnDataSetFromOptions", cur_test, test_samples, sizeof(test_samples), &set_test));
+  PetscCall(PetscOptionsString("-seed", "Seed of every random choice (unsigned 64-bit integer)", "BnDataSetFromOptions", cur_seed, seed, sizeof(seed), &set_seed));
+  PetscCall(PetscOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
+  PetscCall(PetscOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
+  PetscOptionsEnd();
+
+  if (set_samples) PetscCall(ParseInt(data->comm, "-data_samples", samples, 1, &data->samples));
+  if (set_test) PetscCall(ParseInt(data->comm, "-data_test_samples", test_samples, 0, &data->test_samples));
+  if (set_seed) PetscCall(ParseCount(data->comm, "-seed", seed, UINT64_MAX, &data->seed));
+  if (set_hidden) PetscCall(ParseInt(data->comm, "-data_teacher_hidden", hidden, 1, &data->teacher_hidden));
+  if (set_noise) PetscCall(ParseNoise(data->comm, "-data_teacher_noise", noise, &data->teacher_noise));
+  PetscCall(PetscStrncpy(data->dir, dir, sizeof(data->dir)));
+  /* after the teacher options, so that an explicit teacher:H:noise wins */
+  PetscCall(SelectSource(data, source));
+  PetscCall(PetscStrncpy(data->source, source, sizeof(data->source)));
+  PetscCall(BnDataSetDescriptor(data));
+  PetscFunctionReturn(0);
+}
