@@ -1,5 +1,5 @@
 #!/bin/bash
-# The whole test suite: the release build's suites, then the unit/io/data suites again under
+# The whole test suite: the release build's suites, then all suites again under
 # AddressSanitizer + UBSan (build-asan/). Fails if any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +9,4 @@ werror=false
 [ "${CI:-}" = true ] && werror=true
 [ -d build-asan ] || meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=$werror
 ninja -C build-asan
-ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite io --suite data --suite cli
+ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --print-errorlogs --num-processes 2

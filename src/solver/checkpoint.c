@@ -16,7 +16,7 @@
 @*/
 PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver s)
 {
-  char        dir[PETSC_MAX_PATH_LEN], *p;
+  char        dir[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], *p;
   int         ok = 1, err = 0;
   PetscMPIInt rank;
   MPI_Comm    world;
@@ -26,8 +26,8 @@ PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver s)
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCallMPI(MPI_Comm_rank(world, &rank));
   if (!rank) {
-    PetscCall(PetscStrncpy(dir, s->ckpt_base, sizeof(dir)));
-    PetscCall(PetscStrncpy(dir, dirname(dir), sizeof(dir)));
+    PetscCall(PetscStrncpy(tmp, s->ckpt_base, sizeof(tmp)));
+    PetscCall(PetscStrncpy(dir, dirname(tmp), sizeof(dir))); /* dirname may return its argument */
     for (p = dir + 1; *p; p++) {
       if (*p != '/') continue;
       *p = '\0';
