@@ -26,7 +26,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   BnSolver       solver;
   PetscInt       stages = 1, L, P, S, Q, sweep;
   char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5";
-  PetscBool      bench = PETSC_FALSE, stopped, restarted;
+  PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted;
   const PetscInt *n;
   PetscLogDouble t0, t1, mem0;
 
@@ -39,6 +39,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
   PetscCall(PetscOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
   PetscCall(PetscOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
+  PetscCall(PetscOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
   PetscCall(PetscOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
   PetscOptionsEnd();
   PetscCall(BnGridCreate(world, stages, &grid));
@@ -99,6 +100,22 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       mloc = batch ? (batch + Q - 1) / Q : 1024;
       PetscCall(BnBenchGemmReference(L, n, mloc, 2, &ref));
       PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
+    }
+  }
+  {
+    PetscInt       nck;
+    PetscLogDouble cks, ckb;
+    const char    *last;
+    PetscCall(BnSolverGetCheckpointStatistics(solver, &nck, &cks, &ckb, &last));
+    PetscCallMPI(MPI_Bcast(&ckb, 1, MPI_DOUBLE, 0, world));
+    if (nck) PetscCall(PetscPrintf(world, "checkpoints: %" PetscInt_FMT " written, %.1f MiB each, %.3f s in all = %.1f%% of the run (%.1f MiB/s)\n", nck, ckb / 1048576.0, cks, 100.0 * cks / (t1 - t0), nck * ckb / 1048576.0 / cks));
+    if (bench_io && nck && !stopped) {
+      PetscLogDouble tw, tr, tl0, tl1;
+      PetscCall(PetscTime(&tl0));
+      PetscCall(BnSolverLoadCheckpoint(solver, last));
+      PetscCall(PetscTime(&tl1));
+      PetscCall(BnBenchSequentialIO(world, last, ckb, &tw, &tr));
+      PetscCall(PetscPrintf(world, "checkpoint I/O: write %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", nck * ckb / 1048576.0 / cks, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cks) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
     }
   }
   PetscCall(BnSolverDestroy(&solver));

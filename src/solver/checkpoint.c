@@ -127,7 +127,10 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscMPIInt rank;
 
   PetscFunctionBegin;
+  PetscLogDouble t_start;
+
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t_start));
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
@@ -212,6 +215,16 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(BnCheckpointListFree(n, &list));
   }
   PetscCallMPI(MPI_Barrier(world));
+  {
+    struct stat    st;
+    PetscLogDouble now;
+    PetscCall(PetscTime(&now));
+    s->ckpt_seconds += now - t_start;
+    s->ckpt_count++;
+    if (!rank && !stat(path, &st)) s->ckpt_bytes = (PetscLogDouble)st.st_size; /* size of the last one */
+    s->ckpt_last = now;
+    PetscCall(PetscStrncpy(s->ckpt_last_path, path, sizeof(s->ckpt_last_path)));
+  }
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -28,17 +28,27 @@ PetscErrorCode BnSignalInstall(void)
 }
 
 /*@C
-  BnSignalAgree - whether any rank has received a stop request
+  BnSignalAgree - whether any rank has received a stop request, and whether rank 0's clock
+  says a -checkpoint_interval checkpoint is due (one small allreduce for both)
 
   Collective
+
+  Input Parameter:
+. due_local - this rank thinks a timed checkpoint is due (only rank 0's opinion counts, so
+              that ranks with slightly different clocks cannot disagree)
 @*/
-PetscErrorCode BnSignalAgree(MPI_Comm comm, PetscBool *stop)
+PetscErrorCode BnSignalAgree(MPI_Comm comm, PetscBool due_local, PetscBool *stop, PetscBool *due)
 {
-  int local = bn_signal_received ? 1 : 0, any;
+  int         local[2], any[2];
+  PetscMPIInt rank;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm));
-  *stop = any ? PETSC_TRUE : PETSC_FALSE;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  local[0] = bn_signal_received ? 1 : 0;
+  local[1] = (!rank && due_local) ? 1 : 0;
+  PetscCallMPI(MPI_Allreduce(local, any, 2, MPI_INT, MPI_MAX, comm));
+  *stop = any[0] ? PETSC_TRUE : PETSC_FALSE;
+  if (due) *due = any[1] ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 

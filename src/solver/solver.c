@@ -50,6 +50,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default none)
 . -checkpoint_every K     - sweeps between checkpoints (default 1)
 . -checkpoint_keep K      - checkpoints kept (default 2)
+. -checkpoint_interval T  - also checkpoint (at a batch boundary) when T seconds have passed since the last one
 - -restart PATH|auto      - continue from a checkpoint (auto: newest valid one of -checkpoint)
 @*/
 PetscErrorCode BnSolverSetFromOptions(BnSolver s)
@@ -71,6 +72,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetFromOptions", s->ckpt_interval, &s->ckpt_interval, NULL));
   PetscCall(PetscOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetFromOptions", s->restart, s->restart, sizeof(s->restart), NULL));
   PetscOptionsEnd();
   PetscCheck(s->sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", s->sweeps);
@@ -78,6 +80,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(s->x_steps >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", s->x_steps);
   PetscCheck(s->momentum >= 0 && s->momentum < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)s->momentum);
   PetscCheck(s->ckpt_every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", s->ckpt_every);
+  PetscCheck(s->ckpt_interval >= 0, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must be >= 0 seconds", (double)s->ckpt_interval);
   PetscCheck(s->ckpt_keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", s->ckpt_keep);
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
@@ -136,6 +139,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
   PetscCall(BnSolverPrepareCheckpointDirectory(s));
+  PetscCall(PetscTime(&s->ckpt_last));
   (void)maxw;
   PetscFunctionReturn(0);
 }
@@ -226,13 +230,46 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     if (s->monitor) PetscCall(BnSolverMonitor(s, v));
     PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
     if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
-    PetscCall(BnSignalAgree(world, &stop));
+    {
+      PetscBool due_local, due;
+      PetscCall(BnSolverCheckpointDue(s, &due_local));
+      PetscCall(BnSignalAgree(world, due_local, &stop, &due));
+      if (due && !stop && s->sweep < s->sweeps && s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+    }
     if (stop && s->sweep < s->sweeps) {
       if (!s->ckpt_base[0] || s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
       *stopped = PETSC_TRUE;
       PetscFunctionReturn(0);
     }
   }
+  PetscFunctionReturn(0);
+}
+
+/* a timed checkpoint is due on this rank's clock */
+PetscErrorCode BnSolverCheckpointDue(BnSolver s, PetscBool *due)
+{
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  *due = PETSC_FALSE;
+  if (!s->ckpt_base[0] || s->ckpt_interval <= 0) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&now));
+  *due = (PetscBool)(now - s->ckpt_last >= s->ckpt_interval);
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetCheckpointStatistics - checkpoints written, seconds spent writing them, bytes and path of the last one
+
+  Not Collective (bytes are known on rank 0)
+@*/
+PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path)
+{
+  PetscFunctionBegin;
+  if (last_path) *last_path = s->ckpt_last_path;
+  *count   = s->ckpt_count;
+  *seconds = s->ckpt_seconds;
+  *bytes   = s->ckpt_bytes;
   PetscFunctionReturn(0);
 }
 

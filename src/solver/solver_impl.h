@@ -64,6 +64,11 @@ struct _p_BnSolver {
   /* checkpoints */
   char      ckpt_base[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
   PetscInt  ckpt_every, ckpt_keep;
+  PetscReal ckpt_interval;     /* seconds between timed checkpoints, 0 = off */
+  PetscLogDouble ckpt_last;    /* time of the last checkpoint (or of the start) */
+  PetscLogDouble ckpt_seconds, ckpt_bytes; /* time in checkpoint writes; bytes of the last file (rank 0) */
+  PetscInt       ckpt_count;
+  char           ckpt_last_path[PETSC_MAX_PATH_LEN];
 
   /* statistics */
   PetscLogDouble flops_sweep, seconds_sweep, bytes_reduced;
@@ -83,10 +88,10 @@ PETSC_INTERN PetscErrorCode BnSolverGetWRule(const char name[], const BnWRule **
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped);
 PETSC_INTERN PetscErrorCode BnSolverAllreduce(BnSolver, PetscReal buf[], PetscInt count);
-PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool *);
+PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool due_local, PetscBool *stop, PetscBool *due);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
 PETSC_INTERN int            BnSignalReceived(void);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
-PETSC_INTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver, const char path[]);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);

@@ -92,9 +92,18 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     for (PetscInt l = 1; l < L; l++)
       for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(s->full.X[l] + loc[i] * s->n[l], blk->X[l] + i * s->n[l], s->n[l]));
     s->batch_in_sweep = b + 1;
-    PetscCall(BnSignalAgree(world, stopped));
-    if (*stopped && b + 1 < nb) break;
-    *stopped = PETSC_FALSE; /* a signal in the last batch is handled after the sweep */
+    {
+      PetscBool due_local, due;
+      PetscCall(BnSolverCheckpointDue(s, &due_local));
+      PetscCall(BnSignalAgree(world, due_local, stopped, &due));
+      if (*stopped && b + 1 < nb) break;
+      *stopped = PETSC_FALSE; /* a signal in the last batch is handled after the sweep */
+      if (due && b + 1 < nb) { /* -checkpoint_interval: mid-epoch, at the batch boundary */
+        PetscReal e, g;
+        PetscCall(BnSolverComputeEnergy(s, &e, &g));
+        PetscCall(BnSolverWriteCheckpoint(s, e));
+      }
+    }
   }
   PetscCall(PetscFree(loc));
   if (!*stopped) s->batch_in_sweep = 0;
