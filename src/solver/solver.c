@@ -28,6 +28,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->beta2    = 0.999;
   s->adam_eps = 1e-8;
   s->ckpt_every = 1;
+  PetscCall(PetscStrncpy(s->ckpt_base, "bregnet_ckpt", sizeof(s->ckpt_base)));
   s->ckpt_keep  = 2;
   PetscCall(PetscStrncpy(s->wrule_name, "", sizeof(s->wrule_name)));
   *solver = s;
@@ -47,7 +48,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr ETA          - W step size (default: adam 1e-3; prox/nesterov 1/L from power iteration)
 . -solver_momentum MU     - Nesterov momentum (default 0.9)
 . -solver_monitor         - one line per sweep
-. -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default none)
+. -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default bregnet_ckpt; none = no checkpoints)
 . -checkpoint_every K     - sweeps between checkpoints (default 1)
 . -checkpoint_keep K      - checkpoints kept (default 2)
 . -checkpoint_interval T  - also checkpoint (at a batch boundary) when T seconds have passed since the last one
@@ -69,7 +70,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
   PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
-  PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
+  PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
   PetscCall(PetscOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetFromOptions", s->ckpt_interval, &s->ckpt_interval, NULL));
@@ -84,6 +85,12 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(s->ckpt_keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", s->ckpt_keep);
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
+  {
+    PetscBool none;
+    PetscCall(PetscStrcmp(s->ckpt_base, "none", &none));
+    PetscCheck(none || s->ckpt_base[0], s->comm, PETSC_ERR_USER_INPUT, "-checkpoint: give a base name, or none for no checkpoints");
+    if (none) s->ckpt_base[0] = '\0';
+  }
   if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
   if (!s->wrule_name[0]) PetscCall(PetscStrncpy(s->wrule_name, s->batch ? "adam" : "prox", sizeof(s->wrule_name)));
   PetscCall(BnSolverGetWRule(s->wrule_name, &s->wrule));
