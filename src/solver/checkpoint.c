@@ -155,6 +155,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "x_steps", 1, &v));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "lr", 1, &s->lr));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "momentum", 1, &s->momentum));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->lr_decay));
   v = s->t_adam;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
   v = s->wversion;
@@ -355,6 +356,8 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     PetscReal lr;
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
     PetscCheck(lr == s->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr);
+    PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
+    PetscCheck(lr == s->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr_decay);
   }
   PetscFunctionReturn(0);
 }
