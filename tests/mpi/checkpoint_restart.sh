@@ -49,6 +49,13 @@ rc=$?
 [ $rc -eq 85 ] || { cat t1.txt; fail "(c') SIGTERM gave exit code $rc, expected 85"; }
 run 1 info t/ck_*.h5 > /dev/null 2>&1 || fail "(c') the SIGTERM checkpoint is not valid"
 
+# timed checkpoints (-checkpoint_interval) land at batch boundaries inside sweeps and do not
+# change the numbers
+run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint i/ck -checkpoint_every 100 -checkpoint_keep 1000 -checkpoint_interval $(at 0.15) -model_out i.h5 > i.txt 2>&1 || { cat i.txt; fail "-checkpoint_interval run"; }
+"$COMPARE" ref.h5 i.h5 0 || fail "timed checkpoints changed the result"
+n=$(ls i/ck_*.h5 | grep -vc "_000000.h5$")
+[ "$n" -ge 2 ] || { ls i; fail "-checkpoint_interval wrote $n mid-sweep checkpoints, expected several"; }
+
 # (d) kill -9 at random moments; checkpoints every sweep make kills during writes likely
 for frac in 0.3 0.45 0.6 0.75 0.9; do
   delay=$(at $frac)
