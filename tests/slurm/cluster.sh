@@ -1,0 +1,105 @@
+# A private single-node Slurm for the tests (sourced): its own munged, slurmctld and slurmd,
+# configuration, state, logs and ports in a temporary directory. slurm_start starts it and
+# waits for the node to be idle; the EXIT trap stops only the processes started here (by
+# their saved PIDs) and removes the directory. Exits 77 (skip) only when Slurm or munge
+# binaries are missing or the daemons cannot be started.
+set -euo pipefail
+SL=$(mktemp -d "${TMPDIR:-/tmp}/bregnet-slurm.XXXXXX")
+chmod 700 "$SL"
+SL_PIDS=()
+slurm_stop() {
+  local p
+  command -v scancel > /dev/null && [ -n "${SLURM_CONF:-}" ] && scancel --quiet -u root 2> /dev/null || true
+  for p in "${SL_PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+  for p in "${SL_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2> /dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2> /dev/null || true
+  done
+  rm -rf "$SL"
+}
+trap slurm_stop EXIT
+skip() { echo "SKIP: $*"; exit 77; }
+slurm_start() {
+  local b
+  for b in munged mungekey slurmctld slurmd sbatch sinfo squeue scontrol; do
+    command -v "$b" > /dev/null || [ -x "/usr/sbin/$b" ] || skip "$b not installed (jobs/setup.sh installs slurm-wlm and munge)"
+  done
+  export PATH="$PATH:/usr/sbin"
+  mkdir -p "$SL"/{munge,state,spool,log}
+  chmod 700 "$SL/munge"
+  mungekey -c -k "$SL/munge/munge.key" 2> /dev/null || dd if=/dev/urandom of="$SL/munge/munge.key" bs=1024 count=1 status=none
+  chmod 400 "$SL/munge/munge.key"
+  munged --socket="$SL/munge/munge.socket" --key-file="$SL/munge/munge.key" \
+         --pid-file="$SL/munge/munged.pid" --log-file="$SL/munge/munged.log" \
+         --seed-file="$SL/munge/munged.seed" --num-threads=2 --force \
+    || skip "munged does not start: $(tail -3 "$SL/munge/munged.log" 2> /dev/null)"
+  for _ in $(seq 50); do [ -s "$SL/munge/munged.pid" ] && break; sleep 0.1; done
+  SL_PIDS+=("$(cat "$SL/munge/munged.pid")")
+  # free ports: two consecutive ones above 20000 that nothing listens on
+  local port
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 20000))
+    ss -ltn 2> /dev/null | awk '{print $4}' | grep -qE ":($port|$((port + 1)))\$" || break
+  done
+  local cpus mem
+  cpus=$(nproc)
+  mem=$(( $(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) * 9 / 10 ))
+  export SLURM_CONF="$SL/slurm.conf"
+  cat > "$SLURM_CONF" <<CONF
+ClusterName=bregnet-test
+SlurmctldHost=localhost
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$SL/munge/munge.socket
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+ReturnToService=2
+StateSaveLocation=$SL/state
+SlurmdSpoolDir=$SL/spool
+SlurmctldPidFile=$SL/slurmctld.pid
+SlurmdPidFile=$SL/slurmd.pid
+SlurmctldLogFile=$SL/log/slurmctld.log
+SlurmdLogFile=$SL/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=2
+MinJobAge=600
+KillWait=10
+InactiveLimit=0
+SlurmctldTimeout=30
+SlurmdTimeout=30
+NodeName=localhost CPUs=$cpus RealMemory=$mem State=UNKNOWN
+PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+CONF
+  slurmctld -D -i -f "$SLURM_CONF" > "$SL/log/slurmctld.out" 2>&1 &
+  SL_PIDS+=($!)
+  slurmd -D -f "$SLURM_CONF" > "$SL/log/slurmd.out" 2>&1 &
+  SL_PIDS+=($!)
+  for _ in $(seq 120); do
+    [ "$(sinfo -h -N -o %t 2> /dev/null | head -1)" = idle ] && { echo "private Slurm up (ports $port/$((port + 1)), $SL)"; return 0; }
+    sleep 0.5
+  done
+  tail -20 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" "$SL"/log/*.out 2> /dev/null
+  skip "private Slurm did not come up (node not idle after 60 s)"
+}
+# slurm_wait JOBID...: waits until none of the jobs is pending or running (up to $2 s)
+slurm_wait_all() {
+  local limit=$1; shift
+  local t=0
+  while [ $t -lt "$limit" ]; do
+    [ -z "$(squeue -h -u root -o %i 2> /dev/null)" ] && return 0
+    sleep 2; t=$((t + 2))
+  done
+  squeue; return 1
+}
+slurm_logs() { tail -30 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" >&2 || true; }
