@@ -15,7 +15,8 @@
 #   SCALING_SAMPLES_PER_RANK  weak: samples per rank; strong: samples = this x the largest rank count
 #                     (4096, capped by the memory per rank of the allocation and the data set)
 #   SCALING_OUT       output directory ($BREGNET_ROOT/scaling/<study>-<job id or date>)
-#   SCALING_CSV       CSV file ($SCALING_OUT/<study>.csv), appended to; header written once
+#   SCALING_CSV       CSV file ($SCALING_OUT/<study>.csv), appended to; header written once;
+#                     widths are written as 784-256-128-10 (no commas inside fields)
 #   SCALING_EXTRA     more bregnet train options
 set -euo pipefail
 scaling_say() { echo "${study:-scaling}: $*"; }
@@ -95,6 +96,6 @@ scaling_run() {
       med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
       printf "%d,%.6g,%.0f,%s,%s", k, med, b, m, e
     }' "$log") || { scaling_say "$np ranks: fewer than 3 timed sweeps in $log"; return 0; }
-  echo "$study,$commit,$nodes,$np,$s,$n,\"$widths\",$batch,$row,$(basename "$lv")" >> "$csv"
+  echo "$study,$commit,$nodes,$np,$s,$n,${widths//,/-},$batch,$row,$(basename "$lv")" >> "$csv"
   scaling_say "$np ranks, $s stages, $n samples: $(echo "$row" | cut -d, -f2) s per sweep"
 }

@@ -32,7 +32,7 @@ slurm_start() {
   munged --socket="$SL/munge/munge.socket" --key-file="$SL/munge/munge.key" \
          --pid-file="$SL/munge/munged.pid" --log-file="$SL/munge/munged.log" \
          --seed-file="$SL/munge/munged.seed" --num-threads=2 --force \
-    || skip "munged does not start: $(tail -3 "$SL/munge/munged.log" 2> /dev/null)"
+    || skip "munged does not start: $(tail -n 3 "$SL/munge/munged.log" 2> /dev/null)"
   for _ in $(seq 50); do [ -s "$SL/munge/munged.pid" ] && break; sleep 0.1; done
   SL_PIDS+=("$(cat "$SL/munge/munged.pid")")
   # free ports: two consecutive ones above 20000 that nothing listens on
@@ -89,7 +89,7 @@ CONF
     [ "$(sinfo -h -N -o %t 2> /dev/null | head -1)" = idle ] && { echo "private Slurm up (ports $port/$((port + 1)), $SL)"; return 0; }
     sleep 0.5
   done
-  tail -20 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" "$SL"/log/*.out 2> /dev/null
+  tail -n 20 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" "$SL"/log/*.out 2> /dev/null
   skip "private Slurm did not come up (node not idle after 60 s)"
 }
 # slurm_wait JOBID...: waits until none of the jobs is pending or running (up to $2 s)
@@ -102,4 +102,4 @@ slurm_wait_all() {
   done
   squeue; return 1
 }
-slurm_logs() { tail -30 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" >&2 || true; }
+slurm_logs() { tail -n 30 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" >&2 || true; }
