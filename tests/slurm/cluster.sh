@@ -9,15 +9,26 @@ chmod 700 "$SL"
 SL_PIDS=()
 slurm_stop() {
   local p
-  command -v scancel > /dev/null && [ -n "${SLURM_CONF:-}" ] && scancel --quiet -u root 2> /dev/null || true
+  if [ "${SLURM_CONF:-}" = "$SL/slurm.conf" ]; then
+    scancel --quiet -u root 2> /dev/null || true
+    for _ in $(seq 30); do [ -z "$(squeue -h -o %i 2> /dev/null)" ] && break; sleep 0.5; done
+  fi
   for p in "${SL_PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
   for p in "${SL_PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2> /dev/null || break; sleep 0.1; done
     kill -9 "$p" 2> /dev/null || true
   done
+  # leftovers of this cluster only (slurmstepd, job steps): processes that inherited this
+  # cluster's unique SLURM_CONF from the daemons started here
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [ "$p" != $$ ] || continue
+    { tr '\0' '\n' < /proc/$p/environ; } 2> /dev/null | grep -qx "SLURM_CONF=$SL/slurm.conf" && kill -9 "$p" 2> /dev/null || true
+  done
   rm -rf "$SL"
 }
 trap slurm_stop EXIT
+trap 'exit 143' TERM INT
 skip() { echo "SKIP: $*"; exit 77; }
 slurm_start() {
   local b
