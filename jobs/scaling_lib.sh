@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by jobs/strong_scaling.sbatch and jobs/weak_scaling.sbatch (sourced; also used without
 # Slurm by jobs/run_local.sh). One bregnet train run per (ranks, stages), one CSV row per run,
 # the run's output and its -log_view CSV kept beside the CSV.
@@ -79,7 +80,8 @@ scaling_run() {
   # shellcheck disable=SC2086
   mpiexec --oversubscribe -n "$np" "$BREGNET" train -data "$data" -data_samples "$n" "${tdata[@]}" \
       -net_widths "$widths" -net_activations "$acts" -solver_batch "$batch" -solver_sweeps "$sweeps" \
-      -layer_stages "$s" -checkpoint none -solver_monitor -log_view ":$lv:ascii_csv" ${SCALING_EXTRA:-} > "$log" 2>&1 || rc=$?
+      -layer_stages "$s" -checkpoint none -solver_monitor -log_view ":$lv:ascii_csv" -model_out "$out/${tag}_model.h5" \
+      ${SCALING_EXTRA:-} > "$log" 2>&1 || rc=$?
   if [ $rc -ne 0 ]; then
     scaling_say "$np ranks, $s stages: exit $rc, no row (see $log): $(grep -m1 -i 'error\|not' "$log" || true)"
     return 0

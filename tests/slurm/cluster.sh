@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private single-node Slurm for the tests (sourced): its own munged, slurmctld and slurmd,
 # configuration, state, logs and ports in a temporary directory. slurm_start starts it and
 # waits for the node to be idle; the EXIT trap stops only the processes started here (by

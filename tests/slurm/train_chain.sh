@@ -11,6 +11,7 @@ source "$(dirname "$0")/cluster.sh"
 fail() { echo "FAIL: $*" >&2; slurm_logs; exit 1; }
 slurm_start
 W=$SL/work; mkdir -p "$W"; cd "$W"
+# shellcheck disable=SC2054,SC2206
 C=(-data teacher -data_samples 20000 -data_test_samples 0 -net_widths 24,96,64,4 -net_activations relu,tanh,identity
    -seed 3 -solver_batch 50 -solver_sweeps ${CHAIN_SWEEPS:-50} -checkpoint_every 10 -solver_monitor)
 t0=$(date +%s)
