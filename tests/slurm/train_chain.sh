@@ -3,7 +3,8 @@
 # Slurm signal the batch shell mid-run; the shell forwards USR1 to the MPI step, bregnet
 # checkpoints and exits 85, the script submits its successor (afterany), and the chain ends
 # with a model bitwise identical to an uninterrupted run. A further submission exits 0 at once.
-# Usage (meson): train_chain.sh REPO_ROOT COMPARE_MODELS
+# Usage (meson): train_chain.sh REPO_ROOT COMPARE_MODELS; BREGNET_LAUNCHER=srun in the
+# environment runs the MPI step with srun --mpi=pmix instead of mpiexec.
 set -euo pipefail
 ROOT=$1 COMPARE=$2
 : "${BREGNET:?run through meson test}" "${MPIRUN:?run through meson test}"
