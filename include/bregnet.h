@@ -73,12 +73,16 @@ typedef struct _p_BnGrid *BnGrid;
 PETSC_EXTERN PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid);
 PETSC_EXTERN PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world);
 PETSC_EXTERN PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage); /* ranks of my stage (they split samples) */
+PETSC_EXTERN PetscErrorCode BnGridGetPipeComm(BnGrid grid, MPI_Comm *pipe);   /* the S ranks of my sample group, ordered by stage */
 PETSC_EXTERN PetscErrorCode BnGridGetSizes(BnGrid grid, PetscInt *P, PetscInt *S, PetscInt *Q);
 PETSC_EXTERN PetscErrorCode BnGridGetPosition(BnGrid grid, PetscInt *s, PetscInt *q);
 /* Contiguous block [lo, hi) of N samples owned by my sample group q (first N%Q groups get one more) */
 PETSC_EXTERN PetscErrorCode BnGridGetSampleRange(BnGrid grid, PetscInt N, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
+/* Contiguous layer ranges of the S stages balanced by cost n_l*n_{l-1}: stage s owns layers
+   [first[s], last[s]] (1-based, as in math.md) */
+PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 
 /* ------------------------------------------------------- activations (src/activation) */
 /* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
@@ -208,5 +212,10 @@ PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);
+/* layer stages: copies every layer's weights from its stage to all ranks (before writing a model) */
+PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
+/* communication per sweep summed over all ranks: stage-boundary exchange bytes, W-step gradient allreduce bytes;
+   and the bytes of weights + auxiliary variables this rank owns (max over ranks) */
+PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max);
 PETSC_EXTERN PetscErrorCode BnSolverView(BnSolver solver, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode BnSolverDestroy(BnSolver *solver);

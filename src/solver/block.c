@@ -47,12 +47,18 @@ PetscErrorCode BnBlockForwardInit(BnSolver s, BnBlock *blk)
 {
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
-  for (PetscInt l = 1; l <= s->L; l++) {
-    BnActivation act;
-    PetscCall(BnBlockComputeZ(s, blk, l));
-    if (l == s->L) break;
-    PetscCall(BnNetGetActivation(s->net, l, &act));
-    PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->X[l]));
+  /* with layer stages a pipeline: stage k runs its layers, then passes x_{b_k} to stage k+1 */
+  for (PetscInt k = 0; k < s->S; k++) {
+    if (k == s->stage) {
+      for (PetscInt l = s->la; l <= s->lb; l++) {
+        BnActivation act;
+        PetscCall(BnBlockComputeZ(s, blk, l));
+        if (l == s->L) break;
+        PetscCall(BnNetGetActivation(s->net, l, &act));
+        PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->X[l]));
+      }
+    }
+    if (k < s->S - 1) PetscCall(BnExchangeForward(s, blk, k));
   }
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -134,6 +134,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
+  PetscCall(BnSolverGatherNet(s)); /* layer stages: rank 0 writes the replicated arrays */
   PetscCall(BnH5Create(world, path, "checkpoint", &f));
   PetscCall(BnNetWriteGroups(s->net, f));
 
@@ -182,8 +183,11 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
 
   PetscCall(BnH5CreateGroup(f, "/lift"));
   for (PetscInt l = 1; l < s->L; l++) {
+    PetscBool own;
     PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, s->train.hi - s->train.lo, s->full.X[l]));
+    /* rows of layer l come from the ranks of the stage that owns it; the other stages give none */
+    own = (PetscBool)(l >= s->la && l <= s->lb);
+    PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
 
   PetscCall(BnH5CreateGroup(f, "/history"));
@@ -406,8 +410,15 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnH5ReadArray(f, name, 1, dims, s->pw_X[l]));
   }
   for (PetscInt l = 1; l < s->L; l++) {
+    PetscBool own = (PetscBool)(l >= s->la && l <= s->lb); /* re-partitioned for this run's stages */
     PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, s->train.hi - s->train.lo, s->full.X[l]));
+    PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
+  }
+  if (s->S > 1) { /* x_{la-1} from the previous stage */
+    PetscBool counting = s->ex.counting;
+    s->ex.counting     = PETSC_FALSE;
+    PetscCall(BnExchangeForward(s, &s->full, -1));
+    s->ex.counting = counting;
   }
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "sweep", 1, &v));
   s->sweep = (PetscInt)v;

@@ -107,12 +107,32 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnDataGetTrain(s->data, &s->train));
   PetscCall(BnDataGetTest(s->data, &s->test, &s->has_test));
   m = s->train.hi - s->train.lo;
+  /* layer stages: this rank's layers [la, lb] (S == 1: all of them) */
+  PetscCall(BnGridGetSizes(s->grid, NULL, &s->S, NULL));
+  PetscCall(BnGridGetPosition(s->grid, &s->stage, NULL));
+  {
+    MPI_Comm  world;
+    PetscBool tied;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(BnNetGetTied(s->net, &tied));
+    PetscCheck(s->S <= L, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": more stages than the network's %" PetscInt_FMT " layers", s->S, L);
+    PetscCheck(s->S == 1 || !tied, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": -net_tied needs both layers on one stage (use -layer_stages 1)", s->S);
+  }
+  PetscCall(PetscMalloc2(s->S, &s->ex.first, s->S, &s->ex.last));
+  PetscCall(BnStagesPartition(L, s->n, s->S, s->ex.first, s->ex.last));
+  s->la = s->ex.first[s->stage];
+  s->lb = s->ex.last[s->stage];
   PetscCall(PetscCalloc1(L + 1, &s->Xvec));
   PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
   PetscCall(BnBlockAllocate(s, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
   s->full.X[0] = (PetscReal *)s->train.inputs;
   s->full.X[L] = (PetscReal *)s->train.targets;
+  if (s->la > 1) {
+    PetscCall(PetscMalloc1(PetscMax(m * s->n[s->la - 1], 1), &s->ghost));
+    s->full.X[s->la - 1] = s->ghost;
+  }
   for (PetscInt l = 1; l < L; l++) {
+    if (l < s->la || l > s->lb) continue; /* another stage's layer */
     /* one row of n_l values per sample: local size m*n_l, the layout BLAS works on directly */
     PetscCall(VecCreateMPI(s->comm, m * s->n[l], PETSC_DETERMINE, &s->Xvec[l]));
     PetscCall(VecGetArray(s->Xvec[l], &s->full.X[l]));
@@ -136,6 +156,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   s->glen = glen;
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
+  PetscCall(BnExchangeSetUp(s));
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
   PetscCall(BnSolverPrepareCheckpointDirectory(s));
@@ -173,10 +194,13 @@ static PetscErrorCode BnSolverMonitor(BnSolver s, const PetscReal v[BN_HIST_FIEL
 {
   char train[32] = "-", test[32] = "-";
 
-  PetscFunctionBegin;
   if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
   if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
-  PetscCall(PetscPrintf(s->comm, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
+  MPI_Comm world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(PetscPrintf(world, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
   PetscFunctionReturn(0);
 }
 
@@ -205,8 +229,11 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
 
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
+    s->ex.counting = PETSC_TRUE; /* only the sweep's own messages count */
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
     else PetscCall(BnSolverSweepFullBatch(s));
+    s->ex.counting = PETSC_FALSE;
+    s->sweeps_run++;
     PetscCall(PetscGetFlops(&f1));
     PetscCall(PetscTime(&t1));
     if (stop) { /* mid-epoch: the checkpoint records the batch to continue from */
@@ -289,18 +316,112 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnSolverGetCommunication - measured communication per sweep of this run and the memory this rank owns
+
+  Collective
+
+  Output Parameters:
++ exchange_bytes  - stage-boundary bytes sent per sweep, summed over all ranks: per exchange and
+                    boundary, m*n_b doubles forward and m*n_b + 1 (message and step size) back per
+                    sample group, m its rows; the forward pipeline of a mini-batch sends m*n_b per boundary
+. wstep_bytes     - W-step gradient allreduce bytes per sweep, summed over all ranks: each rank
+                    contributes sum_{l in its stage} n_l*(n_{l-1}+1) doubles per W-step when Q > 1
+- owned_bytes_max - max over ranks of 8*(sum_{l in stage} n_l*(n_{l-1}+1) + rows*sum_{hidden l in stage} n_l)
+
+  Notes:
+  Power-iteration allreduces for the W step sizes are not included (they are in the per-rank
+  allreduce total of BnSolverGetStatistics()).
+@*/
+PetscErrorCode BnSolverGetCommunication(BnSolver s, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max)
+{
+  MPI_Comm       world;
+  PetscLogDouble in[2], out[2], own = 0, ownmax;
+  PetscInt       m = s->full.m;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  in[0] = s->ex.bytes;
+  in[1] = s->bytes_wgrad;
+  PetscCallMPI(MPI_Allreduce(in, out, 2, MPI_DOUBLE, MPI_SUM, world));
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    own += 8.0 * s->n[l] * (s->n[l - 1] + 1);
+    if (l < s->L) own += 8.0 * m * s->n[l];
+  }
+  PetscCallMPI(MPI_Allreduce(&own, &ownmax, 1, MPI_DOUBLE, MPI_MAX, world));
+  *exchange_bytes  = s->sweeps_run ? out[0] / s->sweeps_run : 0;
+  *wstep_bytes     = s->sweeps_run ? out[1] / s->sweeps_run : 0;
+  *owned_bytes_max = ownmax;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGatherNet - with layer stages, copies every layer (weights, biases, optimizer state,
+  power-iteration vectors) from its stage to all ranks, so that rank 0 can write models and
+  checkpoints; nothing to do with one stage
+
+  Collective
+@*/
+PetscErrorCode BnSolverGatherNet(BnSolver s)
+{
+  PetscFunctionBegin;
+  if (s->S > 1) PetscCall(BnSolverSyncLayers(s));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverSyncLayers(BnSolver s)
+{
+  MPI_Comm world;
+  PetscInt Q;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnGridGetSizes(s->grid, NULL, NULL, &Q));
+  for (PetscInt k = 0; k < s->S; k++) {
+    PetscMPIInt root, nW, nl, np;
+    PetscCall(PetscMPIIntCast(k * Q, &root)); /* rank (k, 0) */
+    for (PetscInt l = s->ex.first[k]; l <= s->ex.last[k]; l++) {
+      PetscReal *W, *b;
+      PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+      PetscCall(PetscMPIIntCast(s->n[l] * s->n[l - 1], &nW));
+      PetscCall(PetscMPIIntCast(s->n[l], &nl));
+      PetscCall(PetscMPIIntCast(s->n[l - 1], &np));
+      PetscCallMPI(MPI_Bcast(W, nW, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(b, nl, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(s->mW[l], nW, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(s->vW[l], nW, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(s->mb[l], nl, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(s->vb[l], nl, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(s->pw_W[l], np, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(s->pw_X[l], np + 2, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(&s->normW2[l], 1, MPIU_REAL, root, world));
+      PetscCallMPI(MPI_Bcast(&s->pw_version[l], 1, MPIU_INT64, root, world));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
 {
   PetscInt P, S, Q;
 
   PetscFunctionBegin;
-  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(s->comm, &viewer));
+  if (!viewer) {
+    MPI_Comm world;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(PetscViewerASCIIGetStdout(world, &viewer));
+  }
   PetscCall(BnGridGetSizes(s->grid, &P, &S, &Q));
   PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->name));
   if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
   if (s->lr > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", lr %g", (double)s->lr));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
+  if (S > 1) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "layer stages:"));
+    for (PetscInt k = 0; k < S; k++) PetscCall(PetscViewerASCIIPrintf(viewer, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", s->ex.first[k], s->ex.last[k]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -312,10 +433,13 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
   if (!s) PetscFunctionReturn(0);
   if (s->Xvec) {
     for (PetscInt l = 1; l < s->L; l++) {
+      if (!s->Xvec[l]) continue;
       PetscCall(VecRestoreArray(s->Xvec[l], &s->full.X[l]));
       PetscCall(VecDestroy(&s->Xvec[l]));
     }
     PetscCall(PetscFree(s->Xvec));
+    PetscCall(PetscFree(s->ghost));
+    PetscCall(BnExchangeDestroy(s));
     PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
     PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
     if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
