@@ -127,6 +127,10 @@ PETSC_EXTERN PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lam
 PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
+/* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */
+PETSC_EXTERN PetscErrorCode BnNetSetOwnedLayers(BnNet net, PetscInt first, PetscInt last);
+PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* temporary storage for a layer of another stage */
+PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
 /* z = X W_l^T + 1 b_l^T for an m-row block (DGEMM) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
@@ -212,8 +216,11 @@ PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);
-/* layer stages: copies every layer's weights from its stage to all ranks (before writing a model) */
+/* layer stages: gathers every layer (and its optimizer state) from its stage to rank 0 for writing;
+   BnSolverReleaseNet() frees the copies again. Nothing to do with one stage. */
 PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
+PETSC_EXTERN PetscErrorCode BnSolverReleaseNet(BnSolver solver);
+PETSC_EXTERN PetscErrorCode BnSolverWriteModel(BnSolver solver, const char path[]); /* gather, write, release */
 /* communication per sweep summed over all ranks: stage-boundary exchange bytes, W-step gradient allreduce bytes;
    and the bytes of weights + auxiliary variables this rank owns (max over ranks) */
 PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max);

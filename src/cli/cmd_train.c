@@ -71,8 +71,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(PetscPrintf(world, "stopped by a signal after sweep %" PetscInt_FMT "; checkpoint written, continue with -restart auto\n", sweep));
     *exit_code = BN_EXIT_SIGNALLED;
   } else {
-    PetscCall(BnSolverGatherNet(solver));
-    PetscCall(BnNetWriteModel(net, model_out));
+    PetscCall(BnSolverWriteModel(solver, model_out));
     PetscCall(PetscPrintf(world, "model written to %s\n", model_out));
   }
   {

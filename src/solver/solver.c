@@ -90,6 +90,30 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscFunctionReturn(0);
 }
 
+/* optimizer state and power-iteration vectors of layer l (owned layers; rank 0 also while writing) */
+static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
+{
+  PetscInt nW = s->n[l] * s->n[l - 1];
+
+  PetscFunctionBegin;
+  if (s->mW[l]) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc4(nW, &s->mW[l], nW, &s->vW[l], s->n[l], &s->mb[l], s->n[l], &s->vb[l]));
+  PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
+  for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
+  for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
+  s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
+{
+  PetscFunctionBegin;
+  if (!s->mW[l]) PetscFunctionReturn(0);
+  PetscCall(PetscFree4(s->mW[l], s->vW[l], s->mb[l], s->vb[l]));
+  PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverSetUp - allocates the auxiliary variables (PETSc Vecs over my samples) and the
   optimizer state, and initialises X by a forward pass of the current network
@@ -122,6 +146,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnStagesPartition(L, s->n, s->S, s->ex.first, s->ex.last));
   s->la = s->ex.first[s->stage];
   s->lb = s->ex.last[s->stage];
+  if (s->S > 1) PetscCall(BnNetSetOwnedLayers(s->net, s->la, s->lb)); /* each rank stores its stage's layers only */
   PetscCall(PetscCalloc1(L + 1, &s->Xvec));
   PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
   PetscCall(BnBlockAllocate(s, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
@@ -142,13 +167,9 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(PetscCalloc4(L + 1, &s->mW, L + 1, &s->vW, L + 1, &s->mb, L + 1, &s->vb));
   PetscCall(PetscCalloc4(L + 1, &s->pw_W, L + 1, &s->pw_X, L + 1, &s->normW2, L + 1, &s->pw_version));
   for (PetscInt l = 1; l <= L; l++) {
-    PetscInt nW = s->n[l] * s->n[l - 1];
-    PetscCall(PetscCalloc4(nW, &s->mW[l], nW, &s->vW[l], s->n[l], &s->mb[l], s->n[l], &s->vb[l]));
-    PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
-    for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
-    for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
-    s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
-    s->pw_version[l]            = -1;
+    s->pw_version[l] = -1;
+    if (l < s->la || l > s->lb) continue; /* another stage's layer */
+    PetscCall(BnSolverAllocateLayerState(s, l));
     glen += s->n[l] * (s->n[l - 1] + 1);
     maxw = PetscMax(maxw, s->n[l]);
   }
@@ -357,47 +378,97 @@ PetscErrorCode BnSolverGetCommunication(BnSolver s, PetscLogDouble *exchange_byt
 
 /*@C
   BnSolverGatherNet - with layer stages, copies every layer (weights, biases, optimizer state,
-  power-iteration vectors) from its stage to all ranks, so that rank 0 can write models and
-  checkpoints; nothing to do with one stage
+  power-iteration vectors) from its stage to world rank 0, the writer of models and checkpoints;
+  nothing to do with one stage
 
   Collective
+
+.seealso: BnSolverReleaseNet(), BnSolverWriteModel()
 @*/
 PetscErrorCode BnSolverGatherNet(BnSolver s)
 {
-  PetscFunctionBegin;
-  if (s->S > 1) PetscCall(BnSolverSyncLayers(s));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnSolverSyncLayers(BnSolver s)
-{
-  MPI_Comm world;
-  PetscInt Q;
+  MPI_Comm    world;
+  PetscInt    Q;
+  PetscMPIInt rank;
 
   PetscFunctionBegin;
+  if (s->S == 1) PetscFunctionReturn(0);
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnGridGetSizes(s->grid, NULL, NULL, &Q));
-  for (PetscInt k = 0; k < s->S; k++) {
-    PetscMPIInt root, nW, nl, np;
-    PetscCall(PetscMPIIntCast(k * Q, &root)); /* rank (k, 0) */
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  for (PetscInt k = 1; k < s->S; k++) { /* stage 0's layers are on rank 0 already */
+    PetscMPIInt root;
+    PetscCall(PetscMPIIntCast(k * Q, &root)); /* rank (k, 0) sends */
+    if (rank != 0 && rank != root) continue;
     for (PetscInt l = s->ex.first[k]; l <= s->ex.last[k]; l++) {
-      PetscReal *W, *b;
+      PetscReal  *W, *b, *buf[8];
+      PetscMPIInt cnt[8], nW, nl, np, tag = (PetscMPIInt)(16 * l);
+      if (!rank) {
+        PetscCall(BnNetAllocateLayer(s->net, l));
+        PetscCall(BnSolverAllocateLayerState(s, l));
+      }
       PetscCall(BnNetGetLayer(s->net, l, &W, &b));
       PetscCall(PetscMPIIntCast(s->n[l] * s->n[l - 1], &nW));
       PetscCall(PetscMPIIntCast(s->n[l], &nl));
       PetscCall(PetscMPIIntCast(s->n[l - 1], &np));
-      PetscCallMPI(MPI_Bcast(W, nW, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(b, nl, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(s->mW[l], nW, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(s->vW[l], nW, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(s->mb[l], nl, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(s->vb[l], nl, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(s->pw_W[l], np, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(s->pw_X[l], np + 2, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(&s->normW2[l], 1, MPIU_REAL, root, world));
-      PetscCallMPI(MPI_Bcast(&s->pw_version[l], 1, MPIU_INT64, root, world));
+      buf[0] = W;         cnt[0] = nW;
+      buf[1] = b;         cnt[1] = nl;
+      buf[2] = s->mW[l];  cnt[2] = nW;
+      buf[3] = s->vW[l];  cnt[3] = nW;
+      buf[4] = s->mb[l];  cnt[4] = nl;
+      buf[5] = s->vb[l];  cnt[5] = nl;
+      buf[6] = s->pw_W[l]; cnt[6] = np;
+      buf[7] = s->pw_X[l]; cnt[7] = np + 2;
+      for (PetscInt j = 0; j < 8; j++) {
+        if (!rank) PetscCallMPI(MPI_Recv(buf[j], cnt[j], MPIU_REAL, root, tag + (PetscMPIInt)j, world, MPI_STATUS_IGNORE));
+        else PetscCallMPI(MPI_Send(buf[j], cnt[j], MPIU_REAL, 0, tag + (PetscMPIInt)j, world));
+      }
+      if (!rank) {
+        PetscCallMPI(MPI_Recv(&s->normW2[l], 1, MPIU_REAL, root, tag + 8, world, MPI_STATUS_IGNORE));
+        PetscCallMPI(MPI_Recv(&s->pw_version[l], 1, MPIU_INT64, root, tag + 9, world, MPI_STATUS_IGNORE));
+      } else {
+        PetscCallMPI(MPI_Send(&s->normW2[l], 1, MPIU_REAL, 0, tag + 8, world));
+        PetscCallMPI(MPI_Send(&s->pw_version[l], 1, MPIU_INT64, 0, tag + 9, world));
+      }
     }
   }
+  { /* per-layer scalars are written as attributes, which every rank must give identically */
+    PetscMPIInt L;
+    PetscCall(PetscMPIIntCast(s->L, &L));
+    PetscCallMPI(MPI_Bcast(s->normW2 + 1, L, MPIU_REAL, 0, world));
+    PetscCallMPI(MPI_Bcast(s->pw_version + 1, L, MPIU_INT64, 0, world));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverReleaseNet - frees the copies of other stages' layers made by BnSolverGatherNet()
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverReleaseNet(BnSolver s)
+{
+  PetscFunctionBegin;
+  if (s->S == 1) PetscFunctionReturn(0);
+  for (PetscInt l = 1; l <= s->L; l++) {
+    if (l >= s->la && l <= s->lb) continue;
+    PetscCall(BnNetFreeLayer(s->net, l));
+    PetscCall(BnSolverFreeLayerState(s, l));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverWriteModel - writes the trained network as a model file (layers gathered from their stages)
+
+  Collective
+@*/
+PetscErrorCode BnSolverWriteModel(BnSolver s, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(BnSolverGatherNet(s));
+  PetscCall(BnNetWriteModel(s->net, path));
+  PetscCall(BnSolverReleaseNet(s));
   PetscFunctionReturn(0);
 }
 
@@ -443,10 +514,7 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
     PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
     if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
-    for (PetscInt l = 1; l <= s->L; l++) {
-      PetscCall(PetscFree4(s->mW[l], s->vW[l], s->mb[l], s->vb[l]));
-      PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
-    }
+    for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
     PetscCall(PetscFree4(s->mW, s->vW, s->mb, s->vb));
     PetscCall(PetscFree4(s->pw_W, s->pw_X, s->normW2, s->pw_version));
     PetscCall(PetscFree(s->gbuf));

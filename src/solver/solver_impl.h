@@ -128,5 +128,4 @@ PETSC_INTERN PetscErrorCode BnExchangeDestroy(BnSolver);
 PETSC_INTERN PetscErrorCode BnExchangeForward(BnSolver, BnBlock *, PetscInt boundary);
 PETSC_INTERN PetscErrorCode BnExchangeBackward(BnSolver, BnBlock *);
 PETSC_INTERN PetscErrorCode BnExchange2(BnSolver, BnBlock *);
-PETSC_INTERN PetscErrorCode BnSolverSyncLayers(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverStageInputs(BnSolver, BnBlock *);
