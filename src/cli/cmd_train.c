@@ -68,7 +68,12 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscCall(BnSolverSolve(solver, &stopped));
   PetscCall(BnSolverGetSweep(solver, &sweep));
   if (stopped) {
-    PetscCall(PetscPrintf(world, "stopped by a signal after sweep %" PetscInt_FMT "; checkpoint written, continue with -restart auto\n", sweep));
+    PetscInt       nck;
+    PetscLogDouble cks, ckb;
+    const char    *last;
+    PetscCall(BnSolverGetCheckpointStatistics(solver, &nck, &cks, &ckb, &last));
+    if (nck) PetscCall(PetscPrintf(world, "stopped by a signal in sweep %" PetscInt_FMT "; checkpoint %s written, continue with -restart auto\n", sweep + 1, last));
+    else PetscCall(PetscPrintf(world, "stopped by a signal in sweep %" PetscInt_FMT "; no checkpoint written (-checkpoint none)\n", sweep + 1));
     *exit_code = BN_EXIT_SIGNALLED;
   } else {
     PetscCall(BnSolverWriteModel(solver, model_out));

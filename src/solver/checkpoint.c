@@ -156,6 +156,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "x_steps", 1, &v));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "lr", 1, &s->lr));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "momentum", 1, &s->momentum));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->lr_decay));
   v = s->t_adam;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
   v = s->wversion;
@@ -365,6 +366,8 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     PetscReal lr;
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
     PetscCheck(lr == s->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr);
+    PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
+    PetscCheck(lr == s->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr_decay);
   }
   PetscFunctionReturn(0);
 }
@@ -508,8 +511,26 @@ PetscErrorCode BnSolverRestart(BnSolver s, PetscBool *restarted)
 
   PetscFunctionBegin;
   *restarted = PETSC_FALSE;
-  if (!s->restart[0]) PetscFunctionReturn(0);
   PetscCall(BnGridGetComm(s->grid, &world));
+  if (!s->restart[0]) {
+    /* a fresh run must not mix its checkpoints with another run's (restart auto would pick
+       the wrong one) nor delete them: refuse, and say what to do */
+    PetscInt    n = 0;
+    char      **list = NULL;
+    PetscMPIInt rank;
+    char        first[PETSC_MAX_PATH_LEN] = "";
+    if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+    PetscCallMPI(MPI_Comm_rank(world, &rank));
+    if (!rank) {
+      PetscCall(BnCheckpointList(s->ckpt_base, &n, &list));
+      if (n) PetscCall(PetscStrncpy(first, list[0], sizeof(first)));
+      PetscCall(BnCheckpointListFree(n, &list));
+    }
+    PetscCallMPI(MPI_Bcast(&n, 1, MPIU_INT, 0, world));
+    PetscCallMPI(MPI_Bcast(first, sizeof(first), MPI_CHAR, 0, world));
+    PetscCheck(!n, world, PETSC_ERR_USER_INPUT, "-checkpoint %s: %" PetscInt_FMT " checkpoints of an earlier run exist (newest %s); continue it with -restart auto, or choose another -checkpoint (or none)", s->ckpt_base, n, first);
+    PetscFunctionReturn(0);
+  }
   PetscCall(BnSolverResolveRestart(s, world, path, sizeof(path), restarted));
   if (!*restarted) {
     PetscCall(PetscPrintf(world, "restart: no checkpoint of %s yet, starting afresh\n", s->ckpt_base));

@@ -23,11 +23,13 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->batch    = 128;
   s->x_steps  = -1; /* default depends on the batch mode */
   s->lr       = -1;
+  s->lr_decay = -1; /* default depends on the batch mode */
   s->momentum = 0.9;
   s->beta1    = 0.9;
   s->beta2    = 0.999;
   s->adam_eps = 1e-8;
   s->ckpt_every = 1;
+  PetscCall(PetscStrncpy(s->ckpt_base, "bregnet_ckpt", sizeof(s->ckpt_base)));
   s->ckpt_keep  = 2;
   PetscCall(PetscStrncpy(s->wrule_name, "", sizeof(s->wrule_name)));
   *solver = s;
@@ -45,9 +47,10 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_x_steps K       - two-colour x-sweeps per batch (default 2 mini-batch, 1 full batch)
 . -solver_w_update RULE   - prox|nesterov|adam (default adam for mini-batches, prox for full batch)
 . -solver_lr ETA          - W step size (default: adam 1e-3; prox/nesterov 1/L from power iteration)
+. -solver_lr_decay D      - the W step is multiplied by D every sweep (default 0.85 for mini-batches, 1 for full batch)
 . -solver_momentum MU     - Nesterov momentum (default 0.9)
 . -solver_monitor         - one line per sweep
-. -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default none)
+. -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default bregnet_ckpt; none = no checkpoints)
 . -checkpoint_every K     - sweeps between checkpoints (default 1)
 . -checkpoint_keep K      - checkpoints kept (default 2)
 . -checkpoint_interval T  - also checkpoint (at a batch boundary) when T seconds have passed since the last one
@@ -67,9 +70,10 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(PetscOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam", "BnSolverSetFromOptions", s->wrule_name, s->wrule_name, sizeof(s->wrule_name), NULL));
   PetscCall(PetscOptionsReal("-solver_lr", "W step size (adam default 1e-3; prox/nesterov default 1/L)", "BnSolverSetFromOptions", s->lr, &s->lr, &set));
   PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
+  PetscCall(PetscOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->lr_decay, &s->lr_decay, NULL));
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
   PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
-  PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
+  PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
   PetscCall(PetscOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetFromOptions", s->ckpt_interval, &s->ckpt_interval, NULL));
@@ -84,7 +88,15 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(s->ckpt_keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", s->ckpt_keep);
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
+  {
+    PetscBool none;
+    PetscCall(PetscStrcmp(s->ckpt_base, "none", &none));
+    PetscCheck(none || s->ckpt_base[0], s->comm, PETSC_ERR_USER_INPUT, "-checkpoint: give a base name, or none for no checkpoints");
+    if (none) s->ckpt_base[0] = '\0';
+  }
   if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
+  if (s->lr_decay < 0) s->lr_decay = s->batch ? 0.85 : 1.0;
+  PetscCheck(s->lr_decay > 0 && s->lr_decay <= 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)s->lr_decay);
   if (!s->wrule_name[0]) PetscCall(PetscStrncpy(s->wrule_name, s->batch ? "adam" : "prox", sizeof(s->wrule_name)));
   PetscCall(BnSolverGetWRule(s->wrule_name, &s->wrule));
   PetscFunctionReturn(0);
@@ -486,6 +498,7 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->name));
   if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
   if (s->lr > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", lr %g", (double)s->lr));
+  if (s->lr_decay != 1) PetscCall(PetscViewerASCIIPrintf(viewer, ", step decay %g per sweep", (double)s->lr_decay));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
   if (S > 1) {

@@ -52,7 +52,7 @@ struct _p_BnSolver {
 
   /* options */
   PetscInt  sweeps, batch, x_steps;
-  PetscReal lr, momentum, beta1, beta2, adam_eps;
+  PetscReal lr, lr_decay, momentum, beta1, beta2, adam_eps;
   PetscBool monitor;
   uint64_t  seed;
   const BnWRule *wrule;

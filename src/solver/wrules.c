@@ -4,10 +4,16 @@
    gW == NULL updates the bias only (tied decoder). */
 #include "solver_impl.h"
 
+/* the step of sweep s->sweep: -solver_lr (or 1/L) times -solver_lr_decay^sweep */
+static PetscReal BnDecay(BnSolver s)
+{
+  return s->lr_decay == 1 ? 1.0 : PetscPowReal(s->lr_decay, (PetscReal)s->sweep);
+}
+
 static PetscReal BnStep(BnSolver s, PetscReal lip)
 {
-  if (s->lr > 0) return s->lr;
-  return lip > 0 ? 1.0 / lip : 1.0;
+  if (s->lr > 0) return s->lr * BnDecay(s);
+  return (lip > 0 ? 1.0 / lip : 1.0) * BnDecay(s);
 }
 
 /* plain proximal gradient: with step 1/L it decreases the energy (full batch) */
@@ -66,7 +72,7 @@ static inline void BnAdamKernel(PetscInt n, PetscReal *restrict p, PetscReal *re
 /* Adam (Kingma & Ba) on the Bregman gradient, then the regulariser's prox with step lr */
 static PetscErrorCode BnWRuleAdamStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
 {
-  PetscReal *W, *b, lr = s->lr > 0 ? s->lr : 1e-3;
+  PetscReal *W, *b, lr = (s->lr > 0 ? s->lr : 1e-3) * BnDecay(s);
   PetscReal  c1 = 1.0 - PetscPowReal(s->beta1, (PetscReal)s->t_adam), c2 = 1.0 - PetscPowReal(s->beta2, (PetscReal)s->t_adam);
   PetscReal  a = lr * PetscSqrtReal(c2) / c1, e = s->adam_eps * PetscSqrtReal(c2);
   PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];

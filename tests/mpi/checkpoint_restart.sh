@@ -11,7 +11,7 @@ COMPARE=$1
 C=(-data teacher -data_samples 6001 -data_test_samples 0 -net_widths 24,96,64,4 -net_activations relu,tanh,identity -seed 3 -solver_batch 50)
 SW=8
 t0=$(date +%s.%N)
-run 2 train "${C[@]}" -solver_sweeps $SW -model_out ref.h5 > ref.txt 2>&1 || { cat ref.txt; fail "reference run"; }
+run 2 train "${C[@]}" -checkpoint none -solver_sweeps $SW -model_out ref.h5 > ref.txt 2>&1 || { cat ref.txt; fail "reference run"; }
 T=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 at() { awk -v t="$T" -v f="$1" 'BEGIN { print t * f }'; } # a moment as a fraction of the uninterrupted run
 echo "uninterrupted run: $T s"
@@ -19,9 +19,9 @@ echo "uninterrupted run: $T s"
 # (a) + (b)
 run 2 train "${C[@]}" -solver_sweeps 3 -checkpoint ab/ck -checkpoint_keep 5 -model_out part.h5 > /dev/null 2>&1 || fail "partial run"
 [ -f ab/ck_000003_000000.h5 ] || fail "no checkpoint ab/ck_000003_000000.h5 (directory not created?)"
-run 2 train "${C[@]}" -solver_sweeps $SW -restart ab/ck_000003_000000.h5 -model_out a.h5 > a.txt 2>&1 || { cat a.txt; fail "(a) restart"; }
+run 2 train "${C[@]}" -checkpoint none -solver_sweeps $SW -restart ab/ck_000003_000000.h5 -model_out a.h5 > a.txt 2>&1 || { cat a.txt; fail "(a) restart"; }
 "$COMPARE" ref.h5 a.h5 0 || fail "(a) restart on 2 ranks is not bitwise identical"
-run 3 train "${C[@]}" -solver_sweeps $SW -restart ab/ck_000003_000000.h5 -model_out b.h5 > b.txt 2>&1 || { cat b.txt; fail "(b) restart on 3 ranks"; }
+run 3 train "${C[@]}" -checkpoint none -solver_sweeps $SW -restart ab/ck_000003_000000.h5 -model_out b.h5 > b.txt 2>&1 || { cat b.txt; fail "(b) restart on 3 ranks"; }
 "$COMPARE" ref.h5 b.h5 1e-10 || fail "(b) restart on 3 ranks differs"
 
 # (c) SIGUSR1, forwarded by mpiexec to the ranks
@@ -38,6 +38,23 @@ grep -q "stopped by a signal" c1.txt || fail "(c) no stop message"
 run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint c/ck -checkpoint_every 100 -restart auto -model_out c.h5 > c2.txt 2>&1 || { cat c2.txt; fail "(c) restart after signal"; }
 grep "restart:" c2.txt
 "$COMPARE" ref.h5 c.h5 0 || fail "(c) signal + restart is not bitwise identical"
+
+# (c') SIGTERM sent to the ranks themselves (as a batch system does) also gives 85 and a checkpoint
+"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -solver_monitor -checkpoint t/ck -checkpoint_every 100 -model_out t.h5 > t1.txt 2>&1 &
+pid=$!
+for i in $(seq 600); do grep -q "^sweep    1" t1.txt && break; sleep 0.05; done
+pkill -TERM -f "^$BREGNET train .*-checkpoint t/ck" # the ranks, not mpiexec
+wait $pid
+rc=$?
+[ $rc -eq 85 ] || { cat t1.txt; fail "(c') SIGTERM gave exit code $rc, expected 85"; }
+run 1 info t/ck_*.h5 > /dev/null 2>&1 || fail "(c') the SIGTERM checkpoint is not valid"
+
+# timed checkpoints (-checkpoint_interval) land at batch boundaries inside sweeps and do not
+# change the numbers
+run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint i/ck -checkpoint_every 100 -checkpoint_keep 1000 -checkpoint_interval $(at 0.15) -model_out i.h5 > i.txt 2>&1 || { cat i.txt; fail "-checkpoint_interval run"; }
+"$COMPARE" ref.h5 i.h5 0 || fail "timed checkpoints changed the result"
+n=$(ls i/ck_*.h5 | grep -vc "_000000.h5$")
+[ "$n" -ge 2 ] || { ls i; fail "-checkpoint_interval wrote $n mid-sweep checkpoints, expected several"; }
 
 # (d) kill -9 at random moments; checkpoints every sweep make kills during writes likely
 for frac in 0.3 0.45 0.6 0.75 0.9; do
@@ -78,17 +95,22 @@ run 2 train "${C[@]}" "${E[@]}" -restart auto -model_out e2.h5 > e.txt 2>&1 || {
 grep -q "ck_000004_000000.h5 is not usable.*checksum" e.txt || { cat e.txt; fail "(e) bit flip not reported"; }
 grep -q "continuing from e/ck_000003_000000.h5" e.txt || { cat e.txt; fail "(e) did not fall back after the bit flip"; }
 flip flipped.h5
-run 2 train "${C[@]}" -solver_sweeps 4 -restart flipped.h5 -model_out e3.h5 > e.txt 2>&1
+run 2 train "${C[@]}" -checkpoint none -solver_sweeps 4 -restart flipped.h5 -model_out e3.h5 > e.txt 2>&1
 [ $? -eq 2 ] && grep -q "checksum" e.txt || { cat e.txt; fail "(e) an explicitly named corrupt checkpoint must give exit 2"; }
 mkdir -p e_none && cp flipped.h5 e_none/ck_000002_000000.h5
 run 2 train "${C[@]}" -solver_sweeps 4 -checkpoint e_none/ck -restart auto -model_out e3.h5 > e.txt 2>&1
 [ $? -eq 2 ] && grep -q "none of the 1 checkpoints" e.txt || { cat e.txt; fail "(e) no valid checkpoint left must give exit 2"; }
 [ ! -f e3.h5 ] || fail "(e) a refused restart wrote a model"
 
+# a fresh run must not mix its checkpoints with an earlier run's
+run 2 train "${C[@]}" -solver_sweeps 1 -checkpoint ab/ck -model_out g.h5 > g.txt 2>&1
+[ $? -eq 2 ] && grep -q "checkpoints of an earlier run exist" g.txt || { cat g.txt; fail "a fresh run over existing checkpoints must be refused"; }
+[ -f ab/ck_000003_000000.h5 ] || fail "the refused run removed a checkpoint"
+
 # (f) incompatible restarts are refused with a message that names the difference
 expect_refused() {
   local what=$1; shift
-  run 2 train "$@" -solver_sweeps 4 -restart ab/ck_000003_000000.h5 -model_out f.h5 > f.txt 2>&1
+  run 2 train "$@" -checkpoint none -solver_sweeps 4 -restart ab/ck_000003_000000.h5 -model_out f.h5 > f.txt 2>&1
   local rc=$?
   [ $rc -eq 2 ] && grep -q -- "$what" f.txt || { cat f.txt; fail "(f) restart with a different $what: exit $rc"; }
 }

@@ -3,7 +3,7 @@
 # ranks, full batch and mini-batch, models equal to 1e-10 (relative).
 source "$(dirname "$0")/common.sh"
 COMPARE=$1
-common=(-data teacher -data_samples 203 -net_widths 12,16,9,4 -net_activations relu,tanh,identity -solver_sweeps 5 -seed 7 -data_test_samples 0)
+common=(-data teacher -data_samples 203 -net_widths 12,16,9,4 -net_activations relu,tanh,identity -solver_sweeps 5 -seed 7 -data_test_samples 0 -checkpoint none)
 for mode in full mini; do
   if [ $mode = full ]; then opts=(-solver_batch 0 -solver_x_steps 2); else opts=(-solver_batch 32 -solver_w_update adam -solver_lr 3e-3); fi
   for np in 1 2 3 4; do
