@@ -16,7 +16,7 @@ source "$(dirname "$0")/common.sh"
 COMPARE=$1
 W=10,12,9,11,8,10,9,7,3
 N=61
-C=(-data teacher -data_samples $N -data_test_samples 0 -net_widths $W -net_activations relu,tanh,leakyrelu:0.1,relu,tanh,leakyrelu:0.1,relu,identity -solver_sweeps 5 -seed 3)
+C=(-data teacher -data_samples $N -data_test_samples 0 -net_widths $W -net_activations relu,tanh,leakyrelu:0.1,relu,tanh,leakyrelu:0.1,relu,identity -solver_sweeps 5 -seed 3 -checkpoint none)
 IFS=, read -r -a n <<< "$W"
 expect_bytes() { # mode S Q "first,last first,last ..." x nbatches -> "exchange wstep"
   local mode=$1 S=$2 Q=$3 stages=$4 x=$5 nb=$6 ex=0 ws=0 k=0
