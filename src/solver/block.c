@@ -12,10 +12,14 @@ PetscErrorCode BnBlockAllocate(BnSolver s, PetscInt m, PetscBool own_aux, PetscI
   blk->m = m;
   PetscCall(PetscCalloc2(L + 1, &blk->X, L + 1, &blk->Z));
   for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, s->n[l]);
-  for (PetscInt l = 1; l <= L; l++) PetscCall(PetscMalloc1(PetscMax(zrows * s->n[l], 1), &blk->Z[l]));
+  /* layer stages: pre-activations of the stage's layers, values of its layers and of the
+     previous stage's last layer; inputs and targets for the first and last stage */
+  for (PetscInt l = 1; l <= L; l++)
+    if (l >= s->la && l <= s->lb) PetscCall(PetscMalloc1(PetscMax(zrows * s->n[l], 1), &blk->Z[l]));
   if (own_aux) {
     PetscCall(PetscMalloc1(PetscMax(m * s->n[0], 1), &blk->X[0]));
-    for (PetscInt l = 1; l <= L; l++) PetscCall(PetscMalloc1(PetscMax(m * s->n[l], 1), &blk->X[l]));
+    for (PetscInt l = 1; l <= L; l++)
+      if (l == L || (l >= s->la - 1 && l <= s->lb)) PetscCall(PetscMalloc1(PetscMax(m * s->n[l], 1), &blk->X[l]));
   }
   PetscCall(PetscMalloc2(PetscMax(zrows * maxw, 1), &blk->R, PetscMax(zrows * maxw, 1), &blk->G));
   PetscFunctionReturn(0);
