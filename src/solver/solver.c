@@ -130,7 +130,8 @@ static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
   BnSolverSetUp - allocates the auxiliary variables (PETSc Vecs over my samples) and the
   optimizer state, and initialises X by a forward pass of the current network
 
-  Collective on the stage communicator
+  Collective (with -layer_stages S > 1: splits the layers into stages, BnStagesPartition(), and
+  keeps only this rank's stage's layers, auxiliary variables and optimizer state)
 @*/
 PetscErrorCode BnSolverSetUp(BnSolver s)
 {

@@ -4,6 +4,7 @@
 
 /*@C
   BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples, then one W-step with 1/L steps
+  (with layer stages every colour is preceded by a boundary exchange, BnExchange2())
 
   Collective on the stage communicator
 @*/
