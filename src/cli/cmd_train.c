@@ -9,7 +9,7 @@
   Collective on PETSC_COMM_WORLD
 
   Options Database Keys:
-+ -layer_stages S   - layer-parallel stages (this version: 1)
++ -layer_stages S   - layer-parallel stages: S divides the number of ranks, S <= layers (default 1)
 . -model_out PATH   - model written at the end (default bregnet_model.h5)
 - -bench_gemm       - also measure DGEMM on the sweep's shapes and print the ratio
 
@@ -44,10 +44,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscOptionsEnd();
   PetscCall(BnGridCreate(world, stages, &grid));
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
-  PetscCheck(S == 1, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": this version of bregnet runs with one stage only (layer-parallel stages are not implemented yet)", S);
   PetscCall(BnGridGetStageComm(grid, &stage));
 
-  PetscCall(BnNetCreate(stage, &net));
+  /* the network object lives on all ranks (models are written collectively); with layer
+     stages each stage trains its own layers (BnSolverSetUp() checks S against L) */
+  PetscCall(BnNetCreate(world, &net));
   PetscCall(BnNetSetFromOptions(net));
   PetscCall(BnNetSetUp(net));
   PetscCall(BnNetGetNumLayers(net, &L));
@@ -75,7 +76,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     else PetscCall(PetscPrintf(world, "stopped by a signal in sweep %" PetscInt_FMT "; no checkpoint written (-checkpoint none)\n", sweep + 1));
     *exit_code = BN_EXIT_SIGNALLED;
   } else {
-    PetscCall(BnNetWriteModel(net, model_out));
+    PetscCall(BnSolverWriteModel(solver, model_out));
     PetscCall(PetscPrintf(world, "model written to %s\n", model_out));
   }
   {
@@ -97,6 +98,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       for (PetscInt l = 1; l <= L; l++) wts += n[l] * (n[l - 1] + 1);
       est = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
       PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (parallel.md) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
+    }
+    {
+      PetscLogDouble xb, wb, own;
+      PetscCall(BnSolverGetCommunication(solver, &xb, &wb, &own));
+      PetscCall(PetscPrintf(world, "communication per sweep (all ranks): stage exchange %.0f bytes, W-step allreduce %.0f bytes; weights + auxiliary variables owned: %.0f bytes on the largest rank\n", xb, wb, own));
     }
     if (bench && secs > 0) {
       PetscReal ref;
