@@ -87,16 +87,27 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(PetscTime(&t1));
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
     {
-      /* parallel.md's model: samples' rows (inputs, auxiliaries, targets; test inputs and targets)
-         plus weights with the Adam moments and the gradient buffer */
+      /* parallel.md's model, for the largest stage: the data rows every rank keeps (inputs,
+         targets, test inputs and targets), the auxiliary rows of the stage's hidden layers and
+         of its boundary input, and the stage's weights with two optimizer moments and the
+         gradient buffer */
       BnSplit        tr, te;
       PetscBool      has_te;
-      PetscLogDouble est, rows = 0, wts = 0;
+      PetscLogDouble est = 0;
+      PetscInt       first[64], last[64];
       PetscCall(BnDataGetTrain(data, &tr));
       PetscCall(BnDataGetTest(data, &te, &has_te));
-      for (PetscInt l = 0; l <= L; l++) rows += n[l];
-      for (PetscInt l = 1; l <= L; l++) wts += n[l] * (n[l - 1] + 1);
-      est = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
+      PetscCall(BnStagesPartition(L, n, S, first, last));
+      for (PetscInt st = 0; st < S; st++) {
+        PetscLogDouble rows = n[0] + n[L], wts = 0, e;
+        for (PetscInt l = first[st]; l <= last[st]; l++) {
+          if (l < L) rows += n[l];
+          wts += n[l] * (n[l - 1] + 1);
+        }
+        if (first[st] > 1) rows += n[first[st] - 1];
+        e   = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
+        est = PetscMax(est, e);
+      }
       PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (parallel.md) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
     }
     {
