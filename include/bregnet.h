@@ -73,12 +73,16 @@ typedef struct _p_BnGrid *BnGrid;
 PETSC_EXTERN PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid);
 PETSC_EXTERN PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world);
 PETSC_EXTERN PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage); /* ranks of my stage (they split samples) */
+PETSC_EXTERN PetscErrorCode BnGridGetPipeComm(BnGrid grid, MPI_Comm *pipe);   /* the S ranks of my sample group, ordered by stage */
 PETSC_EXTERN PetscErrorCode BnGridGetSizes(BnGrid grid, PetscInt *P, PetscInt *S, PetscInt *Q);
 PETSC_EXTERN PetscErrorCode BnGridGetPosition(BnGrid grid, PetscInt *s, PetscInt *q);
 /* Contiguous block [lo, hi) of N samples owned by my sample group q (first N%Q groups get one more) */
 PETSC_EXTERN PetscErrorCode BnGridGetSampleRange(BnGrid grid, PetscInt N, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
+/* Contiguous layer ranges of the S stages balanced by cost n_l*n_{l-1}: stage s owns layers
+   [first[s], last[s]] (1-based, as in math.md) */
+PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 
 /* ------------------------------------------------------- activations (src/activation) */
 /* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
@@ -123,6 +127,10 @@ PETSC_EXTERN PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lam
 PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
+/* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */
+PETSC_EXTERN PetscErrorCode BnNetSetOwnedLayers(BnNet net, PetscInt first, PetscInt last);
+PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* temporary storage for a layer of another stage */
+PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
 /* z = X W_l^T + 1 b_l^T for an m-row block (DGEMM) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
@@ -208,5 +216,13 @@ PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);
+/* layer stages: gathers every layer (and its optimizer state) from its stage to rank 0 for writing;
+   BnSolverReleaseNet() frees the copies again. Nothing to do with one stage. */
+PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
+PETSC_EXTERN PetscErrorCode BnSolverReleaseNet(BnSolver solver);
+PETSC_EXTERN PetscErrorCode BnSolverWriteModel(BnSolver solver, const char path[]); /* gather, write, release */
+/* communication per sweep summed over all ranks: stage-boundary exchange bytes, W-step gradient allreduce bytes;
+   and the bytes of weights + auxiliary variables this rank owns (max over ranks) */
+PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max);
 PETSC_EXTERN PetscErrorCode BnSolverView(BnSolver solver, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode BnSolverDestroy(BnSolver *solver);

@@ -9,7 +9,7 @@
   Collective on PETSC_COMM_WORLD
 
   Options Database Keys:
-+ -layer_stages S   - layer-parallel stages (this version: 1)
++ -layer_stages S   - layer-parallel stages: S divides the number of ranks, S <= layers (default 1)
 . -model_out PATH   - model written at the end (default bregnet_model.h5)
 - -bench_gemm       - also measure DGEMM on the sweep's shapes and print the ratio
 
@@ -44,10 +44,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscOptionsEnd();
   PetscCall(BnGridCreate(world, stages, &grid));
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
-  PetscCheck(S == 1, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": this version of bregnet runs with one stage only (layer-parallel stages are not implemented yet)", S);
   PetscCall(BnGridGetStageComm(grid, &stage));
 
-  PetscCall(BnNetCreate(stage, &net));
+  /* the network object lives on all ranks (models are written collectively); with layer
+     stages each stage trains its own layers (BnSolverSetUp() checks S against L) */
+  PetscCall(BnNetCreate(world, &net));
   PetscCall(BnNetSetFromOptions(net));
   PetscCall(BnNetSetUp(net));
   PetscCall(BnNetGetNumLayers(net, &L));
@@ -75,7 +76,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     else PetscCall(PetscPrintf(world, "stopped by a signal in sweep %" PetscInt_FMT "; no checkpoint written (-checkpoint none)\n", sweep + 1));
     *exit_code = BN_EXIT_SIGNALLED;
   } else {
-    PetscCall(BnNetWriteModel(net, model_out));
+    PetscCall(BnSolverWriteModel(solver, model_out));
     PetscCall(PetscPrintf(world, "model written to %s\n", model_out));
   }
   {
@@ -86,17 +87,33 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(PetscTime(&t1));
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
     {
-      /* parallel.md's model: samples' rows (inputs, auxiliaries, targets; test inputs and targets)
-         plus weights with the Adam moments and the gradient buffer */
+      /* parallel.md's model, for the largest stage: the data rows every rank keeps (inputs,
+         targets, test inputs and targets), the auxiliary rows of the stage's hidden layers and
+         of its boundary input, and the stage's weights with two optimizer moments and the
+         gradient buffer */
       BnSplit        tr, te;
       PetscBool      has_te;
-      PetscLogDouble est, rows = 0, wts = 0;
+      PetscLogDouble est = 0;
+      PetscInt       first[64], last[64];
       PetscCall(BnDataGetTrain(data, &tr));
       PetscCall(BnDataGetTest(data, &te, &has_te));
-      for (PetscInt l = 0; l <= L; l++) rows += n[l];
-      for (PetscInt l = 1; l <= L; l++) wts += n[l] * (n[l - 1] + 1);
-      est = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
+      PetscCall(BnStagesPartition(L, n, S, first, last));
+      for (PetscInt st = 0; st < S; st++) {
+        PetscLogDouble rows = n[0] + n[L], wts = 0, e;
+        for (PetscInt l = first[st]; l <= last[st]; l++) {
+          if (l < L) rows += n[l];
+          wts += n[l] * (n[l - 1] + 1);
+        }
+        if (first[st] > 1) rows += n[first[st] - 1];
+        e   = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
+        est = PetscMax(est, e);
+      }
       PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (parallel.md) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
+    }
+    {
+      PetscLogDouble xb, wb, own;
+      PetscCall(BnSolverGetCommunication(solver, &xb, &wb, &own));
+      PetscCall(PetscPrintf(world, "communication per sweep (all ranks): stage exchange %.0f bytes, W-step allreduce %.0f bytes; weights + auxiliary variables owned: %.0f bytes on the largest rank\n", xb, wb, own));
     }
     if (bench && secs > 0) {
       PetscReal ref;

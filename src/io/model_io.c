@@ -38,7 +38,8 @@ static PetscErrorCode BnJoin(PetscInt L, const char *items[], char **joined)
   Collective on the file's communicator
 
   Input Parameters:
-+ net - a set-up network whose layers are all present on every rank of the file's communicator
++ net - a set-up network whose layers are all present on rank 0 of the file's communicator (the
+        values written); other ranks may lack layers of other stages
 - f   - a file from BnH5Create() (model or checkpoint)
 
 .seealso: BnNetWriteModel(), BnNetLoad()
@@ -87,6 +88,11 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnH5WriteAttrString(f, path, "activation", acts[l - 1]));
     PetscCall(BnH5WriteAttrReal(f, path, "lambda", 1, &lambda));
     PetscCall(BnH5WriteAttrString(f, path, "reg", regspec));
+    /* layer stages: only rank 0's copy is written; other ranks may not store the layer */
+    if (!W || !b) {
+      PetscCheck(f->rank, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "%s: layer %" PetscInt_FMT " is not present on rank 0 (gather it first)", f->path, l);
+      W = b = &lambda; /* a valid pointer that is never read (rank > 0 writes no rows) */
+    }
     PetscCall(BnLayerPath(l, "W", path));
     PetscCall(BnH5WriteArray(f, path, 2, wdims, W));
     PetscCall(BnLayerPath(l, "b", path));

@@ -203,6 +203,7 @@ PetscErrorCode BnNetSetUp(BnNet net)
     PetscCheck(net->L == 2 && net->widths[0] == net->widths[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs a 2-layer autoencoder n0,n1,n0, got %" PetscInt_FMT " layers", net->L);
   }
   for (PetscInt l = 1; l <= net->L; l++) {
+    if (net->own_first && (l < net->own_first || l > net->own_last)) continue;
     PetscCall(PetscCalloc1(net->widths[l] * net->widths[l - 1], &net->W[l]));
     PetscCall(PetscCalloc1(net->widths[l], &net->b[l]));
     maxw = PetscMax(maxw, net->widths[l]);
@@ -224,10 +225,50 @@ PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed)
   for (PetscInt l = 1; l <= net->L; l++) {
     PetscInt  n = net->widths[l] * net->widths[l - 1];
     PetscReal s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]);
+    if (!net->W[l]) continue; /* another stage's layer */
     for (PetscInt k = 0; k < n; k++) net->W[l][k] = s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k);
     PetscCall(PetscArrayzero(net->b[l], net->widths[l]));
   }
   PetscCall(BnNetSyncTied(net));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetOwnedLayers - layer stages: this rank stores only layers [first, last]; the others
+  are freed (BnNetGetLayer() gives NULL for them) until BnNetAllocateLayer()
+
+  Not Collective
+
+.seealso: BnStagesPartition(), BnNetAllocateLayer(), BnNetFreeLayer()
+@*/
+PetscErrorCode BnNetSetOwnedLayers(BnNet net, PetscInt first, PetscInt last)
+{
+  PetscFunctionBegin;
+  PetscCheck(first >= 1 && first <= last && last <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layers [%" PetscInt_FMT ", %" PetscInt_FMT "] of a %" PetscInt_FMT "-layer network", first, last, net->L);
+  PetscCheck(!net->tied || (first == 1 && last == net->L), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_tied: both layers must be on one stage");
+  net->own_first = first;
+  net->own_last  = last;
+  for (PetscInt l = 1; l <= net->L; l++) PetscCall(BnNetFreeLayer(net, l));
+  PetscFunctionReturn(0);
+}
+
+/* storage for a layer this rank does not own (zeros), e.g. to gather it for writing */
+PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l)
+{
+  PetscFunctionBegin;
+  if (net->W[l]) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc1(net->widths[l] * net->widths[l - 1], &net->W[l]));
+  PetscCall(PetscCalloc1(net->widths[l], &net->b[l]));
+  PetscFunctionReturn(0);
+}
+
+/* frees a layer this rank does not own; owned layers stay */
+PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l)
+{
+  PetscFunctionBegin;
+  if (!net->own_first || (l >= net->own_first && l <= net->own_last)) PetscFunctionReturn(0);
+  PetscCall(PetscFree(net->W[l]));
+  PetscCall(PetscFree(net->b[l]));
   PetscFunctionReturn(0);
 }
 

@@ -14,6 +14,7 @@ struct _p_BnNet {
   PetscReal   **W, **b; /* L+1, [0] unused */
   PetscBool     tied;
   PetscBool     setup;
+  PetscInt      own_first, own_last; /* layer stages: layers stored on this rank (0, 0: all) */
   char         *act_list; /* "relu,relu,softmax" */
   PetscReal    *work;     /* forward-pass scratch */
   PetscInt      work_len;

@@ -12,10 +12,14 @@ PetscErrorCode BnBlockAllocate(BnSolver s, PetscInt m, PetscBool own_aux, PetscI
   blk->m = m;
   PetscCall(PetscCalloc2(L + 1, &blk->X, L + 1, &blk->Z));
   for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, s->n[l]);
-  for (PetscInt l = 1; l <= L; l++) PetscCall(PetscMalloc1(PetscMax(zrows * s->n[l], 1), &blk->Z[l]));
+  /* layer stages: pre-activations of the stage's layers, values of its layers and of the
+     previous stage's last layer; inputs and targets for the first and last stage */
+  for (PetscInt l = 1; l <= L; l++)
+    if (l >= s->la && l <= s->lb) PetscCall(PetscMalloc1(PetscMax(zrows * s->n[l], 1), &blk->Z[l]));
   if (own_aux) {
     PetscCall(PetscMalloc1(PetscMax(m * s->n[0], 1), &blk->X[0]));
-    for (PetscInt l = 1; l <= L; l++) PetscCall(PetscMalloc1(PetscMax(m * s->n[l], 1), &blk->X[l]));
+    for (PetscInt l = 1; l <= L; l++)
+      if (l == L || (l >= s->la - 1 && l <= s->lb)) PetscCall(PetscMalloc1(PetscMax(m * s->n[l], 1), &blk->X[l]));
   }
   PetscCall(PetscMalloc2(PetscMax(zrows * maxw, 1), &blk->R, PetscMax(zrows * maxw, 1), &blk->G));
   PetscFunctionReturn(0);
@@ -47,12 +51,18 @@ PetscErrorCode BnBlockForwardInit(BnSolver s, BnBlock *blk)
 {
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
-  for (PetscInt l = 1; l <= s->L; l++) {
-    BnActivation act;
-    PetscCall(BnBlockComputeZ(s, blk, l));
-    if (l == s->L) break;
-    PetscCall(BnNetGetActivation(s->net, l, &act));
-    PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->X[l]));
+  /* with layer stages a pipeline: stage k runs its layers, then passes x_{b_k} to stage k+1 */
+  for (PetscInt k = 0; k < s->S; k++) {
+    if (k == s->stage) {
+      for (PetscInt l = s->la; l <= s->lb; l++) {
+        BnActivation act;
+        PetscCall(BnBlockComputeZ(s, blk, l));
+        if (l == s->L) break;
+        PetscCall(BnNetGetActivation(s->net, l, &act));
+        PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->X[l]));
+      }
+    }
+    if (k < s->S - 1) PetscCall(BnExchangeForward(s, blk, k));
   }
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -134,6 +134,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
+  PetscCall(BnSolverGatherNet(s)); /* layer stages: rank 0 writes the per-layer arrays */
   PetscCall(BnH5Create(world, path, "checkpoint", &f));
   PetscCall(BnNetWriteGroups(s->net, f));
 
@@ -163,28 +164,36 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "power_version", s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
   for (PetscInt l = 1; l <= s->L; l++) {
+    /* rank 0 writes (it has every layer after BnSolverGatherNet()); with layer stages other
+       ranks may not store layer l and pass a pointer that is never read */
+    PetscReal dummy = 0;
+#define BN_OR_DUMMY(p) ((p) ? (p) : &dummy)
     dims[0] = s->n[l];
     dims[1] = s->n[l - 1];
     PetscCall(BnLayerName(name, sizeof(name), "/solver/m_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 2, dims, s->mW[l]));
+    PetscCall(BnH5WriteArray(f, name, 2, dims, BN_OR_DUMMY(s->mW[l])));
     PetscCall(BnLayerName(name, sizeof(name), "/solver/v_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 2, dims, s->vW[l]));
+    PetscCall(BnH5WriteArray(f, name, 2, dims, BN_OR_DUMMY(s->vW[l])));
     PetscCall(BnLayerName(name, sizeof(name), "/solver/m_b_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, s->mb[l]));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->mb[l])));
     PetscCall(BnLayerName(name, sizeof(name), "/solver/v_b_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, s->vb[l]));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->vb[l])));
     dims[0] = s->n[l - 1];
     PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, s->pw_W[l]));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->pw_W[l])));
     dims[0] = s->n[l - 1] + 2;
     PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, s->pw_X[l]));
+    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->pw_X[l])));
+#undef BN_OR_DUMMY
   }
 
   PetscCall(BnH5CreateGroup(f, "/lift"));
   for (PetscInt l = 1; l < s->L; l++) {
+    PetscBool own;
     PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, s->train.hi - s->train.lo, s->full.X[l]));
+    /* rows of layer l come from the ranks of the stage that owns it; the other stages give none */
+    own = (PetscBool)(l >= s->la && l <= s->lb);
+    PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
 
   PetscCall(BnH5CreateGroup(f, "/history"));
@@ -205,6 +214,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   v = (PetscInt64)dseed;
   PetscCall(BnH5WriteAttrInt64(f, "/data", "seed", 1, &v));
   PetscCall(BnH5Commit(&f));
+  PetscCall(BnSolverReleaseNet(s));
 
   /* keep the newest -checkpoint_keep */
   PetscCallMPI(MPI_Comm_rank(world, &rank));
@@ -362,6 +372,30 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscFunctionReturn(0);
 }
 
+/* layer stages: reads (collectively, checksums verified) the arrays of a layer this rank does
+   not store into scratch space of n_l n_{l-1} + 2(n_l + n_{l-1} + 2) values */
+static PetscErrorCode BnCheckpointReadScratch(BnSolver s, BnH5 f, PetscInt l, PetscReal scratch[])
+{
+  /* the same datasets in the same order as the owners read them (collective reads) */
+  static const char *names[] = {"/net/layer_%" PetscInt_FMT "/W", "/net/layer_%" PetscInt_FMT "/b", "/solver/m_W_%" PetscInt_FMT, "/solver/v_W_%" PetscInt_FMT, "/solver/m_b_%" PetscInt_FMT, "/solver/v_b_%" PetscInt_FMT};
+  static const PetscInt ranks[] = {2, 1, 2, 2, 1, 1};
+  char       name[64];
+  PetscInt64 dims[2] = {s->n[l], s->n[l - 1]};
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < 6; j++) {
+    PetscCall(BnLayerName(name, sizeof(name), names[j], l));
+    PetscCall(BnH5ReadArray(f, name, ranks[j], dims, scratch));
+  }
+  dims[0] = s->n[l - 1];
+  PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
+  PetscCall(BnH5ReadArray(f, name, 1, dims, scratch));
+  dims[0] = s->n[l - 1] + 2;
+  PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
+  PetscCall(BnH5ReadArray(f, name, 1, dims, scratch));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverLoadCheckpoint - restores the state of a checkpoint written by BnSolverWriteCheckpoint()
 
@@ -378,15 +412,26 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscInt64 v, dims[2];
   char       name[64];
   PetscInt   nh;
+  PetscReal *scratch = NULL;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_FileRead, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnH5Open(world, path, &f));
   PetscCall(BnCheckpointCheckCompatible(s, f, world, path));
+  { /* every rank reads every layer (collective); layers of other stages go to scratch */
+    PetscInt maxW = 1;
+    for (PetscInt l = 1; l <= s->L; l++) maxW = PetscMax(maxW, s->n[l] * s->n[l - 1] + 2 * (s->n[l] + s->n[l - 1] + 2));
+    if (s->S > 1) PetscCall(PetscMalloc1(maxW, &scratch));
+  }
   for (PetscInt l = 1; l <= s->L; l++) {
     PetscReal *W, *b;
+    PetscBool  own = (PetscBool)(l >= s->la && l <= s->lb);
     PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+    if (!own) { /* the values are dropped: only the owning stage keeps them */
+      PetscCall(BnCheckpointReadScratch(s, f, l, scratch));
+      continue;
+    }
     dims[0] = s->n[l];
     dims[1] = s->n[l - 1];
     PetscCall(BnLayerName(name, sizeof(name), "/net/layer_%" PetscInt_FMT "/W", l));
@@ -409,8 +454,15 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnH5ReadArray(f, name, 1, dims, s->pw_X[l]));
   }
   for (PetscInt l = 1; l < s->L; l++) {
+    PetscBool own = (PetscBool)(l >= s->la && l <= s->lb); /* re-partitioned for this run's stages */
     PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, s->train.hi - s->train.lo, s->full.X[l]));
+    PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
+  }
+  if (s->S > 1) { /* x_{la-1} from the previous stage */
+    PetscBool counting = s->ex.counting;
+    s->ex.counting     = PETSC_FALSE;
+    PetscCall(BnExchangeForward(s, &s->full, -1));
+    s->ex.counting = counting;
   }
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "sweep", 1, &v));
   s->sweep = (PetscInt)v;
@@ -437,6 +489,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     s->nhist = nh;
   }
   PetscCall(BnH5Close(&f));
+  PetscCall(PetscFree(scratch));
   PetscCall(BnNetSyncTied(s->net));
   PetscCall(PetscLogEventEnd(BN_FileRead, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -11,7 +11,7 @@ PetscErrorCode BnSolverEnergyBlock(BnSolver s, BnBlock *blk, PetscReal *energy_s
   *energy_sum = 0;
   *gap_sum    = 0;
   if (!blk->m) PetscFunctionReturn(0);
-  for (PetscInt l = 1; l <= s->L; l++) {
+  for (PetscInt l = s->la; l <= s->lb; l++) {
     BnActivation act;
     PetscReal    lam, B;
     PetscCall(BnNetGetActivation(s->net, l, &act));
@@ -37,26 +37,94 @@ PetscErrorCode BnSolverEnergyBlock(BnSolver s, BnBlock *blk, PetscReal *energy_s
 @*/
 PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *gap)
 {
-  PetscReal sums[2] = {0, 0}, reg;
+  PetscReal sums[3] = {0, 0, 0}, reg;
   PetscInt  m = s->full.m;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
+  if (s->S > 1) { /* the stored x_{la-1} of the previous stage (stale after mini-batches) */
+    PetscBool counting = s->ex.counting;
+    s->ex.counting     = PETSC_FALSE;
+    PetscCall(BnExchangeForward(s, &s->full, -1));
+    s->ex.counting = counting;
+  }
   /* in chunks, so that pre-activations of all samples are never stored at once */
   for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
     PetscReal e, g;
     s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
-    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] + i0 * s->n[l];
-    for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnBlockComputeZ(s, &s->eval, l));
+    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] ? s->full.X[l] + i0 * s->n[l] : NULL;
+    for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnBlockComputeZ(s, &s->eval, l));
     PetscCall(BnSolverEnergyBlock(s, &s->eval, &e, &g));
     sums[0] += e;
     sums[1] += g;
   }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPI_SUM, s->comm));
-  PetscCall(BnNetRegValue(s->net, &reg));
+  if (s->S == 1) {
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPI_SUM, s->comm));
+    PetscCall(BnNetRegValue(s->net, &reg));
+  } else { /* every stage adds its layers; the regulariser once per stage (rank q = 0) */
+    MPI_Comm world;
+    PetscInt q;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(BnGridGetPosition(s->grid, NULL, &q));
+    if (!q)
+      for (PetscInt l = s->la; l <= s->lb; l++) {
+        BnReg      r;
+        PetscReal  v, *W;
+        PetscCall(BnNetGetReg(s->net, l, &r));
+        PetscCall(BnNetGetLayer(s->net, l, &W, NULL));
+        PetscCall(BnRegValue(r, s->n[l], s->n[l - 1], W, &v));
+        sums[2] += v;
+      }
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, world));
+    reg = sums[2];
+  }
   *energy = sums[0] / (PetscReal)s->train.N + reg;
   *gap    = sums[1] / (PetscReal)s->train.N;
   PetscCall(PetscLogEventEnd(BN_Energy, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* the forward network with layer stages: a pipeline over the stages per chunk of rows; the
+   last stage scores the output, and the sums are reduced over all ranks */
+static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, PetscReal *loss, PetscReal *accuracy)
+{
+  PetscInt     m = split->hi - split->lo, nL = s->n[s->L], n0 = s->n[0], c0 = PetscMin(m, BN_EVAL_CHUNK);
+  PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0};
+  PetscBool    last    = (PetscBool)(s->stage == s->S - 1), counting = s->ex.counting;
+  BnActivation act;
+  BnBlock      blk;
+  MPI_Comm     world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnNetGetActivation(s->net, s->L, &act));
+  PetscCall(BnBlockAllocate(s, c0, PETSC_TRUE, c0, &blk));
+  s->ex.counting = PETSC_FALSE;
+  for (PetscInt i0 = 0; i0 < m; i0 += BN_EVAL_CHUNK) {
+    PetscInt c = PetscMin(BN_EVAL_CHUNK, m - i0);
+    blk.m      = c;
+    if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
+    PetscCall(BnBlockForwardInit(s, &blk));
+    if (last) {
+      const PetscReal *z = blk.Z[s->L];
+      PetscReal        B;
+      PetscCall(BnActivationBregman(act, c, nL, split->targets + i0 * nL, z, &B));
+      sums[0] += B;
+      if (split->labels) {
+        for (PetscInt i = 0; i < c; i++) {
+          PetscInt best = 0;
+          for (PetscInt k = 1; k < nL; k++)
+            if (z[i * nL + k] > z[i * nL + best]) best = k;
+          if (best == split->labels[i0 + i]) sums[1] += 1;
+        }
+      }
+    }
+  }
+  s->ex.counting = counting;
+  PetscCall(BnBlockFree(s, &blk, PETSC_TRUE));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, world));
+  *loss     = split->N ? sums[0] / (PetscReal)split->N : BN_NAN;
+  *accuracy = (sums[2] > 0 && split->N) ? sums[1] / (PetscReal)split->N : BN_NAN;
   PetscFunctionReturn(0);
 }
 
@@ -77,6 +145,10 @@ PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *los
 
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(s->net, s->L, &act));
+  if (s->S > 1) {
+    PetscCall(BnSolverEvaluateStages(s, split, loss, accuracy));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscMalloc1(PetscMax(1, PetscMin(m, BN_EVAL_CHUNK) * nL), &z));
   for (PetscInt i0 = 0; i0 < m; i0 += BN_EVAL_CHUNK) {
     PetscInt  c = PetscMin(BN_EVAL_CHUNK, m - i0);
@@ -104,7 +176,7 @@ PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *los
 /*@C
   BnSolverForwardInitAll - sets every auxiliary variable by a forward pass of the current network
 
-  Not Collective
+  Not Collective with one stage; collective on the pipe communicator with layer stages
 @*/
 PetscErrorCode BnSolverForwardInitAll(BnSolver s)
 {
@@ -113,7 +185,7 @@ PetscErrorCode BnSolverForwardInitAll(BnSolver s)
   PetscFunctionBegin;
   for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
     s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
-    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] + i0 * s->n[l];
+    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] ? s->full.X[l] + i0 * s->n[l] : NULL;
     PetscCall(BnBlockForwardInit(s, &s->eval));
   }
   PetscFunctionReturn(0);

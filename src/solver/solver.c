@@ -102,11 +102,36 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscFunctionReturn(0);
 }
 
+/* optimizer state and power-iteration vectors of layer l (owned layers; rank 0 also while writing) */
+static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
+{
+  PetscInt nW = s->n[l] * s->n[l - 1];
+
+  PetscFunctionBegin;
+  if (s->mW[l]) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc4(nW, &s->mW[l], nW, &s->vW[l], s->n[l], &s->mb[l], s->n[l], &s->vb[l]));
+  PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
+  for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
+  for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
+  s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
+{
+  PetscFunctionBegin;
+  if (!s->mW[l]) PetscFunctionReturn(0);
+  PetscCall(PetscFree4(s->mW[l], s->vW[l], s->mb[l], s->vb[l]));
+  PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverSetUp - allocates the auxiliary variables (PETSc Vecs over my samples) and the
   optimizer state, and initialises X by a forward pass of the current network
 
-  Collective on the stage communicator
+  Collective (with -layer_stages S > 1: splits the layers into stages, BnStagesPartition(), and
+  keeps only this rank's stage's layers, auxiliary variables and optimizer state)
 @*/
 PetscErrorCode BnSolverSetUp(BnSolver s)
 {
@@ -119,12 +144,33 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnDataGetTrain(s->data, &s->train));
   PetscCall(BnDataGetTest(s->data, &s->test, &s->has_test));
   m = s->train.hi - s->train.lo;
+  /* layer stages: this rank's layers [la, lb] (S == 1: all of them) */
+  PetscCall(BnGridGetSizes(s->grid, NULL, &s->S, NULL));
+  PetscCall(BnGridGetPosition(s->grid, &s->stage, NULL));
+  {
+    MPI_Comm  world;
+    PetscBool tied;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(BnNetGetTied(s->net, &tied));
+    PetscCheck(s->S <= L, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": more stages than the network's %" PetscInt_FMT " layers", s->S, L);
+    PetscCheck(s->S == 1 || !tied, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": -net_tied needs both layers on one stage (use -layer_stages 1)", s->S);
+  }
+  PetscCall(PetscMalloc2(s->S, &s->ex.first, s->S, &s->ex.last));
+  PetscCall(BnStagesPartition(L, s->n, s->S, s->ex.first, s->ex.last));
+  s->la = s->ex.first[s->stage];
+  s->lb = s->ex.last[s->stage];
+  if (s->S > 1) PetscCall(BnNetSetOwnedLayers(s->net, s->la, s->lb)); /* each rank stores its stage's layers only */
   PetscCall(PetscCalloc1(L + 1, &s->Xvec));
   PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
   PetscCall(BnBlockAllocate(s, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
   s->full.X[0] = (PetscReal *)s->train.inputs;
   s->full.X[L] = (PetscReal *)s->train.targets;
+  if (s->la > 1) {
+    PetscCall(PetscMalloc1(PetscMax(m * s->n[s->la - 1], 1), &s->ghost));
+    s->full.X[s->la - 1] = s->ghost;
+  }
   for (PetscInt l = 1; l < L; l++) {
+    if (l < s->la || l > s->lb) continue; /* another stage's layer */
     /* one row of n_l values per sample: local size m*n_l, the layout BLAS works on directly */
     PetscCall(VecCreateMPI(s->comm, m * s->n[l], PETSC_DETERMINE, &s->Xvec[l]));
     PetscCall(VecGetArray(s->Xvec[l], &s->full.X[l]));
@@ -134,13 +180,9 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(PetscCalloc4(L + 1, &s->mW, L + 1, &s->vW, L + 1, &s->mb, L + 1, &s->vb));
   PetscCall(PetscCalloc4(L + 1, &s->pw_W, L + 1, &s->pw_X, L + 1, &s->normW2, L + 1, &s->pw_version));
   for (PetscInt l = 1; l <= L; l++) {
-    PetscInt nW = s->n[l] * s->n[l - 1];
-    PetscCall(PetscCalloc4(nW, &s->mW[l], nW, &s->vW[l], s->n[l], &s->mb[l], s->n[l], &s->vb[l]));
-    PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
-    for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
-    for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
-    s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
-    s->pw_version[l]            = -1;
+    s->pw_version[l] = -1;
+    if (l < s->la || l > s->lb) continue; /* another stage's layer */
+    PetscCall(BnSolverAllocateLayerState(s, l));
     glen += s->n[l] * (s->n[l - 1] + 1);
     maxw = PetscMax(maxw, s->n[l]);
   }
@@ -148,6 +190,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   s->glen = glen;
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
+  PetscCall(BnExchangeSetUp(s));
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
   PetscCall(BnSolverPrepareCheckpointDirectory(s));
@@ -185,10 +228,13 @@ static PetscErrorCode BnSolverMonitor(BnSolver s, const PetscReal v[BN_HIST_FIEL
 {
   char train[32] = "-", test[32] = "-";
 
-  PetscFunctionBegin;
   if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
   if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
-  PetscCall(PetscPrintf(s->comm, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
+  MPI_Comm world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(PetscPrintf(world, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
   PetscFunctionReturn(0);
 }
 
@@ -217,8 +263,11 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
 
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
+    s->ex.counting = PETSC_TRUE; /* only the sweep's own messages count */
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
     else PetscCall(BnSolverSweepFullBatch(s));
+    s->ex.counting = PETSC_FALSE;
+    s->sweeps_run++;
     PetscCall(PetscGetFlops(&f1));
     PetscCall(PetscTime(&t1));
     if (stop) { /* mid-epoch: the checkpoint records the batch to continue from */
@@ -301,12 +350,151 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnSolverGetCommunication - measured communication per sweep of this run and the memory this rank owns
+
+  Collective
+
+  Output Parameters:
++ exchange_bytes  - stage-boundary bytes sent per sweep, summed over all ranks: per exchange and
+                    boundary, m*n_b doubles forward and m*n_b + 1 (message and step size) back per
+                    sample group, m its rows; the forward pipeline of a mini-batch sends m*n_b per boundary
+. wstep_bytes     - W-step gradient allreduce bytes per sweep, summed over all ranks: each rank
+                    contributes sum_{l in its stage} n_l*(n_{l-1}+1) doubles per W-step when Q > 1
+- owned_bytes_max - max over ranks of 8*(sum_{l in stage} n_l*(n_{l-1}+1) + rows*sum_{hidden l in stage} n_l)
+
+  Notes:
+  Power-iteration allreduces for the W step sizes are not included (they are in the per-rank
+  allreduce total of BnSolverGetStatistics()).
+@*/
+PetscErrorCode BnSolverGetCommunication(BnSolver s, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max)
+{
+  MPI_Comm       world;
+  PetscLogDouble in[2], out[2], own = 0, ownmax;
+  PetscInt       m = s->full.m;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  in[0] = s->ex.bytes;
+  in[1] = s->bytes_wgrad;
+  PetscCallMPI(MPI_Allreduce(in, out, 2, MPI_DOUBLE, MPI_SUM, world));
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    own += 8.0 * s->n[l] * (s->n[l - 1] + 1);
+    if (l < s->L) own += 8.0 * m * s->n[l];
+  }
+  PetscCallMPI(MPI_Allreduce(&own, &ownmax, 1, MPI_DOUBLE, MPI_MAX, world));
+  *exchange_bytes  = s->sweeps_run ? out[0] / s->sweeps_run : 0;
+  *wstep_bytes     = s->sweeps_run ? out[1] / s->sweeps_run : 0;
+  *owned_bytes_max = ownmax;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGatherNet - with layer stages, copies every layer (weights, biases, optimizer state,
+  power-iteration vectors) from its stage to world rank 0, the writer of models and checkpoints;
+  nothing to do with one stage
+
+  Collective
+
+.seealso: BnSolverReleaseNet(), BnSolverWriteModel()
+@*/
+PetscErrorCode BnSolverGatherNet(BnSolver s)
+{
+  MPI_Comm    world;
+  PetscInt    Q;
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  if (s->S == 1) PetscFunctionReturn(0);
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnGridGetSizes(s->grid, NULL, NULL, &Q));
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  for (PetscInt k = 1; k < s->S; k++) { /* stage 0's layers are on rank 0 already */
+    PetscMPIInt root;
+    PetscCall(PetscMPIIntCast(k * Q, &root)); /* rank (k, 0) sends */
+    if (rank != 0 && rank != root) continue;
+    for (PetscInt l = s->ex.first[k]; l <= s->ex.last[k]; l++) {
+      PetscReal  *W, *b, *buf[8];
+      PetscMPIInt cnt[8], nW, nl, np, tag = (PetscMPIInt)(16 * l);
+      if (!rank) {
+        PetscCall(BnNetAllocateLayer(s->net, l));
+        PetscCall(BnSolverAllocateLayerState(s, l));
+      }
+      PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+      PetscCall(PetscMPIIntCast(s->n[l] * s->n[l - 1], &nW));
+      PetscCall(PetscMPIIntCast(s->n[l], &nl));
+      PetscCall(PetscMPIIntCast(s->n[l - 1], &np));
+      buf[0] = W;         cnt[0] = nW;
+      buf[1] = b;         cnt[1] = nl;
+      buf[2] = s->mW[l];  cnt[2] = nW;
+      buf[3] = s->vW[l];  cnt[3] = nW;
+      buf[4] = s->mb[l];  cnt[4] = nl;
+      buf[5] = s->vb[l];  cnt[5] = nl;
+      buf[6] = s->pw_W[l]; cnt[6] = np;
+      buf[7] = s->pw_X[l]; cnt[7] = np + 2;
+      for (PetscInt j = 0; j < 8; j++) {
+        if (!rank) PetscCallMPI(MPI_Recv(buf[j], cnt[j], MPIU_REAL, root, tag + (PetscMPIInt)j, world, MPI_STATUS_IGNORE));
+        else PetscCallMPI(MPI_Send(buf[j], cnt[j], MPIU_REAL, 0, tag + (PetscMPIInt)j, world));
+      }
+      if (!rank) {
+        PetscCallMPI(MPI_Recv(&s->normW2[l], 1, MPIU_REAL, root, tag + 8, world, MPI_STATUS_IGNORE));
+        PetscCallMPI(MPI_Recv(&s->pw_version[l], 1, MPIU_INT64, root, tag + 9, world, MPI_STATUS_IGNORE));
+      } else {
+        PetscCallMPI(MPI_Send(&s->normW2[l], 1, MPIU_REAL, 0, tag + 8, world));
+        PetscCallMPI(MPI_Send(&s->pw_version[l], 1, MPIU_INT64, 0, tag + 9, world));
+      }
+    }
+  }
+  { /* per-layer scalars are written as attributes, which every rank must give identically */
+    PetscMPIInt L;
+    PetscCall(PetscMPIIntCast(s->L, &L));
+    PetscCallMPI(MPI_Bcast(s->normW2 + 1, L, MPIU_REAL, 0, world));
+    PetscCallMPI(MPI_Bcast(s->pw_version + 1, L, MPIU_INT64, 0, world));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverReleaseNet - frees the copies of other stages' layers made by BnSolverGatherNet()
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverReleaseNet(BnSolver s)
+{
+  PetscFunctionBegin;
+  if (s->S == 1) PetscFunctionReturn(0);
+  for (PetscInt l = 1; l <= s->L; l++) {
+    if (l >= s->la && l <= s->lb) continue;
+    PetscCall(BnNetFreeLayer(s->net, l));
+    PetscCall(BnSolverFreeLayerState(s, l));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverWriteModel - writes the trained network as a model file (layers gathered from their stages)
+
+  Collective
+@*/
+PetscErrorCode BnSolverWriteModel(BnSolver s, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(BnSolverGatherNet(s));
+  PetscCall(BnNetWriteModel(s->net, path));
+  PetscCall(BnSolverReleaseNet(s));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
 {
   PetscInt P, S, Q;
 
   PetscFunctionBegin;
-  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(s->comm, &viewer));
+  if (!viewer) {
+    MPI_Comm world;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(PetscViewerASCIIGetStdout(world, &viewer));
+  }
   PetscCall(BnGridGetSizes(s->grid, &P, &S, &Q));
   PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->name));
   if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
@@ -314,6 +502,11 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
   if (s->lr_decay != 1) PetscCall(PetscViewerASCIIPrintf(viewer, ", step decay %g per sweep", (double)s->lr_decay));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
+  if (S > 1) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "layer stages:"));
+    for (PetscInt k = 0; k < S; k++) PetscCall(PetscViewerASCIIPrintf(viewer, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", s->ex.first[k], s->ex.last[k]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -325,17 +518,17 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
   if (!s) PetscFunctionReturn(0);
   if (s->Xvec) {
     for (PetscInt l = 1; l < s->L; l++) {
+      if (!s->Xvec[l]) continue;
       PetscCall(VecRestoreArray(s->Xvec[l], &s->full.X[l]));
       PetscCall(VecDestroy(&s->Xvec[l]));
     }
     PetscCall(PetscFree(s->Xvec));
+    PetscCall(PetscFree(s->ghost));
+    PetscCall(BnExchangeDestroy(s));
     PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
     PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
     if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
-    for (PetscInt l = 1; l <= s->L; l++) {
-      PetscCall(PetscFree4(s->mW[l], s->vW[l], s->mb[l], s->vb[l]));
-      PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
-    }
+    for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
     PetscCall(PetscFree4(s->mW, s->vW, s->mb, s->vb));
     PetscCall(PetscFree4(s->pw_W, s->pw_X, s->normW2, s->pw_version));
     PetscCall(PetscFree(s->gbuf));

@@ -13,6 +13,27 @@ typedef struct {
   PetscReal  *R, *G; /* residual m x max n, gradient m x max n */
 } BnBlock;
 
+/* Stage-boundary exchange (exchange.c): PetscSFs on the pipe communicator, one pair per
+   boundary k (stage k -> k+1), built for a given number m of local rows and cached. */
+#define BN_EXCHANGE_CACHE 4
+typedef struct {
+  PetscInt m;    /* rows of the block; -1 = empty slot */
+  PetscSF *fwd;  /* S-1: x_{b_k} rows, roots on stage k, leaves on stage k+1 */
+  PetscSF *bwd;  /* S-1: message rows + 1 step scalar, leaves on stage k+1, roots on stage k */
+} BnExchangeSFs;
+
+typedef struct {
+  MPI_Comm       pipe;
+  PetscInt       S, s;
+  PetscInt      *first, *last; /* layer range of every stage */
+  BnExchangeSFs  cache[BN_EXCHANGE_CACHE];
+  PetscInt       next;         /* cache slot replaced next */
+  PetscReal     *msg_send;     /* stage s>0: lambda_a R W_a rows for stage s-1, then tau */
+  PetscReal     *msg_recv;     /* stage s<S-1: the same, received from stage s+1 */
+  PetscLogDouble bytes;        /* sent by this rank (counted while counting is on) */
+  PetscBool      counting;
+} BnExchange;
+
 /* W-update rules: a function table (style.md), chosen by -solver_w_update */
 typedef struct _BnWRule {
   const char *name;
@@ -70,6 +91,13 @@ struct _p_BnSolver {
   PetscInt       ckpt_count;
   char           ckpt_last_path[PETSC_MAX_PATH_LEN];
 
+  /* layer stages: this rank's layers [la, lb]; S == 1 is the plain sample-parallel solver */
+  PetscInt   S, stage, la, lb;
+  BnExchange ex;
+  PetscReal *ghost;          /* stage s > 0: x_{la-1} of my samples, received from stage s-1 */
+  PetscInt   sweeps_run;     /* sweeps done by this run (for per-sweep statistics) */
+  PetscLogDouble bytes_wgrad; /* gradient allreduce bytes of W-steps, this rank */
+
   /* statistics */
   PetscLogDouble flops_sweep, seconds_sweep, bytes_reduced;
   PetscInt       reductions;
@@ -95,3 +123,9 @@ PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep)
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
+PETSC_INTERN PetscErrorCode BnExchangeSetUp(BnSolver);
+PETSC_INTERN PetscErrorCode BnExchangeDestroy(BnSolver);
+PETSC_INTERN PetscErrorCode BnExchangeForward(BnSolver, BnBlock *, PetscInt boundary);
+PETSC_INTERN PetscErrorCode BnExchangeBackward(BnSolver, BnBlock *);
+PETSC_INTERN PetscErrorCode BnExchange2(BnSolver, BnBlock *);
+PETSC_INTERN PetscErrorCode BnSolverStageInputs(BnSolver, BnBlock *);

@@ -76,14 +76,19 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm, PetscBool
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_WUpdate, 0, 0, 0, 0));
   PetscCall(BnNetGetTied(s->net, &tied));
-  for (PetscInt l = 1; l <= L; l++) {
+  for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscCall(BnLayerGradient(s, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + s->n[l] * s->n[l - 1]));
     off += s->n[l] * (s->n[l - 1] + 1);
+  }
+  {
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(s->comm, &size));
+    if (size > 1) s->bytes_wgrad += (PetscLogDouble)off * sizeof(PetscReal);
   }
   PetscCall(BnSolverAllreduce(s, s->gbuf, off));
   PetscCall(PetscCalloc1(L + 1, &lip));
   if (s->wrule->needs_lipschitz && s->lr <= 0) {
-    for (PetscInt l = 1; l <= L; l++) {
+    for (PetscInt l = s->la; l <= s->lb; l++) {
       BnActivation act;
       PetscReal    lam, lipa, x2;
       PetscCall(BnNetGetActivation(s->net, l, &act));
@@ -104,7 +109,7 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm, PetscBool
   }
   s->t_adam++;
   off = 0;
-  for (PetscInt l = 1; l <= L; l++) {
+  for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscInt nW = s->n[l] * s->n[l - 1];
     if (tied && l == 2) {
       /* W_2 is W_1^T (updated with layer 1); the decoder bias is its own parameter */

@@ -26,7 +26,22 @@ PetscErrorCode BnSolverXColour(BnSolver s, BnBlock *blk, PetscInt parity)
     PetscInt     nl = s->n[l], nn = s->n[l + 1], cnt = m * nl;
     PetscReal   *x = blk->X[l], *G = blk->G, *R = blk->R;
     PetscBLASInt M, Nn, K;
+    /* layer stages: l is this stage's last layer, and layer l+1 lives on the next stage, which
+       sent lambda_{l+1} R W_{l+1} and the step size (BnExchangeBackward()) */
+    PetscBool    boundary = (PetscBool)(s->S > 1 && l == s->lb);
 
+    if (l < s->la || l > s->lb) continue; /* another stage's layer */
+    if (boundary) {
+      const PetscReal *msg = s->ex.msg_recv;
+      if (!m) continue;
+      PetscCall(BnNetGetActivation(s->net, l, &act));
+      PetscCall(BnNetGetLambda(s->net, l, &lam));
+      tau = msg[m * nl];
+      for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k] + msg[k];
+      for (PetscInt k = 0; k < cnt; k++) G[k] = x[k] - tau * G[k];
+      PetscCall(BnActivationProx(act, tau * lam, m, nl, G, x));
+      continue; /* the next stage updates Z[l+1] when x_l arrives */
+    }
     /* every rank advances the replicated power iteration, even without samples in this
        batch, so that all ranks (and any P) take identical steps */
     PetscCall(BnSolverSpectralW(s, l + 1, &w2));

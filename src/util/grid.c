@@ -53,6 +53,13 @@ PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode BnGridGetPipeComm(BnGrid grid, MPI_Comm *pipe)
+{
+  PetscFunctionBegin;
+  *pipe = grid->pipe_comm;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnGridGetSizes(BnGrid grid, PetscInt *P, PetscInt *S, PetscInt *Q)
 {
   PetscFunctionBegin;

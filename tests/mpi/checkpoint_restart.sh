@@ -51,12 +51,26 @@ run 1 info t/ck_*.h5 > /dev/null 2>&1 || fail "(c') the SIGTERM checkpoint is no
 
 # timed checkpoints (-checkpoint_interval) land at batch boundaries inside sweeps and do not
 # change the numbers
-run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint i/ck -checkpoint_every 100 -checkpoint_keep 1000 -checkpoint_interval $(at 0.15) -model_out i.h5 > i.txt 2>&1 || { cat i.txt; fail "-checkpoint_interval run"; }
+run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint i/ck -checkpoint_every 100 -checkpoint_keep 1000 -checkpoint_interval $(at 0.1) -model_out i.h5 > i.txt 2>&1 || { cat i.txt; fail "-checkpoint_interval run"; }
 "$COMPARE" ref.h5 i.h5 0 || fail "timed checkpoints changed the result"
-n=$(ls i/ck_*.h5 | grep -vc "_000000.h5$")
-[ "$n" -ge 2 ] || { ls i; fail "-checkpoint_interval wrote $n mid-sweep checkpoints, expected several"; }
+# every file but the final one was written by the timer (at a batch or sweep boundary)
+n=$(($(ls i/ck_*.h5 | wc -l) - 1))
+[ "$n" -ge 2 ] || { ls i; fail "-checkpoint_interval wrote $n timed checkpoints, expected several"; }
 
-# (d) kill -9 at random moments; checkpoints every sweep make kills during writes likely
+# (d) kill -9 at random moments, and once for certain while a checkpoint is being written
+# (the kill follows the appearance of a .tmp file within milliseconds)
+"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 &
+pid=$!
+hit=0
+for i in $(seq 4000); do
+  if compgen -G "d/*.tmp" > /dev/null; then pkill -9 -f "^$BREGNET train .*-checkpoint d/ck"; hit=1; break; fi
+  kill -0 $pid 2> /dev/null || break
+  sleep 0.002
+done
+kill -9 $pid 2> /dev/null
+wait $pid 2> /dev/null
+[ $hit -eq 1 ] || fail "(d) never saw a checkpoint being written"
+compgen -G "d/*.tmp" > /dev/null || fail "(d) the kill during a write left no partial file behind (did it land?)"
 for frac in 0.3 0.45 0.6 0.75 0.9; do
   delay=$(at $frac)
   "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 &
@@ -64,7 +78,6 @@ for frac in 0.3 0.45 0.6 0.75 0.9; do
   sleep $delay
   pkill -9 -f "bregnet train .*-checkpoint d/ck" ; kill -9 $pid 2> /dev/null
   wait $pid 2> /dev/null
-  ls d/ >> d_files.txt
 done
 run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 || { cat d.txt; fail "(d) final restart after kills"; }
 grep "restart:" d.txt || true

@@ -1,0 +1,211 @@
+/* Stage-boundary exchange (parallel.md): between rank (k, q) and rank (k+1, q), x_{b_k} of the
+   sample block goes forward and the message stage k needs for the x-update of its last layer
+   goes back, through PetscSFs on the pipe communicator (the S ranks of one sample group). */
+#include "solver_impl.h"
+#include <petscsf.h>
+#include <petscblaslapack.h>
+
+/* a star forest moving count values from pipe rank k (roots) to pipe rank k+1 (leaves) */
+static PetscErrorCode BnExchangeCreateSF(BnExchange *ex, PetscInt k, PetscInt count, PetscSF *sf)
+{
+  PetscSFNode *iremote = NULL;
+  PetscInt     nroots = ex->s == k ? count : 0, nleaves = ex->s == k + 1 ? count : 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(nleaves, &iremote));
+  for (PetscInt i = 0; i < nleaves; i++) {
+    iremote[i].rank  = k;
+    iremote[i].index = i;
+  }
+  PetscCall(PetscSFCreate(ex->pipe, sf));
+  PetscCall(PetscSFSetGraph(*sf, nroots, nleaves, NULL, PETSC_OWN_POINTER, iremote, PETSC_OWN_POINTER));
+  PetscCall(PetscSFSetUp(*sf));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnExchangeSFsDestroy(BnExchange *ex, BnExchangeSFs *c)
+{
+  PetscFunctionBegin;
+  if (c->m < 0) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < ex->S - 1; k++) {
+    PetscCall(PetscSFDestroy(&c->fwd[k]));
+    PetscCall(PetscSFDestroy(&c->bwd[k]));
+  }
+  PetscCall(PetscFree2(c->fwd, c->bwd));
+  c->m = -1;
+  PetscFunctionReturn(0);
+}
+
+/* the SFs for blocks of m rows (m is the same on all ranks of a pipe: same q, same samples) */
+static PetscErrorCode BnExchangeGetSFs(BnSolver s, PetscInt m, BnExchangeSFs **sfs)
+{
+  BnExchange    *ex = &s->ex;
+  BnExchangeSFs *c;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < BN_EXCHANGE_CACHE; i++)
+    if (ex->cache[i].m == m) {
+      *sfs = &ex->cache[i];
+      PetscFunctionReturn(0);
+    }
+  c        = &ex->cache[ex->next];
+  ex->next = (ex->next + 1) % BN_EXCHANGE_CACHE;
+  PetscCall(BnExchangeSFsDestroy(ex, c));
+  PetscCall(PetscMalloc2(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd));
+  for (PetscInt k = 0; k < ex->S - 1; k++) {
+    PetscInt nb = s->n[ex->last[k]];
+    PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->fwd[k]));
+    PetscCall(BnExchangeCreateSF(ex, k, m * nb + 1, &c->bwd[k]));
+  }
+  c->m  = m;
+  *sfs = c;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeSetUp - the stage partition's communication: pipe communicator, message buffers
+
+  Collective on the grid; call in BnSolverSetUp() once s->la, s->lb and s->full are set
+@*/
+PetscErrorCode BnExchangeSetUp(BnSolver s)
+{
+  BnExchange *ex = &s->ex;
+  PetscInt    m  = s->full.m;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetPipeComm(s->grid, &ex->pipe));
+  ex->S        = s->S;
+  ex->s        = s->stage;
+  ex->counting = PETSC_FALSE; /* BnSolverSolve() turns it on for the sweeps */
+  for (PetscInt i = 0; i < BN_EXCHANGE_CACHE; i++) ex->cache[i].m = -1;
+  if (s->la > 1) PetscCall(PetscMalloc1(m * s->n[s->la - 1] + 1, &ex->msg_send));
+  if (s->lb < s->L) PetscCall(PetscMalloc1(m * s->n[s->lb] + 1, &ex->msg_recv));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnExchangeDestroy(BnSolver s)
+{
+  BnExchange *ex = &s->ex;
+
+  PetscFunctionBegin;
+  if (!ex->first) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < BN_EXCHANGE_CACHE; i++) PetscCall(BnExchangeSFsDestroy(ex, &ex->cache[i]));
+  PetscCall(PetscFree(ex->msg_send));
+  PetscCall(PetscFree(ex->msg_recv));
+  PetscCall(PetscFree2(ex->first, ex->last));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeForward - sends x_{b_k} of the block's rows from stage k to stage k+1 (where it is
+  the input X[a_{k+1} - 1] of the first layer)
+
+  Collective on the pipe communicator
+
+  Input Parameters:
++ s        - the solver
+. blk      - block with X[b_k] allocated on stages k and k+1
+- boundary - k, or -1 for every boundary at once
+
+  Notes:
+  The receiving stage does not recompute its Z: the caller does, when it needs it.
+@*/
+PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
+{
+  BnExchange    *ex = &s->ex;
+  BnExchangeSFs *sfs;
+  PetscReal      dr[1], dl[1];
+  PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
+
+  PetscFunctionBegin;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  PetscCall(BnExchangeGetSFs(s, blk->m, &sfs));
+  for (PetscInt k = k0; k < k1; k++) {
+    PetscInt   b    = ex->last[k];
+    PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
+    PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+  }
+  for (PetscInt k = k0; k < k1; k++) {
+    PetscInt   b    = ex->last[k];
+    PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
+    PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
+  }
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* stage s > 0: lambda_a (sigma_a(z_a) - x_a) W_a (m x n_{a-1}) and the step tau of x_{a-1}
+   (math.md §3), exactly what the x-update of stage s-1's last layer takes from layer a */
+static PetscErrorCode BnExchangeComputeMessage(BnSolver s, BnBlock *blk)
+{
+  PetscInt     a = s->la, m = blk->m, np = s->n[a - 1], na = s->n[a];
+  PetscReal    lam, lip, w2, *W, zero = 0.0, *R = blk->R, *msg = s->ex.msg_send;
+  BnActivation act;
+  PetscBLASInt M, Nn, K;
+
+  PetscFunctionBegin;
+  /* advanced on every rank of the stage, with or without samples (see BnSolverXColour()) */
+  PetscCall(BnSolverSpectralW(s, a, &w2));
+  PetscCall(BnNetGetActivation(s->net, a, &act));
+  PetscCall(BnNetGetLambda(s->net, a, &lam));
+  PetscCall(BnActivationGetLipschitz(act, &lip));
+  PetscCall(BnNetGetLayer(s->net, a, &W, NULL));
+  msg[m * np] = (w2 > 0) ? 1.0 / (lam * lip * w2) : 1.0;
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(BnActivationSigma(act, m, na, blk->Z[a], R));
+  for (PetscInt k = 0; k < m * na; k++) R[k] -= blk->X[a][k];
+  PetscCall(PetscBLASIntCast(np, &M));
+  PetscCall(PetscBLASIntCast(m, &Nn));
+  PetscCall(PetscBLASIntCast(na, &K));
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &M, &Nn, &K, &lam, W, &M, R, &K, &zero, msg, &M));
+  PetscCall(PetscLogFlops(2.0 * m * np * na));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeBackward - every stage s > 0 computes the message for stage s-1 from its current
+  Z[a_s], X[a_s] and W_{a_s}, and sends it back (m x n_{b_{s-1}} values and one step size)
+
+  Collective on the pipe communicator
+@*/
+PetscErrorCode BnExchangeBackward(BnSolver s, BnBlock *blk)
+{
+  BnExchange    *ex = &s->ex;
+  BnExchangeSFs *sfs;
+  PetscReal      dr[1], dl[1];
+
+  PetscFunctionBegin;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  if (ex->s > 0) PetscCall(BnExchangeComputeMessage(s, blk));
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  PetscCall(BnExchangeGetSFs(s, blk->m, &sfs));
+  for (PetscInt k = 0; k < ex->S - 1; k++) {
+    PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
+    PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+  }
+  for (PetscInt k = 0; k < ex->S - 1; k++) {
+    PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
+    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)blk->m * s->n[ex->last[k]] + 1) * sizeof(PetscReal);
+  }
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchange2 - the exchange between two colours of x-updates: x_{b_k} forward on every
+  boundary, the receiving stage updates Z[a], then the messages backward
+
+  Collective on the pipe communicator
+@*/
+PetscErrorCode BnExchange2(BnSolver s, BnBlock *blk)
+{
+  PetscFunctionBegin;
+  if (s->S == 1) PetscFunctionReturn(0);
+  PetscCall(BnExchangeForward(s, blk, -1));
+  if (s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
+  PetscCall(BnExchangeBackward(s, blk));
+  PetscFunctionReturn(0);
+}
