@@ -65,7 +65,7 @@ scaling_setup() {
   commit=$(git -C "$BREGNET_ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)
   git -C "$BREGNET_ROOT" diff --quiet HEAD -- src include 2> /dev/null || commit="$commit-dirty"
   nodes=${SLURM_JOB_NUM_NODES:-1}
-  [ -s "$csv" ] || echo "study,commit,nodes,ranks,stages,samples,widths,batch,sweeps,median_s_per_sweep,allreduce_bytes_per_sweep_per_rank,peak_mib_per_rank,final_energy,log_view" > "$csv"
+  [ -s "$csv" ] || echo "study,commit,nodes,ranks,stages,samples,widths,batch,sweeps,median_s_per_sweep,allreduce_bytes_per_sweep_per_rank,peak_mib_per_rank,final_energy,stage_exchange_bytes_per_sweep,log_view" > "$csv"
   scaling_say "ranks {$SCALING_RANKS }, stages {$stages}, $data $widths, CSV $csv"
 }
 # scaling_run RANKS STAGES SAMPLES: one run, one CSV row (nothing when it fails or is not available)
@@ -91,12 +91,13 @@ scaling_run() {
     /^sweep / { k++; for (i = 1; i <= NF; i++) if ($i == "energy") e = $(i + 1); t[k] = $(NF - 1) }
     /allreduce .* bytes per sweep per rank/ { for (i = 1; i <= NF; i++) if ($i == "bytes") b = $(i - 1) }
     /^memory per rank: peak/ { m = $5 }
+    /stage exchange [0-9]+ bytes/ { for (i = 1; i <= NF; i++) if ($i == "exchange") xb = $(i + 1) }
     END {
       n = 0; for (i = 2; i <= k; i++) v[++n] = t[i] + 0
       if (n < 3) exit 1
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
       med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-      printf "%d,%.6g,%.0f,%s,%s", k, med, b, m, e
+      printf "%d,%.6g,%.0f,%s,%s,%s", k, med, b, m, e, (xb == "" ? 0 : xb)
     }' "$log") || { scaling_say "$np ranks: fewer than 3 timed sweeps in $log"; return 0; }
   echo "$study,$commit,$nodes,$np,$s,$n,${widths//,/-},$batch,$row,$(basename "$lv")" >> "$csv"
   scaling_say "$np ranks, $s stages, $n samples: $(echo "$row" | cut -d, -f2) s per sweep"
