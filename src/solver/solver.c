@@ -1,6 +1,8 @@
 /* BnSolver: life cycle, options, the sweep loop with monitor, history and checkpoints. */
 #include "solver_impl.h"
 
+static PetscErrorCode BnSolverCheckTargets(BnSolver);
+
 /*@C
   BnSolverCreate - creates the lifted Bregman solver for a network and a data set
 
@@ -191,11 +193,35 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
   PetscCall(BnExchangeSetUp(s));
+  PetscCall(BnSolverCheckTargets(s));
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
   PetscCall(BnSolverPrepareCheckpointDirectory(s));
   PetscCall(PetscTime(&s->ckpt_last));
   (void)maxw;
+  PetscFunctionReturn(0);
+}
+
+/* B_L(y, z) is finite only for targets y in dom F_L (e.g. softmax needs rows on the simplex,
+   relu nonnegative targets): anything else is a data/architecture mismatch, reported up front
+   instead of as an energy of 1e304 */
+static PetscErrorCode BnSolverCheckTargets(BnSolver s)
+{
+  BnActivation act;
+  const char  *spec, *source;
+  PetscReal    F = 0, Fall;
+  PetscInt     m = s->train.hi - s->train.lo, samples;
+  uint64_t     seed;
+  MPI_Comm     world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnNetGetActivation(s->net, s->L, &act));
+  if (m) PetscCall(BnActivationF(act, m, s->n[s->L], s->train.targets, &F));
+  PetscCallMPI(MPI_Allreduce(&F, &Fall, 1, MPIU_REAL, MPI_MAX, world));
+  PetscCall(BnActivationGetSpec(act, &spec));
+  PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &seed));
+  PetscCheck(Fall < PETSC_INFINITY, world, PETSC_ERR_USER_INPUT, "-net_activations: the targets of -data %s are outside the domain of the output activation %s (softmax needs rows on the probability simplex, relu nonnegative targets); for regression use identity at the output", source, spec);
   PetscFunctionReturn(0);
 }
 

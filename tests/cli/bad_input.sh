@@ -26,6 +26,7 @@ expect2 "net_widths"       train -data fmnist -data_samples 10 -net_widths 100,1
 expect2 "solver_sweeps"    train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_sweeps -3
 expect2 "solver_batch"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_batch abc
 expect2 "net_widths"       train "${T[@]}" -net_widths 8,x,2
+expect2 "outside the domain" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,softmax
 expect2 "net_lambda"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_lambda -1
 expect2 "leakyrelu"        train "${T[@]}" -net_widths 8,4,2 -net_activations leakyrelu:abc,identity
 expect2 "data_dir"         train -data fmnist -data_dir "$TMP/nowhere" -solver_sweeps 1
