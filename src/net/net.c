@@ -193,8 +193,6 @@ PetscErrorCode BnNetSetTied(BnNet net, PetscBool tied)
 @*/
 PetscErrorCode BnNetSetUp(BnNet net)
 {
-  PetscInt maxw = 0;
-
   PetscFunctionBegin;
   if (net->setup) PetscFunctionReturn(0);
   PetscCheck(net->L >= 1, net->comm, PETSC_ERR_ORDER, "call BnNetSetArchitecture() or BnNetSetFromOptions() first");
@@ -206,9 +204,7 @@ PetscErrorCode BnNetSetUp(BnNet net)
     if (net->own_first && (l < net->own_first || l > net->own_last)) continue;
     PetscCall(PetscCalloc1(net->widths[l] * net->widths[l - 1], &net->W[l]));
     PetscCall(PetscCalloc1(net->widths[l], &net->b[l]));
-    maxw = PetscMax(maxw, net->widths[l]);
   }
-  (void)maxw;
   net->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

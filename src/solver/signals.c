@@ -51,8 +51,3 @@ PetscErrorCode BnSignalAgree(MPI_Comm comm, PetscBool due_local, PetscBool *stop
   if (due) *due = any[1] ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
-
-int BnSignalReceived(void)
-{
-  return (int)bn_signal_received;
-}

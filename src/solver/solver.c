@@ -137,7 +137,7 @@ static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
 @*/
 PetscErrorCode BnSolverSetUp(BnSolver s)
 {
-  PetscInt m, L, maxw = 0, glen = 0;
+  PetscInt m, L, glen = 0;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetNumLayers(s->net, &L));
@@ -186,7 +186,6 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
     if (l < s->la || l > s->lb) continue; /* another stage's layer */
     PetscCall(BnSolverAllocateLayerState(s, l));
     glen += s->n[l] * (s->n[l - 1] + 1);
-    maxw = PetscMax(maxw, s->n[l]);
   }
   PetscCall(PetscMalloc1(glen, &s->gbuf));
   s->glen = glen;
@@ -198,7 +197,6 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnSolverForwardInitAll(s));
   PetscCall(BnSolverPrepareCheckpointDirectory(s));
   PetscCall(PetscTime(&s->ckpt_last));
-  (void)maxw;
   PetscFunctionReturn(0);
 }
 

@@ -108,7 +108,7 @@ PETSC_INTERN PetscErrorCode BnBlockFree(BnSolver, BnBlock *, PetscBool own_aux);
 PETSC_INTERN PetscErrorCode BnBlockComputeZ(BnSolver, BnBlock *, PetscInt l);
 PETSC_INTERN PetscErrorCode BnBlockForwardInit(BnSolver, BnBlock *);
 PETSC_INTERN PetscErrorCode BnSolverXColour(BnSolver, BnBlock *, PetscInt parity);
-PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm, PetscBool full_batch);
+PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
 PETSC_INTERN PetscErrorCode BnSolverEnergyBlock(BnSolver, BnBlock *, PetscReal *energy_sum, PetscReal *gap_sum);
 PETSC_INTERN PetscErrorCode BnSolverSpectralW(BnSolver, PetscInt l, PetscReal *norm2);
 PETSC_INTERN PetscErrorCode BnSolverSpectralX(BnSolver, BnBlock *, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
@@ -118,7 +118,6 @@ PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped)
 PETSC_INTERN PetscErrorCode BnSolverAllreduce(BnSolver, PetscReal buf[], PetscInt count);
 PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool due_local, PetscBool *stop, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
-PETSC_INTERN int            BnSignalReceived(void);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);

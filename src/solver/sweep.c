@@ -19,7 +19,7 @@ PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
     PetscCall(BnSolverXColour(s, &s->full, 0));
   }
   PetscCall(BnSolverStageInputs(s, &s->full));
-  PetscCall(BnSolverWStep(s, &s->full, s->train.N, PETSC_TRUE));
+  PetscCall(BnSolverWStep(s, &s->full, s->train.N));
   PetscFunctionReturn(0);
 }
 
@@ -105,7 +105,7 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
       PetscCall(BnSolverXColour(s, blk, 0));
     }
     PetscCall(BnSolverStageInputs(s, blk));
-    PetscCall(BnSolverWStep(s, blk, b1 - b0, PETSC_FALSE));
+    PetscCall(BnSolverWStep(s, blk, b1 - b0));
     /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */
     for (PetscInt l = s->la; l < L && l <= s->lb; l++)
       for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(s->full.X[l] + loc[i] * s->n[l], blk->X[l] + i * s->n[l], s->n[l]));

@@ -64,10 +64,9 @@ static PetscErrorCode BnLayerGradient(BnSolver s, BnBlock *blk, PetscInt l, Pets
   Input Parameters:
 + s          - the solver
 . blk        - samples with consistent Z
-. Nnorm      - the number of samples the gradient is averaged over (global)
-- full_batch - whether blk holds all samples (then the Lipschitz step is exact for the energy)
+- Nnorm      - the number of samples the gradient is averaged over (global)
 @*/
-PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm, PetscBool full_batch)
+PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
 {
   PetscInt   L = s->L, off = 0;
   PetscReal *lip;
@@ -98,7 +97,6 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm, PetscBool
       lip[l] = lam * lipa * x2;
     }
   }
-  (void)full_batch;
   if (tied) {
     /* W_2 = W_1^T: the shared matrix gets both layers' gradients, and the Lipschitz bounds add */
     PetscInt   n0 = s->n[0], n1 = s->n[1];
