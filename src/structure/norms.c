@@ -1,0 +1,75 @@
+/* Rescaling-invariant and rescaling-sensitive sizes of a network: the l1 path norm and the
+   weight decay value that balancing minimises. */
+#include "prune_impl.h"
+
+/*@C
+  BnNetPathNorm - the l1 path norm with biases: sum over all paths into an output of the
+  product of the absolute weights along the path, a path starting at an input or at a bias
+
+  Not Collective
+
+  Notes:
+  p_0 = (1,...,1), p_l = |W_l| p_{l-1} + |b_l|, value = sum_j (p_L)_j. Rescaling a neuron
+  ((w_k, b_k) -> a (w_k, b_k), v_k -> v_k / a, a > 0) leaves it unchanged; merging parallel
+  neurons and dropping dead ones never increase it.
+@*/
+PetscErrorCode BnNetPathNorm(BnNet net, PetscReal *pn)
+{
+  PetscInt        L, maxw = 0;
+  const PetscInt *n;
+  PetscReal      *p, *q, *p0, *q0;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetNumLayers(net, &L));
+  PetscCall(BnNetGetWidths(net, &n));
+  for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, n[l]);
+  PetscCall(PetscMalloc2(maxw, &p0, maxw, &q0));
+  p = p0;
+  q = q0;
+  for (PetscInt i = 0; i < n[0]; i++) p[i] = 1;
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscReal *W, *b, *t;
+    PetscCall(BnNetGetLayer(net, l, &W, &b));
+    for (PetscInt k = 0; k < n[l]; k++) {
+      PetscReal s = PetscAbsReal(b[k]);
+      for (PetscInt i = 0; i < n[l - 1]; i++) s += PetscAbsReal(W[k * n[l - 1] + i]) * p[i];
+      q[k] = s;
+    }
+    t = p;
+    p = q;
+    q = t;
+  }
+  *pn = 0;
+  for (PetscInt j = 0; j < n[L]; j++) *pn += p[j];
+  PetscCall(PetscFree2(p0, q0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetWeightDecay - 1/2 sum_l (|W_l|_F^2 + |b_l|^2)
+
+  Not Collective
+
+  Notes:
+  This is the weight decay with the biases included, the quantity that balancing
+  |(w_k, b_k)| = |v_k| minimises over rescalings (math.md §5). bregnet's l2:mu regulariser
+  leaves biases out; for that value use BnNetRegValue().
+@*/
+PetscErrorCode BnNetWeightDecay(BnNet net, PetscReal *wd)
+{
+  PetscInt        L;
+  const PetscInt *n;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetNumLayers(net, &L));
+  PetscCall(BnNetGetWidths(net, &n));
+  *wd = 0;
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscReal *W, *b, s = 0;
+    PetscCall(BnNetGetLayer(net, l, &W, &b));
+    for (PetscInt k = 0; k < n[l] * n[l - 1]; k++) s += W[k] * W[k];
+    for (PetscInt k = 0; k < n[l]; k++) s += b[k] * b[k];
+    *wd += 0.5 * s;
+  }
+  PetscFunctionReturn(0);
+}
