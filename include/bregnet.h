@@ -250,3 +250,8 @@ PETSC_EXTERN PetscErrorCode BnNetMatchedDistance(BnNet a, BnNet b, PetscBool mat
 PETSC_EXTERN PetscErrorCode BnNetPathNorm(BnNet net, PetscReal *pn);     /* l1 path norm incl. biases */
 PETSC_EXTERN PetscErrorCode BnNetWeightDecay(BnNet net, PetscReal *wd);  /* 1/2 sum_l |[W_l b_l]|_F^2 */
 PETSC_EXTERN PetscLogEvent BN_Prune, BN_Compare; /* canonicalisation; function and parameter distances */
+/* optional affine skip of the output layer, z_L = W_L x_{L-1} + S x_{L-2} + b_L (S: n_L x n_{L-2},
+   /net/layer_L/S in files), written by bregnet prune when it folds opposite pairs of the last
+   hidden layer; forward passes (predict, prune) use it, lifted training and inversion refuse it */
+PETSC_EXTERN PetscErrorCode BnNetSetSkip(BnNet net, const PetscReal S[]); /* copies; NULL removes */
+PETSC_EXTERN PetscErrorCode BnNetGetSkip(BnNet net, PetscReal **S);       /* NULL when none */

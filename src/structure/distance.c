@@ -126,8 +126,8 @@ static void BnPaddedRow(const PetscReal *W, const PetscReal *b, PetscInt nrow, P
           otherwise *dist is NaN)
 
   Output Parameters:
-+ dist   - sqrt(sum_l |[W_l b_l]_a - P_l [W_l b_l]_b P_{l-1}^T|_F^2) (the bias column is
-           permuted with the rows only)
++ dist   - sqrt(sum_l |[W_l b_l]_a - P_l [W_l b_l]_b P_{l-1}^T|_F^2 + |S_a - S_b P_{L-2}^T|_F^2) (the
+           bias column is permuted with the rows only; a missing skip S counts as zero)
 - norm_a - sqrt(sum_l |[W_l b_l]_a|_F^2), to make dist relative
 
   Notes:
@@ -213,6 +213,21 @@ PetscErrorCode BnNetMatchedDistance(BnNet a, BnNet b, PetscBool match, PetscReal
       }
     }
     PetscCall(PetscFree(ident));
+  }
+  { /* skips x_{L-2} -> z_L: columns in the matched order of layer L-2 (a missing skip is zero) */
+    PetscReal *Sa, *Sb;
+    PetscCall(BnNetGetSkip(a, &Sa));
+    PetscCall(BnNetGetSkip(b, &Sb));
+    if (Sa || Sb) {
+      const PetscInt mc = PetscMax(na[L - 2], nb[L - 2]);
+      for (PetscInt i = 0; i < na[L]; i++)
+        for (PetscInt c = 0; c < mc; c++) {
+          const PetscInt  cb = perm[L - 2][c];
+          const PetscReal x = Sa && c < na[L - 2] ? Sa[i * na[L - 2] + c] : 0, y = Sb && cb < nb[L - 2] ? Sb[i * nb[L - 2] + cb] : 0;
+          d2 += (x - y) * (x - y);
+          a2 += x * x;
+        }
+    }
   }
   *dist   = PetscSqrtReal(d2);
   *norm_a = PetscSqrtReal(a2);

@@ -29,6 +29,7 @@ PetscErrorCode BnPruneCreate(MPI_Comm comm, BnPrune *prune)
   p->rank_tol = 1e-8;
   p->bal_tol  = 1e-12;
   p->bal_its  = 1000;
+  p->fold     = PETSC_TRUE;
   *prune      = p;
   PetscFunctionReturn(0);
 }
@@ -64,7 +65,9 @@ PetscErrorCode BnPruneSetTolerance(BnPrune p, PetscReal tol)
 . -prune_parallel_tol T  - merge neurons whose unit directions (w_k,b_k)/|(w_k,b_k)| differ by <= T
 . -prune_rank_tol T      - rank(W) counts singular values > T * sigma_max
 . -prune_balance_tol T   - balancing stops when every | |(w_k,b_k)|/|v_k| - 1 | <= T
-- -prune_balance_its K   - at most K balancing sweeps (deep networks)
+. -prune_balance_its K   - at most K balancing sweeps (deep networks)
+- -prune_fold <bool>     - fold opposite pairs of the last hidden layer into a skip S of the output layer
+                           (true; the pruned model can then be evaluated but not trained further)
 @*/
 PetscErrorCode BnPruneSetFromOptions(BnPrune p)
 {
@@ -76,6 +79,7 @@ PetscErrorCode BnPruneSetFromOptions(BnPrune p)
   PetscCall(PetscOptionsReal("-prune_rank_tol", "rank(W) counts singular values > this * largest", "BnPruneSetFromOptions", p->rank_tol, &p->rank_tol, NULL));
   PetscCall(PetscOptionsReal("-prune_balance_tol", "Balance until every | |(w_k,b_k)|/|v_k| - 1 | <= this", "BnPruneSetFromOptions", p->bal_tol, &p->bal_tol, NULL));
   PetscCall(PetscOptionsInt("-prune_balance_its", "At most this many balancing sweeps", "BnPruneSetFromOptions", p->bal_its, &p->bal_its, NULL));
+  PetscCall(PetscOptionsBool("-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", "BnPruneSetFromOptions", p->fold, &p->fold, NULL));
   PetscOptionsEnd();
   PetscCall(BnPruneCheckReal(p->comm, "-prune_tol", p->tol, PETSC_FALSE));
   PetscCall(BnPruneCheckReal(p->comm, "-prune_parallel_tol", p->par_tol, PETSC_FALSE));
@@ -94,6 +98,8 @@ static PetscErrorCode BnPruneReset(BnPrune p)
     if (p->alive) PetscCall(PetscFree(p->alive[l]));
   }
   if (p->n) PetscCall(PetscFree7(p->n, p->W, p->b, p->alive, p->canon, p->linear, p->layer));
+  PetscCall(PetscFree(p->S));
+  p->skip_in = p->skip_out = PETSC_FALSE;
   PetscCall(BnNetDestroy(&p->out));
   p->in          = NULL;
   p->L           = 0;
@@ -138,6 +144,13 @@ PetscErrorCode BnPruneSetUp(BnPrune p, BnNet net)
     for (PetscInt k = 0; k < p->n[l]; k++) p->alive[l][k] = PETSC_TRUE;
   }
   if (tied) p->net_skipped = "tied weights W_2 = W_1^T: rescaling a neuron would untie them";
+  if (p->L >= 2) {
+    PetscReal *S;
+    PetscCall(PetscCalloc1(p->n[p->L] * p->n[p->L - 2], &p->S));
+    PetscCall(BnNetGetSkip(net, &S));
+    if (S) PetscCall(PetscArraycpy(p->S, S, p->n[p->L] * p->n[p->L - 2]));
+    p->skip_in = p->skip_out = (PetscBool)(S != NULL);
+  }
   for (PetscInt l = 1; l <= p->L; l++) {
     PetscReal   *W, *b;
     BnActivation act;
@@ -216,6 +229,16 @@ static PetscErrorCode BnPruneAssemble(BnPrune p)
     PetscCall(BnNetSetTied(p->out, tied));
   }
   PetscCall(BnNetSetUp(p->out));
+  if (p->skip_out) {
+    const PetscInt nL = p->n[p->L], nin = p->n[p->L - 2], win = widths[p->L - 2];
+    PetscReal     *S;
+    PetscCall(PetscMalloc1(nL * win, &S));
+    for (PetscInt i = 0; i < nL; i++)
+      for (PetscInt c = 0; c < win; c++) S[i * win + c] = p->S[i * nin + keep[p->L - 2][c]];
+    PetscCall(BnNetSetSkip(p->out, S));
+    PetscCall(BnPruneLayerRank_Private(nL, win, S, p->rank_tol, &p->rank_S, &p->smax_S));
+    PetscCall(PetscFree(S));
+  }
   for (PetscInt l = 1; l <= p->L; l++) {
     PetscReal *W, *b;
     PetscCall(BnNetGetLayer(p->out, l, &W, &b));

@@ -14,7 +14,8 @@ typedef struct {
   PetscInt    n_dead;     /* path weight |w_k||v_k| = 0: zero outgoing or zero incoming weights */
   PetscInt    n_small;    /* 0 < |w_k||v_k| <= -prune_tol */
   PetscInt    n_merged;   /* positively parallel to an earlier neuron (any sign for identity) */
-  PetscInt    n_opposite; /* pairs (w_j, b_j) = -c (w_k, b_k), c > 0, left in place (no skip path) */
+  PetscInt    n_folded;   /* opposite pairs (w_j, b_j) = -c (w_k, b_k), c > 0, folded into the skip S */
+  PetscInt    n_opposite; /* opposite pairs left in place (not the last hidden layer, or -prune_fold 0) */
   PetscBool   kept_zero;  /* every neuron went: one zero neuron kept (widths must be >= 1) */
   PetscReal   pw_before, pw_after;            /* sum_k |w_k| |v_k| over the layer's neurons */
   PetscReal   pw_dropped;                     /* sum of the dropped neurons' path weights */
@@ -30,11 +31,16 @@ struct _p_BnPrune {
   PetscReal     rank_tol;    /* -prune_rank_tol: relative singular-value threshold */
   PetscReal     bal_tol;     /* -prune_balance_tol: stop when max_k | |(w_k,b_k)|/|v_k| - 1 | <= this */
   PetscInt      bal_its;     /* -prune_balance_its: at most this many balancing sweeps */
+  PetscBool     fold;        /* -prune_fold: fold opposite pairs of layer L-1 into the skip S */
   BnNet         in;          /* the input model (borrowed, read only) */
   BnNet         out;         /* the pruned model (owned) */
   PetscInt      L;
   PetscInt     *n;           /* widths of the input, L+1 */
   PetscReal   **W, **b;      /* working copies at the input's sizes, [1..L] */
+  PetscReal    *S;           /* skip x_{L-2} -> z_L, n_L x n_{L-2} (zero when none), L >= 2 */
+  PetscBool     skip_in, skip_out; /* the input has a skip; the output gets one */
+  PetscInt      rank_S;      /* of the output's S */
+  PetscReal     smax_S;
   PetscBool   **alive;       /* [0..L]; layers 0 and L are all alive */
   PetscBool    *canon;       /* [0..L]: layer l is a hidden layer we may restructure */
   PetscBool    *linear;      /* [0..L]: identity activation (opposite neurons merge too) */

@@ -38,14 +38,17 @@ PetscErrorCode BnPruneLayerRank_Private(PetscInt m, PetscInt n, const PetscReal 
 }
 
 /* sum_k |w_k| |v_k| over the neurons of hidden layer l of a network (biases not included:
-   this is the path weight -prune_tol thresholds) */
+   this is the path weight -prune_tol thresholds; v_k includes the skip column for l = L-2) */
 PetscErrorCode BnPrunePathWeights_Private(BnNet net, PetscInt l, PetscReal *sum)
 {
   const PetscInt *n;
-  PetscReal      *W, *V;
+  PetscReal      *W, *V, *S;
+  PetscInt        L;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetWidths(net, &n));
+  PetscCall(BnNetGetNumLayers(net, &L));
+  PetscCall(BnNetGetSkip(net, &S));
   PetscCall(BnNetGetLayer(net, l, &W, NULL));
   PetscCall(BnNetGetLayer(net, l + 1, &V, NULL));
   *sum = 0;
@@ -53,6 +56,8 @@ PetscErrorCode BnPrunePathWeights_Private(BnNet net, PetscInt l, PetscReal *sum)
     PetscReal w = 0, v = 0;
     for (PetscInt i = 0; i < n[l - 1]; i++) w += W[k * n[l - 1] + i] * W[k * n[l - 1] + i];
     for (PetscInt i = 0; i < n[l + 1]; i++) v += V[i * n[l] + k] * V[i * n[l] + k];
+    if (S && l == L - 2)
+      for (PetscInt i = 0; i < n[L]; i++) v += S[i * n[l] + k] * S[i * n[l] + k];
     *sum += PetscSqrtReal(w * v);
   }
   PetscFunctionReturn(0);
@@ -92,8 +97,8 @@ PetscErrorCode BnPruneView(BnPrune p, PetscViewer viewer)
       na += st->n_after;
     }
     if (st->processed) {
-      PetscCall(PetscViewerASCIIPrintf(viewer, "layer %" PetscInt_FMT " (%s): neurons %" PetscInt_FMT " -> %" PetscInt_FMT " (dead %" PetscInt_FMT ", small %" PetscInt_FMT ", merged %" PetscInt_FMT "; opposite pairs %" PetscInt_FMT " not folded%s)\n", l, spec, st->n_before,
-                                       st->n_after, st->n_dead, st->n_small, st->n_merged, st->n_opposite, st->kept_zero ? "; one zero neuron kept" : ""));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "layer %" PetscInt_FMT " (%s): neurons %" PetscInt_FMT " -> %" PetscInt_FMT " (dead %" PetscInt_FMT ", small %" PetscInt_FMT ", merged %" PetscInt_FMT ", folded into the skip %" PetscInt_FMT "; opposite pairs %" PetscInt_FMT " not folded%s)\n", l, spec, st->n_before,
+                                       st->n_after, st->n_dead, st->n_small, st->n_merged, st->n_folded, st->n_opposite, st->kept_zero ? "; one zero neuron kept" : ""));
       PetscCall(PetscViewerASCIIPrintf(viewer, "  path weights sum_k |w_k||v_k|: %.6e -> %.6e (dropped %.3e)\n", (double)st->pw_before, (double)st->pw_after, (double)st->pw_dropped));
     } else {
       PetscCall(PetscViewerASCIIPrintf(viewer, "layer %" PetscInt_FMT " (%s): neurons %" PetscInt_FMT " -> %" PetscInt_FMT " (not restructured: %s)\n", l, spec, st->n_before, st->n_after, st->skipped));
@@ -101,6 +106,11 @@ PetscErrorCode BnPruneView(BnPrune p, PetscViewer viewer)
     }
     PetscCall(PetscViewerASCIIPrintf(viewer, "  weight decay 1/2|[W b]|^2: input %.6e, before balancing %.6e, after %.6e\n", (double)st->wd_before, (double)st->wd_unbal, (double)st->wd_after));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  rank(W_%" PetscInt_FMT "): %" PetscInt_FMT " -> %" PetscInt_FMT " of min(%" PetscInt_FMT ", %" PetscInt_FMT ") -> min(%" PetscInt_FMT ", %" PetscInt_FMT "); sigma_max %.6e -> %.6e\n", l, st->rank_before, st->rank_after, p->n[l], p->n[l - 1], st->n_after, l > 1 ? p->layer[l - 1].n_after : p->n[0], (double)st->smax_before, (double)st->smax_after));
+  }
+  if (p->skip_out) {
+    const PetscInt *w;
+    PetscCall(BnNetGetWidths(p->out, &w));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "skip S into layer %" PetscInt_FMT " (%s): %" PetscInt_FMT " x %" PetscInt_FMT ", rank %" PetscInt_FMT ", sigma_max %.6e (included in layer %" PetscInt_FMT "'s weight decay)\n", p->L, p->skip_in ? "from the input model" : "new", w[p->L], w[p->L - 2], p->rank_S, (double)p->smax_S, p->L));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "total: hidden neurons %" PetscInt_FMT " -> %" PetscInt_FMT "; l1 path norm %.12e -> %.12e\n", nb, na, (double)p->pn_before, (double)p->pn_after));
   PetscCall(PetscViewerASCIIPrintf(viewer, "total: weight decay input %.12e, before balancing %.12e, after balancing %.12e (%" PetscInt_FMT " sweeps, max imbalance %.3e)\n", (double)p->wd_before, (double)p->wd_unbal, (double)p->wd_after, p->bal_sweeps, (double)p->bal_imbalance));

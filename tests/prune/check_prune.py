@@ -5,6 +5,7 @@
   check_prune.py widths M.h5 n0,n1,...     the stored widths
   check_prune.py balanced M.h5 TOL         | |(w_k, b_k)| - |v_k| | <= TOL * |v_k| for every neuron of every
                                            hidden identity/relu/leakyrelu layer
+  check_prune.py skip M.h5 yes|no          whether M has a skip /net/layer_L/S
   check_prune.py norms IN.h5 OUT.h5 [eq]   l1 path norm (with biases) of OUT <= IN, and equal (1e-10) with eq;
                                            weight decay 1/2 sum |[W b]|^2 of OUT <= IN
 Several checks separated by '--' run in one process. Exit 0 = all pass; prints what it measured."""
@@ -23,7 +24,8 @@ def load(path):
             act = g.attrs["activation"]
             act = act.decode() if isinstance(act, bytes) else str(act)
             layers.append((np.array(g["W"]), np.array(g["b"]), act))
-    return widths, layers
+        S = np.array(f["/net/layer_%d/S" % L]) if "S" in f["/net/layer_%d" % L] else None
+    return widths, (layers, S)
 
 
 def sigma(act, z):
@@ -39,10 +41,15 @@ def sigma(act, z):
     raise SystemExit("check_prune.py: activation %s not supported here" % act)
 
 
-def forward(layers, x):
-    for W, b, act in layers:
-        x = sigma(act, x @ W.T + b)
-    return x
+def forward(net, x):
+    layers, S = net
+    xs = [x]
+    for l, (W, b, act) in enumerate(layers):
+        z = xs[-1] @ W.T + b
+        if S is not None and l == len(layers) - 1:
+            z += xs[-2] @ S.T  # skip x_{L-2} -> z_L
+        xs.append(sigma(act, z))
+    return xs[-1]
 
 
 def homogeneous(act):
@@ -67,7 +74,7 @@ def check(argv):
         print("widths", w, "expected", want)
         return bool(w == want)
     if mode == "balanced":
-        w, layers = load(argv[2])
+        w, (layers, S) = load(argv[2])
         tol = float(argv[3])
         worst = 0.0
         for l in range(len(layers) - 1):
@@ -75,7 +82,10 @@ def check(argv):
             if not homogeneous(act):
                 continue
             r = np.sqrt((W ** 2).sum(axis=1) + b ** 2)
-            v = np.sqrt((layers[l + 1][0] ** 2).sum(axis=0))
+            v2 = (layers[l + 1][0] ** 2).sum(axis=0)
+            if S is not None and l == len(layers) - 3:  # layer L-2 also feeds the skip
+                v2 = v2 + (S ** 2).sum(axis=0)
+            v = np.sqrt(v2)
             worst = max(worst, (np.abs(r - v) / np.maximum(v, 1e-300)).max())
         print("max | |(w,b)| - |v| | / |v| = %.3e" % worst)
         return bool(worst <= tol)
@@ -83,14 +93,19 @@ def check(argv):
         _, la = load(argv[2])
         _, lb = load(argv[3])
 
-        def pathnorm(layers):
-            p = np.ones(layers[0][0].shape[1])
-            for W, b, _ in layers:
-                p = np.abs(W) @ p + np.abs(b)
-            return p.sum()
+        def pathnorm(net):
+            layers, S = net
+            ps = [np.ones(layers[0][0].shape[1])]
+            for l, (W, b, _) in enumerate(layers):
+                p = np.abs(W) @ ps[-1] + np.abs(b)
+                if S is not None and l == len(layers) - 1:
+                    p = p + np.abs(S) @ ps[-2]
+                ps.append(p)
+            return ps[-1].sum()
 
-        def wd(layers):
-            return 0.5 * sum((W ** 2).sum() + (b ** 2).sum() for W, b, _ in layers)
+        def wd(net):
+            layers, S = net
+            return 0.5 * sum((W ** 2).sum() + (b ** 2).sum() for W, b, _ in layers) + (0 if S is None else 0.5 * (S ** 2).sum())
 
         pa, pb, da, db = pathnorm(la), pathnorm(lb), wd(la), wd(lb)
         print("path norm %.12e -> %.12e, weight decay %.12e -> %.12e" % (pa, pb, da, db))
@@ -98,6 +113,11 @@ def check(argv):
         if len(argv) > 4 and argv[4] == "eq":
             ok = ok and abs(pa - pb) <= 1e-10 * pa
         return bool(ok)
+    if mode == "skip":
+        _, (layers, S) = load(argv[2])
+        want = argv[3] == "yes"
+        print("skip", None if S is None else S.shape)
+        return (S is not None) == want
     raise SystemExit("check_prune.py: unknown mode " + mode)
 
 

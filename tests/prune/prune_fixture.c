@@ -1,12 +1,15 @@
 /* Models with planted structure for the prune tests, written through the project's model I/O.
 
-     prune_fixture planted OUT.h5      5-17-9-3 relu, leakyrelu:0.1, identity. Layer 1: 8 core neurons
+     prune_fixture planted OUT.h5      5-17-10-3 relu, leakyrelu:0.1, identity. Layer 1: 8 core neurons
                                        at random scales, 3 with zero outgoing weights, 2 with zero
                                        incoming weights (biases +1.5 and -1.5), 3 positive multiples of
                                        core neurons 1, 4, 4, and -1.3 x core neuron 2 (an opposite pair).
                                        Layer 2: 6 core neurons, 1 with zero incoming weights and bias,
-                                       2 positive multiples of core neuron 0.
-                                       Canonical widths: 5,9,6,3.
+                                       2 positive multiples of core neuron 0, -0.6 x core neuron 3
+                                       (an opposite pair in the last hidden layer: folded into a skip).
+                                       Canonical widths: 5,9,6,3 and a skip S [3, 9].
+     prune_fixture shallow OUT.h5      3-6-2 relu, identity with neuron 5 = -0.7 x neuron 2: canonical
+                                       3,5,2 with a skip S [2, 3] (an affine term of the input)
      prune_fixture scaled OUT.h5       4-7-6-2 relu, relu, identity; every hidden neuron rescaled by a
                                        random factor in [0.05, 20] (nothing to drop or merge)
      prune_fixture rank OUT.h5         6-10-4 relu, identity with rank(W_1) = 3
@@ -14,7 +17,7 @@
      prune_fixture copy IN OUT SEED    IN with its hidden neurons rescaled by random factors in [0.2, 5]
                                        and permuted (positively homogeneous layers only): same function
      prune_fixture perturb IN OUT      IN plus 1e-3 N(0,1) on every weight and bias: another function
-     prune_fixture all                 planted.h5, scaled.h5, rank.h5, tanh.h5, copy.h5 (of planted, seed 3)
+     prune_fixture all                 planted.h5, scaled.h5, rank.h5, tanh.h5, shallow.h5, copy.h5 (of planted, seed 3)
                                        and pert.h5 (of planted) in the current directory, in one process
 
    Every number comes from BnRandNormal/BnRandUniform with fixed seeds. */
@@ -82,7 +85,7 @@ static PetscErrorCode CopyRow(BnNet net, PetscInt l, PetscInt j, PetscInt k, Pet
 
 static PetscErrorCode Planted(const char *out)
 {
-  const PetscInt w[4] = {5, 17, 9, 3};
+  const PetscInt w[4] = {5, 17, 10, 3};
   BnNet          net;
   PetscReal     *W1, *b1, *W2, *b2;
 
@@ -107,6 +110,7 @@ static PetscErrorCode Planted(const char *out)
   b2[6] = 0;
   PetscCall(CopyRow(net, 2, 7, 0, 0.25));
   PetscCall(CopyRow(net, 2, 8, 0, 5.0));
+  PetscCall(CopyRow(net, 2, 9, 3, -0.6));
   for (PetscInt k = 0; k < 6; k++) PetscCall(ScaleNeuron(net, 2, k, PetscPowReal(10.0, 2 * Ru(2, k) - 1)));
   PetscCall(BnNetWriteModel(net, out));
   PetscCall(BnNetDestroy(&net));
@@ -145,6 +149,20 @@ static PetscErrorCode Rank(const char *out)
       W1[i * 6 + j] = 0;
       for (PetscInt r = 0; r < 3; r++) W1[i * 6 + j] += U[i * 3 + r] * V[r * 6 + j];
     }
+  PetscCall(BnNetWriteModel(net, out));
+  PetscCall(BnNetDestroy(&net));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Shallow(const char *out)
+{
+  const PetscInt w[3] = {3, 6, 2};
+  BnNet          net;
+
+  PetscFunctionBegin;
+  PetscCall(NewNet(2, w, "relu,identity", &net));
+  for (PetscInt l = 1; l <= 2; l++) PetscCall(FillRandom(net, l, 60000000 + 1000000 * (uint64_t)l));
+  PetscCall(CopyRow(net, 1, 5, 2, -0.7));
   PetscCall(BnNetWriteModel(net, out));
   PetscCall(BnNetDestroy(&net));
   PetscFunctionReturn(0);
@@ -249,6 +267,7 @@ int main(int argc, char **argv)
     PetscCall(Scaled("scaled.h5"));
     PetscCall(Rank("rank.h5"));
     PetscCall(Tanh("tanh.h5"));
+    PetscCall(Shallow("shallow.h5"));
     PetscCall(Copy("planted.h5", "copy.h5", 3));
     PetscCall(Perturb("planted.h5", "pert.h5"));
     PetscCall(PetscFinalize());
@@ -259,6 +278,7 @@ int main(int argc, char **argv)
   else if (!strcmp(argv[1], "scaled")) PetscCall(Scaled(argv[2]));
   else if (!strcmp(argv[1], "rank")) PetscCall(Rank(argv[2]));
   else if (!strcmp(argv[1], "tanh")) PetscCall(Tanh(argv[2]));
+  else if (!strcmp(argv[1], "shallow")) PetscCall(Shallow(argv[2]));
   else if (!strcmp(argv[1], "copy") && argc == 5) PetscCall(Copy(argv[2], argv[3], (uint64_t)strtoull(argv[4], NULL, 10)));
   else if (!strcmp(argv[1], "perturb") && argc == 4) PetscCall(Perturb(argv[2], argv[3]));
   else SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "prune_fixture: unknown mode %s", argv[1]);
