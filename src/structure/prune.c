@@ -280,6 +280,16 @@ PetscErrorCode BnPruneSolve(BnPrune p)
     PetscCall(BnPruneWeightDecay_Private(p, l, &st->wd_before));
     PetscCall(BnPruneLayerRank_Private(p->n[l], p->n[l - 1], p->W[l], p->rank_tol, &st->rank_before, &st->smax_before));
     if (l < p->L) PetscCall(BnPrunePathWeights_Private(p->in, l, &st->pw_before));
+    if (l < p->L) { /* min, median, max of the path weights */
+      PetscReal *pw;
+      PetscCall(PetscMalloc1(p->n[l], &pw));
+      for (PetscInt k = 0; k < p->n[l]; k++) pw[k] = BnPruneRowNorm_Private(p, l, k, PETSC_FALSE) * BnPruneColNorm_Private(p, l, k);
+      PetscCall(PetscSortReal(p->n[l], pw));
+      st->pw_min = pw[0];
+      st->pw_med = pw[p->n[l] / 2];
+      st->pw_max = pw[p->n[l] - 1];
+      PetscCall(PetscFree(pw));
+    }
   }
   for (PetscInt l = 1; l < p->L; l++) {
     if (!p->canon[l]) continue;

@@ -19,6 +19,7 @@ typedef struct {
   PetscBool   kept_zero;  /* every neuron went: one zero neuron kept (widths must be >= 1) */
   PetscReal   pw_before, pw_after;            /* sum_k |w_k| |v_k| over the layer's neurons */
   PetscReal   pw_dropped;                     /* sum of the dropped neurons' path weights */
+  PetscReal   pw_min, pw_med, pw_max;         /* distribution of |w_k||v_k| in the input, to choose -prune_tol */
   PetscReal   wd_before, wd_unbal, wd_after;  /* 1/2 |[W_l b_l]|_F^2: input, before and after balancing */
   PetscInt    rank_before, rank_after;        /* singular values > rank_tol * sigma_max */
   PetscReal   smax_before, smax_after;

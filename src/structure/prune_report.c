@@ -99,6 +99,7 @@ PetscErrorCode BnPruneView(BnPrune p, PetscViewer viewer)
     if (st->processed) {
       PetscCall(PetscViewerASCIIPrintf(viewer, "layer %" PetscInt_FMT " (%s): neurons %" PetscInt_FMT " -> %" PetscInt_FMT " (dead %" PetscInt_FMT ", small %" PetscInt_FMT ", merged %" PetscInt_FMT ", folded into the skip %" PetscInt_FMT "; opposite pairs %" PetscInt_FMT " not folded%s)\n", l, spec, st->n_before,
                                        st->n_after, st->n_dead, st->n_small, st->n_merged, st->n_folded, st->n_opposite, st->kept_zero ? "; one zero neuron kept" : ""));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  path weights |w_k||v_k| of the input: min %.3e, median %.3e, max %.3e\n", (double)st->pw_min, (double)st->pw_med, (double)st->pw_max));
       PetscCall(PetscViewerASCIIPrintf(viewer, "  path weights sum_k |w_k||v_k|: %.6e -> %.6e (dropped %.3e)\n", (double)st->pw_before, (double)st->pw_after, (double)st->pw_dropped));
     } else {
       PetscCall(PetscViewerASCIIPrintf(viewer, "layer %" PetscInt_FMT " (%s): neurons %" PetscInt_FMT " -> %" PetscInt_FMT " (not restructured: %s)\n", l, spec, st->n_before, st->n_after, st->skipped));
