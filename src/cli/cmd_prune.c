@@ -6,7 +6,7 @@
 
 typedef struct {
   char      model[PETSC_MAX_PATH_LEN], model_out[PETSC_MAX_PATH_LEN], model_b[PETSC_MAX_PATH_LEN];
-  PetscBool compare, check, has_b, has_out;
+  PetscBool compare, check, has_b, has_out, help;
   PetscInt  ndirs;
   PetscReal h;
 } BnPruneArgs;
@@ -39,6 +39,8 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
   PetscCall(PetscOptionsInt("-compare_directions", "Random directions per sample of the discrete W^{1,inf} distance", "bregnet prune", a->ndirs, &a->ndirs, NULL));
   PetscCall(PetscOptionsReal("-compare_step", "Step h of the difference quotients (f(x + h u) - f(x))/h", "bregnet prune", a->h, &a->h, NULL));
   PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &a->help));
+  if (a->help) PetscFunctionReturn(0); /* -help lists the options; nothing is required then */
   PetscCheck(set && a->model[0], world, PETSC_ERR_USER_INPUT, "bregnet prune: -model PATH is required");
   if (a->compare) {
     PetscCheck(a->has_b && a->model_b[0], world, PETSC_ERR_USER_INPUT, "bregnet prune -compare: -model_b PATH (the second model) is required");
@@ -110,14 +112,15 @@ static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args,
   PetscCall(BnNetLoad(world, args->model_b, &B));
   PetscCall(BnPrintWidths(world, "model A:", A));
   PetscCall(BnPrintWidths(world, "model B:", B));
+  /* the parameter distances first: they check that the models are comparable before any data is read */
+  PetscCall(BnPrintParamDistance(world, "as stored", A, B, PETSC_FALSE));
+  PetscCall(BnPrintParamDistance(world, "neurons matched", A, B, PETSC_TRUE));
   PetscCall(BnNetGetNumLayers(A, &L));
   PetscCall(BnNetGetWidths(A, &n));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnDataGetDescriptor(data, &src, &samples, &seed));
   PetscCall(BnDataGetTrain(data, &train));
   PetscCall(BnPrintFunctionDistance(world, "function", src, A, B, &train, args->ndirs, args->h, seed));
-  PetscCall(BnPrintParamDistance(world, "as stored", A, B, PETSC_FALSE));
-  PetscCall(BnPrintParamDistance(world, "neurons matched", A, B, PETSC_TRUE));
   PetscCall(BnPruneCreate(world, &pa));
   PetscCall(BnPruneCreate(world, &pb));
   PetscCall(BnPruneSetFromOptions(pa));
@@ -208,6 +211,12 @@ PetscErrorCode BnCommandPrune(int *exit_code)
   PetscCall(BnGridCreate(world, 1, &grid));
   PetscCall(BnDataCreate(grid, &data));
   PetscCall(BnDataSetFromOptions(data));
+  if (args.help) { /* every object has printed its options */
+    PetscCall(BnPruneDestroy(&prune));
+    PetscCall(BnDataDestroy(&data));
+    PetscCall(BnGridDestroy(&grid));
+    PetscFunctionReturn(0);
+  }
   PetscCall(BnCheckUnusedOptions(world));
   if (args.compare) PetscCall(BnPruneRunCompare(world, &args, data));
   else PetscCall(BnPruneRunPrune(world, &args, prune, data));

@@ -276,13 +276,15 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   }
   if (d->skip) {
     PetscInt64 sdims[2] = {d->widths[d->L], d->widths[d->L - 2]};
-    PetscReal *S;
+    PetscReal     *S;
+    PetscErrorCode ierr;
     PetscCheck(!d->tied, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: a tied network with a skip S", f->path);
     PetscCall(PetscMalloc1(sdims[0] * sdims[1], &S));
     PetscCall(BnLayerPath(d->L, "S", path));
-    PetscCall(BnH5ReadArray(f, path, 2, sdims, S));
-    PetscCall(BnNetSetSkip(*net, S));
+    ierr = BnH5ReadArray(f, path, 2, sdims, S);
+    if (!ierr) ierr = BnNetSetSkip(*net, S);
     PetscCall(PetscFree(S));
+    PetscCall(ierr);
   }
   PetscFunctionReturn(0);
 }
