@@ -245,6 +245,17 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": W [%" PetscInt64_FMT ", %" PetscInt64_FMT "], b [%" PetscInt64_FMT "], activation %s, lambda %s, reg %s\n", l, wok ? wd[0] : -1, wok ? wd[1] : -1, bok ? bd[0] : -1,
                           act ? act : "?", value, reg ? reg : "?"));
     if ((*widths)[l] >= 1 && (*widths)[l] <= PETSC_MAX_INT) PetscCall(BnInfoCheckSpecs(info, l, *L, (PetscInt)(*widths)[l], act, reg));
+    /* optional affine skip x_{L-2} -> z_L written by bregnet prune */
+    PetscCall(PetscSNPrintf(path, sizeof(path), "/net/layer_%" PetscInt_FMT "/S", l));
+    PetscCall(BnH5Has(info->f, path, &has));
+    if (has) {
+      PetscInt64 sd[H5S_MAX_RANK];
+      PetscBool  sok;
+      PetscCall(BnInfoDataset(info, path, 2, sd, &sok));
+      if (l != *L || *L < 2) PetscCall(BnInfoProblem(info, "%s: a skip S is allowed only in the output layer of a network with at least 2 layers", path));
+      else if (sok && (sd[0] != (*widths)[l] || sd[1] != (*widths)[l - 2])) PetscCall(BnInfoProblem(info, "%s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from /net widths", path, sd[0], sd[1], (*widths)[l], (*widths)[l - 2]));
+      else if (sok) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": skip S [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from the input of layer %" PetscInt_FMT "\n", l, sd[0], sd[1], l - 1));
+    }
     /* the /net summary list must be the layers' activations in order */
     if (act) {
       size_t sl;

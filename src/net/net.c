@@ -32,6 +32,7 @@ static PetscErrorCode BnNetReset(BnNet net)
   PetscCall(PetscFree(net->widths));
   PetscCall(PetscFree(net->act_list));
   PetscCall(PetscFree(net->work));
+  PetscCall(PetscFree(net->S));
   net->work_len = 0;
   net->L        = 0;
   net->setup    = PETSC_FALSE;
@@ -405,6 +406,7 @@ PetscErrorCode BnNetView(BnNet net, PetscViewer viewer)
     PetscCall(BnRegGetSpec(net->reg[l], &reg));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg));
   }
+  if (net->S) PetscCall(PetscViewerASCIIPrintf(viewer, "  skip S into layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT " (from the input of layer %" PetscInt_FMT ")\n", net->L, net->widths[net->L], net->widths[net->L - 2], net->L - 1));
   PetscFunctionReturn(0);
 }
 

@@ -4,6 +4,8 @@
 
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
    reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
+PETSC_INTERN PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
+
 struct _p_BnNet {
   MPI_Comm      comm;
   PetscInt      L;
@@ -18,4 +20,5 @@ struct _p_BnNet {
   char         *act_list; /* "relu,relu,softmax" */
   PetscReal    *work;     /* forward-pass scratch */
   PetscInt      work_len;
+  PetscReal    *S; /* optional affine skip x_{L-2} -> z_L (n_L x n_{L-2}, row-major), NULL: none (net_skip.c) */
 };
