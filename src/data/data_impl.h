@@ -56,6 +56,7 @@ struct _p_BnData {
   PetscInt         gsparse_active;             /* -data_gsparse_active k (1 or 2) */
   PetscReal        gsparse_noise;              /* -data_gsparse_noise (standard deviation) */
   char             gsparse_truth[PETSC_MAX_PATH_LEN]; /* -data_gsparse_truth PATH.h5, "" = none */
+  PetscBool        targets_inputs;             /* -data_targets inputs: autoencoder, targets = inputs */
 
   /* loaded data */
   PetscBool   loaded, has_test;
@@ -71,6 +72,7 @@ PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);
 /* data_split.c: storage and checks shared by the sources */
 PETSC_INTERN PetscErrorCode BnDataSplitAllocate(BnData, PetscInt N, PetscInt n_in, PetscInt n_out, PetscBool labels, BnDataSplit *split);
 PETSC_INTERN PetscErrorCode BnDataSplitReset(BnDataSplit *split);
+PETSC_INTERN PetscErrorCode BnDataSplitTargetsFromInputs(BnDataSplit *split);
 PETSC_INTERN PetscErrorCode BnDataCheckWidths(BnData, PetscInt L, const PetscInt widths[], PetscInt n_in, PetscInt n_out);
 PETSC_INTERN PetscErrorCode BnDataStatusSet(BnDataStatus *st, PetscErrorCode code, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(3, 4);
 PETSC_INTERN PetscErrorCode BnDataStatusAgree(MPI_Comm comm, BnDataStatus *st);

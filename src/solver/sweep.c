@@ -4,7 +4,7 @@
 
 /*@C
   BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples, then one W-step with 1/L steps
-  (with layer stages every colour is preceded by a boundary exchange, BnExchange2())
+  (with layer stages every colour carries its boundary exchange, BnSolverXColour())
 
   Collective on the stage communicator
 @*/
@@ -13,9 +13,7 @@ PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
   PetscFunctionBegin;
   for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnBlockComputeZ(s, &s->full, l));
   for (PetscInt k = 0; k < s->x_steps; k++) {
-    PetscCall(BnExchange2(s, &s->full));
     PetscCall(BnSolverXColour(s, &s->full, 1));
-    PetscCall(BnExchange2(s, &s->full));
     PetscCall(BnSolverXColour(s, &s->full, 0));
   }
   PetscCall(BnSolverStageInputs(s, &s->full));
@@ -99,9 +97,7 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     }
     PetscCall(BnBlockForwardInit(s, blk));
     for (PetscInt k = 0; k < s->x_steps; k++) {
-      PetscCall(BnExchange2(s, blk));
       PetscCall(BnSolverXColour(s, blk, 1));
-      PetscCall(BnExchange2(s, blk));
       PetscCall(BnSolverXColour(s, blk, 0));
     }
     PetscCall(BnSolverStageInputs(s, blk));
