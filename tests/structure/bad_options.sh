@@ -27,4 +27,12 @@ expect2 "output width 10 must equal the input width n = 16"   -data gsparse -net
 expect2 "nowhere/truth.h5"                                    "${G[@]}" -data_gsparse_truth "$TMP/nowhere/truth.h5"
 expect2 "-net_widths: input width 2 does not match -data spline1d (1 inputs)" -data spline1d -net_widths 2,8,1 -net_activations relu,identity
 expect2 "-net_bias_fixed '3': layer 3 is not one of the layers 1..2" "${G[@]}" -net_bias_fixed 3
+# a checkpoint records the gsparse parameters in its data source: restarting with others is refused
+O=(-data gsparse -data_gsparse_groups 3 -net_widths 12,6,12 -net_activations relu,identity -data_samples 64 -solver_batch 0)
+run 1 train "${O[@]}" -solver_sweeps 1 -checkpoint ck/c -model_out a.h5 > out.txt 2>&1 || { cat out.txt; fail "checkpointed run failed"; }
+run 1 train "${O[@]}" -data_gsparse_groups 2 -solver_sweeps 2 -checkpoint ck/c -restart auto -model_out b.h5 > out.txt 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "the data source is gsparse:3:2:1:0 in the checkpoint and gsparse:2:2:1:0 in this run" out.txt \
+  || { cat out.txt; fail "restart with other gsparse parameters: exit $rc"; }
+echo "  ok: restart with -data_gsparse_groups 2 from a groups-3 checkpoint -> $(grep -m1 'error' out.txt)"
 echo "bad options: $n cases ok"
