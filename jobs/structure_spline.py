@@ -19,6 +19,27 @@ def load(path):
     return w, b, v, c, reg.decode() if isinstance(reg, bytes) else str(reg)
 
 
+M64 = (1 << 64) - 1
+
+
+def mix64(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def rand_uniform(seed, stream, index):
+    """BnRandUniform (src/util/rng.c) in Python"""
+    h = mix64((mix64(mix64((seed + 0x9E3779B97F4A7C15) & M64) ^ ((stream * 0xD6E8FEB86659FD93) & M64)) + index * 0x9E3779B97F4A7C15) & M64)
+    return (h >> 11) * 2.0 ** -53
+
+
+def training_points(N=20, seed=0):
+    """-data spline1d (src/data/data_spline1d.c): x_i = -1 + 2 (i + u_i) / N, stream BN_STREAM_DATA + 64*6"""
+    x = np.array([-1 + 2 * (i + rand_uniform(seed, 5 + 64 * 6, i)) / N for i in range(N)])
+    return x, np.sin(2 * np.pi * x)
+
+
 def realise(w, b, v, c, x):
     return np.maximum(np.outer(x, w) + b, 0) @ v + c
 
@@ -56,6 +77,8 @@ for m in models:
     rows.append((mu, int(act.sum()), len(kn), last, ok, worst, wd, pn, test_loss))
     fits.append((mu, realise(w, b, v, c, xs), kn, act, w, b, v, c))
 
+order = np.argsort([r[0] for r in rows])
+rows, fits = [rows[i] for i in order], [fits[i] for i in order]
 print("| mu | active neurons (of 100) | knots in [-1, 1] | energy | train loss | loss on 201 grid points | weight decay mu/2(|W1|^2+|W2|^2) | path norm mu sum |w_k||v_k| | kink check |")
 print("|---|---|---|---|---|---|---|---|---|")
 for mu, na, nk, last, ok, worst, wd, pn, tl in rows:
@@ -70,6 +93,7 @@ fig, axes = plt.subplots((n + cols - 1) // cols, cols, figsize=(4.2 * cols, 3.2 
 for ax, (mu, f, kn, act, w, b, v, c) in zip(axes.flat, fits):
     ax.plot(xs, np.sin(2 * np.pi * xs), color="0.75", lw=1, label="sin(2 pi x)")
     ax.plot(xs, f, color="C0", lw=1.5, label="network")
+    ax.plot(*training_points(), "k.", ms=5, label="20 training points")
     fk = realise(w, b, v, c, np.array(kn)) if kn else []
     ax.plot(kn, fk, "o", color="C3", ms=4, label=f"{len(kn)} knots")
     ax.set_title(f"l2:{mu:g}: {int(act.sum())} active neurons")
