@@ -6,7 +6,7 @@
 source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
 check=$1
 run 2 train -data spline1d -net_widths 1,100,1 -net_activations relu,identity -net_reg l2:1e-3 \
-  -solver_batch 0 -solver_w_update nesterov -solver_sweeps 20000 -checkpoint none -model_out spline.h5 > train.log 2>&1 \
+  -solver_batch 0 -solver_w_update nesterov -solver_sweeps 4000 -checkpoint none -model_out spline.h5 > train.log 2>&1 \
   || { cat train.log; fail "training failed"; }
 "$check" -model spline.h5 || fail "kinks are not where the active neurons say"
 # a larger threshold declares more neurons inactive; their bends must then fit the allowance
