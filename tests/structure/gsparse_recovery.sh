@@ -19,6 +19,7 @@ D=(-data gsparse -data_samples 512 -data_test_samples 0)
 run 2 train "${D[@]}" -net_widths 64,16,64 -data_gsparse_truth truth.h5 -net_activations groupsparse:2:0.8,identity -net_tied -net_bias_fixed 1 \
   -solver_sweeps 400 -solver_batch 32 -solver_lr 3e-3 -solver_lr_decay 0.995 -checkpoint none -model_out ae.h5 -seed 0 \
   > train.log 2>&1 || { cat train.log; fail "training failed"; }
+run 1 info truth.h5 > info.log 2>&1 && grep -q "status: valid" info.log || { cat info.log; fail "bregnet info does not accept the truth file"; }
 run 1 predict -model ae.h5 "${D[@]}" -seed 0 > predict.log 2>&1 || { cat predict.log; fail "predict failed"; }
 loss=$(sed -n 's/^train: .* loss \([0-9.eE+-]*\).*/\1/p' predict.log)
 [ -n "$loss" ] || { cat predict.log; fail "no loss from predict"; }
