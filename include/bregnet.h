@@ -217,6 +217,7 @@ PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *spl
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
+PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);

@@ -97,20 +97,23 @@ PetscErrorCode BnExchangeDestroy(BnSolver s)
 }
 
 /*@C
-  BnExchangeForward - sends x_{b_k} of the block's rows from stage k to stage k+1 (where it is
-  the input X[a_{k+1} - 1] of the first layer)
+  BnExchangeForwardBegin - starts sending x_{b_k} of the block's rows from stage k to stage k+1
+  (where it is the input X[a_{k+1} - 1] of the first layer)
 
   Collective on the pipe communicator
 
   Input Parameters:
 + s        - the solver
-. blk      - block with X[b_k] allocated on stages k and k+1
+. blk      - block with X[b_k] allocated on stages k and k+1; X[b_k] must not change, nor
+             stage k+1's X[a_{k+1} - 1] be read, until BnExchangeForwardEnd()
 - boundary - k, or -1 for every boundary at once
 
   Notes:
   The receiving stage does not recompute its Z: the caller does, when it needs it.
+
+.seealso: BnExchangeForwardEnd(), BnExchangeForward()
 @*/
-PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
+PetscErrorCode BnExchangeForwardBegin(BnSolver s, BnBlock *blk, PetscInt boundary)
 {
   BnExchange    *ex = &s->ex;
   BnExchangeSFs *sfs;
@@ -126,6 +129,26 @@ PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
     PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
   }
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeForwardEnd - completes BnExchangeForwardBegin() (same arguments)
+
+  Collective on the pipe communicator
+@*/
+PetscErrorCode BnExchangeForwardEnd(BnSolver s, BnBlock *blk, PetscInt boundary)
+{
+  BnExchange    *ex = &s->ex;
+  BnExchangeSFs *sfs;
+  PetscReal      dr[1], dl[1];
+  PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
+
+  PetscFunctionBegin;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  PetscCall(BnExchangeGetSFs(s, blk->m, &sfs)); /* the cached SFs of the Begin */
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
@@ -133,6 +156,20 @@ PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeForward - BnExchangeForwardBegin() and BnExchangeForwardEnd() at once, where there is
+  nothing to overlap (forward pipelines, evaluation, restart)
+
+  Collective on the pipe communicator
+@*/
+PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
+{
+  PetscFunctionBegin;
+  PetscCall(BnExchangeForwardBegin(s, blk, boundary));
+  PetscCall(BnExchangeForwardEnd(s, blk, boundary));
   PetscFunctionReturn(0);
 }
 

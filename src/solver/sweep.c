@@ -16,19 +16,7 @@ PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
     PetscCall(BnSolverXColour(s, &s->full, 1));
     PetscCall(BnSolverXColour(s, &s->full, 0));
   }
-  PetscCall(BnSolverStageInputs(s, &s->full));
   PetscCall(BnSolverWStep(s, &s->full, s->train.N));
-  PetscFunctionReturn(0);
-}
-
-/* layer stages: the W-step of a stage's first layer needs the current x_{la-1} of the
-   previous stage (forward exchange) and the pre-activations computed from it */
-PetscErrorCode BnSolverStageInputs(BnSolver s, BnBlock *blk)
-{
-  PetscFunctionBegin;
-  if (s->S == 1) PetscFunctionReturn(0);
-  PetscCall(BnExchangeForward(s, blk, -1));
-  if (s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
   PetscFunctionReturn(0);
 }
 
@@ -100,7 +88,6 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
       PetscCall(BnSolverXColour(s, blk, 1));
       PetscCall(BnSolverXColour(s, blk, 0));
     }
-    PetscCall(BnSolverStageInputs(s, blk));
     PetscCall(BnSolverWStep(s, blk, b1 - b0));
     /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */
     for (PetscInt l = s->la; l < L && l <= s->lb; l++)
