@@ -125,6 +125,9 @@ PETSC_EXTERN PetscErrorCode BnNetGetActivation(BnNet net, PetscInt l, BnActivati
 PETSC_EXTERN PetscErrorCode BnNetGetReg(BnNet net, PetscInt l, BnReg *reg);
 PETSC_EXTERN PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lambda);
 PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
+/* -net_bias_fixed l,...: these layers' biases keep their initial value 0 (e.g. a sparse encoder) */
+PETSC_EXTERN PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed);
+PETSC_EXTERN PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
 /* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */

@@ -352,6 +352,42 @@ static PetscErrorCode BnInfoHistory(BnInfo *info)
   PetscFunctionReturn(0);
 }
 
+/* the -data_gsparse_truth file (src/data/data_gsparse.c): /dictionary [n, G s], and per split
+   /coefficients [N, G s] with /labels [N, 1] */
+static PetscErrorCode BnInfoGsparseTruth(BnInfo *info)
+{
+  static const char *const coef[] = {"/coefficients", "/test_coefficients"}, *const lab[] = {"/labels", "/test_labels"};
+  PetscBool  has;
+  PetscInt   rank;
+  PetscInt64 d[2], c[2], l[2];
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Has(info->f, "/dictionary", &has));
+  if (!has) {
+    PetscCall(BnInfoProblem(info, "no dataset /dictionary"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnH5GetDims(info->f, "/dictionary", &rank, d));
+  if (rank != 2) PetscCall(BnInfoProblem(info, "/dictionary has %" PetscInt_FMT " dimension(s), expected 2", rank));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "gsparse ground truth: dictionary %" PetscInt64_FMT " x %" PetscInt64_FMT "\n", d[0], d[1]));
+  for (int k = 0; k < 2; k++) {
+    PetscCall(BnH5Has(info->f, coef[k], &has));
+    if (!has) {
+      if (!k) PetscCall(BnInfoProblem(info, "no dataset /coefficients"));
+      continue;
+    }
+    PetscCall(BnH5GetDims(info->f, coef[k], &rank, c));
+    if (rank != 2 || c[1] != d[1]) PetscCall(BnInfoProblem(info, "%s is %" PetscInt64_FMT " x %" PetscInt64_FMT ", expected N x %" PetscInt64_FMT, coef[k], c[0], c[1], d[1]));
+    PetscCall(BnH5Has(info->f, lab[k], &has));
+    if (!has) PetscCall(BnInfoProblem(info, "no dataset %s", lab[k]));
+    else {
+      PetscCall(BnH5GetDims(info->f, lab[k], &rank, l));
+      if (l[0] != c[0] || l[1] != 1) PetscCall(BnInfoProblem(info, "%s is %" PetscInt64_FMT " x %" PetscInt64_FMT ", expected %" PetscInt64_FMT " x 1", lab[k], l[0], l[1], c[0]));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode BnInfoData(BnInfo *info, PetscInt64 N)
 {
   PetscBool  has, ok;
@@ -431,7 +467,7 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
 {
   BnInfo      info = {NULL, 0};
   const char *kind;
-  PetscBool   model, checkpoint;
+  PetscBool   model, checkpoint, truth;
   PetscInt    L, bad;
   PetscInt64 *widths, N = -1;
 
@@ -443,8 +479,13 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
   PetscCall(PetscStrcmp(kind, "model", &model));
   PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
-  if (!model && !checkpoint) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model nor checkpoint", kind));
-  PetscCall(BnInfoNet(&info, &L, &widths));
+  PetscCall(PetscStrcmp(kind, "gsparse_truth", &truth));
+  if (!model && !checkpoint && !truth) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model nor checkpoint", kind));
+  if (truth) {
+    PetscCall(BnInfoGsparseTruth(&info));
+    L      = 0;
+    widths = NULL;
+  } else PetscCall(BnInfoNet(&info, &L, &widths));
   if (checkpoint) {
     PetscCall(BnInfoSolver(&info));
     if (widths) PetscCall(BnInfoLift(&info, L, widths, &N));

@@ -89,6 +89,12 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnH5WriteAttrString(f, path, "activation", acts[l - 1]));
     PetscCall(BnH5WriteAttrReal(f, path, "lambda", 1, &lambda));
     PetscCall(BnH5WriteAttrString(f, path, "reg", regspec));
+    { /* -net_bias_fixed layers say so (informative; absent = trained bias) */
+      PetscBool  fixed;
+      PetscInt64 one = 1;
+      PetscCall(BnNetGetBiasFixed(net, l, &fixed));
+      if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, "bias_fixed", 1, &one));
+    }
     /* layer stages: only rank 0's copy is written; other ranks may not store the layer */
     if (!W || !b) {
       PetscCheck(f->rank, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "%s: layer %" PetscInt_FMT " is not present on rank 0 (gather it first)", f->path, l);

@@ -2,6 +2,8 @@
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
 
+#define BN_MAX_LAYERS 64
+
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
    reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
 PETSC_INTERN PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
@@ -15,6 +17,7 @@ struct _p_BnNet {
   PetscReal    *lambda; /* L+1, [0] unused */
   PetscReal   **W, **b; /* L+1, [0] unused */
   PetscBool     tied;
+  PetscBool     bias_fixed[BN_MAX_LAYERS + 1]; /* -net_bias_fixed: layer l's bias is never updated */
   PetscBool     setup;
   PetscInt      own_first, own_last; /* layer stages: layers stored on this rank (0, 0: all) */
   char         *act_list; /* "relu,relu,softmax" */
