@@ -1,36 +1,30 @@
 /* Stage-boundary exchange (parallel.md): between rank (k, q) and rank (k+1, q), x_{b_k} of the
    sample block goes forward and the message stage k needs for the x-update of its last layer
-   goes back, through PetscSFs on the pipe communicator (the S ranks of one sample group). */
+   goes back, through PetscSFs on the two ranks of each boundary (split from the pipe
+   communicator, the S ranks of one sample group). */
 #include "solver_impl.h"
 #include <petscsf.h>
 #include <petscblaslapack.h>
 
-/* A star forest moving count values from pipe rank k (roots) to pipe rank k+1 (leaves) as ONE
-   unit of a contiguous MPI type: the block's rows are contiguous on both sides, and a graph of
-   one leaf per value would cost 16 bytes of PetscSFNode per 8-byte value, twice (PETSc keeps
-   its own copy per rank), which dominated the memory of a stage with wide boundaries. */
-static PetscErrorCode BnExchangeCreateSF(BnExchange *ex, PetscInt k, PetscInt count, PetscSF *sf, MPI_Datatype *unit)
+/* A star forest moving count values from pipe rank k (roots) to pipe rank k+1 (leaves), on the
+   two-rank communicator of boundary k with the receiver as its rank 0: PETSc's gather pattern
+   needs no graph. An explicit graph of one leaf per value costs 16 bytes of PetscSFNode per
+   8-byte value, twice (PETSc keeps its own copy), and dominated the memory of stages with wide
+   boundaries. NULL on ranks that are not on boundary k. */
+static PetscErrorCode BnExchangeCreateSF(BnExchange *ex, PetscInt k, PetscInt count, PetscSF *sf)
 {
-  PetscSFNode *iremote = NULL;
-  PetscBool    empty   = (PetscBool)(count == 0); /* a block without rows on this pipe: no message */
-  PetscInt     nroots = !empty && ex->s == k ? 1 : 0, nleaves = !empty && ex->s == k + 1 ? 1 : 0;
-  PetscMPIInt  cnt;
+  PetscLayout map;
 
   PetscFunctionBegin;
-  PetscCall(PetscMPIIntCast(count, &cnt));
-  if (empty) *unit = MPIU_REAL;
-  else {
-    PetscCallMPI(MPI_Type_contiguous(cnt, MPIU_REAL, unit));
-    PetscCallMPI(MPI_Type_commit(unit));
-  }
-  PetscCall(PetscMalloc1(nleaves, &iremote));
-  if (nleaves) {
-    iremote[0].rank  = k;
-    iremote[0].index = 0;
-  }
-  PetscCall(PetscSFCreate(ex->pipe, sf));
-  PetscCall(PetscSFSetGraph(*sf, nroots, nleaves, NULL, PETSC_OWN_POINTER, iremote, PETSC_OWN_POINTER));
+  *sf = NULL;
+  if (ex->pair[k] == MPI_COMM_NULL) PetscFunctionReturn(0);
+  PetscCall(PetscLayoutCreate(ex->pair[k], &map));
+  PetscCall(PetscLayoutSetLocalSize(map, ex->s == k ? count : 0));
+  PetscCall(PetscLayoutSetUp(map));
+  PetscCall(PetscSFCreate(ex->pair[k], sf));
+  PetscCall(PetscSFSetGraphWithPattern(*sf, map, PETSCSF_PATTERN_GATHER));
   PetscCall(PetscSFSetUp(*sf));
+  PetscCall(PetscLayoutDestroy(&map));
   PetscFunctionReturn(0);
 }
 
@@ -41,10 +35,8 @@ static PetscErrorCode BnExchangeSFsDestroy(BnExchange *ex, BnExchangeSFs *c)
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscCall(PetscSFDestroy(&c->fwd[k]));
     PetscCall(PetscSFDestroy(&c->bwd[k]));
-    if (c->tfwd[k] != MPIU_REAL) PetscCallMPI(MPI_Type_free(&c->tfwd[k]));
-    if (c->tbwd[k] != MPIU_REAL) PetscCallMPI(MPI_Type_free(&c->tbwd[k]));
   }
-  PetscCall(PetscFree4(c->fwd, c->bwd, c->tfwd, c->tbwd));
+  PetscCall(PetscFree2(c->fwd, c->bwd));
   c->m = -1;
   PetscFunctionReturn(0);
 }
@@ -64,11 +56,11 @@ static PetscErrorCode BnExchangeGetSFs(BnSolver s, PetscInt m, BnExchangeSFs **s
   c        = &ex->cache[ex->next];
   ex->next = (ex->next + 1) % BN_EXCHANGE_CACHE;
   PetscCall(BnExchangeSFsDestroy(ex, c));
-  PetscCall(PetscMalloc4(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd, ex->S - 1, &c->tfwd, ex->S - 1, &c->tbwd));
+  PetscCall(PetscMalloc2(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscInt nb = s->n[ex->last[k]];
-    PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->fwd[k], &c->tfwd[k]));
-    PetscCall(BnExchangeCreateSF(ex, k, m * nb + 1, &c->bwd[k], &c->tbwd[k]));
+    PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->fwd[k]));
+    PetscCall(BnExchangeCreateSF(ex, k, m * nb + 1, &c->bwd[k]));
   }
   c->m  = m;
   *sfs = c;
@@ -88,6 +80,17 @@ PetscErrorCode BnExchangeSetUp(BnSolver s)
 
   PetscFunctionBegin;
   PetscCall(BnGridGetPipeComm(s->grid, &ex->pipe));
+  /* boundary k's two ranks, receiver first; a rank is on at most one boundary of each parity */
+  PetscCall(PetscMalloc1(PetscMax(s->S - 1, 1), &ex->pair));
+  for (PetscInt k = 0; k < s->S - 1; k++) ex->pair[k] = MPI_COMM_NULL;
+  for (PetscInt parity = 0; parity < 2; parity++) {
+    PetscInt    k     = (s->stage % 2 == parity) ? s->stage : s->stage - 1;
+    PetscBool   on    = (PetscBool)(k >= 0 && k < s->S - 1);
+    PetscMPIInt color = on ? (PetscMPIInt)k : MPI_UNDEFINED;
+    MPI_Comm    comm;
+    PetscCallMPI(MPI_Comm_split(ex->pipe, color, s->stage == k + 1 ? 0 : 1, &comm));
+    if (on) ex->pair[k] = comm;
+  }
   ex->S        = s->S;
   ex->s        = s->stage;
   ex->counting = PETSC_FALSE; /* BnSolverSolve() turns it on for the sweeps */
@@ -106,6 +109,9 @@ PetscErrorCode BnExchangeDestroy(BnSolver s)
   for (PetscInt i = 0; i < BN_EXCHANGE_CACHE; i++) PetscCall(BnExchangeSFsDestroy(ex, &ex->cache[i]));
   PetscCall(PetscFree(ex->msg_send));
   PetscCall(PetscFree(ex->msg_recv));
+  for (PetscInt k = 0; ex->pair && k < ex->S - 1; k++)
+    if (ex->pair[k] != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&ex->pair[k]));
+  PetscCall(PetscFree(ex->pair));
   PetscCall(PetscFree2(ex->first, ex->last));
   PetscFunctionReturn(0);
 }
@@ -141,7 +147,7 @@ PetscErrorCode BnExchangeForwardBegin(BnSolver s, BnBlock *blk, PetscInt boundar
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
-    PetscCall(PetscSFBcastBegin(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
+    if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -166,7 +172,7 @@ PetscErrorCode BnExchangeForwardEnd(BnSolver s, BnBlock *blk, PetscInt boundary)
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
-    PetscCall(PetscSFBcastEnd(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
+    if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -258,10 +264,10 @@ PetscErrorCode BnExchangeColourBegin(BnSolver s, BnBlock *blk, PetscInt parity)
     if (ForwardInColour(ex, k, parity)) {
       PetscInt   b    = ex->last[k];
       PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
-      PetscCall(PetscSFBcastBegin(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
+      if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
     } else {
       PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
-      PetscCall(PetscSFReduceBegin(sfs->bwd[k], sfs->tbwd[k], leaf, root, MPI_REPLACE));
+      if (sfs->bwd[k]) PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
     }
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -290,7 +296,7 @@ PetscErrorCode BnExchangeColourForwardEnd(BnSolver s, BnBlock *blk, PetscInt par
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
     if (!ForwardInColour(ex, k, parity)) continue;
-    PetscCall(PetscSFBcastEnd(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
+    if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
     if (ex->s == k + 1) *received = PETSC_TRUE;
   }
@@ -319,7 +325,7 @@ PetscErrorCode BnExchangeColourBackwardEnd(BnSolver s, BnBlock *blk, PetscInt pa
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
     if (ForwardInColour(ex, k, parity)) continue;
-    PetscCall(PetscSFReduceEnd(sfs->bwd[k], sfs->tbwd[k], leaf, root, MPI_REPLACE));
+    if (sfs->bwd[k]) PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
     if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)blk->m * s->n[ex->last[k]] + 1) * sizeof(PetscReal);
     if (ex->s == k) *received = PETSC_TRUE;
   }

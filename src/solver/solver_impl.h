@@ -20,11 +20,11 @@ typedef struct {
   PetscInt m;    /* rows of the block; -1 = empty slot */
   PetscSF *fwd;  /* S-1: x_{b_k} rows, roots on stage k, leaves on stage k+1 */
   PetscSF *bwd;  /* S-1: message rows + 1 step scalar, leaves on stage k+1, roots on stage k */
-  MPI_Datatype *tfwd, *tbwd; /* the unit of each SF: the whole message as one contiguous type */
 } BnExchangeSFs;
 
 typedef struct {
   MPI_Comm       pipe;
+  MPI_Comm      *pair;         /* S-1: boundary k's ranks (receiver first), MPI_COMM_NULL if not on it */
   PetscInt       S, s;
   PetscInt      *first, *last; /* layer range of every stage */
   BnExchangeSFs  cache[BN_EXCHANGE_CACHE];
