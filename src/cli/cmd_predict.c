@@ -11,6 +11,15 @@
 + -model PATH  - model (or checkpoint) file
 - -data ...    - data options as for train
 @*/
+/* one line per split; without class labels there is no accuracy to print */
+static PetscErrorCode BnPrintScores(MPI_Comm comm, const char what[], PetscInt N, PetscReal loss, PetscReal acc)
+{
+  PetscFunctionBegin;
+  if (PetscIsNanReal(acc)) PetscCall(PetscPrintf(comm, "%s %" PetscInt_FMT " samples, loss %.6e, accuracy n/a (no class labels)\n", what, N, (double)loss));
+  else PetscCall(PetscPrintf(comm, "%s %" PetscInt_FMT " samples, loss %.6e, accuracy %.2f%%\n", what, N, (double)loss, 100 * (double)acc));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnCommandPredict(int *exit_code)
 {
   MPI_Comm        world = PETSC_COMM_WORLD, stage;
@@ -47,11 +56,11 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCall(BnSolverSetUpEvaluation(solver));
   PetscCall(BnDataGetTrain(data, &train));
   PetscCall(BnSolverEvaluate(solver, &train, &loss, &acc));
-  PetscCall(PetscPrintf(world, "train: %" PetscInt_FMT " samples, loss %.6e, accuracy %s%.2f%%\n", train.N, (double)loss, PetscIsNanReal(acc) ? "n/a " : "", PetscIsNanReal(acc) ? 0.0 : 100 * (double)acc));
+  PetscCall(BnPrintScores(world, "train:", train.N, loss, acc));
   PetscCall(BnDataGetTest(data, &test, &has_test));
   if (has_test) {
     PetscCall(BnSolverEvaluate(solver, &test, &loss, &acc));
-    PetscCall(PetscPrintf(world, "test:  %" PetscInt_FMT " samples, loss %.6e, accuracy %s%.2f%%\n", test.N, (double)loss, PetscIsNanReal(acc) ? "n/a " : "", PetscIsNanReal(acc) ? 0.0 : 100 * (double)acc));
+    PetscCall(BnPrintScores(world, "test: ", test.N, loss, acc));
   }
   PetscCall(BnSolverDestroy(&solver));
   PetscCall(BnDataDestroy(&data));
