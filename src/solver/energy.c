@@ -3,19 +3,22 @@
 #include "solver_impl.h"
 
 #define BN_EVAL_CHUNK 2048
-#define BN_EVAL_BUDGET (4 << 20) /* doubles (32 MiB) for the blocks of a staged evaluation */
 
-/* rows per chunk of the staged forward evaluation: its block holds X and Z of the stage's layers
-   (and inputs, outputs, two scratch rows), so wide stages get fewer rows and the evaluation
-   stays a small addition to the memory model instead of doubling the auxiliary variables */
+/* rows per chunk of the staged forward evaluation: its block holds X and Z of a stage's layers
+   (and inputs, outputs, two scratch rows), so wide stages get fewer rows (-solver_eval_memory,
+   32 MiB) and the evaluation stays a small addition to the memory model instead of doubling the auxiliary variables.
+   The same on every stage (the largest stage decides): the chunks travel down the pipeline. */
 static PetscInt BnSolverEvalChunkRows(BnSolver s)
 {
-  PetscInt per_row = s->n[0] + s->n[s->L], maxw = 0;
+  PetscInt maxw = 0, worst = 0;
   for (PetscInt l = 0; l <= s->L; l++) maxw = PetscMax(maxw, s->n[l]);
-  for (PetscInt l = PetscMax(s->la - 1, 1); l <= s->lb; l++) per_row += s->n[l];
-  for (PetscInt l = s->la; l <= s->lb; l++) per_row += s->n[l];
-  per_row += 2 * maxw;
-  return PetscMax(64, PetscMin(BN_EVAL_CHUNK, BN_EVAL_BUDGET / per_row));
+  for (PetscInt k = 0; k < s->S; k++) {
+    PetscInt a = s->ex.first[k], b = s->ex.last[k], per_row = s->n[0] + s->n[s->L] + 2 * maxw;
+    for (PetscInt l = PetscMax(a - 1, 1); l <= b; l++) per_row += s->n[l];
+    for (PetscInt l = a; l <= b; l++) per_row += s->n[l];
+    worst = PetscMax(worst, per_row);
+  }
+  return (PetscInt)PetscMax(1, PetscMin(BN_EVAL_CHUNK, s->eval_mib * 1048576.0 / (8.0 * worst)));
 }
 
 /* sums over the block: sum_l lambda_l B_l(x_l, z_l) and sum_{l<L} |x_l - sigma_l(z_l)|^2 (Z must be current) */

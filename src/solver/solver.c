@@ -28,6 +28,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->lr_decay = -1; /* default depends on the batch mode */
   s->momentum = 0.9;
   s->overlap  = PETSC_TRUE;
+  s->eval_mib = 32; /* memory of the staged evaluation's chunks (energy.c) */
   s->beta1    = 0.9;
   s->beta2    = 0.999;
   s->adam_eps = 1e-8;
@@ -53,6 +54,8 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr_decay D      - the W step is multiplied by D every sweep (default 0.85 for mini-batches, 1 for full batch)
 . -solver_momentum MU     - Nesterov momentum (default 0.9)
 . -solver_monitor         - one line per sweep
+. -solver_eval_memory M   - MiB for the row chunks in which the forward network is evaluated
+                            with layer stages (default 32; at most 2048 rows per chunk)
 . -layer_stages_overlap B - update a stage's interior layers while the boundary exchange is in
                             flight (default true; false waits first: same result, for benchmarks)
 . -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default bregnet_ckpt; none = no checkpoints)
@@ -78,6 +81,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(PetscOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->lr_decay, &s->lr_decay, NULL));
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
   PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
+  PetscCall(PetscOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetFromOptions", s->eval_mib, &s->eval_mib, NULL));
   PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetFromOptions", s->overlap, &s->overlap, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
@@ -87,6 +91,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscOptionsEnd();
   PetscCheck(s->sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", s->sweeps);
   PetscCheck(s->batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", s->batch);
+  PetscCheck(s->eval_mib > 0 && !PetscIsInfOrNanReal(s->eval_mib), s->comm, PETSC_ERR_USER_INPUT, "-solver_eval_memory %g: must be a positive number of MiB", (double)s->eval_mib);
   PetscCheck(s->x_steps >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", s->x_steps);
   PetscCheck(s->momentum >= 0 && s->momentum < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)s->momentum);
   PetscCheck(s->ckpt_every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", s->ckpt_every);

@@ -95,6 +95,7 @@ struct _p_BnSolver {
 
   /* layer stages: this rank's layers [la, lb]; S == 1 is the plain sample-parallel solver */
   PetscInt   S, stage, la, lb;
+  PetscReal  eval_mib; /* -solver_eval_memory: MiB for the chunks of the staged evaluation */
   PetscBool  overlap; /* -layer_stages_overlap: x-updates of interior layers during the exchange */
   BnExchange ex;
   PetscReal *ghost;          /* stage s > 0: x_{la-1} of my samples, received from stage s-1 */
