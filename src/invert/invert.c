@@ -33,9 +33,9 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->pm            = 512;
   v->alpha_rule    = BN_INVERT_ALPHA_RULE_DEFAULT;
   v->delta         = 0.01;
-  v->tol           = 1e-7;
-  v->inner_tol     = 1e-4;
-  v->inner_max     = 100;
+  v->tol           = 1e-6;
+  v->inner_tol     = 1e-7;
+  v->inner_max     = 500;
   v->max_it        = 20000;
   v->x0_steps      = 5;
   v->x_steps       = 1;
@@ -84,9 +84,9 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_method lifted|classical - lifted Bregman (default) or gradients through N
 . -invert_compare               - also run the other method on the same data
 . -invert_solver fista|condat_vu  - algorithm of the input block (default fista)
-. -invert_tol T                 - stop when every sample's relative change per sweep is <= T (default 1e-7)
+. -invert_tol T                 - stop when every sample's relative change per sweep is <= T (default 1e-6)
 . -invert_max_it K              - at most K sweeps (default 20000)
-. -invert_inner_tol T, -invert_inner_max K - inner TV prox (relative change, default 1e-4; 100)
+. -invert_inner_tol T, -invert_inner_max K - inner TV prox (relative change, default 1e-7; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (1)
 - -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
 
@@ -303,8 +303,11 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
   if (!inv || !*inv) PetscFunctionReturn(0);
   v = *inv;
   PetscCall(BnInvertStateFree(v));
-  for (PetscInt k = 0; k < 2; k++) PetscCall(PetscFree(v->res[k].x0));
-  PetscCall(PetscFree(v->hist));
+  for (PetscInt k = 0; k < 2; k++) {
+    PetscCall(PetscFree(v->res[k].x0));
+    PetscCall(PetscFree2(v->res[k].hist, v->res[k].hist_t));
+  }
+  PetscCall(PetscFree2(v->hist, v->hist_t));
   PetscCall(PetscFree(v->Y));
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));

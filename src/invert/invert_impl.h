@@ -46,6 +46,7 @@ typedef struct {
 
 typedef struct {
   PetscReal *x0;     /* m x n_0 */
+  PetscReal *hist, *hist_t; /* per sweep: relative error, seconds since the start */
   PetscInt   its;
   PetscReal  seconds, rel_error, psnr, misfit, energy;
   PetscInt   its_1pct; /* first iteration after which the relative error stays within 1% of its final value */
@@ -85,7 +86,8 @@ struct _p_BnInvert {
   PetscReal  *x0s;               /* x_0 at the start of a sweep */
   PetscReal  *R, *R2;            /* residual / back-propagated rows, m x max width */
   PetscInt    inner_total;
-  PetscReal  *hist;              /* relative error per iteration */
+  PetscReal  *hist, *hist_t;     /* relative error and seconds since the start, per sweep */
+  PetscLogDouble t_start;
   PetscInt    nhist, hist_cap;
   BnInvertResult res[2];         /* [0] -invert_method, [1] the other one with -invert_compare */
   PetscInt       cur;

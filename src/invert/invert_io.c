@@ -19,6 +19,15 @@ static PetscErrorCode WriteResultAttrs(BnInvert inv, BnH5 f, const BnInvertResul
   PetscCall(BnH5WriteAttrReal(f, "/inversion", name, 1, &r->energy));
   PetscCall(PetscSNPrintf(name, sizeof(name), "misfit%s", suffix));
   PetscCall(BnH5WriteAttrReal(f, "/inversion", name, 1, &r->misfit));
+  {
+    PetscInt64 d = r->its;
+    PetscCall(PetscSNPrintf(name, sizeof(name), "/inversion/history_seconds%s", suffix));
+    PetscCall(BnH5WriteArray(f, name, 1, &d, r->hist_t));
+    if (inv->has_truth) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "/inversion/history_rel_error%s", suffix));
+      PetscCall(BnH5WriteArray(f, name, 1, &d, r->hist));
+    }
+  }
   if (inv->has_truth) {
     PetscCall(PetscSNPrintf(name, sizeof(name), "rel_error%s", suffix));
     PetscCall(BnH5WriteAttrReal(f, "/inversion", name, 1, &r->rel_error));

@@ -25,7 +25,11 @@ PetscErrorCode BnInvertStateAllocate(BnInvert inv)
   }
   PetscCall(PetscCalloc5(m * n0 + 1, &inv->xprev, m * n0 + 1, &inv->v, m * n0 + 1, &inv->g, m * n0 + 1, &inv->gv, m + 1, &inv->fv));
   PetscCall(PetscCalloc5(m + 1, &inv->fx, m + 1, &inv->t, m + 1, &inv->theta, 2 * m * n0 + 1, &inv->dual, 2 * m * n0 + 1, &inv->dual2));
-  PetscCall(PetscCalloc1(m * n0 + 1, &inv->x0s));
+  {
+    PetscInt tot = 0;
+    for (PetscInt l = 0; l < L; l++) tot += inv->n[l];
+    PetscCall(PetscCalloc1(m * tot + 1, &inv->x0s));
+  }
   PetscCall(PetscCalloc5(8 * n0 + 1, &inv->work, (m + 1) * n0 + 1, &inv->work2, m + 1, &inv->relchg, m * maxw + 1, &inv->R, m * maxw + 1, &inv->R2));
   PetscFunctionReturn(0);
 }
@@ -173,12 +177,19 @@ PetscErrorCode BnInvertRecord(BnInvert inv, PetscInt it, PetscReal *rel_error)
   PetscFunctionBegin;
   PetscCall(BnInvertRelError(inv, inv->X[0], rel_error));
   if (inv->nhist == inv->hist_cap) {
-    PetscReal *h;
+    PetscReal *h, *ht;
     inv->hist_cap = PetscMax(1024, 2 * inv->hist_cap);
-    PetscCall(PetscMalloc1(inv->hist_cap, &h));
+    PetscCall(PetscMalloc2(inv->hist_cap, &h, inv->hist_cap, &ht));
     if (inv->nhist) PetscCall(PetscArraycpy(h, inv->hist, inv->nhist));
-    PetscCall(PetscFree(inv->hist));
-    inv->hist = h;
+    if (inv->nhist) PetscCall(PetscArraycpy(ht, inv->hist_t, inv->nhist));
+    PetscCall(PetscFree2(inv->hist, inv->hist_t));
+    inv->hist   = h;
+    inv->hist_t = ht;
+  }
+  {
+    PetscLogDouble t;
+    PetscCall(PetscTime(&t));
+    inv->hist_t[inv->nhist] = t - inv->t_start;
   }
   inv->hist[inv->nhist++] = *rel_error;
   PetscFunctionReturn(0);
@@ -208,6 +219,9 @@ PetscErrorCode BnInvertFinish(BnInvert inv, PetscInt its, PetscBool converged, P
   r->seconds   = t1 - t0;
   r->converged = converged;
   PetscCall(PetscMalloc1(inv->m * inv->n[0] + 1, &r->x0));
+  PetscCall(PetscMalloc2(inv->nhist + 1, &r->hist, inv->nhist + 1, &r->hist_t));
+  PetscCall(PetscArraycpy(r->hist, inv->hist, inv->nhist));
+  PetscCall(PetscArraycpy(r->hist_t, inv->hist_t, inv->nhist));
   PetscCall(PetscArraycpy(r->x0, inv->X[0], inv->m * inv->n[0]));
   PetscCall(BnInvertMeasure(inv, r->x0, &r->energy, &r->misfit, &r->rel_error, &r->psnr));
   r->its_1pct = -1;
@@ -253,27 +267,29 @@ static PetscErrorCode SolveLifted(BnInvert inv)
   if (lip1 <= 0) lip1 = 1.0;
   PetscCall(Initialize(inv));
   PetscCall(PetscTime(&t0));
+  inv->t_start = t0;
   for (it = 1; it <= inv->max_it; it++) {
-    PetscReal *x0o = inv->x0s; /* x_0 at the start of the sweep (L > 1) */
-    PetscInt   n0  = inv->n[0];
     if (inv->L == 1) PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, 1, (PetscBool)(it > 1), &stop));
     else {
-      PetscReal mx = 0, g;
-      PetscCall(PetscArraycpy(x0o, inv->X[0], inv->m * n0));
+      /* x_0, ..., x_{L-1} at the start of the sweep, layer after layer */
+      PetscReal mx = 0, g, *old = inv->x0s;
+      for (PetscInt l = 0, off = 0; l < inv->L; off += inv->m * inv->n[l], l++) PetscCall(PetscArraycpy(old + off, inv->X[l], inv->m * inv->n[l]));
       PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, inv->x0_steps, PETSC_FALSE, &stop));
       PetscCall(BnNetAffine(inv->net, 1, inv->m, inv->X[0], inv->Z[1]));
       for (PetscInt k = 0; k < inv->x_steps; k++) {
         PetscCall(BnInvertHiddenStep(inv, 1));
         PetscCall(BnInvertHiddenStep(inv, 0));
       }
-      /* stop on the relative change of x_0 over the whole sweep */
+      /* stop on the relative change of all free variables of a sample over the sweep (x_0
+         alone can stand still while the hidden layers move, e.g. right after the forward start) */
       for (PetscInt i = 0; i < inv->m; i++) {
         PetscReal d2 = 0, nx = 0;
-        for (PetscInt j = 0; j < n0; j++) {
-          PetscReal a = inv->X[0][i * n0 + j], b = x0o[i * n0 + j];
-          d2 += (a - b) * (a - b);
-          nx += a * a;
-        }
+        for (PetscInt l = 0, off = 0; l < inv->L; off += inv->m * inv->n[l], l++)
+          for (PetscInt j = 0; j < inv->n[l]; j++) {
+            PetscReal a = inv->X[l][i * inv->n[l] + j], b = old[off + i * inv->n[l] + j];
+            d2 += (a - b) * (a - b);
+            nx += a * a;
+          }
         mx = PetscMax(mx, nx > 0 ? PetscSqrtReal(d2 / nx) : PetscSqrtReal(d2));
       }
       PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->comm));
@@ -301,6 +317,7 @@ static PetscErrorCode SolveClassical(BnInvert inv)
   if (lip <= 0) lip = 1.0;
   PetscCall(Initialize(inv));
   PetscCall(PetscTime(&t0));
+  inv->t_start = t0;
   for (it = 1; it <= inv->max_it; it++) {
     PetscCall(inv->solver->iterate(inv, BnInvertSmoothClassical, lip, PETSC_TRUE, 1, (PetscBool)(it > 1), &stop));
     PetscCall(BnInvertRecord(inv, it, &rel));
@@ -331,39 +348,60 @@ PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m)
 }
 
 /*
-  BnInvertPowerNorm2 - |W|_2^2 of a replicated rows x cols matrix by power iteration on W^T W
-  from a fixed start vector (the same on every rank), with a 1% safety margin since the
-  iteration approaches the norm from below
+  BnInvertPowerNorm2 - |W|_2^2 of a replicated rows x cols matrix (the same on every rank)
+
+  For min(rows, cols) <= 2048 the largest eigenvalue of the small Gram matrix (W W^T or W^T W,
+  one DSYRK) by LAPACK DSYEV: exact, which matters because the top singular values of random
+  matrices are close together and a power iteration converges slowly. Larger: 300 power
+  iterations on the Gram matrix with a 5% safety margin.
 */
 PetscErrorCode BnInvertPowerNorm2(MPI_Comm comm, PetscInt rows, PetscInt cols, const PetscReal W[], PetscReal *norm2)
 {
-  PetscReal *v, *u, lam = 0, lam_old = -1;
+  PetscInt     k = PetscMin(rows, cols), K = PetscMax(rows, cols);
+  PetscReal   *G, one = 1.0, zero = 0.0;
+  PetscBLASInt n, kk, info;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
-  PetscCall(PetscMalloc2(cols, &v, rows, &u));
-  for (PetscInt j = 0; j < cols; j++) v[j] = 1.0 + BnRandUniform(0, 0, (uint64_t)j);
-  for (PetscInt it = 0; it < 500 && PetscAbsReal(lam - lam_old) > 1e-9 * lam; it++) {
-    PetscReal nv = 0;
-    for (PetscInt j = 0; j < cols; j++) nv += v[j] * v[j];
-    nv = PetscSqrtReal(nv);
-    if (nv == 0) break;
-    for (PetscInt j = 0; j < cols; j++) v[j] /= nv;
-    for (PetscInt r = 0; r < rows; r++) {
-      PetscReal s = 0;
-      for (PetscInt j = 0; j < cols; j++) s += W[r * cols + j] * v[j];
-      u[r] = s;
+  PetscCall(PetscBLASIntCast(k, &n));
+  PetscCall(PetscBLASIntCast(K, &kk));
+  PetscCall(PetscCalloc1(k * k, &G));
+  /* row-major W (rows x cols) is column-major A = W^T (cols x rows): rows <= cols needs
+     W W^T = A^T A ("T"), otherwise W^T W = A A^T ("N") */
+  PetscCallBLAS("BLASsyrk", BLASsyrk_("U", rows <= cols ? "T" : "N", &n, &kk, &one, W, rows <= cols ? &kk : &n, &zero, G, &n));
+  PetscCall(PetscLogFlops(1.0 * k * k * K));
+  if (k <= 2048) {
+    PetscReal   *ev, *wk, q;
+    PetscBLASInt lw = -1;
+    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, G, &n, NULL, &q, &lw, &info));
+    lw = (PetscBLASInt)q + 1;
+    PetscCall(PetscMalloc2(k, &ev, lw, &wk));
+    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, G, &n, ev, wk, &lw, &info));
+    PetscCheck(!info, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dsyev failed (info %d)", (int)info);
+    *norm2 = PetscMax(0.0, ev[k - 1]) * (1.0 + 1e-10);
+    PetscCall(PetscFree2(ev, wk));
+  } else {
+    PetscReal *v, *u, lam = 0;
+    PetscCall(PetscMalloc2(k, &v, k, &u));
+    for (PetscInt i = 0; i < k; i++)
+      for (PetscInt j = 0; j < i; j++) G[i * k + j] = G[j * k + i]; /* fill the other triangle */
+    for (PetscInt j = 0; j < k; j++) v[j] = 1.0 + BnRandUniform(0, 0, (uint64_t)j);
+    for (PetscInt it = 0; it < 300; it++) {
+      PetscReal nv = 0;
+      PetscBLASInt inc = 1;
+      for (PetscInt j = 0; j < k; j++) nv += v[j] * v[j];
+      nv = PetscSqrtReal(nv);
+      if (nv == 0) break;
+      for (PetscInt j = 0; j < k; j++) v[j] /= nv;
+      PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &one, G, &n, v, &inc, &zero, u, &inc));
+      lam = 0;
+      for (PetscInt j = 0; j < k; j++) lam += u[j] * v[j];
+      PetscCall(PetscArraycpy(v, u, k));
     }
-    for (PetscInt j = 0; j < cols; j++) v[j] = 0;
-    for (PetscInt r = 0; r < rows; r++)
-      for (PetscInt j = 0; j < cols; j++) v[j] += W[r * cols + j] * u[r];
-    lam_old = lam;
-    lam     = 0;
-    for (PetscInt r = 0; r < rows; r++) lam += u[r] * u[r];
+    *norm2 = 1.05 * lam;
+    PetscCall(PetscFree2(v, u));
   }
-  PetscCall(PetscLogFlops(4.0 * rows * cols));
-  PetscCall(PetscFree2(v, u));
-  *norm2 = 1.01 * lam;
+  PetscCall(PetscFree(G));
   PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
