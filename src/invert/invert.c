@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 /* alpha = C delta: C chosen on the perceptron so that the error falls with delta (README) */
-#define BN_INVERT_ALPHA_RULE_DEFAULT 10.0
+#define BN_INVERT_ALPHA_RULE_DEFAULT 1000.0
 
 /*@C
   BnInvertCreate - creates an inversion on a communicator, set to the defaults
@@ -78,7 +78,7 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_clip                  - clip measurements from a file into the output activation's range
 . -invert_reg tv|tvbox|l1|l2|none - regulariser on the input (default tvbox)
 . -invert_alpha A               - its weight
-. -invert_alpha_rule C          - or alpha = C * delta (default 10)
+. -invert_alpha_rule C          - or alpha = C * delta (default 1000)
 . -invert_shape H,W             - image shape for tv (default square; perceptron 64,64)
 . -invert_perceptron_m M        - perceptron measurements (default 512)
 . -invert_method lifted|classical - lifted Bregman (default) or gradients through N

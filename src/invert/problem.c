@@ -91,12 +91,13 @@ PetscErrorCode BnInvertCheckMeasurements(BnInvert inv, const char what[])
       }
     if (bad >= 0) break;
     PetscCall(BnActivationF(act, 1, nL, inv->Y + i * nL, &f));
-    if (!PetscIsInfOrNanReal(f)) continue;
+    /* PETSc 3.18's PETSC_INFINITY is PETSC_MAX_REAL/4, not IEEE inf */
+    if (!(PetscIsInfOrNanReal(f) || f >= PETSC_INFINITY)) continue;
     bad = inv->lo + i;
     for (PetscInt k = nL - 1; k >= 0; k--) {
       PetscReal fk;
       PetscCall(BnActivationF(act, 1, 1, inv->Y + i * nL + k, &fk));
-      if (PetscIsInfOrNanReal(fk)) {
+      if (PetscIsInfOrNanReal(fk) || fk >= PETSC_INFINITY) {
         k0  = k;
         val = inv->Y[i * nL + k];
       }
