@@ -150,10 +150,11 @@ typedef struct {
 } BnSplit;
 typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
-PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_dir -data_samples -data_test_samples -seed */
+PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_dir -data_samples -data_test_samples -data_targets -seed */
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
 PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);
+PETSC_EXTERN PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt **labels); /* also under -data_targets inputs */
 PETSC_EXTERN PetscErrorCode BnDataGetDescriptor(BnData data, const char **source, PetscInt *samples, uint64_t *seed);
 PETSC_EXTERN PetscErrorCode BnDataView(BnData data, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode BnDataDestroy(BnData *data);

@@ -70,6 +70,10 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   PetscCall(BnDataSplitReset(&data->train));
   PetscCall(BnDataSplitReset(&data->test));
   PetscCall(data->ops->load(data, L, widths));
+  if (data->targets_inputs) {
+    PetscCall(BnDataSplitTargetsFromInputs(&data->train));
+    if (data->has_test) PetscCall(BnDataSplitTargetsFromInputs(&data->test));
+  }
   /* every source checks its widths before reading; this guards new sources */
   PetscCall(BnDataCheckWidths(data, L, widths, data->train.n_in, data->train.n_out));
   if (data->has_test) PetscCall(BnDataCheckWidths(data, L, widths, data->test.n_in, data->test.n_out));
@@ -78,7 +82,7 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   PetscFunctionReturn(0);
 }
 
-static void SplitView(const BnDataSplit *s, BnSplit *v)
+static void SplitView(BnData data, const BnDataSplit *s, BnSplit *v)
 {
   v->N       = s->N;
   v->lo      = s->lo;
@@ -87,7 +91,7 @@ static void SplitView(const BnDataSplit *s, BnSplit *v)
   v->n_out   = s->n_out;
   v->inputs  = s->inputs;
   v->targets = s->targets;
-  v->labels  = s->labels;
+  v->labels  = data->targets_inputs ? NULL : s->labels;
 }
 
 /*@C
@@ -107,7 +111,7 @@ PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train)
   PetscValidPointer(data, 1);
   PetscValidPointer(train, 2);
   PetscCheck(data->loaded, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnDataGetTrain: call BnDataLoad() first");
-  SplitView(&data->train, train);
+  SplitView(data, &data->train, train);
   PetscFunctionReturn(0);
 }
 
@@ -129,8 +133,33 @@ PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test)
   PetscValidPointer(test, 2);
   PetscValidBoolPointer(has_test, 3);
   PetscCheck(data->loaded, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnDataGetTest: call BnDataLoad() first");
-  SplitView(&data->test, test);
+  SplitView(data, &data->test, test);
   *has_test = data->has_test;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataGetClassLabels - this rank's class labels of a split, also when BnDataGetTrain() hides
+  them (-data_targets inputs: an autoencoder scored against the classes, e.g. clustering)
+
+  Not Collective
+
+  Input Parameters:
++ data - the data set, loaded
+- test - PETSC_TRUE for the test split, PETSC_FALSE for the training split
+
+  Output Parameter:
+. labels - rows [lo, hi) of the split, or NULL when the source has no class labels
+
+.seealso: BnDataGetTrain(), BnDataGetTest()
+@*/
+PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt **labels)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidPointer(labels, 3);
+  PetscCheck(data->loaded, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnDataGetClassLabels: call BnDataLoad() first");
+  *labels = test ? (data->has_test ? data->test.labels : NULL) : data->train.labels;
   PetscFunctionReturn(0);
 }
 
@@ -175,8 +204,9 @@ PetscErrorCode BnDataGetDescriptor(BnData data, const char **source, PetscInt *s
 @*/
 PetscErrorCode BnDataView(BnData data, PetscViewer viewer)
 {
-  PetscBool iascii;
-  char      params[PETSC_MAX_PATH_LEN + 64] = "", splits[256];
+  PetscBool   iascii;
+  char        params[PETSC_MAX_PATH_LEN + 64] = "", splits[256];
+  const char *kind;
 
   PetscFunctionBegin;
   PetscValidPointer(data, 1);
@@ -185,9 +215,10 @@ PetscErrorCode BnDataView(BnData data, PetscViewer viewer)
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
   if (data->ops->describe) PetscCall(data->ops->describe(data, params, sizeof(params)));
+  kind = data->targets_inputs ? " (autoencoder: targets = inputs)" : data->train.labels ? " with class labels" : " (regression)";
   if (!data->loaded) PetscCall(PetscSNPrintf(splits, sizeof(splits), "not loaded"));
-  else if (data->has_test) PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; test %" PetscInt_FMT " samples", data->train.N, data->train.n_in, data->train.n_out, data->train.labels ? " with class labels" : " (regression)", data->test.N));
-  else PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; no test split", data->train.N, data->train.n_in, data->train.n_out, data->train.labels ? " with class labels" : " (regression)"));
+  else if (data->has_test) PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; test %" PetscInt_FMT " samples", data->train.N, data->train.n_in, data->train.n_out, kind, data->test.N));
+  else PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; no test split", data->train.N, data->train.n_in, data->train.n_out, kind));
   PetscCall(PetscViewerASCIIPrintf(viewer, "BnData: %s%s%s%s, seed %llu: %s\n", data->ops->name, params[0] ? " (" : "", params, params[0] ? ")" : "", (unsigned long long)data->seed, splits));
   PetscFunctionReturn(0);
 }

@@ -49,6 +49,7 @@ struct _p_BnData {
   uint64_t         seed;                       /* -seed */
   PetscInt         teacher_hidden;             /* -data_teacher_hidden */
   PetscReal        teacher_noise;              /* -data_teacher_noise (standard deviation) */
+  PetscBool        targets_inputs;             /* -data_targets inputs: autoencoder, targets = inputs */
 
   /* loaded data */
   PetscBool   loaded, has_test;
@@ -63,6 +64,7 @@ PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);
 /* data_split.c: storage and checks shared by the sources */
 PETSC_INTERN PetscErrorCode BnDataSplitAllocate(BnData, PetscInt N, PetscInt n_in, PetscInt n_out, PetscBool labels, BnDataSplit *split);
 PETSC_INTERN PetscErrorCode BnDataSplitReset(BnDataSplit *split);
+PETSC_INTERN PetscErrorCode BnDataSplitTargetsFromInputs(BnDataSplit *split);
 PETSC_INTERN PetscErrorCode BnDataCheckWidths(BnData, PetscInt L, const PetscInt widths[], PetscInt n_in, PetscInt n_out);
 PETSC_INTERN PetscErrorCode BnDataStatusSet(BnDataStatus *st, PetscErrorCode code, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(3, 4);
 PETSC_INTERN PetscErrorCode BnDataStatusAgree(MPI_Comm comm, BnDataStatus *st);

@@ -157,6 +157,9 @@ static PetscErrorCode SelectSource(BnData data, const char value[])
 . -data_dir DIR                 - directory of the Fashion-MNIST IDX files
 . -data_samples N               - use the first N training samples (default all; teacher 1024)
 . -data_test_samples N          - use the first N test samples; 0 = no test split (default all; teacher 256)
+. -data_targets labels|inputs   - training targets: the source's own (default) or the inputs
+                                  themselves (autoencoders; class labels are then kept for
+                                  clustering scores only, see BnDataGetClassLabels())
 . -seed S                       - seed of every random choice (teacher data)
 . -data_teacher_hidden H        - hidden width of the teacher network (default 32)
 - -data_teacher_noise SIGMA     - standard deviation of noise added to teacher targets (default 0)
@@ -172,7 +175,9 @@ PetscErrorCode BnDataSetFromOptions(BnData data)
   /* current values (shown by -help) and new values in separate buffers */
   char      cur_source[PETSC_MAX_PATH_LEN], cur_dir[PETSC_MAX_PATH_LEN], cur_samples[32] = "all", cur_test[32] = "all", cur_seed[32], cur_hidden[32], cur_noise[32];
   char      source[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], samples[64], test_samples[64], seed[64], hidden[64], noise[64];
-  PetscBool set_samples, set_test, set_seed, set_hidden, set_noise;
+  PetscBool         set_samples, set_test, set_seed, set_hidden, set_noise;
+  char              targets[32];
+  PetscBool         is_labels, is_inputs;
 
   PetscFunctionBegin;
   PetscValidPointer(data, 1);
@@ -191,17 +196,23 @@ PetscErrorCode BnDataSetFromOptions(BnData data)
   PetscCall(PetscStrncpy(seed, cur_seed, sizeof(seed)));
   PetscCall(PetscStrncpy(hidden, cur_hidden, sizeof(hidden)));
   PetscCall(PetscStrncpy(noise, cur_noise, sizeof(noise)));
+  PetscCall(PetscStrncpy(targets, data->targets_inputs ? "inputs" : "labels", sizeof(targets)));
   /* strings only inside Begin/End: an error raised in between would skip PetscOptionsEnd() */
   PetscOptionsBegin(data->comm, NULL, "Data options", "BnData");
   PetscCall(PetscOptionsString("-data", "Data source: fmnist, teacher[:H[:noise]] or an HDF5 file PATH.h5", "BnDataSetFromOptions", cur_source, source, sizeof(source), NULL));
   PetscCall(PetscOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", cur_dir, dir, sizeof(dir), NULL));
   PetscCall(PetscOptionsString("-data_samples", "Use the first N training samples (default all; teacher 1024)", "BnDataSetFromOptions", cur_samples, samples, sizeof(samples), &set_samples));
   PetscCall(PetscOptionsString("-data_test_samples", "Use the first N test samples, 0 = no test split (default all; teacher 256)", "BnDataSetFromOptions", cur_test, test_samples, sizeof(test_samples), &set_test));
+  PetscCall(PetscOptionsString("-data_targets", "Training targets: the source's own (labels) or the inputs (autoencoder)", "BnDataSetFromOptions", targets, targets, sizeof(targets), NULL));
   PetscCall(PetscOptionsString("-seed", "Seed of every random choice (unsigned 64-bit integer)", "BnDataSetFromOptions", cur_seed, seed, sizeof(seed), &set_seed));
   PetscCall(PetscOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
   PetscCall(PetscOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
   PetscOptionsEnd();
 
+  PetscCall(PetscStrcmp(targets, "labels", &is_labels));
+  PetscCall(PetscStrcmp(targets, "inputs", &is_inputs));
+  PetscCheck(is_labels || is_inputs, data->comm, PETSC_ERR_USER_INPUT, "-data_targets %s: expected labels or inputs", targets);
+  data->targets_inputs = is_inputs;
   if (set_samples) PetscCall(ParseInt(data->comm, "-data_samples", samples, 1, &data->samples));
   if (set_test) PetscCall(ParseInt(data->comm, "-data_test_samples", test_samples, 0, &data->test_samples));
   if (set_seed) PetscCall(ParseCount(data->comm, "-seed", seed, UINT64_MAX, &data->seed));

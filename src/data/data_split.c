@@ -43,7 +43,27 @@ PetscErrorCode BnDataCheckWidths(BnData data, PetscInt L, const PetscInt widths[
 {
   PetscFunctionBegin;
   PetscCheck(widths[0] == n_in, data->comm, PETSC_ERR_USER_INPUT, "-net_widths: input width %" PetscInt_FMT " does not match -data %s (%" PetscInt_FMT " inputs)", widths[0], data->source, n_in);
+  /* an autoencoder's outputs are its inputs, whatever the source's own targets are */
+  if (data->targets_inputs) {
+    PetscCheck(widths[L] == n_in, data->comm, PETSC_ERR_USER_INPUT, "-net_widths: output width %" PetscInt_FMT " does not match -data_targets inputs (-data %s has %" PetscInt_FMT " inputs)", widths[L], data->source, n_in);
+    PetscFunctionReturn(0);
+  }
   PetscCheck(widths[L] == n_out, data->comm, PETSC_ERR_USER_INPUT, "-net_widths: output width %" PetscInt_FMT " does not match -data %s (%" PetscInt_FMT " outputs)", widths[L], data->source, n_out);
+  PetscFunctionReturn(0);
+}
+
+/* -data_targets inputs: the targets become a copy of the inputs; the class labels stay (for
+   clustering scores) but BnDataGetTrain() no longer shows them, so nothing scores an
+   autoencoder's output as a classifier's. */
+PetscErrorCode BnDataSplitTargetsFromInputs(BnDataSplit *split)
+{
+  size_t m = (size_t)(split->hi - split->lo);
+
+  PetscFunctionBegin;
+  PetscCall(PetscFree(split->targets));
+  PetscCall(PetscMalloc1(m * (size_t)split->n_in + 1, &split->targets));
+  PetscCall(PetscArraycpy(split->targets, split->inputs, m * (size_t)split->n_in));
+  split->n_out = split->n_in;
   PetscFunctionReturn(0);
 }
 

@@ -97,20 +97,23 @@ PetscErrorCode BnExchangeDestroy(BnSolver s)
 }
 
 /*@C
-  BnExchangeForward - sends x_{b_k} of the block's rows from stage k to stage k+1 (where it is
-  the input X[a_{k+1} - 1] of the first layer)
+  BnExchangeForwardBegin - starts sending x_{b_k} of the block's rows from stage k to stage k+1
+  (where it is the input X[a_{k+1} - 1] of the first layer)
 
   Collective on the pipe communicator
 
   Input Parameters:
 + s        - the solver
-. blk      - block with X[b_k] allocated on stages k and k+1
+. blk      - block with X[b_k] allocated on stages k and k+1; X[b_k] must not change, nor
+             stage k+1's X[a_{k+1} - 1] be read, until BnExchangeForwardEnd()
 - boundary - k, or -1 for every boundary at once
 
   Notes:
   The receiving stage does not recompute its Z: the caller does, when it needs it.
+
+.seealso: BnExchangeForwardEnd(), BnExchangeForward()
 @*/
-PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
+PetscErrorCode BnExchangeForwardBegin(BnSolver s, BnBlock *blk, PetscInt boundary)
 {
   BnExchange    *ex = &s->ex;
   BnExchangeSFs *sfs;
@@ -126,6 +129,26 @@ PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
     PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
   }
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeForwardEnd - completes BnExchangeForwardBegin() (same arguments)
+
+  Collective on the pipe communicator
+@*/
+PetscErrorCode BnExchangeForwardEnd(BnSolver s, BnBlock *blk, PetscInt boundary)
+{
+  BnExchange    *ex = &s->ex;
+  BnExchangeSFs *sfs;
+  PetscReal      dr[1], dl[1];
+  PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
+
+  PetscFunctionBegin;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  PetscCall(BnExchangeGetSFs(s, blk->m, &sfs)); /* the cached SFs of the Begin */
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
@@ -136,8 +159,23 @@ PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnExchangeForward - BnExchangeForwardBegin() and BnExchangeForwardEnd() at once, where there is
+  nothing to overlap (forward pipelines, evaluation, restart)
+
+  Collective on the pipe communicator
+@*/
+PetscErrorCode BnExchangeForward(BnSolver s, BnBlock *blk, PetscInt boundary)
+{
+  PetscFunctionBegin;
+  PetscCall(BnExchangeForwardBegin(s, blk, boundary));
+  PetscCall(BnExchangeForwardEnd(s, blk, boundary));
+  PetscFunctionReturn(0);
+}
+
 /* stage s > 0: lambda_a (sigma_a(z_a) - x_a) W_a (m x n_{a-1}) and the step tau of x_{a-1}
-   (math.md §3), exactly what the x-update of stage s-1's last layer takes from layer a */
+   (math.md §3), exactly what the x-update of stage s-1's last layer takes from layer a;
+   the GEMM runs before the sends start, the only local work the message itself waits for */
 static PetscErrorCode BnExchangeComputeMessage(BnSolver s, BnBlock *blk)
 {
   PetscInt     a = s->la, m = blk->m, np = s->n[a - 1], na = s->n[a];
@@ -164,13 +202,33 @@ static PetscErrorCode BnExchangeComputeMessage(BnSolver s, BnBlock *blk)
   PetscFunctionReturn(0);
 }
 
+/* Which boundaries carry a message in the exchange before the x-update colour `parity`
+   (layers l with l % 2 == parity). x_{b_k} changes only in colour parity(b_k) and is read by
+   stage k+1 in colour parity(b_k + 1) (its first layer's update) and, through Z, by the
+   backward message it sends before colour parity(b_k); the message is read only in colour
+   parity(b_k). So each boundary needs one direction per colour: forward before the colour of
+   b_k + 1, backward before the colour of b_k. The other direction would resend data the
+   receiver already has. */
+static PetscBool ForwardInColour(const BnExchange *ex, PetscInt k, PetscInt parity)
+{
+  return (PetscBool)((ex->last[k] + 1) % 2 == parity);
+}
+
 /*@C
-  BnExchangeBackward - every stage s > 0 computes the message for stage s-1 from its current
-  Z[a_s], X[a_s] and W_{a_s}, and sends it back (m x n_{b_{s-1}} values and one step size)
+  BnExchangeColourBegin - starts the exchange before the x-update colour `parity`: on every
+  boundary k either x_{b_k} forward or stage k+1's message backward (computed here, from its
+  current Z and X of its first layer); the caller updates the layers that need neither meanwhile
 
   Collective on the pipe communicator
+
+  Input Parameters:
++ s      - the solver
+. blk    - the block (its X[b_k] must stay untouched until BnExchangeColourForwardEnd())
+- parity - 1 for the odd layers' colour, 0 for the even layers'
+
+.seealso: BnExchangeColourForwardEnd(), BnExchangeColourBackwardEnd(), BnSolverXColour()
 @*/
-PetscErrorCode BnExchangeBackward(BnSolver s, BnBlock *blk)
+PetscErrorCode BnExchangeColourBegin(BnSolver s, BnBlock *blk, PetscInt parity)
 {
   BnExchange    *ex = &s->ex;
   BnExchangeSFs *sfs;
@@ -178,34 +236,80 @@ PetscErrorCode BnExchangeBackward(BnSolver s, BnBlock *blk)
 
   PetscFunctionBegin;
   if (ex->S == 1) PetscFunctionReturn(0);
-  if (ex->s > 0) PetscCall(BnExchangeComputeMessage(s, blk));
+  if (ex->s > 0 && !ForwardInColour(ex, ex->s - 1, parity)) PetscCall(BnExchangeComputeMessage(s, blk));
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(s, blk->m, &sfs));
+  ex->colour_sfs = sfs;
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
-    PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-  }
-  for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
-    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)blk->m * s->n[ex->last[k]] + 1) * sizeof(PetscReal);
+    if (ForwardInColour(ex, k, parity)) {
+      PetscInt   b    = ex->last[k];
+      PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
+      PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    } else {
+      PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
+      PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    }
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
 /*@C
-  BnExchange2 - the exchange between two colours of x-updates: x_{b_k} forward on every
-  boundary, the receiving stage updates Z[a], then the messages backward
+  BnExchangeColourForwardEnd - completes the forward messages of BnExchangeColourBegin()
 
   Collective on the pipe communicator
+
+  Output Parameter:
+. received - x_{a-1} of this stage's first layer a arrived (its Z[a] is now stale)
 @*/
-PetscErrorCode BnExchange2(BnSolver s, BnBlock *blk)
+PetscErrorCode BnExchangeColourForwardEnd(BnSolver s, BnBlock *blk, PetscInt parity, PetscBool *received)
 {
+  BnExchange    *ex  = &s->ex;
+  BnExchangeSFs *sfs = ex->colour_sfs;
+  PetscReal      dr[1], dl[1];
+
   PetscFunctionBegin;
-  if (s->S == 1) PetscFunctionReturn(0);
-  PetscCall(BnExchangeForward(s, blk, -1));
-  if (s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
-  PetscCall(BnExchangeBackward(s, blk));
+  *received = PETSC_FALSE;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  for (PetscInt k = 0; k < ex->S - 1; k++) {
+    PetscInt   b    = ex->last[k];
+    PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
+    if (!ForwardInColour(ex, k, parity)) continue;
+    PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
+    if (ex->s == k + 1) *received = PETSC_TRUE;
+  }
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeColourBackwardEnd - completes the backward messages of BnExchangeColourBegin()
+
+  Collective on the pipe communicator
+
+  Output Parameter:
+. received - the message for this stage's last layer arrived in s->ex.msg_recv
+@*/
+PetscErrorCode BnExchangeColourBackwardEnd(BnSolver s, BnBlock *blk, PetscInt parity, PetscBool *received)
+{
+  BnExchange    *ex  = &s->ex;
+  BnExchangeSFs *sfs = ex->colour_sfs;
+  PetscReal      dr[1], dl[1];
+
+  PetscFunctionBegin;
+  *received = PETSC_FALSE;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  for (PetscInt k = 0; k < ex->S - 1; k++) {
+    PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
+    if (ForwardInColour(ex, k, parity)) continue;
+    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)blk->m * s->n[ex->last[k]] + 1) * sizeof(PetscReal);
+    if (ex->s == k) *received = PETSC_TRUE;
+  }
+  ex->colour_sfs = NULL;
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -27,6 +27,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->lr       = -1;
   s->lr_decay = -1; /* default depends on the batch mode */
   s->momentum = 0.9;
+  s->overlap  = PETSC_TRUE;
   s->beta1    = 0.9;
   s->beta2    = 0.999;
   s->adam_eps = 1e-8;
@@ -52,6 +53,8 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr_decay D      - the W step is multiplied by D every sweep (default 0.85 for mini-batches, 1 for full batch)
 . -solver_momentum MU     - Nesterov momentum (default 0.9)
 . -solver_monitor         - one line per sweep
+. -layer_stages_overlap B - update a stage's interior layers while the boundary exchange is in
+                            flight (default true; false waits first: same result, for benchmarks)
 . -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default bregnet_ckpt; none = no checkpoints)
 . -checkpoint_every K     - sweeps between checkpoints (default 1)
 . -checkpoint_keep K      - checkpoints kept (default 2)
@@ -75,6 +78,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(PetscOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->lr_decay, &s->lr_decay, NULL));
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
   PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
+  PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetFromOptions", s->overlap, &s->overlap, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));

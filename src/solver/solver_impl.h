@@ -30,6 +30,7 @@ typedef struct {
   PetscInt       next;         /* cache slot replaced next */
   PetscReal     *msg_send;     /* stage s>0: lambda_a R W_a rows for stage s-1, then tau */
   PetscReal     *msg_recv;     /* stage s<S-1: the same, received from stage s+1 */
+  BnExchangeSFs *colour_sfs;   /* SFs of the colour exchange in flight (Begin .. BackwardEnd) */
   PetscLogDouble bytes;        /* sent by this rank (counted while counting is on) */
   PetscBool      counting;
 } BnExchange;
@@ -93,6 +94,7 @@ struct _p_BnSolver {
 
   /* layer stages: this rank's layers [la, lb]; S == 1 is the plain sample-parallel solver */
   PetscInt   S, stage, la, lb;
+  PetscBool  overlap; /* -layer_stages_overlap: x-updates of interior layers during the exchange */
   BnExchange ex;
   PetscReal *ghost;          /* stage s > 0: x_{la-1} of my samples, received from stage s-1 */
   PetscInt   sweeps_run;     /* sweeps done by this run (for per-sweep statistics) */
@@ -125,6 +127,8 @@ PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
 PETSC_INTERN PetscErrorCode BnExchangeSetUp(BnSolver);
 PETSC_INTERN PetscErrorCode BnExchangeDestroy(BnSolver);
 PETSC_INTERN PetscErrorCode BnExchangeForward(BnSolver, BnBlock *, PetscInt boundary);
-PETSC_INTERN PetscErrorCode BnExchangeBackward(BnSolver, BnBlock *);
-PETSC_INTERN PetscErrorCode BnExchange2(BnSolver, BnBlock *);
-PETSC_INTERN PetscErrorCode BnSolverStageInputs(BnSolver, BnBlock *);
+PETSC_INTERN PetscErrorCode BnExchangeForwardBegin(BnSolver, BnBlock *, PetscInt boundary);
+PETSC_INTERN PetscErrorCode BnExchangeForwardEnd(BnSolver, BnBlock *, PetscInt boundary);
+PETSC_INTERN PetscErrorCode BnExchangeColourBegin(BnSolver, BnBlock *, PetscInt parity);
+PETSC_INTERN PetscErrorCode BnExchangeColourForwardEnd(BnSolver, BnBlock *, PetscInt parity, PetscBool *received);
+PETSC_INTERN PetscErrorCode BnExchangeColourBackwardEnd(BnSolver, BnBlock *, PetscInt parity, PetscBool *received);

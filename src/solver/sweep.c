@@ -4,7 +4,7 @@
 
 /*@C
   BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples, then one W-step with 1/L steps
-  (with layer stages every colour is preceded by a boundary exchange, BnExchange2())
+  (with layer stages every colour carries its boundary exchange, BnSolverXColour())
 
   Collective on the stage communicator
 @*/
@@ -13,24 +13,10 @@ PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
   PetscFunctionBegin;
   for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnBlockComputeZ(s, &s->full, l));
   for (PetscInt k = 0; k < s->x_steps; k++) {
-    PetscCall(BnExchange2(s, &s->full));
     PetscCall(BnSolverXColour(s, &s->full, 1));
-    PetscCall(BnExchange2(s, &s->full));
     PetscCall(BnSolverXColour(s, &s->full, 0));
   }
-  PetscCall(BnSolverStageInputs(s, &s->full));
   PetscCall(BnSolverWStep(s, &s->full, s->train.N));
-  PetscFunctionReturn(0);
-}
-
-/* layer stages: the W-step of a stage's first layer needs the current x_{la-1} of the
-   previous stage (forward exchange) and the pre-activations computed from it */
-PetscErrorCode BnSolverStageInputs(BnSolver s, BnBlock *blk)
-{
-  PetscFunctionBegin;
-  if (s->S == 1) PetscFunctionReturn(0);
-  PetscCall(BnExchangeForward(s, blk, -1));
-  if (s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
   PetscFunctionReturn(0);
 }
 
@@ -99,12 +85,9 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     }
     PetscCall(BnBlockForwardInit(s, blk));
     for (PetscInt k = 0; k < s->x_steps; k++) {
-      PetscCall(BnExchange2(s, blk));
       PetscCall(BnSolverXColour(s, blk, 1));
-      PetscCall(BnExchange2(s, blk));
       PetscCall(BnSolverXColour(s, blk, 0));
     }
-    PetscCall(BnSolverStageInputs(s, blk));
     PetscCall(BnSolverWStep(s, blk, b1 - b0));
     /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */
     for (PetscInt l = s->la; l < L && l <= s->lb; l++)

@@ -59,25 +59,39 @@ static PetscErrorCode BnLayerGradient(BnSolver s, BnBlock *blk, PetscInt l, Pets
 /*@C
   BnSolverWStep - one update of all (W_l, b_l) from the samples of blk on all ranks of the stage
 
-  Collective on the stage communicator
+  Collective on the stage communicator (and the pipe communicator with layer stages)
 
   Input Parameters:
 + s          - the solver
-. blk        - samples with consistent Z
+. blk        - samples with consistent Z, except for a stage's first layer: its input x_{a-1}
+               arrives from the previous stage here (overlapped with the other layers' gradients)
 - Nnorm      - the number of samples the gradient is averaged over (global)
 @*/
 PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
 {
   PetscInt   L = s->L, off = 0;
   PetscReal *lip;
-  PetscBool  tied;
+  PetscBool  tied, late_first = (PetscBool)(s->S > 1 && s->la > 1 && s->overlap);
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_WUpdate, 0, 0, 0, 0));
   PetscCall(BnNetGetTied(s->net, &tied));
+  /* layer stages: the gradient of a stage's first layer needs the current x_{a-1} of the
+     previous stage; it travels while the other layers' gradients are computed
+     (-layer_stages_overlap false: it arrives first) */
+  PetscCall(BnExchangeForwardBegin(s, blk, -1));
+  if (!late_first) {
+    PetscCall(BnExchangeForwardEnd(s, blk, -1));
+    if (s->S > 1 && s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
+  }
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscCall(BnLayerGradient(s, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + s->n[l] * s->n[l - 1]));
+    if (!(late_first && l == s->la)) PetscCall(BnLayerGradient(s, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + s->n[l] * s->n[l - 1]));
     off += s->n[l] * (s->n[l - 1] + 1);
+  }
+  if (late_first) {
+    PetscCall(BnExchangeForwardEnd(s, blk, -1));
+    PetscCall(BnBlockComputeZ(s, blk, s->la));
+    PetscCall(BnLayerGradient(s, blk, s->la, Nnorm, s->gbuf, s->gbuf + s->n[s->la] * s->n[s->la - 1]));
   }
   {
     PetscMPIInt size;

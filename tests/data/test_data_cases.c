@@ -316,6 +316,27 @@ static void CheckIdxFirst7(BnData data)
   DT_EXPECT(!has && te.N == 0, "test split despite -data_test_samples 0");
 }
 
+/* -data_targets inputs: targets are the pixels, the labels hidden from the split but kept */
+static void CheckIdxAutoencoder(BnData data)
+{
+  BnSplit         tr, te;
+  PetscBool       has;
+  const PetscInt *cls_tr = NULL, *cls_te = NULL;
+
+  if (BnDataGetTrain(data, &tr) || BnDataGetTest(data, &te, &has) || BnDataGetClassLabels(data, PETSC_FALSE, &cls_tr) || BnDataGetClassLabels(data, PETSC_TRUE, &cls_te)) {
+    DT_EXPECT(0, "cannot get the splits");
+    return;
+  }
+  DT_EXPECT(tr.N == 20 && tr.n_in == 784 && tr.n_out == 784 && !tr.labels && cls_tr, "train N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT, tr.N, tr.n_in, tr.n_out);
+  DT_EXPECT(has && te.N == 5 && te.n_out == 784 && !te.labels && cls_te, "test split N %" PetscInt_FMT, te.N);
+  if (dt_failures) return;
+  for (PetscInt i = tr.lo; i < tr.hi; i++) {
+    for (PetscInt j = 0; j < 784; j++) DT_EXPECT(tr.targets[(i - tr.lo) * 784 + j] == dt_pixel(i, j) / 255.0 && tr.inputs[(i - tr.lo) * 784 + j] == dt_pixel(i, j) / 255.0, "row %" PetscInt_FMT " pixel %" PetscInt_FMT, i, j);
+    DT_EXPECT(cls_tr[i - tr.lo] == dt_label(i), "row %" PetscInt_FMT ": class label %" PetscInt_FMT, i, cls_tr[i - tr.lo]);
+  }
+  for (PetscInt i = te.lo; i < te.hi; i++) DT_EXPECT(te.targets[(i - te.lo) * 784 + 5] == te.inputs[(i - te.lo) * 784 + 5], "test row %" PetscInt_FMT, i);
+}
+
 static void CheckH5Targets(BnData data)
 {
   BnSplit   tr, te;
@@ -387,6 +408,9 @@ static const Case cases[] = {
   {"teacher_noise_negative", SetupNone, SRC_OPTIONS, "-data teacher -data_teacher_noise -0.5", W_FMNIST, PETSC_ERR_USER_INPUT, "-data_teacher_noise -0.5: must not be negative", NULL},
   {"teacher_spec_bad", SetupNone, SRC_OPTIONS, "-data teacher:x", W_FMNIST, PETSC_ERR_USER_INPUT, "-data teacher:x: hidden width x: not a whole number", NULL},
   {"widths_in", SetupNone, SRC_OPTIONS, "", 1, {100, 10}, PETSC_ERR_USER_INPUT, "-net_widths: input width 100 does not match -data fmnist (784 inputs)", NULL},
+  {"targets_inputs", SetupGood, SRC_FMNIST, "-data_targets inputs", 2, {784, 16, 784}, 0, NULL, CheckIdxAutoencoder},
+  {"targets_inputs_widths", SetupGood, SRC_FMNIST, "-data_targets inputs", W_FMNIST, PETSC_ERR_USER_INPUT, "-net_widths: output width 10 does not match -data_targets inputs", NULL},
+  {"targets_bad", SetupNone, SRC_OPTIONS, "-data_targets pixels", W_FMNIST, PETSC_ERR_USER_INPUT, "-data_targets pixels: expected labels or inputs", NULL},
   {"widths_out", SetupNone, SRC_OPTIONS, "", 2, {784, 16, 5}, PETSC_ERR_USER_INPUT, "-net_widths: output width 5 does not match -data fmnist (10 outputs)", NULL},
   {"unavailable", SetupNone, SRC_OPTIONS, "-data gsparse", W_FMNIST, PETSC_ERR_USER_INPUT, "-data gsparse: not available in this version", NULL},
   {"unknown", SetupNone, SRC_OPTIONS, "-data nonsense", W_FMNIST, PETSC_ERR_USER_INPUT, "-data nonsense: unknown data source", NULL},

@@ -3,12 +3,14 @@
 #  (a) (P,S) = (2,2), (4,2), (4,4), (3,1): 5 sweeps full batch and mini-batch, models equal to the
 #      1-rank run to 1e-10 (relative). Mini-batches use Nesterov: Adam's v-normalisation amplifies
 #      reassociation differences of the reductions beyond 1e-10 on this depth, for any Q > 1.
-#  (b) the measured communication per sweep equals the model of parallel.md exactly:
+#  (b) the measured communication per sweep equals the model exactly (parallel.md's, halved: each
+#      exchange between colours carries one direction per boundary, see README "Layer stages"):
 #      exchange bytes = 8 * sum over boundaries k of
-#        full batch: (4x+1) N n_{b_k} + 2x Q            (2x exchanges of m n_b forward + m n_b + 1 back
-#                                                         per sample group, one forward before the W-step)
-#        mini-batch: (4x+2) N n_{b_k} + 2x Q nbatches   (plus the forward pipeline of every batch)
+#        full batch: (2x+1) N n_{b_k} + x Q            (per x-step, per sample group: m n_b forward
+#                                                        and m n_b + 1 back; one forward before the W-step)
+#        mini-batch: (2x+2) N n_{b_k} + x Q nbatches   (plus the forward pipeline of every batch)
 #      W-step allreduce bytes (all ranks) = 8 * Q * W-steps * sum_l n_l (n_{l-1} + 1), when Q > 1
+#      and -layer_stages_overlap false (wait for the exchange, then update) gives the identical model
 #  (c) checkpoints: 1 stage -> restart on 2 stages, and 2 stages -> restart on 1 stage, equal to the
 #      uninterrupted run to 1e-10; models written by a 2-stage run are complete
 #  (d) invalid grids exit 2 naming -layer_stages
@@ -23,8 +25,8 @@ expect_bytes() { # mode S Q "first,last first,last ..." x nbatches -> "exchange 
   for st in $stages; do
     k=$((k + 1)); [ $k -eq $S ] && break
     local nbk=${n[${st#*,}]}
-    if [ $mode = full ]; then ex=$((ex + 8 * ((4 * x + 1) * N * nbk + 2 * x * Q)))
-    else ex=$((ex + 8 * ((4 * x + 2) * N * nbk + 2 * x * Q * nb))); fi
+    if [ $mode = full ]; then ex=$((ex + 8 * ((2 * x + 1) * N * nbk + x * Q)))
+    else ex=$((ex + 8 * ((2 * x + 2) * N * nbk + x * Q * nb))); fi
   done
   if [ "$Q" -gt 1 ]; then
     for ((l = 1; l < ${#n[@]}; l++)); do ws=$((ws + n[l] * (n[l - 1] + 1))); done
@@ -53,6 +55,11 @@ for mode in full mini; do
     [ "$got_ex" = "$ex" ] || fail "$mode P=$P S=$S: $got_ex exchange bytes per sweep, the model says $ex"
     [ "$got_ws" = "$ws" ] || fail "$mode P=$P S=$S: $got_ws W-step allreduce bytes per sweep, the model says $ws"
   done
+  # the overlapped schedule against the plain one (wait for the exchange, then update): the same
+  # arithmetic in another order, so the models must be identical
+  run 4 train "${C[@]}" "${opts[@]}" -layer_stages 4 -layer_stages_overlap false -model_out ${mode}_4_4_plain.h5 > log_${mode}_plain.txt 2>&1 || { cat log_${mode}_plain.txt; fail "$mode without overlap"; }
+  echo -n "$mode P=4 S=4 overlapped vs not: "
+  "$COMPARE" ${mode}_4_4.h5 ${mode}_4_4_plain.h5 0 || fail "$mode: -layer_stages_overlap false changes the result"
   # not vacuous: another seed gives another model
   run 2 train "${C[@]}" "${opts[@]}" -layer_stages 2 -seed 4 -model_out other.h5 > /dev/null 2>&1 || fail "seed 4 run"
   if "$COMPARE" ${mode}_1.h5 other.h5 1e-3 > /dev/null; then fail "$mode: a different seed gave the same model"; fi
