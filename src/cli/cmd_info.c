@@ -398,6 +398,24 @@ static PetscErrorCode BnInfoChecksums(BnInfo *info, PetscInt *bad)
   PetscFunctionReturn(0);
 }
 
+/* an inversion result (bregnet invert): /inversion/x0 [N, n_0] and its attributes */
+static PetscErrorCode BnInfoInversion(BnInfo *info)
+{
+  PetscBool  has;
+  PetscInt   rank;
+  PetscInt64 dims[2];
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Has(info->f, "/inversion/x0", &has));
+  if (!has) {
+    PetscCall(BnInfoProblem(info, "no dataset /inversion/x0"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnH5GetDims(info->f, "/inversion/x0", &rank, dims));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "inversion: %" PetscInt64_FMT " reconstructions of width %" PetscInt64_FMT "\n", dims[0], dims[1]));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnCommandInfo - `bregnet info FILE.h5`: validates and summarises a model or checkpoint
 
@@ -420,9 +438,9 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
 {
   BnInfo      info = {NULL, 0};
   const char *kind;
-  PetscBool   model, checkpoint;
-  PetscInt    L, bad;
-  PetscInt64 *widths, N = -1;
+  PetscBool   model, checkpoint, inversion;
+  PetscInt    L = 0, bad;
+  PetscInt64 *widths = NULL, N = -1;
 
   PetscFunctionBegin;
   PetscValidCharPointer(path, 1);
@@ -432,8 +450,10 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
   PetscCall(PetscStrcmp(kind, "model", &model));
   PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
-  if (!model && !checkpoint) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model nor checkpoint", kind));
-  PetscCall(BnInfoNet(&info, &L, &widths));
+  PetscCall(PetscStrcmp(kind, "inversion", &inversion));
+  if (!model && !checkpoint && !inversion) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint nor inversion", kind));
+  if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
+  else PetscCall(BnInfoNet(&info, &L, &widths));
   if (checkpoint) {
     PetscCall(BnInfoSolver(&info));
     if (widths) PetscCall(BnInfoLift(&info, L, widths, &N));

@@ -3,6 +3,8 @@
 #include "invert_impl.h"
 #include <petscblaslapack.h>
 
+static PetscErrorCode BackProject(BnInvert, PetscReal **);
+
 static PetscErrorCode WriteResultAttrs(BnInvert inv, BnH5 f, const BnInvertResult *r, const char suffix[])
 {
   char      name[64];
@@ -60,6 +62,12 @@ static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
   PetscCall(WriteResultAttrs(inv, f, &inv->res[0], ""));
   if (inv->has_truth) PetscCall(BnH5WriteRows(f, "/inversion/truth", inv->N, n0, inv->lo, inv->m, inv->Xtrue));
   if (inv->Ydec) PetscCall(BnH5WriteRows(f, "/inversion/decoded", inv->N, n0, inv->lo, inv->m, inv->Ydec));
+  {
+    PetscReal *bp;
+    PetscCall(BackProject(inv, &bp));
+    if (bp) PetscCall(BnH5WriteRows(f, "/inversion/backprojection", inv->N, n0, inv->lo, inv->m, bp));
+    PetscCall(PetscFree(bp));
+  }
   if (inv->res[1].done) {
     char suffix[40];
     PetscCall(PetscSNPrintf(suffix, sizeof(suffix), "_%s", inv->other->name));
@@ -106,26 +114,14 @@ static PetscErrorCode GatherFirst(BnInvert inv, PetscInt count, PetscInt n, cons
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnInvertWritePNG - one row per sample (at most 8): truth (if known), back-projection
-  W^T(y - b) rescaled to [0,1] (one layer) or the decoder's output, the reconstruction,
-  and the other method's reconstruction with -invert_compare; grey levels 0..1
-
-  Collective; rank 0 writes. Writes nothing (*written = PETSC_FALSE) without an image shape
-  (square n_0 or -invert_shape).
-@*/
-PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *written)
+/* back-projection for one layer without decoder: W^T (y - b), each sample rescaled to [0,1]
+   for display (*bp = NULL otherwise) */
+static PetscErrorCode BackProject(BnInvert inv, PetscReal **bpout)
 {
-  PetscInt    n0 = inv->n[0], count = PetscMin(inv->N, 8), cols = 0, c = 0;
-  PetscReal  *img, *tmp, *bp = NULL;
-  PetscMPIInt rank;
+  PetscInt   n0 = inv->n[0];
+  PetscReal *bp = NULL;
 
   PetscFunctionBegin;
-  PetscCheck(inv->res[0].done, inv->comm, PETSC_ERR_ORDER, "BnInvertWritePNG: call BnInvertSolve() first");
-  *written = PETSC_FALSE;
-  if (inv->H * inv->W != n0) PetscFunctionReturn(0);
-  PetscCallMPI(MPI_Comm_rank(inv->comm, &rank));
-  /* back-projection for one layer: W^T (y - b), each sample rescaled to [0,1] for display */
   if (inv->L == 1 && !inv->Ydec) {
     PetscReal   *W, *b, *yb;
     PetscInt     n1 = inv->n[1];
@@ -150,6 +146,30 @@ PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *writ
     }
     PetscCall(PetscFree(yb));
   }
+  *bpout = bp;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnInvertWritePNG - one row per sample (at most 8): truth (if known), back-projection
+  W^T(y - b) rescaled to [0,1] (one layer) or the decoder's output, the reconstruction,
+  and the other method's reconstruction with -invert_compare; grey levels 0..1
+
+  Collective; rank 0 writes. Writes nothing (*written = PETSC_FALSE) without an image shape
+  (square n_0 or -invert_shape).
+@*/
+PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *written)
+{
+  PetscInt    n0 = inv->n[0], count = PetscMin(inv->N, 8), cols = 0, c = 0;
+  PetscReal  *img, *tmp, *bp = NULL;
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCheck(inv->res[0].done, inv->comm, PETSC_ERR_ORDER, "BnInvertWritePNG: call BnInvertSolve() first");
+  *written = PETSC_FALSE;
+  if (inv->H * inv->W != n0) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(inv->comm, &rank));
+  PetscCall(BackProject(inv, &bp));
   cols = (inv->has_truth ? 1 : 0) + ((bp || inv->Ydec) ? 1 : 0) + 1 + (inv->res[1].done ? 1 : 0);
   PetscCall(PetscCalloc2(count * cols * n0, &img, count * n0, &tmp));
   {
