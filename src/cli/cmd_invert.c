@@ -38,6 +38,14 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   PetscCall(PetscStrcmp(png, "none", &none));
   PetscCall(BnInvertCreate(world, &inv));
   PetscCall(BnInvertSetFromOptions(inv));
+  {
+    PetscBool help;
+    PetscCall(PetscOptionsHasHelp(NULL, &help));
+    if (help) { /* the options are listed: do not run */
+      PetscCall(BnInvertDestroy(&inv));
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCall(BnCheckUnusedOptions(world));
   PetscCall(BnInvertSetUp(inv));
   PetscCall(BnInvertSolve(inv));

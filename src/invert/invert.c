@@ -38,7 +38,7 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->inner_max     = 500;
   v->max_it        = 20000;
   v->x0_steps      = 5;
-  v->x_steps       = 1;
+  v->x_steps       = 5;
   v->monitor_every = 100;
   PetscCall(BnGridCreate(comm, 1, &v->grid));
   PetscCall(BnInputRegGet("tvbox", &v->reg));
@@ -87,7 +87,7 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_tol T                 - stop when every sample's relative change per sweep is <= T (default 1e-6)
 . -invert_max_it K              - at most K sweeps (default 20000)
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox (relative change, default 1e-7; 500)
-. -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (1)
+. -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
 - -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
 
 .seealso: BnInvertSetUp()
@@ -95,7 +95,7 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
 {
   char      source[PETSC_MAX_PATH_LEN] = "", reg[32] = "", method[32] = "", solver[32] = "", seed[64] = "", shape[64] = "";
-  PetscBool set_alpha, set_rule, set_shape, set_seed, set_noise, set_samples;
+  PetscBool set_alpha, set_rule, set_shape, set_seed, set_noise, set_samples, help;
   PetscInt  samples = inv->samples;
 
   PetscFunctionBegin;
@@ -103,7 +103,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscStrncpy(method, inv->method->name, sizeof(method)));
   PetscCall(PetscStrncpy(solver, inv->solver->name, sizeof(solver)));
   PetscCall(PetscStrncpy(source, "fmnist", sizeof(source)));
-  PetscOptionsBegin(inv->comm, NULL, "bregnet invert", "bregnet");
+  PetscOptionsBegin(inv->comm, NULL, "Inversion options", "BnInvert");
   PetscCall(PetscOptionsString("-data", "perceptron (built-in problem, no model) or the data source whose inputs are inverted", "BnInvertSetFromOptions", source, source, sizeof(source), NULL));
   PetscCall(PetscOptionsInt("-data_samples", "Perceptron: number of test images", "BnInvertSetFromOptions", samples, &samples, &set_samples));
   PetscCall(PetscOptionsString("-seed", "Seed of every random choice", "BnInvertSetFromOptions", seed, seed, sizeof(seed), &set_seed));
@@ -129,6 +129,8 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
   PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */
 
   PetscCall(PetscStrncpy(inv->source, source, sizeof(inv->source)));
   PetscCall(PetscStrcmp(source, "perceptron", &inv->perceptron));
