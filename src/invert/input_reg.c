@@ -26,7 +26,7 @@ static PetscErrorCode TVBoxValue(BnInvert inv, const PetscReal x[], PetscReal *v
 static PetscErrorCode TVProx(BnInvert inv, PetscReal t, const PetscReal v[], PetscReal x[], PetscReal p[], PetscInt *inner)
 {
   PetscFunctionBegin;
-  PetscCall(BnTVProx(inv->H, inv->W, t, inv->reg->box, v, x, p, inv->inner_tol, inv->inner_max, inv->work, inner));
+  PetscCall(BnTVProx(inv->H, inv->W, t, inv->reg->box, v, x, p, inv->inner_tol_cur, inv->inner_max, inv->work, inner));
   PetscFunctionReturn(0);
 }
 

@@ -31,6 +31,10 @@ static PetscErrorCode ProxStep(BnInvert inv, const PetscReal v[], const PetscRea
     PetscInt   inner;
     PetscReal *u = inv->work2;
     if (mask && !mask[i]) continue;
+    /* the inner prox becomes more accurate as the outer iteration settles: at most
+       -invert_inner_tol, and a tenth of this sample's last outer relative change, so that
+       inexact proxes do not stall the outer stopping test */
+    inv->inner_tol_cur = PetscMin(inv->inner_tol, 0.1 * inv->relchg[i]);
     for (PetscInt j = 0; j < n0; j++) u[j] = v[i * n0 + j] - inv->t[i] * g[i * n0 + j];
     PetscCall(inv->reg->prox(inv, inv->t[i] * inv->alpha, u, xn + i * n0, inv->dual + i * kd, &inner));
     inv->inner_total += inner;
@@ -48,8 +52,9 @@ static PetscErrorCode FistaIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal 
   PetscCall(PetscMalloc1(m, &fail));
   if (!keep) {
     for (PetscInt i = 0; i < m; i++) {
-      inv->theta[i] = 1.0;
-      inv->t[i]     = 1.0 / lip;
+      inv->theta[i]  = 1.0;
+      inv->t[i]      = 1.0 / lip;
+      inv->relchg[i] = PETSC_MAX_REAL;
     }
     PetscCall(PetscArraycpy(xp, x, m * n0));
   }

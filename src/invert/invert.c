@@ -34,7 +34,7 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->alpha_rule    = BN_INVERT_ALPHA_RULE_DEFAULT;
   v->delta         = 0.01;
   v->tol           = 1e-6;
-  v->inner_tol     = 1e-6;
+  v->inner_tol     = 1e-4;
   v->inner_max     = 500;
   v->max_it        = 20000;
   v->x0_steps      = 5;
@@ -86,7 +86,7 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_solver fista|condat_vu  - algorithm of the input block (default fista)
 . -invert_tol T                 - stop when every sample's relative change per sweep is <= T (default 1e-6)
 . -invert_max_it K              - at most K sweeps (default 20000)
-. -invert_inner_tol T, -invert_inner_max K - inner TV prox (relative change, default 1e-6; 500)
+. -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
 - -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
 

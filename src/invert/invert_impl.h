@@ -63,7 +63,7 @@ struct _p_BnInvert {
   PetscBool perceptron, clip, monitor, compare;
   PetscInt  samples, layers, H, W, pm; /* pm: perceptron measurements */
   uint64_t  seed;
-  PetscReal alpha, alpha_rule, delta, tol, inner_tol;
+  PetscReal alpha, alpha_rule, delta, tol, inner_tol, inner_tol_cur;
   PetscBool alpha_set;
   PetscInt  max_it, inner_max, x0_steps, x_steps, monitor_every;
   const BnInputReg     *reg;
