@@ -125,6 +125,9 @@ PETSC_EXTERN PetscErrorCode BnNetGetActivation(BnNet net, PetscInt l, BnActivati
 PETSC_EXTERN PetscErrorCode BnNetGetReg(BnNet net, PetscInt l, BnReg *reg);
 PETSC_EXTERN PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lambda);
 PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
+/* -net_bias_fixed l,...: these layers' biases keep their initial value 0 (e.g. a sparse encoder) */
+PETSC_EXTERN PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed);
+PETSC_EXTERN PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
 /* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */
@@ -214,6 +217,7 @@ PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *spl
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
+PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);
@@ -249,3 +253,31 @@ PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], Pe
 /* after BnInvertSolve(): iterations (sweeps), seconds, relative error and PSNR (NaN without truth) */
 PETSC_EXTERN PetscErrorCode BnInvertGetResult(BnInvert inv, PetscInt *its, PetscReal *seconds, PetscReal *rel_error, PetscReal *psnr);
 PETSC_EXTERN PetscErrorCode BnInvertDestroy(BnInvert *inv);
+/* ------------------------------------- structure of trained networks (src/structure) */
+/* Canonical form of a model (math.md §5): drop neurons of zero (or small) path weight,
+   merge positively parallel neurons, balance |(w_k, b_k)| = |v_k|; on hidden layers with a
+   positively homogeneous activation (identity, relu, leakyrelu). Works on a copy. */
+typedef struct _p_BnPrune *BnPrune;
+PETSC_EXTERN PetscErrorCode BnPruneCreate(MPI_Comm comm, BnPrune *prune);
+PETSC_EXTERN PetscErrorCode BnPruneSetFromOptions(BnPrune prune); /* -prune_tol -prune_parallel_tol -prune_rank_tol -prune_balance_tol -prune_balance_its */
+PETSC_EXTERN PetscErrorCode BnPruneSetTolerance(BnPrune prune, PetscReal tol); /* path-weight threshold */
+PETSC_EXTERN PetscErrorCode BnPruneSetUp(BnPrune prune, BnNet net); /* net is read, never modified */
+PETSC_EXTERN PetscErrorCode BnPruneSolve(BnPrune prune);
+PETSC_EXTERN PetscErrorCode BnPruneGetNet(BnPrune prune, BnNet *pruned); /* owned by prune */
+PETSC_EXTERN PetscErrorCode BnPruneView(BnPrune prune, PetscViewer viewer); /* per-layer report */
+PETSC_EXTERN PetscErrorCode BnPruneDestroy(BnPrune *prune);
+/* distances between realised functions on the rows of a split (collective on comm, max over ranks):
+   sup |f_a - f_b|, and with ndirs > 0 the largest difference of forward difference quotients
+   (f(x + h u) - f(x))/h along ndirs random unit directions u per sample */
+PETSC_EXTERN PetscErrorCode BnNetFunctionDistance(BnNet a, BnNet b, MPI_Comm comm, const BnSplit *split, PetscInt ndirs, PetscReal h, uint64_t seed, PetscReal *sup, PetscReal *sup_der, PetscReal *scale);
+/* parameter distance |theta_a - P theta_b| after matching hidden neurons layer by layer
+   (Hungarian, cost |(w_k,b_k)_a - (w_j,b_j)_b|^2); zero neurons pad unequal widths */
+PETSC_EXTERN PetscErrorCode BnNetMatchedDistance(BnNet a, BnNet b, PetscBool match, PetscReal *dist, PetscReal *norm_a);
+PETSC_EXTERN PetscErrorCode BnNetPathNorm(BnNet net, PetscReal *pn);     /* l1 path norm incl. biases */
+PETSC_EXTERN PetscErrorCode BnNetWeightDecay(BnNet net, PetscReal *wd);  /* 1/2 sum_l |[W_l b_l]|_F^2 */
+PETSC_EXTERN PetscLogEvent BN_Prune, BN_Compare; /* canonicalisation; function and parameter distances */
+/* optional affine skip of the output layer, z_L = W_L x_{L-1} + S x_{L-2} + b_L (S: n_L x n_{L-2},
+   /net/layer_L/S in files), written by bregnet prune when it folds opposite pairs of the last
+   hidden layer; forward passes (predict, prune) use it, lifted training and inversion refuse it */
+PETSC_EXTERN PetscErrorCode BnNetSetSkip(BnNet net, const PetscReal S[]); /* copies; NULL removes */
+PETSC_EXTERN PetscErrorCode BnNetGetSkip(BnNet net, PetscReal **S);       /* NULL when none */

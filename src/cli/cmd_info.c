@@ -245,6 +245,17 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": W [%" PetscInt64_FMT ", %" PetscInt64_FMT "], b [%" PetscInt64_FMT "], activation %s, lambda %s, reg %s\n", l, wok ? wd[0] : -1, wok ? wd[1] : -1, bok ? bd[0] : -1,
                           act ? act : "?", value, reg ? reg : "?"));
     if ((*widths)[l] >= 1 && (*widths)[l] <= PETSC_MAX_INT) PetscCall(BnInfoCheckSpecs(info, l, *L, (PetscInt)(*widths)[l], act, reg));
+    /* optional affine skip x_{L-2} -> z_L written by bregnet prune */
+    PetscCall(PetscSNPrintf(path, sizeof(path), "/net/layer_%" PetscInt_FMT "/S", l));
+    PetscCall(BnH5Has(info->f, path, &has));
+    if (has) {
+      PetscInt64 sd[H5S_MAX_RANK];
+      PetscBool  sok;
+      PetscCall(BnInfoDataset(info, path, 2, sd, &sok));
+      if (l != *L || *L < 2) PetscCall(BnInfoProblem(info, "%s: a skip S is allowed only in the output layer of a network with at least 2 layers", path));
+      else if (sok && (sd[0] != (*widths)[l] || sd[1] != (*widths)[l - 2])) PetscCall(BnInfoProblem(info, "%s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from /net widths", path, sd[0], sd[1], (*widths)[l], (*widths)[l - 2]));
+      else if (sok) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": skip S [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from the input of layer %" PetscInt_FMT "\n", l, sd[0], sd[1], l - 1));
+    }
     /* the /net summary list must be the layers' activations in order */
     if (act) {
       size_t sl;
@@ -338,6 +349,42 @@ static PetscErrorCode BnInfoHistory(BnInfo *info)
     if (len < 0) len = d[0];
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "history: %" PetscInt64_FMT " sweeps\n", len < 0 ? 0 : len));
+  PetscFunctionReturn(0);
+}
+
+/* the -data_gsparse_truth file (src/data/data_gsparse.c): /dictionary [n, G s], and per split
+   /coefficients [N, G s] with /labels [N, 1] */
+static PetscErrorCode BnInfoGsparseTruth(BnInfo *info)
+{
+  static const char *const coef[] = {"/coefficients", "/test_coefficients"}, *const lab[] = {"/labels", "/test_labels"};
+  PetscBool  has;
+  PetscInt   rank;
+  PetscInt64 d[2], c[2], l[2];
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Has(info->f, "/dictionary", &has));
+  if (!has) {
+    PetscCall(BnInfoProblem(info, "no dataset /dictionary"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnH5GetDims(info->f, "/dictionary", &rank, d));
+  if (rank != 2) PetscCall(BnInfoProblem(info, "/dictionary has %" PetscInt_FMT " dimension(s), expected 2", rank));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "gsparse ground truth: dictionary %" PetscInt64_FMT " x %" PetscInt64_FMT "\n", d[0], d[1]));
+  for (int k = 0; k < 2; k++) {
+    PetscCall(BnH5Has(info->f, coef[k], &has));
+    if (!has) {
+      if (!k) PetscCall(BnInfoProblem(info, "no dataset /coefficients"));
+      continue;
+    }
+    PetscCall(BnH5GetDims(info->f, coef[k], &rank, c));
+    if (rank != 2 || c[1] != d[1]) PetscCall(BnInfoProblem(info, "%s is %" PetscInt64_FMT " x %" PetscInt64_FMT ", expected N x %" PetscInt64_FMT, coef[k], c[0], c[1], d[1]));
+    PetscCall(BnH5Has(info->f, lab[k], &has));
+    if (!has) PetscCall(BnInfoProblem(info, "no dataset %s", lab[k]));
+    else {
+      PetscCall(BnH5GetDims(info->f, lab[k], &rank, l));
+      if (l[0] != c[0] || l[1] != 1) PetscCall(BnInfoProblem(info, "%s is %" PetscInt64_FMT " x %" PetscInt64_FMT ", expected %" PetscInt64_FMT " x 1", lab[k], l[0], l[1], c[0]));
+    }
+  }
   PetscFunctionReturn(0);
 }
 
@@ -438,7 +485,7 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
 {
   BnInfo      info = {NULL, 0};
   const char *kind;
-  PetscBool   model, checkpoint, inversion;
+  PetscBool   model, checkpoint, truth, inversion;
   PetscInt    L = 0, bad;
   PetscInt64 *widths = NULL, N = -1;
 
@@ -450,9 +497,14 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
   PetscCall(PetscStrcmp(kind, "model", &model));
   PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
+  PetscCall(PetscStrcmp(kind, "gsparse_truth", &truth));
   PetscCall(PetscStrcmp(kind, "inversion", &inversion));
-  if (!model && !checkpoint && !inversion) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint nor inversion", kind));
-  if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
+  if (!model && !checkpoint && !truth && !inversion) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth nor inversion", kind));
+  if (truth) {
+    PetscCall(BnInfoGsparseTruth(&info));
+    L      = 0;
+    widths = NULL;
+  } else if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
   else PetscCall(BnInfoNet(&info, &L, &widths));
   if (checkpoint) {
     PetscCall(BnInfoSolver(&info));

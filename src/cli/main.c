@@ -11,8 +11,7 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "  predict   forward pass of a model over a data set: loss, accuracy\n"
                             "  invert    regularised inversion of a trained model (or -data perceptron)\n"
                             "  info      validate and summarise a model or checkpoint file: bregnet info FILE.h5\n"
-                            "\n"
-                            "not in this version: prune (structure analysis)\n"
+                            "  prune     balance, merge and prune a model (-model, -model_out); -compare -model_b: distances\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 85 stopped by a signal\n"
@@ -52,8 +51,7 @@ int main(int argc, char **argv)
   } else if (!strcmp(cmd, "invert")) {
     ierr = BnCommandInvert(&exit_code);
   } else if (!strcmp(cmd, "prune")) {
-    ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: '%s' is not available in this version of bregnet\n", cmd);
-    exit_code = BN_EXIT_BAD_INPUT;
+    ierr = BnCommandPrune(&exit_code);
   } else {
     ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: unknown command '%s'\n%s", cmd, usage);
     exit_code = BN_EXIT_BAD_INPUT;

@@ -33,6 +33,10 @@ PetscErrorCode BnDataCreate(BnGrid grid, BnData *data)
   d->seed           = 0;
   d->teacher_hidden = BN_TEACHER_HIDDEN_DEFAULT;
   d->teacher_noise  = 0;
+  d->gsparse_groups     = BN_GSPARSE_GROUPS_DEFAULT;
+  d->gsparse_group_size = BN_GSPARSE_SIZE_DEFAULT;
+  d->gsparse_active     = 1;
+  d->gsparse_noise      = 0;
   PetscCall(PetscStrncpy(d->source, "fmnist", sizeof(d->source)));
   PetscCall(PetscStrncpy(d->dir, BN_DATA_DIR_DEFAULT, sizeof(d->dir)));
   PetscCall(BnDataSetDescriptor(d));

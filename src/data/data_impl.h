@@ -24,6 +24,8 @@ typedef struct {
 
 #define BN_DATA_SAMPLES_DEFAULT   (-1) /* -data_samples / -data_test_samples not given */
 #define BN_TEACHER_HIDDEN_DEFAULT 32
+#define BN_GSPARSE_GROUPS_DEFAULT 4
+#define BN_GSPARSE_SIZE_DEFAULT   2
 #define BN_DATA_DIR_DEFAULT       "/usr/share/datasets/fashion-mnist"
 
 struct _BnDataOps {
@@ -49,6 +51,11 @@ struct _p_BnData {
   uint64_t         seed;                       /* -seed */
   PetscInt         teacher_hidden;             /* -data_teacher_hidden */
   PetscReal        teacher_noise;              /* -data_teacher_noise (standard deviation) */
+  PetscInt         gsparse_groups;             /* -data_gsparse_groups G */
+  PetscInt         gsparse_group_size;         /* -data_gsparse_group_size s */
+  PetscInt         gsparse_active;             /* -data_gsparse_active k (1 or 2) */
+  PetscReal        gsparse_noise;              /* -data_gsparse_noise (standard deviation) */
+  char             gsparse_truth[PETSC_MAX_PATH_LEN]; /* -data_gsparse_truth PATH.h5, "" = none */
   PetscBool        targets_inputs;             /* -data_targets inputs: autoencoder, targets = inputs */
 
   /* loaded data */
@@ -57,6 +64,7 @@ struct _p_BnData {
 };
 
 PETSC_INTERN const BnDataOps BnDataOps_Fmnist, BnDataOps_Teacher, BnDataOps_H5;
+PETSC_INTERN const BnDataOps BnDataOps_Spline1d, BnDataOps_Gsparse;
 
 /* data_options.c */
 PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);

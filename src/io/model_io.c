@@ -1,6 +1,7 @@
 /* Models in bregnet/1 files: the /net group shared by models and checkpoints.
      /net          attrs widths (int64[L+1]), activations ("relu,relu,softmax"), tied (int64 0/1)
      /net/layer_l  W float64[n_l, n_{l-1}], b float64[n_l]; attrs activation, lambda, reg
+     /net/layer_L/S optional float64[n_L, n_{L-2}]: affine skip x_{L-2} -> z_L (bregnet prune)
    The weights are replicated: every rank of the file's communicator holds all layers. */
 #include "h5_impl.h"
 #include "net/net_impl.h" /* only for net->comm: bregnet.h has no BnNetGetComm() */
@@ -88,6 +89,12 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnH5WriteAttrString(f, path, "activation", acts[l - 1]));
     PetscCall(BnH5WriteAttrReal(f, path, "lambda", 1, &lambda));
     PetscCall(BnH5WriteAttrString(f, path, "reg", regspec));
+    { /* -net_bias_fixed layers say so (informative; absent = trained bias) */
+      PetscBool  fixed;
+      PetscInt64 one = 1;
+      PetscCall(BnNetGetBiasFixed(net, l, &fixed));
+      if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, "bias_fixed", 1, &one));
+    }
     /* layer stages: only rank 0's copy is written; other ranks may not store the layer */
     if (!W || !b) {
       PetscCheck(f->rank, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "%s: layer %" PetscInt_FMT " is not present on rank 0 (gather it first)", f->path, l);
@@ -97,6 +104,15 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnH5WriteArray(f, path, 2, wdims, W));
     PetscCall(BnLayerPath(l, "b", path));
     PetscCall(BnH5WriteArray(f, path, 1, bdims, b));
+  }
+  {
+    PetscReal *S;
+    PetscCall(BnNetGetSkip(net, &S));
+    if (S) {
+      PetscInt64 sdims[2] = {widths[L], widths[L - 2]};
+      PetscCall(BnLayerPath(L, "S", path));
+      PetscCall(BnH5WriteArray(f, path, 2, sdims, S));
+    }
   }
   PetscCall(PetscFree(list));
   PetscCall(PetscFree2(w64, acts));
@@ -145,6 +161,7 @@ typedef struct {
   char      *actlist; /* "a1,...,aL" */
   char      *reglist;
   PetscBool  tied;
+  PetscBool  skip; /* /net/layer_L/S present */
 } BnNetDesc;
 
 static PetscErrorCode BnNetDescDestroy(BnNetDesc *d)
@@ -202,6 +219,16 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
     PetscCall(BnLayerPath(l, "b", path));
     PetscCall(BnH5GetDims(f, path, &rank, dims));
     PetscCheck(rank == 1 && dims[0] == d->widths[l], f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has shape [%" PetscInt64_FMT "], expected [%" PetscInt_FMT "] from /net widths", f->path, path, dims[0], d->widths[l]);
+    /* the optional skip exists only into the output layer, from x_{L-2} */
+    PetscCall(BnLayerPath(l, "S", path));
+    PetscCall(BnH5Has(f, path, &has));
+    if (has) {
+      PetscCheck(l == d->L && d->L >= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s: a skip S is allowed only in the output layer of a network with at least 2 layers", f->path, path);
+      PetscCall(BnH5GetDims(f, path, &rank, dims));
+      PetscCheck(rank == 2 && dims[0] == d->widths[l] && dims[1] == d->widths[l - 2], f->comm, PETSC_ERR_FILE_UNEXPECTED,
+                 "%s: dataset %s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt_FMT ", %" PetscInt_FMT "] from /net widths", f->path, path, dims[0], dims[1], d->widths[l], d->widths[l - 2]);
+      d->skip = PETSC_TRUE;
+    }
   }
   PetscCall(BnJoin(d->L, (const char **)d->acts, &d->actlist));
   PetscCall(BnJoin(d->L, (const char **)d->regs, &d->reglist));
@@ -252,6 +279,18 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
     PetscCall(BnH5ReadArray(f, path, 2, wdims, W));
     PetscCall(BnLayerPath(l, "b", path));
     PetscCall(BnH5ReadArray(f, path, 1, bdims, b));
+  }
+  if (d->skip) {
+    PetscInt64 sdims[2] = {d->widths[d->L], d->widths[d->L - 2]};
+    PetscReal     *S;
+    PetscErrorCode ierr;
+    PetscCheck(!d->tied, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: a tied network with a skip S", f->path);
+    PetscCall(PetscMalloc1(sdims[0] * sdims[1], &S));
+    PetscCall(BnLayerPath(d->L, "S", path));
+    ierr = BnH5ReadArray(f, path, 2, sdims, S);
+    if (!ierr) ierr = BnNetSetSkip(*net, S);
+    PetscCall(PetscFree(S));
+    PetscCall(ierr);
   }
   PetscFunctionReturn(0);
 }

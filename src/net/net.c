@@ -1,7 +1,6 @@
 /* BnNet: architecture, options and weight storage of a feed-forward network. */
 #include "net_impl.h"
 
-#define BN_MAX_LAYERS 64
 
 /*@C
   BnNetCreate - creates an empty network on a (stage) communicator
@@ -32,6 +31,7 @@ static PetscErrorCode BnNetReset(BnNet net)
   PetscCall(PetscFree(net->widths));
   PetscCall(PetscFree(net->act_list));
   PetscCall(PetscFree(net->work));
+  PetscCall(PetscFree(net->S));
   net->work_len = 0;
   net->L        = 0;
   net->setup    = PETSC_FALSE;
@@ -137,7 +137,8 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
 . -net_activations a1,...,aL    - activations, one per layer or one for all (default relu hidden, softmax output)
 . -net_reg r                    - none|l2:mu|l1:mu|neuron:mu|nuclear:mu, one per layer or one for all
 . -net_lambda l1,...,lL         - Bregman weights, one per layer or one for all (default 1)
-- -net_tied                     - tied weights W_2 = W_1^T (2-layer autoencoder)
+. -net_tied                     - tied weights W_2 = W_1^T (2-layer autoencoder)
+- -net_bias_fixed l1,l2,...     - layers whose biases stay at their initial value 0 (default none)
 
 .seealso: BnNetSetArchitecture()
 @*/
@@ -146,7 +147,9 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   char      widths_s[1024] = "784,256,128,10", act_s[1024] = "", reg_s[1024] = "none", lambda_s[1024] = "1";
   PetscInt  widths[BN_MAX_LAYERS + 2], nw, nl, L;
   PetscReal lambda[BN_MAX_LAYERS + 1];
-  PetscBool tied = net->tied;
+  PetscBool tied = net->tied, set_fixed;
+  char      fixed_s[1024] = "";
+  PetscInt  fixed[BN_MAX_LAYERS + 1], nf = 0;
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
@@ -155,6 +158,7 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCall(PetscOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
   PetscCall(PetscOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
   PetscCall(PetscOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
+  PetscCall(PetscOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
   PetscOptionsEnd();
   PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
@@ -176,6 +180,40 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
     for (PetscInt l = 1; l < L; l++) lambda[l] = lambda[0];
   PetscCall(BnNetSetArchitecture(net, L, widths, act_s, reg_s, lambda));
   PetscCall(BnNetSetTied(net, tied));
+  if (set_fixed) {
+    PetscCall(BnParseIntList("-net_bias_fixed", fixed_s, BN_MAX_LAYERS, fixed, &nf));
+    for (PetscInt k = 0; k < nf; k++) {
+      PetscCheck(fixed[k] >= 1 && fixed[k] <= L, net->comm, PETSC_ERR_USER_INPUT, "-net_bias_fixed '%s': layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, fixed_s, fixed[k], L);
+      PetscCall(BnNetSetBiasFixed(net, fixed[k], PETSC_TRUE));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetBiasFixed - keeps the bias of layer l at its value (0 after BnNetInitializeWeights()):
+  the weight updates leave it alone. For sparse encoders, whose sparsity a trainable bias can
+  undo (it grows until every unit is active).
+
+  Not Collective (call it with the same arguments on every rank)
+
+.seealso: BnNetGetBiasFixed(), BnNetSetFromOptions()
+@*/
+PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscCheck(l >= 1 && l <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnNetSetBiasFixed: layer %" PetscInt_FMT " out of range", l);
+  net->bias_fixed[l] = fixed;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidBoolPointer(fixed, 3);
+  *fixed = (l >= 1 && l <= BN_MAX_LAYERS) ? net->bias_fixed[l] : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -405,6 +443,7 @@ PetscErrorCode BnNetView(BnNet net, PetscViewer viewer)
     PetscCall(BnRegGetSpec(net->reg[l], &reg));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg));
   }
+  if (net->S) PetscCall(PetscViewerASCIIPrintf(viewer, "  skip S into layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT " (from the input of layer %" PetscInt_FMT ")\n", net->L, net->widths[net->L], net->widths[net->L - 2], net->L - 1));
   PetscFunctionReturn(0);
 }
 

@@ -18,6 +18,8 @@ PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[
   PetscReal    one = 1.0;
 
   PetscFunctionBegin;
+  /* the lifted solvers form z_L with this: a skip term would be missing */
+  PetscCheck(!(net->S && l == net->L), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "this model has an affine skip into its output layer (written by bregnet prune): it can be evaluated (predict, prune), not trained or inverted");
   if (m == 0) PetscFunctionReturn(0);
   for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(z + i * nout, net->b[l], nout));
   PetscCall(PetscBLASIntCast(nout, &M));
@@ -44,6 +46,10 @@ PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscRe
   const PetscReal *in = x0;
 
   PetscFunctionBegin;
+  if (net->S) {
+    PetscCall(BnNetForwardSkip_Private(net, m, x0, zL, out));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
   for (PetscInt l = 1; l <= L; l++) maxw = PetscMax(maxw, net->widths[l]);
   if (net->work_len < 2 * m * maxw) {

@@ -2,8 +2,12 @@
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
 
+#define BN_MAX_LAYERS 64
+
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
    reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
+PETSC_INTERN PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
+
 struct _p_BnNet {
   MPI_Comm      comm;
   PetscInt      L;
@@ -13,9 +17,11 @@ struct _p_BnNet {
   PetscReal    *lambda; /* L+1, [0] unused */
   PetscReal   **W, **b; /* L+1, [0] unused */
   PetscBool     tied;
+  PetscBool     bias_fixed[BN_MAX_LAYERS + 1]; /* -net_bias_fixed: layer l's bias is never updated */
   PetscBool     setup;
   PetscInt      own_first, own_last; /* layer stages: layers stored on this rank (0, 0: all) */
   char         *act_list; /* "relu,relu,softmax" */
   PetscReal    *work;     /* forward-pass scratch */
   PetscInt      work_len;
+  PetscReal    *S; /* optional affine skip x_{L-2} -> z_L (n_L x n_{L-2}, row-major), NULL: none (net_skip.c) */
 };

@@ -110,6 +110,34 @@ static PetscErrorCode BnLayerName(char buf[], size_t len, const char fmt[], Pets
   PetscFunctionReturn(0);
 }
 
+/* The per-layer arrays of a checkpoint, in the one order in which all ranks write and read
+   them (the transfers are collective). The first two live in the model's /net group. */
+typedef struct {
+  const char *fmt;  /* dataset name with the layer number as %" PetscInt_FMT " */
+  PetscInt    rank; /* 1 or 2 dimensions */
+  PetscInt64  dims[2];
+  PetscReal  *data; /* this rank's array, NULL for a layer of another stage */
+} BnLayerArray;
+
+#define BN_LAYER_ARRAYS 8
+static PetscErrorCode BnCheckpointLayerArrays(BnSolver s, PetscInt l, BnLayerArray a[BN_LAYER_ARRAYS])
+{
+  PetscInt64 no = s->n[l], ni = s->n[l - 1];
+  PetscReal *W = NULL, *b = NULL;
+
+  PetscFunctionBegin;
+  if (l >= s->la && l <= s->lb) PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+  a[0] = (BnLayerArray){"/net/layer_%" PetscInt_FMT "/W", 2, {no, ni}, W};
+  a[1] = (BnLayerArray){"/net/layer_%" PetscInt_FMT "/b", 1, {no, 0}, b};
+  a[2] = (BnLayerArray){"/solver/m_W_%" PetscInt_FMT, 2, {no, ni}, s->mW[l]};
+  a[3] = (BnLayerArray){"/solver/v_W_%" PetscInt_FMT, 2, {no, ni}, s->vW[l]};
+  a[4] = (BnLayerArray){"/solver/m_b_%" PetscInt_FMT, 1, {no, 0}, s->mb[l]};
+  a[5] = (BnLayerArray){"/solver/v_b_%" PetscInt_FMT, 1, {no, 0}, s->vb[l]};
+  a[6] = (BnLayerArray){"/solver/power_W_%" PetscInt_FMT, 1, {ni, 0}, s->pw_W[l]};
+  a[7] = (BnLayerArray){"/solver/power_X_%" PetscInt_FMT, 1, {ni + 2, 0}, s->pw_X[l]};
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverWriteCheckpoint - writes the solver state to -checkpoint's next file
 
@@ -166,25 +194,13 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   for (PetscInt l = 1; l <= s->L; l++) {
     /* rank 0 writes (it has every layer after BnSolverGatherNet()); with layer stages other
        ranks may not store layer l and pass a pointer that is never read */
-    PetscReal dummy = 0;
-#define BN_OR_DUMMY(p) ((p) ? (p) : &dummy)
-    dims[0] = s->n[l];
-    dims[1] = s->n[l - 1];
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 2, dims, BN_OR_DUMMY(s->mW[l])));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 2, dims, BN_OR_DUMMY(s->vW[l])));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_b_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->mb[l])));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_b_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->vb[l])));
-    dims[0] = s->n[l - 1];
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->pw_W[l])));
-    dims[0] = s->n[l - 1] + 2;
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, BN_OR_DUMMY(s->pw_X[l])));
-#undef BN_OR_DUMMY
+    BnLayerArray a[BN_LAYER_ARRAYS];
+    PetscReal    dummy = 0;
+    PetscCall(BnCheckpointLayerArrays(s, l, a));
+    for (PetscInt j = 2; j < BN_LAYER_ARRAYS; j++) { /* W and b went with the model groups */
+      PetscCall(BnLayerName(name, sizeof(name), a[j].fmt, l));
+      PetscCall(BnH5WriteArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : &dummy));
+    }
   }
 
   PetscCall(BnH5CreateGroup(f, "/lift"));
@@ -372,30 +388,6 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscFunctionReturn(0);
 }
 
-/* layer stages: reads (collectively, checksums verified) the arrays of a layer this rank does
-   not store into scratch space of n_l n_{l-1} + 2(n_l + n_{l-1} + 2) values */
-static PetscErrorCode BnCheckpointReadScratch(BnSolver s, BnH5 f, PetscInt l, PetscReal scratch[])
-{
-  /* the same datasets in the same order as the owners read them (collective reads) */
-  static const char *names[] = {"/net/layer_%" PetscInt_FMT "/W", "/net/layer_%" PetscInt_FMT "/b", "/solver/m_W_%" PetscInt_FMT, "/solver/v_W_%" PetscInt_FMT, "/solver/m_b_%" PetscInt_FMT, "/solver/v_b_%" PetscInt_FMT};
-  static const PetscInt ranks[] = {2, 1, 2, 2, 1, 1};
-  char       name[64];
-  PetscInt64 dims[2] = {s->n[l], s->n[l - 1]};
-
-  PetscFunctionBegin;
-  for (PetscInt j = 0; j < 6; j++) {
-    PetscCall(BnLayerName(name, sizeof(name), names[j], l));
-    PetscCall(BnH5ReadArray(f, name, ranks[j], dims, scratch));
-  }
-  dims[0] = s->n[l - 1];
-  PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
-  PetscCall(BnH5ReadArray(f, name, 1, dims, scratch));
-  dims[0] = s->n[l - 1] + 2;
-  PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
-  PetscCall(BnH5ReadArray(f, name, 1, dims, scratch));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverLoadCheckpoint - restores the state of a checkpoint written by BnSolverWriteCheckpoint()
 
@@ -419,39 +411,20 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnH5Open(world, path, &f));
   PetscCall(BnCheckpointCheckCompatible(s, f, world, path));
-  { /* every rank reads every layer (collective); layers of other stages go to scratch */
+  { /* room for the largest array of a layer of another stage */
     PetscInt maxW = 1;
-    for (PetscInt l = 1; l <= s->L; l++) maxW = PetscMax(maxW, s->n[l] * s->n[l - 1] + 2 * (s->n[l] + s->n[l - 1] + 2));
+    for (PetscInt l = 1; l <= s->L; l++) maxW = PetscMax(maxW, PetscMax(s->n[l] * s->n[l - 1], s->n[l - 1] + 2));
     if (s->S > 1) PetscCall(PetscMalloc1(maxW, &scratch));
   }
   for (PetscInt l = 1; l <= s->L; l++) {
-    PetscReal *W, *b;
-    PetscBool  own = (PetscBool)(l >= s->la && l <= s->lb);
-    PetscCall(BnNetGetLayer(s->net, l, &W, &b));
-    if (!own) { /* the values are dropped: only the owning stage keeps them */
-      PetscCall(BnCheckpointReadScratch(s, f, l, scratch));
-      continue;
+    BnLayerArray a[BN_LAYER_ARRAYS];
+    PetscCall(BnCheckpointLayerArrays(s, l, a));
+    for (PetscInt j = 0; j < BN_LAYER_ARRAYS; j++) {
+      /* every rank reads (collective reads, checksums verified); a layer of another stage
+         goes to scratch and is dropped: only the owning stage keeps it */
+      PetscCall(BnLayerName(name, sizeof(name), a[j].fmt, l));
+      PetscCall(BnH5ReadArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : scratch));
     }
-    dims[0] = s->n[l];
-    dims[1] = s->n[l - 1];
-    PetscCall(BnLayerName(name, sizeof(name), "/net/layer_%" PetscInt_FMT "/W", l));
-    PetscCall(BnH5ReadArray(f, name, 2, dims, W));
-    PetscCall(BnLayerName(name, sizeof(name), "/net/layer_%" PetscInt_FMT "/b", l));
-    PetscCall(BnH5ReadArray(f, name, 1, dims, b));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadArray(f, name, 2, dims, s->mW[l]));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadArray(f, name, 2, dims, s->vW[l]));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/m_b_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadArray(f, name, 1, dims, s->mb[l]));
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/v_b_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadArray(f, name, 1, dims, s->vb[l]));
-    dims[0] = s->n[l - 1];
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_W_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadArray(f, name, 1, dims, s->pw_W[l]));
-    dims[0] = s->n[l - 1] + 2;
-    PetscCall(BnLayerName(name, sizeof(name), "/solver/power_X_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadArray(f, name, 1, dims, s->pw_X[l]));
   }
   for (PetscInt l = 1; l < s->L; l++) {
     PetscBool own = (PetscBool)(l >= s->la && l <= s->lb); /* re-partitioned for this run's stages */

@@ -3,6 +3,20 @@
 #include "solver_impl.h"
 
 #define BN_EVAL_CHUNK 2048
+#define BN_EVAL_BUDGET (4 << 20) /* doubles (32 MiB) for the blocks of a staged evaluation */
+
+/* rows per chunk of the staged forward evaluation: its block holds X and Z of the stage's layers
+   (and inputs, outputs, two scratch rows), so wide stages get fewer rows and the evaluation
+   stays a small addition to the memory model instead of doubling the auxiliary variables */
+static PetscInt BnSolverEvalChunkRows(BnSolver s)
+{
+  PetscInt per_row = s->n[0] + s->n[s->L], maxw = 0;
+  for (PetscInt l = 0; l <= s->L; l++) maxw = PetscMax(maxw, s->n[l]);
+  for (PetscInt l = PetscMax(s->la - 1, 1); l <= s->lb; l++) per_row += s->n[l];
+  for (PetscInt l = s->la; l <= s->lb; l++) per_row += s->n[l];
+  per_row += 2 * maxw;
+  return PetscMax(64, PetscMin(BN_EVAL_CHUNK, BN_EVAL_BUDGET / per_row));
+}
 
 /* sums over the block: sum_l lambda_l B_l(x_l, z_l) and sum_{l<L} |x_l - sigma_l(z_l)|^2 (Z must be current) */
 PetscErrorCode BnSolverEnergyBlock(BnSolver s, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum)
@@ -88,7 +102,7 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
    last stage scores the output, and the sums are reduced over all ranks */
 static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, PetscReal *loss, PetscReal *accuracy)
 {
-  PetscInt     m = split->hi - split->lo, nL = s->n[s->L], n0 = s->n[0], c0 = PetscMin(m, BN_EVAL_CHUNK);
+  PetscInt     m = split->hi - split->lo, nL = s->n[s->L], n0 = s->n[0], rows = BnSolverEvalChunkRows(s), c0 = PetscMin(m, rows);
   PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0};
   PetscBool    last    = (PetscBool)(s->stage == s->S - 1), counting = s->ex.counting;
   BnActivation act;
@@ -100,8 +114,8 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
   PetscCall(BnNetGetActivation(s->net, s->L, &act));
   PetscCall(BnBlockAllocate(s, c0, PETSC_TRUE, c0, &blk));
   s->ex.counting = PETSC_FALSE;
-  for (PetscInt i0 = 0; i0 < m; i0 += BN_EVAL_CHUNK) {
-    PetscInt c = PetscMin(BN_EVAL_CHUNK, m - i0);
+  for (PetscInt i0 = 0; i0 < m; i0 += rows) {
+    PetscInt c = PetscMin(rows, m - i0);
     blk.m      = c;
     if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
     PetscCall(BnBlockForwardInit(s, &blk));

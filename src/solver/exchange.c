@@ -5,17 +5,28 @@
 #include <petscsf.h>
 #include <petscblaslapack.h>
 
-/* a star forest moving count values from pipe rank k (roots) to pipe rank k+1 (leaves) */
-static PetscErrorCode BnExchangeCreateSF(BnExchange *ex, PetscInt k, PetscInt count, PetscSF *sf)
+/* A star forest moving count values from pipe rank k (roots) to pipe rank k+1 (leaves) as ONE
+   unit of a contiguous MPI type: the block's rows are contiguous on both sides, and a graph of
+   one leaf per value would cost 16 bytes of PetscSFNode per 8-byte value, twice (PETSc keeps
+   its own copy per rank), which dominated the memory of a stage with wide boundaries. */
+static PetscErrorCode BnExchangeCreateSF(BnExchange *ex, PetscInt k, PetscInt count, PetscSF *sf, MPI_Datatype *unit)
 {
   PetscSFNode *iremote = NULL;
-  PetscInt     nroots = ex->s == k ? count : 0, nleaves = ex->s == k + 1 ? count : 0;
+  PetscBool    empty   = (PetscBool)(count == 0); /* a block without rows on this pipe: no message */
+  PetscInt     nroots = !empty && ex->s == k ? 1 : 0, nleaves = !empty && ex->s == k + 1 ? 1 : 0;
+  PetscMPIInt  cnt;
 
   PetscFunctionBegin;
+  PetscCall(PetscMPIIntCast(count, &cnt));
+  if (empty) *unit = MPIU_REAL;
+  else {
+    PetscCallMPI(MPI_Type_contiguous(cnt, MPIU_REAL, unit));
+    PetscCallMPI(MPI_Type_commit(unit));
+  }
   PetscCall(PetscMalloc1(nleaves, &iremote));
-  for (PetscInt i = 0; i < nleaves; i++) {
-    iremote[i].rank  = k;
-    iremote[i].index = i;
+  if (nleaves) {
+    iremote[0].rank  = k;
+    iremote[0].index = 0;
   }
   PetscCall(PetscSFCreate(ex->pipe, sf));
   PetscCall(PetscSFSetGraph(*sf, nroots, nleaves, NULL, PETSC_OWN_POINTER, iremote, PETSC_OWN_POINTER));
@@ -30,8 +41,10 @@ static PetscErrorCode BnExchangeSFsDestroy(BnExchange *ex, BnExchangeSFs *c)
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscCall(PetscSFDestroy(&c->fwd[k]));
     PetscCall(PetscSFDestroy(&c->bwd[k]));
+    if (c->tfwd[k] != MPIU_REAL) PetscCallMPI(MPI_Type_free(&c->tfwd[k]));
+    if (c->tbwd[k] != MPIU_REAL) PetscCallMPI(MPI_Type_free(&c->tbwd[k]));
   }
-  PetscCall(PetscFree2(c->fwd, c->bwd));
+  PetscCall(PetscFree4(c->fwd, c->bwd, c->tfwd, c->tbwd));
   c->m = -1;
   PetscFunctionReturn(0);
 }
@@ -51,11 +64,11 @@ static PetscErrorCode BnExchangeGetSFs(BnSolver s, PetscInt m, BnExchangeSFs **s
   c        = &ex->cache[ex->next];
   ex->next = (ex->next + 1) % BN_EXCHANGE_CACHE;
   PetscCall(BnExchangeSFsDestroy(ex, c));
-  PetscCall(PetscMalloc2(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd));
+  PetscCall(PetscMalloc4(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd, ex->S - 1, &c->tfwd, ex->S - 1, &c->tbwd));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscInt nb = s->n[ex->last[k]];
-    PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->fwd[k]));
-    PetscCall(BnExchangeCreateSF(ex, k, m * nb + 1, &c->bwd[k]));
+    PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->fwd[k], &c->tfwd[k]));
+    PetscCall(BnExchangeCreateSF(ex, k, m * nb + 1, &c->bwd[k], &c->tbwd[k]));
   }
   c->m  = m;
   *sfs = c;
@@ -65,12 +78,13 @@ static PetscErrorCode BnExchangeGetSFs(BnSolver s, PetscInt m, BnExchangeSFs **s
 /*@C
   BnExchangeSetUp - the stage partition's communication: pipe communicator, message buffers
 
-  Collective on the grid; call in BnSolverSetUp() once s->la, s->lb and s->full are set
+  Collective on the grid; call in BnSolverSetUp() once s->la, s->lb, s->full and s->mini are set
 @*/
 PetscErrorCode BnExchangeSetUp(BnSolver s)
 {
   BnExchange *ex = &s->ex;
-  PetscInt    m  = s->full.m;
+  /* backward messages serve the x-updates only: of the mini-batch block with mini-batches */
+  PetscInt    m  = s->batch ? s->mini.m : s->full.m;
 
   PetscFunctionBegin;
   PetscCall(BnGridGetPipeComm(s->grid, &ex->pipe));
@@ -127,7 +141,7 @@ PetscErrorCode BnExchangeForwardBegin(BnSolver s, BnBlock *blk, PetscInt boundar
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
-    PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    PetscCall(PetscSFBcastBegin(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -152,7 +166,7 @@ PetscErrorCode BnExchangeForwardEnd(BnSolver s, BnBlock *blk, PetscInt boundary)
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
-    PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    PetscCall(PetscSFBcastEnd(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -244,10 +258,10 @@ PetscErrorCode BnExchangeColourBegin(BnSolver s, BnBlock *blk, PetscInt parity)
     if (ForwardInColour(ex, k, parity)) {
       PetscInt   b    = ex->last[k];
       PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
-      PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+      PetscCall(PetscSFBcastBegin(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
     } else {
       PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
-      PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+      PetscCall(PetscSFReduceBegin(sfs->bwd[k], sfs->tbwd[k], leaf, root, MPI_REPLACE));
     }
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -276,7 +290,7 @@ PetscErrorCode BnExchangeColourForwardEnd(BnSolver s, BnBlock *blk, PetscInt par
     PetscInt   b    = ex->last[k];
     PetscReal *root = ex->s == k ? blk->X[b] : dr, *leaf = ex->s == k + 1 ? blk->X[b] : dl;
     if (!ForwardInColour(ex, k, parity)) continue;
-    PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    PetscCall(PetscSFBcastEnd(sfs->fwd[k], sfs->tfwd[k], root, leaf, MPI_REPLACE));
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)blk->m * s->n[b] * sizeof(PetscReal);
     if (ex->s == k + 1) *received = PETSC_TRUE;
   }
@@ -305,7 +319,7 @@ PetscErrorCode BnExchangeColourBackwardEnd(BnSolver s, BnBlock *blk, PetscInt pa
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
     if (ForwardInColour(ex, k, parity)) continue;
-    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    PetscCall(PetscSFReduceEnd(sfs->bwd[k], sfs->tbwd[k], leaf, root, MPI_REPLACE));
     if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)blk->m * s->n[ex->last[k]] + 1) * sizeof(PetscReal);
     if (ex->s == k) *received = PETSC_TRUE;
   }

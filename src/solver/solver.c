@@ -369,6 +369,16 @@ PetscErrorCode BnSolverGetSweep(BnSolver s, PetscInt *sweep)
   PetscFunctionReturn(0);
 }
 
+/* -solver_batch as the solver uses it (0 = full batch) */
+PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(s, 1);
+  PetscValidIntPointer(batch, 2);
+  *batch = s->batch;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLogDouble *seconds, PetscLogDouble *bytes)
 {
   PetscFunctionBegin;

@@ -20,6 +20,7 @@ typedef struct {
   PetscInt m;    /* rows of the block; -1 = empty slot */
   PetscSF *fwd;  /* S-1: x_{b_k} rows, roots on stage k, leaves on stage k+1 */
   PetscSF *bwd;  /* S-1: message rows + 1 step scalar, leaves on stage k+1, roots on stage k */
+  MPI_Datatype *tfwd, *tbwd; /* the unit of each SF: the whole message as one contiguous type */
 } BnExchangeSFs;
 
 typedef struct {

@@ -120,6 +120,14 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     lip[1] += lip[2];
   }
   s->t_adam++;
+  /* -net_bias_fixed: a zero gradient leaves the bias (and every rule's state for it) at 0 */
+  off = 0;
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscBool fixed;
+    PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
+    if (fixed) PetscCall(PetscArrayzero(s->gbuf + off + s->n[l] * s->n[l - 1], s->n[l]));
+    off += s->n[l] * (s->n[l - 1] + 1);
+  }
   off = 0;
   for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscInt nW = s->n[l] * s->n[l - 1];

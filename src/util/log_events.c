@@ -3,6 +3,7 @@
 
 PetscClassId  BN_CLASSID;
 PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange, BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
+PetscLogEvent BN_Prune, BN_Compare;
 
 static PetscBool registered = PETSC_FALSE;
 
@@ -28,5 +29,7 @@ PetscErrorCode BnInitializePackage(void)
   PetscCall(PetscLogEventRegister("BnDataLoad", BN_CLASSID, &BN_DataLoad));
   PetscCall(PetscLogEventRegister("BnFileWrite", BN_CLASSID, &BN_FileWrite));
   PetscCall(PetscLogEventRegister("BnFileRead", BN_CLASSID, &BN_FileRead));
+  PetscCall(PetscLogEventRegister("BnPrune", BN_CLASSID, &BN_Prune));
+  PetscCall(PetscLogEventRegister("BnCompare", BN_CLASSID, &BN_Compare));
   PetscFunctionReturn(0);
 }
