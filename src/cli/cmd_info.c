@@ -486,7 +486,7 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   BnInfo      info = {NULL, 0};
   const char *kind;
   PetscBool   model, checkpoint, truth, inversion;
-  PetscInt    L = 0, bad;
+  PetscInt    L = 0, bad = 0;
   PetscInt64 *widths = NULL, N = -1;
 
   PetscFunctionBegin;
