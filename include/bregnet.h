@@ -232,6 +232,27 @@ PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDo
 PETSC_EXTERN PetscErrorCode BnSolverView(BnSolver solver, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode BnSolverDestroy(BnSolver *solver);
 
+/* ------------------------------------------------------------ PNG images (src/io/png.c) */
+/* Writes count grey images of h x w pixels (row-major, count x h*w, values mapped linearly
+   from [lo, hi] to 0..255 and clipped) as a grid of cols columns with a 2-pixel white
+   border, under PATH.tmp and renamed to PATH. Not collective: call it on one rank. */
+PETSC_EXTERN PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, PetscInt cols, PetscInt h, PetscInt w, const PetscReal images[], PetscReal lo, PetscReal hi);
+
+/* ------------------------------------------------------ regularised inversion (src/invert) */
+/* Recovers network inputs from (noisy) outputs by the lifted Bregman variational
+   regularisation (math.md §4) or the classical baseline, samples distributed over the ranks. */
+typedef struct _p_BnInvert *BnInvert;
+PETSC_EXTERN PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv);
+/* -data perceptron|... -model -invert_* (see BnInvertSetFromOptions()) */
+PETSC_EXTERN PetscErrorCode BnInvertSetFromOptions(BnInvert inv);
+PETSC_EXTERN PetscErrorCode BnInvertSetUp(BnInvert inv);   /* network, measurements, truth, steps */
+PETSC_EXTERN PetscErrorCode BnInvertSolve(BnInvert inv);
+PETSC_EXTERN PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnInvertWriteResult(BnInvert inv, const char path[]); /* /inversion group */
+PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *written); /* truth, back-projection, reconstruction; nothing if n_0 is no image */
+/* after BnInvertSolve(): iterations (sweeps), seconds, relative error and PSNR (NaN without truth) */
+PETSC_EXTERN PetscErrorCode BnInvertGetResult(BnInvert inv, PetscInt *its, PetscReal *seconds, PetscReal *rel_error, PetscReal *psnr);
+PETSC_EXTERN PetscErrorCode BnInvertDestroy(BnInvert *inv);
 /* ------------------------------------- structure of trained networks (src/structure) */
 /* Canonical form of a model (math.md §5): drop neurons of zero (or small) path weight,
    merge positively parallel neurons, balance |(w_k, b_k)| = |v_k|; on hidden layers with a

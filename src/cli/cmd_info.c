@@ -445,6 +445,24 @@ static PetscErrorCode BnInfoChecksums(BnInfo *info, PetscInt *bad)
   PetscFunctionReturn(0);
 }
 
+/* an inversion result (bregnet invert): /inversion/x0 [N, n_0] and its attributes */
+static PetscErrorCode BnInfoInversion(BnInfo *info)
+{
+  PetscBool  has;
+  PetscInt   rank;
+  PetscInt64 dims[2];
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Has(info->f, "/inversion/x0", &has));
+  if (!has) {
+    PetscCall(BnInfoProblem(info, "no dataset /inversion/x0"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnH5GetDims(info->f, "/inversion/x0", &rank, dims));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "inversion: %" PetscInt64_FMT " reconstructions of width %" PetscInt64_FMT "\n", dims[0], dims[1]));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnCommandInfo - `bregnet info FILE.h5`: validates and summarises a model or checkpoint
 
@@ -467,9 +485,9 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
 {
   BnInfo      info = {NULL, 0};
   const char *kind;
-  PetscBool   model, checkpoint, truth;
-  PetscInt    L, bad;
-  PetscInt64 *widths, N = -1;
+  PetscBool   model, checkpoint, truth, inversion;
+  PetscInt    L = 0, bad = 0;
+  PetscInt64 *widths = NULL, N = -1;
 
   PetscFunctionBegin;
   PetscValidCharPointer(path, 1);
@@ -480,12 +498,14 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscStrcmp(kind, "model", &model));
   PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
   PetscCall(PetscStrcmp(kind, "gsparse_truth", &truth));
-  if (!model && !checkpoint && !truth) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model nor checkpoint", kind));
+  PetscCall(PetscStrcmp(kind, "inversion", &inversion));
+  if (!model && !checkpoint && !truth && !inversion) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth nor inversion", kind));
   if (truth) {
     PetscCall(BnInfoGsparseTruth(&info));
     L      = 0;
     widths = NULL;
-  } else PetscCall(BnInfoNet(&info, &L, &widths));
+  } else if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
+  else PetscCall(BnInfoNet(&info, &L, &widths));
   if (checkpoint) {
     PetscCall(BnInfoSolver(&info));
     if (widths) PetscCall(BnInfoLift(&info, L, widths, &N));

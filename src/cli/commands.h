@@ -5,6 +5,7 @@
 /* Each returns a PETSc error code; *exit_code is set for non-error outcomes such as 85. */
 PETSC_EXTERN PetscErrorCode BnCommandTrain(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandPredict(int *exit_code);
+PETSC_EXTERN PetscErrorCode BnCommandInvert(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandPrune(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCheckUnusedOptions(MPI_Comm comm);

@@ -9,10 +9,9 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "commands:\n"
                             "  train     lifted Bregman training; writes checkpoints and a model\n"
                             "  predict   forward pass of a model over a data set: loss, accuracy\n"
+                            "  invert    regularised inversion of a trained model (or -data perceptron)\n"
                             "  info      validate and summarise a model or checkpoint file: bregnet info FILE.h5\n"
                             "  prune     balance, merge and prune a model (-model, -model_out); -compare -model_b: distances\n"
-                            "\n"
-                            "not in this version: invert (regularised inversion)\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 85 stopped by a signal\n"
@@ -49,11 +48,10 @@ int main(int argc, char **argv)
       ierr = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: usage: bregnet info FILE.h5\n");
       exit_code = BN_EXIT_BAD_INPUT;
     } else ierr = BnCommandInfo(path, &exit_code);
+  } else if (!strcmp(cmd, "invert")) {
+    ierr = BnCommandInvert(&exit_code);
   } else if (!strcmp(cmd, "prune")) {
     ierr = BnCommandPrune(&exit_code);
-  } else if (!strcmp(cmd, "invert")) {
-    ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: '%s' is not available in this version of bregnet\n", cmd);
-    exit_code = BN_EXIT_BAD_INPUT;
   } else {
     ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: unknown command '%s'\n%s", cmd, usage);
     exit_code = BN_EXIT_BAD_INPUT;

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 
 /* names from interface.md that other versions of bregnet provide */
-static const char *const unavailable[] = {"perceptron"};
-
 /* a whole non-negative decimal number; PETSC_ERR_USER_INPUT naming option and value otherwise */
 static PetscErrorCode ParseCount(MPI_Comm comm, const char opt[], const char text[], uint64_t max, uint64_t *val)
 {
@@ -184,10 +182,8 @@ static PetscErrorCode SelectSource(BnData data, const char value[])
     data->ops = &BnDataOps_Gsparse;
     PetscFunctionReturn(0);
   }
-  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(unavailable); k++) {
-    PetscCall(PetscStrcmp(value, unavailable[k], &match));
-    PetscCheck(!match, data->comm, PETSC_ERR_USER_INPUT, "-data %s: not available in this version", value);
-  }
+  PetscCall(PetscStrcmp(value, "perceptron", &match));
+  PetscCheck(!match, data->comm, PETSC_ERR_USER_INPUT, "-data perceptron: the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`");
   PetscCall(PetscStrlen(value, &len));
   PetscCheck(len > 0, data->comm, PETSC_ERR_USER_INPUT, "-data: needs a value (fmnist, teacher, spline1d, gsparse or a file PATH.h5)");
   PetscCall(PetscStrendswith(value, ".h5", &h5));

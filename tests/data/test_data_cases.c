@@ -412,7 +412,7 @@ static const Case cases[] = {
   {"targets_inputs_widths", SetupGood, SRC_FMNIST, "-data_targets inputs", W_FMNIST, PETSC_ERR_USER_INPUT, "-net_widths: output width 10 does not match -data_targets inputs", NULL},
   {"targets_bad", SetupNone, SRC_OPTIONS, "-data_targets pixels", W_FMNIST, PETSC_ERR_USER_INPUT, "-data_targets pixels: expected labels or inputs", NULL},
   {"widths_out", SetupNone, SRC_OPTIONS, "", 2, {784, 16, 5}, PETSC_ERR_USER_INPUT, "-net_widths: output width 5 does not match -data fmnist (10 outputs)", NULL},
-  {"unavailable", SetupNone, SRC_OPTIONS, "-data perceptron", W_FMNIST, PETSC_ERR_USER_INPUT, "-data perceptron: not available in this version", NULL},
+  {"unavailable", SetupNone, SRC_OPTIONS, "-data perceptron", W_FMNIST, PETSC_ERR_USER_INPUT, "-data perceptron: the built-in problem of bregnet invert", NULL},
   {"unknown", SetupNone, SRC_OPTIONS, "-data nonsense", W_FMNIST, PETSC_ERR_USER_INPUT, "-data nonsense: unknown data source", NULL},
   /* HDF5 data files */
   {"h5_ok", SetupH5Good, SRC_H5, "", W_H5, 0, NULL, CheckH5Targets},

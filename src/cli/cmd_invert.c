@@ -1,0 +1,63 @@
+/* bregnet invert: regularised inversion of a trained network (or of the built-in perceptron),
+   the /inversion result file and a PNG of the reconstructions. */
+#include <bregnet.h>
+#include "commands.h"
+
+/*@C
+  BnCommandInvert - the `bregnet invert` command
+
+  Collective on PETSC_COMM_WORLD
+
+  Options Database Keys:
++ -invert_out PATH - result file with the /inversion group (default bregnet_inversion.h5)
+. -invert_png PATH - PNG grid of truth, back-projection/decoder, reconstructions (default: -invert_out with .png; "none" = no image)
+- ...              - the inversion's own options, see BnInvertSetFromOptions()
+@*/
+PetscErrorCode BnCommandInvert(int *exit_code)
+{
+  MPI_Comm  world = PETSC_COMM_WORLD;
+  BnInvert  inv;
+  char      out[PETSC_MAX_PATH_LEN] = "bregnet_inversion.h5", png[PETSC_MAX_PATH_LEN] = "";
+  PetscBool set_png, none;
+
+  PetscFunctionBegin;
+  *exit_code = BN_EXIT_OK;
+  PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
+  PetscCall(PetscOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
+  PetscCall(PetscOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
+  PetscOptionsEnd();
+  if (!set_png) {
+    size_t    len;
+    PetscBool h5;
+    PetscCall(PetscStrncpy(png, out, sizeof(png)));
+    PetscCall(PetscStrendswith(png, ".h5", &h5));
+    PetscCall(PetscStrlen(png, &len));
+    if (h5) png[len - 3] = '\0';
+    PetscCall(PetscStrlcat(png, ".png", sizeof(png)));
+  }
+  PetscCall(PetscStrcmp(png, "none", &none));
+  PetscCall(BnInvertCreate(world, &inv));
+  PetscCall(BnInvertSetFromOptions(inv));
+  {
+    PetscBool help;
+    PetscCall(PetscOptionsHasHelp(NULL, &help));
+    if (help) { /* the options are listed: do not run */
+      PetscCall(BnInvertDestroy(&inv));
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(BnCheckUnusedOptions(world));
+  PetscCall(BnInvertSetUp(inv));
+  PetscCall(BnInvertSolve(inv));
+  PetscCall(BnInvertView(inv, NULL));
+  PetscCall(BnInvertWriteResult(inv, out));
+  PetscCall(PetscPrintf(world, "inversion written to %s\n", out));
+  if (!none) {
+    PetscBool written;
+    PetscCall(BnInvertWritePNG(inv, png, &written));
+    if (written) PetscCall(PetscPrintf(world, "images written to %s\n", png));
+    else PetscCall(PetscPrintf(world, "no PNG: the input width is not an image (give -invert_shape H,W)\n"));
+  }
+  PetscCall(BnInvertDestroy(&inv));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,128 @@
+/* Private side of BnInvert (src/invert): the object, the input-regulariser and method
+   function tables, and the kernels the files of this folder share.
+
+   Layout: every rank owns the m = hi - lo samples [lo, hi) of the N measurements; all
+   per-sample arrays are m x width row-major. Every per-sample decision (step size, restart,
+   backtracking) depends on that sample's data only, and the only global decision (when to
+   stop) is a max over samples, so results do not depend on the number of ranks. */
+#pragma once
+#include <bregnet.h>
+#include <petsc/private/petscimpl.h>
+
+#define BN_INV_MAX_LAYERS 64
+
+/* Input regulariser R(x_0) (math.md §4), one sample of n = H*W entries at a time.
+   For the Condat-Vu splitting R = g + h o K with g the box indicator (or 0), K the image
+   gradient (tv) or the identity, and h = |.|_{2,1}, |.|_1, 1/2|.|^2 or 0. */
+typedef struct _BnInputReg {
+  const char *name;
+  PetscBool   image;     /* needs -invert_shape H,W (tv) */
+  PetscBool   box;       /* x in [0,1] */
+  PetscInt    kdim;      /* rows of K per pixel: 2 (gradient) or 1 (identity) */
+  PetscReal   normK2;    /* bound on |K|_2^2 */
+  PetscErrorCode (*value)(BnInvert, const PetscReal x[], PetscReal *val); /* R(x), +inf outside the box */
+  /* x = argmin t R(x) + 1/2|x - v|^2; p = warm-started dual state (kdim*n), *inner = iterations used */
+  PetscErrorCode (*prox)(BnInvert, PetscReal t, const PetscReal v[], PetscReal x[], PetscReal p[], PetscInt *inner);
+  /* y <- prox_{s (alpha h)^*}(y) on kdim*n entries */
+  void (*prox_hstar)(BnInvert, PetscReal alpha, PetscReal s, PetscReal y[]);
+} BnInputReg;
+
+/* Smooth part of the input block for all local samples: f_i and grad_i at x (m x n_0) */
+typedef PetscErrorCode (*BnInvertSmoothFn)(BnInvert, const PetscReal x[], PetscReal f[], PetscReal g[]);
+
+/* -invert_method: lifted Bregman or the classical baseline */
+typedef struct {
+  const char *name;
+  PetscErrorCode (*solve)(BnInvert);
+} BnInvertMethod;
+
+/* -invert_solver: the algorithm of the input block */
+typedef struct {
+  const char *name;
+  /* k iterations of the input block from inv->x0 with smooth part fn; *stop set when the
+     relative-change rule holds on every sample; keep: keep momentum from the previous call */
+  PetscErrorCode (*iterate)(BnInvert, BnInvertSmoothFn fn, PetscReal lip, PetscBool backtrack, PetscInt k, PetscBool keep, PetscBool *stop);
+} BnInputSolver;
+
+typedef struct {
+  PetscReal *x0;     /* m x n_0 */
+  PetscReal *hist, *hist_t; /* per sweep: relative error, seconds since the start */
+  PetscInt   its;
+  PetscReal  seconds, rel_error, psnr, misfit, energy;
+  PetscInt   its_1pct; /* first iteration after which the relative error stays within 1% of its final value */
+  PetscBool  converged, done;
+} BnInvertResult;
+
+struct _p_BnInvert {
+  MPI_Comm comm;
+  BnGrid   grid;
+  BnData   data;
+
+  /* options */
+  char      source[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN], meas[PETSC_MAX_PATH_LEN];
+  PetscBool perceptron, clip, monitor, compare;
+  PetscInt  samples, layers, H, W, pm; /* pm: perceptron measurements */
+  uint64_t  seed;
+  PetscReal alpha, alpha_rule, delta, tol, inner_tol, inner_tol_cur;
+  PetscBool alpha_set;
+  PetscInt  max_it, inner_max, x0_steps, x_steps, monitor_every;
+  const BnInputReg     *reg;
+  const BnInvertMethod *method, *other;
+  const BnInputSolver  *solver;
+
+  /* problem */
+  BnNet           net, full;   /* the inverted network (first -invert_layers layers of the model) and the whole model */
+  PetscInt        L, N, lo, hi, m;
+  const PetscInt *n;
+  PetscReal      *Y, *Xtrue, *Ydec; /* measurements m x n_L; truth m x n_0 or NULL; decoder(Y) m x n_0 or NULL */
+  PetscBool       has_truth;
+  PetscReal       normW2[BN_INV_MAX_LAYERS + 1], lip[BN_INV_MAX_LAYERS + 1], peak;
+  PetscInt        clipped;   /* measurement entries clipped into the output range */
+
+  /* state of the current solve */
+  PetscReal **X, **Z;            /* lifted variables X[0..L] (X[L] = Y), pre-activations Z[1..L] */
+  PetscReal  *xprev, *v, *g, *gv, *fv, *fx, *t, *theta, *dual, *dual2, *work, *work2, *relchg;
+  PetscReal **CA, **CZ;          /* classical: activations and pre-activations of the forward pass */
+  PetscReal  *x0s;               /* x_0 at the start of a sweep */
+  PetscReal  *R, *R2;            /* residual / back-propagated rows, m x max width */
+  PetscInt    inner_total;
+  PetscReal  *hist, *hist_t;     /* relative error and seconds since the start, per sweep */
+  PetscLogDouble t_start;
+  PetscInt    nhist, hist_cap;
+  BnInvertResult res[2];         /* [0] -invert_method, [1] the other one with -invert_compare */
+  PetscInt       cur;
+  PetscBool      setup;
+};
+
+/* tables */
+PETSC_INTERN PetscErrorCode BnInputRegGet(const char name[], const BnInputReg **reg);
+PETSC_INTERN PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m);
+PETSC_INTERN PetscErrorCode BnInputSolverGet(const char name[], const BnInputSolver **s);
+
+/* total variation kernels (tv.c), one H x W image */
+PETSC_INTERN void           BnTVGrad(PetscInt H, PetscInt W, const PetscReal x[], PetscReal p[]);
+PETSC_INTERN void           BnTVGradT(PetscInt H, PetscInt W, const PetscReal p[], PetscReal x[]);
+PETSC_INTERN PetscReal      BnTVValue(PetscInt H, PetscInt W, const PetscReal x[]);
+PETSC_INTERN PetscErrorCode BnTVProx(PetscInt H, PetscInt W, PetscReal lam, PetscBool box, const PetscReal u[], PetscReal x[], PetscReal p[], PetscReal tol, PetscInt maxit, PetscReal work[], PetscInt *its);
+PETSC_INTERN PetscReal      BnTVProxGap(PetscInt H, PetscInt W, PetscReal lam, PetscBool box, const PetscReal u[], const PetscReal x[], const PetscReal p[], PetscReal work[]);
+
+/* smooth parts (smooth.c) */
+PETSC_INTERN PetscErrorCode BnInvertSmoothLifted(BnInvert, const PetscReal x[], PetscReal f[], PetscReal g[]);
+PETSC_INTERN PetscErrorCode BnInvertSmoothClassical(BnInvert, const PetscReal x[], PetscReal f[], PetscReal g[]);
+PETSC_INTERN PetscErrorCode BnInvertCheckClassical(BnInvert);
+
+/* problem set-up (perceptron.c, measurements.c) */
+PETSC_INTERN PetscErrorCode BnInvertSetUpPerceptron(BnInvert);
+PETSC_INTERN PetscErrorCode BnInvertSetUpFromModel(BnInvert);
+PETSC_INTERN PetscErrorCode BnInvertAddNoise(BnInvert, PetscReal Yclean[]);
+PETSC_INTERN PetscErrorCode BnInvertCheckMeasurements(BnInvert, const char what[]);
+
+/* solve helpers (lifted.c) */
+PETSC_INTERN PetscErrorCode BnInvertStateAllocate(BnInvert);
+PETSC_INTERN PetscErrorCode BnInvertStateFree(BnInvert);
+PETSC_INTERN PetscErrorCode BnInvertHiddenStep(BnInvert, PetscInt parity);
+PETSC_INTERN PetscErrorCode BnInvertMeasure(BnInvert, const PetscReal x0[], PetscReal *energy, PetscReal *misfit, PetscReal *rel_error, PetscReal *psnr);
+PETSC_INTERN PetscErrorCode BnInvertRelError(BnInvert, const PetscReal x0[], PetscReal *rel_error);
+PETSC_INTERN PetscErrorCode BnInvertRecord(BnInvert, PetscInt it, PetscReal *rel_error);
+PETSC_INTERN PetscErrorCode BnInvertFinish(BnInvert, PetscInt its, PetscBool converged, PetscLogDouble t0);
+PETSC_INTERN PetscErrorCode BnInvertPowerNorm2(MPI_Comm, PetscInt rows, PetscInt cols, const PetscReal W[], PetscReal *norm2);

@@ -1,0 +1,407 @@
+/* The two inversion methods (-invert_method) as a function table, and what they share:
+   the state of a solve, the hidden-layer x-updates, per-sweep measurements and the monitor.
+
+   lifted:    sweeps of {x_0 block} -> {hidden x odd} -> {hidden x even} on
+              (1/N) sum_i [ sum_l lambda_l B_l(x_{l,i}, W_l x_{l-1,i} + b_l) + alpha R(x_{0,i}) ]
+              with x_L = y fixed (math.md §4). For L = 1 this is the convex problem
+              min B(y, W x + b) + alpha R(x), and a sweep is one iteration of the input solver.
+   classical: min 1/2|N(x) - y|^2 + alpha R(x) by accelerated proximal gradients through N. */
+#include "invert_impl.h"
+#include <petscblaslapack.h>
+
+PetscErrorCode BnInvertStateAllocate(BnInvert inv)
+{
+  PetscInt m = inv->m, L = inv->L, n0 = inv->n[0], maxw = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, inv->n[l]);
+  PetscCall(PetscCalloc4(L + 1, &inv->X, L + 1, &inv->Z, L + 1, &inv->CA, L + 1, &inv->CZ));
+  for (PetscInt l = 0; l < L; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->X[l]));
+  inv->X[L] = inv->Y;
+  for (PetscInt l = 1; l <= L; l++) {
+    PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->Z[l]));
+    PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CA[l]));
+    PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CZ[l]));
+  }
+  PetscCall(PetscCalloc5(m * n0 + 1, &inv->xprev, m * n0 + 1, &inv->v, m * n0 + 1, &inv->g, m * n0 + 1, &inv->gv, m + 1, &inv->fv));
+  PetscCall(PetscCalloc5(m + 1, &inv->fx, m + 1, &inv->t, m + 1, &inv->theta, 2 * m * n0 + 1, &inv->dual, 2 * m * n0 + 1, &inv->dual2));
+  {
+    PetscInt tot = 0;
+    for (PetscInt l = 0; l < L; l++) tot += inv->n[l];
+    PetscCall(PetscCalloc1(m * tot + 1, &inv->x0s));
+  }
+  PetscCall(PetscCalloc5(8 * n0 + 1, &inv->work, (m + 1) * n0 + 1, &inv->work2, m + 1, &inv->relchg, m * maxw + 1, &inv->R, m * maxw + 1, &inv->R2));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnInvertStateFree(BnInvert inv)
+{
+  PetscFunctionBegin;
+  if (!inv->X) PetscFunctionReturn(0);
+  for (PetscInt l = 0; l < inv->L; l++) PetscCall(PetscFree(inv->X[l]));
+  for (PetscInt l = 1; l <= inv->L; l++) {
+    PetscCall(PetscFree(inv->Z[l]));
+    PetscCall(PetscFree(inv->CA[l]));
+    PetscCall(PetscFree(inv->CZ[l]));
+  }
+  PetscCall(PetscFree4(inv->X, inv->Z, inv->CA, inv->CZ));
+  PetscCall(PetscFree5(inv->xprev, inv->v, inv->g, inv->gv, inv->fv));
+  PetscCall(PetscFree5(inv->fx, inv->t, inv->theta, inv->dual, inv->dual2));
+  PetscCall(PetscFree(inv->x0s));
+  PetscCall(PetscFree5(inv->work, inv->work2, inv->relchg, inv->R, inv->R2));
+  PetscFunctionReturn(0);
+}
+
+/*
+  BnInvertHiddenStep - one proximal-gradient step on every hidden layer l with l % 2 == parity
+
+  Not Collective. The same x-update as training (src/solver/xupdate.c, math.md §3): with
+  x_{l+1} fixed, grad = lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} - lambda_l z_l,
+  step 1/(lambda_{l+1} Lip_{l+1} |W_{l+1}|^2), then x <- prox_{tau lambda_l F_l}; Z[l+1] follows.
+*/
+PetscErrorCode BnInvertHiddenStep(BnInvert inv, PetscInt parity)
+{
+  PetscInt m = inv->m;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(BN_XUpdate, 0, 0, 0, 0));
+  for (PetscInt l = parity ? 1 : 2; l < inv->L; l += 2) {
+    BnActivation act, actn;
+    PetscReal    lam, lamn, tau, *W, one = 1.0;
+    PetscInt     nl = inv->n[l], nn = inv->n[l + 1], cnt = m * nl;
+    PetscReal   *x = inv->X[l], *G = inv->R2, *R = inv->R;
+    PetscBLASInt M, Nn, K;
+
+    if (!m) continue;
+    PetscCall(BnNetGetActivation(inv->net, l, &act));
+    PetscCall(BnNetGetActivation(inv->net, l + 1, &actn));
+    PetscCall(BnNetGetLambda(inv->net, l, &lam));
+    PetscCall(BnNetGetLambda(inv->net, l + 1, &lamn));
+    PetscCall(BnNetGetLayer(inv->net, l + 1, &W, NULL));
+    tau = inv->normW2[l + 1] > 0 ? 1.0 / (lamn * inv->lip[l + 1] * inv->normW2[l + 1]) : 1.0;
+    PetscCall(BnActivationSigma(actn, m, nn, inv->Z[l + 1], R));
+    for (PetscInt k = 0; k < m * nn; k++) R[k] -= inv->X[l + 1][k];
+    for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * inv->Z[l][k];
+    PetscCall(PetscBLASIntCast(nl, &M));
+    PetscCall(PetscBLASIntCast(m, &Nn));
+    PetscCall(PetscBLASIntCast(nn, &K));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &M, &Nn, &K, &lamn, W, &M, R, &K, &one, G, &M));
+    PetscCall(PetscLogFlops(2.0 * m * nl * nn));
+    for (PetscInt k = 0; k < cnt; k++) G[k] = x[k] - tau * G[k];
+    PetscCall(BnActivationProx(act, tau * lam, m, nl, G, x));
+    PetscCall(BnNetAffine(inv->net, l + 1, m, x, inv->Z[l + 1]));
+  }
+  PetscCall(PetscLogEventEnd(BN_XUpdate, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* BnInvertRelError - sqrt(sum_i |x_i - xtrue_i|^2 / sum_i |xtrue_i|^2) over all samples (NaN without truth) */
+PetscErrorCode BnInvertRelError(BnInvert inv, const PetscReal x0[], PetscReal *rel_error)
+{
+  PetscReal s[2] = {0, 0}, gs[2];
+
+  PetscFunctionBegin;
+  *rel_error = BN_NAN;
+  if (!inv->has_truth) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < inv->m * inv->n[0]; k++) {
+    s[0] += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
+    s[1] += inv->Xtrue[k] * inv->Xtrue[k];
+  }
+  PetscCallMPI(MPI_Allreduce(s, gs, 2, MPIU_REAL, MPIU_SUM, inv->comm));
+  *rel_error = gs[1] > 0 ? PetscSqrtReal(gs[0] / gs[1]) : PetscSqrtReal(gs[0]);
+  PetscFunctionReturn(0);
+}
+
+/*
+  BnInvertMeasure - energy (the objective of the current method, mean over samples), relative
+  data misfit |N(x0) - y| / |y|, relative error and PSNR (peak = range of the truth) of x0
+
+  Collective
+*/
+PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *energy, PetscReal *misfit, PetscReal *rel_error, PetscReal *psnr)
+{
+  PetscInt  m = inv->m, L = inv->L, nL = inv->n[L], n0 = inv->n[0];
+  PetscReal s[4] = {0, 0, 0, 0}, gs[4], *out = inv->CA[L];
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
+  PetscCall(BnNetForward(inv->net, m, x0, NULL, out));
+  for (PetscInt k = 0; k < m * nL; k++) {
+    s[0] += (out[k] - inv->Y[k]) * (out[k] - inv->Y[k]);
+    s[1] += inv->Y[k] * inv->Y[k];
+  }
+  {
+    const BnInvertMethod *cm = inv->cur ? inv->other : inv->method;
+    PetscBool             classical;
+    PetscCall(PetscStrcmp(cm->name, "classical", &classical));
+    for (PetscInt i = 0; i < m; i++) {
+      PetscReal r, e = 0;
+      PetscCall(inv->reg->value(inv, x0 + i * n0, &r));
+      if (classical) {
+        for (PetscInt k = 0; k < nL; k++) e += 0.5 * (out[i * nL + k] - inv->Y[i * nL + k]) * (out[i * nL + k] - inv->Y[i * nL + k]);
+      } else {
+        /* the lifted energy at the current auxiliary variables (X[1..L-1]) */
+        for (PetscInt l = 1; l <= L; l++) {
+          BnActivation act;
+          PetscReal    lam, b, *z = inv->CZ[l];
+          PetscCall(BnNetGetActivation(inv->net, l, &act));
+          PetscCall(BnNetGetLambda(inv->net, l, &lam));
+          PetscCall(BnNetAffine(inv->net, l, 1, inv->X[l - 1] + i * inv->n[l - 1], z));
+          PetscCall(BnActivationBregman(act, 1, inv->n[l], inv->X[l] + i * inv->n[l], z, &b));
+          e += lam * b;
+        }
+      }
+      s[2] += e + inv->alpha * r;
+    }
+  }
+  s[3] = (PetscReal)m;
+  PetscCallMPI(MPI_Allreduce(s, gs, 4, MPIU_REAL, MPIU_SUM, inv->comm));
+  *energy = gs[3] > 0 ? gs[2] / gs[3] : 0;
+  *misfit = gs[1] > 0 ? PetscSqrtReal(gs[0] / gs[1]) : PetscSqrtReal(gs[0]);
+  PetscCall(BnInvertRelError(inv, x0, rel_error));
+  *psnr = BN_NAN;
+  if (inv->has_truth) {
+    PetscReal e2 = 0, ge2;
+    for (PetscInt k = 0; k < m * n0; k++) e2 += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
+    PetscCallMPI(MPI_Allreduce(&e2, &ge2, 1, MPIU_REAL, MPIU_SUM, inv->comm));
+    ge2 /= (PetscReal)inv->N * n0;
+    *psnr = ge2 > 0 ? 10.0 * PetscLog10Real(inv->peak * inv->peak / ge2) : PETSC_INFINITY;
+  }
+  PetscCall(PetscLogEventEnd(BN_Energy, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* BnInvertRecord - appends the relative error after iteration it to the history (for the 1% figure) */
+PetscErrorCode BnInvertRecord(BnInvert inv, PetscInt it, PetscReal *rel_error)
+{
+  PetscFunctionBegin;
+  PetscCall(BnInvertRelError(inv, inv->X[0], rel_error));
+  if (inv->nhist == inv->hist_cap) {
+    PetscReal *h, *ht;
+    inv->hist_cap = PetscMax(1024, 2 * inv->hist_cap);
+    PetscCall(PetscMalloc2(inv->hist_cap, &h, inv->hist_cap, &ht));
+    if (inv->nhist) PetscCall(PetscArraycpy(h, inv->hist, inv->nhist));
+    if (inv->nhist) PetscCall(PetscArraycpy(ht, inv->hist_t, inv->nhist));
+    PetscCall(PetscFree2(inv->hist, inv->hist_t));
+    inv->hist   = h;
+    inv->hist_t = ht;
+  }
+  {
+    PetscLogDouble t;
+    PetscCall(PetscTime(&t));
+    inv->hist_t[inv->nhist] = t - inv->t_start;
+  }
+  inv->hist[inv->nhist++] = *rel_error;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Monitor(BnInvert inv, PetscInt it, PetscBool last)
+{
+  PetscReal e, mis, rel, ps;
+
+  PetscFunctionBegin;
+  if (!inv->monitor || (!last && it % inv->monitor_every)) PetscFunctionReturn(0);
+  PetscCall(BnInvertMeasure(inv, inv->X[0], &e, &mis, &rel, &ps));
+  PetscCall(PetscPrintf(inv->comm, "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", (inv->cur ? inv->other : inv->method)->name, it, (double)e, (double)mis, (double)rel, (double)ps));
+  PetscFunctionReturn(0);
+}
+
+/* BnInvertFinish - stores the result of the current method */
+PetscErrorCode BnInvertFinish(BnInvert inv, PetscInt its, PetscBool converged, PetscLogDouble t0)
+{
+  BnInvertResult *r = &inv->res[inv->cur];
+  PetscLogDouble  t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t1));
+  PetscCall(Monitor(inv, its, PETSC_TRUE));
+  r->its       = its;
+  r->seconds   = t1 - t0;
+  r->converged = converged;
+  PetscCall(PetscMalloc1(inv->m * inv->n[0] + 1, &r->x0));
+  PetscCall(PetscMalloc2(inv->nhist + 1, &r->hist, inv->nhist + 1, &r->hist_t));
+  PetscCall(PetscArraycpy(r->hist, inv->hist, inv->nhist));
+  PetscCall(PetscArraycpy(r->hist_t, inv->hist_t, inv->nhist));
+  PetscCall(PetscArraycpy(r->x0, inv->X[0], inv->m * inv->n[0]));
+  PetscCall(BnInvertMeasure(inv, r->x0, &r->energy, &r->misfit, &r->rel_error, &r->psnr));
+  r->its_1pct = -1;
+  if (inv->has_truth && inv->nhist) {
+    PetscReal fin = inv->hist[inv->nhist - 1];
+    PetscInt  k   = inv->nhist;
+    while (k > 0 && PetscAbsReal(inv->hist[k - 1] - fin) <= 0.01 * fin) k--;
+    r->its_1pct = k + 1; /* hist[j] is the error after iteration j+1 */
+  }
+  r->done = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Initialize(BnInvert inv)
+{
+  PetscFunctionBegin;
+  /* x_0 = 0 (inside the box), hidden variables by a forward pass, duals zero */
+  PetscCall(PetscArrayzero(inv->X[0], inv->m * inv->n[0]));
+  PetscCall(PetscArrayzero(inv->dual, 2 * inv->m * inv->n[0]));
+  PetscCall(PetscArrayzero(inv->dual2, 2 * inv->m * inv->n[0]));
+  for (PetscInt l = 1; l < inv->L; l++) {
+    BnActivation act;
+    PetscCall(BnNetGetActivation(inv->net, l, &act));
+    PetscCall(BnNetAffine(inv->net, l, inv->m, inv->X[l - 1], inv->Z[l]));
+    PetscCall(BnActivationSigma(act, inv->m, inv->n[l], inv->Z[l], inv->X[l]));
+  }
+  if (inv->L > 1) PetscCall(BnNetAffine(inv->net, inv->L, inv->m, inv->X[inv->L - 1], inv->Z[inv->L]));
+  inv->nhist       = 0;
+  inv->inner_total = 0;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SolveLifted(BnInvert inv)
+{
+  PetscLogDouble t0;
+  PetscBool      stop = PETSC_FALSE;
+  PetscInt       it;
+  PetscReal      rel, lip1 = inv->lip[1] * inv->normW2[1], lam1;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLambda(inv->net, 1, &lam1));
+  lip1 *= lam1;
+  if (lip1 <= 0) lip1 = 1.0;
+  PetscCall(Initialize(inv));
+  PetscCall(PetscTime(&t0));
+  inv->t_start = t0;
+  for (it = 1; it <= inv->max_it; it++) {
+    if (inv->L == 1) PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, 1, (PetscBool)(it > 1), &stop));
+    else {
+      /* x_0, ..., x_{L-1} at the start of the sweep, layer after layer */
+      PetscReal mx = 0, g, *old = inv->x0s;
+      for (PetscInt l = 0, off = 0; l < inv->L; off += inv->m * inv->n[l], l++) PetscCall(PetscArraycpy(old + off, inv->X[l], inv->m * inv->n[l]));
+      PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, inv->x0_steps, PETSC_FALSE, &stop));
+      PetscCall(BnNetAffine(inv->net, 1, inv->m, inv->X[0], inv->Z[1]));
+      for (PetscInt k = 0; k < inv->x_steps; k++) {
+        PetscCall(BnInvertHiddenStep(inv, 1));
+        PetscCall(BnInvertHiddenStep(inv, 0));
+      }
+      /* stop on the relative change of all free variables of a sample over the sweep (x_0
+         alone can stand still while the hidden layers move, e.g. right after the forward start) */
+      for (PetscInt i = 0; i < inv->m; i++) {
+        PetscReal d2 = 0, nx = 0;
+        for (PetscInt l = 0, off = 0; l < inv->L; off += inv->m * inv->n[l], l++)
+          for (PetscInt j = 0; j < inv->n[l]; j++) {
+            PetscReal a = inv->X[l][i * inv->n[l] + j], b = old[off + i * inv->n[l] + j];
+            d2 += (a - b) * (a - b);
+            nx += a * a;
+          }
+        mx = PetscMax(mx, nx > 0 ? PetscSqrtReal(d2 / nx) : PetscSqrtReal(d2));
+      }
+      PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->comm));
+      stop = (PetscBool)(g <= inv->tol);
+    }
+    PetscCall(BnInvertRecord(inv, it, &rel));
+    if (stop) break;
+    PetscCall(Monitor(inv, it, PETSC_FALSE));
+  }
+  PetscCall(BnInvertFinish(inv, PetscMin(it, inv->max_it), stop, t0));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SolveClassical(BnInvert inv)
+{
+  PetscLogDouble t0;
+  PetscBool      stop = PETSC_FALSE;
+  PetscInt       it;
+  PetscReal      rel, lip = 1.0;
+
+  PetscFunctionBegin;
+  PetscCall(BnInvertCheckClassical(inv));
+  /* initial step from the product of the layers' bounds (backtracking lowers it if needed) */
+  for (PetscInt l = 1; l <= inv->L; l++) lip *= inv->lip[l] * inv->lip[l] * inv->normW2[l];
+  if (lip <= 0) lip = 1.0;
+  PetscCall(Initialize(inv));
+  PetscCall(PetscTime(&t0));
+  inv->t_start = t0;
+  for (it = 1; it <= inv->max_it; it++) {
+    PetscCall(inv->solver->iterate(inv, BnInvertSmoothClassical, lip, PETSC_TRUE, 1, (PetscBool)(it > 1), &stop));
+    PetscCall(BnInvertRecord(inv, it, &rel));
+    if (stop) break;
+    PetscCall(Monitor(inv, it, PETSC_FALSE));
+  }
+  PetscCall(BnInvertFinish(inv, PetscMin(it, inv->max_it), stop, t0));
+  PetscFunctionReturn(0);
+}
+
+static const BnInvertMethod methods[] = {
+  {"lifted",    SolveLifted   },
+  {"classical", SolveClassical},
+};
+
+PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m)
+{
+  PetscFunctionBegin;
+  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(methods); k++) {
+    PetscBool match;
+    PetscCall(PetscStrcmp(name, methods[k].name, &match));
+    if (match) {
+      *m = &methods[k];
+      PetscFunctionReturn(0);
+    }
+  }
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_method %s: unknown (lifted, classical)", name);
+}
+
+/*
+  BnInvertPowerNorm2 - |W|_2^2 of a replicated rows x cols matrix (the same on every rank)
+
+  For min(rows, cols) <= 2048 the largest eigenvalue of the small Gram matrix (W W^T or W^T W,
+  one DSYRK) by LAPACK DSYEV: exact, which matters because the top singular values of random
+  matrices are close together and a power iteration converges slowly. Larger: 300 power
+  iterations on the Gram matrix with a 5% safety margin.
+*/
+PetscErrorCode BnInvertPowerNorm2(MPI_Comm comm, PetscInt rows, PetscInt cols, const PetscReal W[], PetscReal *norm2)
+{
+  PetscInt     k = PetscMin(rows, cols), K = PetscMax(rows, cols);
+  PetscReal   *G, one = 1.0, zero = 0.0;
+  PetscBLASInt n, kk, info;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
+  PetscCall(PetscBLASIntCast(k, &n));
+  PetscCall(PetscBLASIntCast(K, &kk));
+  PetscCall(PetscCalloc1(k * k, &G));
+  /* row-major W (rows x cols) is column-major A = W^T (cols x rows): rows <= cols needs
+     W W^T = A^T A ("T"), otherwise W^T W = A A^T ("N") */
+  PetscCallBLAS("BLASsyrk", BLASsyrk_("U", rows <= cols ? "T" : "N", &n, &kk, &one, W, rows <= cols ? &kk : &n, &zero, G, &n));
+  PetscCall(PetscLogFlops(1.0 * k * k * K));
+  if (k <= 2048) {
+    PetscReal   *ev, *wk, q;
+    PetscBLASInt lw = -1;
+    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, G, &n, NULL, &q, &lw, &info));
+    lw = (PetscBLASInt)q + 1;
+    PetscCall(PetscMalloc2(k, &ev, lw, &wk));
+    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, G, &n, ev, wk, &lw, &info));
+    PetscCheck(!info, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dsyev failed (info %d)", (int)info);
+    *norm2 = PetscMax(0.0, ev[k - 1]) * (1.0 + 1e-10);
+    PetscCall(PetscFree2(ev, wk));
+  } else {
+    PetscReal *v, *u, lam = 0;
+    PetscCall(PetscMalloc2(k, &v, k, &u));
+    for (PetscInt i = 0; i < k; i++)
+      for (PetscInt j = 0; j < i; j++) G[i * k + j] = G[j * k + i]; /* fill the other triangle */
+    for (PetscInt j = 0; j < k; j++) v[j] = 1.0 + BnRandUniform(0, 0, (uint64_t)j);
+    for (PetscInt it = 0; it < 300; it++) {
+      PetscReal nv = 0;
+      PetscBLASInt inc = 1;
+      for (PetscInt j = 0; j < k; j++) nv += v[j] * v[j];
+      nv = PetscSqrtReal(nv);
+      if (nv == 0) break;
+      for (PetscInt j = 0; j < k; j++) v[j] /= nv;
+      PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &one, G, &n, v, &inc, &zero, u, &inc));
+      lam = 0;
+      for (PetscInt j = 0; j < k; j++) lam += u[j] * v[j];
+      PetscCall(PetscArraycpy(v, u, k));
+    }
+    *norm2 = 1.05 * lam;
+    PetscCall(PetscFree2(v, u));
+  }
+  PetscCall(PetscFree(G));
+  PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,114 @@
+#!/bin/bash
+# bregnet invert end to end, small sizes:
+#  1. rank invariance: the perceptron with 5 images on 1, 2 and 3 ranks gives the same
+#     reconstructions to 1e-10 (and another noise level does not);
+#  2. the error falls with the noise level under the default alpha rule (alpha = C delta);
+#  3. both methods in one run (-invert_compare): /inversion datasets and attributes per
+#     interface.md; the PNG has the PNG signature and the grid's size;
+#  4. a 2-layer model with hidden variables: the lifted sweeps reduce the energy from the start;
+#  5. bad input: exit 2, a message naming the option/file, the existing output untouched.
+source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
+PY=/usr/bin/python3
+P=(-data perceptron -invert_shape 12,12 -invert_perceptron_m 60 -data_samples 5 -invert_max_it 3000)
+
+# 1.-3. the perceptron at three noise levels on 1 rank (the last one with both methods and a
+# PNG), the middle one again on 2 and 3 ranks
+for d in 0.1 0.03 0.01; do
+  extra=(-invert_png none); [ $d = 0.01 ] && extra=(-invert_compare -invert_png both.png)
+  run 1 invert "${P[@]}" -invert_noise $d -invert_out d$d.h5 "${extra[@]}" > d$d.log 2>&1 || { cat d$d.log; fail "delta $d"; }
+done
+for np in 2 3; do
+  run $np invert "${P[@]}" -invert_noise 0.03 -invert_out r$np.h5 -invert_png none > r$np.log 2>&1 || { cat r$np.log; fail "perceptron on $np ranks"; }
+done
+$PY - <<'PY' || fail "rank invariance"
+import h5py, numpy as np, sys
+x1 = h5py.File("d0.03.h5", "r")["/inversion/x0"][()]
+for n in (2, 3):
+    xn = h5py.File(f"r{n}.h5", "r")["/inversion/x0"][()]
+    d = np.abs(xn - x1).max() / np.abs(x1).max()
+    print(f"  {n} ranks vs 1: max relative difference {d:.2e}")
+    if not d < 1e-10: sys.exit(1)
+# not vacuous: another noise level gives another reconstruction
+o = h5py.File("d0.01.h5", "r")["/inversion/x0"][()]
+d = np.abs(o - x1).max() / np.abs(x1).max()
+print(f"  delta 0.01 vs 0.03: {d:.2e}")
+sys.exit(0 if d > 1e-3 else 1)
+PY
+$PY - <<'PY' || fail "relative error does not fall with delta"
+import h5py, sys
+e = [h5py.File(f"d{d}.h5", "r")["/inversion"].attrs["rel_error"].item() for d in ("0.1", "0.03", "0.01")]
+print("  rel_error for delta 0.1, 0.03, 0.01:", ", ".join(f"{v:.4f}" for v in e))
+sys.exit(0 if e[0] > e[1] > e[2] else 1)
+PY
+grep -q "images written to both.png" d0.01.log || { cat d0.01.log; fail "no PNG written"; }
+$PY - <<'PY' || fail "/inversion contents or PNG"
+import h5py, struct, sys
+f = h5py.File("d0.01.h5", "r"); g = f["/inversion"]
+assert f.attrs["format"] in (b"bregnet/1", "bregnet/1")
+for k in ("x0", "x0_classical", "truth", "measurements", "history_rel_error", "history_seconds"):
+    assert k in g, k
+assert g["x0"].shape == (5, 144) and g["measurements"].shape == (5, 60)
+for a in ("alpha", "delta", "reg", "sweeps", "rel_error", "psnr", "rel_error_classical"):
+    assert a in g.attrs, a
+assert abs(g.attrs["alpha"].item() - 1000 * 0.01) < 1e-12
+print(f"  lifted rel_error {g.attrs['rel_error'].item():.4f}, classical {g.attrs['rel_error_classical'].item():.4f}")
+b = open("both.png", "rb").read()
+assert b[:8] == b"\x89PNG\r\n\x1a\n", "PNG signature"
+w, h = struct.unpack(">II", b[16:24])
+# 5 rows of (truth, back-projection, lifted, classical), 12x12 images, 2-pixel borders
+assert (w, h) == (4 * 14 + 2, 5 * 14 + 2), (w, h)
+print(f"  PNG {w} x {h}")
+PY
+
+# 4. a 2-layer network (relu hidden layer): lifted sweeps with hidden x-updates
+run 1 train -data teacher -data_samples 64 -data_test_samples 0 -net_widths 16,24,20 -net_activations relu,identity -solver_sweeps 2 -checkpoint none -model_out m2.h5 > m2train.log 2>&1 || { cat m2train.log; fail "training the 2-layer fixture"; }
+run 2 invert -model m2.h5 -data teacher -data_samples 6 -data_test_samples 0 -invert_reg tv -invert_noise 0.01 -invert_alpha 0.001 -invert_max_it 300 -invert_monitor -invert_monitor_every 100 -invert_out m2inv.h5 > m2inv.log 2>&1 || { cat m2inv.log; fail "2-layer inversion"; }
+grep -q "lifted: " m2inv.log || { cat m2inv.log; fail "2-layer inversion: no result line"; }
+$PY - <<'PY' || { cat m2inv.log; fail "2-layer inversion: energy did not decrease"; }
+import re, sys
+e = [float(x) for x in re.findall(r"energy ([0-9.e+-]+)", open("m2inv.log").read())]
+print(f"  2-layer lifted energy {e[0]:.4e} -> {e[-1]:.4e}")
+sys.exit(0 if e[-1] < e[0] else 1)
+PY
+
+# 5. bad input
+echo "precious" > keep.h5
+before=$(sha256sum keep.h5)
+$PY - <<'PY' || fail "cannot write the measurement fixtures"
+import h5py, numpy as np
+with h5py.File("wide.h5", "w") as f:
+    f["measurements"] = np.ones((3, 21))
+with h5py.File("neg.h5", "w") as f:
+    y = np.ones((3, 24)); y[1, 4] = -0.5; f["measurements"] = y
+PY
+n=0
+NP=2 # the first cases on 2 ranks (errors raised collectively), the rest on 1 (faster)
+expect2() {
+  local pattern=$1; shift
+  n=$((n + 1))
+  run "$NP" "$@" -invert_out keep.h5 > bad.txt 2>&1
+  local rc=$?
+  [ $rc -eq 2 ] || { cat bad.txt; fail "bad case $n ($*): exit code $rc, expected 2"; }
+  grep -q -- "$pattern" bad.txt || { cat bad.txt; fail "bad case $n ($*): message does not mention '$pattern'"; }
+  if grep -q -E "PETSC ERROR|Segmentation|Abort|MPI_ABORT" bad.txt; then cat bad.txt; fail "bad case $n ($*): crash or traceback"; fi
+  [ "$(sha256sum keep.h5)" = "$before" ] || fail "bad case $n ($*): keep.h5 was modified"
+  echo "  ok: $* -> $(grep -m1 'error' bad.txt)"
+}
+expect2 "wide.h5"           invert -model m2.h5 -invert_measurements wide.h5 -invert_reg l2 -invert_alpha 1
+expect2 "invert_clip"       invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_reg l2 -invert_alpha 1
+expect2 "invert_shape"      invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg tv -invert_alpha 1 -invert_shape 3,5
+expect2 "alpha > 0"         invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg tv -invert_alpha 0
+NP=1
+expect2 "alpha > 0"         invert "${P[@]}" -invert_alpha -1
+expect2 "invert_reg"        invert "${P[@]}" -invert_reg tv2
+expect2 "missing.h5"        invert -model missing.h5 -data teacher
+expect2 "nothere.h5"        invert -model m2.h5 -invert_measurements nothere.h5 -invert_reg l2 -invert_alpha 1
+expect2 "invert_noise"      invert "${P[@]}" -invert_noise -0.1
+expect2 "invert_method"     invert "${P[@]}" -invert_method newton
+expect2 "-model"            invert -data teacher
+expect2 "invert_typo"       invert "${P[@]}" -invert_typo 1
+expect2 "perceptron"        train -data perceptron -net_widths 4,2 -solver_sweeps 1 -checkpoint none -model_out keep.h5
+# with -invert_clip the negative measurement is clipped and the run succeeds
+run 1 invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg l2 -invert_alpha 1 -invert_max_it 50 -invert_out clipped.h5 > clip.log 2>&1 || { cat clip.log; fail "-invert_clip run"; }
+grep -q "1 measurement entries clipped" clip.log || { cat clip.log; fail "-invert_clip did not report the clipped entry"; }
+echo "invert: ok ($n bad-input cases)"
