@@ -28,7 +28,7 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   BnData          data;
   BnSolver        solver;
   BnSplit         train, test;
-  PetscBool       has_test, set;
+  PetscBool       has_test, set, help;
   char            model[PETSC_MAX_PATH_LEN] = "";
   PetscInt        L;
   const PetscInt *n;
@@ -39,6 +39,15 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscOptionsBegin(world, NULL, "bregnet predict", "bregnet");
   PetscCall(PetscOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
   PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) { /* list the data options too, then stop: nothing is required */
+    PetscCall(BnGridCreate(world, 1, &grid));
+    PetscCall(BnDataCreate(grid, &data));
+    PetscCall(BnDataSetFromOptions(data));
+    PetscCall(BnDataDestroy(&data));
+    PetscCall(BnGridDestroy(&grid));
+    PetscFunctionReturn(0);
+  }
   PetscCheck(set && model[0], world, PETSC_ERR_USER_INPUT, "bregnet predict: -model PATH is required");
   PetscCall(BnGridCreate(world, 1, &grid));
   PetscCall(BnGridGetStageComm(grid, &stage));

@@ -26,7 +26,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   BnSolver       solver;
   PetscInt       stages = 1, L, P, S, Q, sweep;
   char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5";
-  PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted;
+  PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted, help;
   const PetscInt *n;
   PetscLogDouble t0, t1, mem0;
 
@@ -58,6 +58,14 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscCall(BnSolverCreate(grid, net, data, &solver));
   PetscCall(BnSolverSetFromOptions(solver));
   PetscCall(BnCheckUnusedOptions(world));
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) { /* every object has listed its options: do not train */
+    PetscCall(BnSolverDestroy(&solver));
+    PetscCall(BnDataDestroy(&data));
+    PetscCall(BnNetDestroy(&net));
+    PetscCall(BnGridDestroy(&grid));
+    PetscFunctionReturn(0);
+  }
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnSolverSetUp(solver));
   PetscCall(BnSolverRestart(solver, &restarted));

@@ -22,7 +22,6 @@ int main(int argc, char **argv)
   PetscErrorCode ierr;
   int            exit_code = BN_EXIT_OK;
   const char    *cmd       = argc > 1 ? argv[1] : NULL;
-  PetscBool      help      = PETSC_FALSE;
 
   /* PETSc sees the options after the command word */
   if (cmd && cmd[0] != '-') {
@@ -34,7 +33,6 @@ int main(int argc, char **argv)
   if (ierr) return BN_EXIT_INTERNAL;
   ierr = BnPushErrorHandler();
   if (!ierr) ierr = BnInitializePackage();
-  if (!ierr) ierr = PetscOptionsHasHelp(NULL, &help);
   if (ierr) {
   } else if (!cmd) {
     ierr = PetscPrintf(PETSC_COMM_WORLD, "%s", usage);
@@ -61,7 +59,6 @@ int main(int argc, char **argv)
     /* an internal error may have struck one rank only: do not wait for the others */
     if (exit_code == BN_EXIT_INTERNAL) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
   }
-  (void)help;
   ierr = PetscFinalize();
   if (ierr && !exit_code) exit_code = BN_EXIT_INTERNAL;
   return exit_code;

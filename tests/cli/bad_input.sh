@@ -49,3 +49,13 @@ expect2 "bregnet/1"        predict -model plain.h5 -data teacher
 expect2 "NaN"              train -data nan.h5 -net_widths 6,4,3 -solver_sweeps 1
 expect2 "targets"          train -data shape.h5 -net_widths 6,4,3 -net_activations relu,identity -solver_sweeps 1
 echo "bad input: $n cases ok"
+
+# -help lists a command's options and stops: exit 0, no training, no files
+for cmd in train predict; do
+  run 1 $cmd -help -model_out help_model.h5 -checkpoint help_ckpt > help.txt 2>&1 || { cat help.txt; fail "$cmd -help: exit code $?"; }
+  grep -q -- "-data_samples" help.txt || { cat help.txt; fail "$cmd -help does not list -data_samples"; }
+  [ $cmd = predict ] || grep -q -- "-solver_sweeps" help.txt || { cat help.txt; fail "train -help does not list -solver_sweeps"; }
+  if grep -q -E "^sweep|model written|^train:" help.txt; then cat help.txt; fail "$cmd -help ran the command"; fi
+  [ ! -e help_model.h5 ] && ! ls help_ckpt* > /dev/null 2>&1 || fail "$cmd -help wrote files"
+done
+echo "-help: lists options, runs nothing"
