@@ -11,18 +11,7 @@ static const char help[] = "groupsparse:s:r is the prox of Psi = r sum_g |x_g| +
         answer and must land on it. */
 #include <bregnet.h>
 
-static int failures = 0;
-
-#define EXPECT(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      if (++failures <= 20) { \
-        fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__); \
-        fprintf(stderr, "\n"); \
-      } \
-    } \
-  } while (0)
+#include "expect.h"
 
 /* t Psi(x) + c/2 |x|^2 - <v, x> for one group (+inf outside x >= 0), the objective whose
    minimiser is the prox (c = 1, t = 1: sigma; c = 1 + tau, t = tau: prox_{tau F}) */

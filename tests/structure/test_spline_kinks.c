@@ -14,18 +14,7 @@ static const char help[] = "A trained 1-K-1 relu/identity model is a linear spli
    [-1, 1]. */
 #include <bregnet.h>
 
-static int failures = 0;
-
-#define EXPECT(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      if (++failures <= 20) { \
-        fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__); \
-        fprintf(stderr, "\n"); \
-      } \
-    } \
-  } while (0)
+#include "expect.h"
 
 typedef struct {
   PetscReal t, jump;

@@ -10,18 +10,7 @@ static const char help[] = "spline1d and gsparse data: the same rows for any num
 #include <bregnet.h>
 #include <string.h>
 
-static int failures = 0;
-
-#define EXPECT(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      if (++failures <= 20) { \
-        fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__); \
-        fprintf(stderr, "\n"); \
-      } \
-    } \
-  } while (0)
+#include "expect.h"
 
 static PetscErrorCode LoadOn(MPI_Comm comm, PetscInt stages, PetscInt n, BnGrid *grid, BnData *data)
 {
