@@ -136,6 +136,8 @@ PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* tempor
 PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
 /* z = X W_l^T + 1 b_l^T for an m-row block (DGEMM) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
+/* one prox-gradient step on x_l of an m-row block (math.md §3), the x-update of training and inversion */
+PETSC_EXTERN PetscErrorCode BnNetXStep(BnNet net, PetscInt l, PetscInt m, PetscReal tau, const PetscReal zl[], const PetscReal xn[], const PetscReal zn[], PetscReal x[], PetscReal R[], PetscReal G[]);
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
 PETSC_EXTERN PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
 PETSC_EXTERN PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val);

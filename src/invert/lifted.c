@@ -55,7 +55,7 @@ PetscErrorCode BnInvertStateFree(BnInvert inv)
 /*
   BnInvertHiddenStep - one proximal-gradient step on every hidden layer l with l % 2 == parity
 
-  Not Collective. The same x-update as training (src/solver/xupdate.c, math.md §3): with
+  Not Collective. The same x-update as training (BnNetXStep(), math.md §3): with
   x_{l+1} fixed, grad = lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} - lambda_l z_l,
   step 1/(lambda_{l+1} Lip_{l+1} |W_{l+1}|^2), then x <- prox_{tau lambda_l F_l}; Z[l+1] follows.
 */
@@ -66,30 +66,13 @@ PetscErrorCode BnInvertHiddenStep(BnInvert inv, PetscInt parity)
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_XUpdate, 0, 0, 0, 0));
   for (PetscInt l = parity ? 1 : 2; l < inv->L; l += 2) {
-    BnActivation act, actn;
-    PetscReal    lam, lamn, tau, *W, one = 1.0;
-    PetscInt     nl = inv->n[l], nn = inv->n[l + 1], cnt = m * nl;
-    PetscReal   *x = inv->X[l], *G = inv->R2, *R = inv->R;
-    PetscBLASInt M, Nn, K;
+    PetscReal lamn, tau;
 
     if (!m) continue;
-    PetscCall(BnNetGetActivation(inv->net, l, &act));
-    PetscCall(BnNetGetActivation(inv->net, l + 1, &actn));
-    PetscCall(BnNetGetLambda(inv->net, l, &lam));
     PetscCall(BnNetGetLambda(inv->net, l + 1, &lamn));
-    PetscCall(BnNetGetLayer(inv->net, l + 1, &W, NULL));
     tau = inv->normW2[l + 1] > 0 ? 1.0 / (lamn * inv->lip[l + 1] * inv->normW2[l + 1]) : 1.0;
-    PetscCall(BnActivationSigma(actn, m, nn, inv->Z[l + 1], R));
-    for (PetscInt k = 0; k < m * nn; k++) R[k] -= inv->X[l + 1][k];
-    for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * inv->Z[l][k];
-    PetscCall(PetscBLASIntCast(nl, &M));
-    PetscCall(PetscBLASIntCast(m, &Nn));
-    PetscCall(PetscBLASIntCast(nn, &K));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &M, &Nn, &K, &lamn, W, &M, R, &K, &one, G, &M));
-    PetscCall(PetscLogFlops(2.0 * m * nl * nn));
-    for (PetscInt k = 0; k < cnt; k++) G[k] = x[k] - tau * G[k];
-    PetscCall(BnActivationProx(act, tau * lam, m, nl, G, x));
-    PetscCall(BnNetAffine(inv->net, l + 1, m, x, inv->Z[l + 1]));
+    PetscCall(BnNetXStep(inv->net, l, m, tau, inv->Z[l], inv->X[l + 1], inv->Z[l + 1], inv->X[l], inv->R, inv->R2));
+    PetscCall(BnNetAffine(inv->net, l + 1, m, inv->X[l], inv->Z[l + 1]));
   }
   PetscCall(PetscLogEventEnd(BN_XUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(0);
