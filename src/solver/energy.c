@@ -101,11 +101,32 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
   PetscFunctionReturn(0);
 }
 
+/* rows [i0, i0+c) of a split scored from their output pre-activations z: sums[0] += the loss
+   B_L(y, z), sums[1] += the number of correct argmax labels (when the split has labels) */
+static PetscErrorCode BnScoreChunk(BnActivation act, const BnSplit *split, PetscInt i0, PetscInt c, const PetscReal z[], PetscReal sums[])
+{
+  PetscInt  nL = split->n_out;
+  PetscReal B;
+
+  PetscFunctionBegin;
+  PetscCall(BnActivationBregman(act, c, nL, split->targets + i0 * nL, z, &B));
+  sums[0] += B;
+  if (split->labels) {
+    for (PetscInt i = 0; i < c; i++) {
+      PetscInt best = 0;
+      for (PetscInt k = 1; k < nL; k++)
+        if (z[i * nL + k] > z[i * nL + best]) best = k;
+      if (best == split->labels[i0 + i]) sums[1] += 1;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 /* the forward network with layer stages: a pipeline over the stages per chunk of rows; the
    last stage scores the output, and the sums are reduced over all ranks */
 static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, PetscReal *loss, PetscReal *accuracy)
 {
-  PetscInt     m = split->hi - split->lo, nL = s->n[s->L], n0 = s->n[0], rows = BnSolverEvalChunkRows(s), c0 = PetscMin(m, rows);
+  PetscInt     m = split->hi - split->lo, n0 = s->n[0], rows = BnSolverEvalChunkRows(s), c0 = PetscMin(m, rows);
   PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0};
   PetscBool    last    = (PetscBool)(s->stage == s->S - 1), counting = s->ex.counting;
   BnActivation act;
@@ -123,18 +144,7 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
     if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
     PetscCall(BnBlockForwardInit(s, &blk));
     if (last) {
-      const PetscReal *z = blk.Z[s->L];
-      PetscReal        B;
-      PetscCall(BnActivationBregman(act, c, nL, split->targets + i0 * nL, z, &B));
-      sums[0] += B;
-      if (split->labels) {
-        for (PetscInt i = 0; i < c; i++) {
-          PetscInt best = 0;
-          for (PetscInt k = 1; k < nL; k++)
-            if (z[i * nL + k] > z[i * nL + best]) best = k;
-          if (best == split->labels[i0 + i]) sums[1] += 1;
-        }
-      }
+      PetscCall(BnScoreChunk(act, split, i0, c, blk.Z[s->L], sums));
     }
   }
   s->ex.counting = counting;
@@ -168,19 +178,9 @@ PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *los
   }
   PetscCall(PetscMalloc1(PetscMax(1, PetscMin(m, BN_EVAL_CHUNK) * nL), &z));
   for (PetscInt i0 = 0; i0 < m; i0 += BN_EVAL_CHUNK) {
-    PetscInt  c = PetscMin(BN_EVAL_CHUNK, m - i0);
-    PetscReal B;
+    PetscInt c = PetscMin(BN_EVAL_CHUNK, m - i0);
     PetscCall(BnNetForward(s->net, c, split->inputs + i0 * n0, z, NULL));
-    PetscCall(BnActivationBregman(act, c, nL, split->targets + i0 * nL, z, &B));
-    sums[0] += B;
-    if (split->labels) {
-      for (PetscInt i = 0; i < c; i++) {
-        PetscInt best = 0;
-        for (PetscInt k = 1; k < nL; k++)
-          if (z[i * nL + k] > z[i * nL + best]) best = k;
-        if (best == split->labels[i0 + i]) sums[1] += 1;
-      }
-    }
+    PetscCall(BnScoreChunk(act, split, i0, c, z, sums));
   }
   PetscCall(PetscFree(z));
   /* a rank without samples may have no label array: the third sum says whether any has */
