@@ -33,17 +33,20 @@ int BnExitCodeFromError(PetscErrorCode ierr)
   return BN_EXIT_INTERNAL;
 }
 
-/* PETSc's conversion errors ("Input string abc has no integer value") do not say which option
-   held the value: find it in the options database so that the message names it */
+/* PETSc's conversion errors ("Input string abc has no integer value", "Unknown logical value:
+   maybe") do not say which option held the value: find it in the options database so that the
+   message names it */
 static void BnNameOffendingOption(const char *mess, char *out, size_t len)
 {
-  char        value[256], *all = NULL, *hit;
-  const char *p = mess ? strstr(mess, "Input string ") : NULL;
-  size_t      n = 0;
+  static const char *const prefixes[] = {"Input string ", "Unknown logical value: "};
+  char                     value[256], *all = NULL, *hit;
+  const char              *p = NULL;
+  size_t                   n = 0;
 
   out[0] = '\0';
+  for (size_t i = 0; mess && !p && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+    if ((p = strstr(mess, prefixes[i]))) p += strlen(prefixes[i]);
   if (!p) return;
-  p += strlen("Input string ");
   while (p[n] && p[n] != ' ' && n + 1 < sizeof(value)) {
     value[n] = p[n];
     n++;

@@ -33,6 +33,9 @@ expect2 "data_dir"         train -data fmnist -data_dir "$TMP/nowhere" -solver_s
 expect2 "no_such_option"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -no_such_option 3
 expect2 "layer_stages"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages 3
 expect2 "solver_w_update"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_w_update sgd
+expect2 "solver_eval_memory" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_eval_memory 0
+expect2 "layer_stages_overlap" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages_overlap maybe
+expect2 "data_targets"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -data_targets pixels
 expect2 "missing.h5"       predict -model missing.h5 -data teacher
 expect2 "not an HDF5"       predict -model model.h5 -data teacher
 /usr/bin/python3 - <<'PY' || fail "cannot write the HDF5 fixtures with h5py"
