@@ -5,5 +5,8 @@ set -euo pipefail
 np=$1; shift
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# when a rank exits nonzero (every bad-input case), kill the rest at once instead of waiting
+# 2 s between SIGTERM and SIGKILL: the exit code is still the rank's own (2, 85, ...)
+export OMPI_MCA_odls_base_sigkill_timeout=0
 # shared-memory transport only: tests run on one node, and this avoids probing networks
 exec mpiexec --oversubscribe --mca btl self,vader -n "$np" "$@"
