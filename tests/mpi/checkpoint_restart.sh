@@ -76,7 +76,7 @@ for frac in 0.3 0.45 0.6 0.75 0.9; do
   "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 &
   pid=$!
   sleep $delay
-  pkill -9 -f "bregnet train .*-checkpoint d/ck" ; kill -9 $pid 2> /dev/null
+  pkill -9 -f "^$BREGNET train .*-checkpoint d/ck" ; kill -9 $pid 2> /dev/null
   wait $pid 2> /dev/null
 done
 run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 || { cat d.txt; fail "(d) final restart after kills"; }
