@@ -6,6 +6,9 @@
 # binaries are missing or the daemons cannot be started.
 set -euo pipefail
 SL=$(mktemp -d "${TMPDIR:-/tmp}/bregnet-slurm.XXXXXX")
+# the jobs' own mpiexec shares the cores with other tests: the settings of tests/mpirun.sh
+# that change no result (sbatch passes the environment on to the jobs)
+export OMPI_MCA_pml=ob1 OMPI_MCA_mpi_yield_when_idle=1
 chmod 700 "$SL"
 SL_PIDS=()
 slurm_stop() {
@@ -104,14 +107,30 @@ CONF
   tail -n 20 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" "$SL"/log/*.out 2> /dev/null
   skip "private Slurm did not come up (node not idle after 60 s)"
 }
-# slurm_wait JOBID...: waits until none of the jobs is pending or running (up to $2 s)
+# slurm_wait_all LIMIT: waits until no job is pending or running (up to LIMIT s); polls twice a
+# second (the test's own cluster answers at once)
 slurm_wait_all() {
-  local limit=$1; shift
-  local t=0
-  while [ $t -lt "$limit" ]; do
+  local limit=$1 t=0
+  while [ $t -lt $((2 * limit)) ]; do
     [ -z "$(squeue -h -u root -o %i 2> /dev/null)" ] && return 0
-    sleep 2; t=$((t + 2))
+    sleep 0.5; t=$((t + 1))
   done
   squeue; return 1
+}
+# slurm_wait_job JOBID LIMIT: like sbatch --wait (whose polling backs off 2 s, 8 s, 32 s...):
+# waits until the job has ended, up to LIMIT s, and succeeds if it exited 0 (ExitCode=0:0;
+# finished jobs stay known for MinJobAge = 600 s)
+slurm_wait_job() {
+  local id=$1 limit=$2 t=0 info
+  while [ $t -lt $((2 * limit)) ]; do
+    info=$(scontrol -o show job "$id" 2> /dev/null) || { echo "job $id: unknown to slurmctld"; return 1; }
+    case $info in
+      *JobState=PENDING*|*JobState=CONFIGURING*|*JobState=RUNNING*|*JobState=COMPLETING*|*JobState=SUSPENDED*) ;;
+      *) [[ $info =~ (^|\ )ExitCode=0:0(\ |$) ]] && return 0
+         echo "job $id: $(grep -oE 'JobState=[^ ]+|ExitCode=[^ ]+' <<< "$info" | tr '\n' ' ')"; return 1 ;;
+    esac
+    sleep 0.5; t=$((t + 1))
+  done
+  echo "job $id: not finished after $limit s"; scontrol -o show job "$id"; return 1
 }
 slurm_logs() { tail -n 30 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" >&2 || true; }

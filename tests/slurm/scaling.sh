@@ -13,8 +13,8 @@ W=$SL/work; mkdir -p "$W"; cd "$W"
 export BREGNET SCALING_RANKS="1 2" SCALING_STAGES=1 SCALING_SWEEPS=5 SCALING_SAMPLES_PER_RANK=1024 \
        SCALING_WIDTHS=32,256,256,4 SCALING_ACTIVATIONS=relu,relu,identity
 for s in strong weak; do
-  (cd "$ROOT" && SCALING_OUT=$W/$s sbatch --wait --ntasks=2 --time=5 --output="$W/$s-%j.out" jobs/${s}_scaling.sbatch > /dev/null) \
-    || { cat "$W"/$s-*.out; fail "$s study job"; }
+  id=$(cd "$ROOT" && SCALING_OUT=$W/$s sbatch --parsable --ntasks=2 --time=5 --output="$W/$s-%j.out" jobs/${s}_scaling.sbatch) \
+    && slurm_wait_job "$id" 300 || { cat "$W"/$s-*.out; fail "$s study job"; }
   cat "$W"/$s-*.out
   csv=$W/$s/$s.csv
   [ -f "$csv" ] || fail "no $csv"

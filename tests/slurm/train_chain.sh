@@ -48,7 +48,8 @@ grep -q "continuing in job" train-$first.out || fail "the first job did not resu
 [ -f run/model.h5 ] || fail "no final model run/model.h5"
 "$COMPARE" ref.h5 run/model.h5 0 || fail "the chained run's model is not bitwise identical to the uninterrupted run"
 # a finished chain: a new submission exits 0 at once and submits nothing
-last=$(cd "$ROOT" && sbatch --parsable --wait $BREGNET_SBATCH_ARGS --ntasks=2 jobs/train.sbatch "${C[@]}") || fail "resubmission of a finished run failed"
+last=$(cd "$ROOT" && sbatch --parsable $BREGNET_SBATCH_ARGS --ntasks=2 jobs/train.sbatch "${C[@]}") && slurm_wait_job "$last" 60 \
+  || fail "resubmission of a finished run failed"
 grep -q "the run is done, nothing to do" train-$last.out || { cat train-$last.out; fail "resubmission did not notice the finished run"; }
 slurm_wait_all 60 || fail "the finished run submitted more jobs"
 echo "train chain: ok ($n jobs)"
