@@ -432,10 +432,10 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
   if (s->S > 1) { /* x_{la-1} from the previous stage */
-    PetscBool counting = s->ex.counting;
-    s->ex.counting     = PETSC_FALSE;
-    PetscCall(BnExchangeForward(s, &s->full, -1));
-    s->ex.counting = counting;
+    PetscBool counting;
+    PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
+    PetscCall(BnExchangeForward(s->ex, s->full.m, s->full.X, -1));
+    PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
   }
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "sweep", 1, &v));
   s->sweep = (PetscInt)v;
