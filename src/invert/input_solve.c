@@ -7,7 +7,8 @@
    Both stop when the relative change |x_k - x_{k-1}| / |x_k| of every sample is <= -invert_tol. */
 #include "invert_impl.h"
 
-/* the stopping rule: the largest relative change over all samples of all ranks */
+/* the stopping rule: the largest relative change over all samples (of the ranks that hold the
+   input block: stage 0's) */
 static PetscErrorCode GlobalStop(BnInvert inv, PetscBool *stop)
 {
   PetscReal mx = 0, g;
@@ -15,7 +16,7 @@ static PetscErrorCode GlobalStop(BnInvert inv, PetscBool *stop)
   PetscFunctionBegin;
   for (PetscInt i = 0; i < inv->m; i++) mx = PetscMax(mx, inv->relchg[i]);
   PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
-  PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->comm));
+  PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->stage_comm));
   PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
   *stop = (PetscBool)(g <= inv->tol);
   PetscFunctionReturn(0);

@@ -1,10 +1,13 @@
 /* Private side of BnInvert (src/invert): the object, the input-regulariser and method
    function tables, and the kernels the files of this folder share.
 
-   Layout: every rank owns the m = hi - lo samples [lo, hi) of the N measurements; all
-   per-sample arrays are m x width row-major. Every per-sample decision (step size, restart,
-   backtracking) depends on that sample's data only, and the only global decision (when to
-   stop) is a max over samples, so results do not depend on the number of ranks. */
+   Layout: the ranks form S layer stages x Q sample groups (BnGrid); the ranks of sample group q
+   own the m = hi - lo samples [lo, hi) of the N measurements; all per-sample arrays are
+   m x width row-major. Measurements, truth and decoder output are held by every stage of a
+   group; the lifted variables of a layer only by the stage that owns the layer. Every
+   per-sample decision (step size, restart, backtracking) depends on that sample's data only,
+   and the only global decision (when to stop) is a max over samples, so results do not depend
+   on the number of ranks or stages. */
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
@@ -70,6 +73,13 @@ struct _p_BnInvert {
   const BnInvertMethod *method, *other;
   const BnInputSolver  *solver;
 
+  /* layer stages (-layer_stages S, parallel.md): stage `stage` owns layers [la, lb] and the
+     lifted variables X[la-1..lb] of its sample group's rows; stage 0 owns the input block x_0,
+     whose algorithm reduces over stage_comm (the ranks of stage 0) only */
+  PetscInt   stages, S, stage, la, lb;
+  BnExchange ex;
+  MPI_Comm   stage_comm;
+
   /* problem */
   BnNet           net, full;   /* the inverted network (first -invert_layers layers of the model) and the whole model */
   PetscInt        L, N, lo, hi, m;
@@ -116,6 +126,11 @@ PETSC_INTERN PetscErrorCode BnInvertSetUpPerceptron(BnInvert);
 PETSC_INTERN PetscErrorCode BnInvertSetUpFromModel(BnInvert);
 PETSC_INTERN PetscErrorCode BnInvertAddNoise(BnInvert, PetscReal Yclean[]);
 PETSC_INTERN PetscErrorCode BnInvertCheckMeasurements(BnInvert, const char what[]);
+
+/* layer stages (stages.c) */
+PETSC_INTERN PetscErrorCode BnInvertSetUpStages(BnInvert);
+PETSC_INTERN PetscErrorCode BnInvertForwardPipeline(BnInvert, PetscReal *A[], PetscReal *Zs[], PetscBool output);
+PETSC_INTERN PetscErrorCode BnInvertSumOverStages(BnInvert, PetscReal buf[], PetscInt count);
 
 /* solve helpers (lifted.c) */
 PETSC_INTERN PetscErrorCode BnInvertStateAllocate(BnInvert);
