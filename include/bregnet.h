@@ -166,6 +166,7 @@ PETSC_EXTERN PetscErrorCode BnExchangeSetUp(BnExchange ex, PetscInt mmax); /* x-
 PETSC_EXTERN PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
+PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary); /* m x n_b rows + 1 slot */
 /* one x-update colour (hidden layers l % 2 == parity of my stage) with its exchange overlapped */
 PETSC_EXTERN PetscErrorCode BnExchangeXColour(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscReal G[], PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnExchangeSetCounting(BnExchange ex, PetscBool on, PetscBool *previous);

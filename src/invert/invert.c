@@ -90,7 +90,7 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
 . -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
-- -layer_stages S               - split the layers into S stages like training (S divides the ranks; lifted method)
+- -layer_stages S               - split the layers into S stages like training (S divides the ranks)
 
 .seealso: BnInvertSetUp()
 @*/
@@ -130,7 +130,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
   PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
-  PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S; lifted method)", "BnInvertSetFromOptions", inv->stages, &inv->stages, NULL));
+  PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", inv->stages, &inv->stages, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */
@@ -145,7 +145,6 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   if (inv->stages != 1) {
     /* the stages' grid decides every rank's sample range, so it comes before the data */
     PetscCheck(inv->stages >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": must be >= 1", inv->stages);
-    PetscCheck(!inv->compare && inv->method->name[0] == 'l', inv->comm, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": only the lifted method runs on layer stages (the classical baseline back-propagates through all layers; drop -invert_method classical / -invert_compare, or use -layer_stages 1)", inv->stages);
     PetscCall(BnGridDestroy(&inv->grid));
     PetscCall(BnGridCreate(inv->comm, inv->stages, &inv->grid));
   }
@@ -221,6 +220,13 @@ PetscErrorCode BnInvertSetUp(BnInvert inv)
     if (l < inv->la || l > inv->lb) continue; /* another stage's layer */
     PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
     PetscCall(BnInvertPowerNorm2(inv->comm, inv->n[l], inv->n[l - 1], W, &inv->normW2[l]));
+  }
+  if (inv->S > 1) { /* every stage knows every norm (the classical step uses their product) */
+    MPI_Comm    pipe;
+    PetscMPIInt cnt;
+    PetscCall(BnGridGetPipeComm(inv->grid, &pipe));
+    PetscCall(PetscMPIIntCast(inv->L + 1, &cnt));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, inv->normW2, cnt, MPIU_REAL, MPI_MAX, pipe));
   }
   inv->peak = 1.0;
   if (inv->has_truth) {

@@ -75,10 +75,11 @@ struct _p_BnInvert {
 
   /* layer stages (-layer_stages S, parallel.md): stage `stage` owns layers [la, lb] and the
      lifted variables X[la-1..lb] of its sample group's rows; stage 0 owns the input block x_0,
-     whose algorithm reduces over stage_comm (the ranks of stage 0) only */
+     whose algorithm runs on stage 0 alone (lifted) or on all stages (classical: the smooth part
+     is a forward and backward pipeline) */
   PetscInt   stages, S, stage, la, lb;
   BnExchange ex;
-  MPI_Comm   stage_comm;
+  MPI_Comm   stage_comm, input_comm; /* input_comm: the ranks running the input block's algorithm */
 
   /* problem */
   BnNet           net, full;   /* the inverted network (first -invert_layers layers of the model) and the whole model */

@@ -128,8 +128,8 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
   for (PetscInt i = 0; i < m; i++) {
     PetscReal r = 0, e = 0;
     if (inv->stage == 0) PetscCall(inv->reg->value(inv, x0 + i * n0, &r));
-    if (classical) { /* one stage */
-      for (PetscInt k = 0; k < nL; k++) e += 0.5 * (out[i * nL + k] - inv->Y[i * nL + k]) * (out[i * nL + k] - inv->Y[i * nL + k]);
+    if (classical) {
+      for (PetscInt k = 0; last && k < nL; k++) e += 0.5 * (out[i * nL + k] - inv->Y[i * nL + k]) * (out[i * nL + k] - inv->Y[i * nL + k]);
     } else {
       /* the lifted energy of this stage's layers at the current auxiliary variables */
       for (PetscInt l = inv->la; l <= inv->lb; l++) {
@@ -281,6 +281,7 @@ static PetscErrorCode SolveLifted(BnInvert inv)
 
   PetscFunctionBegin;
   OwnedFreeLayers(inv, &l0, &l1);
+  inv->input_comm = inv->stage_comm; /* stage 0 alone runs the input block */
   PetscCall(BnNetGetLambda(inv->net, 1, &lam1));
   lip1 *= lam1;
   if (lip1 <= 0) lip1 = 1.0;
@@ -319,6 +320,7 @@ static PetscErrorCode SolveClassical(BnInvert inv)
 
   PetscFunctionBegin;
   PetscCall(BnInvertCheckClassical(inv));
+  inv->input_comm = inv->comm; /* every stage runs the input block: its smooth part is a pipeline */
   /* initial step from the product of the layers' bounds (backtracking lowers it if needed) */
   for (PetscInt l = 1; l <= inv->L; l++) lip *= inv->lip[l] * inv->lip[l] * inv->normW2[l];
   if (lip <= 0) lip = 1.0;

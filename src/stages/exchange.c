@@ -307,6 +307,45 @@ PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], Pets
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnExchangeBackward - sends m rows of n_{b_k} values from stage k+1 back to stage k (e.g. the
+  back-propagated gradient of the classical inversion)
+
+  Collective on the pipe communicator
+
+  Input Parameters:
++ ex       - the exchange
+. m        - rows (the same on both stages)
+. send     - stage k+1: m x n_{b_k} values and one more entry of room (ignored elsewhere)
+- boundary - k
+
+  Output Parameter:
+. recv - stage k: the rows, m x n_{b_k} values and one more entry of room (untouched elsewhere)
+
+  Notes:
+  The extra entry is the step-size slot of the x-update messages, which share the SFs.
+@*/
+PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary)
+{
+  BnExchangeSFs *sfs;
+  PetscReal      dr[1], dl[1];
+  PetscInt       k = boundary;
+
+  PetscFunctionBegin;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCheck(k >= 0 && k < ex->S - 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnExchangeBackward: boundary %" PetscInt_FMT " of %" PetscInt_FMT " stages", k, ex->S);
+  PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
+  PetscCall(BnExchangeGetSFs(ex, m, &sfs));
+  if (sfs->bwd[k]) {
+    PetscReal *leaf = ex->s == k + 1 ? send : dl, *root = ex->s == k ? recv : dr;
+    PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
+  }
+  PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
 /* Which boundaries carry a message in the exchange before the x-update colour `parity`
    (layers l with l % 2 == parity). x_{b_k} changes only in colour parity(b_k) and is read by
    stage k+1 in colour parity(b_k + 1) (its first layer's update) and, through Z, by the

@@ -7,7 +7,7 @@
 #     interface.md; the PNG has the PNG signature and the grid's size;
 #  4. a 2-layer model with hidden variables: the lifted sweeps reduce the energy from the start;
 #  5. bad input: exit 2, a message naming the option/file, the existing output untouched;
-#  6. layer stages: 2 and 3 stages (1 or 2 sample groups) give the 1-rank inversion.
+#  6. layer stages: 2 and 3 stages (1 or 2 sample groups) give the 1-rank inversions.
 source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
 PY=/usr/bin/python3
 P=(-data perceptron -invert_shape 12,12 -invert_perceptron_m 60 -data_samples 5 -invert_max_it 3000)
@@ -73,10 +73,11 @@ sys.exit(0 if e[-1] < e[0] else 1)
 PY
 
 # 6. layer stages (-layer_stages S, like training): a 4-layer network split into 2 stages
-# (1 and 2 sample groups) and 3 stages gives the 1-rank reconstruction, sweep count and energy
-# (the stop rule sums a sample's change over its stages); a different alpha does not
+# (1 and 2 sample groups) and 3 stages gives the 1-rank reconstructions of both methods, sweep
+# counts and energies (the lifted stop rule sums a sample's change over its stages, the
+# classical gradient is back-propagated across them); a different alpha does not
 run 1 train -data teacher -data_samples 64 -data_test_samples 0 -net_widths 16,24,20,18,20 -net_activations relu,tanh,relu,identity -solver_sweeps 3 -checkpoint none -model_out m4.h5 > m4train.log 2>&1 || { cat m4train.log; fail "training the 4-layer fixture"; }
-S4=(invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_noise 0.01 -invert_tol 1e-4 -invert_max_it 3000 -invert_png none)
+S4=(invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_noise 0.01 -invert_tol 1e-4 -invert_max_it 3000 -invert_png none -invert_compare)
 for c in "1 1 0.01" "2 2 0.01" "4 2 0.01" "3 3 0.01" "2 2 0.02"; do
   set -- $c
   run $1 "${S4[@]}" -layer_stages $2 -invert_alpha $3 -invert_out st_$1_$2_$3.h5 > st_$1_$2_$3.log 2>&1 || { cat st_$1_$2_$3.log; fail "4-layer inversion on $1 ranks, $2 stages"; }
@@ -84,16 +85,18 @@ done
 grep -q "2 layer stages: \[1,2\] \[3,4\]" st_2_2_0.01.log || { cat st_2_2_0.01.log; fail "no stage partition reported"; }
 $PY - <<'PY' || fail "layer stages change the inversion"
 import h5py, numpy as np, sys
-def load(n):
+def load(n, sfx=""):
     g = h5py.File(f"st_{n}.h5", "r")["/inversion"]
-    return g["x0"][()], g.attrs["sweeps"].item(), g.attrs["energy"].item()
-x1, it1, e1 = load("1_1_0.01")
+    return g["x0" + sfx][()], g.attrs["sweeps" + sfx].item(), g.attrs["energy" + sfx].item()
 ok = True
-for n in ("2_2_0.01", "4_2_0.01", "3_3_0.01"):
-    x, it, e = load(n)
-    d = np.abs(x - x1).max() / np.abs(x1).max()
-    print(f"  ranks_stages {n[:3]}: max relative difference {d:.1e}, sweeps {it} vs {it1}, energy {e:.10e} vs {e1:.10e}")
-    ok &= d < 1e-12 and it == it1 and abs(e - e1) <= 1e-12 * abs(e1)
+for sfx in ("", "_classical"):
+    x1, it1, e1 = load("1_1_0.01", sfx)
+    for n in ("2_2_0.01", "4_2_0.01", "3_3_0.01"):
+        x, it, e = load(n, sfx)
+        d = np.abs(x - x1).max() / np.abs(x1).max()
+        print(f"  {sfx or '_lifted'} ranks_stages {n[:3]}: max relative difference {d:.1e}, sweeps {it} vs {it1}, energy {e:.10e} vs {e1:.10e}")
+        ok &= d < 1e-12 and it == it1 and abs(e - e1) <= 1e-12 * abs(e1)
+x1, _, _ = load("1_1_0.01")
 x, _, _ = load("2_2_0.02")
 d = np.abs(x - x1).max() / np.abs(x1).max()
 print(f"  alpha 0.02 on 2 stages vs alpha 0.01: {d:.1e}")
@@ -127,7 +130,7 @@ expect2 "wide.h5"           invert -model m2.h5 -invert_measurements wide.h5 -in
 expect2 "invert_clip"       invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_reg l2 -invert_alpha 1
 expect2 "invert_shape"      invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg tv -invert_alpha 1 -invert_shape 3,5
 expect2 "alpha > 0"         invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg tv -invert_alpha 0
-expect2 "only the lifted"   invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_alpha 1 -layer_stages 2 -invert_method classical
+expect2 "layer_stages 0"    invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_alpha 1 -layer_stages 0
 expect2 "more stages"       invert "${P[@]}" -layer_stages 2
 NP=1
 expect2 "alpha > 0"         invert "${P[@]}" -invert_alpha -1
