@@ -269,6 +269,7 @@ static PetscErrorCode ViewResult(BnInvert inv, const BnInvertResult *r, const ch
   PetscCall(PetscPrintf(inv->comm, "%s: %s after %" PetscInt_FMT " sweeps, %.3f s; energy %.10e, misfit %.4e", name, r->converged ? "converged" : "NOT converged", r->its, r->seconds, (double)r->energy, (double)r->misfit));
   if (inv->has_truth) PetscCall(PetscPrintf(inv->comm, ", rel_error %.6e, psnr %.2f dB, within 1%% of the final error after %" PetscInt_FMT " sweeps", (double)r->rel_error, (double)r->psnr, r->its_1pct));
   PetscCall(PetscPrintf(inv->comm, "\n"));
+  if (inv->S > 1) PetscCall(PetscPrintf(inv->comm, "%s: stage exchange %.0f bytes per sweep (all ranks), %.3f s per sweep\n", name, r->exchange_bytes, r->its ? r->seconds / r->its : 0.0));
   PetscFunctionReturn(0);
 }
 
@@ -287,7 +288,9 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
   if (inv->S > 1) {
     const PetscInt *first, *last;
     PetscCall(BnExchangeGetStages(inv->ex, NULL, NULL, &first, &last));
-    PetscCall(PetscPrintf(inv->comm, "invert: %" PetscInt_FMT " layer stages:", inv->S));
+    PetscInt P, Q;
+    PetscCall(BnGridGetSizes(inv->grid, &P, NULL, &Q));
+    PetscCall(PetscPrintf(inv->comm, "invert: %" PetscInt_FMT " ranks = %" PetscInt_FMT " layer stages x %" PetscInt_FMT " sample groups; stages:", P, inv->S, Q));
     for (PetscInt k = 0; k < inv->S; k++) PetscCall(PetscPrintf(inv->comm, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", first[k], last[k]));
     PetscCall(PetscPrintf(inv->comm, "\n"));
   }

@@ -53,6 +53,7 @@ typedef struct {
   PetscInt   its;
   PetscReal  seconds, rel_error, psnr, misfit, energy;
   PetscInt   its_1pct; /* first iteration after which the relative error stays within 1% of its final value */
+  PetscLogDouble exchange_bytes; /* stage-boundary bytes per sweep, all ranks (0 with one stage) */
   PetscBool  converged, done;
 } BnInvertResult;
 
@@ -80,6 +81,7 @@ struct _p_BnInvert {
   PetscInt   stages, S, stage, la, lb;
   BnExchange ex;
   MPI_Comm   stage_comm, input_comm; /* input_comm: the ranks running the input block's algorithm */
+  PetscLogDouble bytes_start;       /* this rank's exchange bytes when the current solve started */
 
   /* problem */
   BnNet           net, full;   /* the inverted network (first -invert_layers layers of the model) and the whole model */

@@ -113,10 +113,15 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
   PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
   /* a stage's copy of x_{a-1} may be a colour behind its owner's: bring it up to date (the
      solve is unaffected: the next exchange would send the same values) */
-  PetscCall(BnExchangeForward(inv->ex, m, inv->X, -1));
-  for (PetscInt l = 0; l <= L; l++) A[l] = inv->CA[l];
-  A[0] = (PetscReal *)x0;
-  PetscCall(BnInvertForwardPipeline(inv, A, inv->CZ, PETSC_TRUE));
+  {
+    PetscBool counting; /* the sweeps' traffic is counted, not the measurements' */
+    PetscCall(BnExchangeSetCounting(inv->ex, PETSC_FALSE, &counting));
+    PetscCall(BnExchangeForward(inv->ex, m, inv->X, -1));
+    for (PetscInt l = 0; l <= L; l++) A[l] = inv->CA[l];
+    A[0] = (PetscReal *)x0;
+    PetscCall(BnInvertForwardPipeline(inv, A, inv->CZ, PETSC_TRUE));
+    PetscCall(BnExchangeSetCounting(inv->ex, counting, NULL));
+  }
   for (PetscInt k = 0; last && k < m * nL; k++) {
     s[0] += (out[k] - inv->Y[k]) * (out[k] - inv->Y[k]);
     s[1] += inv->Y[k] * inv->Y[k];
@@ -204,6 +209,13 @@ PetscErrorCode BnInvertFinish(BnInvert inv, PetscInt its, PetscBool converged, P
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&t1));
+  {
+    PetscLogDouble b, gb;
+    PetscCall(BnExchangeGetBytes(inv->ex, &b));
+    b -= inv->bytes_start;
+    PetscCallMPI(MPI_Allreduce(&b, &gb, 1, MPI_DOUBLE, MPI_SUM, inv->comm));
+    r->exchange_bytes = its > 0 ? gb / its : 0;
+  }
   PetscCall(Monitor(inv, its, PETSC_TRUE));
   r->its       = its;
   r->seconds   = t1 - t0;
@@ -234,7 +246,10 @@ static PetscErrorCode Initialize(BnInvert inv)
   if (inv->stage == 0) PetscCall(PetscArrayzero(inv->X[0], inv->m * n0));
   PetscCall(PetscArrayzero(inv->dual, 2 * inv->m * n0));
   PetscCall(PetscArrayzero(inv->dual2, 2 * inv->m * n0));
+  PetscCall(BnExchangeSetCounting(inv->ex, PETSC_FALSE, NULL));
   PetscCall(BnInvertForwardPipeline(inv, inv->X, inv->Z, PETSC_FALSE));
+  PetscCall(BnExchangeSetCounting(inv->ex, PETSC_TRUE, NULL)); /* from here on: the sweeps */
+  PetscCall(BnExchangeGetBytes(inv->ex, &inv->bytes_start));
   inv->nhist       = 0;
   inv->inner_total = 0;
   PetscFunctionReturn(0);

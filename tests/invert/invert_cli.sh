@@ -77,12 +77,12 @@ PY
 # counts and energies (the lifted stop rule sums a sample's change over its stages, the
 # classical gradient is back-propagated across them); a different alpha does not
 run 1 train -data teacher -data_samples 64 -data_test_samples 0 -net_widths 16,24,20,18,20 -net_activations relu,tanh,relu,identity -solver_sweeps 3 -checkpoint none -model_out m4.h5 > m4train.log 2>&1 || { cat m4train.log; fail "training the 4-layer fixture"; }
-S4=(invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_noise 0.01 -invert_tol 1e-4 -invert_max_it 3000 -invert_png none -invert_compare)
+S4=(invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_noise 0.01 -invert_tol 1e-4 -invert_max_it 1000 -invert_png none -invert_compare)
 for c in "1 1 0.01" "2 2 0.01" "4 2 0.01" "3 3 0.01" "2 2 0.02"; do
   set -- $c
   run $1 "${S4[@]}" -layer_stages $2 -invert_alpha $3 -invert_out st_$1_$2_$3.h5 > st_$1_$2_$3.log 2>&1 || { cat st_$1_$2_$3.log; fail "4-layer inversion on $1 ranks, $2 stages"; }
 done
-grep -q "2 layer stages: \[1,2\] \[3,4\]" st_2_2_0.01.log || { cat st_2_2_0.01.log; fail "no stage partition reported"; }
+grep -q "2 layer stages x 1 sample groups; stages: \[1,2\] \[3,4\]" st_2_2_0.01.log || { cat st_2_2_0.01.log; fail "no stage partition reported"; }
 $PY - <<'PY' || fail "layer stages change the inversion"
 import h5py, numpy as np, sys
 def load(n, sfx=""):
@@ -96,6 +96,18 @@ for sfx in ("", "_classical"):
         d = np.abs(x - x1).max() / np.abs(x1).max()
         print(f"  {sfx or '_lifted'} ranks_stages {n[:3]}: max relative difference {d:.1e}, sweeps {it} vs {it1}, energy {e:.10e} vs {e1:.10e}")
         ok &= d < 1e-12 and it == it1 and abs(e - e1) <= 1e-12 * abs(e1)
+# the lifted sweep's boundary traffic: per x-step, every boundary sends x_b forward (N n_b
+# values) and the message back (N n_b values and one step per sample group)
+import re
+widths, N, xsteps = [16, 24, 20, 18, 20], 7, 5
+for n in ("2_2_0.01", "4_2_0.01", "3_3_0.01"):
+    log = open(f"st_{n}.log").read()
+    P, S, Q = map(int, re.search(r"(\d+) ranks = (\d+) layer stages x (\d+) sample groups", log).groups())
+    lasts = [int(b) for b in re.findall(r"\[\d+,(\d+)\]", log.split("stages:")[1].splitlines()[0])][:-1]
+    model = xsteps * sum(2 * N * widths[b] + Q for b in lasts) * 8
+    got = float(re.search(r"lifted: stage exchange (\d+) bytes per sweep", log).group(1))
+    print(f"  {P} ranks, stages {S} x groups {Q}, boundaries after layers {lasts}: {got:.0f} bytes per sweep, model {model}")
+    ok &= got == model
 x1, _, _ = load("1_1_0.01")
 x, _, _ = load("2_2_0.02")
 d = np.abs(x - x1).max() / np.abs(x1).max()
