@@ -74,7 +74,7 @@ static PetscErrorCode FistaIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal 
        quadratic upper bound holds at the new point of sample i */
     for (PetscInt round = 0; backtrack && round < 60; round++) {
       PetscInt nfail = 0;
-      PetscCall(fn(inv, xn, fx, inv->work2 + n0)); /* work2 + n0 holds m*n0 scratch */
+      PetscCall(fn(inv, xn, fx, NULL)); /* the value only: no backward pass */
       for (PetscInt i = 0; i < m; i++) {
         const PetscReal *vi = v + i * n0, *xi = xn + i * n0, *gi = gv + i * n0;
         PetscReal        d2 = 0, lin = 0;

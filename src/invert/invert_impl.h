@@ -30,7 +30,8 @@ typedef struct _BnInputReg {
   void (*prox_hstar)(BnInvert, PetscReal alpha, PetscReal s, PetscReal y[]);
 } BnInputReg;
 
-/* Smooth part of the input block for all local samples: f_i and grad_i at x (m x n_0) */
+/* Smooth part of the input block for all local samples: f_i and grad_i at x (m x n_0; g NULL:
+   the values only) */
 typedef PetscErrorCode (*BnInvertSmoothFn)(BnInvert, const PetscReal x[], PetscReal f[], PetscReal g[]);
 
 /* -invert_method: lifted Bregman or the classical baseline */

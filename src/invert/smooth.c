@@ -24,7 +24,7 @@ static PetscErrorCode BackGemm(PetscInt m, PetscInt nout, PetscInt nin, PetscRea
 }
 
 /*
-  BnInvertSmoothLifted - f_i = lambda_1 B_1(X[1]_i, W_1 x_i + b_1) and its gradient in x
+  BnInvertSmoothLifted - f_i = lambda_1 B_1(X[1]_i, W_1 x_i + b_1) and its gradient in x (g NULL: f only)
 
   Not Collective. Leaves Z[1] = W_1 x + b_1 (of the x given, which may be an extrapolated point).
 */
@@ -43,6 +43,7 @@ PetscErrorCode BnInvertSmoothLifted(BnInvert inv, const PetscReal x[], PetscReal
     PetscCall(BnActivationBregman(act, 1, n1, inv->X[1] + i * n1, inv->Z[1] + i * n1, &f[i]));
     f[i] *= lam;
   }
+  if (!g) PetscFunctionReturn(0); /* the value only */
   PetscCall(BnActivationSigma(act, m, n1, inv->Z[1], inv->R));
   for (PetscInt k = 0; k < m * n1; k++) inv->R[k] -= inv->X[1][k];
   PetscCall(BackGemm(m, n1, n0, lam, W, inv->R, g));
@@ -136,7 +137,7 @@ PetscErrorCode BnInvertCheckClassical(BnInvert inv)
 }
 
 /*
-  BnInvertSmoothClassical - f_i = 1/2|N(x_i) - y_i|^2 and its gradient by back-propagation
+  BnInvertSmoothClassical - f_i = 1/2|N(x_i) - y_i|^2 and its gradient by back-propagation (g NULL: f only)
 
   Collective on the pipe with layer stages: the forward pass runs down the stages, the last one
   forms the residual, the back-propagated rows travel back up (BnExchangeBackward()); every
@@ -161,6 +162,7 @@ PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscR
     f[i] = 0.5 * s;
   }
   PetscCall(BnInvertSumOverStages(inv, f, m));
+  if (!g) PetscFunctionReturn(0); /* the value only (backtracking tests) */
   for (PetscInt k = inv->S - 1; k >= 0; k--) {
     for (PetscInt l = inv->lb; k == inv->stage && l >= inv->la; l--) {
       BnActivation act;

@@ -252,7 +252,7 @@ PetscErrorCode BnExchangeDestroy(BnExchange *exp)
 PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary)
 {
   BnExchangeSFs *sfs;
-  PetscReal      dr[1], dl[1];
+  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
   PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
 
   PetscFunctionBegin;
@@ -276,7 +276,7 @@ PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[],
 PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary)
 {
   BnExchangeSFs *sfs;
-  PetscReal      dr[1], dl[1];
+  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
   PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
 
   PetscFunctionBegin;
@@ -328,7 +328,7 @@ PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], Pets
 PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary)
 {
   BnExchangeSFs *sfs;
-  PetscReal      dr[1], dl[1];
+  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
   PetscInt       k = boundary;
 
   PetscFunctionBegin;
@@ -378,7 +378,7 @@ static PetscBool ForwardInColour(BnExchange ex, PetscInt k, PetscInt parity)
 PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscInt parity)
 {
   BnExchangeSFs *sfs;
-  PetscReal      dr[1], dl[1];
+  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
 
   PetscFunctionBegin;
   if (ex->S == 1) PetscFunctionReturn(0);
@@ -417,7 +417,7 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
 PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received)
 {
   BnExchangeSFs *sfs = ex->colour_sfs;
-  PetscReal      dr[1], dl[1];
+  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
 
   PetscFunctionBegin;
   *received = PETSC_FALSE;
@@ -446,7 +446,7 @@ PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *
 PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received)
 {
   BnExchangeSFs *sfs = ex->colour_sfs;
-  PetscReal      dr[1], dl[1];
+  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
 
   PetscFunctionBegin;
   *received = PETSC_FALSE;

@@ -30,6 +30,8 @@ struct _p_BnExchange {
   BnExchangeSFs  *colour_sfs;   /* SFs of the colour exchange in flight (Begin .. BackwardEnd) */
   PetscLogDouble  bytes;        /* sent by this rank (counted while counting is on) */
   PetscBool       counting, overlap, setup;
+  PetscReal       dummy[2];     /* root/leaf buffers of the side without data: PETSc matches an
+                                   SF's Begin and End by these addresses, so they must not move */
   BnSpectralFn    spectral;     /* |W_l|_2^2 of the caller's weights */
   void           *spectral_ctx;
 };
