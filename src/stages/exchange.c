@@ -256,7 +256,7 @@ PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[],
   PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
 
   PetscFunctionBegin;
-  if (ex->S == 1) PetscFunctionReturn(0);
+  if (ex->S == 1 || !m) PetscFunctionReturn(0); /* m is the same on the whole pipe: all skip */
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   for (PetscInt k = k0; k < k1; k++) {
@@ -280,7 +280,7 @@ PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], P
   PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
 
   PetscFunctionBegin;
-  if (ex->S == 1) PetscFunctionReturn(0);
+  if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs)); /* the cached SFs of the Begin */
   for (PetscInt k = k0; k < k1; k++) {
@@ -332,7 +332,7 @@ PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], P
   PetscInt       k = boundary;
 
   PetscFunctionBegin;
-  if (ex->S == 1) PetscFunctionReturn(0);
+  if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCheck(k >= 0 && k < ex->S - 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnExchangeBackward: boundary %" PetscInt_FMT " of %" PetscInt_FMT " stages", k, ex->S);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
@@ -389,6 +389,9 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
     PetscCall(ex->spectral(ex->spectral_ctx, ex->la, &w2));
     PetscCall(BnNetXMessage(ex->net, ex->la, m, w2, Z[ex->la], X[ex->la], R, ex->msg_send));
   }
+  /* a sample group without rows (more groups than samples in a batch) has nothing to send:
+     m is the same on the whole pipe, so every stage skips, here and in the two Ends */
+  if (!m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   ex->colour_sfs = sfs;
@@ -421,7 +424,7 @@ PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *
 
   PetscFunctionBegin;
   *received = PETSC_FALSE;
-  if (ex->S == 1) PetscFunctionReturn(0);
+  if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscInt   b    = ex->last[k];
@@ -450,7 +453,7 @@ PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt p
 
   PetscFunctionBegin;
   *received = PETSC_FALSE;
-  if (ex->S == 1) PetscFunctionReturn(0);
+  if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;

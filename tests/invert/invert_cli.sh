@@ -82,6 +82,12 @@ for c in "1 1 0.01" "2 2 0.01" "4 2 0.01" "3 3 0.01" "2 2 0.02"; do
   set -- $c
   run $1 "${S4[@]}" -layer_stages $2 -invert_alpha $3 -invert_out st_$1_$2_$3.h5 > st_$1_$2_$3.log 2>&1 || { cat st_$1_$2_$3.log; fail "4-layer inversion on $1 ranks, $2 stages"; }
 done
+# a sample group without rows (1 measurement, 2 groups) sends nothing and waits for nothing
+for c in "1 1" "4 2"; do
+  set -- $c
+  run $1 "${S4[@]}" -data_samples 1 -layer_stages $2 -invert_alpha 0.01 -invert_out one_$1.h5 > one_$1.log 2>&1 || { cat one_$1.log; fail "1 measurement on $1 ranks, $2 stages"; }
+done
+$PY -c "import h5py, numpy as np, sys; a, b = (h5py.File(f'one_{n}.h5', 'r')['/inversion/x0'][()] for n in (1, 4)); print(f'  1 measurement, 4 ranks (2 stages, one group empty) vs 1: {np.abs(a - b).max():.1e}'); sys.exit(0 if np.abs(a - b).max() < 1e-12 else 1)" || fail "a sample group without rows changes the inversion"
 grep -q "2 layer stages x 1 sample groups; stages: \[1,2\] \[3,4\]" st_2_2_0.01.log || { cat st_2_2_0.01.log; fail "no stage partition reported"; }
 $PY - <<'PY' || fail "layer stages change the inversion"
 import h5py, numpy as np, sys
