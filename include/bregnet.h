@@ -80,9 +80,6 @@ PETSC_EXTERN PetscErrorCode BnGridGetPosition(BnGrid grid, PetscInt *s, PetscInt
 PETSC_EXTERN PetscErrorCode BnGridGetSampleRange(BnGrid grid, PetscInt N, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, PetscInt *lo, PetscInt *hi);
 PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
-/* Contiguous layer ranges of the S stages balanced by cost n_l*n_{l-1}: stage s owns layers
-   [first[s], last[s]] (1-based, as in math.md) */
-PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 
 /* ------------------------------------------------------- activations (src/activation) */
 /* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
@@ -138,12 +135,43 @@ PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees 
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
 /* one prox-gradient step on x_l of an m-row block (math.md §3), the x-update of training and inversion */
 PETSC_EXTERN PetscErrorCode BnNetXStep(BnNet net, PetscInt l, PetscInt m, PetscReal tau, const PetscReal zl[], const PetscReal xn[], const PetscReal zn[], PetscReal x[], PetscReal R[], PetscReal G[]);
+/* the same step when layer l+1 lives on the next stage: that stage computes its part of the
+   gradient, lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1}, and the step (BnNetXMessage),
+   this stage finishes the step with it (BnNetXStepWithMessage) */
+PETSC_EXTERN PetscErrorCode BnNetXMessage(BnNet net, PetscInt l, PetscInt m, PetscReal w2, const PetscReal zl[], const PetscReal xl[], PetscReal R[], PetscReal msg[]);
+PETSC_EXTERN PetscErrorCode BnNetXStepWithMessage(BnNet net, PetscInt l, PetscInt m, const PetscReal msg[], const PetscReal zl[], PetscReal x[], PetscReal G[]);
+
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
 PETSC_EXTERN PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
 PETSC_EXTERN PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val);
 PETSC_EXTERN PetscErrorCode BnNetCompare(BnNet a, BnNet b, PetscReal *reldiff); /* max_l |Wa-Wb|/|Wa| incl. biases */
 PETSC_EXTERN PetscErrorCode BnNetView(BnNet net, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode BnNetDestroy(BnNet *net);
+
+/* ------------------------------------------------------ layer stages (src/stages) */
+/* The stages of one sample group form a pipe: stage k owns layers [first[k], last[k]] and
+   exchanges boundary rows with stages k-1 and k+1 through PetscSFs (parallel.md). X[l] and
+   Z[l] of a block are m x n_l rows; a stage holds X of its layers and of the previous stage's
+   last layer, Z of its layers. */
+/* Contiguous layer ranges of the S stages balanced by cost n_l*n_{l-1}: stage s owns layers
+   [first[s], last[s]] (1-based, as in math.md) */
+PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
+typedef struct _p_BnExchange *BnExchange;
+typedef PetscErrorCode (*BnSpectralFn)(void *ctx, PetscInt l, PetscReal *norm2); /* |W_l|_2^2 */
+PETSC_EXTERN PetscErrorCode BnExchangeCreate(BnGrid grid, BnNet net, BnExchange *ex);
+PETSC_EXTERN PetscErrorCode BnExchangeGetStages(BnExchange ex, PetscInt *S, PetscInt *stage, const PetscInt *first[], const PetscInt *last[]);
+PETSC_EXTERN PetscErrorCode BnExchangeSetSpectral(BnExchange ex, BnSpectralFn fn, void *ctx);
+PETSC_EXTERN PetscErrorCode BnExchangeSetOverlap(BnExchange ex, PetscBool overlap); /* -layer_stages_overlap */
+PETSC_EXTERN PetscErrorCode BnExchangeSetUp(BnExchange ex, PetscInt mmax); /* x-update blocks of at most mmax rows */
+PETSC_EXTERN PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
+PETSC_EXTERN PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
+PETSC_EXTERN PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
+PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary); /* m x n_b rows + 1 slot */
+/* one x-update colour (hidden layers l % 2 == parity of my stage) with its exchange overlapped */
+PETSC_EXTERN PetscErrorCode BnExchangeXColour(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscReal G[], PetscInt parity);
+PETSC_EXTERN PetscErrorCode BnExchangeSetCounting(BnExchange ex, PetscBool on, PetscBool *previous);
+PETSC_EXTERN PetscErrorCode BnExchangeGetBytes(BnExchange ex, PetscLogDouble *bytes);
+PETSC_EXTERN PetscErrorCode BnExchangeDestroy(BnExchange *ex);
 
 /* ------------------------------------------------------------------- data (src/data) */
 /* One split (train or test) of a data set; each rank holds rows [lo, hi) of N. */

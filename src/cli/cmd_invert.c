@@ -19,9 +19,11 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   BnInvert  inv;
   char      out[PETSC_MAX_PATH_LEN] = "bregnet_inversion.h5", png[PETSC_MAX_PATH_LEN] = "";
   PetscBool set_png, none;
+  PetscLogDouble mem0;
 
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
+  PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
   PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
   PetscCall(PetscOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
@@ -50,6 +52,11 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   PetscCall(BnInvertSetUp(inv));
   PetscCall(BnInvertSolve(inv));
   PetscCall(BnInvertView(inv, NULL));
+  {
+    PetscLogDouble peak;
+    PetscCall(BnPeakMemory(world, &peak));
+    PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up\n", peak / 1048576.0, (peak - mem0) / 1048576.0));
+  }
   PetscCall(BnInvertWriteResult(inv, out));
   PetscCall(PetscPrintf(world, "inversion written to %s\n", out));
   if (!none) {

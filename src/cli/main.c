@@ -59,6 +59,7 @@ int main(int argc, char **argv)
     /* an internal error may have struck one rank only: do not wait for the others */
     if (exit_code == BN_EXIT_INTERNAL) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
   }
+  (void)PetscPopErrorHandler(); /* frees BnPushErrorHandler()'s entry (else reported by -malloc_dump) */
   ierr = PetscFinalize();
   if (ierr && !exit_code) exit_code = BN_EXIT_INTERNAL;
   return exit_code;

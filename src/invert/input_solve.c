@@ -7,15 +7,16 @@
    Both stop when the relative change |x_k - x_{k-1}| / |x_k| of every sample is <= -invert_tol. */
 #include "invert_impl.h"
 
-/* the stopping rule: the largest relative change over all samples of all ranks */
+/* the stopping rule: the largest relative change over all samples (over the ranks that run
+   the input block, inv->input_comm: stage 0's, or all with a pipelined smooth part) */
 static PetscErrorCode GlobalStop(BnInvert inv, PetscBool *stop)
 {
   PetscReal mx = 0, g;
 
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < inv->m; i++) mx = PetscMax(mx, inv->relchg[i]);
+  for (PetscInt i = 0; inv->stage == 0 && i < inv->m; i++) mx = PetscMax(mx, inv->relchg[i]);
   PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
-  PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->comm));
+  PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->input_comm));
   PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
   *stop = (PetscBool)(g <= inv->tol);
   PetscFunctionReturn(0);
@@ -24,10 +25,10 @@ static PetscErrorCode GlobalStop(BnInvert inv, PetscBool *stop)
 /* xn_i = prox_{t_i alpha R}(v_i - t_i g_i) for the samples with mask[i] (all when mask is NULL) */
 static PetscErrorCode ProxStep(BnInvert inv, const PetscReal v[], const PetscReal g[], PetscReal xn[], const PetscBool mask[])
 {
-  PetscInt n0 = inv->n[0], kd = inv->reg->kdim * n0;
+  PetscInt n0 = inv->n[0], kd = inv->reg->kdim * n0, m = inv->stage == 0 ? inv->m : 0;
 
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < inv->m; i++) {
+  for (PetscInt i = 0; i < m; i++) {
     PetscInt   inner;
     PetscReal *u = inv->work2;
     if (mask && !mask[i]) continue;
@@ -42,9 +43,11 @@ static PetscErrorCode ProxStep(BnInvert inv, const PetscReal v[], const PetscRea
   PetscFunctionReturn(0);
 }
 
+/* with layer stages the ranks of all stages run this (the smooth part is a pipeline), but only
+   stage 0 holds x_0: the others loop over no rows and join the collective decisions */
 static PetscErrorCode FistaIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal lip, PetscBool backtrack, PetscInt k, PetscBool keep, PetscBool *stop)
 {
-  PetscInt   m = inv->m, n0 = inv->n[0];
+  PetscInt   m = inv->stage == 0 ? inv->m : 0, n0 = inv->n[0];
   PetscReal *x = inv->X[0], *xp = inv->xprev, *v = inv->v, *gv = inv->gv, *fv = inv->fv, *fx = inv->fx, *xn = inv->g;
   PetscBool *fail;
 
@@ -71,7 +74,7 @@ static PetscErrorCode FistaIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal 
        quadratic upper bound holds at the new point of sample i */
     for (PetscInt round = 0; backtrack && round < 60; round++) {
       PetscInt nfail = 0;
-      PetscCall(fn(inv, xn, fx, inv->work2 + n0)); /* work2 + n0 holds m*n0 scratch */
+      PetscCall(fn(inv, xn, fx, NULL)); /* the value only: no backward pass */
       for (PetscInt i = 0; i < m; i++) {
         const PetscReal *vi = v + i * n0, *xi = xn + i * n0, *gi = gv + i * n0;
         PetscReal        d2 = 0, lin = 0;
@@ -84,6 +87,11 @@ static PetscErrorCode FistaIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal 
           inv->t[i] *= 0.5;
           nfail++;
         }
+      }
+      if (inv->S > 1) { /* the stages take the same number of rounds */
+        PetscReal nf = (PetscReal)nfail;
+        PetscCall(BnInvertSumOverStages(inv, &nf, 1));
+        nfail = (PetscInt)nf;
       }
       if (!nfail) break;
       PetscCall(ProxStep(inv, v, gv, xn, fail));
@@ -125,7 +133,7 @@ static void ApplyKt(BnInvert inv, const PetscReal y[], PetscReal x[])
 
 static PetscErrorCode CondatVuIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal lip, PetscBool backtrack, PetscInt k, PetscBool keep, PetscBool *stop)
 {
-  PetscInt   m = inv->m, n0 = inv->n[0], kd = inv->reg->kdim * n0;
+  PetscInt   m = inv->stage == 0 ? inv->m : 0, n0 = inv->n[0], kd = inv->reg->kdim * n0;
   PetscReal *x = inv->X[0], *g = inv->gv, *f = inv->fv;
   PetscReal  tau = 1.0 / lip, sigma = lip / (2.0 * inv->reg->normK2);
 

@@ -40,6 +40,7 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->x0_steps      = 5;
   v->x_steps       = 5;
   v->monitor_every = 100;
+  v->stages        = 1;
   PetscCall(BnGridCreate(comm, 1, &v->grid));
   PetscCall(BnInputRegGet("tvbox", &v->reg));
   PetscCall(BnInvertMethodGet("lifted", &v->method));
@@ -88,7 +89,8 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_max_it K              - at most K sweeps (default 20000)
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
-- -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
+. -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
+- -layer_stages S               - split the layers into S stages like training (S divides the ranks)
 
 .seealso: BnInvertSetUp()
 @*/
@@ -128,6 +130,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
   PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
+  PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", inv->stages, &inv->stages, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */
@@ -139,6 +142,12 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnInvertMethodGet(inv->method->name[0] == 'l' ? "classical" : "lifted", &inv->other));
   PetscCall(BnInputSolverGet(solver, &inv->solver));
   if (set_seed) PetscCall(ParseSeed(inv->comm, seed, &inv->seed));
+  if (inv->stages != 1) {
+    /* the stages' grid decides every rank's sample range, so it comes before the data */
+    PetscCheck(inv->stages >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": must be >= 1", inv->stages);
+    PetscCall(BnGridDestroy(&inv->grid));
+    PetscCall(BnGridCreate(inv->comm, inv->stages, &inv->grid));
+  }
   if (set_alpha) {
     inv->alpha_set = PETSC_TRUE;
     PetscCheck(!set_rule, inv->comm, PETSC_ERR_USER_INPUT, "-invert_alpha and -invert_alpha_rule: give one of them");
@@ -202,13 +211,22 @@ PetscErrorCode BnInvertSetUp(BnInvert inv)
     PetscCheck(inv->H > 0, inv->comm, PETSC_ERR_USER_INPUT, "-invert_reg %s: the input width %" PetscInt_FMT " is not square; give -invert_shape H,W", inv->reg->name, inv->n[0]);
     PetscCheck(inv->H * inv->W == inv->n[0], inv->comm, PETSC_ERR_USER_INPUT, "-invert_shape %" PetscInt_FMT ",%" PetscInt_FMT ": H*W = %" PetscInt_FMT " does not match the input width n_0 = %" PetscInt_FMT, inv->H, inv->W, inv->H * inv->W, inv->n[0]);
   }
+  PetscCall(BnInvertSetUpStages(inv));
   for (PetscInt l = 1; l <= inv->L; l++) {
     BnActivation act;
     PetscReal   *W;
-    PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
-    PetscCall(BnInvertPowerNorm2(inv->comm, inv->n[l], inv->n[l - 1], W, &inv->normW2[l]));
     PetscCall(BnNetGetActivation(inv->net, l, &act));
     PetscCall(BnActivationGetLipschitz(act, &inv->lip[l]));
+    if (l < inv->la || l > inv->lb) continue; /* another stage's layer */
+    PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
+    PetscCall(BnInvertPowerNorm2(inv->comm, inv->n[l], inv->n[l - 1], W, &inv->normW2[l]));
+  }
+  if (inv->S > 1) { /* every stage knows every norm (the classical step uses their product) */
+    MPI_Comm    pipe;
+    PetscMPIInt cnt;
+    PetscCall(BnGridGetPipeComm(inv->grid, &pipe));
+    PetscCall(PetscMPIIntCast(inv->L + 1, &cnt));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, inv->normW2, cnt, MPIU_REAL, MPI_MAX, pipe));
   }
   inv->peak = 1.0;
   if (inv->has_truth) {
@@ -251,6 +269,7 @@ static PetscErrorCode ViewResult(BnInvert inv, const BnInvertResult *r, const ch
   PetscCall(PetscPrintf(inv->comm, "%s: %s after %" PetscInt_FMT " sweeps, %.3f s; energy %.10e, misfit %.4e", name, r->converged ? "converged" : "NOT converged", r->its, r->seconds, (double)r->energy, (double)r->misfit));
   if (inv->has_truth) PetscCall(PetscPrintf(inv->comm, ", rel_error %.6e, psnr %.2f dB, within 1%% of the final error after %" PetscInt_FMT " sweeps", (double)r->rel_error, (double)r->psnr, r->its_1pct));
   PetscCall(PetscPrintf(inv->comm, "\n"));
+  if (inv->S > 1) PetscCall(PetscPrintf(inv->comm, "%s: stage exchange %.0f bytes per sweep (all ranks), %.3f s per sweep\n", name, r->exchange_bytes, r->its ? r->seconds / r->its : 0.0));
   PetscFunctionReturn(0);
 }
 
@@ -266,6 +285,15 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
   for (PetscInt l = 0; l <= inv->L; l++) PetscCall(PetscPrintf(inv->comm, "%s%" PetscInt_FMT, l ? "-" : "", inv->n[l]));
   PetscCall(PetscPrintf(inv->comm, "), %" PetscInt_FMT " measurements, reg %s, alpha %g, delta %g, method %s, solver %s%s\n", inv->N, inv->reg->name, (double)inv->alpha, (double)inv->delta, inv->method->name, inv->solver->name, inv->compare ? " (+ the other method)" : ""));
   if (inv->clipped) PetscCall(PetscPrintf(inv->comm, "invert: %" PetscInt_FMT " measurement entries clipped into the range of the output activation\n", inv->clipped));
+  if (inv->S > 1) {
+    const PetscInt *first, *last;
+    PetscCall(BnExchangeGetStages(inv->ex, NULL, NULL, &first, &last));
+    PetscInt P, Q;
+    PetscCall(BnGridGetSizes(inv->grid, &P, NULL, &Q));
+    PetscCall(PetscPrintf(inv->comm, "invert: %" PetscInt_FMT " ranks = %" PetscInt_FMT " layer stages x %" PetscInt_FMT " sample groups; stages:", P, inv->S, Q));
+    for (PetscInt k = 0; k < inv->S; k++) PetscCall(PetscPrintf(inv->comm, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", first[k], last[k]));
+    PetscCall(PetscPrintf(inv->comm, "\n"));
+  }
   PetscCall(ViewResult(inv, &inv->res[0], inv->method->name));
   PetscCall(ViewResult(inv, &inv->res[1], inv->other->name));
   if (inv->Ydec && inv->has_truth) {
@@ -313,6 +341,7 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
   PetscCall(PetscFree(v->Y));
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));
+  PetscCall(BnExchangeDestroy(&v->ex));
   PetscCall(BnNetDestroy(&v->net));
   PetscCall(BnNetDestroy(&v->full));
   PetscCall(BnDataDestroy(&v->data));

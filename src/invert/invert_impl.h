@@ -1,10 +1,13 @@
 /* Private side of BnInvert (src/invert): the object, the input-regulariser and method
    function tables, and the kernels the files of this folder share.
 
-   Layout: every rank owns the m = hi - lo samples [lo, hi) of the N measurements; all
-   per-sample arrays are m x width row-major. Every per-sample decision (step size, restart,
-   backtracking) depends on that sample's data only, and the only global decision (when to
-   stop) is a max over samples, so results do not depend on the number of ranks. */
+   Layout: the ranks form S layer stages x Q sample groups (BnGrid); the ranks of sample group q
+   own the m = hi - lo samples [lo, hi) of the N measurements; all per-sample arrays are
+   m x width row-major. Measurements, truth and decoder output are held by every stage of a
+   group; the lifted variables of a layer only by the stage that owns the layer. Every
+   per-sample decision (step size, restart, backtracking) depends on that sample's data only,
+   and the only global decision (when to stop) is a max over samples, so results do not depend
+   on the number of ranks or stages. */
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
@@ -27,7 +30,8 @@ typedef struct _BnInputReg {
   void (*prox_hstar)(BnInvert, PetscReal alpha, PetscReal s, PetscReal y[]);
 } BnInputReg;
 
-/* Smooth part of the input block for all local samples: f_i and grad_i at x (m x n_0) */
+/* Smooth part of the input block for all local samples: f_i and grad_i at x (m x n_0; g NULL:
+   the values only) */
 typedef PetscErrorCode (*BnInvertSmoothFn)(BnInvert, const PetscReal x[], PetscReal f[], PetscReal g[]);
 
 /* -invert_method: lifted Bregman or the classical baseline */
@@ -50,6 +54,7 @@ typedef struct {
   PetscInt   its;
   PetscReal  seconds, rel_error, psnr, misfit, energy;
   PetscInt   its_1pct; /* first iteration after which the relative error stays within 1% of its final value */
+  PetscLogDouble exchange_bytes; /* stage-boundary bytes per sweep, all ranks (0 with one stage) */
   PetscBool  converged, done;
 } BnInvertResult;
 
@@ -69,6 +74,15 @@ struct _p_BnInvert {
   const BnInputReg     *reg;
   const BnInvertMethod *method, *other;
   const BnInputSolver  *solver;
+
+  /* layer stages (-layer_stages S, parallel.md): stage `stage` owns layers [la, lb] and the
+     lifted variables X[la-1..lb] of its sample group's rows; stage 0 owns the input block x_0,
+     whose algorithm runs on stage 0 alone (lifted) or on all stages (classical: the smooth part
+     is a forward and backward pipeline) */
+  PetscInt   stages, S, stage, la, lb;
+  BnExchange ex;
+  MPI_Comm   stage_comm, input_comm; /* input_comm: the ranks running the input block's algorithm */
+  PetscLogDouble bytes_start;       /* this rank's exchange bytes when the current solve started */
 
   /* problem */
   BnNet           net, full;   /* the inverted network (first -invert_layers layers of the model) and the whole model */
@@ -116,6 +130,11 @@ PETSC_INTERN PetscErrorCode BnInvertSetUpPerceptron(BnInvert);
 PETSC_INTERN PetscErrorCode BnInvertSetUpFromModel(BnInvert);
 PETSC_INTERN PetscErrorCode BnInvertAddNoise(BnInvert, PetscReal Yclean[]);
 PETSC_INTERN PetscErrorCode BnInvertCheckMeasurements(BnInvert, const char what[]);
+
+/* layer stages (stages.c) */
+PETSC_INTERN PetscErrorCode BnInvertSetUpStages(BnInvert);
+PETSC_INTERN PetscErrorCode BnInvertForwardPipeline(BnInvert, PetscReal *A[], PetscReal *Zs[], PetscBool output);
+PETSC_INTERN PetscErrorCode BnInvertSumOverStages(BnInvert, PetscReal buf[], PetscInt count);
 
 /* solve helpers (lifted.c) */
 PETSC_INTERN PetscErrorCode BnInvertStateAllocate(BnInvert);

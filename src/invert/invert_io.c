@@ -41,13 +41,14 @@ static PetscErrorCode WriteResultAttrs(BnInvert inv, BnH5 f, const BnInvertResul
 
 static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
 {
-  PetscInt n0 = inv->n[0], nL = inv->n[inv->L];
+  /* with layer stages every stage holds the rows of its sample group: stage 0 writes them */
+  PetscInt n0 = inv->n[0], nL = inv->n[inv->L], m = inv->stage == 0 ? inv->m : 0;
   char     ds[64];
 
   PetscFunctionBegin;
   PetscCall(BnH5CreateGroup(f, "/inversion"));
-  PetscCall(BnH5WriteRows(f, "/inversion/x0", inv->N, n0, inv->lo, inv->m, inv->res[0].x0));
-  PetscCall(BnH5WriteRows(f, "/inversion/measurements", inv->N, nL, inv->lo, inv->m, inv->Y));
+  PetscCall(BnH5WriteRows(f, "/inversion/x0", inv->N, n0, inv->lo, m, inv->res[0].x0));
+  PetscCall(BnH5WriteRows(f, "/inversion/measurements", inv->N, nL, inv->lo, m, inv->Y));
   PetscCall(BnH5WriteAttrReal(f, "/inversion", "alpha", 1, &inv->alpha));
   PetscCall(BnH5WriteAttrReal(f, "/inversion", "delta", 1, &inv->delta));
   PetscCall(BnH5WriteAttrString(f, "/inversion", "reg", inv->reg->name));
@@ -60,19 +61,19 @@ static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
     PetscCall(BnH5WriteAttrInt64(f, "/inversion", "shape", 2, shape));
   }
   PetscCall(WriteResultAttrs(inv, f, &inv->res[0], ""));
-  if (inv->has_truth) PetscCall(BnH5WriteRows(f, "/inversion/truth", inv->N, n0, inv->lo, inv->m, inv->Xtrue));
-  if (inv->Ydec) PetscCall(BnH5WriteRows(f, "/inversion/decoded", inv->N, n0, inv->lo, inv->m, inv->Ydec));
+  if (inv->has_truth) PetscCall(BnH5WriteRows(f, "/inversion/truth", inv->N, n0, inv->lo, m, inv->Xtrue));
+  if (inv->Ydec) PetscCall(BnH5WriteRows(f, "/inversion/decoded", inv->N, n0, inv->lo, m, inv->Ydec));
   {
     PetscReal *bp;
     PetscCall(BackProject(inv, &bp));
-    if (bp) PetscCall(BnH5WriteRows(f, "/inversion/backprojection", inv->N, n0, inv->lo, inv->m, bp));
+    if (bp) PetscCall(BnH5WriteRows(f, "/inversion/backprojection", inv->N, n0, inv->lo, m, bp));
     PetscCall(PetscFree(bp));
   }
   if (inv->res[1].done) {
     char suffix[40];
     PetscCall(PetscSNPrintf(suffix, sizeof(suffix), "_%s", inv->other->name));
     PetscCall(PetscSNPrintf(ds, sizeof(ds), "/inversion/x0%s", suffix));
-    PetscCall(BnH5WriteRows(f, ds, inv->N, n0, inv->lo, inv->m, inv->res[1].x0));
+    PetscCall(BnH5WriteRows(f, ds, inv->N, n0, inv->lo, m, inv->res[1].x0));
     PetscCall(WriteResultAttrs(inv, f, &inv->res[1], suffix));
   }
   PetscFunctionReturn(0);
@@ -101,14 +102,14 @@ PetscErrorCode BnInvertWriteResult(BnInvert inv, const char path[])
   PetscFunctionReturn(0);
 }
 
-/* rows [0, count) of a distributed m x n array, gathered on rank 0 (zeros elsewhere) */
+/* rows [0, count) of a distributed m x n array, gathered on rank 0 (zeros elsewhere) from stage 0 */
 static PetscErrorCode GatherFirst(BnInvert inv, PetscInt count, PetscInt n, const PetscReal local[], PetscReal out[])
 {
   PetscReal *buf;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc1(count * n, &buf));
-  for (PetscInt i = inv->lo; i < PetscMin(inv->hi, count); i++) PetscCall(PetscArraycpy(buf + i * n, local + (i - inv->lo) * n, n));
+  for (PetscInt i = inv->lo; inv->stage == 0 && i < PetscMin(inv->hi, count); i++) PetscCall(PetscArraycpy(buf + i * n, local + (i - inv->lo) * n, n)); /* stage 0's copy */
   PetscCallMPI(MPI_Reduce(buf, out, (PetscMPIInt)(count * n), MPIU_REAL, MPIU_SUM, 0, inv->comm));
   PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);

@@ -9,28 +9,39 @@
 #include "invert_impl.h"
 #include <petscblaslapack.h>
 
+/* the free lifted variables this rank owns: x_0 (stage 0) and the hidden x_l of its layers */
+static void OwnedFreeLayers(BnInvert inv, PetscInt *l0, PetscInt *l1)
+{
+  *l0 = inv->la == 1 ? 0 : inv->la;
+  *l1 = PetscMin(inv->lb, inv->L - 1);
+}
+
+/* with layer stages only the stage's own rows: X[la-1..lb] and Z[la..lb]; the input block's
+   work arrays on stage 0; classical activations CA/CZ (one stage only) or the forward buffer
+   of BnInvertMeasure() for the stage's layers */
 PetscErrorCode BnInvertStateAllocate(BnInvert inv)
 {
-  PetscInt m = inv->m, L = inv->L, n0 = inv->n[0], maxw = 0;
+  PetscInt m = inv->m, L = inv->L, maxw = 0, l0, l1, n0 = inv->stage == 0 ? inv->n[0] : 0;
 
   PetscFunctionBegin;
+  OwnedFreeLayers(inv, &l0, &l1);
   for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, inv->n[l]);
   PetscCall(PetscCalloc4(L + 1, &inv->X, L + 1, &inv->Z, L + 1, &inv->CA, L + 1, &inv->CZ));
-  for (PetscInt l = 0; l < L; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->X[l]));
+  for (PetscInt l = inv->la - 1; l < L && l <= inv->lb; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->X[l]));
   inv->X[L] = inv->Y;
-  for (PetscInt l = 1; l <= L; l++) {
+  for (PetscInt l = inv->la; l <= inv->lb; l++) {
     PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->Z[l]));
-    PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CA[l]));
     PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CZ[l]));
   }
+  for (PetscInt l = PetscMax(inv->la - 1, 1); l <= inv->lb; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CA[l]));
   PetscCall(PetscCalloc5(m * n0 + 1, &inv->xprev, m * n0 + 1, &inv->v, m * n0 + 1, &inv->g, m * n0 + 1, &inv->gv, m + 1, &inv->fv));
   PetscCall(PetscCalloc5(m + 1, &inv->fx, m + 1, &inv->t, m + 1, &inv->theta, 2 * m * n0 + 1, &inv->dual, 2 * m * n0 + 1, &inv->dual2));
   {
     PetscInt tot = 0;
-    for (PetscInt l = 0; l < L; l++) tot += inv->n[l];
+    for (PetscInt l = l0; l <= l1; l++) tot += inv->n[l];
     PetscCall(PetscCalloc1(m * tot + 1, &inv->x0s));
   }
-  PetscCall(PetscCalloc5(8 * n0 + 1, &inv->work, (m + 1) * n0 + 1, &inv->work2, m + 1, &inv->relchg, m * maxw + 1, &inv->R, m * maxw + 1, &inv->R2));
+  PetscCall(PetscCalloc5(8 * n0 + 1, &inv->work, (m + 1) * n0 + 1, &inv->work2, m + 1, &inv->relchg, m * PetscMax(maxw, 2) + 1, &inv->R, m * maxw + 1, &inv->R2)); /* R: also 2 sums per row (SweepChange) */
   PetscFunctionReturn(0);
 }
 
@@ -55,30 +66,20 @@ PetscErrorCode BnInvertStateFree(BnInvert inv)
 /*
   BnInvertHiddenStep - one proximal-gradient step on every hidden layer l with l % 2 == parity
 
-  Not Collective. The same x-update as training (BnNetXStep(), math.md §3): with
-  x_{l+1} fixed, grad = lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} - lambda_l z_l,
-  step 1/(lambda_{l+1} Lip_{l+1} |W_{l+1}|^2), then x <- prox_{tau lambda_l F_l}; Z[l+1] follows.
+  Collective on the pipe with layer stages. The same x-update as training (BnExchangeXColour(),
+  math.md §3): with x_{l+1} fixed, grad = lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} -
+  lambda_l z_l, step 1/(lambda_{l+1} Lip_{l+1} |W_{l+1}|^2), then x <- prox_{tau lambda_l F_l};
+  Z[l+1] follows. A stage's last layer gets its successor's part from the next stage.
 */
 PetscErrorCode BnInvertHiddenStep(BnInvert inv, PetscInt parity)
 {
-  PetscInt m = inv->m;
-
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(BN_XUpdate, 0, 0, 0, 0));
-  for (PetscInt l = parity ? 1 : 2; l < inv->L; l += 2) {
-    PetscReal lamn, tau;
-
-    if (!m) continue;
-    PetscCall(BnNetGetLambda(inv->net, l + 1, &lamn));
-    tau = inv->normW2[l + 1] > 0 ? 1.0 / (lamn * inv->lip[l + 1] * inv->normW2[l + 1]) : 1.0;
-    PetscCall(BnNetXStep(inv->net, l, m, tau, inv->Z[l], inv->X[l + 1], inv->Z[l + 1], inv->X[l], inv->R, inv->R2));
-    PetscCall(BnNetAffine(inv->net, l + 1, m, inv->X[l], inv->Z[l + 1]));
-  }
-  PetscCall(PetscLogEventEnd(BN_XUpdate, 0, 0, 0, 0));
+  PetscCall(BnExchangeXColour(inv->ex, inv->m, inv->X, inv->Z, inv->R, inv->R2, parity));
   PetscFunctionReturn(0);
 }
 
-/* BnInvertRelError - sqrt(sum_i |x_i - xtrue_i|^2 / sum_i |xtrue_i|^2) over all samples (NaN without truth) */
+/* BnInvertRelError - sqrt(sum_i |x_i - xtrue_i|^2 / sum_i |xtrue_i|^2) over all samples (NaN without
+   truth); x0 is read on stage 0 only */
 PetscErrorCode BnInvertRelError(BnInvert inv, const PetscReal x0[], PetscReal *rel_error)
 {
   PetscReal s[2] = {0, 0}, gs[2];
@@ -86,7 +87,7 @@ PetscErrorCode BnInvertRelError(BnInvert inv, const PetscReal x0[], PetscReal *r
   PetscFunctionBegin;
   *rel_error = BN_NAN;
   if (!inv->has_truth) PetscFunctionReturn(0);
-  for (PetscInt k = 0; k < inv->m * inv->n[0]; k++) {
+  for (PetscInt k = 0; inv->stage == 0 && k < inv->m * inv->n[0]; k++) {
     s[0] += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
     s[1] += inv->Xtrue[k] * inv->Xtrue[k];
   }
@@ -99,45 +100,56 @@ PetscErrorCode BnInvertRelError(BnInvert inv, const PetscReal x0[], PetscReal *r
   BnInvertMeasure - energy (the objective of the current method, mean over samples), relative
   data misfit |N(x0) - y| / |y|, relative error and PSNR (peak = range of the truth) of x0
 
-  Collective
+  Collective. With layer stages x0 lives on stage 0, N(x0) is a forward pipeline, and every
+  stage adds the Bregman terms of its own layers to the energy.
 */
 PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *energy, PetscReal *misfit, PetscReal *rel_error, PetscReal *psnr)
 {
   PetscInt  m = inv->m, L = inv->L, nL = inv->n[L], n0 = inv->n[0];
-  PetscReal s[4] = {0, 0, 0, 0}, gs[4], *out = inv->CA[L];
+  PetscReal s[4] = {0, 0, 0, 0}, gs[4], *out = inv->CA[L], *A[BN_INV_MAX_LAYERS + 1];
+  PetscBool classical, last = (PetscBool)(inv->stage == inv->S - 1);
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
-  PetscCall(BnNetForward(inv->net, m, x0, NULL, out));
-  for (PetscInt k = 0; k < m * nL; k++) {
+  /* a stage's copy of x_{a-1} may be a colour behind its owner's: bring it up to date (the
+     solve is unaffected: the next exchange would send the same values) */
+  {
+    PetscBool counting; /* the sweeps' traffic is counted, not the measurements' */
+    PetscCall(BnExchangeSetCounting(inv->ex, PETSC_FALSE, &counting));
+    PetscCall(BnExchangeForward(inv->ex, m, inv->X, -1));
+    for (PetscInt l = 0; l <= L; l++) A[l] = inv->CA[l];
+    A[0] = (PetscReal *)x0;
+    PetscCall(BnInvertForwardPipeline(inv, A, inv->CZ, PETSC_TRUE));
+    PetscCall(BnExchangeSetCounting(inv->ex, counting, NULL));
+  }
+  for (PetscInt k = 0; last && k < m * nL; k++) {
     s[0] += (out[k] - inv->Y[k]) * (out[k] - inv->Y[k]);
     s[1] += inv->Y[k] * inv->Y[k];
   }
   {
     const BnInvertMethod *cm = inv->cur ? inv->other : inv->method;
-    PetscBool             classical;
     PetscCall(PetscStrcmp(cm->name, "classical", &classical));
-    for (PetscInt i = 0; i < m; i++) {
-      PetscReal r, e = 0;
-      PetscCall(inv->reg->value(inv, x0 + i * n0, &r));
-      if (classical) {
-        for (PetscInt k = 0; k < nL; k++) e += 0.5 * (out[i * nL + k] - inv->Y[i * nL + k]) * (out[i * nL + k] - inv->Y[i * nL + k]);
-      } else {
-        /* the lifted energy at the current auxiliary variables (X[1..L-1]) */
-        for (PetscInt l = 1; l <= L; l++) {
-          BnActivation act;
-          PetscReal    lam, b, *z = inv->CZ[l];
-          PetscCall(BnNetGetActivation(inv->net, l, &act));
-          PetscCall(BnNetGetLambda(inv->net, l, &lam));
-          PetscCall(BnNetAffine(inv->net, l, 1, inv->X[l - 1] + i * inv->n[l - 1], z));
-          PetscCall(BnActivationBregman(act, 1, inv->n[l], inv->X[l] + i * inv->n[l], z, &b));
-          e += lam * b;
-        }
-      }
-      s[2] += e + inv->alpha * r;
-    }
   }
-  s[3] = (PetscReal)m;
+  for (PetscInt i = 0; i < m; i++) {
+    PetscReal r = 0, e = 0;
+    if (inv->stage == 0) PetscCall(inv->reg->value(inv, x0 + i * n0, &r));
+    if (classical) {
+      for (PetscInt k = 0; last && k < nL; k++) e += 0.5 * (out[i * nL + k] - inv->Y[i * nL + k]) * (out[i * nL + k] - inv->Y[i * nL + k]);
+    } else {
+      /* the lifted energy of this stage's layers at the current auxiliary variables */
+      for (PetscInt l = inv->la; l <= inv->lb; l++) {
+        BnActivation act;
+        PetscReal    lam, b, *z = inv->CZ[l];
+        PetscCall(BnNetGetActivation(inv->net, l, &act));
+        PetscCall(BnNetGetLambda(inv->net, l, &lam));
+        PetscCall(BnNetAffine(inv->net, l, 1, inv->X[l - 1] + i * inv->n[l - 1], z));
+        PetscCall(BnActivationBregman(act, 1, inv->n[l], inv->X[l] + i * inv->n[l], z, &b));
+        e += lam * b;
+      }
+    }
+    s[2] += e + inv->alpha * r;
+  }
+  s[3] = inv->stage == 0 ? (PetscReal)m : 0;
   PetscCallMPI(MPI_Allreduce(s, gs, 4, MPIU_REAL, MPIU_SUM, inv->comm));
   *energy = gs[3] > 0 ? gs[2] / gs[3] : 0;
   *misfit = gs[1] > 0 ? PetscSqrtReal(gs[0] / gs[1]) : PetscSqrtReal(gs[0]);
@@ -145,7 +157,7 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
   *psnr = BN_NAN;
   if (inv->has_truth) {
     PetscReal e2 = 0, ge2;
-    for (PetscInt k = 0; k < m * n0; k++) e2 += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
+    for (PetscInt k = 0; inv->stage == 0 && k < m * n0; k++) e2 += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
     PetscCallMPI(MPI_Allreduce(&e2, &ge2, 1, MPIU_REAL, MPIU_SUM, inv->comm));
     ge2 /= (PetscReal)inv->N * n0;
     *psnr = ge2 > 0 ? 10.0 * PetscLog10Real(inv->peak * inv->peak / ge2) : PETSC_INFINITY;
@@ -197,15 +209,22 @@ PetscErrorCode BnInvertFinish(BnInvert inv, PetscInt its, PetscBool converged, P
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&t1));
+  {
+    PetscLogDouble b, gb;
+    PetscCall(BnExchangeGetBytes(inv->ex, &b));
+    b -= inv->bytes_start;
+    PetscCallMPI(MPI_Allreduce(&b, &gb, 1, MPI_DOUBLE, MPI_SUM, inv->comm));
+    r->exchange_bytes = its > 0 ? gb / its : 0;
+  }
   PetscCall(Monitor(inv, its, PETSC_TRUE));
   r->its       = its;
   r->seconds   = t1 - t0;
   r->converged = converged;
-  PetscCall(PetscMalloc1(inv->m * inv->n[0] + 1, &r->x0));
+  PetscCall(PetscCalloc1(inv->m * inv->n[0] + 1, &r->x0)); /* zeros off stage 0 */
   PetscCall(PetscMalloc2(inv->nhist + 1, &r->hist, inv->nhist + 1, &r->hist_t));
   PetscCall(PetscArraycpy(r->hist, inv->hist, inv->nhist));
   PetscCall(PetscArraycpy(r->hist_t, inv->hist_t, inv->nhist));
-  PetscCall(PetscArraycpy(r->x0, inv->X[0], inv->m * inv->n[0]));
+  if (inv->stage == 0) PetscCall(PetscArraycpy(r->x0, inv->X[0], inv->m * inv->n[0]));
   PetscCall(BnInvertMeasure(inv, r->x0, &r->energy, &r->misfit, &r->rel_error, &r->psnr));
   r->its_1pct = -1;
   if (inv->has_truth && inv->nhist) {
@@ -220,20 +239,51 @@ PetscErrorCode BnInvertFinish(BnInvert inv, PetscInt its, PetscBool converged, P
 
 static PetscErrorCode Initialize(BnInvert inv)
 {
+  PetscInt n0 = inv->stage == 0 ? inv->n[0] : 0;
+
   PetscFunctionBegin;
   /* x_0 = 0 (inside the box), hidden variables by a forward pass, duals zero */
-  PetscCall(PetscArrayzero(inv->X[0], inv->m * inv->n[0]));
-  PetscCall(PetscArrayzero(inv->dual, 2 * inv->m * inv->n[0]));
-  PetscCall(PetscArrayzero(inv->dual2, 2 * inv->m * inv->n[0]));
-  for (PetscInt l = 1; l < inv->L; l++) {
-    BnActivation act;
-    PetscCall(BnNetGetActivation(inv->net, l, &act));
-    PetscCall(BnNetAffine(inv->net, l, inv->m, inv->X[l - 1], inv->Z[l]));
-    PetscCall(BnActivationSigma(act, inv->m, inv->n[l], inv->Z[l], inv->X[l]));
-  }
-  if (inv->L > 1) PetscCall(BnNetAffine(inv->net, inv->L, inv->m, inv->X[inv->L - 1], inv->Z[inv->L]));
+  if (inv->stage == 0) PetscCall(PetscArrayzero(inv->X[0], inv->m * n0));
+  PetscCall(PetscArrayzero(inv->dual, 2 * inv->m * n0));
+  PetscCall(PetscArrayzero(inv->dual2, 2 * inv->m * n0));
+  PetscCall(BnExchangeSetCounting(inv->ex, PETSC_FALSE, NULL));
+  PetscCall(BnInvertForwardPipeline(inv, inv->X, inv->Z, PETSC_FALSE));
+  PetscCall(BnExchangeSetCounting(inv->ex, PETSC_TRUE, NULL)); /* from here on: the sweeps */
+  PetscCall(BnExchangeGetBytes(inv->ex, &inv->bytes_start));
   inv->nhist       = 0;
   inv->inner_total = 0;
+  PetscFunctionReturn(0);
+}
+
+/* stop on the relative change of all free variables of a sample over the sweep (x_0 alone can
+   stand still while the hidden layers move, e.g. right after the forward start); with layer
+   stages a sample's sums are added over its stages first */
+static PetscErrorCode SweepChange(BnInvert inv, PetscBool *stop)
+{
+  PetscReal mx = 0, g, *old = inv->x0s, *sums = inv->R;
+  PetscInt  l0, l1;
+
+  PetscFunctionBegin;
+  OwnedFreeLayers(inv, &l0, &l1);
+  PetscCall(PetscArrayzero(sums, 2 * inv->m));
+  for (PetscInt i = 0; i < inv->m; i++) {
+    PetscReal d2 = 0, nx = 0;
+    for (PetscInt l = l0, off = 0; l <= l1; off += inv->m * inv->n[l], l++)
+      for (PetscInt j = 0; j < inv->n[l]; j++) {
+        PetscReal a = inv->X[l][i * inv->n[l] + j], b = old[off + i * inv->n[l] + j];
+        d2 += (a - b) * (a - b);
+        nx += a * a;
+      }
+    sums[2 * i]     = d2;
+    sums[2 * i + 1] = nx;
+  }
+  PetscCall(BnInvertSumOverStages(inv, sums, 2 * inv->m));
+  for (PetscInt i = 0; i < inv->m; i++) {
+    PetscReal d2 = sums[2 * i], nx = sums[2 * i + 1];
+    mx = PetscMax(mx, nx > 0 ? PetscSqrtReal(d2 / nx) : PetscSqrtReal(d2));
+  }
+  PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->comm));
+  *stop = (PetscBool)(g <= inv->tol);
   PetscFunctionReturn(0);
 }
 
@@ -241,10 +291,12 @@ static PetscErrorCode SolveLifted(BnInvert inv)
 {
   PetscLogDouble t0;
   PetscBool      stop = PETSC_FALSE;
-  PetscInt       it;
+  PetscInt       it, l0, l1;
   PetscReal      rel, lip1 = inv->lip[1] * inv->normW2[1], lam1;
 
   PetscFunctionBegin;
+  OwnedFreeLayers(inv, &l0, &l1);
+  inv->input_comm = inv->stage_comm; /* stage 0 alone runs the input block */
   PetscCall(BnNetGetLambda(inv->net, 1, &lam1));
   lip1 *= lam1;
   if (lip1 <= 0) lip1 = 1.0;
@@ -254,29 +306,17 @@ static PetscErrorCode SolveLifted(BnInvert inv)
   for (it = 1; it <= inv->max_it; it++) {
     if (inv->L == 1) PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, 1, (PetscBool)(it > 1), &stop));
     else {
-      /* x_0, ..., x_{L-1} at the start of the sweep, layer after layer */
-      PetscReal mx = 0, g, *old = inv->x0s;
-      for (PetscInt l = 0, off = 0; l < inv->L; off += inv->m * inv->n[l], l++) PetscCall(PetscArraycpy(old + off, inv->X[l], inv->m * inv->n[l]));
-      PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, inv->x0_steps, PETSC_FALSE, &stop));
-      PetscCall(BnNetAffine(inv->net, 1, inv->m, inv->X[0], inv->Z[1]));
+      /* my free variables at the start of the sweep, layer after layer */
+      for (PetscInt l = l0, off = 0; l <= l1; off += inv->m * inv->n[l], l++) PetscCall(PetscArraycpy(inv->x0s + off, inv->X[l], inv->m * inv->n[l]));
+      if (inv->stage == 0) { /* the input block: layer 1 is always on stage 0 */
+        PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, inv->x0_steps, PETSC_FALSE, &stop));
+        PetscCall(BnNetAffine(inv->net, 1, inv->m, inv->X[0], inv->Z[1]));
+      }
       for (PetscInt k = 0; k < inv->x_steps; k++) {
         PetscCall(BnInvertHiddenStep(inv, 1));
         PetscCall(BnInvertHiddenStep(inv, 0));
       }
-      /* stop on the relative change of all free variables of a sample over the sweep (x_0
-         alone can stand still while the hidden layers move, e.g. right after the forward start) */
-      for (PetscInt i = 0; i < inv->m; i++) {
-        PetscReal d2 = 0, nx = 0;
-        for (PetscInt l = 0, off = 0; l < inv->L; off += inv->m * inv->n[l], l++)
-          for (PetscInt j = 0; j < inv->n[l]; j++) {
-            PetscReal a = inv->X[l][i * inv->n[l] + j], b = old[off + i * inv->n[l] + j];
-            d2 += (a - b) * (a - b);
-            nx += a * a;
-          }
-        mx = PetscMax(mx, nx > 0 ? PetscSqrtReal(d2 / nx) : PetscSqrtReal(d2));
-      }
-      PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->comm));
-      stop = (PetscBool)(g <= inv->tol);
+      PetscCall(SweepChange(inv, &stop));
     }
     PetscCall(BnInvertRecord(inv, it, &rel));
     if (stop) break;
@@ -295,6 +335,7 @@ static PetscErrorCode SolveClassical(BnInvert inv)
 
   PetscFunctionBegin;
   PetscCall(BnInvertCheckClassical(inv));
+  inv->input_comm = inv->comm; /* every stage runs the input block: its smooth part is a pipeline */
   /* initial step from the product of the layers' bounds (backtracking lowers it if needed) */
   for (PetscInt l = 1; l <= inv->L; l++) lip *= inv->lip[l] * inv->lip[l] * inv->normW2[l];
   if (lip <= 0) lip = 1.0;

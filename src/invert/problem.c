@@ -349,5 +349,8 @@ PetscErrorCode BnInvertSetUpFromModel(BnInvert inv)
     PetscCall(PetscFree(Yc));
   }
   PetscCall(Decode(inv));
+  /* the whole model served the measurements and the decoder only: free it (with layer stages
+     a rank keeps only its stage's layers of the inverted network) */
+  PetscCall(BnNetDestroy(&inv->full));
   PetscFunctionReturn(0);
 }

@@ -24,7 +24,7 @@ static PetscErrorCode BackGemm(PetscInt m, PetscInt nout, PetscInt nin, PetscRea
 }
 
 /*
-  BnInvertSmoothLifted - f_i = lambda_1 B_1(X[1]_i, W_1 x_i + b_1) and its gradient in x
+  BnInvertSmoothLifted - f_i = lambda_1 B_1(X[1]_i, W_1 x_i + b_1) and its gradient in x (g NULL: f only)
 
   Not Collective. Leaves Z[1] = W_1 x + b_1 (of the x given, which may be an extrapolated point).
 */
@@ -43,6 +43,7 @@ PetscErrorCode BnInvertSmoothLifted(BnInvert inv, const PetscReal x[], PetscReal
     PetscCall(BnActivationBregman(act, 1, n1, inv->X[1] + i * n1, inv->Z[1] + i * n1, &f[i]));
     f[i] *= lam;
   }
+  if (!g) PetscFunctionReturn(0); /* the value only */
   PetscCall(BnActivationSigma(act, m, n1, inv->Z[1], inv->R));
   for (PetscInt k = 0; k < m * n1; k++) inv->R[k] -= inv->X[1][k];
   PetscCall(BackGemm(m, n1, n0, lam, W, inv->R, g));
@@ -136,49 +137,51 @@ PetscErrorCode BnInvertCheckClassical(BnInvert inv)
 }
 
 /*
-  BnInvertSmoothClassical - f_i = 1/2|N(x_i) - y_i|^2 and its gradient by back-propagation
+  BnInvertSmoothClassical - f_i = 1/2|N(x_i) - y_i|^2 and its gradient by back-propagation (g NULL: f only)
 
-  Not Collective
+  Collective on the pipe with layer stages: the forward pass runs down the stages, the last one
+  forms the residual, the back-propagated rows travel back up (BnExchangeBackward()); every
+  stage gets f, stage 0 the gradient. Not Collective with one stage.
 */
 PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscReal f[], PetscReal g[])
 {
-  PetscInt         m = inv->m, L = inv->L, nL = inv->n[L];
-  const PetscReal *in = x;
-  PetscReal       *delta = inv->R, *back = inv->R2;
+  PetscInt   m = inv->m, L = inv->L, nL = inv->n[L];
+  PetscReal *delta = inv->R, *back = inv->R2, *A[BN_INV_MAX_LAYERS + 1];
 
   PetscFunctionBegin;
-  for (PetscInt l = 1; l <= L; l++) {
-    BnActivation act;
-    PetscCall(BnNetGetActivation(inv->net, l, &act));
-    PetscCall(BnNetAffine(inv->net, l, m, in, inv->CZ[l]));
-    PetscCall(BnActivationSigma(act, m, inv->n[l], inv->CZ[l], inv->CA[l]));
-    in = inv->CA[l];
-  }
+  for (PetscInt l = 0; l <= L; l++) A[l] = inv->CA[l];
+  A[0] = (PetscReal *)x;
+  PetscCall(BnInvertForwardPipeline(inv, A, inv->CZ, PETSC_TRUE));
   for (PetscInt i = 0; i < m; i++) {
     PetscReal s = 0;
-    for (PetscInt k = 0; k < nL; k++) {
+    for (PetscInt k = 0; inv->stage == inv->S - 1 && k < nL; k++) {
       PetscReal r = inv->CA[L][i * nL + k] - inv->Y[i * nL + k];
       s += r * r;
       delta[i * nL + k] = r;
     }
     f[i] = 0.5 * s;
   }
-  for (PetscInt l = L; l >= 1; l--) {
-    BnActivation act;
-    BnDSigmaFn   fn;
-    PetscReal    p, *W, *d = back;
-    PetscInt     len = m * inv->n[l];
-    PetscCall(BnNetGetActivation(inv->net, l, &act));
-    PetscCall(DSigmaLookup(act, l, &fn, &p));
-    fn(p, len, inv->CZ[l], inv->CA[l], d);
-    for (PetscInt k = 0; k < len; k++) delta[k] *= d[k];
-    PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
-    /* delta_{l-1} = delta_l W_l; for l = 1 that is the gradient */
-    if (l == 1) PetscCall(BackGemm(m, inv->n[1], inv->n[0], 1.0, W, delta, g));
-    else {
-      PetscCall(BackGemm(m, inv->n[l], inv->n[l - 1], 1.0, W, delta, back));
-      PetscCall(PetscArraycpy(delta, back, m * inv->n[l - 1]));
+  PetscCall(BnInvertSumOverStages(inv, f, m));
+  if (!g) PetscFunctionReturn(0); /* the value only (backtracking tests) */
+  for (PetscInt k = inv->S - 1; k >= 0; k--) {
+    for (PetscInt l = inv->lb; k == inv->stage && l >= inv->la; l--) {
+      BnActivation act;
+      BnDSigmaFn   fn;
+      PetscReal    p, *W, *d = back;
+      PetscInt     len = m * inv->n[l];
+      PetscCall(BnNetGetActivation(inv->net, l, &act));
+      PetscCall(DSigmaLookup(act, l, &fn, &p));
+      fn(p, len, inv->CZ[l], inv->CA[l], d);
+      for (PetscInt j = 0; j < len; j++) delta[j] *= d[j];
+      PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
+      /* delta_{l-1} = delta_l W_l; for l = 1 that is the gradient */
+      if (l == 1) PetscCall(BackGemm(m, inv->n[1], inv->n[0], 1.0, W, delta, g));
+      else {
+        PetscCall(BackGemm(m, inv->n[l], inv->n[l - 1], 1.0, W, delta, back));
+        PetscCall(PetscArraycpy(delta, back, m * inv->n[l - 1]));
+      }
     }
+    if (k > 0) PetscCall(BnExchangeBackward(inv->ex, m, delta, delta, k - 1)); /* delta_{a_k - 1} to stage k-1 */
   }
   PetscFunctionReturn(0);
 }

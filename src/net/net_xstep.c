@@ -61,3 +61,84 @@ PetscErrorCode BnNetXStep(BnNet net, PetscInt l, PetscInt m, PetscReal tau, cons
   PetscCall(BnActivationProx(act, tau * lam, m, nl, G, x));
   PetscFunctionReturn(0);
 }
+
+/*@C
+  BnNetXMessage - what layer l contributes to the x-update of x_{l-1} when layer l-1 lives on
+  the previous stage: msg = lambda_l (sigma_l(z_l) - x_l) W_l (m x n_{l-1}), followed by the step
+  tau = 1/(lambda_l Lip(sigma_l) w2) (1 for w2 = 0)
+
+  Not Collective
+
+  Input Parameters:
++ net - the network (layer l stored on this rank)
+. l   - the first layer of a stage, l >= 2
+. m   - rows of the block
+. w2  - |W_l|_2^2
+. zl  - z_l = W_l x_{l-1} + b_l (m x n_l)
+- xl  - x_l (m x n_l)
+
+  Output Parameters:
++ R   - scratch of m n_l values
+- msg - m n_{l-1} + 1 values
+
+.seealso: BnNetXStepWithMessage(), BnNetXStep()
+@*/
+PetscErrorCode BnNetXMessage(BnNet net, PetscInt l, PetscInt m, PetscReal w2, const PetscReal zl[], const PetscReal xl[], PetscReal R[], PetscReal msg[])
+{
+  PetscInt     np = net->widths[l - 1], nl = net->widths[l];
+  PetscReal    lam, lip, *W, zero = 0.0;
+  BnActivation act;
+  PetscBLASInt M, Nn, K;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetActivation(net, l, &act));
+  PetscCall(BnNetGetLambda(net, l, &lam));
+  PetscCall(BnActivationGetLipschitz(act, &lip));
+  PetscCall(BnNetGetLayer(net, l, &W, NULL));
+  msg[m * np] = (w2 > 0) ? 1.0 / (lam * lip * w2) : 1.0;
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(BnActivationSigma(act, m, nl, zl, R));
+  for (PetscInt k = 0; k < m * nl; k++) R[k] -= xl[k];
+  PetscCall(PetscBLASIntCast(np, &M));
+  PetscCall(PetscBLASIntCast(m, &Nn));
+  PetscCall(PetscBLASIntCast(nl, &K));
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &M, &Nn, &K, &lam, W, &M, R, &K, &zero, msg, &M));
+  PetscCall(PetscLogFlops(2.0 * m * np * nl));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetXStepWithMessage - the x-update of BnNetXStep() for the last layer l of a stage, from the
+  message of the next stage (BnNetXMessage() of layer l+1)
+
+  Not Collective
+
+  Input Parameters:
++ net - the network (layer l stored on this rank)
+. l   - hidden layer
+. m   - rows of the block
+. msg - lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} (m x n_l) and the step tau
+- zl  - z_l (m x n_l)
+
+  Input/Output Parameters:
++ x - x_l, updated in place
+- G - scratch of m n_l values
+
+.seealso: BnNetXMessage()
+@*/
+PetscErrorCode BnNetXStepWithMessage(BnNet net, PetscInt l, PetscInt m, const PetscReal msg[], const PetscReal zl[], PetscReal x[], PetscReal G[])
+{
+  BnActivation act;
+  PetscReal    lam, tau;
+  PetscInt     nl = net->widths[l], cnt = m * nl;
+
+  PetscFunctionBegin;
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(BnNetGetActivation(net, l, &act));
+  PetscCall(BnNetGetLambda(net, l, &lam));
+  tau = msg[m * nl];
+  for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * zl[k] + msg[k];
+  for (PetscInt k = 0; k < cnt; k++) G[k] = x[k] - tau * G[k];
+  PetscCall(BnActivationProx(act, tau * lam, m, nl, G, x));
+  PetscFunctionReturn(0);
+}

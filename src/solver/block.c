@@ -62,7 +62,7 @@ PetscErrorCode BnBlockForwardInit(BnSolver s, BnBlock *blk)
         PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->X[l]));
       }
     }
-    if (k < s->S - 1) PetscCall(BnExchangeForward(s, blk, k));
+    if (k < s->S - 1) PetscCall(BnExchangeForward(s->ex, blk->m, blk->X, k));
   }
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -351,6 +351,34 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
   }
   PetscCall(PetscFree(str));
+  /* the per-layer parts of the energy and the bias rule: a change would silently continue a
+     different problem from the checkpoint's iterate */
+  for (PetscInt l = 1; l <= s->L; l++) {
+    char        lpath[64], msg[1024];
+    PetscReal   lam, lam_run;
+    PetscBool   has, fixed;
+    PetscInt64  ck_fixed = 0;
+    BnReg       reg;
+    const char *spec;
+    PetscCall(PetscSNPrintf(lpath, sizeof(lpath), "/net/layer_%" PetscInt_FMT, l));
+    PetscCall(BnH5ReadAttrReal(f, lpath, "lambda", 1, &lam));
+    PetscCall(BnNetGetLambda(s->net, l, &lam_run));
+    PetscCheck(lam == lam_run, world, PETSC_ERR_USER_INPUT, "-restart %s: lambda of layer %" PetscInt_FMT " is %g in the checkpoint and %g in this run (-net_lambda)", path, l, (double)lam, (double)lam_run);
+    PetscCall(BnH5ReadAttrString(f, lpath, "reg", &str));
+    PetscCall(BnNetGetReg(s->net, l, &reg));
+    PetscCall(BnRegGetSpec(reg, &spec));
+    PetscCall(PetscStrcmp(str, spec, &eq));
+    if (!eq) {
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: the regulariser of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_reg)", path, l, str, spec));
+      PetscCall(PetscFree(str));
+      SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
+    }
+    PetscCall(PetscFree(str));
+    PetscCall(BnH5HasAttr(f, lpath, "bias_fixed", &has));
+    if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, "bias_fixed", 1, &ck_fixed));
+    PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
+    PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: the bias of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_bias_fixed)", path, l, ck_fixed ? "fixed" : "trained", fixed ? "fixed" : "trained");
+  }
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
   PetscCall(BnH5ReadAttrString(f, "/data", "source", &str));
   PetscCall(PetscStrcmp(str, source, &eq));
@@ -384,6 +412,8 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     PetscCheck(lr == s->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr);
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
     PetscCheck(lr == s->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr_decay);
+    PetscCall(BnH5ReadAttrReal(f, "/solver", "momentum", 1, &lr));
+    PetscCheck(lr == s->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->momentum);
   }
   PetscFunctionReturn(0);
 }
@@ -432,10 +462,10 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
   if (s->S > 1) { /* x_{la-1} from the previous stage */
-    PetscBool counting = s->ex.counting;
-    s->ex.counting     = PETSC_FALSE;
-    PetscCall(BnExchangeForward(s, &s->full, -1));
-    s->ex.counting = counting;
+    PetscBool counting;
+    PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
+    PetscCall(BnExchangeForward(s->ex, s->full.m, s->full.X, -1));
+    PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
   }
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "sweep", 1, &v));
   s->sweep = (PetscInt)v;

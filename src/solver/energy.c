@@ -13,7 +13,7 @@ static PetscInt BnSolverEvalChunkRows(BnSolver s)
   PetscInt maxw = 0, worst = 0;
   for (PetscInt l = 0; l <= s->L; l++) maxw = PetscMax(maxw, s->n[l]);
   for (PetscInt k = 0; k < s->S; k++) {
-    PetscInt a = s->ex.first[k], b = s->ex.last[k], per_row = s->n[0] + s->n[s->L] + 2 * maxw;
+    PetscInt a = s->first[k], b = s->last[k], per_row = s->n[0] + s->n[s->L] + 2 * maxw;
     for (PetscInt l = PetscMax(a - 1, 1); l <= b; l++) per_row += s->n[l];
     for (PetscInt l = a; l <= b; l++) per_row += s->n[l];
     worst = PetscMax(worst, per_row);
@@ -60,10 +60,10 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
   if (s->S > 1) { /* the stored x_{la-1} of the previous stage (stale after mini-batches) */
-    PetscBool counting = s->ex.counting;
-    s->ex.counting     = PETSC_FALSE;
-    PetscCall(BnExchangeForward(s, &s->full, -1));
-    s->ex.counting = counting;
+    PetscBool counting;
+    PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
+    PetscCall(BnExchangeForward(s->ex, s->full.m, s->full.X, -1));
+    PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
   }
   /* in chunks, so that pre-activations of all samples are never stored at once */
   for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
@@ -128,7 +128,7 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
 {
   PetscInt     m = split->hi - split->lo, n0 = s->n[0], rows = BnSolverEvalChunkRows(s), c0 = PetscMin(m, rows);
   PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0};
-  PetscBool    last    = (PetscBool)(s->stage == s->S - 1), counting = s->ex.counting;
+  PetscBool    last    = (PetscBool)(s->stage == s->S - 1), counting;
   BnActivation act;
   BnBlock      blk;
   MPI_Comm     world;
@@ -137,7 +137,7 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnNetGetActivation(s->net, s->L, &act));
   PetscCall(BnBlockAllocate(s, c0, PETSC_TRUE, c0, &blk));
-  s->ex.counting = PETSC_FALSE;
+  PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
   for (PetscInt i0 = 0; i0 < m; i0 += rows) {
     PetscInt c = PetscMin(rows, m - i0);
     blk.m      = c;
@@ -147,7 +147,7 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
       PetscCall(BnScoreChunk(act, split, i0, c, blk.Z[s->L], sums));
     }
   }
-  s->ex.counting = counting;
+  PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
   PetscCall(BnBlockFree(s, &blk, PETSC_TRUE));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, world));
   *loss     = split->N ? sums[0] / (PetscReal)split->N : BN_NAN;

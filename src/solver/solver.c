@@ -156,20 +156,17 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnDataGetTest(s->data, &s->test, &s->has_test));
   m = s->train.hi - s->train.lo;
   /* layer stages: this rank's layers [la, lb] (S == 1: all of them) */
-  PetscCall(BnGridGetSizes(s->grid, NULL, &s->S, NULL));
-  PetscCall(BnGridGetPosition(s->grid, &s->stage, NULL));
+  PetscCall(BnExchangeCreate(s->grid, s->net, &s->ex));
+  PetscCall(BnExchangeGetStages(s->ex, &s->S, &s->stage, &s->first, &s->last));
   {
     MPI_Comm  world;
     PetscBool tied;
     PetscCall(BnGridGetComm(s->grid, &world));
     PetscCall(BnNetGetTied(s->net, &tied));
-    PetscCheck(s->S <= L, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": more stages than the network's %" PetscInt_FMT " layers", s->S, L);
     PetscCheck(s->S == 1 || !tied, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": -net_tied needs both layers on one stage (use -layer_stages 1)", s->S);
   }
-  PetscCall(PetscMalloc2(s->S, &s->ex.first, s->S, &s->ex.last));
-  PetscCall(BnStagesPartition(L, s->n, s->S, s->ex.first, s->ex.last));
-  s->la = s->ex.first[s->stage];
-  s->lb = s->ex.last[s->stage];
+  s->la = s->first[s->stage];
+  s->lb = s->last[s->stage];
   if (s->S > 1) PetscCall(BnNetSetOwnedLayers(s->net, s->la, s->lb)); /* each rank stores its stage's layers only */
   PetscCall(PetscCalloc1(L + 1, &s->Xvec));
   PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
@@ -200,7 +197,10 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   s->glen = glen;
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
-  PetscCall(BnExchangeSetUp(s));
+  /* backward messages serve the x-updates only: of the mini-batch block with mini-batches */
+  PetscCall(BnExchangeSetSpectral(s->ex, BnSolverSpectralWFn, s));
+  PetscCall(BnExchangeSetOverlap(s->ex, s->overlap));
+  PetscCall(BnExchangeSetUp(s->ex, s->batch ? s->mini.m : s->full.m));
   PetscCall(BnSolverCheckTargets(s));
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
@@ -296,10 +296,10 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
 
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
-    s->ex.counting = PETSC_TRUE; /* only the sweep's own messages count */
+    PetscCall(BnExchangeSetCounting(s->ex, PETSC_TRUE, NULL)); /* only the sweep's own messages count */
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
     else PetscCall(BnSolverSweepFullBatch(s));
-    s->ex.counting = PETSC_FALSE;
+    PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, NULL));
     s->sweeps_run++;
     PetscCall(PetscGetFlops(&f1));
     PetscCall(PetscTime(&t1));
@@ -418,7 +418,7 @@ PetscErrorCode BnSolverGetCommunication(BnSolver s, PetscLogDouble *exchange_byt
 
   PetscFunctionBegin;
   PetscCall(BnGridGetComm(s->grid, &world));
-  in[0] = s->ex.bytes;
+  PetscCall(BnExchangeGetBytes(s->ex, &in[0]));
   in[1] = s->bytes_wgrad;
   PetscCallMPI(MPI_Allreduce(in, out, 2, MPI_DOUBLE, MPI_SUM, world));
   for (PetscInt l = s->la; l <= s->lb; l++) {
@@ -456,7 +456,7 @@ PetscErrorCode BnSolverGatherNet(BnSolver s)
     PetscMPIInt root;
     PetscCall(PetscMPIIntCast(k * Q, &root)); /* rank (k, 0) sends */
     if (rank != 0 && rank != root) continue;
-    for (PetscInt l = s->ex.first[k]; l <= s->ex.last[k]; l++) {
+    for (PetscInt l = s->first[k]; l <= s->last[k]; l++) {
       PetscReal  *W, *b, *buf[8];
       PetscMPIInt cnt[8], nW, nl, np, tag = (PetscMPIInt)(16 * l);
       if (!rank) {
@@ -547,7 +547,7 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
   if (S > 1) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "layer stages:"));
-    for (PetscInt k = 0; k < S; k++) PetscCall(PetscViewerASCIIPrintf(viewer, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", s->ex.first[k], s->ex.last[k]));
+    for (PetscInt k = 0; k < S; k++) PetscCall(PetscViewerASCIIPrintf(viewer, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", s->first[k], s->last[k]));
     PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
   }
   PetscFunctionReturn(0);
@@ -567,7 +567,6 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     }
     PetscCall(PetscFree(s->Xvec));
     PetscCall(PetscFree(s->ghost));
-    PetscCall(BnExchangeDestroy(s));
     PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
     PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
     if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
@@ -578,6 +577,7 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     PetscCall(PetscFree(s->perm));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
+  PetscCall(BnExchangeDestroy(&s->ex));
   PetscCall(PetscFree(*solver));
   PetscFunctionReturn(0);
 }

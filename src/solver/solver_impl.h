@@ -13,29 +13,6 @@ typedef struct {
   PetscReal  *R, *G; /* residual m x max n, gradient m x max n */
 } BnBlock;
 
-/* Stage-boundary exchange (exchange.c): PetscSFs on the pipe communicator, one pair per
-   boundary k (stage k -> k+1), built for a given number m of local rows and cached. */
-#define BN_EXCHANGE_CACHE 4
-typedef struct {
-  PetscInt m;    /* rows of the block; -1 = empty slot */
-  PetscSF *fwd;  /* S-1: x_{b_k} rows, roots on stage k, leaves on stage k+1 */
-  PetscSF *bwd;  /* S-1: message rows + 1 step scalar, leaves on stage k+1, roots on stage k */
-} BnExchangeSFs;
-
-typedef struct {
-  MPI_Comm       pipe;
-  MPI_Comm      *pair;         /* S-1: boundary k's ranks (receiver first), MPI_COMM_NULL if not on it */
-  PetscInt       S, s;
-  PetscInt      *first, *last; /* layer range of every stage */
-  BnExchangeSFs  cache[BN_EXCHANGE_CACHE];
-  PetscInt       next;         /* cache slot replaced next */
-  PetscReal     *msg_send;     /* stage s>0: lambda_a R W_a rows for stage s-1, then tau */
-  PetscReal     *msg_recv;     /* stage s<S-1: the same, received from stage s+1 */
-  BnExchangeSFs *colour_sfs;   /* SFs of the colour exchange in flight (Begin .. BackwardEnd) */
-  PetscLogDouble bytes;        /* sent by this rank (counted while counting is on) */
-  PetscBool      counting;
-} BnExchange;
-
 /* W-update rules: a function table (style.md), chosen by -solver_w_update */
 typedef struct _BnWRule {
   const char *name;
@@ -97,7 +74,8 @@ struct _p_BnSolver {
   PetscInt   S, stage, la, lb;
   PetscReal  eval_mib; /* -solver_eval_memory: MiB for the chunks of the staged evaluation */
   PetscBool  overlap; /* -layer_stages_overlap: x-updates of interior layers during the exchange */
-  BnExchange ex;
+  BnExchange ex;             /* stage partition and boundary exchange (src/stages) */
+  const PetscInt *first, *last; /* layer range of every stage */
   PetscReal *ghost;          /* stage s > 0: x_{la-1} of my samples, received from stage s-1 */
   PetscInt   sweeps_run;     /* sweeps done by this run (for per-sweep statistics) */
   PetscLogDouble bytes_wgrad; /* gradient allreduce bytes of W-steps, this rank */
@@ -115,6 +93,7 @@ PETSC_INTERN PetscErrorCode BnSolverXColour(BnSolver, BnBlock *, PetscInt parity
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
 PETSC_INTERN PetscErrorCode BnSolverEnergyBlock(BnSolver, BnBlock *, PetscReal *energy_sum, PetscReal *gap_sum);
 PETSC_INTERN PetscErrorCode BnSolverSpectralW(BnSolver, PetscInt l, PetscReal *norm2);
+PETSC_INTERN PetscErrorCode BnSolverSpectralWFn(void *solver, PetscInt l, PetscReal *norm2); /* BnSpectralFn for the exchange */
 PETSC_INTERN PetscErrorCode BnSolverSpectralX(BnSolver, BnBlock *, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
 PETSC_INTERN PetscErrorCode BnSolverGetWRule(const char name[], const BnWRule **rule);
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
@@ -126,11 +105,3 @@ PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep)
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
-PETSC_INTERN PetscErrorCode BnExchangeSetUp(BnSolver);
-PETSC_INTERN PetscErrorCode BnExchangeDestroy(BnSolver);
-PETSC_INTERN PetscErrorCode BnExchangeForward(BnSolver, BnBlock *, PetscInt boundary);
-PETSC_INTERN PetscErrorCode BnExchangeForwardBegin(BnSolver, BnBlock *, PetscInt boundary);
-PETSC_INTERN PetscErrorCode BnExchangeForwardEnd(BnSolver, BnBlock *, PetscInt boundary);
-PETSC_INTERN PetscErrorCode BnExchangeColourBegin(BnSolver, BnBlock *, PetscInt parity);
-PETSC_INTERN PetscErrorCode BnExchangeColourForwardEnd(BnSolver, BnBlock *, PetscInt parity, PetscBool *received);
-PETSC_INTERN PetscErrorCode BnExchangeColourBackwardEnd(BnSolver, BnBlock *, PetscInt parity, PetscBool *received);

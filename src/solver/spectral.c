@@ -17,6 +17,14 @@ static PetscReal Normalize(PetscInt n, PetscReal v[])
   return s;
 }
 
+/* BnSolverSpectralW() as the exchange's BnSpectralFn */
+PetscErrorCode BnSolverSpectralWFn(void *solver, PetscInt l, PetscReal *norm2)
+{
+  PetscFunctionBegin;
+  PetscCall(BnSolverSpectralW((BnSolver)solver, l, norm2));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverSpectralW - |W_l|_2^2, cached until the weights change
 

@@ -79,9 +79,9 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
   /* layer stages: the gradient of a stage's first layer needs the current x_{a-1} of the
      previous stage; it travels while the other layers' gradients are computed
      (-layer_stages_overlap false: it arrives first) */
-  PetscCall(BnExchangeForwardBegin(s, blk, -1));
+  PetscCall(BnExchangeForwardBegin(s->ex, blk->m, blk->X, -1));
   if (!late_first) {
-    PetscCall(BnExchangeForwardEnd(s, blk, -1));
+    PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
     if (s->S > 1 && s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
   }
   for (PetscInt l = s->la; l <= s->lb; l++) {
@@ -89,7 +89,7 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     off += s->n[l] * (s->n[l - 1] + 1);
   }
   if (late_first) {
-    PetscCall(BnExchangeForwardEnd(s, blk, -1));
+    PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
     PetscCall(BnBlockComputeZ(s, blk, s->la));
     PetscCall(BnLayerGradient(s, blk, s->la, Nnorm, s->gbuf, s->gbuf + s->n[s->la] * s->n[s->la - 1]));
   }

@@ -6,7 +6,8 @@
 #  3. both methods in one run (-invert_compare): /inversion datasets and attributes per
 #     interface.md; the PNG has the PNG signature and the grid's size;
 #  4. a 2-layer model with hidden variables: the lifted sweeps reduce the energy from the start;
-#  5. bad input: exit 2, a message naming the option/file, the existing output untouched.
+#  5. bad input: exit 2, a message naming the option/file, the existing output untouched;
+#  6. layer stages: 2 and 3 stages (1 or 2 sample groups) give the 1-rank inversions.
 source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
 PY=/usr/bin/python3
 P=(-data perceptron -invert_shape 12,12 -invert_perceptron_m 60 -data_samples 5 -invert_max_it 3000)
@@ -71,6 +72,55 @@ print(f"  2-layer lifted energy {e[0]:.4e} -> {e[-1]:.4e}")
 sys.exit(0 if e[-1] < e[0] else 1)
 PY
 
+# 6. layer stages (-layer_stages S, like training): a 4-layer network split into 2 stages
+# (1 and 2 sample groups) and 3 stages gives the 1-rank reconstructions of both methods, sweep
+# counts and energies (the lifted stop rule sums a sample's change over its stages, the
+# classical gradient is back-propagated across them); a different alpha does not
+run 1 train -data teacher -data_samples 64 -data_test_samples 0 -net_widths 16,24,20,18,20 -net_activations relu,tanh,relu,identity -solver_sweeps 3 -checkpoint none -model_out m4.h5 > m4train.log 2>&1 || { cat m4train.log; fail "training the 4-layer fixture"; }
+S4=(invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_noise 0.01 -invert_tol 1e-4 -invert_max_it 1000 -invert_png none -invert_compare)
+for c in "1 1 0.01" "2 2 0.01" "4 2 0.01" "3 3 0.01" "2 2 0.02"; do
+  set -- $c
+  run $1 "${S4[@]}" -layer_stages $2 -invert_alpha $3 -invert_out st_$1_$2_$3.h5 > st_$1_$2_$3.log 2>&1 || { cat st_$1_$2_$3.log; fail "4-layer inversion on $1 ranks, $2 stages"; }
+done
+# a sample group without rows (1 measurement, 2 groups) sends nothing and waits for nothing
+for c in "1 1" "4 2"; do
+  set -- $c
+  run $1 "${S4[@]}" -data_samples 1 -layer_stages $2 -invert_alpha 0.01 -invert_out one_$1.h5 > one_$1.log 2>&1 || { cat one_$1.log; fail "1 measurement on $1 ranks, $2 stages"; }
+done
+$PY -c "import h5py, numpy as np, sys; a, b = (h5py.File(f'one_{n}.h5', 'r')['/inversion/x0'][()] for n in (1, 4)); print(f'  1 measurement, 4 ranks (2 stages, one group empty) vs 1: {np.abs(a - b).max():.1e}'); sys.exit(0 if np.abs(a - b).max() < 1e-12 else 1)" || fail "a sample group without rows changes the inversion"
+grep -q "2 layer stages x 1 sample groups; stages: \[1,2\] \[3,4\]" st_2_2_0.01.log || { cat st_2_2_0.01.log; fail "no stage partition reported"; }
+$PY - <<'PY' || fail "layer stages change the inversion"
+import h5py, numpy as np, sys
+def load(n, sfx=""):
+    g = h5py.File(f"st_{n}.h5", "r")["/inversion"]
+    return g["x0" + sfx][()], g.attrs["sweeps" + sfx].item(), g.attrs["energy" + sfx].item()
+ok = True
+for sfx in ("", "_classical"):
+    x1, it1, e1 = load("1_1_0.01", sfx)
+    for n in ("2_2_0.01", "4_2_0.01", "3_3_0.01"):
+        x, it, e = load(n, sfx)
+        d = np.abs(x - x1).max() / np.abs(x1).max()
+        print(f"  {sfx or '_lifted'} ranks_stages {n[:3]}: max relative difference {d:.1e}, sweeps {it} vs {it1}, energy {e:.10e} vs {e1:.10e}")
+        ok &= d < 1e-12 and it == it1 and abs(e - e1) <= 1e-12 * abs(e1)
+# the lifted sweep's boundary traffic: per x-step, every boundary sends x_b forward (N n_b
+# values) and the message back (N n_b values and one step per sample group)
+import re
+widths, N, xsteps = [16, 24, 20, 18, 20], 7, 5
+for n in ("2_2_0.01", "4_2_0.01", "3_3_0.01"):
+    log = open(f"st_{n}.log").read()
+    P, S, Q = map(int, re.search(r"(\d+) ranks = (\d+) layer stages x (\d+) sample groups", log).groups())
+    lasts = [int(b) for b in re.findall(r"\[\d+,(\d+)\]", log.split("stages:")[1].splitlines()[0])][:-1]
+    model = xsteps * sum(2 * N * widths[b] + Q for b in lasts) * 8
+    got = float(re.search(r"lifted: stage exchange (\d+) bytes per sweep", log).group(1))
+    print(f"  {P} ranks, stages {S} x groups {Q}, boundaries after layers {lasts}: {got:.0f} bytes per sweep, model {model}")
+    ok &= got == model
+x1, _, _ = load("1_1_0.01")
+x, _, _ = load("2_2_0.02")
+d = np.abs(x - x1).max() / np.abs(x1).max()
+print(f"  alpha 0.02 on 2 stages vs alpha 0.01: {d:.1e}")
+sys.exit(0 if ok and d > 1e-3 else 1)
+PY
+
 # 5. bad input
 echo "precious" > keep.h5
 before=$(sha256sum keep.h5)
@@ -98,6 +148,8 @@ expect2 "wide.h5"           invert -model m2.h5 -invert_measurements wide.h5 -in
 expect2 "invert_clip"       invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_reg l2 -invert_alpha 1
 expect2 "invert_shape"      invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg tv -invert_alpha 1 -invert_shape 3,5
 expect2 "alpha > 0"         invert -model m2.h5 -invert_layers 1 -invert_measurements neg.h5 -invert_clip -invert_reg tv -invert_alpha 0
+expect2 "layer_stages 0"    invert -model m4.h5 -data teacher -data_samples 7 -data_test_samples 0 -invert_reg l2 -invert_alpha 1 -layer_stages 0
+expect2 "more stages"       invert "${P[@]}" -layer_stages 2
 NP=1
 expect2 "alpha > 0"         invert "${P[@]}" -invert_alpha -1
 expect2 "invert_reg"        invert "${P[@]}" -invert_reg tv2

@@ -132,4 +132,7 @@ expect_refused "net_activations" "${C[@]}" -net_activations relu,relu,identity
 expect_refused "data_samples" "${C[@]}" -data_samples 3000
 expect_refused "solver_batch" "${C[@]}" -solver_batch 60
 expect_refused "seed"         "${C[@]}" -seed 4
+expect_refused "net_lambda"   "${C[@]}" -net_lambda 1,2,1
+expect_refused "net_reg"      "${C[@]}" -net_reg l2:0.001
+expect_refused "net_bias_fixed" "${C[@]}" -net_bias_fixed 2
 echo "checkpoint/restart: ok"
