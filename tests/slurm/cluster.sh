@@ -50,12 +50,36 @@ slurm_start() {
     || skip "munged does not start: $(tail -n 3 "$SL/munge/munged.log" 2> /dev/null)"
   for _ in $(seq 50); do [ -s "$SL/munge/munged.pid" ] && break; sleep 0.1; done
   SL_PIDS+=("$(cat "$SL/munge/munged.pid")")
-  # free ports: two consecutive ones above 20000 that nothing listens on
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    ss -ltn 2> /dev/null | awk '{print $4}' | grep -qE ":($port|$((port + 1)))\$" || break
+  local attempt
+  for attempt in 1 2 3; do
+    slurm_start_daemons && return 0
+    # the controller died (e.g. its port was taken between the check and the bind): again,
+    # with other ports and a fresh state directory
+    echo "private Slurm: controller failed to start (attempt $attempt): $(tail -n 1 "$SL/log/slurmctld.out" 2> /dev/null)"
+    slurm_stop_daemons
+    rm -rf "$SL/state" "$SL/spool" && mkdir -p "$SL/state" "$SL/spool"
   done
+  tail -n 20 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" "$SL"/log/*.out 2> /dev/null
+  skip "private Slurm did not come up"
+}
+# two consecutive free TCP ports below the kernel's ephemeral range (outgoing connections, e.g.
+# of concurrent MPI runs, take ports from that range without listening, so `ss -l` would not
+# show them), checked against every socket, listening or not
+slurm_pick_port() {
+  local lo p used
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || echo 32768)
+  [ "$lo" -gt 12000 ] 2> /dev/null || lo=32768
+  used=$(ss -tanH 2> /dev/null | awk '{print $4}' | sed 's/.*://')
+  for _ in $(seq 100); do
+    p=$((10000 + RANDOM % (lo - 10002)))
+    grep -qxE "$p|$((p + 1))" <<< "$used" || { echo "$p"; return 0; }
+  done
+  echo "$p"
+}
+# slurm_start_daemons: slurmctld and slurmd on fresh ports; fails (1) when the controller dies
+slurm_start_daemons() {
+  local port
+  port=$(slurm_pick_port)
   local cpus mem
   cpus=$(nproc)
   mem=$(( $(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) * 9 / 10 ))
@@ -97,15 +121,23 @@ NodeName=localhost CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
   slurmctld -D -i -f "$SLURM_CONF" > "$SL/log/slurmctld.out" 2>&1 &
+  SL_CTLD=$!
   SL_PIDS+=($!)
   slurmd -D -f "$SLURM_CONF" > "$SL/log/slurmd.out" 2>&1 &
+  SL_SLURMD=$!
   SL_PIDS+=($!)
   for _ in $(seq 120); do
-    [ "$(sinfo -h -N -o %t 2> /dev/null | head -1)" = idle ] && { echo "private Slurm up (ports $port/$((port + 1)), $SL)"; return 0; }
+    kill -0 "$SL_CTLD" 2> /dev/null || return 1
+    [ "$(timeout 5 sinfo -h -N -o %t 2> /dev/null | head -1)" = idle ] && { echo "private Slurm up (ports $port/$((port + 1)), $SL)"; return 0; }
     sleep 0.5
   done
-  tail -n 20 "$SL/log/slurmctld.log" "$SL/log/slurmd.log" "$SL"/log/*.out 2> /dev/null
-  skip "private Slurm did not come up (node not idle after 60 s)"
+  return 1
+}
+# slurm_stop_daemons: stops this cluster's slurmctld and slurmd (munged stays)
+slurm_stop_daemons() {
+  kill "$SL_CTLD" "$SL_SLURMD" 2> /dev/null
+  wait "$SL_CTLD" "$SL_SLURMD" 2> /dev/null
+  return 0
 }
 # slurm_wait_all LIMIT: waits until no job is pending or running (up to LIMIT s); polls twice a
 # second (the test's own cluster answers at once)
