@@ -41,6 +41,7 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->x_steps       = 5;
   v->monitor_every = 100;
   v->stages        = 1;
+  v->overlap       = PETSC_TRUE;
   PetscCall(BnGridCreate(comm, 1, &v->grid));
   PetscCall(BnInputRegGet("tvbox", &v->reg));
   PetscCall(BnInvertMethodGet("lifted", &v->method));
@@ -90,7 +91,8 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
 . -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
-- -layer_stages S               - split the layers into S stages like training (S divides the ranks)
+. -layer_stages S               - split the layers into S stages like training (S divides the ranks)
+- -layer_stages_overlap B       - update interior layers while the stage exchange is in flight (default true; same result)
 
 .seealso: BnInvertSetUp()
 @*/
@@ -131,6 +133,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
   PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", inv->stages, &inv->stages, NULL));
+  PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */

@@ -80,6 +80,7 @@ struct _p_BnInvert {
      whose algorithm runs on stage 0 alone (lifted) or on all stages (classical: the smooth part
      is a forward and backward pipeline) */
   PetscInt   stages, S, stage, la, lb;
+  PetscBool  overlap;
   BnExchange ex;
   MPI_Comm   stage_comm, input_comm; /* input_comm: the ranks running the input block's algorithm */
   PetscLogDouble bytes_start;       /* this rank's exchange bytes when the current solve started */

@@ -32,6 +32,7 @@ PetscErrorCode BnInvertSetUpStages(BnInvert inv)
   PetscCall(BnGridGetStageComm(inv->grid, &inv->stage_comm));
   if (inv->S > 1) PetscCall(BnNetSetOwnedLayers(inv->net, inv->la, inv->lb));
   PetscCall(BnExchangeSetSpectral(inv->ex, SpectralFixed, inv));
+  PetscCall(BnExchangeSetOverlap(inv->ex, inv->overlap));
   PetscCall(BnExchangeSetUp(inv->ex, inv->m));
   PetscFunctionReturn(0);
 }

@@ -82,6 +82,9 @@ for c in "1 1 0.01" "2 2 0.01" "4 2 0.01" "3 3 0.01" "2 2 0.02"; do
   set -- $c
   run $1 "${S4[@]}" -layer_stages $2 -invert_alpha $3 -invert_out st_$1_$2_$3.h5 > st_$1_$2_$3.log 2>&1 || { cat st_$1_$2_$3.log; fail "4-layer inversion on $1 ranks, $2 stages"; }
 done
+# -layer_stages_overlap false waits for each exchange before updating: the same arithmetic
+run 3 "${S4[@]}" -layer_stages 3 -layer_stages_overlap false -invert_alpha 0.01 -invert_out st_plain.h5 > st_plain.log 2>&1 || { cat st_plain.log; fail "-layer_stages_overlap false"; }
+$PY -c "import h5py, numpy as np, sys; a, b = (h5py.File(f, 'r')['/inversion'] for f in ('st_3_3_0.01.h5', 'st_plain.h5')); d = max(np.abs(a[k][()] - b[k][()]).max() for k in ('x0', 'x0_classical')); print(f'  3 stages, overlap off vs on: {d:.1e}'); sys.exit(0 if d == 0 else 1)" || fail "-layer_stages_overlap false changes the inversion"
 # a sample group without rows (1 measurement, 2 groups) sends nothing and waits for nothing
 for c in "1 1" "4 2"; do
   set -- $c
