@@ -2,7 +2,8 @@
    lifted     f_i = lambda_1 B_1(x_{1,i}, W_1 x_i + b_1),  grad = lambda_1 (sigma_1(z) - x_1) W_1
               (no derivative of sigma: math.md §1);
    classical  f_i = 1/2 |N(x_i) - y_i|^2, gradient by back-propagation, which needs sigma'
-              (a small table of elementwise derivatives; softmax and groupsparse have none here). */
+              (a small table: sigma' of the elementwise activations, the vector-Jacobian product of
+              groupsparse; softmax, allowed only as an output, is refused by inversion). */
 #include "invert_impl.h"
 #include <petscblaslapack.h>
 #include <stdlib.h>
@@ -82,22 +83,55 @@ static void DTanh(PetscReal p, PetscInt len, const PetscReal z[], const PetscRea
   for (PetscInt k = 0; k < len; k++) d[k] = 1.0 - s[k] * s[k];
 }
 
+/* delta <- J^T delta for activations that couple the entries of a row: groupsparse:s:r
+   (p[0] = s, p[1] = r). Per group, u = max(z, 0) and sigma = (1 - r/|u|)_+ u, so for |u| > r
+   J^T delta = D [(1 - r/|u|) delta + (r/|u|^3) u <u, delta>] with D = diag(z > 0), else 0 */
+typedef void (*BnSigmaVJPFn)(const PetscReal p[2], PetscInt len, const PetscReal z[], PetscReal delta[]);
+
+static void VJPGroupSparse(const PetscReal p[2], PetscInt len, const PetscReal z[], PetscReal delta[])
+{
+  PetscInt  gs = (PetscInt)p[0];
+  PetscReal r  = p[1];
+
+  for (PetscInt g = 0; g < len; g += gs) {
+    PetscReal nu = 0, ud = 0, a, c;
+    for (PetscInt k = g; k < g + gs; k++)
+      if (z[k] > 0) {
+        nu += z[k] * z[k];
+        ud += z[k] * delta[k];
+      }
+    nu = PetscSqrtReal(nu);
+    if (!(nu > r)) {
+      for (PetscInt k = g; k < g + gs; k++) delta[k] = 0;
+      continue;
+    }
+    a = 1 - r / nu;
+    c = r / (nu * nu * nu) * ud;
+    for (PetscInt k = g; k < g + gs; k++) delta[k] = z[k] > 0 ? a * delta[k] + c * z[k] : 0;
+  }
+}
+
+/* elementwise activations by sigma' (d), the others by their vector-Jacobian product (vjp) */
 static const struct {
-  const char *name;
-  BnDSigmaFn  d;
-  PetscReal   p; /* parameter when the spec has none (relu = threshrelu:0) */
+  const char  *name;
+  BnDSigmaFn   d;
+  BnSigmaVJPFn vjp;
+  PetscReal    p; /* parameter when the spec has none (relu = threshrelu:0) */
 } dsigma[] = {
-  {"identity",   DIdentity, 0},
-  {"relu",       DRelu,     0},
-  {"threshrelu", DRelu,     0},
-  {"leakyrelu",  DLeaky,    0},
-  {"softthresh", DSoft,     0},
-  {"clip",       DClip,     0},
-  {"sigmoid",    DSigmoid,  0},
-  {"tanh",       DTanh,     0},
+  {"identity",    DIdentity, NULL,           0},
+  {"relu",        DRelu,     NULL,           0},
+  {"threshrelu",  DRelu,     NULL,           0},
+  {"leakyrelu",   DLeaky,    NULL,           0},
+  {"softthresh",  DSoft,     NULL,           0},
+  {"clip",        DClip,     NULL,           0},
+  {"sigmoid",     DSigmoid,  NULL,           0},
+  {"tanh",        DTanh,     NULL,           0},
+  {"groupsparse", NULL,      VJPGroupSparse, 0},
 };
 
-static PetscErrorCode DSigmaLookup(BnActivation act, PetscInt l, BnDSigmaFn *fn, PetscReal *p)
+/* the table entry of a layer's activation and its parameters p[0], p[1] from the spec
+   ("name:a:b", already validated by BnActivationCreate()) */
+static PetscErrorCode DSigmaLookup(BnActivation act, PetscInt l, size_t *entry, PetscReal p[2])
 {
   const char *spec;
   char        name[64];
@@ -114,12 +148,14 @@ static PetscErrorCode DSigmaLookup(BnActivation act, PetscInt l, BnDSigmaFn *fn,
     PetscBool match;
     PetscCall(PetscStrcmp(name, dsigma[e].name, &match));
     if (match) {
-      *fn = dsigma[e].d;
-      *p  = spec[k] == ':' ? strtod(spec + k + 1, NULL) : dsigma[e].p; /* already validated by BnActivationCreate() */
+      char *end = NULL;
+      *entry    = e;
+      p[0]      = spec[k] == ':' ? strtod(spec + k + 1, &end) : dsigma[e].p;
+      p[1]      = end && *end == ':' ? strtod(end + 1, NULL) : 0;
       PetscFunctionReturn(0);
     }
   }
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_method classical: layer %" PetscInt_FMT " activation '%s' has no elementwise derivative here (use -invert_method lifted)", l, spec);
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_method classical: layer %" PetscInt_FMT " activation '%s' has no derivative here (use -invert_method lifted)", l, spec);
 }
 
 /* BnInvertCheckClassical - errors (exit 2) when an activation of the inverted layers has no derivative entry */
@@ -128,10 +164,10 @@ PetscErrorCode BnInvertCheckClassical(BnInvert inv)
   PetscFunctionBegin;
   for (PetscInt l = 1; l <= inv->L; l++) {
     BnActivation act;
-    BnDSigmaFn   fn;
-    PetscReal    p;
+    size_t       e;
+    PetscReal    p[2];
     PetscCall(BnNetGetActivation(inv->net, l, &act));
-    PetscCall(DSigmaLookup(act, l, &fn, &p));
+    PetscCall(DSigmaLookup(act, l, &e, p));
   }
   PetscFunctionReturn(0);
 }
@@ -166,13 +202,15 @@ PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscR
   for (PetscInt k = inv->S - 1; k >= 0; k--) {
     for (PetscInt l = inv->lb; k == inv->stage && l >= inv->la; l--) {
       BnActivation act;
-      BnDSigmaFn   fn;
-      PetscReal    p, *W, *d = back;
+      size_t       e;
+      PetscReal    p[2], *W, *d = back;
       PetscInt     len = m * inv->n[l];
       PetscCall(BnNetGetActivation(inv->net, l, &act));
-      PetscCall(DSigmaLookup(act, l, &fn, &p));
-      fn(p, len, inv->CZ[l], inv->CA[l], d);
-      for (PetscInt j = 0; j < len; j++) delta[j] *= d[j];
+      PetscCall(DSigmaLookup(act, l, &e, p));
+      if (dsigma[e].d) {
+        dsigma[e].d(p[0], len, inv->CZ[l], inv->CA[l], d);
+        for (PetscInt j = 0; j < len; j++) delta[j] *= d[j];
+      } else dsigma[e].vjp(p, len, inv->CZ[l], delta); /* groups never straddle rows */
       PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
       /* delta_{l-1} = delta_l W_l; for l = 1 that is the gradient */
       if (l == 1) PetscCall(BackGemm(m, inv->n[1], inv->n[0], 1.0, W, delta, g));

@@ -176,6 +176,14 @@ static PetscErrorCode TestGradients(void)
   PetscCall(FDCheck(inv, BnInvertSmoothLifted, "lifted tanh (layer 1 of 3)"));
   PetscCall(FDCheck(inv, BnInvertSmoothClassical, "classical tanh,sigmoid,identity"));
   PetscCall(BnInvertDestroy(&inv));
+  {
+    /* groupsparse couples the entries of a group: its vector-Jacobian product, not sigma' */
+    PetscInt wg[4] = {9, 8, 6, 5};
+    PetscCall(WriteModel("test_invert_mg.h5", 3, wg, "groupsparse:4:0.1,groupsparse:2:0.05,identity"));
+    PetscCall(MakeInversion("test_invert_mg.h5", "-invert_reg l2 -invert_alpha 0.1 -invert_noise 0.01", &inv));
+    PetscCall(FDCheck(inv, BnInvertSmoothClassical, "classical groupsparse:4:0.1,groupsparse:2:0.05,identity"));
+    PetscCall(BnInvertDestroy(&inv));
+  }
   PetscCall(WriteModel("test_invert_m1.h5", 1, w1, "sigmoid"));
   PetscCall(MakeInversion("test_invert_m1.h5", "-invert_reg l1 -invert_alpha 0.1 -invert_noise 0.01", &inv));
   PetscCall(FDCheck(inv, BnInvertSmoothLifted, "lifted sigmoid"));
