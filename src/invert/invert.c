@@ -242,6 +242,16 @@ PetscErrorCode BnInvertSetUp(BnInvert inv)
     if (-g[1] - g[0] > 0) inv->peak = -g[1] - g[0];
   }
   PetscCall(BnInvertStateAllocate(inv));
+  if (inv->S > 1) { /* truth and decoder output serve stage 0 (x_0), the measurements the last stage (x_L) */
+    if (inv->stage != 0) {
+      PetscCall(PetscFree(inv->Xtrue));
+      PetscCall(PetscFree(inv->Ydec));
+    }
+    if (inv->stage != inv->S - 1) {
+      PetscCall(PetscFree(inv->Y));
+      inv->X[inv->L] = NULL;
+    }
+  }
   inv->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -299,7 +309,7 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
   }
   PetscCall(ViewResult(inv, &inv->res[0], inv->method->name));
   PetscCall(ViewResult(inv, &inv->res[1], inv->other->name));
-  if (inv->Ydec && inv->has_truth) {
+  if (inv->has_decoded && inv->has_truth) {
     PetscReal rel;
     PetscCall(BnInvertRelError(inv, inv->Ydec, &rel));
     PetscCall(PetscPrintf(inv->comm, "decoder: the model's remaining layers applied to the measurements: rel_error %.6e\n", (double)rel));

@@ -3,8 +3,9 @@
 
    Layout: the ranks form S layer stages x Q sample groups (BnGrid); the ranks of sample group q
    own the m = hi - lo samples [lo, hi) of the N measurements; all per-sample arrays are
-   m x width row-major. Measurements, truth and decoder output are held by every stage of a
-   group; the lifted variables of a layer only by the stage that owns the layer. Every
+   m x width row-major. With layer stages, truth and decoder output stay on stage 0 and the
+   measurements on the last stage after set-up; the lifted variables of a layer live only on
+   the stage that owns the layer. Every
    per-sample decision (step size, restart, backtracking) depends on that sample's data only,
    and the only global decision (when to stop) is a max over samples, so results do not depend
    on the number of ranks or stages. */
@@ -90,7 +91,7 @@ struct _p_BnInvert {
   PetscInt        L, N, lo, hi, m;
   const PetscInt *n;
   PetscReal      *Y, *Xtrue, *Ydec; /* measurements m x n_L; truth m x n_0 or NULL; decoder(Y) m x n_0 or NULL */
-  PetscBool       has_truth;
+  PetscBool       has_truth, has_decoded; /* the same on every rank (with stages only stage 0 keeps Xtrue, Ydec) */
   PetscReal       normW2[BN_INV_MAX_LAYERS + 1], lip[BN_INV_MAX_LAYERS + 1], peak;
   PetscInt        clipped;   /* measurement entries clipped into the output range */
 

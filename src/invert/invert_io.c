@@ -41,14 +41,15 @@ static PetscErrorCode WriteResultAttrs(BnInvert inv, BnH5 f, const BnInvertResul
 
 static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
 {
-  /* with layer stages every stage holds the rows of its sample group: stage 0 writes them */
-  PetscInt n0 = inv->n[0], nL = inv->n[inv->L], m = inv->stage == 0 ? inv->m : 0;
+  /* with layer stages stage 0 writes the rows of x_0, truth and decoder output, the last stage
+     those of the measurements */
+  PetscInt n0 = inv->n[0], nL = inv->n[inv->L], m = inv->stage == 0 ? inv->m : 0, mL = inv->stage == inv->S - 1 ? inv->m : 0;
   char     ds[64];
 
   PetscFunctionBegin;
   PetscCall(BnH5CreateGroup(f, "/inversion"));
   PetscCall(BnH5WriteRows(f, "/inversion/x0", inv->N, n0, inv->lo, m, inv->res[0].x0));
-  PetscCall(BnH5WriteRows(f, "/inversion/measurements", inv->N, nL, inv->lo, m, inv->Y));
+  PetscCall(BnH5WriteRows(f, "/inversion/measurements", inv->N, nL, inv->lo, mL, inv->Y));
   PetscCall(BnH5WriteAttrReal(f, "/inversion", "alpha", 1, &inv->alpha));
   PetscCall(BnH5WriteAttrReal(f, "/inversion", "delta", 1, &inv->delta));
   PetscCall(BnH5WriteAttrString(f, "/inversion", "reg", inv->reg->name));
@@ -62,7 +63,7 @@ static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
   }
   PetscCall(WriteResultAttrs(inv, f, &inv->res[0], ""));
   if (inv->has_truth) PetscCall(BnH5WriteRows(f, "/inversion/truth", inv->N, n0, inv->lo, m, inv->Xtrue));
-  if (inv->Ydec) PetscCall(BnH5WriteRows(f, "/inversion/decoded", inv->N, n0, inv->lo, m, inv->Ydec));
+  if (inv->has_decoded) PetscCall(BnH5WriteRows(f, "/inversion/decoded", inv->N, n0, inv->lo, m, inv->Ydec));
   {
     PetscReal *bp;
     PetscCall(BackProject(inv, &bp));
@@ -123,7 +124,7 @@ static PetscErrorCode BackProject(BnInvert inv, PetscReal **bpout)
   PetscReal *bp = NULL;
 
   PetscFunctionBegin;
-  if (inv->L == 1 && !inv->Ydec) {
+  if (inv->L == 1 && !inv->has_decoded) {
     PetscReal   *W, *b, *yb;
     PetscInt     n1 = inv->n[1];
     PetscBLASInt M, Nn, K;
@@ -171,13 +172,13 @@ PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *writ
   if (inv->H * inv->W != n0) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Comm_rank(inv->comm, &rank));
   PetscCall(BackProject(inv, &bp));
-  cols = (inv->has_truth ? 1 : 0) + ((bp || inv->Ydec) ? 1 : 0) + 1 + (inv->res[1].done ? 1 : 0);
+  cols = (inv->has_truth ? 1 : 0) + ((bp || inv->has_decoded) ? 1 : 0) + 1 + (inv->res[1].done ? 1 : 0);
   PetscCall(PetscCalloc2(count * cols * n0, &img, count * n0, &tmp));
   {
     const PetscReal *srcs[4];
     PetscInt         ns = 0;
     if (inv->has_truth) srcs[ns++] = inv->Xtrue;
-    if (bp || inv->Ydec) srcs[ns++] = bp ? bp : inv->Ydec;
+    if (bp || inv->has_decoded) srcs[ns++] = bp ? bp : inv->Ydec;
     srcs[ns++] = inv->res[0].x0;
     if (inv->res[1].done) srcs[ns++] = inv->res[1].x0;
     for (c = 0; c < ns; c++) {

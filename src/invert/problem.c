@@ -303,6 +303,7 @@ static PetscErrorCode Decode(BnInvert inv)
   for (PetscInt l = 0; l <= Lf; l++) maxw = PetscMax(maxw, wf[l]);
   PetscCall(PetscMalloc2(inv->m * maxw + 1, &a, inv->m * maxw + 1, &c));
   PetscCall(PetscMalloc1(inv->m * inv->n[0] + 1, &inv->Ydec));
+  inv->has_decoded = PETSC_TRUE;
   for (PetscInt l = inv->L + 1; l <= Lf; l++) {
     BnActivation act;
     PetscCall(BnNetGetActivation(inv->full, l, &act));
