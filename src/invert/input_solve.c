@@ -14,7 +14,7 @@ static PetscErrorCode GlobalStop(BnInvert inv, PetscBool *stop)
   PetscReal mx = 0, g;
 
   PetscFunctionBegin;
-  for (PetscInt i = 0; inv->stage == 0 && i < inv->m; i++) mx = PetscMax(mx, inv->relchg[i]);
+  for (PetscInt i = 0; i < inv->m0; i++) mx = PetscMax(mx, inv->relchg[i]);
   PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
   PetscCallMPI(MPI_Allreduce(&mx, &g, 1, MPIU_REAL, MPI_MAX, inv->input_comm));
   PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
@@ -25,7 +25,7 @@ static PetscErrorCode GlobalStop(BnInvert inv, PetscBool *stop)
 /* xn_i = prox_{t_i alpha R}(v_i - t_i g_i) for the samples with mask[i] (all when mask is NULL) */
 static PetscErrorCode ProxStep(BnInvert inv, const PetscReal v[], const PetscReal g[], PetscReal xn[], const PetscBool mask[])
 {
-  PetscInt n0 = inv->n[0], kd = inv->reg->kdim * n0, m = inv->stage == 0 ? inv->m : 0;
+  PetscInt n0 = inv->n[0], kd = inv->reg->kdim * n0, m = inv->m0;
 
   PetscFunctionBegin;
   for (PetscInt i = 0; i < m; i++) {
@@ -47,7 +47,7 @@ static PetscErrorCode ProxStep(BnInvert inv, const PetscReal v[], const PetscRea
    stage 0 holds x_0: the others loop over no rows and join the collective decisions */
 static PetscErrorCode FistaIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal lip, PetscBool backtrack, PetscInt k, PetscBool keep, PetscBool *stop)
 {
-  PetscInt   m = inv->stage == 0 ? inv->m : 0, n0 = inv->n[0];
+  PetscInt   m = inv->m0, n0 = inv->n[0];
   PetscReal *x = inv->X[0], *xp = inv->xprev, *v = inv->v, *gv = inv->gv, *fv = inv->fv, *fx = inv->fx, *xn = inv->g;
   PetscBool *fail;
 
@@ -133,7 +133,7 @@ static void ApplyKt(BnInvert inv, const PetscReal y[], PetscReal x[])
 
 static PetscErrorCode CondatVuIterate(BnInvert inv, BnInvertSmoothFn fn, PetscReal lip, PetscBool backtrack, PetscInt k, PetscBool keep, PetscBool *stop)
 {
-  PetscInt   m = inv->stage == 0 ? inv->m : 0, n0 = inv->n[0], kd = inv->reg->kdim * n0;
+  PetscInt   m = inv->m0, n0 = inv->n[0], kd = inv->reg->kdim * n0;
   PetscReal *x = inv->X[0], *g = inv->gv, *f = inv->fv;
   PetscReal  tau = 1.0 / lip, sigma = lip / (2.0 * inv->reg->normK2);
 

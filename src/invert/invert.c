@@ -40,7 +40,6 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->x0_steps      = 5;
   v->x_steps       = 5;
   v->monitor_every = 100;
-  v->stages        = 1;
   v->overlap       = PETSC_TRUE;
   PetscCall(BnGridCreate(comm, 1, &v->grid));
   PetscCall(BnInputRegGet("tvbox", &v->reg));
@@ -100,7 +99,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
 {
   char      source[PETSC_MAX_PATH_LEN] = "", reg[32] = "", method[32] = "", solver[32] = "", seed[64] = "", shape[64] = "";
   PetscBool set_alpha, set_rule, set_shape, set_seed, set_noise, set_samples, help;
-  PetscInt  samples = inv->samples;
+  PetscInt  samples = inv->samples, stages = 1;
 
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(reg, inv->reg->name, sizeof(reg)));
@@ -132,7 +131,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
   PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
-  PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", inv->stages, &inv->stages, NULL));
+  PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", stages, &stages, NULL));
   PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
@@ -145,11 +144,11 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnInvertMethodGet(inv->method->name[0] == 'l' ? "classical" : "lifted", &inv->other));
   PetscCall(BnInputSolverGet(solver, &inv->solver));
   if (set_seed) PetscCall(ParseSeed(inv->comm, seed, &inv->seed));
-  if (inv->stages != 1) {
+  if (stages != 1) {
     /* the stages' grid decides every rank's sample range, so it comes before the data */
-    PetscCheck(inv->stages >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": must be >= 1", inv->stages);
+    PetscCheck(stages >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": must be >= 1", stages);
     PetscCall(BnGridDestroy(&inv->grid));
-    PetscCall(BnGridCreate(inv->comm, inv->stages, &inv->grid));
+    PetscCall(BnGridCreate(inv->comm, stages, &inv->grid));
   }
   if (set_alpha) {
     inv->alpha_set = PETSC_TRUE;
@@ -300,8 +299,8 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
   if (inv->clipped) PetscCall(PetscPrintf(inv->comm, "invert: %" PetscInt_FMT " measurement entries clipped into the range of the output activation\n", inv->clipped));
   if (inv->S > 1) {
     const PetscInt *first, *last;
+    PetscInt        P, Q;
     PetscCall(BnExchangeGetStages(inv->ex, NULL, NULL, &first, &last));
-    PetscInt P, Q;
     PetscCall(BnGridGetSizes(inv->grid, &P, NULL, &Q));
     PetscCall(PetscPrintf(inv->comm, "invert: %" PetscInt_FMT " ranks = %" PetscInt_FMT " layer stages x %" PetscInt_FMT " sample groups; stages:", P, inv->S, Q));
     for (PetscInt k = 0; k < inv->S; k++) PetscCall(PetscPrintf(inv->comm, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", first[k], last[k]));

@@ -80,7 +80,8 @@ struct _p_BnInvert {
      lifted variables X[la-1..lb] of its sample group's rows; stage 0 owns the input block x_0,
      whose algorithm runs on stage 0 alone (lifted) or on all stages (classical: the smooth part
      is a forward and backward pipeline) */
-  PetscInt   stages, S, stage, la, lb;
+  PetscInt   S, stage, la, lb;
+  PetscInt   m0; /* rows of x_0 on this rank: m on stage 0, 0 on the others */
   PetscBool  overlap;
   BnExchange ex;
   MPI_Comm   stage_comm, input_comm; /* input_comm: the ranks running the input block's algorithm */

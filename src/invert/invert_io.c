@@ -43,7 +43,7 @@ static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
 {
   /* with layer stages stage 0 writes the rows of x_0, truth and decoder output, the last stage
      those of the measurements */
-  PetscInt n0 = inv->n[0], nL = inv->n[inv->L], m = inv->stage == 0 ? inv->m : 0, mL = inv->stage == inv->S - 1 ? inv->m : 0;
+  PetscInt n0 = inv->n[0], nL = inv->n[inv->L], m = inv->m0, mL = inv->stage == inv->S - 1 ? inv->m : 0;
   char     ds[64];
 
   PetscFunctionBegin;
@@ -110,7 +110,7 @@ static PetscErrorCode GatherFirst(BnInvert inv, PetscInt count, PetscInt n, cons
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc1(count * n, &buf));
-  for (PetscInt i = inv->lo; inv->stage == 0 && i < PetscMin(inv->hi, count); i++) PetscCall(PetscArraycpy(buf + i * n, local + (i - inv->lo) * n, n)); /* stage 0's copy */
+  for (PetscInt i = inv->lo; i < PetscMin(inv->lo + inv->m0, count); i++) PetscCall(PetscArraycpy(buf + i * n, local + (i - inv->lo) * n, n));
   PetscCallMPI(MPI_Reduce(buf, out, (PetscMPIInt)(count * n), MPIU_REAL, MPIU_SUM, 0, inv->comm));
   PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);

@@ -87,7 +87,7 @@ PetscErrorCode BnInvertRelError(BnInvert inv, const PetscReal x0[], PetscReal *r
   PetscFunctionBegin;
   *rel_error = BN_NAN;
   if (!inv->has_truth) PetscFunctionReturn(0);
-  for (PetscInt k = 0; inv->stage == 0 && k < inv->m * inv->n[0]; k++) {
+  for (PetscInt k = 0; k < inv->m0 * inv->n[0]; k++) {
     s[0] += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
     s[1] += inv->Xtrue[k] * inv->Xtrue[k];
   }
@@ -149,7 +149,7 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
     }
     s[2] += e + inv->alpha * r;
   }
-  s[3] = inv->stage == 0 ? (PetscReal)m : 0;
+  s[3] = (PetscReal)inv->m0;
   PetscCallMPI(MPI_Allreduce(s, gs, 4, MPIU_REAL, MPIU_SUM, inv->comm));
   *energy = gs[3] > 0 ? gs[2] / gs[3] : 0;
   *misfit = gs[1] > 0 ? PetscSqrtReal(gs[0] / gs[1]) : PetscSqrtReal(gs[0]);
@@ -157,7 +157,7 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
   *psnr = BN_NAN;
   if (inv->has_truth) {
     PetscReal e2 = 0, ge2;
-    for (PetscInt k = 0; inv->stage == 0 && k < m * n0; k++) e2 += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
+    for (PetscInt k = 0; k < inv->m0 * n0; k++) e2 += (x0[k] - inv->Xtrue[k]) * (x0[k] - inv->Xtrue[k]);
     PetscCallMPI(MPI_Allreduce(&e2, &ge2, 1, MPIU_REAL, MPIU_SUM, inv->comm));
     ge2 /= (PetscReal)inv->N * n0;
     *psnr = ge2 > 0 ? 10.0 * PetscLog10Real(inv->peak * inv->peak / ge2) : PETSC_INFINITY;

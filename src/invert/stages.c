@@ -29,6 +29,7 @@ PetscErrorCode BnInvertSetUpStages(BnInvert inv)
   PetscCall(BnExchangeGetStages(inv->ex, &inv->S, &inv->stage, &first, &last));
   inv->la = first[inv->stage];
   inv->lb = last[inv->stage];
+  inv->m0 = inv->stage == 0 ? inv->m : 0;
   PetscCall(BnGridGetStageComm(inv->grid, &inv->stage_comm));
   if (inv->S > 1) PetscCall(BnNetSetOwnedLayers(inv->net, inv->la, inv->lb));
   PetscCall(BnExchangeSetSpectral(inv->ex, SpectralFixed, inv));

@@ -176,6 +176,15 @@ static PetscErrorCode BnExchangeGetSFs(BnExchange ex, PetscInt m, BnExchangeSFs 
   PetscFunctionReturn(0);
 }
 
+/* boundary k's SF buffers on this rank: stage k holds the roots, stage k+1 the leaves; the side a
+   rank does not hold gets the object's dummies. PETSc pairs an SF's Begin and End by these
+   addresses, so they must be the same in both calls (stack locals of two functions are not). */
+static void BoundaryBuffers(BnExchange ex, PetscInt k, PetscReal *rootdata, PetscReal *leafdata, PetscReal **root, PetscReal **leaf)
+{
+  *root = ex->s == k ? rootdata : &ex->dummy[0];
+  *leaf = ex->s == k + 1 ? leafdata : &ex->dummy[1];
+}
+
 /*@C
   BnExchangeSetUp - the communication of the partition: one two-rank communicator per boundary
   this rank is on, and the message buffers
@@ -252,7 +261,6 @@ PetscErrorCode BnExchangeDestroy(BnExchange *exp)
 PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary)
 {
   BnExchangeSFs *sfs;
-  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
   PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
 
   PetscFunctionBegin;
@@ -261,7 +269,8 @@ PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[],
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
-    PetscReal *root = ex->s == k ? X[b] : dr, *leaf = ex->s == k + 1 ? X[b] : dl;
+    PetscReal *root, *leaf;
+    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
     if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -276,7 +285,6 @@ PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[],
 PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary)
 {
   BnExchangeSFs *sfs;
-  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
   PetscInt       k0 = boundary < 0 ? 0 : boundary, k1 = boundary < 0 ? ex->S - 1 : boundary + 1;
 
   PetscFunctionBegin;
@@ -285,7 +293,8 @@ PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], P
   PetscCall(BnExchangeGetSFs(ex, m, &sfs)); /* the cached SFs of the Begin */
   for (PetscInt k = k0; k < k1; k++) {
     PetscInt   b    = ex->last[k];
-    PetscReal *root = ex->s == k ? X[b] : dr, *leaf = ex->s == k + 1 ? X[b] : dl;
+    PetscReal *root, *leaf;
+    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
     if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
   }
@@ -328,7 +337,6 @@ PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], Pets
 PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary)
 {
   BnExchangeSFs *sfs;
-  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
   PetscInt       k = boundary;
 
   PetscFunctionBegin;
@@ -337,7 +345,8 @@ PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], P
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   if (sfs->bwd[k]) {
-    PetscReal *leaf = ex->s == k + 1 ? send : dl, *root = ex->s == k ? recv : dr;
+    PetscReal *root, *leaf;
+    BoundaryBuffers(ex, k, recv, send, &root, &leaf);
     PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
     PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
     if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
@@ -378,7 +387,6 @@ static PetscBool ForwardInColour(BnExchange ex, PetscInt k, PetscInt parity)
 PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscInt parity)
 {
   BnExchangeSFs *sfs;
-  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
 
   PetscFunctionBegin;
   if (ex->S == 1) PetscFunctionReturn(0);
@@ -398,10 +406,12 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     if (ForwardInColour(ex, k, parity)) {
       PetscInt   b    = ex->last[k];
-      PetscReal *root = ex->s == k ? X[b] : dr, *leaf = ex->s == k + 1 ? X[b] : dl;
+      PetscReal *root, *leaf;
+    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
       if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
     } else {
-      PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
+      PetscReal *root, *leaf;
+      BoundaryBuffers(ex, k, ex->msg_recv, ex->msg_send, &root, &leaf);
       if (sfs->bwd[k]) PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
     }
   }
@@ -420,7 +430,6 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
 PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received)
 {
   BnExchangeSFs *sfs = ex->colour_sfs;
-  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
 
   PetscFunctionBegin;
   *received = PETSC_FALSE;
@@ -428,7 +437,8 @@ PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscInt   b    = ex->last[k];
-    PetscReal *root = ex->s == k ? X[b] : dr, *leaf = ex->s == k + 1 ? X[b] : dl;
+    PetscReal *root, *leaf;
+    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
     if (!ForwardInColour(ex, k, parity)) continue;
     if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
     if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
@@ -449,14 +459,14 @@ PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *
 PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received)
 {
   BnExchangeSFs *sfs = ex->colour_sfs;
-  PetscReal     *dr = &ex->dummy[0], *dl = &ex->dummy[1]; /* stable between Begin and End */
 
   PetscFunctionBegin;
   *received = PETSC_FALSE;
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscReal *root = ex->s == k ? ex->msg_recv : dr, *leaf = ex->s == k + 1 ? ex->msg_send : dl;
+    PetscReal *root, *leaf;
+    BoundaryBuffers(ex, k, ex->msg_recv, ex->msg_send, &root, &leaf);
     if (ForwardInColour(ex, k, parity)) continue;
     if (sfs->bwd[k]) PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
     if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
