@@ -66,6 +66,7 @@ PETSC_EXTERN PetscErrorCode BnParseIntList(const char *option, const char *value
 PETSC_EXTERN PetscErrorCode BnParseReal(const char *what, const char *text, PetscReal *val);
 /* Split a comma separated list into at most max strings (caller frees with PetscStrToArrayDestroy) */
 PETSC_EXTERN PetscErrorCode BnSplitList(const char *value, PetscInt *n, char ***items);
+PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 
 /* ------------------------------------------------------------ process grid (src/util) */
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */

@@ -96,10 +96,10 @@ static PetscErrorCode BnPrintWidths(MPI_Comm world, const char what[], BnNet net
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args, BnData data)
+static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args, BnPrune pa, BnData data)
 {
   BnNet           A, B, cA, cB;
-  BnPrune         pa, pb;
+  BnPrune         pb;
   BnSplit         train;
   PetscInt        L;
   const PetscInt *n;
@@ -121,9 +121,8 @@ static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args,
   PetscCall(BnDataGetDescriptor(data, &src, &samples, &seed));
   PetscCall(BnDataGetTrain(data, &train));
   PetscCall(BnPrintFunctionDistance(world, "function", src, A, B, &train, args->ndirs, args->h, seed));
-  PetscCall(BnPruneCreate(world, &pa));
+  /* canonical forms: A through the command's configured object, B through a second one */
   PetscCall(BnPruneCreate(world, &pb));
-  PetscCall(BnPruneSetFromOptions(pa));
   PetscCall(BnPruneSetFromOptions(pb));
   PetscCall(BnPruneSetUp(pa, A));
   PetscCall(BnPruneSetUp(pb, B));
@@ -134,7 +133,6 @@ static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args,
   PetscCall(BnPrintWidths(world, "canonical A:", cA));
   PetscCall(BnPrintWidths(world, "canonical B:", cB));
   PetscCall(BnPrintParamDistance(world, "canonical, neurons matched", cA, cB, PETSC_TRUE));
-  PetscCall(BnPruneDestroy(&pa));
   PetscCall(BnPruneDestroy(&pb));
   PetscCall(BnNetDestroy(&A));
   PetscCall(BnNetDestroy(&B));
@@ -155,20 +153,17 @@ static PetscErrorCode BnPruneRunPrune(MPI_Comm world, const BnPruneArgs *args, B
   PetscCall(BnPruneView(prune, NULL));
   PetscCall(BnPruneGetNet(prune, &pruned));
   if (args->check) {
-    BnSplit     train, test;
-    PetscBool   has_test;
-    const char *src;
-    PetscInt    samples;
-    uint64_t    seed;
+    BnSplit   train, test;
+    PetscBool has_test;
 
     PetscCall(BnNetGetNumLayers(net, &L));
     PetscCall(BnNetGetWidths(net, &n));
     PetscCall(BnDataLoad(data, L, n));
-    PetscCall(BnDataGetDescriptor(data, &src, &samples, &seed));
     PetscCall(BnDataGetTrain(data, &train));
-    PetscCall(BnPrintFunctionDistance(world, "check", "training", net, pruned, &train, 0, 0, seed));
+    /* the function only (no random directions, so no seed) */
+    PetscCall(BnPrintFunctionDistance(world, "check", "training", net, pruned, &train, 0, 0, 0));
     PetscCall(BnDataGetTest(data, &test, &has_test));
-    if (has_test) PetscCall(BnPrintFunctionDistance(world, "check", "test", net, pruned, &test, 0, 0, seed));
+    if (has_test) PetscCall(BnPrintFunctionDistance(world, "check", "test", net, pruned, &test, 0, 0, 0));
   }
   if (args->has_out) {
     PetscCall(BnNetWriteModel(pruned, args->model_out));
@@ -218,7 +213,7 @@ PetscErrorCode BnCommandPrune(int *exit_code)
     PetscFunctionReturn(0);
   }
   PetscCall(BnCheckUnusedOptions(world));
-  if (args.compare) PetscCall(BnPruneRunCompare(world, &args, data));
+  if (args.compare) PetscCall(BnPruneRunCompare(world, &args, prune, data));
   else PetscCall(BnPruneRunPrune(world, &args, prune, data));
   PetscCall(BnPruneDestroy(&prune));
   PetscCall(BnDataDestroy(&data));

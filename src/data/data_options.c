@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* names from interface.md that other versions of bregnet provide */
 /* a whole non-negative decimal number; PETSC_ERR_USER_INPUT naming option and value otherwise */
 static PetscErrorCode ParseCount(MPI_Comm comm, const char opt[], const char text[], uint64_t max, uint64_t *val)
 {
@@ -128,12 +127,8 @@ PetscErrorCode BnDataSetDescriptor(BnData data)
 {
   PetscFunctionBegin;
   if (data->ops == &BnDataOps_Teacher && (data->teacher_hidden != BN_TEACHER_HIDDEN_DEFAULT || data->teacher_noise != 0)) {
-    char   noise[64];
-    double back;
-    /* shortest form that reads back to the same double */
-    PetscCall(PetscSNPrintf(noise, sizeof(noise), "%.15g", (double)data->teacher_noise));
-    back = strtod(noise, NULL);
-    if (back != (double)data->teacher_noise) PetscCall(PetscSNPrintf(noise, sizeof(noise), "%.17g", (double)data->teacher_noise));
+    char noise[64];
+    PetscCall(FormatReal(data->teacher_noise, noise, sizeof(noise)));
     PetscCall(PetscSNPrintf(data->descriptor, sizeof(data->descriptor), "teacher:%" PetscInt_FMT ":%s", data->teacher_hidden, noise));
   } else if (data->ops == &BnDataOps_Teacher) {
     PetscCall(PetscStrncpy(data->descriptor, "teacher", sizeof(data->descriptor)));

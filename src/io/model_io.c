@@ -15,24 +15,6 @@ static PetscErrorCode BnLayerPath(PetscInt l, const char leaf[], char path[])
   PetscFunctionReturn(0);
 }
 
-/* "a,b,c" from L strings; free with PetscFree */
-static PetscErrorCode BnJoin(PetscInt L, const char *items[], char **joined)
-{
-  size_t len = 1, sl;
-
-  PetscFunctionBegin;
-  for (PetscInt l = 0; l < L; l++) {
-    PetscCall(PetscStrlen(items[l], &sl));
-    len += sl + 1;
-  }
-  PetscCall(PetscCalloc1(len, joined));
-  for (PetscInt l = 0; l < L; l++) {
-    if (l) BnStrAppend_Private(*joined, len, ",");
-    BnStrAppend_Private(*joined, len, items[l]);
-  }
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnNetWriteGroups - writes a network's /net group and /net/layer_l subgroups into a file being written
 
@@ -68,7 +50,7 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnNetGetActivation(net, l, &act));
     PetscCall(BnActivationGetSpec(act, &acts[l - 1]));
   }
-  PetscCall(BnJoin(L, acts, &list));
+  PetscCall(BnJoinList(L, acts, &list));
   PetscCall(BnH5CreateGroup(f, "/net"));
   PetscCall(BnH5WriteAttrInt64(f, "/net", "widths", L + 1, w64));
   PetscCall(BnH5WriteAttrString(f, "/net", "activations", list));
@@ -230,8 +212,8 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
       d->skip = PETSC_TRUE;
     }
   }
-  PetscCall(BnJoin(d->L, (const char **)d->acts, &d->actlist));
-  PetscCall(BnJoin(d->L, (const char **)d->regs, &d->reglist));
+  PetscCall(BnJoinList(d->L, (const char *const *)d->acts, &d->actlist));
+  PetscCall(BnJoinList(d->L, (const char *const *)d->regs, &d->reglist));
   /* the summary list at /net must agree with the layers it summarises */
   PetscCall(BnH5ReadAttrString(f, "/net", "activations", &stored));
   PetscCall(PetscStrcmp(stored, d->actlist, &same));

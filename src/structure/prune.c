@@ -185,7 +185,6 @@ static PetscErrorCode BnPruneAssemble(BnPrune p)
   PetscReal  *lambda;
   const char *acts, **regs;
   char       *reglist;
-  size_t      len = 1;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc4(p->L + 1, &widths, p->L + 1, &keep, p->L, &lambda, p->L, &regs));
@@ -202,24 +201,11 @@ static PetscErrorCode BnPruneAssemble(BnPrune p)
   }
   for (PetscInt l = 1; l <= p->L; l++) {
     BnReg reg;
-    size_t sl;
     PetscCall(BnNetGetLambda(p->in, l, &lambda[l - 1]));
     PetscCall(BnNetGetReg(p->in, l, &reg));
     PetscCall(BnRegGetSpec(reg, &regs[l - 1]));
-    PetscCall(PetscStrlen(regs[l - 1], &sl));
-    len += sl + 1;
   }
-  PetscCall(PetscCalloc1(len, &reglist));
-  {
-    size_t pos = 0;
-    for (PetscInt l = 0; l < p->L; l++) {
-      size_t sl;
-      PetscCall(PetscStrlen(regs[l], &sl));
-      if (l) reglist[pos++] = ',';
-      PetscCall(PetscMemcpy(reglist + pos, regs[l], sl));
-      pos += sl;
-    }
-  }
+  PetscCall(BnJoinList(p->L, regs, &reglist));
   PetscCall(BnNetGetActivationList(p->in, &acts));
   PetscCall(BnNetCreate(p->comm, &p->out));
   PetscCall(BnNetSetArchitecture(p->out, p->L, widths, acts, reglist, lambda));

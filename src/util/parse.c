@@ -28,6 +28,28 @@ PetscErrorCode BnSplitList(const char *value, PetscInt *n, char ***items)
   PetscFunctionReturn(0);
 }
 
+/* "a,b,c" from n strings (the inverse of BnSplitList()); free with PetscFree */
+PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined)
+{
+  size_t len = 1, pos = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt l = 0; l < n; l++) {
+    size_t sl;
+    PetscCall(PetscStrlen(items[l], &sl));
+    len += sl + 1;
+  }
+  PetscCall(PetscCalloc1(len, joined));
+  for (PetscInt l = 0; l < n; l++) {
+    size_t sl;
+    PetscCall(PetscStrlen(items[l], &sl));
+    if (l) (*joined)[pos++] = ',';
+    PetscCall(PetscMemcpy(*joined + pos, items[l], sl));
+    pos += sl;
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n)
 {
   char   **items;

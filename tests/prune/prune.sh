@@ -118,6 +118,9 @@ expect2 1 "model_out"   prune -model planted.h5 -model_out ./planted.h5 "${D[@]}
 expect2 1 "model_b"     prune -compare -model planted.h5 "${D[@]}"
 expect2 1 "model_b"     prune -model planted.h5 -model_b copy.h5 "${D[@]}"
 expect2 2 "nothing to compare" prune -compare -model planted.h5 -model_b rank.h5 "${D[@]}"
+expect2 1 "compare_directions" prune -compare -model planted.h5 -model_b copy.h5 -compare_directions -1 "${D[@]}"
+expect2 1 "compare_step"  prune -compare -model planted.h5 -model_b copy.h5 -compare_step 0 "${D[@]}"
+expect2 1 "compare_step"  prune -compare -model planted.h5 -model_b copy.h5 -compare_step nan "${D[@]}"
 expect2 1 "not an HDF5" prune -model keep.h5 -model_out out.h5 "${D[@]}"
 cp planted.h5 badskip.h5
 /usr/bin/python3 -c "import h5py, numpy; f = h5py.File('badskip.h5', 'a'); f['/net/layer_1/S'] = numpy.zeros((17, 5)); f.close()" || fail "h5py fixture"
