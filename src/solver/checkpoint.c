@@ -413,7 +413,7 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
     PetscCheck(lr == s->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr_decay);
     PetscCall(BnH5ReadAttrReal(f, "/solver", "momentum", 1, &lr));
-    PetscCheck(lr == s->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->momentum);
+    PetscCheck(!s->wrule->uses_momentum || lr == s->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->momentum);
   }
   PetscFunctionReturn(0);
 }

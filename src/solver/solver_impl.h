@@ -17,6 +17,7 @@ typedef struct {
 typedef struct _BnWRule {
   const char *name;
   PetscBool   needs_lipschitz; /* step 1/L from the Lipschitz constant when no -solver_lr */
+  PetscBool   uses_momentum;   /* reads -solver_momentum */
   /* apply one step to layer l given its gradient gW (n_l x n_{l-1}), gb (n_l) and Lipschitz estimate */
   PetscErrorCode (*step)(BnSolver, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip);
 } BnWRule;

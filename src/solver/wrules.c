@@ -90,9 +90,9 @@ static PetscErrorCode BnWRuleAdamStep(BnSolver s, PetscInt l, const PetscReal gW
 }
 
 static const BnWRule BnWRules[] = {
-  {"prox",     PETSC_TRUE,  BnWRuleProxStep    },
-  {"nesterov", PETSC_TRUE,  BnWRuleNesterovStep},
-  {"adam",     PETSC_FALSE, BnWRuleAdamStep    },
+  {"prox",     PETSC_TRUE,  PETSC_FALSE, BnWRuleProxStep    },
+  {"nesterov", PETSC_TRUE,  PETSC_TRUE,  BnWRuleNesterovStep},
+  {"adam",     PETSC_FALSE, PETSC_FALSE, BnWRuleAdamStep    },
 };
 
 /*@C

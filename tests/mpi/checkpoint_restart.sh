@@ -135,4 +135,10 @@ expect_refused "seed"         "${C[@]}" -seed 4
 expect_refused "net_lambda"   "${C[@]}" -net_lambda 1,2,1
 expect_refused "net_reg"      "${C[@]}" -net_reg l2:0.001
 expect_refused "net_bias_fixed" "${C[@]}" -net_bias_fixed 2
+# momentum matters to Nesterov only: refused there, accepted for the Adam checkpoint above
+run 2 train "${C[@]}" -solver_w_update nesterov -solver_sweeps 1 -checkpoint nv/ck -model_out nv.h5 > nv.txt 2>&1 || { cat nv.txt; fail "(f) Nesterov checkpoint"; }
+run 2 train "${C[@]}" -solver_w_update nesterov -solver_momentum 0.5 -checkpoint none -solver_sweeps 2 -restart nv/ck_000001_000000.h5 -model_out f.h5 > f.txt 2>&1
+rc=$?; [ $rc -eq 2 ] && grep -q -- "solver_momentum" f.txt || { cat f.txt; fail "(f) Nesterov restart with a different momentum: exit $rc"; }
+run 2 train "${C[@]}" -solver_momentum 0.5 -checkpoint none -solver_sweeps $SW -restart ab/ck_000003_000000.h5 -model_out f.h5 > f.txt 2>&1 || { cat f.txt; fail "(f) an Adam restart with another -solver_momentum (unused) must run"; }
+"$COMPARE" ref.h5 f.h5 0 || fail "(f) -solver_momentum changed an Adam run"
 echo "checkpoint/restart: ok"
