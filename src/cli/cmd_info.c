@@ -500,11 +500,8 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscStrcmp(kind, "gsparse_truth", &truth));
   PetscCall(PetscStrcmp(kind, "inversion", &inversion));
   if (!model && !checkpoint && !truth && !inversion) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth nor inversion", kind));
-  if (truth) {
-    PetscCall(BnInfoGsparseTruth(&info));
-    L      = 0;
-    widths = NULL;
-  } else if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
+  if (truth) PetscCall(BnInfoGsparseTruth(&info));
+  else if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
   else PetscCall(BnInfoNet(&info, &L, &widths));
   if (checkpoint) {
     PetscCall(BnInfoSolver(&info));

@@ -2,15 +2,6 @@
 #include <bregnet.h>
 #include "commands.h"
 
-/*@C
-  BnCommandPredict - the `bregnet predict` command: loss and accuracy of -model on the data
-
-  Collective on PETSC_COMM_WORLD
-
-  Options Database Keys:
-+ -model PATH  - model (or checkpoint) file
-- -data ...    - data options as for train
-@*/
 /* one line per split; without class labels there is no accuracy to print */
 static PetscErrorCode BnPrintScores(MPI_Comm comm, const char what[], PetscInt N, PetscReal loss, PetscReal acc)
 {
@@ -20,6 +11,15 @@ static PetscErrorCode BnPrintScores(MPI_Comm comm, const char what[], PetscInt N
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnCommandPredict - the `bregnet predict` command: loss and accuracy of -model on the data
+
+  Collective on PETSC_COMM_WORLD
+
+  Options Database Keys:
++ -model PATH  - model (or checkpoint) file
+- -data ...    - data options as for train
+@*/
 PetscErrorCode BnCommandPredict(int *exit_code)
 {
   MPI_Comm        world = PETSC_COMM_WORLD, stage;

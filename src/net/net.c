@@ -1,7 +1,6 @@
 /* BnNet: architecture, options and weight storage of a feed-forward network. */
 #include "net_impl.h"
 
-
 /*@C
   BnNetCreate - creates an empty network on a (stage) communicator
 

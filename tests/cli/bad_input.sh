@@ -58,7 +58,8 @@ echo "bad input: $n cases ok"
 
 # -help lists a command's options and stops: exit 0, no training, no files
 for cmd in train predict; do
-  run 1 $cmd -help -model_out help_model.h5 -checkpoint help_ckpt > help.txt 2>&1 || { cat help.txt; fail "$cmd -help: exit code $?"; }
+  run 1 $cmd -help -model_out help_model.h5 -checkpoint help_ckpt > help.txt 2>&1
+  rc=$?; [ $rc -eq 0 ] || { cat help.txt; fail "$cmd -help: exit code $rc"; }
   grep -q -- "-data_samples" help.txt || { cat help.txt; fail "$cmd -help does not list -data_samples"; }
   [ $cmd = predict ] || grep -q -- "-solver_sweeps" help.txt || { cat help.txt; fail "train -help does not list -solver_sweeps"; }
   if grep -q -E "^sweep|model written|^train:" help.txt; then cat help.txt; fail "$cmd -help ran the command"; fi
