@@ -135,8 +135,12 @@ CONF
 }
 # slurm_stop_daemons: stops this cluster's slurmctld and slurmd (munged stays)
 slurm_stop_daemons() {
+  local p keep=()
   kill "$SL_CTLD" "$SL_SLURMD" 2> /dev/null
   wait "$SL_CTLD" "$SL_SLURMD" 2> /dev/null
+  # reaped: their PIDs may be reused, so slurm_stop must not signal them any more
+  for p in "${SL_PIDS[@]}"; do [ "$p" = "$SL_CTLD" ] || [ "$p" = "$SL_SLURMD" ] || keep+=("$p"); done
+  SL_PIDS=("${keep[@]}")
   return 0
 }
 # slurm_wait_all LIMIT: waits until no job is pending or running (up to LIMIT s); polls twice a
