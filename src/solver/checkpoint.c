@@ -325,36 +325,42 @@ static PetscErrorCode BnSolverResolveRestart(BnSolver s, MPI_Comm world, char pa
   PetscFunctionReturn(0);
 }
 
+/* refuse (exit 2) a checkpoint whose string attribute obj:attr differs from this run's value;
+   what names the setting, opt the option that sets it ("" when what is the option) */
+static PetscErrorCode BnCheckpointCheckString(BnH5 f, MPI_Comm world, const char path[], const char obj[], const char attr[], const char run[], const char what[], const char opt[])
+{
+  char     *str, msg[1024];
+  PetscBool eq;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5ReadAttrString(f, obj, attr, &str));
+  PetscCall(PetscStrcmp(str, run, &eq));
+  if (!eq) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: %s is %s in the checkpoint and %s in this run%s%s%s", path, what, str, run, opt[0] ? " (" : "", opt, opt[0] ? ")" : ""));
+  PetscCall(PetscFree(str));
+  PetscCheck(eq, world, PETSC_ERR_USER_INPUT, "%s", msg);
+  PetscFunctionReturn(0);
+}
+
 /* refuse a checkpoint whose network, data or incompatible options differ from this run */
 static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm world, const char path[])
 {
   PetscInt    cnt;
   PetscInt64  w[130], v;
-  char       *str;
   const char *acts, *source;
   PetscInt    samples;
   uint64_t    dseed;
-  PetscBool   eq;
 
   PetscFunctionBegin;
   PetscCall(BnH5GetAttrCount(f, "/net", "widths", &cnt));
   PetscCheck(cnt == s->L + 1 && cnt <= 130, world, PETSC_ERR_USER_INPUT, "-restart %s: the checkpoint's network has %" PetscInt_FMT " layers, this run has %" PetscInt_FMT " (-net_widths)", path, cnt - 1, s->L);
   PetscCall(BnH5ReadAttrInt64(f, "/net", "widths", cnt, w));
   for (PetscInt l = 0; l <= s->L; l++) PetscCheck(w[l] == s->n[l], world, PETSC_ERR_USER_INPUT, "-restart %s: width n_%" PetscInt_FMT " is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run (-net_widths)", path, l, w[l], s->n[l]);
-  PetscCall(BnH5ReadAttrString(f, "/net", "activations", &str));
   PetscCall(BnNetGetActivationList(s->net, &acts));
-  PetscCall(PetscStrcmp(str, acts, &eq));
-  if (!eq) {
-    char msg[1024];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: activations are %s in the checkpoint and %s in this run (-net_activations)", path, str, acts));
-    PetscCall(PetscFree(str));
-    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
-  }
-  PetscCall(PetscFree(str));
+  PetscCall(BnCheckpointCheckString(f, world, path, "/net", "activations", acts, "the activation list", "-net_activations"));
   /* the per-layer parts of the energy and the bias rule: a change would silently continue a
      different problem from the checkpoint's iterate */
   for (PetscInt l = 1; l <= s->L; l++) {
-    char        lpath[64], msg[1024];
+    char        lpath[64], what[128];
     PetscReal   lam, lam_run;
     PetscBool   has, fixed;
     PetscInt64  ck_fixed = 0;
@@ -364,31 +370,17 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     PetscCall(BnH5ReadAttrReal(f, lpath, "lambda", 1, &lam));
     PetscCall(BnNetGetLambda(s->net, l, &lam_run));
     PetscCheck(lam == lam_run, world, PETSC_ERR_USER_INPUT, "-restart %s: lambda of layer %" PetscInt_FMT " is %g in the checkpoint and %g in this run (-net_lambda)", path, l, (double)lam, (double)lam_run);
-    PetscCall(BnH5ReadAttrString(f, lpath, "reg", &str));
     PetscCall(BnNetGetReg(s->net, l, &reg));
     PetscCall(BnRegGetSpec(reg, &spec));
-    PetscCall(PetscStrcmp(str, spec, &eq));
-    if (!eq) {
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: the regulariser of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_reg)", path, l, str, spec));
-      PetscCall(PetscFree(str));
-      SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
-    }
-    PetscCall(PetscFree(str));
+    PetscCall(PetscSNPrintf(what, sizeof(what), "the regulariser of layer %" PetscInt_FMT, l));
+    PetscCall(BnCheckpointCheckString(f, world, path, lpath, "reg", spec, what, "-net_reg"));
     PetscCall(BnH5HasAttr(f, lpath, "bias_fixed", &has));
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, "bias_fixed", 1, &ck_fixed));
     PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: the bias of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_bias_fixed)", path, l, ck_fixed ? "fixed" : "trained", fixed ? "fixed" : "trained");
   }
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
-  PetscCall(BnH5ReadAttrString(f, "/data", "source", &str));
-  PetscCall(PetscStrcmp(str, source, &eq));
-  if (!eq) {
-    char msg[1024];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: the data source is %s in the checkpoint and %s in this run (-data)", path, str, source));
-    PetscCall(PetscFree(str));
-    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
-  }
-  PetscCall(PetscFree(str));
+  PetscCall(BnCheckpointCheckString(f, world, path, "/data", "source", source, "the data source", "-data"));
   PetscCall(BnH5ReadAttrInt64(f, "/data", "samples", 1, &v));
   PetscCheck(v == samples, world, PETSC_ERR_USER_INPUT, "-restart %s: %" PetscInt64_FMT " training samples in the checkpoint, %" PetscInt_FMT " in this run (-data_samples)", path, v, samples);
   PetscCall(BnH5ReadAttrInt64(f, "/data", "seed", 1, &v));
@@ -397,15 +389,7 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCheck(v == s->batch, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->batch);
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "x_steps", 1, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
-  PetscCall(BnH5ReadAttrString(f, "/solver", "w_update", &str));
-  PetscCall(PetscStrcmp(str, s->wrule->name, &eq));
-  if (!eq) {
-    char msg[1024];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: -solver_w_update is %s in the checkpoint and %s in this run", path, str, s->wrule->name));
-    PetscCall(PetscFree(str));
-    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s", msg);
-  }
-  PetscCall(PetscFree(str));
+  PetscCall(BnCheckpointCheckString(f, world, path, "/solver", "w_update", s->wrule->name, "-solver_w_update", ""));
   {
     PetscReal lr;
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
