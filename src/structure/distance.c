@@ -159,16 +159,11 @@ PetscErrorCode BnNetMatchedDistance(BnNet a, BnNet b, PetscBool match, PetscReal
     maxm = PetscMax(maxm, PetscMax(na[l], nb[l]));
   }
   *dist = 0;
-  if (!match && !same) {
-    PetscReal *W, *bb;
+  if (!match && !same) { /* no distance as stored between different widths; |a| as in the matched case, skip included */
+    PetscReal wd;
     *dist = BN_NAN;
-    *norm_a = 0;
-    for (PetscInt l = 1; l <= L; l++) {
-      PetscCall(BnNetGetLayer(a, l, &W, &bb));
-      for (PetscInt k = 0; k < na[l] * na[l - 1]; k++) *norm_a += W[k] * W[k];
-      for (PetscInt k = 0; k < na[l]; k++) *norm_a += bb[k] * bb[k];
-    }
-    *norm_a = PetscSqrtReal(*norm_a);
+    PetscCall(BnNetWeightDecay(a, &wd));
+    *norm_a = PetscSqrtReal(2 * wd);
     PetscFunctionReturn(0);
   }
   PetscCall(PetscLogEventBegin(BN_Compare, 0, 0, 0, 0));
