@@ -95,6 +95,7 @@ PETSC_EXTERN PetscErrorCode BnActivationCheckLayer(BnActivation act, PetscInt la
 PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **spec);
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
 PETSC_EXTERN PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum); /* +inf outside dom F */
@@ -188,7 +189,10 @@ typedef struct {
 } BnSplit;
 typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
-PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_dir -data_samples -data_test_samples -data_targets -seed */
+PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_samples -data_test_samples -data_targets -seed, then the source's own */
+/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file */
+PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
+PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
 PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);

@@ -30,6 +30,7 @@ PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const char option[
   PetscCall(PetscFunctionListFind(list, name, f));
   if (*f) PetscFunctionReturn(0);
   PetscCall(PetscFunctionListGet(list, &names, &n));
+  while (n > 0 && !names[n - 1]) n--; /* the array ends with NULL, counted in n */
   PetscCall(BnJoinList(n, names, &known));
   PetscCall(PetscFree(names));
   PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': unknown type (%s)", option, name, known));
