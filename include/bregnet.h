@@ -281,7 +281,7 @@ typedef enum {
   BN_HISTORY_SECONDS,
   BN_HISTORY_FIELDS
 } BnHistoryField;
-PETSC_EXTERN PetscErrorCode BnSolverGetHistory(BnSolver solver, BnHistoryField field, PetscInt *n, const PetscReal *values[]);
+PETSC_EXTERN PetscErrorCode BnSolverGetHistory(BnSolver solver, PetscInt *n, const PetscReal *fields[]); /* fields[BnHistoryField] */
 /* W-update rules are registered types (src/solver/wrules.c); a new one is a file with its
    constructor plus BnWUpdateRegister(name, constructor) */
 typedef struct _p_BnWRule *BnWRule;

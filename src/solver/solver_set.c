@@ -285,27 +285,24 @@ PetscErrorCode BnSolverSetRestart(BnSolver s, const char path[])
 }
 
 /*@C
-  BnSolverGetHistory - one field of the per-sweep history: the value after each completed sweep,
-  including those of the run this one restarted from
+  BnSolverGetHistory - the metrics of every completed sweep, oldest first (restarts included)
 
   Not Collective (every rank holds the same values)
 
-  Input Parameters:
-+ s     - the solver
-- field - BN_HISTORY_ENERGY (lifted energy), BN_HISTORY_GAP (lifting gap), BN_HISTORY_LOSS
-          (forward network's training loss), BN_HISTORY_TRAIN_ACCURACY, BN_HISTORY_TEST_ACCURACY
-          (NaN without labels or test split), BN_HISTORY_SECONDS
-
   Output Parameters:
 + n      - completed sweeps
-- values - n values, owned by the solver (valid until the next sweep)
+- fields - BN_HISTORY_FIELDS arrays of n values, indexed by BnHistoryField: BN_HISTORY_ENERGY
+           (lifted energy), BN_HISTORY_GAP (lifting gap), BN_HISTORY_LOSS (the forward network's
+           training loss), BN_HISTORY_TRAIN_ACCURACY, BN_HISTORY_TEST_ACCURACY (NaN without labels
+           or test split), BN_HISTORY_SECONDS; owned by the solver, valid until the next sweep
 @*/
-PetscErrorCode BnSolverGetHistory(BnSolver s, BnHistoryField field, PetscInt *n, const PetscReal *values[])
+PetscErrorCode BnSolverGetHistory(BnSolver s, PetscInt *n, const PetscReal *fields[])
 {
   PetscFunctionBegin;
-  PetscCheck(field >= 0 && field < BN_HISTORY_FIELDS, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnSolverGetHistory: unknown field %d", (int)field);
+  PetscValidPointer(s, 1);
   if (n) *n = s->nhist;
-  if (values) *values = s->hist[field];
+  if (fields)
+    for (PetscInt f = 0; f < BN_HISTORY_FIELDS; f++) fields[f] = s->hist[f];
   PetscFunctionReturn(0);
 }
 

@@ -117,13 +117,14 @@ static PetscErrorCode CaseMonotone(void)
     char             opts[512];
     Run              r;
     PetscInt         nh;
-    const PetscReal *e;
+    const PetscReal *h[BN_HISTORY_FIELDS], *e;
     const char      *rule;
     PetscCall(PetscSNPrintf(opts, sizeof(opts), "-data teacher -data_samples 150 -data_test_samples 0 %s", nets[c]));
     PetscCall(RunCreate(PETSC_COMM_WORLD, opts, 0, sweeps, NULL, "none", NULL, &r));
     PetscCall(BnSolverGetWUpdate(r.solver, &rule));
     PetscCall(RunSolve(&r));
-    PetscCall(BnSolverGetHistory(r.solver, BN_HISTORY_ENERGY, &nh, &e));
+    PetscCall(BnSolverGetHistory(r.solver, &nh, h));
+    e = h[BN_HISTORY_ENERGY];
     CHECK(nh == sweeps, "%s: %" PetscInt_FMT " history entries for %" PetscInt_FMT " sweeps", nets[c], nh, sweeps);
     for (PetscInt k = 1; k < nh; k++) CHECK(e[k] <= e[k - 1] * (1 + 1e-12) + 1e-15, "%s (%s): energy rose in sweep %" PetscInt_FMT ": %.17g -> %.17g", nets[c], rule, k + 1, (double)e[k - 1], (double)e[k]);
     CHECK(nh == sweeps && e[nh - 1] < 0.9 * e[0], "%s: energy hardly decreased: %g -> %g", nets[c], (double)e[0], (double)e[nh - 1]);
@@ -148,9 +149,11 @@ static PetscErrorCode CaseRanks(void)
     PetscCall(RunSolve(&one));
     for (PetscInt f = BN_HISTORY_ENERGY; f <= BN_HISTORY_TEST_ACCURACY; f++) {
       PetscInt         na, no;
-      const PetscReal *va, *vo;
-      PetscCall(BnSolverGetHistory(all.solver, (BnHistoryField)f, &na, &va));
-      PetscCall(BnSolverGetHistory(one.solver, (BnHistoryField)f, &no, &vo));
+      const PetscReal *ha[BN_HISTORY_FIELDS], *ho[BN_HISTORY_FIELDS], *va, *vo;
+      PetscCall(BnSolverGetHistory(all.solver, &na, ha));
+      PetscCall(BnSolverGetHistory(one.solver, &no, ho));
+      va = ha[f];
+      vo = ho[f];
       CHECK(na == 5 && no == 5, "history lengths %" PetscInt_FMT ", %" PetscInt_FMT, na, no);
       for (PetscInt k = 0; k < PetscMin(na, no); k++) hdist = PetscMax(hdist, PetscAbsReal(va[k] - vo[k]) / PetscMax(1, PetscAbsReal(vo[k])));
     }
@@ -175,7 +178,7 @@ static PetscErrorCode CaseRestart(const char dir[])
     char             base[PETSC_MAX_PATH_LEN], start[PETSC_MAX_PATH_LEN];
     PetscReal        dist;
     PetscInt         nr, ns;
-    const PetscReal *er, *es;
+    const PetscReal *hr[BN_HISTORY_FIELDS], *hs[BN_HISTORY_FIELDS], *er, *es;
     PetscCall(PetscSNPrintf(base, sizeof(base), "%s/%s", dir, rules[c]));
     PetscCall(PetscSNPrintf(start, sizeof(start), "%s_000002_000000.h5", base));
     PetscCall(RunCreate(PETSC_COMM_WORLD, opts, 16, 4, rules[c], "none", NULL, &ref));
@@ -187,8 +190,10 @@ static PetscErrorCode CaseRestart(const char dir[])
     PetscCall(RunSolve(&second));
     PetscCall(NetDistance(ref.net, second.net, &dist));
     CHECK(dist == 0, "%s: restarted weights differ by %g", rules[c], (double)dist);
-    PetscCall(BnSolverGetHistory(ref.solver, BN_HISTORY_ENERGY, &nr, &er));
-    PetscCall(BnSolverGetHistory(second.solver, BN_HISTORY_ENERGY, &ns, &es));
+    PetscCall(BnSolverGetHistory(ref.solver, &nr, hr));
+    PetscCall(BnSolverGetHistory(second.solver, &ns, hs));
+    er = hr[BN_HISTORY_ENERGY];
+    es = hs[BN_HISTORY_ENERGY];
     CHECK(nr == 4 && ns == 4, "%s: history lengths %" PetscInt_FMT ", %" PetscInt_FMT, rules[c], nr, ns);
     for (PetscInt k = 0; k < PetscMin(nr, ns); k++) CHECK(er[k] == es[k], "%s: energy of sweep %" PetscInt_FMT " %.17g != %.17g", rules[c], k + 1, (double)er[k], (double)es[k]);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "restart (%s): 2 + 2 sweeps = 4 sweeps, weights and energies bitwise\n", rules[c]));
