@@ -76,6 +76,7 @@ PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */
 typedef struct _p_BnGrid *BnGrid;
 PETSC_EXTERN PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid);
+PETSC_EXTERN PetscErrorCode BnGridCreateFromOptions(MPI_Comm comm, BnGrid *grid); /* -layer_stages S */
 PETSC_EXTERN PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world);
 PETSC_EXTERN PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage); /* ranks of my stage (they split samples) */
 PETSC_EXTERN PetscErrorCode BnGridGetPipeComm(BnGrid grid, MPI_Comm *pipe);   /* the S ranks of my sample group, ordered by stage */
@@ -190,8 +191,10 @@ typedef struct {
 typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
 PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_samples -data_test_samples -data_targets -seed, then the source's own */
-/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file */
+/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file,
+   perceptron (bregnet invert's built-in problem: no rows to load) */
 PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
+PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
