@@ -24,7 +24,7 @@ nc_start_time() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2> /dev
 NC_ID=$NC_PREFIX-$$-$(nc_start_time $$)
 NC_HEAD=$NC_ID-h
 NC_NS=("$NC_HEAD")
-NC=$(mktemp -d "${TMPDIR:-/tmp}/bregnet-nslurm.XXXXXX")
+NC=$(mktemp -d "${TMPDIR:-/tmp}/bregnet-nslurm-$NC_ID.XXXXXX")
 chmod 755 "$NC" # munged's socket directory must be searchable by the job steps
 NC_PIDS=()
 # nc_ns_pids NETNS: PIDs of the processes whose network namespace is NETNS
@@ -51,12 +51,18 @@ nc_remove_ns() {
 }
 # leftovers of killed runs: namespaces of this prefix whose owner (PID + start time) is gone
 nc_remove_stale() {
-  local ns owner start stale=()
+  local ns owner start stale=() dirs=()
   for ns in $(ip netns list 2> /dev/null | awk '{print $1}' | grep "^$NC_PREFIX-[0-9]*-[0-9]*-" || true); do
     owner=${ns#"$NC_PREFIX"-}; start=${owner#*-}; owner=${owner%%-*}; start=${start%%-*}
-    [ "$(nc_start_time "$owner")" = "$start" ] || stale+=("$ns")
+    if [ "$(nc_start_time "$owner")" != "$start" ]; then
+      stale+=("$ns")
+      dirs+=("${TMPDIR:-/tmp}/bregnet-nslurm-$NC_PREFIX-$owner-$start".??????)
+    fi
   done
-  [ ${#stale[@]} -eq 0 ] || { echo "removing namespaces of killed runs: ${stale[*]}"; nc_remove_ns "${stale[@]}"; }
+  [ ${#stale[@]} -eq 0 ] && return 0
+  echo "removing namespaces of killed runs: ${stale[*]}"
+  nc_remove_ns "${stale[@]}"
+  rm -rf "${dirs[@]}"
 }
 nc_stop() {
   local p
