@@ -19,6 +19,8 @@
 #   SCALING_CSV       CSV file ($SCALING_OUT/<study>.csv), appended to; header written once;
 #                     widths are written as 784-256-128-10 (no commas inside fields)
 #   SCALING_EXTRA     more bregnet train options
+#   SCALING_RANKS_PER_NODE  ranks per node of every run (the allocation's, e.g. --ntasks-per-node);
+#                     fewer spreads the same rank count over more nodes
 #   SCALING_COMMBENCH 1: also run `bregnet commbench` on all of the allocation's ranks in the
 #                     same job, before the studies (its table: $SCALING_OUT/commbench.csv)
 #   BREGNET_LAUNCHER, BREGNET_BIND, ...  how runs are started (jobs/launch_lib.sh). A run of P
@@ -40,6 +42,11 @@ scaling_setup() {
   export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
   bn_launch_setup || exit 2
   tasks=$BN_TASKS
+  if [ -n "${SCALING_RANKS_PER_NODE:-}" ]; then
+    [ "$SCALING_RANKS_PER_NODE" -ge 1 ] 2> /dev/null && [ "$SCALING_RANKS_PER_NODE" -le "$BN_TPN" ] \
+      || { scaling_say "SCALING_RANKS_PER_NODE=$SCALING_RANKS_PER_NODE is not in 1..$BN_TPN (the allocation's ranks per node)"; exit 2; }
+    BN_TPN=$SCALING_RANKS_PER_NODE
+  fi
   if [ -z "${SCALING_RANKS:-}" ]; then
     SCALING_RANKS=""; local r=1
     while [ $r -le "$tasks" ]; do SCALING_RANKS="$SCALING_RANKS $r"; r=$((r * 2)); done
