@@ -21,8 +21,8 @@
 #   SCALING_EXTRA     more bregnet train options
 #   SCALING_RANKS_PER_NODE  ranks per node of every run (the allocation's, e.g. --ntasks-per-node);
 #                     fewer spreads the same rank count over more nodes
-#   SCALING_COMMBENCH 1: also run `bregnet commbench` on all of the allocation's ranks in the
-#                     same job, before the studies (its table: $SCALING_OUT/commbench.csv)
+#   SCALING_COMMBENCH 1: also run `bregnet commbench` in the same job, before the studies, on the
+#                     placement of each rank count P >= 2 ($SCALING_OUT/commbench_np<P>.csv)
 #   BREGNET_LAUNCHER, BREGNET_BIND, ...  how runs are started (jobs/launch_lib.sh). A run of P
 #                     ranks takes ranks-per-node from the allocation (--ntasks-per-node) and
 #                     ceil(P / ranks-per-node) nodes: with --nodes=4 --ntasks-per-node=8,
@@ -83,11 +83,17 @@ scaling_setup() {
   [ -s "$csv" ] || echo "study,commit,nodes,ranks_per_node,launcher,ranks,stages,samples,widths,batch,sweeps,median_s_per_sweep,allreduce_bytes_per_sweep_per_rank,peak_mib_per_rank,final_energy,stage_exchange_bytes_per_sweep,log_view" > "$csv"
   scaling_say "ranks {$SCALING_RANKS }, stages {$stages}, $data $widths, $BN_NODES nodes x $BN_TPN ranks, $BN_LAUNCHER, binding $BN_BIND, CSV $csv"
   if [ "${SCALING_COMMBENCH:-0}" = 1 ]; then
-    bn_launch_cmd "$tasks"
-    # shellcheck disable=SC2086
-    "${BN_CMD[@]}" "$BREGNET" commbench -commbench_csv "$out/commbench.csv" ${SCALING_COMMBENCH_ARGS:-} > "$out/commbench.log" 2>&1 \
-      || { scaling_say "commbench failed (see $out/commbench.log)"; exit 1; }
-    scaling_say "communication benchmark on $tasks ranks: $out/commbench.csv"
+    # in the same job and on the same placement as the runs of each rank count (on a shared or
+    # oversubscribed machine the message times depend on how many ranks run)
+    local np
+    for np in $SCALING_RANKS; do
+      [ "$np" -ge 2 ] || continue
+      bn_launch_cmd "$np"
+      # shellcheck disable=SC2086
+      "${BN_CMD[@]}" "$BREGNET" commbench -commbench_csv "$out/commbench_np$np.csv" ${SCALING_COMMBENCH_ARGS:-} > "$out/commbench_np$np.log" 2>&1 \
+        || { scaling_say "commbench on $np ranks failed (see $out/commbench_np$np.log)"; exit 1; }
+      scaling_say "communication benchmark on $np ranks ($BN_STEP_NODES nodes x $BN_STEP_TPN): $out/commbench_np$np.csv"
+    done
   fi
 }
 # scaling_run RANKS STAGES SAMPLES: one run, one CSV row (nothing when it fails or is not available)

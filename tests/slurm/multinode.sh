@@ -74,7 +74,7 @@ id=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec SCALING_OUT=$W/strong
 cat "$W"/strong-*.out
 csv=$W/strong/strong.csv
 [ -f "$csv" ] || fail "no $csv"
-cat "$csv" "$W/strong/commbench.log"
+cat "$csv" "$W"/strong/commbench_np*.log
 # nodes,ranks_per_node,launcher,ranks,stages for the grids 1x1, 2x1, 3x1 and 2 ranks with 2 stages
 got=$(awk -F, 'NR > 1 { printf "%s%s,%s,%s,%s,%s", (NR > 2 ? " " : ""), $3, $4, $5, $6, $7 }' "$csv")
 [ "$got" = "1,1,mpiexec,1,1 2,1,mpiexec,2,1 3,1,mpiexec,3,1 2,1,mpiexec,2,2" ] || fail "strong CSV grids are '$got'"
@@ -82,10 +82,11 @@ got=$(awk -F, 'NR > 1 { printf "%s%s,%s,%s,%s,%s", (NR > 2 ? " " : ""), $3, $4, 
 awk -F, 'NR > 1 && $6 / $7 > 1 && !($13 > 0) { exit 1 }' "$csv" || fail "strong: no allreduce bytes with several sample groups"
 awk -F, 'NR > 1 && $7 == 2 && !($16 > 0) { exit 1 }' "$csv" || fail "strong: no stage exchange bytes with 2 stages"
 for lv in $(awk -F, 'NR > 1 { print $NF }' "$csv"); do grep -q "BnAllreduce" "$W/strong/$lv" || fail "-log_view CSV $lv"; done
-grep -q "^commbench: 3 ranks on 3 nodes" "$W/strong/commbench.log" || fail "mpiexec commbench: expected 3 ranks on 3 nodes"
-grep -q "^pt2pt_inter,2,3,32768," "$W/strong/commbench.csv" || fail "commbench.csv: no inter-node row"
-# commbench (3 ranks) and the runs on 1, 2, 3 ranks and 2 ranks with 2 stages: 11 ranks started
-[ "$(awk -v j="$id" '$1 == "start" && $6 == j' "$PROBE_LOG" | wc -l)" -eq 11 ] || fail "strong: expected 11 rank starts in job $id"
+grep -q "^commbench: 3 ranks on 3 nodes" "$W/strong/commbench_np3.log" || fail "mpiexec commbench: expected 3 ranks on 3 nodes"
+grep -q "^commbench: 2 ranks on 2 nodes" "$W/strong/commbench_np2.log" || fail "mpiexec commbench: expected 2 ranks on 2 nodes"
+grep -q "^pt2pt_inter,2,3,32768," "$W/strong/commbench_np3.csv" || fail "commbench_np3.csv: no inter-node row"
+# commbench (2 and 3 ranks) and the runs on 1, 2, 3 ranks and 2 ranks with 2 stages: 13 ranks started
+[ "$(awk -v j="$id" '$1 == "start" && $6 == j' "$PROBE_LOG" | wc -l)" -eq 13 ] || fail "strong: expected 13 rank starts in job $id"
 [ "$(awk -v j="$id" '$1 == "start" && $6 == j { print $2 }' "$PROBE_LOG" | sort -u | tr '\n' ' ')" = "node1 node2 node3 " ] \
   || fail "strong: the runs did not use all 3 nodes"
 /usr/bin/python3 "$ROOT/jobs/plot_scaling.py" "$csv" -o "$W/plots" || fail "plot_scaling.py"
