@@ -12,17 +12,24 @@
 
 The model (docs/cluster.md explains it):
   t = T_compute + T_allreduce + T_exchange
-  T_compute   = t_1 * (w_P (1 - phi) imb_S / S + w_Q phi) / Q
+  T_compute   = t_1 * (w_P (1 - phi) imb_S / S + w_F phi imb_S (k + S - 1) / (k S)) / Q
                 t_1: seconds per sweep on one rank; phi: share of the flops in forward passes
                 (BnForward, BnEnergy in -log_view), which run as a pipeline through the stages
-                (one stage busy at a time when a pass fits one chunk);
+                in k chunks of rows (full batch: the evaluation's chunks, at most 2048 rows and
+                -solver_eval_memory 32 MiB; mini-batches: k = 1, each batch's forward
+                initialisation is one message per stage), so k + S - 1 steps of a stage's share;
                 imb_S = S * max_s(cost_s) / sum(cost) of bregnet's min-max layer partition;
-                w_n = max(1, n / cores): n busy ranks sharing the cores (only on the test
-                cluster, whose nodes share one machine; 1 on a real cluster)
-  T_allreduce = k_ar * ceil(log2 Q) * alpha + B_ar * 2 (Q - 1) / Q * beta
-                k_ar allreduce calls and B_ar bytes per sweep and rank (the run reports both)
-  T_exchange  = k_ex * alpha + c * B_ex / (Q (S - 1)) * beta,  c = 1 for S = 2, else 2
-                k_ex exchanges per sweep (max over ranks), B_ex boundary bytes per sweep
+                w_P = max(1, P / cores), w_F = max(1, Q min(S, k) / cores): busy ranks sharing the
+                cores (only on the test cluster, whose nodes share one machine; 1 on a real one)
+  T_allreduce = k_ar * alpha_ar(Q) + B_ar * beta_ar(Q)
+                k_ar allreduce calls and B_ar bytes per sweep and rank (the run reports both);
+                alpha_ar, beta_ar fitted to commbench's allreduce on Q ranks where measured,
+                else ceil(log2 Q) alpha and 2 (Q - 1) / Q beta of the ping-pong fit
+  T_exchange  = k_ex * alpha + c * B_ex / (Q (S - 1)) * beta,  c = 1/2 for S = 2, else 1
+                k_ex exchanges per sweep (max over ranks), B_ex boundary bytes per sweep (both
+                directions, all boundaries); links are full duplex: an end stage's rank sends
+                half a boundary's bytes and receives the other half, a middle stage's rank
+                moves a whole boundary's worth each way
   alpha, beta: fitted to the ping-pong rows of commbench_np<P>.csv (measured in the same job on
   the run's own placement), within a node or between nodes according to where the ranks that
   talk sit (ranks filled node by node, rank (s, q) = s Q + q).
@@ -166,24 +173,51 @@ def pick(fits, inter):
     return fits.get(want) or fits[other]
 
 
-def predict(run, cal, fits, cores):
+def chunks(widths, N, Q, S, batch, eval_mib=32):
+    """k: row chunks of one stage's forward pipeline (energy.c's rule, largest stage)"""
+    if batch or S == 1:
+        return 1
+    L = len(widths) - 1
+    costs = [widths[l] * widths[l - 1] for l in range(1, L + 1)]
+    _, parts = partition(costs, S)
+    per_row, l = 0, 0
+    for c in parts:
+        acc, first = 0, l
+        while acc < c and l < L:
+            acc += costs[l]
+            l += 1
+        per_row = max(per_row, widths[0] + widths[-1] + 2 * max(widths) + sum(widths[max(first, 1):l + 1]) + sum(widths[first + 1:l + 1]))
+    rows = max(1, min(2048, int(eval_mib * 1048576 / (8 * per_row))))
+    return max(1, math.ceil(N / Q / rows))
+
+
+def predict(run, cal, cbdir, cores):
+    """predicted seconds per sweep of a run and its three parts; cbdir: {P: commbench fits}
+    measured in the run's job"""
+    fits = cbdir.get(run["ranks"], {})
     P, S = run["ranks"], run["stages"]
     Q = P // S
     tpn = run["ranks_per_node"]
     c = cal[(run["widths"], run["samples"], run["batch"])]
-    w_p, w_q = max(1.0, P / cores), max(1.0, Q / cores)
-    t_comp = c["t1"] * (w_p * (1 - c["phi"]) * imbalance(run["widths_list"], S) / S + w_q * c["phi"]) / Q
+    k = chunks(run["widths_list"], run["samples"], Q, S, run["batch"])
+    imb = imbalance(run["widths_list"], S)
+    w_p, w_f = max(1.0, P / cores), max(1.0, Q * min(S, k) / cores)
+    t_comp = c["t1"] * (w_p * (1 - c["phi"]) * imb / S + w_f * c["phi"] * imb * (k + S - 1) / (k * S)) / Q
     sw = run["sweeps"]
     t_ar = 0.0
     if Q > 1:
-        a, b = pick(fits, Q > tpn)
         k_ar = event(run, "BnAllreduce", 0, 0) / sw
-        t_ar = k_ar * math.ceil(math.log2(Q)) * a + run["allreduce_bytes_per_sweep_per_rank"] * 2 * (Q - 1) / Q * b
+        if "allreduce" in cbdir.get(Q, {}):
+            a, b = cbdir[Q]["allreduce"]
+        else:
+            a, b = pick(fits, Q > tpn)
+            a, b = math.ceil(math.log2(Q)) * a, 2 * (Q - 1) / Q * b
+        t_ar = k_ar * a + run["allreduce_bytes_per_sweep_per_rank"] * b
     t_ex = 0.0
     if S > 1:
         a, b = pick(fits, Q >= tpn)
         k_ex = event(run, "BnExchange", None, 0) / sw
-        t_ex = k_ex * a + (1 if S == 2 else 2) * run["stage_exchange_bytes_per_sweep"] / (Q * (S - 1)) * b
+        t_ex = k_ex * a + (0.5 if S == 2 else 1) * run["stage_exchange_bytes_per_sweep"] / (Q * (S - 1)) * b
     return t_comp + t_ar + t_ex, (t_comp, t_ar, t_ex)
 
 
@@ -231,9 +265,11 @@ def cmd_check(a):
         key = (r["widths"], r["samples"], r["batch"])
         if key not in cal:
             continue
-        p = os.path.join(r["dir"], f"commbench_np{r['ranks']}.csv")
-        fits = cb[p][1] if p in cb else {}
-        t, parts = predict(r, cal, fits, a.cores)
+        cbdir = {}
+        for p, (rows, fits) in cb.items():
+            if os.path.dirname(p) == r["dir"]:
+                cbdir[int(os.path.basename(p)[len("commbench_np"):-len(".csv")])] = fits
+        t, parts = predict(r, cal, cbdir, a.cores)
         m = r["median_s_per_sweep"]
         e = (t - m) / m
         calib = r["ranks"] == 1 and r["stages"] == 1
@@ -311,7 +347,8 @@ def project_time(widths, N, batch, S, Q, co, m=IB):
     mem = max(8 * (N / Q) * rows_stage[k] + 32 * macs_stage[k] for k in range(S))
     t1 = c["flop_per_mac"] * N * macs / c["rate"]
     imb = S * max(macs_stage) / macs
-    t_comp = t1 * ((1 - c["phi"]) * imb / S + c["phi"]) / Q
+    k = chunks(widths, N, Q, S, batch)
+    t_comp = t1 * ((1 - c["phi"]) * imb / S + c["phi"] * imb * (k + S - 1) / (k * S)) / Q
     tpn = m["ranks_per_node"]
     nodes_q = math.ceil(Q / tpn)  # nodes one stage's sample groups span
     t_ar = 0.0
@@ -324,7 +361,7 @@ def project_time(widths, N, batch, S, Q, co, m=IB):
     t_ex = 0.0
     if S > 1:
         per_boundary = [8 * ((2 * x + 1 if batch == 0 else 2 * x + 2) * N * nb_ + x * Q * nb) for nb_ in bnd]
-        B = max(per_boundary) / Q * (1 if S == 2 else 2)
+        B = max(per_boundary) / Q * (0.5 if S == 2 else 1)
         cross = Q >= tpn  # stage neighbours on other nodes; the node's ranks share its link
         bw = m["bw_node"] / min(Q, tpn) if cross else m["bw_intra"]
         t_ex = c["ex_calls_per_step"] * nb * (m["alpha_inter"] if cross else m["alpha_intra"]) + B / bw
@@ -348,7 +385,7 @@ SCENARIOS = [
     ("Fashion-MNIST default 784-256-128-10, N = 60,000, batch 128", [784, 256, 128, 10], 60000, 128),
     ("deep 1024-4096x8-10, N = 1,000,000, batch 1024", [1024] + [4096] * 8 + [10], 1000000, 1024),
     ("deep 1024-4096x8-10, N = 1,000,000, full batch", [1024] + [4096] * 8 + [10], 1000000, 0),
-    ("wide 1024-16384x4-10, N = 100,000, full batch", [1024] + [16384] * 4 + [10], 100000, 0),
+    ("wide 1024-6144x6-10, N = 100,000, full batch", [1024] + [6144] * 6 + [10], 100000, 0),
 ]
 
 
@@ -379,14 +416,17 @@ def cmd_project(a):
         say(f"**{title}** (weights {sum(widths[l] * (widths[l - 1] + 1) for l in range(1, len(widths))) / 1e6:.1f} M)\n")
         say("| ranks | samples only: s/sweep | memory/rank | best grid S x Q | s/sweep | compute / allreduce / exchange | memory/rank |")
         say("|---|---|---|---|---|---|---|")
-        t_s1, t_best = [], []
+        t_s1, t_all, t_best, wins, needs = [], [], [], [], []
         for P in Ps:
             r1 = project_time(widths, N, batch, 1, P, co)
             fits1 = r1[2] <= IB["mem_per_rank"]
             b = best_grid(widths, N, batch, P, co)
             t_s1.append(r1[0] if fits1 else float("nan"))
+            t_all.append(r1[0])
             t_best.append(b[1][0] if b else float("nan"))
             c1 = f"{r1[0]:.3g}" if fits1 else f"does not fit ({r1[0]:.3g})"
+            if b and b[0] > 1:
+                (wins if fits1 else needs).append(P)
             if b:
                 S, (t, parts, mem) = b
                 cb = f"{S} x {P // S} | {t:.3g} | " + " / ".join(f"{x:.2g}" for x in parts) + f" | {mem / 2**30:.2f} GiB"
@@ -394,10 +434,14 @@ def cmd_project(a):
                 cb = "none fits | - | - | -"
             say(f"| {P} | {c1} | {r1[2] / 2**30:.2f} GiB | {cb} |")
         say("")
+        say("Stages beat sample groups: " + (", ".join(map(str, wins)) + " ranks" if wins else "at no rank count")
+            + "; only a grid with stages fits: " + (", ".join(map(str, needs)) + " ranks" if needs else "at no rank count") + ".\n")
+        ax.loglog(Ps, t_all, ":", color="gray", label="S = 1 if it fitted in memory")
         ax.loglog(Ps, t_s1, "o-", label="sample groups only (S = 1)")
         ax.loglog(Ps, t_best, "s--", label="best S x Q")
         ax.set_title(title.split(",")[0] + (" (full batch)" if batch == 0 else f" (batch {batch})"), fontsize=9)
         ax.set_xlabel("ranks")
+        ax.set_xlim(12, 1400)
         ax.set_ylabel("predicted seconds per sweep")
         ax.grid(True, alpha=0.3, which="both")
         ax.legend(fontsize=8)
