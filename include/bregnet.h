@@ -97,6 +97,7 @@ PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **s
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
+PETSC_EXTERN PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi); /* entries of sigma in [lo, hi]; simplex: softmax */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
 PETSC_EXTERN PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum); /* +inf outside dom F */
@@ -255,13 +256,13 @@ PETSC_EXTERN PetscErrorCode BnSolverSetSweeps(BnSolver solver, PetscInt sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverGetSweeps(BnSolver solver, PetscInt *sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
-PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetWUpdate(BnSolver solver, const char type[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetWUpdate(BnSolver solver, const char **type);
 PETSC_EXTERN PetscErrorCode BnSolverSetLearningRate(BnSolver solver, PetscReal lr);
 PETSC_EXTERN PetscErrorCode BnSolverGetLearningRate(BnSolver solver, PetscReal *lr);   /* -1: the rule's default */
-PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetLearningRateDecay(BnSolver solver, PetscReal *decay);
 PETSC_EXTERN PetscErrorCode BnSolverSetMomentum(BnSolver solver, PetscReal mu);
 PETSC_EXTERN PetscErrorCode BnSolverGetMomentum(BnSolver solver, PetscReal *mu);
