@@ -199,19 +199,8 @@ PetscErrorCode BnInvertSetUp(BnInvert inv)
   PetscCall(BnInvertSetUpStages(inv));
   for (PetscInt l = 1; l <= inv->L; l++) {
     BnActivation act;
-    PetscReal   *W;
     PetscCall(BnNetGetActivation(inv->net, l, &act));
     PetscCall(BnActivationGetLipschitz(act, &inv->lip[l]));
-    if (l < inv->la || l > inv->lb) continue; /* another stage's layer */
-    PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
-    PetscCall(BnInvertPowerNorm2(inv->comm, inv->n[l], inv->n[l - 1], W, &inv->normW2[l]));
-  }
-  if (inv->S > 1) { /* every stage knows every norm (the classical step uses their product) */
-    MPI_Comm    pipe;
-    PetscMPIInt cnt;
-    PetscCall(BnGridGetPipeComm(inv->grid, &pipe));
-    PetscCall(PetscMPIIntCast(inv->L + 1, &cnt));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, inv->normW2, cnt, MPIU_REAL, MPI_MAX, pipe));
   }
   inv->peak = 1.0;
   if (inv->has_truth) {
@@ -336,7 +325,7 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
   PetscCall(PetscFree(v->Y));
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));
-  PetscCall(BnExchangeDestroy(&v->ex));
+  PetscCall(BnLiftDestroy(&v->lift));
   PetscCall(BnNetDestroy(&v->net));
   PetscCall(BnNetDestroy(&v->full));
   PetscCall(BnDataDestroy(&v->data));

@@ -4,7 +4,7 @@
 #include "solver_impl.h"
 
 /* options that size the solver's storage can change only before BnSolverSetUp() */
-#define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->Xvec, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
+#define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->lift, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
 
 /*@C
   BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
@@ -318,7 +318,11 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   PetscFunctionBegin;
   if (flops) *flops = s->flops_sweep;
   if (seconds) *seconds = s->seconds_sweep;
-  if (bytes) *bytes = s->sweep ? s->bytes_reduced / (PetscLogDouble)s->sweep : 0;
+  if (bytes) {
+    PetscLogDouble reduced;
+    PetscCall(BnLiftGetBytesReduced(s->lift, &reduced));
+    *bytes = s->sweep ? reduced / (PetscLogDouble)s->sweep : 0;
+  }
   PetscFunctionReturn(0);
 }
 
