@@ -93,6 +93,9 @@ grep -q "^pt2pt_inter,2,3,32768," "$W/strong/commbench_np3.csv" || fail "commben
 [ "$(awk -v j="$id" '$1 == "start" && $6 == j { print $2 }' "$PROBE_LOG" | sort -u | tr '\n' ' ')" = "node1 node2 node3 " ] \
   || fail "strong: the runs did not use all 3 nodes"
 /usr/bin/python3 "$ROOT/jobs/plot_scaling.py" "$csv" -o "$W/plots" || fail "plot_scaling.py"
+# the performance model reads the same job's CSV, -log_view CSVs and commbench tables
+/usr/bin/python3 "$ROOT/jobs/perf_model.py" check "$csv" --cores "$(nproc)" -o "$W/check.md" > /dev/null || fail "perf_model.py check"
+grep -q "^Relative error over the 3 predicted runs" "$W/check.md" || { cat "$W/check.md"; fail "perf_model.py: no errors of the 3 runs besides the calibration"; }
 for k in speedup efficiency time; do [ -s "$W/plots/strong_$k.png" ] || fail "no plot strong_$k.png"; done
 
 # (c) 2 stages, one per node, mpiexec: bitwise equal to the single-node run
