@@ -9,28 +9,22 @@
       -> energy, lifting gap, loss and accuracy per sweep from the checkpoint's /history
 """
 import argparse
-import csv
 import os
 import sys
 
-import matplotlib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import bregnet  # noqa: E402
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
 def read_rows(paths):
-    rows = []
-    for p in paths:
-        with open(p, newline="") as f:
-            for r in csv.DictReader(f):
-                r["ranks"] = int(r["ranks"])
-                r["stages"] = int(r["stages"])
-                r["median_s_per_sweep"] = float(r["median_s_per_sweep"])
-                rows.append(r)
-    if not rows:
-        sys.exit("plot_scaling.py: no rows in " + ", ".join(paths))
-    return rows
+    try:
+        return bregnet.read_scaling_csv(paths)
+    except ValueError as e:
+        sys.exit(f"plot_scaling.py: {e}")
 
 
 def scaling_plots(paths, outdir):
@@ -78,12 +72,9 @@ def scaling_plots(paths, outdir):
 
 
 def history_plot(path, out):
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        if "history" not in f:
-            sys.exit(f"plot_scaling.py: {path} has no /history")
-        h = {k: f["history"][k][()] for k in f["history"].keys()}
+    h = bregnet.read_history(path)
+    if not h:
+        sys.exit(f"plot_scaling.py: {path} has no /history")
     panels = [("energy", "energy"), ("gap", "lifting gap"), ("loss", "forward loss"),
               ("accuracy", "accuracy")]
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))

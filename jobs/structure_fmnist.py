@@ -5,8 +5,9 @@
    rank of W: singular values > SV_REL * sigma_max.
 usage: structure_fmnist.py OUTDIR sparsity|lowrank MODEL.h5..."""
 import os, re, sys
-import h5py
 import numpy as np
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import bregnet
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -14,16 +15,10 @@ import matplotlib.pyplot as plt
 PW_REL, SV_REL = 1e-3, 1e-3
 
 
-def attr(h, p, name):
-    a = h[p].attrs[name]
-    return a.decode() if isinstance(a, bytes) else str(a)
-
-
 def stats(path):
-    with h5py.File(path, "r") as h:
-        W1, W2 = h["/net/layer_1/W"][:], h["/net/layer_2/W"][:]
-        reg = attr(h, "/net/layer_1", "reg")
-        reg2 = attr(h, "/net/layer_2", "reg")
+    m = bregnet.read_model(path)
+    W1, W2 = m.layers[0].W, m.layers[1].W
+    reg, reg2 = m.layers[0].reg, m.layers[1].reg
     pw = np.linalg.norm(W1, axis=1) * np.linalg.norm(W2, axis=0)
     active = int(np.sum(pw > PW_REL * pw.max())) if pw.max() > 0 else 0
     sv = np.linalg.svd(W1, compute_uv=False)

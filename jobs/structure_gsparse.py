@@ -18,37 +18,23 @@ for jobs/structure_gsparse.sh (math.md §5).
 usage: structure_gsparse.py planted TRUTH.h5 OUTPNG FILE.h5...       (models or checkpoints)
        structure_gsparse.py fmnist N OUTPNG FILE.h5...                 (first N training images)
        structure_gsparse.py kmeans N                                   (k-means on the pixels, reference)"""
-import gzip, os, re, sys
-import h5py
+import os, sys
 import numpy as np
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import bregnet
 from scipy.optimize import linear_sum_assignment
 
 
-def attr(h, p, name):
-    a = h[p].attrs[name]
-    return a.decode() if isinstance(a, bytes) else a
-
-
 def encoder(spec, z):
-    parts = spec.split(":")
-    u = np.maximum(z, 0)
-    if parts[0] == "relu":
-        return u, 1
-    if parts[0] == "groupsparse":
-        s, r = int(parts[1]), float(parts[2])
-        g = u.reshape(u.shape[0], -1, s)
-        nrm = np.linalg.norm(g, axis=2, keepdims=True)
-        fac = np.where(nrm > r, 1 - r / np.where(nrm > 0, nrm, 1), 0)
-        return (g * fac).reshape(u.shape), s
-    raise SystemExit(f"encoder {spec}: not handled here")
+    """sigma of the encoder and its group size (1 for elementwise activations)"""
+    act = bregnet.parse_activation(spec)
+    return act.sigma(z), getattr(act, "s", 1)
 
 
 def model(path):
-    with h5py.File(path, "r") as h:
-        W1, b1, b2 = h["/net/layer_1/W"][:], h["/net/layer_1/b"][:], h["/net/layer_2/b"][:]
-        acts = attr(h, "/net", "activations")
-        sweep = int(h["/solver"].attrs["sweep"]) if "solver" in h else -1
-    return W1, b1, b2, acts.split(",")[0], sweep
+    m = bregnet.read_model(path)
+    sweep = int(bregnet.read_group(path, "/solver")[1]["sweep"]) if m.attrs.get("kind") == "checkpoint" else -1
+    return m.layers[0].W, m.layers[0].b, m.layers[1].b, m.layers[0].activation, sweep
 
 
 def cluster_accuracy(x, s, labels, G):
@@ -83,12 +69,8 @@ def dictionary_errors(W1, A, s):
 
 
 def fmnist(N):
-    d = "/usr/share/datasets/fashion-mnist"
-    with gzip.open(f"{d}/train-images-idx3-ubyte.gz") as f:
-        X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)[:N] / 255.0
-    with gzip.open(f"{d}/train-labels-idx1-ubyte.gz") as f:
-        y = np.frombuffer(f.read(), np.uint8, offset=8)[:N].astype(int)
-    return X, y
+    s = bregnet.load_fmnist("train", N)
+    return s.inputs, s.labels
 
 
 def kmeans(X, k, iters=50, seed=0):
@@ -112,9 +94,9 @@ if mode == "kmeans":
     sys.exit(0)
 
 if mode == "planted":
-    with h5py.File(sys.argv[2], "r") as t:
-        A, Cf, labels = t["/dictionary"][:], t["/coefficients"][:], t["/labels"][:, 0].astype(int)
-        G, s = int(t.attrs["groups"]), int(t.attrs["group_size"])
+    t, ta = bregnet.read_group(sys.argv[2])
+    A, Cf, labels = t["dictionary"], t["coefficients"], t["labels"][:, 0].astype(int)
+    G, s = int(ta["groups"]), int(ta["group_size"])
     Y = Cf @ A.T  # noise-free signals (the experiment uses -data_gsparse_noise 0)
 else:
     Y, labels = fmnist(int(sys.argv[2]))

@@ -2,8 +2,9 @@
 """Table and plots of jobs/structure_spline.sh: for each 1-K-1 model, the fit with its knots,
 active neurons vs mu (math.md §5). usage: structure_spline.py OUTDIR MODEL.h5..."""
 import os, re, sys
-import h5py
 import numpy as np
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import bregnet
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -12,11 +13,9 @@ PW_REL, MERGE = 1e-3, 0.02  # active: |w||v| > PW_REL * max; knots closer than M
 
 
 def load(path):
-    with h5py.File(path, "r") as h:
-        w, b = h["/net/layer_1/W"][:, 0], h["/net/layer_1/b"][:]
-        v, c = h["/net/layer_2/W"][0, :], h["/net/layer_2/b"][0]
-        reg = h["/net/layer_1"].attrs["reg"]
-    return w, b, v, c, reg.decode() if isinstance(reg, bytes) else str(reg)
+    m = bregnet.read_model(path)
+    l1, l2 = m.layers
+    return l1.W[:, 0], l1.b, l2.W[0, :], l2.b[0], l1.reg
 
 
 M64 = (1 << 64) - 1

@@ -14,7 +14,7 @@ from .checksum import CHECKSUM_ATTR, checksum_array
 
 __all__ = [
     "FORMAT", "BregnetFileError", "ChecksumError", "read_dataset", "write_dataset",
-    "verify_file", "create_file", "read_kind", "attr_str",
+    "verify_file", "create_file", "read_kind", "attr_str", "read_group",
 ]
 
 #: the value of the root attribute "format"
@@ -144,3 +144,22 @@ def create_file(path, kind=None, overwrite=False):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def read_group(path, group="/", verify=True):
+    """(datasets, attrs) of one group of any bregnet HDF5 file: its datasets (checksums verified)
+    and its attributes, strings as str and scalars as Python numbers"""
+    with h5py.File(path, "r") as f:
+        if group not in f:
+            raise BregnetFileError(f"{path}: no group {group}")
+        g = f[group]
+        prefix = g.name.rstrip("/") + "/"
+        data = {k: read_dataset(f, prefix + k, verify) for k in g if isinstance(g[k], h5py.Dataset)}
+        attrs = {}
+        for k, v in g.attrs.items():
+            if isinstance(v, (bytes, str)):
+                attrs[k] = attr_str(v)
+            else:
+                a = np.asarray(v)
+                attrs[k] = a.item() if a.size == 1 else a
+    return data, attrs

@@ -1,4 +1,4 @@
-"""Independent checks of `bregnet prune` results (h5py + numpy, no bregnet code):
+"""Independent checks of `bregnet prune` results (the Python package on h5py + numpy, no C code):
 
   check_prune.py same A.h5 B.h5 TOL        A and B realise the same function: max |f_A - f_B| over
                                            4000 random inputs (N(0, 9) entries) <= TOL * max(1, max |f_A|)
@@ -9,47 +9,24 @@
   check_prune.py norms IN.h5 OUT.h5 [eq]   l1 path norm (with biases) of OUT <= IN, and equal (1e-10) with eq;
                                            weight decay 1/2 sum |[W b]|^2 of OUT <= IN
 Several checks separated by '--' run in one process. Exit 0 = all pass; prints what it measured."""
+import os
 import sys
-import h5py
+
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import bregnet  # noqa: E402  (the Python package: reader, checksums and forward pass, no C code)
 
 
 def load(path):
-    with h5py.File(path, "r") as f:
-        widths = [int(w) for w in f["/net"].attrs["widths"]]
-        L = len(widths) - 1
-        layers = []
-        for l in range(1, L + 1):
-            g = f["/net/layer_%d" % l]
-            act = g.attrs["activation"]
-            act = act.decode() if isinstance(act, bytes) else str(act)
-            layers.append((np.array(g["W"]), np.array(g["b"]), act))
-        S = np.array(f["/net/layer_%d/S" % L]) if "S" in f["/net/layer_%d" % L] else None
-    return widths, (layers, S)
-
-
-def sigma(act, z):
-    if act == "identity":
-        return z
-    if act == "relu":
-        return np.maximum(z, 0)
-    if act.startswith("leakyrelu:"):
-        g = float(act.split(":")[1])
-        return np.where(z >= 0, z, g * z)
-    if act == "tanh":
-        return np.tanh(z)
-    raise SystemExit("check_prune.py: activation %s not supported here" % act)
+    """widths and (layers [(W, b, activation)], S); checksums verified"""
+    m = bregnet.read_model(path)
+    return m.widths, ([(l.W, l.b, l.activation) for l in m.layers], m.S)
 
 
 def forward(net, x):
     layers, S = net
-    xs = [x]
-    for l, (W, b, act) in enumerate(layers):
-        z = xs[-1] @ W.T + b
-        if S is not None and l == len(layers) - 1:
-            z += xs[-2] @ S.T  # skip x_{L-2} -> z_L
-        xs.append(sigma(act, z))
-    return xs[-1]
+    return bregnet.Model([bregnet.Layer(W, b, act) for W, b, act in layers], S).forward(x)
 
 
 def homogeneous(act):
