@@ -12,15 +12,25 @@ integer datasets) and mix is the SplitMix64 finaliser applied to
 bits XOR (i * 0x9e3779b97f4a7c15 + 0x632be59bd9b4e019).  The sum is additive over
 elements keyed by the global index, so ranks that hold row blocks can add their partial
 sums; the value does not depend on how the rows were distributed.  docs/python.md gives the
-same definition with a worked example.  Any change of scheme belongs here, in this module
-only.
+same definition with a worked example.
+
+Metadata checksums: every group and dataset of files written by bregnet since metadata checksums
+were introduced carries ``meta_checksum``, the same sum applied to the bytes of a canonical text
+of the object (its path, kind, type and shape, every other attribute with its type, count and
+values, and at the root the list of all objects); ``meta_text`` builds that text.  Any change of
+either scheme belongs here, in this module only.
 """
+import struct
+
 import numpy as np
 
-__all__ = ["mix", "checksum_array", "checksum_reals", "checksum_int64s", "CHECKSUM_ATTR"]
+__all__ = ["mix", "checksum_array", "checksum_reals", "checksum_int64s", "checksum_bytes", "meta_text",
+           "object_list", "CHECKSUM_ATTR", "META_ATTR"]
 
 #: name of the attribute that holds a dataset's checksum
 CHECKSUM_ATTR = "checksum"
+#: name of the attribute that holds an object's metadata checksum
+META_ATTR = "meta_checksum"
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _OFFSET = np.uint64(0x632BE59BD9B4E019)
@@ -76,3 +86,62 @@ def checksum_array(values):
     if a.dtype.kind != "f":
         raise TypeError(f"no bregnet checksum for data of type {a.dtype}")
     return checksum_reals(a)
+
+
+def checksum_bytes(text):
+    """the checksum of a byte string, each byte a value 0..255 numbered from 0"""
+    return _sum_bits(np.frombuffer(bytes(text), dtype=np.uint8).astype(np.uint64), 0)
+
+
+def _type_code(dt):
+    """f8, i8, u8, ... for numbers, s for strings, o for anything else"""
+    import h5py
+    if h5py.check_string_dtype(dt) is not None or dt.kind == "S":
+        return "s"
+    if dt.kind in "fiu":
+        return f"{dt.kind}{dt.itemsize}"
+    return "o"
+
+
+def object_list(f):
+    """absolute paths of every group and dataset of the open file except the root, in byte order"""
+    names = []
+    f.visit(lambda n: names.append("/" + n))
+    return sorted(names, key=lambda p: p.encode())
+
+
+def meta_text(f, path, objects=None):
+    """the canonical text (bytes) of the object at path of the open h5py file f, whose checksum is
+    its meta_checksum; objects: object_list(f), needed for the root"""
+    import h5py
+    o = f[path]
+    out = [path.encode(), b"\n"]
+    if isinstance(o, h5py.Dataset):
+        out.append(f"dataset {_type_code(o.dtype)} {','.join(str(d) for d in o.shape)}\n".encode())
+    else:
+        out.append(b"group\n")
+    for name in sorted(o.attrs.keys(), key=lambda n: n.encode()):
+        if name == META_ATTR:
+            continue
+        aid = o.attrs.get_id(name)
+        count = int(np.prod(aid.shape)) if aid.shape is not None else 0
+        code = _type_code(aid.dtype)
+        if code == "s" and count != 1:
+            code = "o"
+        out.append(f"attr {name} {code} {count}\n".encode())
+        if code == "o" or count == 0:
+            continue
+        v = o.attrs[name]
+        if code == "s":
+            if isinstance(v, np.ndarray):
+                v = v.reshape(-1)[0]
+            out += [v.encode() if isinstance(v, str) else bytes(v).rstrip(b"\0 "), b"\n"]
+        elif code[0] == "f":
+            out += [f"{struct.unpack('<Q', struct.pack('<d', float(x)))[0]:016x}\n".encode()
+                    for x in np.asarray(v).reshape(-1)]
+        else:
+            out += [f"{int(x)}\n".encode() for x in np.asarray(v).reshape(-1)]
+    if path == "/":
+        out.append(b"objects\n")
+        out += [p.encode() + b"\n" for p in (object_list(f) if objects is None else objects)]
+    return b"".join(out)

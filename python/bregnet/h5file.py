@@ -10,11 +10,12 @@ import os
 import h5py
 import numpy as np
 
-from .checksum import CHECKSUM_ATTR, checksum_array
+from .checksum import CHECKSUM_ATTR, META_ATTR, checksum_array, checksum_bytes, meta_text, object_list
 
 __all__ = [
     "FORMAT", "BregnetFileError", "ChecksumError", "read_dataset", "write_dataset",
-    "verify_file", "create_file", "read_kind", "attr_str", "read_group",
+    "verify_file", "verify_metadata", "check_metadata", "write_metadata_checksums", "create_file", "read_kind",
+    "attr_str", "read_group",
 ]
 
 #: the value of the root attribute "format"
@@ -100,6 +101,45 @@ def verify_file(path):
     return dict(sorted(out.items()))
 
 
+def write_metadata_checksums(f):
+    """meta_checksum on every group and dataset of the open file (the last step of a write: any
+    later change of an attribute or object invalidates them)"""
+    objs = object_list(f)
+    for path in ["/"] + objs:
+        f[path].attrs.create(META_ATTR, np.uint64(checksum_bytes(meta_text(f, path, objs))), dtype="<u8")
+
+
+def _metadata_status(f):
+    objs = object_list(f)
+    paths = ["/"] + objs
+    if not any(META_ATTR in f[p].attrs for p in paths):  # written before metadata checksums
+        return {p: "unchecked" for p in paths}
+    out = {}
+    for p in paths:
+        a = f[p].attrs
+        if META_ATTR not in a:
+            out[p] = "bad"
+            continue
+        want = int(np.asarray(a[META_ATTR]).astype(np.uint64).reshape(-1)[0])
+        out[p] = "ok" if checksum_bytes(meta_text(f, p, objs)) == want else "bad"
+    return out
+
+
+def verify_metadata(path):
+    """{object path: 'ok' | 'bad' | 'unchecked'} for the root and every group and dataset: the
+    metadata checksums; 'unchecked' everywhere for files that carry none (older files)"""
+    with h5py.File(path, "r") as f:
+        return _metadata_status(f)
+
+
+def check_metadata(f):
+    """raises ChecksumError naming the first object of the open file whose metadata checksum fails
+    (or is missing in a file that has them)"""
+    for p, st in _metadata_status(f).items():
+        if st == "bad":
+            raise ChecksumError(f"{f.filename}: the metadata of {p} fail their checksum (corrupt file)")
+
+
 def read_kind(f):
     """the root attribute "kind" of a bregnet/1 file; BregnetFileError if format/kind are missing"""
     fmt = f.attrs.get("format")
@@ -134,6 +174,7 @@ def create_file(path, kind=None, overwrite=False):
                 f.attrs["format"] = FORMAT
                 f.attrs["kind"] = kind
             yield f
+            write_metadata_checksums(f)
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -8,7 +8,7 @@ attributes of /inversion (alpha, delta, reg, method, sweeps, rel_error, psnr, ..
 import h5py
 import numpy as np
 
-from .h5file import BregnetFileError, attr_str, create_file, read_dataset, read_kind, write_dataset
+from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_kind, write_dataset
 
 __all__ = ["Inversion", "read_inversion", "write_inversion", "write_measurements", "read_measurements"]
 
@@ -47,6 +47,8 @@ def _attr(v):
 def read_inversion(path, verify=True):
     """Inversion of a result file of `bregnet invert` (checksums verified)"""
     with h5py.File(path, "r") as f:
+        if verify:
+            check_metadata(f)
         kind = read_kind(f)
         if kind != "inversion":
             raise BregnetFileError(f"{path}: kind '{kind}' is not an inversion")

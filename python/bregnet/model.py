@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 
 from . import activations as _act
-from .h5file import BregnetFileError, attr_str, create_file, read_dataset, read_kind, write_dataset
+from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_kind, write_dataset
 
 __all__ = ["Layer", "Model", "read_model", "write_model"]
 
@@ -127,6 +127,8 @@ def read_model(path, verify=True):
     /net widths and, with verify, every W, b and S against its checksum; problems raise
     BregnetFileError naming the file and object."""
     with h5py.File(path, "r") as f:
+        if verify:
+            check_metadata(f)
         kind = read_kind(f)
         if kind not in ("model", "checkpoint"):
             raise BregnetFileError(f"{path}: kind '{kind}' is neither a model nor a checkpoint")

@@ -83,6 +83,8 @@ def test_c_written_files(run, tmp_path):
                     n += 1
             f.visititems(visit)
         assert set(bregnet_verify(p).values()) == {"ok"}
+        # metadata checksums: a bregnet that writes them agrees with Python on every object
+        assert set(bregnet.verify_metadata(p).values()) in ({"ok"}, {"unchecked"})
     assert n > 20  # weights, lift, optimizer state, history
 
 
@@ -99,3 +101,26 @@ def test_corruption_is_found(tmp_path):
     assert bregnet.verify_file(p)["/net/layer_1/W"] == "bad"
     with pytest.raises(bregnet.ChecksumError, match=r"m\.h5: dataset /net/layer_1/W fails its checksum"):
         bregnet.read_model(p)
+
+
+def test_metadata_text_and_checksum(tmp_path):
+    """the canonical text of a layer group as docs/python.md shows it, and a changed attribute found"""
+    m = bregnet.Model([bregnet.Layer(np.eye(2), np.zeros(2), "relu")])
+    p = tmp_path / "m.h5"
+    bregnet.write_model(p, m)
+    with h5py.File(p, "r") as f:
+        assert bregnet.checksum.meta_text(f, "/net/layer_1") == (
+            b"/net/layer_1\ngroup\nattr activation s 1\nrelu\nattr lambda f8 1\n3ff0000000000000\n"
+            b"attr reg s 1\nnone\n")
+        assert bregnet.checksum.meta_text(f, "/net/layer_1/b").startswith(b"/net/layer_1/b\ndataset f8 2\nattr checksum u8 1\n")
+        assert bregnet.checksum.meta_text(f, "/").endswith(b"objects\n/net\n/net/layer_1\n/net/layer_1/W\n/net/layer_1/b\n")
+    assert set(bregnet.verify_metadata(p).values()) == {"ok"}
+    with h5py.File(p, "r+") as f:
+        f["/net/layer_1"].attrs["lambda"] = 2.0
+    assert bregnet.verify_metadata(p)["/net/layer_1"] == "bad"
+    with pytest.raises(bregnet.ChecksumError, match="the metadata of /net/layer_1 fail their checksum"):
+        bregnet.read_model(p)
+    with h5py.File(p, "r+") as f:  # a file with metadata checksums may not lose one
+        f["/net/layer_1"].attrs["lambda"] = 1.0
+        del f["/net"].attrs["meta_checksum"]
+    assert bregnet.verify_metadata(p)["/net"] == "bad" and bregnet.verify_metadata(p)["/net/layer_1"] == "ok"
