@@ -143,3 +143,22 @@ def test_bad_models_are_named(tmp_path):
         bregnet.read_model(tmp_path / "m.h5")
     with pytest.raises(bregnet.BregnetFileError, match=r"/net/layer_2/b has shape \[2\], expected \[1\]"):
         bregnet.read_model(tmp_path / "m.h5", verify=False)
+
+
+def test_predict_outputs_equal_numpy_forward(run, tmp_path):
+    """per-sample outputs and hidden activations of `bregnet predict -output` against Model.forward"""
+    m = bregnet.Model([layer(6, 10, "tanh"), layer(10, 8, "groupsparse:2:0.3"), layer(8, 4, "softmax")])
+    x = rng.normal(size=(120, 6))
+    labels = rng.integers(0, 4, 120)
+    bregnet.write_model(tmp_path / "m.h5", m)
+    bregnet.write_data(tmp_path / "d.h5", (x, None, labels))
+    code, out = run("predict", "-model", "m.h5", "-data", "d.h5", "-output", "p.h5", "-output_hidden", np=2, check=False)
+    if code != 0 and "-output" in out and not (tmp_path / "p.h5").exists():
+        pytest.skip("this bregnet predict has no -output")
+    assert code == 0, out
+    p = bregnet.read_predictions(tmp_path / "p.h5")["train"]
+    xs = m.forward(x, hidden=True)
+    np.testing.assert_allclose(p["outputs"], xs[-1], rtol=1e-12, atol=1e-15)
+    for l in (1, 2):
+        np.testing.assert_allclose(p[f"hidden_{l}"], xs[l], rtol=1e-12, atol=1e-15)
+    assert np.array_equal(p["class"], np.argmax(xs[-1], axis=1))
