@@ -16,32 +16,16 @@ loss); cnn: conv5x5(1->16, stride 2, pad 2) relu, conv5x5(16->32, stride 2, pad 
 dense 1568->128 relu, dense 128->10.
 """
 import argparse
-import gzip
 import os
 import sys
 import time
 
 START = time.perf_counter()
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-def find(data_dir, stem):
-    for name in (stem + ".gz", stem):
-        p = os.path.join(data_dir, name)
-        if os.path.exists(p):
-            return p
-    sys.exit(f"torch_peer: no {stem}[.gz] in {data_dir}")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import bregnet  # noqa: E402  (Fashion-MNIST as bregnet reads it: pixels/255)
 
 
 def build(arch):
@@ -85,18 +69,17 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dtype = getattr(torch, a.dtype)
-    xtr = read_idx(find(a.data_dir, "train-images-idx3-ubyte"))
-    ytr = read_idx(find(a.data_dir, "train-labels-idx1-ubyte"))
-    xte = read_idx(find(a.data_dir, "t10k-images-idx3-ubyte"))
-    yte = read_idx(find(a.data_dir, "t10k-labels-idx1-ubyte"))
-    if a.samples:
-        xtr, ytr = xtr[:a.samples], ytr[:a.samples]
+    try:
+        tr = bregnet.load_fmnist("train", a.samples or None, a.data_dir)
+        te = bregnet.load_fmnist("test", None, a.data_dir)
+    except (OSError, ValueError) as e:
+        sys.exit(f"torch_peer: {e}")
     model, image = build(a.arch)
     model = model.to(dtype)
     shape = (-1, 1, 28, 28) if image else (-1, 784)
-    xtr = torch.tensor(xtr.reshape(shape) / 255.0, dtype=dtype)
-    xte = torch.tensor(xte.reshape(shape) / 255.0, dtype=dtype)
-    ytr, yte = torch.tensor(ytr.astype(np.int64)), torch.tensor(yte.astype(np.int64))
+    xtr = torch.tensor(tr.inputs.reshape(shape), dtype=dtype)
+    xte = torch.tensor(te.inputs.reshape(shape), dtype=dtype)
+    ytr, yte = torch.tensor(tr.labels), torch.tensor(te.labels)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=a.lr_decay)
     loss_fn = torch.nn.CrossEntropyLoss()

@@ -25,7 +25,7 @@ import struct
 import numpy as np
 
 __all__ = ["mix", "checksum_array", "checksum_reals", "checksum_int64s", "checksum_bytes", "meta_text",
-           "object_list", "CHECKSUM_ATTR", "META_ATTR"]
+           "object_list", "fingerprint", "CHECKSUM_ATTR", "META_ATTR"]
 
 #: name of the attribute that holds a dataset's checksum
 CHECKSUM_ATTR = "checksum"
@@ -145,3 +145,15 @@ def meta_text(f, path, objects=None):
         out.append(b"objects\n")
         out += [p.encode() + b"\n" for p in (object_list(f) if objects is None else objects)]
     return b"".join(out)
+
+
+def fingerprint(inputs, targets, labels=None):
+    """the data fingerprint a checkpoint records for a split (/data train_fingerprint,
+    test_fingerprint): the dataset checksum of inputs [N, n_0] (float64), targets [N, n_L]
+    (float64) and, when the source has class labels, labels [N] (int64), one after the other"""
+    x = np.asarray(inputs, dtype=np.float64)
+    t = np.asarray(targets, dtype=np.float64)
+    total = checksum_reals(x) + checksum_reals(t, x.size)
+    if labels is not None:
+        total += checksum_int64s(labels, x.size + t.size)
+    return total & ((1 << 64) - 1)

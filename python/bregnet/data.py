@@ -13,12 +13,12 @@ import numpy as np
 
 from .h5file import BregnetFileError, create_file, read_dataset, write_dataset
 
-__all__ = ["Split", "read_data", "write_data", "load_fmnist", "FMNIST_DIR", "FMNIST_SCALE"]
+__all__ = ["Split", "read_data", "write_data", "load_fmnist", "FMNIST_DIR", "FMNIST_DIVISOR"]
 
 #: bregnet's default -data_dir
 FMNIST_DIR = "/usr/share/datasets/fashion-mnist"
-#: inputs = pixels * FMNIST_SCALE
-FMNIST_SCALE = 1.0 / 255.0
+#: inputs = pixels / FMNIST_DIVISOR (a division, as bregnet computes it, so the values are bitwise equal)
+FMNIST_DIVISOR = 255.0
 
 
 class Split:
@@ -108,6 +108,6 @@ def load_fmnist(split="train", samples=None, data_dir=FMNIST_DIR):
     if n != m:
         raise BregnetFileError(f"{data_dir}: {n} {base} images but {m} labels")
     k = n if samples is None else min(int(samples), n)
-    x = np.frombuffer(px, np.uint8, count=k * 784).reshape(k, 784) * FMNIST_SCALE
+    x = np.frombuffer(px, np.uint8, count=k * 784).reshape(k, 784) / FMNIST_DIVISOR
     y = np.frombuffer(lb, np.uint8, count=k).astype(np.int64)
     return Split(x, labels=y)

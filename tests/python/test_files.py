@@ -99,3 +99,22 @@ def test_pip_install_offline(tmp_path):
     q = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(tmp_path / "site")),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
     assert q.returncode == 0 and str(tmp_path / "site") in q.stdout, q.stdout
+
+
+def test_fmnist_inputs_bitwise_as_bregnet(run, tmp_path):
+    """load_fmnist gives bregnet's inputs bit for bit: the training-data fingerprint a checkpoint
+    records (checksum of inputs, one-hot targets, labels) equals the one of Python's arrays"""
+    if not os.path.exists(os.path.join(bregnet.data.FMNIST_DIR, "train-images-idx3-ubyte.gz")):
+        pytest.skip("no Fashion-MNIST here")
+    run("train", "-data_samples", 300, "-data_test_samples", 50, "-net_widths", "784,8,10", "-solver_sweeps", 1,
+        "-checkpoint", "ck", "-model_out", "m.h5", np=2)
+    (ck,) = tmp_path.glob("ck_*.h5")
+    attrs = bregnet.read_group(ck, "/data")[1]
+    if "train_fingerprint" not in attrs:
+        pytest.skip("this bregnet records no data fingerprints")
+    for split, n, key in (("train", 300, "train_fingerprint"), ("test", 50, "test_fingerprint")):
+        s = bregnet.load_fmnist(split, n)
+        onehot = np.eye(10)[s.labels]
+        assert bregnet.checksum.fingerprint(s.inputs, onehot, s.labels) == int(attrs[key]), split
+        # sensitive to the last bit: pixels * (1/255) instead of pixels / 255 differ for some pixels
+        assert bregnet.checksum.fingerprint(np.round(s.inputs * 255) * (1 / 255), onehot, s.labels) != int(attrs[key])
