@@ -124,3 +124,17 @@ def test_metadata_text_and_checksum(tmp_path):
         f["/net/layer_1"].attrs["lambda"] = 1.0
         del f["/net"].attrs["meta_checksum"]
     assert bregnet.verify_metadata(p)["/net"] == "bad" and bregnet.verify_metadata(p)["/net/layer_1"] == "ok"
+
+
+def test_missing_and_malformed_checksums(run, tmp_path):
+    p = tmp_path / "m.h5"
+    bregnet.write_model(p, bregnet.Model([bregnet.Layer(np.eye(2), np.ones(2), "identity")]))
+    with h5py.File(p, "r+") as f:
+        f["/net/layer_1/W"].attrs["checksum"] = 1.5  # a float, not one 8-byte integer
+        del f["/net/layer_1/b"].attrs["checksum"]
+    st = bregnet.verify_file(p)
+    assert st["/net/layer_1/W"] == "bad" and st["/net/layer_1/b"] == "unchecked"
+    code, out = run("info", "m.h5", check=False)
+    assert code == 2 and "INVALID" in out
+    assert any("/net/layer_1/W" in ln and "BAD" in ln for ln in out.splitlines())
+    assert any("/net/layer_1/b" in ln and "no checksum" in ln for ln in out.splitlines())

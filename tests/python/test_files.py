@@ -1,6 +1,7 @@
 """Inversion files, histories and scaling CSVs as the jobs scripts read them, the worked example,
 and the package installed with pip (offline)."""
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -89,8 +90,11 @@ def test_example_torch_invert(run, tmp_path):
 
 
 def test_pip_install_offline(tmp_path):
+    # from a copy: setuptools writes build/ and *.egg-info beside the sources
+    src = tmp_path / "src"
+    shutil.copytree(os.path.join(ROOT, "python"), src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     p = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
-                        "--target", str(tmp_path / "site"), os.path.join(ROOT, "python")],
+                        "--target", str(tmp_path / "site"), str(src)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, cwd=tmp_path)
     if p.returncode != 0 and "No module named pip" in p.stdout:
         pytest.skip("pip is not installed")
