@@ -68,6 +68,21 @@ PETSC_EXTERN PetscErrorCode BnParseReal(const char *what, const char *text, Pets
 PETSC_EXTERN PetscErrorCode BnSplitList(const char *value, PetscInt *n, char ***items);
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 
+/* Monitors on a PETSc viewer option (src/util/monitor.c): -xxx_monitor, -xxx_monitor ascii:FILE,
+   -xxx_monitor ascii:FILE:ascii_csv; NULL when the option is not given */
+typedef struct _p_BnMonitor *BnMonitor;
+PETSC_EXTERN PetscErrorCode BnMonitorCreateFromOptions(MPI_Comm comm, const char option[], BnMonitor *mon);
+PETSC_EXTERN PetscErrorCode BnMonitorPrint(BnMonitor mon, const char csv_header[], const char csv_row[], const char text[]);
+PETSC_EXTERN PetscErrorCode BnMonitorIsStdout(BnMonitor mon, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnMonitorDestroy(BnMonitor *mon);
+/* Progress lines inside sweeps (src/util/progress.c): -progress, -progress_interval */
+typedef struct _p_BnProgress *BnProgress;
+PETSC_EXTERN PetscErrorCode BnProgressCreate(MPI_Comm comm, BnProgress *progress);
+PETSC_EXTERN PetscErrorCode BnProgressStart(BnProgress progress, PetscInt done);
+PETSC_EXTERN PetscErrorCode BnProgressUpdate(BnProgress progress, PetscInt sweep, PetscInt sweeps, PetscInt done, PetscInt total);
+PETSC_EXTERN PetscErrorCode BnProgressClear(BnProgress progress);
+PETSC_EXTERN PetscErrorCode BnProgressDestroy(BnProgress *progress);
+
 /* ------------------------------------------------------------ process grid (src/util) */
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */
 typedef struct _p_BnGrid *BnGrid;
@@ -230,7 +245,11 @@ PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */
 PETSC_EXTERN PetscErrorCode BnNetWriteModel(BnNet net, const char path[]);
+PETSC_EXTERN PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode (*extra)(BnH5, void *), void *ctx); /* more groups before the commit */
 PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */
+/* provenance (src/io/provenance.c): /provenance group of written files; input scaling of a data source */
+PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnData data);
+PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
 /* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
@@ -246,6 +265,7 @@ PETSC_EXTERN PetscErrorCode BnSolverComputeEnergy(BnSolver solver, PetscReal *en
 /* forward network on a split: mean B_L(y, z_L) and accuracy (NaN without labels) */
 PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *split, PetscReal *loss, PetscReal *accuracy);
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
+PETSC_EXTERN PetscErrorCode BnSolverSetInitialNet(BnSolver solver, BnNet init, const char path[]); /* -model_init: weights of a model, fresh optimizer */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch); /* 0 = full batch */
@@ -257,6 +277,9 @@ PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char p
 PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverReleaseNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverWriteModel(BnSolver solver, const char path[]); /* gather, write, release */
+/* per-sweep metrics (energy, gap, loss, train_accuracy, test_accuracy, seconds), also written as /history */
+PETSC_EXTERN PetscErrorCode BnSolverGetHistory(BnSolver solver, PetscInt *n, const PetscReal *fields[]);
+PETSC_EXTERN PetscErrorCode BnSolverViewSummary(BnSolver solver, PetscLogDouble seconds); /* the "final:" line */
 /* communication per sweep summed over all ranks: stage-boundary exchange bytes, W-step gradient allreduce bytes;
    and the bytes of weights + auxiliary variables this rank owns (max over ranks) */
 PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max);

@@ -53,7 +53,8 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr ETA          - W step size (default: adam 1e-3; prox/nesterov 1/L from power iteration)
 . -solver_lr_decay D      - the W step is multiplied by D every sweep (default 0.85 for mini-batches, 1 for full batch)
 . -solver_momentum MU     - Nesterov momentum (default 0.9)
-. -solver_monitor         - one line per sweep
+. -solver_monitor [ascii:FILE[:ascii_csv]] - one line per sweep (standard output, a file, or CSV)
+. -progress B             - progress lines inside mini-batch sweeps (BnProgressCreate())
 . -solver_eval_memory M   - MiB for the row chunks in which the forward network is evaluated
                             with layer stages (default 32; at most 2048 rows per chunk)
 . -layer_stages_overlap B - update a stage's interior layers while the boundary exchange is in
@@ -62,7 +63,8 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -checkpoint_every K     - sweeps between checkpoints (default 1)
 . -checkpoint_keep K      - checkpoints kept (default 2)
 . -checkpoint_interval T  - also checkpoint (at a batch boundary) when T seconds have passed since the last one
-- -restart PATH|auto      - continue from a checkpoint (auto: newest valid one of -checkpoint)
+. -restart PATH|auto      - continue from a checkpoint (auto: newest valid one of -checkpoint)
+- -restart_change_lr      - the restarted run uses its own step size, decay and momentum (otherwise they must match the checkpoint)
 @*/
 PetscErrorCode BnSolverSetFromOptions(BnSolver s)
 {
@@ -80,7 +82,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
   PetscCall(PetscOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->lr_decay, &s->lr_decay, NULL));
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
-  PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
+  PetscCall(PetscOptionsName("-solver_monitor", "One line per sweep: [ascii:FILE[:ascii_csv]] (standard output when no value)", "BnSolverSetFromOptions", NULL)); /* listed for -help; parsed as a viewer below */
   PetscCall(PetscOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetFromOptions", s->eval_mib, &s->eval_mib, NULL));
   PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetFromOptions", s->overlap, &s->overlap, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
@@ -88,7 +90,16 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(PetscOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
   PetscCall(PetscOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetFromOptions", s->ckpt_interval, &s->ckpt_interval, NULL));
   PetscCall(PetscOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetFromOptions", s->restart, s->restart, sizeof(s->restart), NULL));
+  PetscCall(PetscOptionsBool("-restart_change_lr", "Continue the checkpoint with this run's -solver_lr, -solver_lr_decay, -solver_momentum", "BnSolverSetFromOptions", s->restart_change_lr, &s->restart_change_lr, NULL));
   PetscOptionsEnd();
+  {
+    MPI_Comm world;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(BnMonitorDestroy(&s->mon));
+    PetscCall(BnMonitorCreateFromOptions(world, "-solver_monitor", &s->mon));
+    PetscCall(BnProgressDestroy(&s->progress));
+    PetscCall(BnProgressCreate(world, &s->progress));
+  }
   PetscCheck(s->sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", s->sweeps);
   PetscCheck(s->batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", s->batch);
   PetscCheck(s->eval_mib > 0 && !PetscIsInfOrNanReal(s->eval_mib), s->comm, PETSC_ERR_USER_INPUT, "-solver_eval_memory %g: must be a positive number of MiB", (double)s->eval_mib);
@@ -257,20 +268,6 @@ static PetscErrorCode BnSolverPushHistory(BnSolver s, const PetscReal v[BN_HIST_
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnSolverMonitor(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
-{
-  char train[32] = "-", test[32] = "-";
-
-  if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
-  if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
-  MPI_Comm world;
-
-  PetscFunctionBegin;
-  PetscCall(BnGridGetComm(s->grid, &world));
-  PetscCall(PetscPrintf(world, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSolve - runs sweeps until -solver_sweeps are done or a stop signal arrives
 
@@ -297,6 +294,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_TRUE, NULL)); /* only the sweep's own messages count */
+    PetscCall(BnProgressStart(s->progress, s->batch_in_sweep));
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
     else PetscCall(BnSolverSweepFullBatch(s));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, NULL));
@@ -321,7 +319,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     } else v[4] = BN_NAN;
     v[5] = (PetscReal)(t1 - t0);
     PetscCall(BnSolverPushHistory(s, v));
-    if (s->monitor) PetscCall(BnSolverMonitor(s, v));
+    PetscCall(BnSolverMonitor_Private(s, v));
     PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
     if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     {
@@ -523,7 +521,7 @@ PetscErrorCode BnSolverWriteModel(BnSolver s, const char path[])
 {
   PetscFunctionBegin;
   PetscCall(BnSolverGatherNet(s));
-  PetscCall(BnNetWriteModel(s->net, path));
+  PetscCall(BnNetWriteModelWith(s->net, path, BnSolverWriteModelExtras_Private, s));
   PetscCall(BnSolverReleaseNet(s));
   PetscFunctionReturn(0);
 }
@@ -578,6 +576,8 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
   PetscCall(BnExchangeDestroy(&s->ex));
+  PetscCall(BnMonitorDestroy(&s->mon));
+  PetscCall(BnProgressDestroy(&s->progress));
   PetscCall(PetscFree(*solver));
   PetscFunctionReturn(0);
 }
