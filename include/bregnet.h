@@ -60,6 +60,7 @@ PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
 PETSC_EXTERN PetscErrorCode BnPushErrorHandler(void);
 PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
+PETSC_EXTERN PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck); /* one message for errors raised on several ranks */
 /* Parse a comma separated list of reals/ints from an option value with a clear error */
 PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n);
 PETSC_EXTERN PetscErrorCode BnParseIntList(const char *option, const char *value, PetscInt max, PetscInt vals[], PetscInt *n);
@@ -302,6 +303,7 @@ PETSC_EXTERN PetscErrorCode BnInvertSetFromOptions(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertSetUp(BnInvert inv);   /* network, measurements, truth, steps */
 PETSC_EXTERN PetscErrorCode BnInvertSolve(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnInvertViewResults(BnInvert inv, PetscViewer viewer); /* the results only, after BnInvertSolve() */
 PETSC_EXTERN PetscErrorCode BnInvertWriteResult(BnInvert inv, const char path[]); /* /inversion group */
 PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *written); /* truth, back-projection, reconstruction; nothing if n_0 is no image */
 /* after BnInvertSolve(): iterations (sweeps), seconds, relative error and PSNR (NaN without truth) */

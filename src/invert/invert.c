@@ -306,9 +306,22 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
     for (PetscInt k = 0; k < inv->S; k++) PetscCall(PetscPrintf(inv->comm, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", first[k], last[k]));
     PetscCall(PetscPrintf(inv->comm, "\n"));
   }
+  PetscCall(BnInvertViewResults(inv, viewer));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnInvertViewResults - prints the results of BnInvertSolve() only (BnInvertView() before the
+  solve shows the problem, this after it)
+
+  Collective
+@*/
+PetscErrorCode BnInvertViewResults(BnInvert inv, PetscViewer viewer)
+{
+  PetscFunctionBegin;
   PetscCall(ViewResult(inv, &inv->res[0], inv->method->name));
   PetscCall(ViewResult(inv, &inv->res[1], inv->other->name));
-  if (inv->has_decoded && inv->has_truth) {
+  if (inv->has_decoded && inv->has_truth && inv->res[0].done) {
     PetscReal rel;
     PetscCall(BnInvertRelError(inv, inv->Ydec, &rel));
     PetscCall(PetscPrintf(inv->comm, "decoder: the model's remaining layers applied to the measurements: rel_error %.6e\n", (double)rel));
