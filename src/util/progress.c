@@ -4,6 +4,7 @@
    writes, from its own clock: no communication. */
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 struct _p_BnProgress {
@@ -39,7 +40,9 @@ PetscErrorCode BnProgressCreate(MPI_Comm comm, BnProgress *progress)
   PetscCall(PetscOptionsReal("-progress_interval", "Seconds between progress lines in a log file (on a terminal the line updates in place)", "BnProgressCreate", p->interval, &p->interval, NULL));
   PetscOptionsEnd();
   PetscCheck(p->interval >= 0 && !PetscIsInfOrNanReal(p->interval), comm, PETSC_ERR_USER_INPUT, "-progress_interval %g: must be >= 0 seconds", (double)p->interval);
-  p->tty    = (PetscBool)(!p->rank && isatty(fileno(PETSC_STDOUT)));
+  /* mpiexec hands its ranks a pseudo-terminal whatever its own output is (often a log file):
+     only a process started directly on a terminal rewrites its line in place */
+  p->tty    = (PetscBool)(!p->rank && isatty(fileno(PETSC_STDOUT)) && !getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("SLURM_STEP_ID"));
   *progress = p;
   PetscFunctionReturn(0);
 }
@@ -90,7 +93,7 @@ PetscErrorCode BnProgressUpdate(BnProgress p, PetscInt sweep, PetscInt sweeps, P
   BnFormatSeconds((PetscReal)(now - p->t_start), el, sizeof(el));
   BnFormatSeconds(left, rem, sizeof(rem));
   BnFormatSeconds(run_left, run, sizeof(run));
-  PetscCall(PetscFPrintf(PETSC_COMM_SELF, PETSC_STDOUT, "%ssweep %" PetscInt_FMT "/%" PetscInt_FMT ": batch %" PetscInt_FMT "/%" PetscInt_FMT ", %s elapsed, %s left in this sweep, about %s in the run%s", p->tty ? "\r" : "", sweep, sweeps, done, total, el, rem, run,
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, PETSC_STDOUT, "%sprogress: sweep %" PetscInt_FMT "/%" PetscInt_FMT ", batch %" PetscInt_FMT "/%" PetscInt_FMT ", %s elapsed, %s left in this sweep, about %s in the run%s", p->tty ? "\r" : "", sweep, sweeps, done, total, el, rem, run,
                          p->tty ? "\033[K" : "\n"));
   if (p->tty) {
     fflush(PETSC_STDOUT);
