@@ -89,7 +89,7 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_max_it K              - at most K sweeps (default 20000)
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
-. -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
+. -invert_monitor [ascii:FILE[:ascii_csv]] [-invert_monitor_every K] - energy, misfit, relative error, PSNR every K sweeps (standard output, a file, or CSV)
 . -layer_stages S               - split the layers into S stages like training (S divides the ranks)
 - -layer_stages_overlap B       - update interior layers while the stage exchange is in flight (default true; same result)
 
@@ -129,13 +129,16 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
   PetscCall(PetscOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
   PetscCall(PetscOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
-  PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
+  PetscCall(PetscOptionsName("-invert_monitor", "Energy, misfit, relative error, PSNR during the solve: [ascii:FILE[:ascii_csv]]", "BnInvertSetFromOptions", NULL)); /* parsed as a viewer below */
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
   PetscCall(PetscOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", stages, &stages, NULL));
   PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */
+  PetscCall(BnMonitorDestroy(&inv->mon));
+  PetscCall(BnMonitorCreateFromOptions(inv->comm, "-invert_monitor", &inv->mon));
+  inv->monitor = (PetscBool)(inv->mon != NULL);
 
   PetscCall(PetscStrncpy(inv->source, source, sizeof(inv->source)));
   PetscCall(PetscStrcmp(source, "perceptron", &inv->perceptron));
@@ -367,6 +370,7 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));
   PetscCall(BnExchangeDestroy(&v->ex));
+  PetscCall(BnMonitorDestroy(&v->mon));
   PetscCall(BnNetDestroy(&v->net));
   PetscCall(BnNetDestroy(&v->full));
   PetscCall(BnDataDestroy(&v->data));

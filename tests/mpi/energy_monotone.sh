@@ -4,10 +4,10 @@
 source "$(dirname "$0")/common.sh"
 check() {
   local np=$1; shift
-  run $np train -data teacher -data_samples 150 -data_test_samples 0 -solver_batch 0 -solver_sweeps 25 -solver_monitor -checkpoint none -model_out m.h5 "$@" > log.txt 2>&1 || { cat log.txt; fail "training $*"; }
+  run $np train -data teacher -data_samples 150 -data_test_samples 0 -solver_batch 0 -solver_sweeps 25 -solver_monitor -checkpoint none -model_out m.h5 -overwrite "$@" > log.txt 2>&1 || { cat log.txt; fail "training $*"; }
   /usr/bin/python3 - "$@" <<'PY' || { cat log.txt; fail "energy not monotone for $*"; }
 import re, sys
-e = [float(m.group(1)) for m in re.finditer(r"energy (\S+)", open("log.txt").read())]
+e = [float(m.group(1)) for m in re.finditer(r"^sweep .*?energy (\S+)", open("log.txt").read(), re.M)]
 assert len(e) == 25, f"expected 25 monitor lines, got {len(e)}"
 bad = [(k + 1, a, b) for k, (a, b) in enumerate(zip(e, e[1:])) if b > a * (1 + 1e-12) + 1e-15]
 assert not bad, f"energy increased at sweeps {bad[:3]}"
