@@ -53,7 +53,13 @@ run 1 train "${T[@]}" -solver_sweeps 2 -checkpoint none -model_out q.h5 -progres
 if grep -q "^progress" q.txt; then fail "-progress false printed progress"; fi
 cmp <(/usr/bin/python3 -c 'import h5py; f=h5py.File("p.h5"); print(f["net/layer_1/W"][:].tobytes().hex())') \
     <(/usr/bin/python3 -c 'import h5py; f=h5py.File("q.h5"); print(f["net/layer_1/W"][:].tobytes().hex())') || fail "progress changed the result"
-echo "progress: lines per batch, off with -progress false, same model"
+if command -v script > /dev/null; then # on a terminal (a pseudo-terminal from script) the line is rewritten in place
+  script -qec "$BREGNET train ${T[*]} -data_samples 40000 -solver_batch 4 -solver_sweeps 1 -checkpoint none -model_out tty.h5" /dev/null > tty.txt 2>&1 \
+    || { cat tty.txt; fail "run on a terminal"; }
+  grep -q $'\rprogress: sweep 1/1, batch [0-9]*/10000, ' tty.txt || { cat -A tty.txt | head; fail "no in-place progress line on a terminal"; }
+  grep -q $'\r\033\[Kfinal: ' tty.txt || { cat -A tty.txt | tail; fail "the progress line was not erased before the final line"; }
+fi
+echo "progress: lines per batch, off with -progress false, same model, in place on a terminal"
 
 # --- output files: checked before any work, existing ones kept unless -overwrite
 sum=$(sha256sum m.h5)
@@ -161,7 +167,11 @@ sum=$(sha256sum inv.h5)
 run 1 invert -data perceptron -invert_max_it 5 -invert_out inv.h5 -invert_png none > o.txt 2>&1; rc=$?
 [ $rc -eq 2 ] || { cat o.txt; fail "invert over an existing result: exit $rc"; }; bad "overwrite" o.txt
 [ "$(sha256sum inv.h5)" = "$sum" ] || fail "invert replaced its existing output"
-echo "invert: set-up first, output protected"
+run 2 invert -data perceptron -invert_max_it 20 -invert_monitor ascii:inv.csv:ascii_csv -invert_monitor_every 5 -invert_out inv2.h5 -invert_png none > v2.txt 2>&1 || { cat v2.txt; fail "invert with a CSV monitor"; }
+if grep -q " sweep [0-9]*: energy" v2.txt; then fail "the invert CSV monitor also wrote to standard output"; fi
+[ "$(head -1 inv.csv)" = "method,sweep,energy,misfit,rel_error,psnr" ] || { cat inv.csv; fail "invert monitor CSV header"; }
+awk -F, 'NR > 1 && (NF != 6 || $1 != "lifted" || !($3 > 0)) { bad = 1 } END { exit bad || NR < 3 }' inv.csv || { cat inv.csv; fail "invert monitor CSV rows"; }
+echo "invert: set-up first, output protected, -invert_monitor ascii_csv"
 
 # --- the scaling scripts accept the documented SCALING_DATA=fashion-mnist
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
