@@ -37,7 +37,24 @@ PetscErrorCode BnMonitorCreateFromOptions(MPI_Comm comm, const char option[], Bn
   PetscFunctionBegin;
   PetscValidPointer(mon, 3);
   *mon = NULL;
-  PetscCall(PetscOptionsGetViewer(comm, NULL, NULL, option, &viewer, &format, &set));
+  { /* the file is opened on rank 0 only: agree on failure, and name the option in the message */
+    PetscErrorCode ierr;
+    PetscMPIInt    bad, any;
+    char           msg[512] = "";
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = PetscOptionsGetViewer(comm, NULL, NULL, option, &viewer, &format, &set);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      const char *text = NULL;
+      char       *spec = NULL;
+      PetscCall(PetscErrorMessage(ierr, &text, &spec));
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s", spec ? spec : (text ? text : "cannot create the viewer")));
+    }
+    bad = ierr ? 1 : 0;
+    PetscCallMPI(MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm));
+    PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));
+    PetscCheck(!any, comm, PETSC_ERR_FILE_OPEN, "%s: %s", option, msg[0] ? msg : "cannot create the viewer");
+  }
   if (!set) PetscFunctionReturn(0);
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
   if (!ascii) {

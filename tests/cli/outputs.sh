@@ -44,6 +44,9 @@ for k in ("energy", "gap", "loss"):
 PY
 run 1 train "${T[@]}" -solver_sweeps 1 -checkpoint none -model_out x.h5 -solver_monitor draw > bad.txt 2>&1; rc=$?
 [ $rc -eq 2 ] || { cat bad.txt; fail "-solver_monitor draw: exit $rc"; }; bad "solver_monitor" bad.txt
+run 2 train "${T[@]}" -solver_sweeps 1 -checkpoint none -model_out x.h5 -solver_monitor ascii:$TMP/nowhere/mon.csv > bad.txt 2>&1; rc=$?
+[ $rc -eq 2 ] || { cat bad.txt; fail "-solver_monitor into a missing directory: exit $rc"; }; bad "solver_monitor: .*nowhere/mon.csv" bad.txt
+[ "$(grep -c 'bregnet: error' bad.txt)" -eq 1 ] || { cat bad.txt; fail "-solver_monitor error printed more than once"; }
 echo "-solver_monitor: text, ascii_csv file = /history, bad viewer refused"
 
 # --- progress lines: every batch with -progress_interval 0 (a log file), none with -progress false
