@@ -5,28 +5,6 @@
 
 static const char *const BnHistoryFields[BN_HIST_FIELDS] = {"energy", "gap", "loss", "train_accuracy", "test_accuracy", "seconds"};
 
-/*@C
-  BnSolverGetHistory - the metrics of every completed sweep, oldest first (restarts included)
-
-  Not Collective
-
-  Output Parameters:
-+ n      - number of sweeps recorded
-- fields - BN_HIST_FIELDS arrays of n values: energy, gap, loss, train_accuracy, test_accuracy
-           (NaN without labels or test split), seconds; owned by the solver
-
-.seealso: BnSolverWriteModel()
-@*/
-PetscErrorCode BnSolverGetHistory(BnSolver s, PetscInt *n, const PetscReal *fields[])
-{
-  PetscFunctionBegin;
-  PetscValidPointer(s, 1);
-  *n = s->nhist;
-  if (fields)
-    for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) fields[f] = s->hist[f];
-  PetscFunctionReturn(0);
-}
-
 /* /history: one float64 dataset [sweeps] per field (checkpoints and models) */
 PetscErrorCode BnSolverWriteHistory_Private(BnSolver s, BnH5 f)
 {

@@ -49,20 +49,25 @@ PetscErrorCode BnSolverSetInitialNet(BnSolver s, BnNet init, const char path[])
   PetscFunctionReturn(0);
 }
 
-/* -solver_lr as the rule applies it: "not given" (-1) is Adam's 1e-3, or 1/L for the rules that
-   take their step from the Lipschitz constant (then no number compares equal to it) */
-PetscReal BnSolverEffectiveStep(BnSolver s, PetscReal lr)
-{
-  if (lr > 0) return lr;
-  return s->wrule->needs_lipschitz ? -1 : 1e-3;
-}
-
-/* -solver_lr for messages: the number, or what the default means for this rule */
+/* -solver_lr for messages: the number, or what "not set" means for this rule (the stored value is -1) */
 PetscErrorCode BnSolverStepText(BnSolver s, PetscReal lr, char buf[], size_t len)
 {
   PetscFunctionBegin;
   if (lr > 0) PetscCall(PetscSNPrintf(buf, len, "%g", (double)lr));
-  else if (s->wrule->needs_lipschitz) PetscCall(PetscSNPrintf(buf, len, "the default (1/L)"));
-  else PetscCall(PetscSNPrintf(buf, len, "the default (%g)", 1e-3));
+  else if (s->wrule->needs_lipschitz) PetscCall(PetscSNPrintf(buf, len, "not set (1/L from power iterations)"));
+  else PetscCall(PetscSNPrintf(buf, len, "not set (the default of %s)", s->wrule->type));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetRestartChangeLearningRate - a restart continues with this run's step size, step decay
+  and momentum instead of requiring the checkpoint's (-restart_change_lr)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+  s->restart_change_lr = flg;
   PetscFunctionReturn(0);
 }

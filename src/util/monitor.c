@@ -10,6 +10,16 @@ struct _p_BnMonitor {
   char                  option[64];
 };
 
+static PetscErrorCode BnMonitorCreate_Private(PetscViewer viewer, PetscViewerFormat format, const char option[], BnMonitor *mon)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscNew(mon));
+  PetscCall(PetscViewerAndFormatCreate(viewer, format, &(*mon)->vf)); /* takes a reference */
+  (*mon)->csv = (PetscBool)(format == PETSC_VIEWER_ASCII_CSV);
+  PetscCall(PetscStrncpy((*mon)->option, option, sizeof((*mon)->option)));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnMonitorCreateFromOptions - a monitor for the viewer option `option`, or NULL when the option is not given
 
@@ -62,11 +72,24 @@ PetscErrorCode BnMonitorCreateFromOptions(MPI_Comm comm, const char option[], Bn
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: only ASCII viewers are supported (nothing, ascii:FILE or ascii:FILE:ascii_csv)", option);
   }
   PetscCheck(format == PETSC_VIEWER_DEFAULT || format == PETSC_VIEWER_ASCII_CSV, comm, PETSC_ERR_USER_INPUT, "%s: format %s is not supported (default text lines, or ascii_csv)", option, PetscViewerFormats[format]);
-  PetscCall(PetscNew(mon));
-  PetscCall(PetscViewerAndFormatCreate(viewer, format, &(*mon)->vf));
-  PetscCall(PetscViewerDestroy(&viewer)); /* the pair holds its own reference */
-  (*mon)->csv = (PetscBool)(format == PETSC_VIEWER_ASCII_CSV);
-  PetscCall(PetscStrncpy((*mon)->option, option, sizeof((*mon)->option)));
+  PetscCall(BnMonitorCreate_Private(viewer, format, option, mon));
+  PetscCall(PetscViewerDestroy(&viewer)); /* the monitor holds its own reference */
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnMonitorCreateStdout - a monitor writing text lines to standard output (rank 0 of comm)
+
+  Collective on comm
+@*/
+PetscErrorCode BnMonitorCreateStdout(MPI_Comm comm, BnMonitor *mon)
+{
+  PetscViewer viewer;
+
+  PetscFunctionBegin;
+  PetscValidPointer(mon, 2);
+  PetscCall(PetscViewerASCIIGetStdout(comm, &viewer)); /* borrowed: PETSc owns it */
+  PetscCall(BnMonitorCreate_Private(viewer, PETSC_VIEWER_DEFAULT, "", mon));
   PetscFunctionReturn(0);
 }
 
