@@ -42,6 +42,12 @@ h = h5py.File("csv.h5", "r")["history"]
 for k in ("energy", "gap", "loss"):
     assert np.array_equal(np.array([float(r[k]) for r in rows]), h[k][:]), k
 PY
+if [ -d "$ROOT/python/bregnet" ]; then # the Python package reads both the same way
+  PYTHONPATH=$ROOT/python /usr/bin/python3 -c '
+import numpy as np, bregnet
+a, b = bregnet.read_history("csv.h5"), bregnet.read_history("mon.csv")
+assert all(np.array_equal(a[k], b[k], equal_nan=True) for k in ("energy", "gap", "loss", "train_accuracy")), (a, b)' || fail "bregnet.read_history of the model and of the CSV differ"
+fi
 run 1 train "${T[@]}" -solver_sweeps 1 -checkpoint none -model_out x.h5 -solver_monitor draw > bad.txt 2>&1; rc=$?
 [ $rc -eq 2 ] || { cat bad.txt; fail "-solver_monitor draw: exit $rc"; }; bad "solver_monitor" bad.txt
 run 2 train "${T[@]}" -solver_sweeps 1 -checkpoint none -model_out x.h5 -solver_monitor ascii:$TMP/nowhere/mon.csv > bad.txt 2>&1; rc=$?
