@@ -53,16 +53,16 @@ PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
 }
 
 /*@C
-  BnSolverSetXSteps - two-colour x-sweeps per batch; PETSC_DEFAULT: 2 for mini-batches, 1 for
-  full batch (-solver_x_steps)
+  BnSolverSetXSteps - two-colour x-sweeps per batch; PETSC_DEFAULT (or -1): 2 for mini-batches,
+  1 for full batch (-solver_x_steps)
 
   Logically Collective
 @*/
 PetscErrorCode BnSolverSetXSteps(BnSolver s, PetscInt steps)
 {
   PetscFunctionBegin;
-  PetscCheck(steps >= 0 || steps == PETSC_DEFAULT, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", steps);
-  s->x_steps = steps;
+  PetscCheck(steps >= 0 || steps == PETSC_DEFAULT || steps == -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", steps);
+  s->x_steps = steps < 0 ? -1 : steps; /* -1: the batch mode's default, resolved by SetUp */
   PetscFunctionReturn(0);
 }
 
@@ -122,16 +122,16 @@ PetscErrorCode BnSolverGetLearningRate(BnSolver s, PetscReal *lr)
 }
 
 /*@C
-  BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT:
-  0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
+  BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT
+  (or -1): 0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
 
   Logically Collective
 @*/
 PetscErrorCode BnSolverSetLearningRateDecay(BnSolver s, PetscReal decay)
 {
   PetscFunctionBegin;
-  PetscCheck(decay == PETSC_DEFAULT || (decay > 0 && decay <= 1), s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)decay);
-  s->wrule->lr_decay = decay;
+  PetscCheck(decay == PETSC_DEFAULT || decay == -1 || (decay > 0 && decay <= 1), s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)decay);
+  s->wrule->lr_decay = decay < 0 ? -1 : decay; /* -1: the batch mode's default, resolved by SetUp */
   PetscFunctionReturn(0);
 }
 
