@@ -138,7 +138,6 @@ typedef struct _p_BnLayer *BnLayer;
 PETSC_EXTERN PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer));
 PETSC_EXTERN PetscErrorCode BnLayerRegisterAll(void);
 PETSC_EXTERN PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer);
-PETSC_EXTERN PetscErrorCode BnLayerGetType(BnLayer layer, const char **type);
 PETSC_EXTERN PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb);
 PETSC_EXTERN PetscErrorCode BnLayerAllocateParameters(BnLayer layer); /* zero weights and biases */
 PETSC_EXTERN PetscErrorCode BnLayerFreeParameters(BnLayer layer);
@@ -149,6 +148,7 @@ PETSC_EXTERN PetscErrorCode BnLayerGradient(BnLayer layer, PetscInt m, PetscReal
 PETSC_EXTERN PetscErrorCode BnLayerNormPower(BnLayer layer, PetscInt its, PetscReal v[], PetscReal *est); /* warm-started power iteration for |A|_2^2 */
 PETSC_EXTERN PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2);                                 /* |A|_2^2 (dense: exact) */
 PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
+PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v|, returns |v| */
 
 /* ------------------------------------------------------------------ network (src/net) */
 /* Widths n_0..n_L, one activation/regulariser/lambda per layer, weights replicated on the
@@ -235,7 +235,6 @@ PETSC_EXTERN PetscErrorCode BnLiftCreate(BnGrid grid, BnNet net, BnLift *lift);
 PETSC_EXTERN PetscErrorCode BnLiftSetExactNorms(BnLift lift, PetscBool exact); /* fixed network: exact |W_l|_2^2 */
 PETSC_EXTERN PetscErrorCode BnLiftSetUp(BnLift lift, PetscInt m, PetscInt zrows, PetscInt mmsg);
 PETSC_EXTERN PetscErrorCode BnLiftGetExchange(BnLift lift, BnExchange *ex);
-PETSC_EXTERN PetscErrorCode BnLiftGetLayers(BnLift lift, PetscInt *la, PetscInt *lb); /* my stage's layers */
 PETSC_EXTERN PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state);
 PETSC_EXTERN PetscErrorCode BnLiftGetStateVec(BnLift lift, PetscInt l, Vec *x);
 PETSC_EXTERN PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, PetscInt zrows, BnBlock *blk);

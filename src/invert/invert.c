@@ -337,7 +337,8 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
     PetscCall(PetscFree(v->res[k].x0));
     PetscCall(PetscFree2(v->res[k].hist, v->res[k].hist_t));
   }
-  PetscCall(PetscFree2(v->hist, v->hist_t));
+  PetscCall(PetscFree(v->hist));
+  PetscCall(PetscFree(v->hist_t));
   PetscCall(PetscFree(v->Y));
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));

@@ -165,14 +165,9 @@ PetscErrorCode BnInvertRecord(BnInvert inv, PetscInt it, PetscReal *rel_error)
   PetscFunctionBegin;
   PetscCall(BnInvertRelError(inv, inv->X[0], rel_error));
   if (inv->nhist == inv->hist_cap) {
-    PetscReal *h, *ht;
     inv->hist_cap = PetscMax(1024, 2 * inv->hist_cap);
-    PetscCall(PetscMalloc2(inv->hist_cap, &h, inv->hist_cap, &ht));
-    if (inv->nhist) PetscCall(PetscArraycpy(h, inv->hist, inv->nhist));
-    if (inv->nhist) PetscCall(PetscArraycpy(ht, inv->hist_t, inv->nhist));
-    PetscCall(PetscFree2(inv->hist, inv->hist_t));
-    inv->hist   = h;
-    inv->hist_t = ht;
+    PetscCall(PetscRealloc(sizeof(PetscReal) * inv->hist_cap, &inv->hist));
+    PetscCall(PetscRealloc(sizeof(PetscReal) * inv->hist_cap, &inv->hist_t));
   }
   {
     PetscLogDouble t;
