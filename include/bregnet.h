@@ -76,6 +76,7 @@ PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */
 typedef struct _p_BnGrid *BnGrid;
 PETSC_EXTERN PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid);
+PETSC_EXTERN PetscErrorCode BnGridCreateFromOptions(MPI_Comm comm, BnGrid *grid); /* -layer_stages S */
 PETSC_EXTERN PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world);
 PETSC_EXTERN PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage); /* ranks of my stage (they split samples) */
 PETSC_EXTERN PetscErrorCode BnGridGetPipeComm(BnGrid grid, MPI_Comm *pipe);   /* the S ranks of my sample group, ordered by stage */
@@ -96,6 +97,7 @@ PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **s
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
+PETSC_EXTERN PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi); /* entries of sigma in [lo, hi]; simplex: softmax */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
 PETSC_EXTERN PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum); /* +inf outside dom F */
@@ -110,6 +112,26 @@ PETSC_EXTERN PetscErrorCode BnRegGetSpec(BnReg reg, const char **spec);
 PETSC_EXTERN PetscErrorCode BnRegValue(BnReg reg, PetscInt m, PetscInt n, const PetscReal W[], PetscReal *val);
 PETSC_EXTERN PetscErrorCode BnRegProx(BnReg reg, PetscReal tau, PetscInt m, PetscInt n, PetscReal W[]); /* in place: argmin tau R(V) + 1/2|V-W|^2 */
 PETSC_EXTERN PetscErrorCode BnRegDestroy(BnReg *reg);
+
+/* ------------------------------------------------------------------ layers (src/net) */
+/* A layer as an operator z = A x + b on m-row blocks (row-major m x nin -> m x nout), of a type
+   registered by name ("dense": A = W, row-major nout x nin). A new type is one file with its
+   create function plus one BnLayerRegister() line in BnLayerRegisterAll() (src/net/layer.c). */
+typedef struct _p_BnLayer *BnLayer;
+PETSC_EXTERN PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer));
+PETSC_EXTERN PetscErrorCode BnLayerRegisterAll(void);
+PETSC_EXTERN PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer);
+PETSC_EXTERN PetscErrorCode BnLayerGetType(BnLayer layer, const char **type);
+PETSC_EXTERN PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb);
+PETSC_EXTERN PetscErrorCode BnLayerAllocateParameters(BnLayer layer); /* zero weights and biases */
+PETSC_EXTERN PetscErrorCode BnLayerFreeParameters(BnLayer layer);
+PETSC_EXTERN PetscErrorCode BnLayerGetParameters(BnLayer layer, PetscReal **W, PetscReal **b); /* read/write in place; NULL when not stored */
+PETSC_EXTERN PetscErrorCode BnLayerApply(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[]); /* z = A x + b */
+PETSC_EXTERN PetscErrorCode BnLayerApplyTranspose(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal r[], PetscReal beta, PetscReal g[]); /* g = alpha r A + beta g */
+PETSC_EXTERN PetscErrorCode BnLayerGradient(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[]);
+PETSC_EXTERN PetscErrorCode BnLayerNormPower(BnLayer layer, PetscInt its, PetscReal v[], PetscReal *est); /* warm-started power iteration for |A|_2^2 */
+PETSC_EXTERN PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2);                                 /* |A|_2^2 (dense: exact) */
+PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
 
 /* ------------------------------------------------------------------ network (src/net) */
 /* Widths n_0..n_L, one activation/regulariser/lambda per layer, weights replicated on the
@@ -137,16 +159,11 @@ PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied ne
 PETSC_EXTERN PetscErrorCode BnNetSetOwnedLayers(BnNet net, PetscInt first, PetscInt last);
 PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* temporary storage for a layer of another stage */
 PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
-/* z = X W_l^T + 1 b_l^T for an m-row block (DGEMM) */
+/* layer l's operator and its type (default dense; set before BnNetSetUp()) */
+PETSC_EXTERN PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer);
+PETSC_EXTERN PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[]);
+/* z = X W_l^T + 1 b_l^T for an m-row block (layer l's operator) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
-/* one prox-gradient step on x_l of an m-row block (math.md §3), the x-update of training and inversion */
-PETSC_EXTERN PetscErrorCode BnNetXStep(BnNet net, PetscInt l, PetscInt m, PetscReal tau, const PetscReal zl[], const PetscReal xn[], const PetscReal zn[], PetscReal x[], PetscReal R[], PetscReal G[]);
-/* the same step when layer l+1 lives on the next stage: that stage computes its part of the
-   gradient, lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1}, and the step (BnNetXMessage),
-   this stage finishes the step with it (BnNetXStepWithMessage) */
-PETSC_EXTERN PetscErrorCode BnNetXMessage(BnNet net, PetscInt l, PetscInt m, PetscReal w2, const PetscReal zl[], const PetscReal xl[], PetscReal R[], PetscReal msg[]);
-PETSC_EXTERN PetscErrorCode BnNetXStepWithMessage(BnNet net, PetscInt l, PetscInt m, const PetscReal msg[], const PetscReal zl[], PetscReal x[], PetscReal G[]);
-
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
 PETSC_EXTERN PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
 PETSC_EXTERN PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val);
@@ -163,21 +180,67 @@ PETSC_EXTERN PetscErrorCode BnNetDestroy(BnNet *net);
    [first[s], last[s]] (1-based, as in math.md) */
 PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 typedef struct _p_BnExchange *BnExchange;
-typedef PetscErrorCode (*BnSpectralFn)(void *ctx, PetscInt l, PetscReal *norm2); /* |W_l|_2^2 */
 PETSC_EXTERN PetscErrorCode BnExchangeCreate(BnGrid grid, BnNet net, BnExchange *ex);
 PETSC_EXTERN PetscErrorCode BnExchangeGetStages(BnExchange ex, PetscInt *S, PetscInt *stage, const PetscInt *first[], const PetscInt *last[]);
-PETSC_EXTERN PetscErrorCode BnExchangeSetSpectral(BnExchange ex, BnSpectralFn fn, void *ctx);
 PETSC_EXTERN PetscErrorCode BnExchangeSetOverlap(BnExchange ex, PetscBool overlap); /* -layer_stages_overlap */
+PETSC_EXTERN PetscErrorCode BnExchangeGetOverlap(BnExchange ex, PetscBool *overlap);
 PETSC_EXTERN PetscErrorCode BnExchangeSetUp(BnExchange ex, PetscInt mmax); /* x-update blocks of at most mmax rows */
 PETSC_EXTERN PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary); /* m x n_b rows + 1 slot */
-/* one x-update colour (hidden layers l % 2 == parity of my stage) with its exchange overlapped */
-PETSC_EXTERN PetscErrorCode BnExchangeXColour(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscReal G[], PetscInt parity);
+/* the exchange of one x-update colour: x_{b_k} forward or the x-update message (written into the
+   send buffer first) backward on each boundary, so that the caller can update meanwhile */
+PETSC_EXTERN PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, PetscReal **send, PetscReal **recv);
+PETSC_EXTERN PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity);
+PETSC_EXTERN PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received);
+PETSC_EXTERN PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received);
 PETSC_EXTERN PetscErrorCode BnExchangeSetCounting(BnExchange ex, PetscBool on, PetscBool *previous);
 PETSC_EXTERN PetscErrorCode BnExchangeGetBytes(BnExchange ex, PetscLogDouble *bytes);
 PETSC_EXTERN PetscErrorCode BnExchangeDestroy(BnExchange *ex);
+
+/* ------------------------------------------------------------ lifted core (src/lift) */
+/* A block of m samples in the lifted variables: X[0] inputs, X[1..L-1] auxiliary, X[L]
+   targets (all m x n_l row-major), Z[l] = X[l-1] W_l^T + b_l kept consistent with X, scratch R
+   and G (m x largest width). A stage holds X of its layers and of the previous stage's last
+   layer, Z of its layers. */
+typedef struct {
+  PetscInt    m;
+  PetscReal **X, **Z;
+  PetscReal  *R, *G;
+  PetscBool   own_aux; /* X arrays allocated by the block (not views) */
+} BnBlock;
+/* The lifted core of a network on a process grid, shared by training and inversion: the state
+   block of auxiliary variables (PETSc Vecs over the samples), the two-colour x-update and its
+   step rule, energy and lifting gap, the Bregman W-gradient, the spectral estimates. */
+typedef struct _p_BnLift *BnLift;
+PETSC_EXTERN PetscErrorCode BnLiftCreate(BnGrid grid, BnNet net, BnLift *lift);
+PETSC_EXTERN PetscErrorCode BnLiftSetExactNorms(BnLift lift, PetscBool exact); /* fixed network: exact |W_l|_2^2 */
+PETSC_EXTERN PetscErrorCode BnLiftSetUp(BnLift lift, PetscInt m, PetscInt zrows, PetscInt mmsg);
+PETSC_EXTERN PetscErrorCode BnLiftGetExchange(BnLift lift, BnExchange *ex);
+PETSC_EXTERN PetscErrorCode BnLiftGetLayers(BnLift lift, PetscInt *la, PetscInt *lb); /* my stage's layers */
+PETSC_EXTERN PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state);
+PETSC_EXTERN PetscErrorCode BnLiftGetStateVec(BnLift lift, PetscInt l, Vec *x);
+PETSC_EXTERN PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, PetscInt zrows, BnBlock *blk);
+PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
+PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscBool output);
+PETSC_EXTERN PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *tau); /* 1/(lambda_l Lip_l w2) */
+PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[]);
+PETSC_EXTERN PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity);
+PETSC_EXTERN PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum);
+PETSC_EXTERN PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal z[], PetscReal *energy);
+PETSC_EXTERN PetscErrorCode BnLiftGradient(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal gW[], PetscReal gb[]);
+PETSC_EXTERN PetscErrorCode BnLiftGradientLipschitz(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *lip);
+PETSC_EXTERN PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm2);
+PETSC_EXTERN PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
+PETSC_EXTERN PetscErrorCode BnLiftWeightsChanged(BnLift lift);
+PETSC_EXTERN PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***pw_X, PetscReal **normW2, PetscInt64 **pw_version, PetscInt64 **wversion);
+PETSC_EXTERN PetscErrorCode BnLiftAllreduce(BnLift lift, PetscReal buf[], PetscInt count);
+PETSC_EXTERN PetscErrorCode BnLiftGetBytesReduced(BnLift lift, PetscLogDouble *bytes);
+PETSC_EXTERN PetscErrorCode BnLiftDestroy(BnLift *lift);
 
 /* ------------------------------------------------------------------- data (src/data) */
 /* One split (train or test) of a data set; each rank holds rows [lo, hi) of N. */
@@ -190,8 +253,10 @@ typedef struct {
 typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
 PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_samples -data_test_samples -data_targets -seed, then the source's own */
-/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file */
+/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file,
+   perceptron (bregnet invert's built-in problem: no rows to load) */
 PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
+PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
@@ -252,13 +317,13 @@ PETSC_EXTERN PetscErrorCode BnSolverSetSweeps(BnSolver solver, PetscInt sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverGetSweeps(BnSolver solver, PetscInt *sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
-PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetWUpdate(BnSolver solver, const char type[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetWUpdate(BnSolver solver, const char **type);
 PETSC_EXTERN PetscErrorCode BnSolverSetLearningRate(BnSolver solver, PetscReal lr);
 PETSC_EXTERN PetscErrorCode BnSolverGetLearningRate(BnSolver solver, PetscReal *lr);   /* -1: the rule's default */
-PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetLearningRateDecay(BnSolver solver, PetscReal *decay);
 PETSC_EXTERN PetscErrorCode BnSolverSetMomentum(BnSolver solver, PetscReal mu);
 PETSC_EXTERN PetscErrorCode BnSolverGetMomentum(BnSolver solver, PetscReal *mu);

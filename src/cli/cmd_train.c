@@ -24,7 +24,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   BnNet          net;
   BnData         data;
   BnSolver       solver;
-  PetscInt       stages = 1, L, P, S, Q, sweep;
+  PetscInt       L, P, S, Q, sweep;
   char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5";
   PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted, help;
   const PetscInt *n;
@@ -37,12 +37,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
   PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
-  PetscCall(PetscOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
   PetscCall(PetscOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
   PetscCall(PetscOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
   PetscCall(PetscOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
   PetscOptionsEnd();
-  PetscCall(BnGridCreate(world, stages, &grid));
+  PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
   PetscCall(BnGridGetStageComm(grid, &stage));
 

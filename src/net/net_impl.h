@@ -1,6 +1,7 @@
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
+#include "layer_impl.h"
 
 #define BN_MAX_LAYERS 64
 
@@ -15,7 +16,8 @@ struct _p_BnNet {
   BnActivation *act;    /* L+1, [0] unused */
   BnReg        *reg;    /* L+1, [0] unused */
   PetscReal    *lambda; /* L+1, [0] unused */
-  PetscReal   **W, **b; /* L+1, [0] unused */
+  BnLayer      *layer;  /* L+1, [0] unused: the operators and their parameters (layer.c) */
+  char        **ltype;  /* L+1, [0] unused: their registered types (dense) */
   PetscBool     tied;
   PetscBool     bias_fixed[BN_MAX_LAYERS + 1]; /* -net_bias_fixed: layer l's bias is never updated */
   PetscBool     setup;

@@ -82,8 +82,7 @@ PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x
   PetscCall(PetscFree(pre));
   z = zL;
   if (!z) PetscCall(PetscMalloc1(m * nL, &z));
-  for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(z + i * nL, net->b[L], nL));
-  PetscCall(BnGemmAdd(m, nL, net->widths[L - 1], net->W[L], x[L - 1], z));
+  PetscCall(BnLayerApply(net->layer[L], m, x[L - 1], z));
   PetscCall(BnGemmAdd(m, nL, net->widths[L - 2], net->S, L == 2 ? x0 : x[L - 2], z));
   if (out) PetscCall(BnActivationSigma(net->act[L], m, nL, z, out));
   if (!zL) PetscCall(PetscFree(z));

@@ -188,7 +188,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->wrule->lr_decay));
   v = s->wrule->steps;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
-  v = s->wversion;
+  v = *s->wversion;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "weight_version", 1, &v));
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "power_version", s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
@@ -459,7 +459,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
   s->wrule->steps = v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "weight_version", 1, &v));
-  s->wversion = v;
+  *s->wversion = v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "power_version", s->L, (PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5ReadAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
   {

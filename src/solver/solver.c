@@ -121,21 +121,16 @@ static PetscErrorCode BnSolverSetDefaults(BnSolver s)
 static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
 {
   PetscFunctionBegin;
-  if (s->pw_W[l]) PetscFunctionReturn(0);
   PetscCall(BnWRuleAllocateLayer(s->wrule, l));
-  PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
-  for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
-  for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
-  s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
+  PetscCall(BnLiftAllocateLayerState(s->lift, l));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
 {
   PetscFunctionBegin;
-  if (!s->pw_W[l]) PetscFunctionReturn(0);
   PetscCall(BnWRuleFreeLayer(s->wrule, l));
-  PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
+  PetscCall(BnLiftFreeLayerState(s->lift, l));
   PetscFunctionReturn(0);
 }
 
@@ -158,8 +153,9 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnDataGetTrain(s->data, &s->train));
   PetscCall(BnDataGetTest(s->data, &s->test, &s->has_test));
   m = s->train.hi - s->train.lo;
-  /* layer stages: this rank's layers [la, lb] (S == 1: all of them) */
-  PetscCall(BnExchangeCreate(s->grid, s->net, &s->ex));
+  /* the lifted core; layer stages: this rank's layers [la, lb] (S == 1: all of them) */
+  PetscCall(BnLiftCreate(s->grid, s->net, &s->lift));
+  PetscCall(BnLiftGetExchange(s->lift, &s->ex));
   PetscCall(BnExchangeGetStages(s->ex, &s->S, &s->stage, &s->first, &s->last));
   {
     MPI_Comm  world;
@@ -170,29 +166,22 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   }
   s->la = s->first[s->stage];
   s->lb = s->last[s->stage];
-  if (s->S > 1) PetscCall(BnNetSetOwnedLayers(s->net, s->la, s->lb)); /* each rank stores its stage's layers only */
-  PetscCall(PetscCalloc1(L + 1, &s->Xvec));
-  PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
-  PetscCall(BnBlockAllocate(s, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
+  PetscCall(BnExchangeSetOverlap(s->ex, s->overlap));
+  /* backward messages serve the x-updates only: of the mini-batch block with mini-batches */
+  PetscCall(BnLiftSetUp(s->lift, m, s->batch ? 0 : m, s->batch ? PetscMin(s->batch, s->train.N) : m));
+  {
+    BnBlock *state;
+    PetscCall(BnLiftGetState(s->lift, &state));
+    s->full = *state; /* shares the core's arrays */
+  }
+  PetscCall(BnLiftBlockCreate(s->lift, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
   s->full.X[0] = (PetscReal *)s->train.inputs;
   s->full.X[L] = (PetscReal *)s->train.targets;
-  if (s->la > 1) {
-    PetscCall(PetscMalloc1(PetscMax(m * s->n[s->la - 1], 1), &s->ghost));
-    s->full.X[s->la - 1] = s->ghost;
-  }
-  for (PetscInt l = 1; l < L; l++) {
-    if (l < s->la || l > s->lb) continue; /* another stage's layer */
-    /* one row of n_l values per sample: local size m*n_l, the layout BLAS works on directly */
-    PetscCall(VecCreateMPI(s->comm, m * s->n[l], PETSC_DETERMINE, &s->Xvec[l]));
-    PetscCall(VecGetArray(s->Xvec[l], &s->full.X[l]));
-  }
-  if (s->batch) PetscCall(BnBlockAllocate(s, PetscMin(s->batch, s->train.N), PETSC_TRUE, PetscMin(s->batch, s->train.N), &s->mini));
+  if (s->batch) PetscCall(BnLiftBlockCreate(s->lift, PetscMin(s->batch, s->train.N), PETSC_TRUE, PetscMin(s->batch, s->train.N), &s->mini));
   PetscCall(PetscMalloc1(s->train.N, &s->perm));
   PetscCall(BnWRuleSetUp(s->wrule, L));
-  PetscCall(PetscCalloc4(L + 1, &s->pw_W, L + 1, &s->pw_X, L + 1, &s->normW2, L + 1, &s->pw_version));
-  for (PetscInt l = 1; l <= L; l++) {
-    s->pw_version[l] = -1;
-    if (l < s->la || l > s->lb) continue; /* another stage's layer */
+  PetscCall(BnLiftGetPowerState(s->lift, &s->pw_W, &s->pw_X, &s->normW2, &s->pw_version, &s->wversion));
+  for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscCall(BnSolverAllocateLayerState(s, l));
     glen += s->n[l] * (s->n[l - 1] + 1);
   }
@@ -200,10 +189,6 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   s->glen = glen;
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
-  /* backward messages serve the x-updates only: of the mini-batch block with mini-batches */
-  PetscCall(BnExchangeSetSpectral(s->ex, BnSolverSpectralWFn, s));
-  PetscCall(BnExchangeSetOverlap(s->ex, s->overlap));
-  PetscCall(BnExchangeSetUp(s->ex, s->batch ? s->mini.m : s->full.m));
   PetscCall(BnSolverCheckTargets(s));
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
@@ -519,25 +504,16 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
 
   PetscFunctionBegin;
   if (!s) PetscFunctionReturn(0);
-  if (s->Xvec) {
-    for (PetscInt l = 1; l < s->L; l++) {
-      if (!s->Xvec[l]) continue;
-      PetscCall(VecRestoreArray(s->Xvec[l], &s->full.X[l]));
-      PetscCall(VecDestroy(&s->Xvec[l]));
-    }
-    PetscCall(PetscFree(s->Xvec));
-    PetscCall(PetscFree(s->ghost));
-    PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
-    PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
-    if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
+  if (s->lift) {
+    PetscCall(BnLiftBlockDestroy(s->lift, &s->eval));
+    if (s->batch) PetscCall(BnLiftBlockDestroy(s->lift, &s->mini));
     for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
-    PetscCall(PetscFree4(s->pw_W, s->pw_X, s->normW2, s->pw_version));
     PetscCall(PetscFree(s->gbuf));
     PetscCall(PetscFree(s->perm));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
   PetscCall(BnWRuleDestroy(&s->wrule));
-  PetscCall(BnExchangeDestroy(&s->ex));
+  PetscCall(BnLiftDestroy(&s->lift));
   PetscCall(PetscFree(*solver));
   PetscFunctionReturn(0);
 }
