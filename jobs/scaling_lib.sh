@@ -69,7 +69,7 @@ scaling_setup() {
   batch=${SCALING_BATCH:-0}
   max_ranks=1; local r
   for r in $SCALING_RANKS; do [ "$r" -le "$max_ranks" ] || max_ranks=$r; done
-  # memory model (parallel.md): 8*(N/Q)*sum(n_l) + 8*sum(n_l*n_{l-1}) bytes per rank, with a
+  # the README's memory model: 8*(N/Q)*sum(n_l) + 8*sum(n_l*n_{l-1}) bytes per rank, with a
   # factor 4 for optimizer state, the data and work space; cap samples per rank accordingly
   local mem_mib=${SLURM_MEM_PER_CPU:-}
   [ -n "$mem_mib" ] || { [ -n "${SLURM_MEM_PER_NODE:-}" ] && mem_mib=$(( SLURM_MEM_PER_NODE / BN_TPN )); } || true
