@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 
 from . import activations as _act
-from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_kind, write_dataset
+from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_group, read_kind, write_dataset
 
 __all__ = ["Layer", "Model", "read_model", "write_model"]
 
@@ -46,6 +46,7 @@ class Model:
     S: np.ndarray = None
     tied: bool = False
     attrs: dict = field(default_factory=dict)  # root attributes of the file it came from
+    provenance: dict = field(default_factory=dict)  # /provenance of the file (bregnet version, options, input_scaling, ...)
 
     def __post_init__(self):
         if not self.layers:
@@ -112,7 +113,12 @@ class Model:
 
     def copy(self):
         return Model([Layer(l.W.copy(), l.b.copy(), l.activation, l.lam, l.reg, l.bias_fixed) for l in self.layers],
-                     None if self.S is None else self.S.copy(), self.tied, dict(self.attrs))
+                     None if self.S is None else self.S.copy(), self.tied, dict(self.attrs), dict(self.provenance))
+
+
+def _groups(path):
+    with h5py.File(path, "r") as f:
+        return set(f.keys())
 
 
 def _read_layer_attr(f, path, name):
@@ -169,8 +175,9 @@ def read_model(path, verify=True):
             S = read_dataset(f, f"/net/layer_{L}/S", verify)
         tied = bool(np.asarray(net.attrs.get("tied", f.attrs.get("tied", 0))).reshape(-1)[0])
         attrs = {k: (attr_str(v) if isinstance(v, (str, bytes)) else v) for k, v in f.attrs.items()}
+    prov = read_group(path, "/provenance", verify)[1] if "provenance" in _groups(path) else {}
     try:
-        return Model(layers, S, tied, attrs)
+        return Model(layers, S, tied, attrs, prov)
     except ValueError as e:
         raise BregnetFileError(f"{path}: {e}") from None
 

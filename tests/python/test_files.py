@@ -42,7 +42,10 @@ def test_history_of_a_checkpoint(run, tmp_path):
     h = bregnet.read_history(ck)
     assert {"energy", "loss", "seconds"} <= set(h) and len(h["energy"]) == 3
     assert np.all(np.isfinite(h["energy"]))
-    assert bregnet.read_history(tmp_path / "m.h5") == {} or len(bregnet.read_history(tmp_path / "m.h5")["energy"]) == 3
+    hm = bregnet.read_history(tmp_path / "m.h5")  # models carry the run's history too
+    assert np.array_equal(hm["energy"], h["energy"]) and np.array_equal(hm["loss"], h["loss"])
+    prov = bregnet.read_model(tmp_path / "m.h5").provenance
+    assert prov["input_scaling"].startswith("none") and prov["bregnet_version"] and "-solver_sweeps" in prov["options"]
 
 
 def test_csv_readers(tmp_path):
@@ -113,6 +116,7 @@ def test_fmnist_inputs_bitwise_as_bregnet(run, tmp_path):
     run("train", "-data_samples", 300, "-data_test_samples", 50, "-net_widths", "784,8,10", "-solver_sweeps", 1,
         "-checkpoint", "ck", "-model_out", "m.h5", np=2)
     (ck,) = tmp_path.glob("ck_*.h5")
+    assert bregnet.read_model(tmp_path / "m.h5").provenance["input_scaling"].startswith("pixels/255")
     attrs = bregnet.read_group(ck, "/data")[1]
     if "train_fingerprint" not in attrs:
         pytest.skip("this bregnet records no data fingerprints")
