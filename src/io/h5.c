@@ -448,6 +448,19 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
   h = *f;
   PetscValidPointer(h, 1);
   PetscCheck(h->writable, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5Commit() on a file opened for reading; use BnH5Close()", h->path);
+  { /* the metadata checksums go last, over everything written; a failure discards the file */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = BnH5Seal_Private(h);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      char msg[PETSC_MAX_PATH_LEN + 512];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s' (metadata checksums)%s", h->tmppath, BnH5Detail_Private()));
+      comm = h->ucomm;
+      PetscCall(BnH5Abort(f));
+      SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
+    }
+  }
   ok = H5Fflush(h->file, H5F_SCOPE_GLOBAL) >= 0; /* MPI_File_sync on every rank */
   if (!ok) PetscCall(PetscStrncpy(detail, BnH5Detail_Private(), sizeof(detail)));
   if (H5Fclose(h->file) < 0) {

@@ -7,6 +7,8 @@
 #include "h5_impl.h"
 #include <string.h>
 
+static PetscErrorCode BnH5ReadAttrNumbers(BnH5, const char[], const char[], PetscInt, hid_t, PetscBool, void *);
+
 herr_t BnH5NameListAdd_Private(BnH5NameList *l, const char prefix[], const char name[])
 {
   size_t a = strlen(prefix), b = strlen(name);
@@ -147,10 +149,24 @@ PetscErrorCode BnH5WriteAttrReal(BnH5 f, const char objpath[], const char name[]
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5WriteAttr(f, objpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, PETSC_FALSE, &v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5ReadAttrNumbers(f, objpath, name, 1, H5T_NATIVE_UINT64, PETSC_FALSE, v));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnH5WriteAttr(f, dspath, "checksum", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, PETSC_FALSE, &sum));
+  PetscCall(BnH5WriteAttrUInt64_Private(f, dspath, "checksum", sum));
   PetscFunctionReturn(0);
 }
 

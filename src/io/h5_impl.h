@@ -59,11 +59,18 @@ PETSC_INTERN herr_t         BnH5NameListAdd_Private(BnH5NameList *list, const ch
 PETSC_INTERN PetscErrorCode BnH5NameListFinish_Private(BnH5NameList *list, PetscInt *n, char ***names);
 /* the "checksum" attribute of a dataset (uint64) */
 PETSC_INTERN PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum);
+/* a scalar uint64 attribute (checksums, data fingerprints) */
+PETSC_INTERN PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v);
+PETSC_INTERN PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v);
+/* metadata checksums (h5_meta.c): written on every object at commit */
+PETSC_INTERN PetscErrorCode BnH5Seal_Private(BnH5 f);
+PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscInt *n, char ***names);
 
 /* Not Collective: the innermost message of HDF5's error stack as " (HDF5: ...)", or "".
    Clears the stack. Only meaningful right after a failed HDF5 call. */
 PETSC_INTERN const char *BnH5Detail_Private(void);
 
+PETSC_INTERN PetscErrorCode BnH5MetaStatus_Private(BnH5 f, const char obj[], PetscInt nobj, char **objects, BnH5ChecksumStatus *status);
 /* Absolute paths of every dataset in the file, in name order, NULL-terminated (PetscStrArrayDestroy) */
 PETSC_INTERN PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names);
 /* Names of the attributes of an object, in name order, NULL-terminated (PetscStrArrayDestroy) */
