@@ -22,6 +22,7 @@
 #define BN_EXIT_INTERNAL    1
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
+#define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for

@@ -70,12 +70,12 @@ static PetscErrorCode BnH5WriteAttr_Impl(BnH5 f, const char objpath[], const cha
   PetscCheck(space >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Screate failed%s", BnH5Detail_Private());
   /* attributes cannot be rewritten with another size or type in place: replace them */
   exists = H5Aexists(obj, name);
-  PetscCheck(exists >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot query attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
-  if (exists) PetscCheck(H5Adelete(obj, name) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot replace attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  BnH5CheckWrite(f, exists >= 0, "%s: cannot query attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  if (exists) BnH5CheckWrite(f, H5Adelete(obj, name) >= 0, "%s: cannot replace attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
   attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-  PetscCheck(attr >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
-  if (n > 0) PetscCheck(H5Awrite(attr, mtype, buf) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
-  PetscCheck(H5Aclose(attr) >= 0 && H5Sclose(space) >= 0 && H5Oclose(obj) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot close attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  BnH5CheckWrite(f, attr >= 0, "%s: cannot create attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  if (n > 0) BnH5CheckWrite(f, H5Awrite(attr, mtype, buf) >= 0, "%s: cannot write attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  BnH5CheckWrite(f, H5Aclose(attr) >= 0 && H5Sclose(space) >= 0 && H5Oclose(obj) >= 0, "%s: cannot close attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
   PetscFunctionReturn(0);
 }
 

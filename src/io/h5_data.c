@@ -288,7 +288,7 @@ static PetscErrorCode BnH5CreateDataset(BnH5 f, const char ds[], int rank, const
   PetscCheck(H5Pset_create_intermediate_group(lcpl, 1) >= 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0 && H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cannot set up dataset %s%s", ds,
              BnH5Detail_Private());
   *dset = H5Dcreate2(f->file, ds, H5T_IEEE_F64LE, space, lcpl, dcpl, H5P_DEFAULT);
-  PetscCheck(*dset >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create dataset %s%s", f->path, ds, BnH5Detail_Private());
+  BnH5CheckWrite(f, *dset >= 0, "%s: cannot create dataset %s%s", f->path, ds, BnH5Detail_Private());
   PetscCheck(H5Pclose(dcpl) >= 0 && H5Pclose(lcpl) >= 0 && H5Sclose(space) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cannot close dataset properties");
   PetscFunctionReturn(0);
 }
@@ -374,11 +374,11 @@ static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt 
      match the checksum */
   PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank ? 0 : hdims[0], 0, hdims[1], (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
-  PetscCheck(ok, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
+  BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
   if (!f->rank) sum = BnChecksumReal(data, (PetscInt64)count, 0);
   PetscCallMPI(MPI_Bcast(&sum, 1, MPI_UINT64_T, 0, f->comm));
   PetscCall(BnH5WriteChecksum_Private(f, dspath, sum));
-  PetscCheck(H5Dclose(dset) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
+  BnH5CheckWrite(f, H5Dclose(dset) >= 0, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
   PetscFunctionReturn(0);
 }
 
@@ -429,11 +429,11 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64
   PetscCall(BnH5CreateDataset(f, dspath, 2, hdims, &dset));
   PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, 2, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
-  PetscCheck(ok, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
+  BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
   if (mine) local = BnChecksumReal(data, nloc * ncols, lo * ncols);
   PetscCallMPI(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, f->comm));
   PetscCall(BnH5WriteChecksum_Private(f, dspath, sum));
-  PetscCheck(H5Dclose(dset) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
+  BnH5CheckWrite(f, H5Dclose(dset) >= 0, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
   PetscFunctionReturn(0);
 }
 

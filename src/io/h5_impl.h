@@ -20,7 +20,17 @@ struct _p_BnH5 {
   char       *tmppath; /* PATH.tmp while writing; NULL for files opened for reading */
   char       *kind;    /* root attribute "kind", NULL when a plain file has none */
   PetscBool   writable;
+  PetscBool   failed; /* a write failed: HDF5's state may differ between ranks (see BnH5Abort) */
 };
+
+/* a failed write: remembered on the handle, so that BnH5Abort() does not close the file */
+#define BnH5CheckWrite(f, cond, ...) \
+  do { \
+    if (PetscUnlikely(!(cond))) { \
+      (f)->failed = PETSC_TRUE; \
+      SETERRQ((f)->comm, PETSC_ERR_FILE_WRITE, __VA_ARGS__); \
+    } \
+  } while (0)
 
 /* Runs call inside a log event that is ended even when call fails: callers that catch
    errors (-restart auto trying older checkpoints) must not leave the event open, or

@@ -228,7 +228,7 @@ PetscErrorCode BnH5Seal_Private(BnH5 f)
     const char *obj = i < 0 ? "/" : objs[i];
     uint64_t    sum;
     PetscCall(BnMetaText(f, obj, n, objs, &t));
-    PetscCheck(t.ok, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot read back the attributes of %s%s", f->path, obj, BnH5Detail_Private());
+    BnH5CheckWrite(f, t.ok, "%s: cannot read back the attributes of %s%s", f->path, obj, BnH5Detail_Private());
     sum = BnMetaSum(&t);
     PetscCall(BnH5WriteAttrUInt64_Private(f, obj, BN_META_ATTR, sum));
   }

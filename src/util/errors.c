@@ -30,6 +30,7 @@ int BnExitCodeFromError(PetscErrorCode ierr)
   if (!ierr) return BN_EXIT_OK;
   if (BnIsBadInput(ierr)) return BN_EXIT_BAD_INPUT;
   if (ierr == BN_ERR_DIVERGED) return BN_EXIT_DIVERGED;
+  if (ierr == PETSC_ERR_FILE_WRITE) return BN_EXIT_WRITE;
   return BN_EXIT_INTERNAL;
 }
 
@@ -78,7 +79,7 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
   MPI_Initialized(&flg);
   if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
   if (rank) return n;
-  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
+  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED || n == PETSC_ERR_FILE_WRITE) {
     char option[256];
     BnNameOffendingOption(mess, option, sizeof(option));
     fprintf(stderr, "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
