@@ -357,7 +357,16 @@ static PetscErrorCode BnH5CheckArrayArgs(PetscInt rank, const PetscInt64 dims[],
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[])
+PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], PetscMPIInt *root)
+{
+  PetscFunctionBegin;
+  *root = have ? f->rank : f->size;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, root, 1, MPI_INT, MPI_MIN, f->comm));
+  PetscCheck(*root < f->size, f->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: no rank holds %s", f->path, what);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root)
 {
   hsize_t  hdims[2], count;
   hid_t    dset = H5I_INVALID_HID;
@@ -368,15 +377,15 @@ static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt 
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
   PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &count));
-  if (count) PetscValidRealPointer(data, 5);
+  if (count && f->rank == root) PetscValidRealPointer(data, 5);
   PetscCall(BnH5CreateDataset(f, dspath, (int)rank, hdims, &dset));
-  /* one writer: the copies on other ranks need not be bitwise equal, and the file must
-     match the checksum */
-  PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank ? 0 : hdims[0], 0, hdims[1], (void *)data, &ok));
+  /* one writer: the copies on other ranks need not be bitwise equal (or present), and the
+     file must match the checksum */
+  PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank != root ? 0 : hdims[0], 0, hdims[1], (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
-  if (!f->rank) sum = BnChecksumReal(data, (PetscInt64)count, 0);
-  PetscCallMPI(MPI_Bcast(&sum, 1, MPI_UINT64_T, 0, f->comm));
+  if (f->rank == root) sum = BnChecksumReal(data, (PetscInt64)count, 0);
+  PetscCallMPI(MPI_Bcast(&sum, 1, MPI_UINT64_T, root, f->comm));
   PetscCall(BnH5WriteChecksum_Private(f, dspath, sum));
   BnH5CheckWrite(f, H5Dclose(dset) >= 0, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
   PetscFunctionReturn(0);
@@ -399,7 +408,15 @@ static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt 
 PetscErrorCode BnH5WriteArray(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[])
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5WriteArray_Impl(f, dspath, rank, dims, data));
+  BnH5LogCall(BN_FileWrite, BnH5WriteArray_Impl(f, dspath, rank, dims, data, 0));
+  PetscFunctionReturn(0);
+}
+
+/* BnH5WriteArray() with the values of rank root (the only rank whose data are read) */
+PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5WriteArray_Impl(f, dspath, rank, dims, data, root));
   PetscFunctionReturn(0);
 }
 

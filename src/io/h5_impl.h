@@ -72,6 +72,10 @@ PETSC_INTERN PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[
 /* a scalar uint64 attribute (checksums, data fingerprints) */
 PETSC_INTERN PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v);
 PETSC_INTERN PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v);
+/* replicated arrays held by some ranks only (layer stages): the lowest rank with have = TRUE
+   (an error naming what if none) writes them; no gather of other stages' layers needed */
+PETSC_INTERN PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], PetscMPIInt *root);
+PETSC_INTERN PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root);
 /* metadata checksums (h5_meta.c): written on every object at commit */
 PETSC_INTERN PetscErrorCode BnH5Seal_Private(BnH5 f);
 PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscInt *n, char ***names);

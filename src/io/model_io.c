@@ -19,8 +19,8 @@ static PetscErrorCode BnLayerPath(BnFormatKey key, PetscInt l, char path[])
   Collective on the file's communicator
 
   Input Parameters:
-+ net - a set-up network whose layers are all present on rank 0 of the file's communicator (the
-        values written); other ranks may lack layers of other stages
++ net - a set-up network; with layer stages each layer need only be present on the ranks of
+        its stage: the lowest rank holding a layer writes it (collective I/O, no gather)
 - f   - a file from BnH5Create() (model or checkpoint)
 
 .seealso: BnNetWriteModel(), BnNetLoad()
@@ -34,6 +34,7 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
   char           *list, path[BN_LAYER_PATH_LEN];
   PetscBool       tied;
   PetscInt64      tied64;
+  PetscMPIInt     root;
 
   PetscFunctionBegin;
   PetscValidPointer(net, 1);
@@ -76,23 +77,25 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
       PetscCall(BnNetGetBiasFixed(net, l, &fixed));
       if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &one));
     }
-    /* layer stages: only rank 0's copy is written; other ranks may not store the layer */
-    if (!W || !b) {
-      PetscCheck(f->rank, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "%s: layer %" PetscInt_FMT " is not present on rank 0 (gather it first)", f->path, l);
-      W = b = &lambda; /* a valid pointer that is never read (rank > 0 writes no rows) */
-    }
+    /* layer stages: the lowest rank that stores the layer writes it; no gather needed */
+    PetscCall(BnLayerPath(BN_F_LAYER, l, path));
+    PetscCall(BnH5Owner_Private(f, (PetscBool)(W && b), path, &root));
     PetscCall(BnLayerPath(BN_F_LAYER_W, l, path));
-    PetscCall(BnH5WriteArray(f, path, 2, wdims, W));
+    PetscCall(BnH5WriteArrayFrom_Private(f, path, 2, wdims, W, root));
     PetscCall(BnLayerPath(BN_F_LAYER_B, l, path));
-    PetscCall(BnH5WriteArray(f, path, 1, bdims, b));
+    PetscCall(BnH5WriteArrayFrom_Private(f, path, 1, bdims, b, root));
   }
   {
     PetscReal *S;
+    PetscInt   any;
     PetscCall(BnNetGetSkip(net, &S));
-    if (S) {
+    any = S ? 1 : 0;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPIU_INT, MPI_MAX, f->comm));
+    if (any) {
       PetscInt64 sdims[2] = {widths[L], widths[L - 2]};
       PetscCall(BnLayerPath(BN_F_LAYER_S, L, path));
-      PetscCall(BnH5WriteArray(f, path, 2, sdims, S));
+      PetscCall(BnH5Owner_Private(f, (PetscBool)(S != NULL), path, &root));
+      PetscCall(BnH5WriteArrayFrom_Private(f, path, 2, sdims, S, root));
     }
   }
   PetscCall(PetscFree(list));

@@ -204,8 +204,11 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   const char *source;
   PetscInt    samples;
   uint64_t    dseed, fp;
+  PetscMPIInt *owner;
+  MPI_Comm    world;
 
   PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnNetWriteGroups(s->net, f));
   PetscCall(BnH5CreateGroup(f, solver));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_SWEEP, s->sweep));
@@ -223,19 +226,27 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR_DECAY, s->lr_decay));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->t_adam));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, s->wversion));
+  /* layer stages: each layer's arrays are written by the lowest rank of the stage that owns
+     it (collective I/O, no gather); its spectral estimate comes from there too, since
+     attributes are written with the same value by every rank */
+  PetscCall(PetscMalloc1(s->L + 1, &owner));
+  for (PetscInt l = 1; l <= s->L; l++) {
+    PetscCall(BnFormatPath(BN_F_LAYER, l, name, sizeof(name)));
+    PetscCall(BnH5Owner_Private(f, (PetscBool)(l >= s->la && l <= s->lb), name, &owner[l]));
+    PetscCallMPI(MPI_Bcast(&s->normW2[l], 1, MPIU_REAL, owner[l], world));
+    PetscCallMPI(MPI_Bcast(&s->pw_version[l], 1, MPIU_INT64, owner[l], world));
+  }
   PetscCall(BnH5WriteAttrInt64(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
   for (PetscInt l = 1; l <= s->L; l++) {
-    /* rank 0 writes (it has every layer after BnSolverGatherNet()); with layer stages other
-       ranks may not store layer l and pass a pointer that is never read */
     BnLayerArray a[BN_LAYER_ARRAYS];
-    PetscReal    dummy = 0;
     PetscCall(BnCheckpointLayerArrays(s, l, a));
     for (PetscInt j = 2; j < BN_LAYER_ARRAYS; j++) { /* W and b went with the model groups */
       PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
-      PetscCall(BnH5WriteArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : &dummy));
+      PetscCall(BnH5WriteArrayFrom_Private(f, name, a[j].rank, a[j].dims, a[j].data, owner[l]));
     }
   }
+  PetscCall(PetscFree(owner));
 
   PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_LIFT].object));
   for (PetscInt l = 1; l < s->L; l++) {
@@ -286,7 +297,6 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
-  PetscCall(BnSolverGatherNet(s)); /* layer stages: rank 0 writes the per-layer arrays */
   PetscCall(BnH5Create(world, path, "checkpoint", &f));
   ierr = BnCheckpointWriteGroups(s, f, energy);
   if (ierr) { /* every BnH5 write agrees on failure over the ranks: all come here together */
@@ -297,7 +307,6 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   ierr = BnH5Commit(&f);
   if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
-  PetscCall(BnSolverReleaseNet(s));
 
   /* keep the newest -checkpoint_keep */
   PetscCallMPI(MPI_Comm_rank(world, &rank));
