@@ -13,6 +13,7 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "  invert    regularised inversion of a trained model (or -data perceptron)\n"
                             "  info      validate and summarise a model or checkpoint file: bregnet info FILE.h5\n"
                             "  prune     balance, merge and prune a model (-model, -model_out); -compare -model_b: distances\n"
+                            "  commbench latency and bandwidth of point-to-point messages and allreduce on these ranks\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 4 could not write a file,\n"
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
     ierr = BnCommandInvert(&exit_code);
   } else if (!strcmp(cmd, "prune")) {
     ierr = BnCommandPrune(&exit_code);
+  } else if (!strcmp(cmd, "commbench")) {
+    ierr = BnCommandCommBench(&exit_code);
   } else {
     ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: unknown command '%s'\n%s", cmd, usage);
     exit_code = BN_EXIT_BAD_INPUT;

@@ -118,16 +118,17 @@ typedef struct {
 static PetscErrorCode BnCheckpointLayerArrays(BnSolver s, PetscInt l, BnLayerArray a[BN_LAYER_ARRAYS])
 {
   PetscInt64 no = s->n[l], ni = s->n[l - 1];
-  PetscReal *W = NULL, *b = NULL;
+  PetscReal *W = NULL, *b = NULL, *rs[BN_WRULE_SLOTS]; /* the W-rule's state, in its slots */
 
   PetscFunctionBegin;
   if (l >= s->la && l <= s->lb) PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+  PetscCall(BnWRuleGetLayerState(s->wrule, l, rs, NULL));
   a[0] = (BnLayerArray){BN_F_LAYER_W, 2, {no, ni}, W};
   a[1] = (BnLayerArray){BN_F_LAYER_B, 1, {no, 0}, b};
-  a[2] = (BnLayerArray){BN_F_SOLVER_M_W, 2, {no, ni}, s->mW[l]};
-  a[3] = (BnLayerArray){BN_F_SOLVER_V_W, 2, {no, ni}, s->vW[l]};
-  a[4] = (BnLayerArray){BN_F_SOLVER_M_B, 1, {no, 0}, s->mb[l]};
-  a[5] = (BnLayerArray){BN_F_SOLVER_V_B, 1, {no, 0}, s->vb[l]};
+  a[2] = (BnLayerArray){BN_F_SOLVER_M_W, 2, {no, ni}, rs[BN_WRULE_MW]};
+  a[3] = (BnLayerArray){BN_F_SOLVER_V_W, 2, {no, ni}, rs[BN_WRULE_VW]};
+  a[4] = (BnLayerArray){BN_F_SOLVER_M_B, 1, {no, 0}, rs[BN_WRULE_MB]};
+  a[5] = (BnLayerArray){BN_F_SOLVER_V_B, 1, {no, 0}, rs[BN_WRULE_VB]};
   a[6] = (BnLayerArray){BN_F_SOLVER_POWER_W, 1, {ni, 0}, s->pw_W[l]};
   a[7] = (BnLayerArray){BN_F_SOLVER_POWER_X, 1, {ni + 2, 0}, s->pw_X[l]};
   PetscFunctionReturn(0);
@@ -218,13 +219,13 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(PetscOptionsGetAll(NULL, &opts));
   PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_OPTIONS), opts));
   PetscCall(PetscFree(opts));
-  PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_W_UPDATE), s->wrule->name));
+  PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_W_UPDATE), s->wrule->type));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_SIZE, s->batch));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STEPS, s->x_steps));
-  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR, s->lr));
-  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->momentum));
-  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR_DECAY, s->lr_decay));
-  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->t_adam));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR, s->wrule->lr));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->wrule->momentum));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR_DECAY, s->wrule->lr_decay));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->wrule->steps));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, s->wversion));
   /* layer stages: each layer's arrays are written by the lowest rank of the stage that owns
      it (collective I/O, no gather); its spectral estimate comes from there too, since
@@ -473,15 +474,15 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCheck(v == s->batch, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->batch);
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_STEPS, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
-  PetscCall(BnCheckpointCheckString(f, world, path, BN_F_SOLVER_W_UPDATE, 0, s->wrule->name, "-solver_w_update", ""));
+  PetscCall(BnCheckpointCheckString(f, world, path, BN_F_SOLVER_W_UPDATE, 0, s->wrule->type, "-solver_w_update", ""));
   {
     PetscReal lr;
     PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_LR, &lr));
-    PetscCheck(lr == s->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr);
+    PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr);
     PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_LR_DECAY, &lr));
-    PetscCheck(lr == s->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr_decay);
+    PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr_decay);
     PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_MOMENTUM, &lr));
-    PetscCheck(!s->wrule->uses_momentum || lr == s->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->momentum);
+    PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->momentum);
   }
   { /* the same data, not only the same name: a replaced file with the same shape is refused */
     static const BnFormatKey keys[2] = {BN_F_DATA_TRAIN_FINGERPRINT, BN_F_DATA_TEST_FINGERPRINT};
@@ -565,7 +566,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_BATCH, &v));
   s->batch_in_sweep = (PetscInt)v;
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, &v));
-  s->t_adam = v;
+  s->wrule->steps = v;
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_WEIGHT_VERSION, &v));
   s->wversion = v;
   PetscCall(BnH5ReadAttrInt64(f, BnFormatTable[BN_F_SOLVER].object, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (PetscInt64 *)(s->pw_version + 1)));
