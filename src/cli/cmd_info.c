@@ -212,6 +212,17 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     if (lok && !(lambda > 0 && PetscIsNormalReal(lambda))) PetscCall(BnInfoProblem(info, "%s: lambda %g is not positive", path, (double)lambda));
     snprintf(value, sizeof(value), "%.10g", (double)lambda);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?"));
+    { /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
+      char ds[80];
+      PetscCall(PetscSNPrintf(ds, sizeof(ds), "%s/S", path));
+      PetscCall(BnH5Has(info->f, ds, &has));
+      if (has) {
+        PetscInt   rank;
+        PetscInt64 d[H5S_MAX_RANK];
+        PetscCall(BnH5GetShape_Private(info->f, ds, &rank, d));
+        if (rank == 2) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": skip S [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from the input of layer %" PetscInt_FMT "\n", l, d[0], d[1], l - 1));
+      }
+    }
     if ((*widths)[l] >= 1 && (*widths)[l] <= PETSC_MAX_INT) PetscCall(BnInfoCheckSpecs(info, l, *L, (PetscInt)(*widths)[l], act, reg));
     if (act) { /* the /net summary list must be the layers' activations in order */
       size_t sl;
@@ -378,11 +389,17 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
   kinds = BnFormatKindBit(kind);
   if (!(kinds & BN_FORMAT_OURS)) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth nor inversion", kind));
-  PetscCall(BnH5ListObjects_Private(info.f, &nobj, &objs));
+  PetscCall(BnH5ListObjects_Private(info.f, PETSC_FALSE, &nobj, &objs));
   PetscCall(BnInfoMeta(&info, nobj, objs, &mbad));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "format description:\n"));
+  if (mbad) {
+    /* HDF5 can crash walking the attributes of a damaged object header (measured: SIGSEGV in
+       H5A__attr_release_table after a flipped byte): the file is invalid already, so its
+       attributes are not read any further */
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "format description and summary: skipped, the metadata are damaged\n"));
+    kinds = 0;
+  } else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "format description:\n"));
   if (kinds & BN_FORMAT_OURS) PetscCall(BnFormatCheck(info.f, kinds, BnInfoFinding, &info, &fproblems));
-  if (!fproblems) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s\n", kinds & BN_FORMAT_OURS ? "conforms" : "not checked"));
+  if (!fproblems && !mbad) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s\n", kinds & BN_FORMAT_OURS ? "conforms" : "not checked"));
   if (kinds & (BN_FORMAT_MODEL | BN_FORMAT_CHECKPOINT)) PetscCall(BnInfoNet(&info, &L, &widths));
   if (kinds & BN_FORMAT_CHECKPOINT) {
     PetscInt64 N = -1, samples;

@@ -568,7 +568,7 @@ PetscErrorCode BnFormatCheck(BnH5 f, unsigned kinds, BnFormatReport report, void
   c->ctx    = ctx;
   if (kinds & (BN_FORMAT_MODEL | BN_FORMAT_CHECKPOINT)) PetscCall(BnFormatBindWidths(c));
   PetscCall(BnFormatCheckRequired(c));
-  PetscCall(BnH5ListObjects_Private(f, &n, &objs));
+  PetscCall(BnH5ListObjects_Private(f, PETSC_FALSE, &n, &objs));
   for (PetscInt i = -1; i < n; i++) {
     const char *obj = i < 0 ? "/" : objs[i];
     PetscInt    na;

@@ -680,31 +680,11 @@ PetscErrorCode BnH5VerifyDataset_Private(BnH5 f, const char dspath[], BnH5Checks
   PetscFunctionReturn(0);
 }
 
-#if H5_VERSION_GE(1, 12, 0)
-typedef H5O_info2_t BnH5ObjInfo;
-  #define BnH5VisitObjects(o, cb, ctx) H5Ovisit3(o, H5_INDEX_NAME, H5_ITER_INC, cb, ctx, H5O_INFO_BASIC)
-#else
-typedef H5O_info_t BnH5ObjInfo;
-  #define BnH5VisitObjects(o, cb, ctx) H5Ovisit2(o, H5_INDEX_NAME, H5_ITER_INC, cb, ctx, H5O_INFO_BASIC)
-#endif
-
-static herr_t BnH5ListDatasetsVisit(hid_t obj, const char *name, const BnH5ObjInfo *info, void *ctx)
-{
-  if (info->type != H5O_TYPE_DATASET) return 0;
-  return BnH5NameListAdd_Private((BnH5NameList *)ctx, "/", name);
-}
-
 PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names)
 {
-  BnH5NameList list = {NULL, 0, 0, 0};
-  herr_t       status;
-
   PetscFunctionBegin;
-  /* name order on every rank, so that the collective reads that follow line up */
-  status = BnH5VisitObjects(f->file, BnH5ListDatasetsVisit, &list);
-  PetscCall(list.err);
-  PetscCheck(status >= 0, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot list the datasets%s", f->path, BnH5Detail_Private());
-  PetscCall(BnH5NameListFinish_Private(&list, n, names));
+  /* one order on every rank, so that the collective reads that follow line up */
+  PetscCall(BnH5ListObjects_Private(f, PETSC_TRUE, n, names));
   PetscFunctionReturn(0);
 }
 

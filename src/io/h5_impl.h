@@ -78,7 +78,7 @@ PETSC_INTERN PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char
 PETSC_INTERN PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root);
 /* metadata checksums (h5_meta.c): written on every object at commit */
 PETSC_INTERN PetscErrorCode BnH5Seal_Private(BnH5 f);
-PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscInt *n, char ***names);
+PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_only, PetscInt *n, char ***names);
 
 /* Not Collective: the innermost message of HDF5's error stack as " (HDF5: ...)", or "".
    Clears the stack. Only meaningful right after a failed HDF5 call. */

@@ -120,27 +120,35 @@ typedef H5O_info_t BnH5ObjInfoM;
   #define BnH5VisitAll(o, cb, ctx) H5Ovisit2(o, H5_INDEX_NAME, H5_ITER_INC, cb, ctx, H5O_INFO_BASIC)
 #endif
 
+typedef struct {
+  BnH5NameList list;
+  PetscBool    datasets_only;
+} BnListCtx;
+
 static herr_t BnListObjectsVisit(hid_t obj, const char *name, const BnH5ObjInfoM *info, void *ctx)
 {
+  BnListCtx *c = (BnListCtx *)ctx;
+
   if (!strcmp(name, ".")) return 0; /* the root itself */
-  if (info->type != H5O_TYPE_DATASET && info->type != H5O_TYPE_GROUP) return 0;
-  return BnH5NameListAdd_Private((BnH5NameList *)ctx, "/", name);
+  if (info->type != H5O_TYPE_DATASET && (c->datasets_only || info->type != H5O_TYPE_GROUP)) return 0;
+  return BnH5NameListAdd_Private(&c->list, "/", name);
 }
 
 /*
-  BnH5ListObjects_Private - absolute paths of every group and dataset except the root, in
-  byte order (strcmp), NULL-terminated (PetscStrArrayDestroy)
+  BnH5ListObjects_Private - absolute paths of every group and dataset (or every dataset) except
+  the root, in byte order (strcmp), NULL-terminated (PetscStrArrayDestroy)
 */
-PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscInt *n, char ***names)
+PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_only, PetscInt *n, char ***names)
 {
-  BnH5NameList list = {NULL, 0, 0, 0};
-  herr_t       status;
+  BnListCtx    c = {{NULL, 0, 0, 0}, datasets_only};
+  BnH5NameList *list = &c.list;
+  herr_t        status;
 
   PetscFunctionBegin;
-  status = BnH5VisitAll(f->file, BnListObjectsVisit, &list);
-  PetscCall(list.err);
+  status = BnH5VisitAll(f->file, BnListObjectsVisit, &c);
+  PetscCall(list->err);
   PetscCheck(status >= 0, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot list the objects%s", f->path, BnH5Detail_Private());
-  PetscCall(BnH5NameListFinish_Private(&list, n, names));
+  PetscCall(BnH5NameListFinish_Private(list, n, names));
   qsort(*names, (size_t)*n, sizeof(char *), BnCompareStrings);
   PetscFunctionReturn(0);
 }
@@ -223,7 +231,7 @@ PetscErrorCode BnH5Seal_Private(BnH5 f)
   BnText   t = {NULL, 0, 0, 1};
 
   PetscFunctionBegin;
-  PetscCall(BnH5ListObjects_Private(f, &n, &objs));
+  PetscCall(BnH5ListObjects_Private(f, PETSC_FALSE, &n, &objs));
   for (PetscInt i = -1; i < n; i++) {
     const char *obj = i < 0 ? "/" : objs[i];
     uint64_t    sum;
@@ -293,7 +301,7 @@ PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   if (bad) bad[0] = 0;
-  PetscCall(BnH5ListObjects_Private(f, &n, &objs));
+  PetscCall(BnH5ListObjects_Private(f, PETSC_FALSE, &n, &objs));
   PetscCall(PetscMalloc2(n + 1, &has, n + 1, &want));
   for (PetscInt i = -1; i < n; i++) {
     PetscCall(BnMetaStored(f, i < 0 ? "/" : objs[i], &has[i + 1], &want[i + 1]));
