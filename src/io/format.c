@@ -413,6 +413,19 @@ static PetscErrorCode BnFormatCheckObject(BnFormatCtx *c, const char obj[], Pets
         if (BnFormatMatch(c, x->object, top, &lk)) described_group = PETSC_TRUE;
       }
     }
+    { /* the right name in the wrong layer (a skip S in a hidden layer, layer_5 of 4): say where it belongs */
+      PetscInt L = c->L, lk;
+      c->L       = 0;
+      for (PetscInt k = 0; k < BnFormatTableSize; k++) {
+        const BnFormatEntry *x = &BnFormatTable[k];
+        const char          *ph;
+        if (x->attr || !(x->kinds & c->kinds) || !(ph = strchr(x->object, '{')) || ph[1] == 'm' || !BnFormatMatch(c, x->object, obj, &lk)) continue;
+        c->L = L;
+        PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s %s: allowed only in %s (L = %" PetscInt_FMT ")", isgroup ? "group" : "dataset", obj, ph[1] == 'L' ? "the output layer L of a network with L >= 2" : (ph[1] == 'h' ? "the hidden layers 1..L-1" : "the layers 1..L"), L));
+        PetscFunctionReturn(0);
+      }
+      c->L = L;
+    }
     PetscCall(BnFormatFinding(c, described_group, "%s %s is not in the format description", isgroup ? "group" : "dataset", obj));
     PetscFunctionReturn(0);
   }

@@ -29,9 +29,14 @@ TRAIN = ["train", "-data", "teacher", "-net_widths", "8,16,12,4", "-net_activati
 failures = []
 
 
+# Under AddressSanitizer a damaged length makes HDF5 ask for an absurd allocation, which ASan
+# turns into an abort unless malloc may fail as it does without ASan (HDF5 then reports it)
+ENV = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":allocator_may_return_null=1")
+
+
 def run(args, np_=None, cwd=None):
     cmd = ([MPIRUN, str(np_), BREGNET] if np_ else [BREGNET]) + args
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300, env=ENV)
     return p.returncode, p.stdout + p.stderr
 
 
