@@ -165,14 +165,9 @@ PetscErrorCode BnInvertRecord(BnInvert inv, PetscInt it, PetscReal *rel_error)
   PetscFunctionBegin;
   PetscCall(BnInvertRelError(inv, inv->X[0], rel_error));
   if (inv->nhist == inv->hist_cap) {
-    PetscReal *h, *ht;
     inv->hist_cap = PetscMax(1024, 2 * inv->hist_cap);
-    PetscCall(PetscMalloc2(inv->hist_cap, &h, inv->hist_cap, &ht));
-    if (inv->nhist) PetscCall(PetscArraycpy(h, inv->hist, inv->nhist));
-    if (inv->nhist) PetscCall(PetscArraycpy(ht, inv->hist_t, inv->nhist));
-    PetscCall(PetscFree2(inv->hist, inv->hist_t));
-    inv->hist   = h;
-    inv->hist_t = ht;
+    PetscCall(PetscRealloc(sizeof(PetscReal) * inv->hist_cap, &inv->hist));
+    PetscCall(PetscRealloc(sizeof(PetscReal) * inv->hist_cap, &inv->hist_t));
   }
   {
     PetscLogDouble t;
@@ -190,7 +185,13 @@ static PetscErrorCode Monitor(BnInvert inv, PetscInt it, PetscBool last)
   PetscFunctionBegin;
   if (!inv->monitor || (!last && it % inv->monitor_every)) PetscFunctionReturn(0);
   PetscCall(BnInvertMeasure(inv, inv->X[0], &e, &mis, &rel, &ps));
-  PetscCall(PetscPrintf(inv->comm, "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", (inv->cur ? inv->other : inv->method)->name, it, (double)e, (double)mis, (double)rel, (double)ps));
+  {
+    const char *name = (inv->cur ? inv->other : inv->method)->name;
+    char        text[256], row[256];
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", name, it, (double)e, (double)mis, (double)rel, (double)ps));
+    PetscCall(PetscSNPrintf(row, sizeof(row), "%s,%" PetscInt_FMT ",%.17g,%.17g,%.17g,%.17g", name, it, (double)e, (double)mis, (double)rel, (double)ps));
+    PetscCall(BnMonitorPrint(inv->mon, "method,sweep,energy,misfit,rel_error,psnr", row, text));
+  }
   PetscFunctionReturn(0);
 }
 

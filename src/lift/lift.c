@@ -1,15 +1,8 @@
-/* BnLift: the lifted core. It owns a network's auxiliary variables on the sample partition (the
-   state block and scratch blocks), their forward initialisation, and the allreduces over the
-   ranks that split the samples; xstep.c, energy.c and spectral.c hold the algorithm on them. */
+/* BnLift, the lifted core shared by training and inversion: a network's auxiliary variables on the
+   sample partition (the state block and scratch blocks), their forward pass and the allreduces
+   over the ranks that split the samples; xstep.c (x-update and step rule), energy.c (energy,
+   gap, W-gradient) and spectral.c (norm estimates) hold the algorithm on them. */
 #include "lift_impl.h"
-
-/*@C
-  BnLift - the lifted core of a network on a process grid: blocks of auxiliary variables X and
-  pre-activations Z on the sample partition, the two-colour x-update with its step rule, the
-  energy and lifting gap, the Bregman W-gradient and the spectral estimates
-
-  Level: developer
-@*/
 
 /*@C
   BnLiftCreate - creates the lifted core of a network; partitions its layers into the grid's
@@ -54,28 +47,11 @@ PetscErrorCode BnLiftSetExactNorms(BnLift lift, PetscBool exact)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftGetExchange - the stage partition and boundary exchange the core uses
-
-  Not Collective
-@*/
+/* the stage partition and boundary exchange the core uses */
 PetscErrorCode BnLiftGetExchange(BnLift lift, BnExchange *ex)
 {
   PetscFunctionBegin;
   *ex = lift->ex;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnLiftGetLayers - the layers [la, lb] of this rank's stage
-
-  Not Collective
-@*/
-PetscErrorCode BnLiftGetLayers(BnLift lift, PetscInt *la, PetscInt *lb)
-{
-  PetscFunctionBegin;
-  if (la) *la = lift->la;
-  if (lb) *lb = lift->lb;
   PetscFunctionReturn(0);
 }
 
@@ -191,11 +167,7 @@ PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, Pet
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftBlockDestroy - frees a block of BnLiftBlockCreate()
 
-  Not Collective
-@*/
 PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk)
 {
   PetscFunctionBegin;
@@ -208,11 +180,7 @@ PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftComputeZ - Z[l] = X[l-1] W_l^T + b_l for the rows of a block
-
-  Not Collective
-@*/
+/* Z[l] = X[l-1] W_l^T + b_l for the rows of a block */
 PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l)
 {
   PetscFunctionBegin;
@@ -276,11 +244,7 @@ PetscErrorCode BnLiftAllreduce(BnLift lift, PetscReal buf[], PetscInt count)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftGetBytesReduced - bytes this rank contributed to BnLiftAllreduce() so far
-
-  Not Collective
-@*/
+/* bytes this rank contributed to BnLiftAllreduce() so far */
 PetscErrorCode BnLiftGetBytesReduced(BnLift lift, PetscLogDouble *bytes)
 {
   PetscFunctionBegin;

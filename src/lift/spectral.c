@@ -119,16 +119,6 @@ PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm2)
   PetscFunctionReturn(0);
 }
 
-static PetscReal Normalize(PetscInt n, PetscReal v[])
-{
-  PetscReal s = 0;
-  for (PetscInt i = 0; i < n; i++) s += v[i] * v[i];
-  s = PetscSqrtReal(s);
-  if (s > 0)
-    for (PetscInt i = 0; i < n; i++) v[i] /= s;
-  return s;
-}
-
 /*@C
   BnLiftNormX - |[X_{l-1}; 1]|_2^2 / Nnorm over the samples of a block on all ranks of the stage
 
@@ -157,7 +147,7 @@ PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm
     for (PetscInt i = 0; i < m; i++) w[nin] += u[i];
     PetscCall(BnLiftAllreduce(lift, w, nin + 1));
     PetscCall(PetscArraycpy(v, w, nin + 1));
-    est = Normalize(nin + 1, v);
+    est = BnNormalize(nin + 1, v);
   }
   PetscCall(PetscLogFlops(4.0 * its * nin * m));
   lift->pw_X[l][nin + 1] = 1; /* marks the vector as warm */

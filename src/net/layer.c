@@ -1,7 +1,7 @@
-/* BnLayer: a layer of the network as an operator z = A x + b behind a small interface (apply,
-   apply-transpose, parameter gradient, norm estimates, parameters, shape). Types are registered
-   by name in a PetscFunctionList, as KSPRegister() does it: a new layer type is one file with its
-   BnLayerCreate_<Type>() and one BnLayerRegister() line in BnLayerRegisterAll(). */
+/* BnLayer: a layer of the network as an operator z = A x + b on row blocks behind a small
+   interface (apply, apply-transpose, parameter gradient, norm estimates, parameters, shape).
+   Types are registered by name in a PetscFunctionList, as KSPRegister() does it: a new type is
+   one file with its BnLayerCreate_<Type>() and one line in BnLayerRegisterAll(). */
 #include "layer_impl.h"
 
 static PetscFunctionList BnLayerList           = NULL;
@@ -16,15 +16,12 @@ static PetscErrorCode BnLayerFinalizePackage(void)
 }
 
 /*@C
-  BnLayerRegister - adds a layer type
+  BnLayerRegister - adds a layer type: create fills the layer's ops, data and weight count nW
+  from its shape (nout, nin)
 
   Not Collective
 
-  Input Parameters:
-+ name   - the type name, as given to BnLayerCreate() and BnNetSetLayerType()
-- create - fills the layer's ops, data and weight count nW from its shape (nout, nin)
-
-.seealso: BnLayerCreate(), BnLayerRegisterAll()
+.seealso: BnLayerCreate(), BnNetSetLayerType()
 @*/
 PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer))
 {
@@ -34,7 +31,7 @@ PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLay
 }
 
 /*@C
-  BnLayerRegisterAll - registers the built-in layer types (once; freed at PetscFinalize())
+  BnLayerRegisterAll - registers the built-in layer types (once; the list is freed by PetscFinalize())
 
   Not Collective
 @*/
@@ -49,12 +46,10 @@ PetscErrorCode BnLayerRegisterAll(void)
 }
 
 /*@C
-  BnLayerCreate - creates a layer of a registered type mapping rows of nin values to rows of nout
-  values; its parameters are not stored until BnLayerAllocateParameters()
+  BnLayerCreate - a layer of a registered type from rows of nin values to rows of nout values;
+  its parameters are stored from BnLayerAllocateParameters() on
 
   Not Collective
-
-.seealso: BnLayerRegister(), BnLayerAllocateParameters(), BnLayerApply(), BnLayerDestroy()
 @*/
 PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer)
 {
@@ -66,35 +61,18 @@ PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnL
   PetscCall(BnLayerRegisterAll());
   PetscCall(PetscFunctionListFind(BnLayerList, type, &create));
   PetscCheck(create, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer type '%s' is not registered (BnLayerRegister())", type);
-  PetscCheck(nout >= 1 && nin >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer type '%s': shape %" PetscInt_FMT " x %" PetscInt_FMT, type, nout, nin);
   PetscCall(PetscNew(&l));
   PetscCall(PetscStrallocpy(type, &l->type));
   l->nout = nout;
   l->nin  = nin;
   l->nb   = nout;
   PetscCall((*create)(l));
-  PetscCheck(l->nW >= 0 && l->ops.apply && l->ops.applytranspose && l->ops.gradient && l->ops.normpower && l->ops.norm, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layer type '%s' is incomplete", type);
+  PetscCheck(l->ops.apply && l->ops.applytranspose && l->ops.gradient && l->ops.normpower && l->ops.norm, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layer type '%s' is incomplete", type);
   *layer = l;
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLayerGetType - the registered type name
-
-  Not Collective
-@*/
-PetscErrorCode BnLayerGetType(BnLayer layer, const char **type)
-{
-  PetscFunctionBegin;
-  *type = layer->type;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnLayerGetShape - widths of the output (nout) and input (nin) rows and the parameter counts
-
-  Not Collective
-@*/
+/* shape, parameter counts and storage (NULL where another layer stage stores the layer) */
 PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb)
 {
   PetscFunctionBegin;
@@ -105,11 +83,6 @@ PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, Pet
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLayerAllocateParameters - zero weights and biases (nothing when they are stored already)
-
-  Not Collective
-@*/
 PetscErrorCode BnLayerAllocateParameters(BnLayer layer)
 {
   PetscFunctionBegin;
@@ -119,11 +92,6 @@ PetscErrorCode BnLayerAllocateParameters(BnLayer layer)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLayerFreeParameters - frees weights and biases (layer stages: another stage's layer)
-
-  Not Collective
-@*/
 PetscErrorCode BnLayerFreeParameters(BnLayer layer)
 {
   PetscFunctionBegin;
@@ -132,12 +100,6 @@ PetscErrorCode BnLayerFreeParameters(BnLayer layer)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLayerGetParameters - the stored weights (nW) and biases (nb), for reading and writing in
-  place; NULL where they are not stored on this rank
-
-  Not Collective
-@*/
 PetscErrorCode BnLayerGetParameters(BnLayer layer, PetscReal **W, PetscReal **b)
 {
   PetscFunctionBegin;
@@ -150,34 +112,30 @@ PetscErrorCode BnLayerGetParameters(BnLayer layer, PetscReal **W, PetscReal **b)
   BnLayerApply - z = A x + b for the m rows of x (m x nin) into z (m x nout), row-major
 
   Not Collective
-
-.seealso: BnLayerApplyTranspose()
 @*/
 PetscErrorCode BnLayerApply(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[])
 {
   PetscFunctionBegin;
-  if (!m) PetscFunctionReturn(0);
-  PetscCall(layer->ops.apply(layer, m, x, z));
+  if (m) PetscCall(layer->ops.apply(layer, m, x, z));
   PetscFunctionReturn(0);
 }
 
 /*@C
   BnLayerApplyTranspose - g = alpha r A + beta g for the m rows of r (m x nout) into g (m x nin):
-  the adjoint of the linear part, row by row (back-propagation, the x-update's gradient)
+  the adjoint of the linear part row by row (back-propagation, the x-update's gradient)
 
   Not Collective
 @*/
 PetscErrorCode BnLayerApplyTranspose(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal r[], PetscReal beta, PetscReal g[])
 {
   PetscFunctionBegin;
-  if (!m) PetscFunctionReturn(0);
-  PetscCall(layer->ops.applytranspose(layer, m, alpha, r, beta, g));
+  if (m) PetscCall(layer->ops.applytranspose(layer, m, alpha, r, beta, g));
   PetscFunctionReturn(0);
 }
 
 /*@C
   BnLayerGradient - the parameter gradient of alpha sum_i <r_i, A x_i + b>: gW (nW values, the
-  layout of the weights) and gb = alpha sum_i r_i (nb); zeros for m = 0
+  layout of the weights) and gb = alpha sum_i r_i; zeros for m = 0
 
   Not Collective
 @*/
@@ -189,8 +147,8 @@ PetscErrorCode BnLayerGradient(BnLayer layer, PetscInt m, PetscReal alpha, const
 }
 
 /*@C
-  BnLayerNormPower - its steps of the power iteration on A^T A from the unit vector v (nin
-  values, updated in place: warm starts continue from it); est approximates |A|_2^2 from below
+  BnLayerNormPower - its power-iteration steps on A^T A from the unit vector v (nin values, updated:
+  a warm start continues from it); est approximates |A|_2^2 from below
 
   Not Collective
 @*/
@@ -202,7 +160,7 @@ PetscErrorCode BnLayerNormPower(BnLayer layer, PetscInt its, PetscReal v[], Pets
 }
 
 /*@C
-  BnLayerNorm - |A|_2^2 as accurately as the type affords (for steps of a fixed network)
+  BnLayerNorm - |A|_2^2 as accurately as the type affords (steps for a fixed network)
 
   Not Collective
 @*/
@@ -213,11 +171,6 @@ PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLayerDestroy - frees the layer and its parameters
-
-  Not Collective
-@*/
 PetscErrorCode BnLayerDestroy(BnLayer *layer)
 {
   PetscFunctionBegin;

@@ -60,7 +60,8 @@ static PetscErrorCode Gradient_Dense(BnLayer layer, PetscInt m, PetscReal alpha,
   PetscFunctionReturn(0);
 }
 
-static PetscReal Normalize(PetscInt n, PetscReal v[])
+/* v <- v/|v| (unchanged when 0); returns |v|: the step of the power iterations */
+PetscReal BnNormalize(PetscInt n, PetscReal v[])
 {
   PetscReal s = 0;
   for (PetscInt i = 0; i < n; i++) s += v[i] * v[i];
@@ -84,7 +85,7 @@ static PetscErrorCode NormPower_Dense(BnLayer layer, PetscInt its, PetscReal v[]
   for (PetscInt k = 0; k < its; k++) {
     PetscCallBLAS("BLASgemv", BLASgemv_("T", &M, &N, &one, layer->W, &M, v, &inc, &zero, u, &inc)); /* u = W v   */
     PetscCallBLAS("BLASgemv", BLASgemv_("N", &M, &N, &one, layer->W, &M, u, &inc, &zero, v, &inc)); /* v = W^T u */
-    *est = Normalize(nin, v);                                                                      /* |W^T W v| -> sigma_max^2 */
+    *est = BnNormalize(nin, v);                                                                      /* |W^T W v| -> sigma_max^2 */
   }
   PetscCall(PetscLogFlops(4.0 * its * nin * nout));
   PetscCall(PetscFree(u));

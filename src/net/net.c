@@ -65,7 +65,6 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
 {
   char   **items;
   PetscInt n;
-  size_t   len;
 
   PetscFunctionBegin;
   PetscCheck(L >= 1 && L <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_widths: need between 2 and %d widths, got %" PetscInt_FMT, BN_MAX_LAYERS + 1, L + 1);
@@ -99,29 +98,10 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
     net->lambda[l] = lambda ? lambda[l - 1] : 1.0;
     PetscCheck(net->lambda[l] > 0 && PetscIsNormalReal(net->lambda[l]), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_lambda: lambda_%" PetscInt_FMT " = %g must be positive", l, (double)net->lambda[l]);
   }
-  /* canonical activation list, as stored in files */
-  len = 0;
-  for (PetscInt l = 1; l <= L; l++) {
-    const char *spec;
-    size_t      sl;
-    PetscCall(BnActivationGetSpec(net->act[l], &spec));
-    PetscCall(PetscStrlen(spec, &sl));
-    len += sl + 1;
-  }
-  /* (PETSc 3.18's PetscStrlcat truncates strings that fit, hence the plain copy) */
-  PetscCall(PetscCalloc1(len + 1, &net->act_list));
-  {
-    size_t pos = 0;
-    for (PetscInt l = 1; l <= L; l++) {
-      const char *spec;
-      size_t      sl;
-      PetscCall(BnActivationGetSpec(net->act[l], &spec));
-      PetscCall(PetscStrlen(spec, &sl));
-      if (l > 1) net->act_list[pos++] = ',';
-      PetscCall(PetscMemcpy(net->act_list + pos, spec, sl));
-      pos += sl;
-    }
-    net->act_list[pos] = '\0';
+  { /* canonical activation list, as stored in files */
+    const char *specs[BN_MAX_LAYERS];
+    for (PetscInt l = 1; l <= L; l++) PetscCall(BnActivationGetSpec(net->act[l], &specs[l - 1]));
+    PetscCall(BnJoinList(L, specs, &net->act_list));
   }
   PetscFunctionReturn(0);
 }
@@ -163,15 +143,12 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
   L = nw - 1;
   if (!act_s[0]) { /* relu hidden layers, softmax output */
-    size_t pos = 0;
-    for (PetscInt l = 1; l <= L && pos + 8 < sizeof(act_s); l++) {
-      const char *item = l < L ? "relu," : "softmax";
-      size_t      il;
-      PetscCall(PetscStrlen(item, &il));
-      PetscCall(PetscMemcpy(act_s + pos, item, il));
-      pos += il;
-    }
-    act_s[pos] = '\0';
+    const char *def[BN_MAX_LAYERS];
+    char       *joined;
+    for (PetscInt l = 1; l <= L; l++) def[l - 1] = l < L ? "relu" : "softmax";
+    PetscCall(BnJoinList(L, def, &joined));
+    PetscCall(PetscStrncpy(act_s, joined, sizeof(act_s)));
+    PetscCall(PetscFree(joined));
   }
   PetscCall(BnParseRealList("-net_lambda", lambda_s, BN_MAX_LAYERS, lambda, &nl));
   PetscCheck(nl == 1 || nl == L, net->comm, PETSC_ERR_USER_INPUT, "-net_lambda '%s': %" PetscInt_FMT " values for %" PetscInt_FMT " layers (give one for all layers or one per layer)", lambda_s, nl, L);

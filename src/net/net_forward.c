@@ -57,38 +57,38 @@ PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[])
   Output Parameters:
 + zL  - the output layer's pre-activation (m x n_L), may be NULL
 - out - sigma_L(zL) (m x n_L), may be NULL
+
+  Notes:
+  Three rows of scratch per sample: z into one buffer, sigma(z) alternately into the other two,
+  so that x_{L-2} is still there for the affine skip of a pruned model (net_skip.c).
 @*/
 PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[])
 {
   PetscInt         maxw = 0, L = net->L;
-  PetscReal       *a, *c;
-  const PetscReal *in = x0;
+  PetscReal       *c, *x[2], *z;
+  const PetscReal *in = x0, *skip_in = x0;
 
   PetscFunctionBegin;
-  if (net->S) {
-    PetscCall(BnNetForwardSkip_Private(net, m, x0, zL, out));
-    PetscFunctionReturn(0);
-  }
   PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
   for (PetscInt l = 1; l <= L; l++) maxw = PetscMax(maxw, net->widths[l]);
-  if (net->work_len < 2 * m * maxw) {
+  if (net->work_len < 3 * m * maxw) {
     PetscCall(PetscFree(net->work));
-    net->work_len = 2 * m * maxw;
+    net->work_len = 3 * m * maxw;
     PetscCall(PetscMalloc1(net->work_len, &net->work));
   }
-  a = net->work;
-  c = net->work + m * maxw;
-  /* z into c, sigma(z) into a; a's old content (the layer input) is dead once z is formed */
+  c    = net->work;
+  x[0] = net->work + m * maxw;
+  x[1] = net->work + 2 * m * maxw;
   for (PetscInt l = 1; l < L; l++) {
     PetscCall(BnNetAffine(net, l, m, in, c));
-    PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], c, a));
-    in = a;
+    PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], c, x[l % 2]));
+    skip_in = in;
+    in      = x[l % 2];
   }
-  {
-    PetscReal *z = zL ? zL : c;
-    PetscCall(BnNetAffine(net, L, m, in, z));
-    if (out) PetscCall(BnActivationSigma(net->act[L], m, net->widths[L], z, out));
-  }
+  z = zL ? zL : c;
+  PetscCall(BnLayerApply(net->layer[L], m, in, z));
+  if (net->S) PetscCall(BnNetSkipAdd_Private(net, m, skip_in, z));
+  if (out) PetscCall(BnActivationSigma(net->act[L], m, net->widths[L], z, out));
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

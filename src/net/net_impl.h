@@ -7,7 +7,7 @@
 
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
    reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
-PETSC_INTERN PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
+PETSC_INTERN PetscErrorCode BnNetSkipAdd_Private(BnNet net, PetscInt m, const PetscReal x[], PetscReal z[]);
 
 struct _p_BnNet {
   MPI_Comm      comm;

@@ -93,6 +93,7 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     for (PetscInt l = s->la; l < L && l <= s->lb; l++)
       for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(s->full.X[l] + loc[i] * s->n[l], blk->X[l] + i * s->n[l], s->n[l]));
     s->batch_in_sweep = b + 1;
+    PetscCall(BnProgressUpdate(s->progress, s->sweep + 1, s->sweeps, b + 1, nb));
     {
       PetscBool due_local, due;
       PetscCall(BnSolverCheckpointDue(s, &due_local));

@@ -182,6 +182,39 @@ static void BoundaryBuffers(BnExchange ex, PetscInt k, PetscReal *rootdata, Pets
   *leaf = ex->s == k + 1 ? leafdata : &ex->dummy[1];
 }
 
+/* boundary k's forward message x_{b_k} (stage k to k+1) started or, with end, completed and counted */
+static PetscErrorCode Fwd(BnExchange ex, BnExchangeSFs *sfs, PetscInt k, PetscInt m, PetscReal *X[], PetscBool end)
+{
+  PetscInt   b = ex->last[k];
+  PetscReal *root, *leaf;
+
+  PetscFunctionBegin;
+  BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
+  if (!sfs->fwd[k]) PetscFunctionReturn(0); /* not on boundary k */
+  if (!end) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+  else {
+    PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* boundary k's backward rows (stage k+1's send to stage k's recv, m x n_{b_k} + 1) started or completed */
+static PetscErrorCode Bwd(BnExchange ex, BnExchangeSFs *sfs, PetscInt k, PetscInt m, PetscReal send[], PetscReal recv[], PetscBool end)
+{
+  PetscReal *root, *leaf;
+
+  PetscFunctionBegin;
+  BoundaryBuffers(ex, k, recv, send, &root, &leaf);
+  if (!sfs->bwd[k]) PetscFunctionReturn(0);
+  if (!end) PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+  else {
+    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
+  }
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnExchangeSetUp - the communication of the partition: one two-rank communicator per boundary
   this rank is on, and the message buffers
@@ -264,12 +297,7 @@ PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[],
   if (ex->S == 1 || !m) PetscFunctionReturn(0); /* m is the same on the whole pipe: all skip */
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
-  for (PetscInt k = k0; k < k1; k++) {
-    PetscInt   b    = ex->last[k];
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
-    if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-  }
+  for (PetscInt k = k0; k < k1; k++) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_FALSE));
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -288,13 +316,7 @@ PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], P
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs)); /* the cached SFs of the Begin */
-  for (PetscInt k = k0; k < k1; k++) {
-    PetscInt   b    = ex->last[k];
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
-    if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
-  }
+  for (PetscInt k = k0; k < k1; k++) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -341,13 +363,8 @@ PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], P
   PetscCheck(k >= 0 && k < ex->S - 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnExchangeBackward: boundary %" PetscInt_FMT " of %" PetscInt_FMT " stages", k, ex->S);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
-  if (sfs->bwd[k]) {
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, recv, send, &root, &leaf);
-    PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
-  }
+  PetscCall(Bwd(ex, sfs, k, m, send, recv, PETSC_FALSE));
+  PetscCall(Bwd(ex, sfs, k, m, send, recv, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -419,16 +436,8 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   ex->colour_sfs = sfs;
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    if (ForwardInColour(ex, k, parity)) {
-      PetscInt   b    = ex->last[k];
-      PetscReal *root, *leaf;
-      BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
-      if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-    } else {
-      PetscReal *root, *leaf;
-      BoundaryBuffers(ex, k, ex->msg_recv, ex->msg_send, &root, &leaf);
-      if (sfs->bwd[k]) PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    }
+    if (ForwardInColour(ex, k, parity)) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_FALSE));
+    else PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_FALSE));
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -451,12 +460,8 @@ PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscInt   b    = ex->last[k];
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
     if (!ForwardInColour(ex, k, parity)) continue;
-    if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
+    PetscCall(Fwd(ex, sfs, k, m, X, PETSC_TRUE));
     if (ex->s == k + 1) *received = PETSC_TRUE;
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -480,11 +485,8 @@ PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt p
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, ex->msg_recv, ex->msg_send, &root, &leaf);
     if (ForwardInColour(ex, k, parity)) continue;
-    if (sfs->bwd[k]) PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
+    PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_TRUE));
     if (ex->s == k) *received = PETSC_TRUE;
   }
   ex->colour_sfs = NULL;
