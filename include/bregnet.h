@@ -273,6 +273,7 @@ PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_sa
    perceptron (bregnet invert's built-in problem: no rows to load) */
 PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
 PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
+PETSC_EXTERN PetscErrorCode BnDataHasRows(BnData data, PetscBool *rows); /* PETSC_FALSE: perceptron (invert's built-in problem) */
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
