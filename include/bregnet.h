@@ -60,6 +60,7 @@ PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
 PETSC_EXTERN PetscErrorCode BnPushErrorHandler(void);
 PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
+PETSC_EXTERN PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck); /* one message for errors raised on several ranks */
 /* Parse a comma separated list of reals/ints from an option value with a clear error */
 PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n);
 PETSC_EXTERN PetscErrorCode BnParseIntList(const char *option, const char *value, PetscInt max, PetscInt vals[], PetscInt *n);
@@ -71,6 +72,22 @@ PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], ch
    the option, the value and the registered names */
 PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const char option[], const char name[], PetscVoidFunction *f);
 #define BnRegistryFind(list, option, name, fptr) BnRegistryFind_Private((list), (option), (name), (PetscVoidFunction *)(fptr))
+
+/* Monitors on a PETSc viewer option (src/util/monitor.c): -xxx_monitor, -xxx_monitor ascii:FILE,
+   -xxx_monitor ascii:FILE:ascii_csv; NULL when the option is not given */
+typedef struct _p_BnMonitor *BnMonitor;
+PETSC_EXTERN PetscErrorCode BnMonitorCreateFromOptions(MPI_Comm comm, const char option[], BnMonitor *mon);
+PETSC_EXTERN PetscErrorCode BnMonitorCreateStdout(MPI_Comm comm, BnMonitor *mon);
+PETSC_EXTERN PetscErrorCode BnMonitorPrint(BnMonitor mon, const char csv_header[], const char csv_row[], const char text[]);
+PETSC_EXTERN PetscErrorCode BnMonitorIsStdout(BnMonitor mon, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnMonitorDestroy(BnMonitor *mon);
+/* Progress lines inside sweeps (src/util/progress.c): -progress, -progress_interval */
+typedef struct _p_BnProgress *BnProgress;
+PETSC_EXTERN PetscErrorCode BnProgressCreate(MPI_Comm comm, BnProgress *progress);
+PETSC_EXTERN PetscErrorCode BnProgressStart(BnProgress progress, PetscInt done);
+PETSC_EXTERN PetscErrorCode BnProgressUpdate(BnProgress progress, PetscInt sweep, PetscInt sweeps, PetscInt done, PetscInt total);
+PETSC_EXTERN PetscErrorCode BnProgressClear(BnProgress progress);
+PETSC_EXTERN PetscErrorCode BnProgressDestroy(BnProgress *progress);
 
 /* ------------------------------------------------------------ process grid (src/util) */
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */
@@ -303,7 +320,11 @@ PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */
 PETSC_EXTERN PetscErrorCode BnNetWriteModel(BnNet net, const char path[]);
+PETSC_EXTERN PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode (*extra)(BnH5, void *), void *ctx); /* more groups before the commit */
 PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */
+/* provenance (src/io/provenance.c): /provenance group of written files; input scaling of a data source */
+PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnData data);
+PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
 /* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
@@ -359,6 +380,8 @@ PETSC_EXTERN PetscErrorCode BnSolverComputeEnergy(BnSolver solver, PetscReal *en
 /* forward network on a split: mean B_L(y, z_L) and accuracy (NaN without labels) */
 PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *split, PetscReal *loss, PetscReal *accuracy);
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
+PETSC_EXTERN PetscErrorCode BnSolverSetInitialNet(BnSolver solver, BnNet init, const char path[]); /* -model_init: weights of a model, fresh optimizer */
+PETSC_EXTERN PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver solver, PetscBool flg); /* -restart_change_lr */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
@@ -369,6 +392,7 @@ PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char p
 PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverReleaseNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverWriteModel(BnSolver solver, const char path[]); /* gather, write, release */
+PETSC_EXTERN PetscErrorCode BnSolverViewSummary(BnSolver solver, PetscLogDouble seconds); /* the "final:" line */
 /* communication per sweep summed over all ranks: stage-boundary exchange bytes, W-step gradient allreduce bytes;
    and the bytes of weights + auxiliary variables this rank owns (max over ranks) */
 PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max);
@@ -391,6 +415,7 @@ PETSC_EXTERN PetscErrorCode BnInvertSetFromOptions(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertSetUp(BnInvert inv);   /* network, measurements, truth, steps */
 PETSC_EXTERN PetscErrorCode BnInvertSolve(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnInvertViewResults(BnInvert inv, PetscViewer viewer); /* the results only, after BnInvertSolve() */
 PETSC_EXTERN PetscErrorCode BnInvertWriteResult(BnInvert inv, const char path[]); /* /inversion group */
 PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *written); /* truth, back-projection, reconstruction; nothing if n_0 is no image */
 /* after BnInvertSolve(): iterations (sweeps), seconds, relative error and PSNR (NaN without truth) */

@@ -75,7 +75,7 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
 . -invert_max_it K              - at most K sweeps (default 20000)
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
-. -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
+. -invert_monitor [ascii:FILE[:ascii_csv]] [-invert_monitor_every K] - energy, misfit, relative error, PSNR every K sweeps (standard output, a file, or CSV)
 - -layer_stages_overlap B       - update interior layers while the stage exchange is in flight (default true; same result)
 
 .seealso: BnInvertSetUp()
@@ -111,7 +111,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
   PetscCall(PetscOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
   PetscCall(PetscOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
-  PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
+  PetscCall(PetscOptionsName("-invert_monitor", "Energy, misfit, relative error, PSNR during the solve: [ascii:FILE[:ascii_csv]]", "BnInvertSetFromOptions", NULL)); /* parsed as a viewer below */
   PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
   PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
@@ -124,6 +124,9 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnDataSetFromOptions(inv->data));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */
+  PetscCall(BnMonitorDestroy(&inv->mon));
+  PetscCall(BnMonitorCreateFromOptions(inv->comm, "-invert_monitor", &inv->mon));
+  inv->monitor = (PetscBool)(inv->mon != NULL);
 
   PetscCall(BnDataGetDescriptor(inv->data, &source, &samples, &inv->seed));
   PetscCall(BnDataGetType(inv->data, &type));
@@ -278,9 +281,22 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
     for (PetscInt k = 0; k < inv->S; k++) PetscCall(PetscPrintf(inv->comm, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", first[k], last[k]));
     PetscCall(PetscPrintf(inv->comm, "\n"));
   }
+  PetscCall(BnInvertViewResults(inv, viewer));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnInvertViewResults - prints the results of BnInvertSolve() only (BnInvertView() before the
+  solve shows the problem, this after it)
+
+  Collective
+@*/
+PetscErrorCode BnInvertViewResults(BnInvert inv, PetscViewer viewer)
+{
+  PetscFunctionBegin;
   PetscCall(ViewResult(inv, &inv->res[0], inv->method->name));
   PetscCall(ViewResult(inv, &inv->res[1], inv->other->name));
-  if (inv->has_decoded && inv->has_truth) {
+  if (inv->has_decoded && inv->has_truth && inv->res[0].done) {
     PetscReal rel;
     PetscCall(BnInvertRelError(inv, inv->Ydec, &rel));
     PetscCall(PetscPrintf(inv->comm, "decoder: the model's remaining layers applied to the measurements: rel_error %.6e\n", (double)rel));
@@ -327,6 +343,7 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));
   PetscCall(BnLiftDestroy(&v->lift));
+  PetscCall(BnMonitorDestroy(&v->mon));
   PetscCall(BnNetDestroy(&v->net));
   PetscCall(BnNetDestroy(&v->full));
   PetscCall(BnDataDestroy(&v->data));

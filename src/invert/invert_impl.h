@@ -69,6 +69,7 @@ struct _p_BnInvert {
   /* options */
   char      source[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN], meas[PETSC_MAX_PATH_LEN];
   PetscBool perceptron, clip, monitor, compare;
+  BnMonitor mon; /* -invert_monitor's viewer (monitor = mon != NULL) */
   PetscInt  samples, layers, H, W, pm; /* pm: perceptron measurements */
   uint64_t  seed;
   PetscReal alpha, alpha_rule, delta, tol, inner_tol, inner_tol_cur;

@@ -185,7 +185,13 @@ static PetscErrorCode Monitor(BnInvert inv, PetscInt it, PetscBool last)
   PetscFunctionBegin;
   if (!inv->monitor || (!last && it % inv->monitor_every)) PetscFunctionReturn(0);
   PetscCall(BnInvertMeasure(inv, inv->X[0], &e, &mis, &rel, &ps));
-  PetscCall(PetscPrintf(inv->comm, "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", (inv->cur ? inv->other : inv->method)->name, it, (double)e, (double)mis, (double)rel, (double)ps));
+  {
+    const char *name = (inv->cur ? inv->other : inv->method)->name;
+    char        text[256], row[256];
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", name, it, (double)e, (double)mis, (double)rel, (double)ps));
+    PetscCall(PetscSNPrintf(row, sizeof(row), "%s,%" PetscInt_FMT ",%.17g,%.17g,%.17g,%.17g", name, it, (double)e, (double)mis, (double)rel, (double)ps));
+    PetscCall(BnMonitorPrint(inv->mon, "method,sweep,energy,misfit,rel_error,psnr", row, text));
+  }
   PetscFunctionReturn(0);
 }
 

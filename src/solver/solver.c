@@ -47,14 +47,16 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr ETA          - BnSolverSetLearningRate()
 . -solver_lr_decay D      - BnSolverSetLearningRateDecay()
 . -solver_momentum MU     - BnSolverSetMomentum()
-. -solver_monitor         - BnSolverSetMonitor()
+. -solver_monitor [VIEWER] - BnSolverSetMonitor(); a viewer as for -ksp_monitor: ascii:FILE, ascii:FILE:ascii_csv (BnMonitorCreateFromOptions())
+. -progress B             - progress lines inside mini-batch sweeps (BnProgressCreate())
 . -solver_eval_memory M   - BnSolverSetEvalMemory()
 . -layer_stages_overlap B - BnSolverSetStageOverlap()
 . -checkpoint PATH        - BnSolverSetCheckpoint()
 . -checkpoint_every K     - BnSolverSetCheckpointEvery()
 . -checkpoint_keep K      - BnSolverSetCheckpointKeep()
 . -checkpoint_interval T  - BnSolverSetCheckpointInterval()
-- -restart PATH|auto      - BnSolverSetRestart()
+. -restart PATH|auto      - BnSolverSetRestart()
+- -restart_change_lr      - BnSolverSetRestartChangeLearningRate()
 @*/
 PetscErrorCode BnSolverSetFromOptions(BnSolver s)
 {
@@ -83,8 +85,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetLearningRateDecay(s, rval));
   PetscCall(PetscOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetMomentum", r->momentum, &rval, &set));
   if (set) PetscCall(BnSolverSetMomentum(s, rval));
-  PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetMonitor", s->monitor, &bval, &set));
-  if (set) PetscCall(BnSolverSetMonitor(s, bval));
+  PetscCall(PetscOptionsName("-solver_monitor", "One line per sweep: [ascii:FILE[:ascii_csv]] (standard output when no value)", "BnSolverSetMonitor", NULL)); /* listed for -help; parsed as a viewer below */
   PetscCall(PetscOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetEvalMemory", s->eval_mib, &rval, &set));
   if (set) PetscCall(BnSolverSetEvalMemory(s, rval));
   PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetStageOverlap", s->overlap, &bval, &set));
@@ -99,7 +100,21 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetCheckpointInterval(s, rval));
   PetscCall(PetscOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetRestart", s->restart, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetRestart(s, str));
+  PetscCall(PetscOptionsBool("-restart_change_lr", "Continue the checkpoint with this run's -solver_lr, -solver_lr_decay, -solver_momentum", "BnSolverSetRestartChangeLearningRate", s->restart_change_lr, &bval, &set));
+  if (set) PetscCall(BnSolverSetRestartChangeLearningRate(s, bval));
   PetscOptionsEnd();
+  {
+    MPI_Comm  world;
+    BnMonitor mon;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(BnMonitorCreateFromOptions(world, "-solver_monitor", &mon));
+    if (mon) {
+      PetscCall(BnMonitorDestroy(&s->mon));
+      s->mon = mon;
+    }
+    PetscCall(BnProgressDestroy(&s->progress));
+    PetscCall(BnProgressCreate(world, &s->progress));
+  }
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
   PetscFunctionReturn(0);
@@ -245,20 +260,6 @@ static PetscErrorCode BnSolverPushHistory(BnSolver s, const PetscReal v[BN_HIST_
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnSolverMonitor(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
-{
-  char train[32] = "-", test[32] = "-";
-
-  if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
-  if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
-  MPI_Comm world;
-
-  PetscFunctionBegin;
-  PetscCall(BnGridGetComm(s->grid, &world));
-  PetscCall(PetscPrintf(world, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSolve - runs sweeps until -solver_sweeps are done or a stop signal arrives
 
@@ -285,6 +286,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_TRUE, NULL)); /* only the sweep's own messages count */
+    PetscCall(BnProgressStart(s->progress, s->batch_in_sweep));
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
     else PetscCall(BnSolverSweepFullBatch(s));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, NULL));
@@ -309,7 +311,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     } else v[4] = BN_NAN;
     v[5] = (PetscReal)(t1 - t0);
     PetscCall(BnSolverPushHistory(s, v));
-    if (s->monitor) PetscCall(BnSolverMonitor(s, v));
+    PetscCall(BnSolverMonitor_Private(s, v));
     PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
     if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     {
@@ -469,7 +471,7 @@ PetscErrorCode BnSolverWriteModel(BnSolver s, const char path[])
 {
   PetscFunctionBegin;
   PetscCall(BnSolverGatherNet(s));
-  PetscCall(BnNetWriteModel(s->net, path));
+  PetscCall(BnNetWriteModelWith(s->net, path, BnSolverWriteModelExtras_Private, s));
   PetscCall(BnSolverReleaseNet(s));
   PetscFunctionReturn(0);
 }
@@ -514,6 +516,8 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
   }
   PetscCall(BnWRuleDestroy(&s->wrule));
   PetscCall(BnLiftDestroy(&s->lift));
+  PetscCall(BnMonitorDestroy(&s->mon));
+  PetscCall(BnProgressDestroy(&s->progress));
   PetscCall(PetscFree(*solver));
   PetscFunctionReturn(0);
 }

@@ -62,7 +62,8 @@ struct _p_BnSolver {
 
   /* options */
   PetscInt  sweeps, batch, x_steps;
-  PetscBool monitor;
+  BnMonitor  mon;      /* -solver_monitor [ascii:FILE[:ascii_csv]], NULL when off */
+  BnProgress progress; /* progress lines inside mini-batch sweeps */
   uint64_t  seed;
   BnWRule   wrule;          /* -solver_w_update and its step schedule */
   char      wrule_type[32]; /* "" until SetUp picks the default of the batch mode */
@@ -92,6 +93,7 @@ struct _p_BnSolver {
 
   /* checkpoints */
   char      ckpt_base[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscBool restart_change_lr; /* -restart_change_lr: this run's step-size schedule replaces the checkpoint's */
   PetscInt  ckpt_every, ckpt_keep;
   PetscReal ckpt_interval;     /* seconds between timed checkpoints, 0 = off */
   PetscLogDouble ckpt_last;    /* time of the last checkpoint (or of the start) */
@@ -121,3 +123,7 @@ PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep)
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
+PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);
+PETSC_INTERN PetscErrorCode BnSolverStepText(BnSolver, PetscReal lr, char buf[], size_t len);
+PETSC_INTERN PetscErrorCode BnSolverMonitor_Private(BnSolver, const PetscReal v[BN_HIST_FIELDS]);

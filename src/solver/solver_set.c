@@ -165,14 +165,19 @@ PetscErrorCode BnSolverGetMomentum(BnSolver s, PetscReal *mu)
 }
 
 /*@C
-  BnSolverSetMonitor - print one line per sweep: energy, gap, loss, accuracies, seconds (-solver_monitor)
+  BnSolverSetMonitor - print one line per sweep on standard output: energy, gap, loss,
+  accuracies, seconds (-solver_monitor; -solver_monitor ascii:FILE[:ascii_csv] writes to a file)
 
-  Logically Collective
+  Collective
 @*/
 PetscErrorCode BnSolverSetMonitor(BnSolver s, PetscBool flg)
 {
+  MPI_Comm world;
+
   PetscFunctionBegin;
-  s->monitor = flg;
+  PetscCall(BnMonitorDestroy(&s->mon));
+  PetscCall(BnGridGetComm(s->grid, &world));
+  if (flg) PetscCall(BnMonitorCreateStdout(world, &s->mon));
   PetscFunctionReturn(0);
 }
 
