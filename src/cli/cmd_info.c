@@ -388,7 +388,7 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(BnH5GetKind(info.f, &kind));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
   kinds = BnFormatKindBit(kind);
-  if (!(kinds & BN_FORMAT_OURS)) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth nor inversion", kind));
+  if (!(kinds & BN_FORMAT_OURS)) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth, inversion nor predictions", kind));
   PetscCall(BnH5ListObjects_Private(info.f, PETSC_FALSE, &nobj, &objs));
   PetscCall(BnInfoMeta(&info, nobj, objs, &mbad));
   if (mbad) {
@@ -422,6 +422,12 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
     }
   }
   if (kinds & BN_FORMAT_INVERSION) PetscCall(BnInfoGroup(&info, "/inversion", nobj, objs));
+  if (kinds & BN_FORMAT_PREDICTIONS) {
+    PetscCall(BnInfoGroup(&info, "/predictions/train", nobj, objs));
+    PetscCall(BnInfoGroup(&info, "/predictions/test", nobj, objs));
+  }
+  if (kinds & (BN_FORMAT_MODEL | BN_FORMAT_PREDICTIONS)) PetscCall(BnInfoGroup(&info, "/provenance", nobj, objs));
+  if (kinds & BN_FORMAT_MODEL) PetscCall(BnInfoGroup(&info, "/history", nobj, objs));
   if (kinds & BN_FORMAT_TRUTH) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "gsparse ground truth:\n"));
     PetscCall(BnInfoPrintAttrs(&info, "/"));

@@ -2,6 +2,7 @@
 #include <bregnet.h>
 #include "commands.h"
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +34,9 @@ int main(int argc, char **argv)
   } else cmd = NULL;
   ierr = PetscInitialize(&argc, &argv, NULL, usage);
   if (ierr) return BN_EXIT_INTERNAL;
+  /* a closed pipe (bregnet info F | head) must not end in PETSc's signal trace and MPI_Abort:
+     writes then fail with EPIPE, which the output code ignores, and the run ends normally */
+  (void)signal(SIGPIPE, SIG_IGN);
   ierr = BnPushErrorHandler();
   if (!ierr) ierr = BnInitializePackage();
   if (ierr) {
@@ -69,6 +73,11 @@ int main(int argc, char **argv)
       fflush(stderr);
       _exit(BN_EXIT_WRITE);
     }
+  }
+  {
+    PetscBool stuck;
+    (void)BnErrorReportDeferred(ierr ? PETSC_TRUE : PETSC_FALSE, &stuck);
+    if (stuck) _exit(exit_code); /* the other ranks wait in a collective this rank left: MPI_Finalize would hang */
   }
   (void)PetscPopErrorHandler(); /* frees BnPushErrorHandler()'s entry (else reported by -malloc_dump) */
   ierr = PetscFinalize();

@@ -13,12 +13,14 @@
 #define KT  BN_FORMAT_TRUTH
 #define KD  BN_FORMAT_DATA
 #define KMC (KM | KC)
+#define KP  BN_FORMAT_PREDICTIONS
+#define KMP (KM | KP)
 #define FIN BN_FORMAT_FINITE
 
 /* clang-format off */
 const BnFormatEntry BnFormatTable[] = {
   [BN_F_FORMAT]           = {"/", "format", BN_FORMAT_STRING, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "\"bregnet/1\""},
-  [BN_F_KIND]             = {"/", "kind", BN_FORMAT_STRING, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "model, checkpoint, inversion or gsparse_truth"},
+  [BN_F_KIND]             = {"/", "kind", BN_FORMAT_STRING, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "model, checkpoint, inversion, gsparse_truth or predictions"},
   [BN_F_META_CHECKSUM]    = {"**", "meta_checksum", BN_FORMAT_UINT64, "", PETSC_FALSE, BN_FORMAT_OURS, 0, "checksum of the object's metadata (see below); on every group and dataset of files written since it was introduced"},
   [BN_F_CHECKSUM]         = {"*", "checksum", BN_FORMAT_UINT64, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "checksum of the dataset's values (see below)"},
   [BN_F_NET]              = {"/net", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KMC, 0, "the network"},
@@ -59,18 +61,40 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_LIFT]             = {"/lift", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "auxiliary variables"},
   [BN_F_LIFT_X]           = {"/lift/x_{h}", NULL, BN_FORMAT_FLOAT64, "N,n_l", PETSC_TRUE, KC, 0, "x_l of hidden layer l, row i = training sample i"},
   [BN_F_HISTORY]          = {"/history", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "one entry per sweep"},
-  [BN_F_HISTORY_ENERGY]   = {"/history/energy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KC, 0, "lifted energy"},
-  [BN_F_HISTORY_GAP]      = {"/history/gap", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KC, 0, "lifting gap"},
-  [BN_F_HISTORY_LOSS]     = {"/history/loss", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KC, 0, "forward network's loss"},
-  [BN_F_HISTORY_TRAIN_ACCURACY] = {"/history/train_accuracy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KC, 0, "training accuracy"},
-  [BN_F_HISTORY_TEST_ACCURACY] = {"/history/test_accuracy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KC, 0, "test accuracy"},
-  [BN_F_HISTORY_SECONDS]  = {"/history/seconds", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KC, 0, "wall-clock seconds of the sweep"},
+  [BN_F_MODEL_HISTORY]    = {"/history", NULL, BN_FORMAT_GROUP, "", PETSC_FALSE, KM, 0, "models written by bregnet train: every sweep of the run"},
+  [BN_F_HISTORY_ENERGY]   = {"/history/energy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "lifted energy"},
+  [BN_F_HISTORY_GAP]      = {"/history/gap", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "lifting gap"},
+  [BN_F_HISTORY_LOSS]     = {"/history/loss", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "forward network's loss"},
+  [BN_F_HISTORY_TRAIN_ACCURACY] = {"/history/train_accuracy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "training accuracy"},
+  [BN_F_HISTORY_TEST_ACCURACY] = {"/history/test_accuracy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "test accuracy"},
+  [BN_F_HISTORY_SECONDS]  = {"/history/seconds", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "wall-clock seconds of the sweep"},
   [BN_F_DATA]             = {"/data", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "the training data"},
   [BN_F_DATA_SOURCE]      = {"/data", "source", BN_FORMAT_STRING, "", PETSC_TRUE, KC, 0, "-data (with its parameters)"},
   [BN_F_DATA_SAMPLES]     = {"/data", "samples", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "training samples"},
   [BN_F_DATA_SEED]        = {"/data", "seed", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "seed of synthetic data"},
   [BN_F_DATA_TRAIN_FINGERPRINT] = {"/data", "train_fingerprint", BN_FORMAT_UINT64, "", PETSC_FALSE, KC, 0, "checksum of the training inputs, targets and labels (see below)"},
   [BN_F_DATA_TEST_FINGERPRINT] = {"/data", "test_fingerprint", BN_FORMAT_UINT64, "", PETSC_FALSE, KC, 0, "the same for the test split (0: none)"},
+  /* provenance: models (bregnet train) and predictions */
+  {"/provenance", NULL, BN_FORMAT_GROUP, "", PETSC_FALSE, KMP, 0, "how the file was made"},
+  {"/provenance", "bregnet_version", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "version of bregnet"},
+  {"/provenance", "git_commit", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "git describe of the build (-dirty: uncommitted changes)"},
+  {"/provenance", "command", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "train or predict"},
+  {"/provenance", "ranks", BN_FORMAT_INT64, "", PETSC_TRUE, KMP, 0, "number of ranks"},
+  {"/provenance", "options", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "every option of the run"},
+  {"/provenance", "data_source", BN_FORMAT_STRING, "", PETSC_FALSE, KMP, 0, "-data descriptor that rebuilds the data"},
+  {"/provenance", "data_samples", BN_FORMAT_INT64, "", PETSC_FALSE, KMP, 0, "training samples"},
+  {"/provenance", "seed", BN_FORMAT_INT64, "", PETSC_FALSE, KMP, 0, "-seed"},
+  {"/provenance", "input_scaling", BN_FORMAT_STRING, "", PETSC_FALSE, KMP, 0, "how the inputs were derived from the stored data"},
+  /* bregnet predict -output */
+  {"/predictions", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KP, 0, "per-sample results"},
+  {"/predictions/train", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KP, 0, "training split"},
+  {"/predictions/train/outputs", NULL, BN_FORMAT_FLOAT64, "N,K", PETSC_TRUE, KP, 0, "network outputs sigma_L(z_L), K = n_L"},
+  {"/predictions/train/class", NULL, BN_FORMAT_FLOAT64, "N,1", PETSC_TRUE, KP, 0, "index of the largest output (ties: the first)"},
+  {"/predictions/train/hidden_{l}", NULL, BN_FORMAT_FLOAT64, "N,*", PETSC_FALSE, KP, 0, "x_l of hidden layer l (-output_hidden)"},
+  {"/predictions/test", NULL, BN_FORMAT_GROUP, "", PETSC_FALSE, KP, 0, "test split (when the data have one)"},
+  {"/predictions/test/outputs", NULL, BN_FORMAT_FLOAT64, "N_test,K", PETSC_TRUE, KP, 0, "network outputs"},
+  {"/predictions/test/class", NULL, BN_FORMAT_FLOAT64, "N_test,1", PETSC_TRUE, KP, 0, "index of the largest output"},
+  {"/predictions/test/hidden_{l}", NULL, BN_FORMAT_FLOAT64, "N_test,*", PETSC_FALSE, KP, 0, "x_l of hidden layer l"},
   /* bregnet invert's results ({m}: "_METHOD" for the second method of -invert_compare) */
   {"/inversion", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KI, 0, "inversion results"},
   {"/inversion", "alpha", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KI, 0, "regularisation weight"},
@@ -123,6 +147,8 @@ const PetscInt BnFormatTableSize = (PetscInt)(sizeof(BnFormatTable) / sizeof(BnF
 #undef KT
 #undef KD
 #undef KMC
+#undef KP
+#undef KMP
 #undef FIN
 
 static const char *const BnFormatTypeNames[] = {"group", "float64", "int64", "uint64", "string", "number", "integer"};
@@ -157,6 +183,7 @@ unsigned BnFormatKindBit(const char kind[])
   if (!strcmp(kind, "checkpoint")) return BN_FORMAT_CHECKPOINT;
   if (!strcmp(kind, "inversion")) return BN_FORMAT_INVERSION;
   if (!strcmp(kind, "gsparse_truth")) return BN_FORMAT_TRUTH;
+  if (!strcmp(kind, "predictions")) return BN_FORMAT_PREDICTIONS;
   return 0;
 }
 
@@ -552,6 +579,15 @@ static PetscErrorCode BnFormatCheckRequired(BnFormatCtx *c)
     for (PetscInt l = lo; l <= hi; l++) {
       PetscBool has;
       PetscCall(BnFormatPath((BnFormatKey)e, l, path, sizeof(path)));
+      if (!x->attr) { /* required where its group exists: a missing group is reported by its own entry */
+        char *slash = strrchr(path, '/');
+        if (slash && slash != path) {
+          *slash = 0;
+          PetscCall(BnH5Has(c->f, path, &has));
+          *slash = '/';
+          if (!has) continue;
+        }
+      }
       PetscCall(BnH5Has(c->f, path, &has));
       if (!x->attr) {
         if (!has) PetscCall(BnFormatFinding(c, PETSC_TRUE, "no %s %s", x->type == BN_FORMAT_GROUP ? "group" : "dataset", path));
@@ -653,13 +689,13 @@ PetscErrorCode BnFormatCheckFinite(BnH5 f, const char dspath[], PetscInt64 n, co
 @*/
 PetscErrorCode BnFormatView(PetscViewer viewer)
 {
-  static const char *const kindnames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data"};
+  static const char *const kindnames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data", "predictions"};
 
   PetscFunctionBegin;
   for (PetscInt e = 0; e < BnFormatTableSize; e++) {
     const BnFormatEntry *x = &BnFormatTable[e];
     char                 kinds[128] = "";
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 6; k++)
       if (x->kinds & (1u << k)) {
         if (kinds[0]) BnStrAppend_Private(kinds, sizeof(kinds), ", ");
         BnStrAppend_Private(kinds, sizeof(kinds), kindnames[k]);

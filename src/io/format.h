@@ -21,8 +21,9 @@ typedef enum {
 #define BN_FORMAT_CHECKPOINT 2u
 #define BN_FORMAT_INVERSION  4u
 #define BN_FORMAT_TRUTH      8u
-#define BN_FORMAT_DATA       16u
-#define BN_FORMAT_OURS       (BN_FORMAT_MODEL | BN_FORMAT_CHECKPOINT | BN_FORMAT_INVERSION | BN_FORMAT_TRUTH)
+#define BN_FORMAT_DATA        16u
+#define BN_FORMAT_PREDICTIONS 32u
+#define BN_FORMAT_OURS        (BN_FORMAT_MODEL | BN_FORMAT_CHECKPOINT | BN_FORMAT_INVERSION | BN_FORMAT_TRUTH | BN_FORMAT_PREDICTIONS)
 
 /* flags */
 #define BN_FORMAT_FINITE 1u /* loads refuse NaN or Inf values */
@@ -88,6 +89,7 @@ typedef enum {
   BN_F_LIFT,
   BN_F_LIFT_X,
   BN_F_HISTORY,
+  BN_F_MODEL_HISTORY,
   BN_F_HISTORY_ENERGY, /* the six history fields, in the solver's order */
   BN_F_HISTORY_GAP,
   BN_F_HISTORY_LOSS,

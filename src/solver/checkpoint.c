@@ -201,7 +201,6 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
 {
   char        name[64], *opts;
   const char *solver = BnFormatTable[BN_F_SOLVER].object, *data = BnFormatTable[BN_F_DATA].object;
-  PetscInt64  dims[2];
   const char *source;
   PetscInt    samples;
   uint64_t    dseed, fp;
@@ -226,7 +225,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->wrule->momentum));
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR_DECAY, s->wrule->lr_decay));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->wrule->steps));
-  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, s->wversion));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, *s->wversion));
   /* layer stages: each layer's arrays are written by the lowest rank of the stage that owns
      it (collective I/O, no gather); its spectral estimate comes from there too, since
      attributes are written with the same value by every rank */
@@ -258,9 +257,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
     PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
 
-  PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_HISTORY].object));
-  dims[0] = s->nhist;
-  for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) PetscCall(BnH5WriteArray(f, BnFormatTable[BN_F_HISTORY_ENERGY + k].object, 1, dims, s->hist[k]));
+  PetscCall(BnSolverWriteHistory_Private(s, f));
 
   PetscCall(BnH5CreateGroup(f, data));
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
@@ -475,14 +472,17 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_STEPS, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
   PetscCall(BnCheckpointCheckString(f, world, path, BN_F_SOLVER_W_UPDATE, 0, s->wrule->type, "-solver_w_update", ""));
-  {
+  if (!s->restart_change_lr) { /* -restart_change_lr: the run's own schedule continues the checkpoint */
     PetscReal lr;
+    char      ck[64], run[64];
     PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_LR, &lr));
-    PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr);
+    PetscCall(BnSolverStepText(s, lr, ck, sizeof(ck)));
+    PetscCall(BnSolverStepText(s, s->wrule->lr, run, sizeof(run)));
+    PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %s in the checkpoint and %s in this run (give -restart_change_lr to continue with this run's step)", path, ck, run);
     PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_LR_DECAY, &lr));
-    PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr_decay);
+    PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run (give -restart_change_lr to continue with this run's)", path, (double)lr, (double)s->wrule->lr_decay);
     PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_MOMENTUM, &lr));
-    PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->momentum);
+    PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run (give -restart_change_lr to continue with this run's)", path, (double)lr, (double)s->wrule->momentum);
   }
   { /* the same data, not only the same name: a replaced file with the same shape is refused */
     static const BnFormatKey keys[2] = {BN_F_DATA_TRAIN_FINGERPRINT, BN_F_DATA_TEST_FINGERPRINT};
@@ -568,7 +568,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, &v));
   s->wrule->steps = v;
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_WEIGHT_VERSION, &v));
-  s->wversion = v;
+  *s->wversion = v;
   PetscCall(BnH5ReadAttrInt64(f, BnFormatTable[BN_F_SOLVER].object, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5ReadAttrReal(f, BnFormatTable[BN_F_SOLVER].object, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
   {

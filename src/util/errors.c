@@ -4,6 +4,7 @@
 #include <bregnet.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static PetscBool BnIsBadInput(PetscErrorCode n)
 {
@@ -71,17 +72,31 @@ static void BnNameOffendingOption(const char *mess, char *out, size_t len)
   PetscFree(all);
 }
 
+/* A bad-input error raised on fewer ranks than the whole run (PETSc's option parsing works on
+   PETSC_COMM_SELF, so every rank raises the same error) is not printed at once but kept here;
+   BnErrorReportDeferred() prints it on one rank. */
+static char     bn_deferred[1024];
+static MPI_Comm bn_report_comm = MPI_COMM_NULL;
+
 static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  PetscMPIInt rank = 0, flg = 0;
+  PetscMPIInt rank = 0, flg = 0, size = 1, wsize = 1;
 
   if (p != PETSC_ERROR_INITIAL) return n; /* the traceback adds nothing for users */
   MPI_Initialized(&flg);
-  if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  if (flg && comm != MPI_COMM_NULL) {
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    MPI_Comm_size(MPI_COMM_WORLD, &wsize);
+  }
   if (rank) return n;
   if (BnIsBadInput(n) || n == BN_ERR_DIVERGED || n == PETSC_ERR_FILE_WRITE) {
     char option[256];
     BnNameOffendingOption(mess, option, sizeof(option));
+    if (size < wsize && bn_report_comm != MPI_COMM_NULL) {
+      if (!bn_deferred[0]) snprintf(bn_deferred, sizeof(bn_deferred), "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
+      return n;
+    }
     fprintf(stderr, "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
   }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
@@ -97,6 +112,55 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
 PetscErrorCode BnPushErrorHandler(void)
 {
   PetscFunctionBegin;
+  if (bn_report_comm == MPI_COMM_NULL) PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &bn_report_comm));
   PetscCall(PetscPushErrorHandler(BnErrorHandler, NULL));
   PetscFunctionReturn(0);
+}
+
+/*@C
+  BnErrorReportDeferred - prints a bad-input error that several ranks raised on their own
+  communicators once, on the lowest of these ranks, instead of once per rank
+
+  Collective on MPI_COMM_WORLD (every rank calls it when its command returns)
+
+  Input Parameter:
+. failed - this rank's command returned an error
+
+  Output Parameter:
+. stuck - the other ranks did not arrive within a few seconds (they wait in a collective this
+          rank left): the message was printed here, and the caller should exit without MPI_Finalize
+
+  Notes:
+  A nonblocking reduction on a private communicator finds the lowest rank holding a message.
+  A rank whose command succeeded waits for the others as MPI_Finalize would.
+@*/
+PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck)
+{
+  PetscMPIInt    rank, size, mine, lowest = 0, done = 0;
+  MPI_Request    req;
+  double         t0, t;
+
+  *stuck = PETSC_FALSE;
+  if (bn_report_comm == MPI_COMM_NULL) return 0;
+  MPI_Comm_rank(bn_report_comm, &rank);
+  MPI_Comm_size(bn_report_comm, &size);
+  mine = bn_deferred[0] ? rank : size;
+  if (MPI_Iallreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, bn_report_comm, &req)) return 0;
+  if (!failed) {
+    (void)MPI_Wait(&req, MPI_STATUS_IGNORE);
+    done = 1;
+  } else {
+    t0 = MPI_Wtime();
+    for (t = t0; !done && t - t0 < 3.0; t = MPI_Wtime()) {
+      (void)MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+      if (!done) usleep(1000);
+    }
+  }
+  if (!done) *stuck = PETSC_TRUE;
+  if (bn_deferred[0] && (!done || lowest == rank)) {
+    fputs(bn_deferred, stderr);
+    fflush(stderr);
+  }
+  if (done) MPI_Comm_free(&bn_report_comm);
+  return 0;
 }
