@@ -25,8 +25,8 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   *exit_code = BN_EXIT_OK;
   PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
   PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
-  PetscCall(PetscOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
+  PetscCall(BnOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
+  PetscCall(BnOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
   PetscOptionsEnd();
   if (!set_png) {
     size_t    len;

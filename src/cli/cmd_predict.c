@@ -37,7 +37,7 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
   PetscOptionsBegin(world, NULL, "bregnet predict", "bregnet");
-  PetscCall(PetscOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
+  PetscCall(BnOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) { /* list the data options too, then stop: nothing is required */

@@ -1,4 +1,6 @@
-/* bregnet: command dispatcher. `bregnet CMD [options]`; options go to the PETSc database. */
+/* bregnet: command dispatcher. `bregnet CMD [options]`; options go to the PETSc database.
+   Exit codes (docs/exit-codes.md): 0 success, 1 internal error, 2 bad input or options,
+   3 diverged, 85 stopped by a signal after writing a checkpoint. */
 #include <bregnet.h>
 #include "commands.h"
 #include <stdio.h>
@@ -15,13 +17,49 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 85 stopped by a signal\n"
-                            "after writing a checkpoint.\n";
+                            "after writing a checkpoint (docs/exit-codes.md).\n";
+
+static const char *const commands[] = {"train", "predict", "invert", "info", "prune"};
+
+static int BnIsCommand(const char *word)
+{
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (!strcmp(word, commands[i])) return 1;
+  return 0;
+}
+
+static int BnIsHelp(const char *word)
+{
+  return !strcmp(word, "-help") || !strcmp(word, "--help") || !strcmp(word, "-h");
+}
+
+/* Mistakes that must not reach PETSc (a missing -options_file fails inside PetscInitialize()
+   with a trace; a stray word is skipped silently): one line on one rank, exit 2 on all */
+static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, size_t len)
+{
+  int first = 1;
+
+  if (!cmd) {
+    if (argc > 1 && !BnIsHelp(argv[1])) {
+      snprintf(msg, len, "no command before '%s' (usage: bregnet COMMAND [options]; commands: train, predict, invert, info, prune)", argv[1]);
+      return 1;
+    }
+    return 0;
+  }
+  if (!BnIsCommand(cmd)) {
+    snprintf(msg, len, "unknown command '%s' (commands: train, predict, invert, info, prune; `bregnet` alone prints the usage)", cmd);
+    return 1;
+  }
+  if (!strcmp(cmd, "info") && argc > 1 && argv[1][0] != '-') first = 2; /* the file */
+  return BnCheckCommandLine(argc - first, argv + first, msg, len);
+}
 
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
-  int            exit_code = BN_EXIT_OK;
+  int            exit_code = BN_EXIT_OK, rank = 0;
   const char    *cmd       = argc > 1 ? argv[1] : NULL;
+  char           msg[2048];
 
   /* PETSc sees the options after the command word */
   if (cmd && cmd[0] != '-') {
@@ -29,8 +67,19 @@ int main(int argc, char **argv)
     argc--;
     argv++;
   } else cmd = NULL;
+  /* MPI first, so that an error found before PETSc starts is printed by one rank */
+  if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return BN_EXIT_INTERNAL;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (BnCheckArguments(argc, argv, cmd, msg, sizeof(msg))) {
+    if (!rank) fprintf(stderr, "bregnet: error: %s\n", msg);
+    MPI_Finalize();
+    return BN_EXIT_BAD_INPUT;
+  }
   ierr = PetscInitialize(&argc, &argv, NULL, usage);
-  if (ierr) return BN_EXIT_INTERNAL;
+  if (ierr) {
+    MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
+    return BN_EXIT_INTERNAL;
+  }
   ierr = BnPushErrorHandler();
   if (!ierr) ierr = BnInitializePackage();
   if (ierr) {
@@ -43,16 +92,17 @@ int main(int argc, char **argv)
   } else if (!strcmp(cmd, "info")) {
     const char *path = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
     if (!path) {
-      ierr = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: usage: bregnet info FILE.h5\n");
+      if (!rank) fprintf(stderr, "bregnet: error: bregnet info needs a file: bregnet info FILE.h5\n");
       exit_code = BN_EXIT_BAD_INPUT;
-    } else ierr = BnCommandInfo(path, &exit_code);
+    } else {
+      /* info reads no options: a typo is reported before the file is read */
+      ierr = BnCheckUnusedOptions(PETSC_COMM_WORLD);
+      if (!ierr) ierr = BnCommandInfo(path, &exit_code);
+    }
   } else if (!strcmp(cmd, "invert")) {
     ierr = BnCommandInvert(&exit_code);
   } else if (!strcmp(cmd, "prune")) {
     ierr = BnCommandPrune(&exit_code);
-  } else {
-    ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: unknown command '%s'\n%s", cmd, usage);
-    exit_code = BN_EXIT_BAD_INPUT;
   }
   if (ierr) {
     exit_code = BnExitCodeFromError(ierr);
@@ -62,5 +112,6 @@ int main(int argc, char **argv)
   (void)PetscPopErrorHandler(); /* frees BnPushErrorHandler()'s entry (else reported by -malloc_dump) */
   ierr = PetscFinalize();
   if (ierr && !exit_code) exit_code = BN_EXIT_INTERNAL;
+  MPI_Finalize(); /* started above, so PETSc leaves it to us */
   return exit_code;
 }

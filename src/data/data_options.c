@@ -264,19 +264,19 @@ PetscErrorCode BnDataSetFromOptions(BnData data)
   PetscCall(PetscStrncpy(targets, data->targets_inputs ? "inputs" : "labels", sizeof(targets)));
   /* strings only inside Begin/End: an error raised in between would skip PetscOptionsEnd() */
   PetscOptionsBegin(data->comm, NULL, "Data options", "BnData");
-  PetscCall(PetscOptionsString("-data", "Data source: fmnist, teacher[:H[:noise]], spline1d, gsparse[:G[:s[:k[:noise]]]] or an HDF5 file PATH.h5", "BnDataSetFromOptions", cur_source, source, sizeof(source), NULL));
-  PetscCall(PetscOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", cur_dir, dir, sizeof(dir), NULL));
-  PetscCall(PetscOptionsString("-data_samples", "Use the first N training samples (default all; teacher 1024)", "BnDataSetFromOptions", cur_samples, samples, sizeof(samples), &set_samples));
-  PetscCall(PetscOptionsString("-data_test_samples", "Use the first N test samples, 0 = no test split (default all; teacher 256)", "BnDataSetFromOptions", cur_test, test_samples, sizeof(test_samples), &set_test));
-  PetscCall(PetscOptionsString("-data_targets", "Training targets: the source's own (labels) or the inputs (autoencoder)", "BnDataSetFromOptions", targets, targets, sizeof(targets), NULL));
-  PetscCall(PetscOptionsString("-seed", "Seed of every random choice (unsigned 64-bit integer)", "BnDataSetFromOptions", cur_seed, seed, sizeof(seed), &set_seed));
-  PetscCall(PetscOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
-  PetscCall(PetscOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
-  PetscCall(PetscOptionsString("-data_gsparse_groups", "Number of groups of atoms of -data gsparse", "BnDataSetFromOptions", cur_gs[0], gs[0], sizeof(gs[0]), &set_gs[0]));
-  PetscCall(PetscOptionsString("-data_gsparse_group_size", "Atoms per group of -data gsparse", "BnDataSetFromOptions", cur_gs[1], gs[1], sizeof(gs[1]), &set_gs[1]));
-  PetscCall(PetscOptionsString("-data_gsparse_active", "Active groups per -data gsparse sample (1 or 2)", "BnDataSetFromOptions", cur_gs[2], gs[2], sizeof(gs[2]), &set_gs[2]));
-  PetscCall(PetscOptionsString("-data_gsparse_noise", "Standard deviation of Gaussian noise added to -data gsparse signals", "BnDataSetFromOptions", cur_gs[3], gs[3], sizeof(gs[3]), &set_gs[3]));
-  PetscCall(PetscOptionsString("-data_gsparse_truth", "Write the -data gsparse dictionary, coefficients and labels to this HDF5 file", "BnDataSetFromOptions", data->gsparse_truth, data->gsparse_truth, sizeof(data->gsparse_truth), NULL));
+  PetscCall(BnOptionsString("-data", "Data source: fmnist, teacher[:H[:noise]], spline1d, gsparse[:G[:s[:k[:noise]]]] or an HDF5 file PATH.h5", "BnDataSetFromOptions", cur_source, source, sizeof(source), NULL));
+  PetscCall(BnOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", cur_dir, dir, sizeof(dir), NULL));
+  PetscCall(BnOptionsString("-data_samples", "Use the first N training samples (default all; teacher 1024)", "BnDataSetFromOptions", cur_samples, samples, sizeof(samples), &set_samples));
+  PetscCall(BnOptionsString("-data_test_samples", "Use the first N test samples, 0 = no test split (default all; teacher 256)", "BnDataSetFromOptions", cur_test, test_samples, sizeof(test_samples), &set_test));
+  PetscCall(BnOptionsString("-data_targets", "Training targets: the source's own (labels) or the inputs (autoencoder)", "BnDataSetFromOptions", targets, targets, sizeof(targets), NULL));
+  PetscCall(BnOptionsString("-seed", "Seed of every random choice (unsigned 64-bit integer)", "BnDataSetFromOptions", cur_seed, seed, sizeof(seed), &set_seed));
+  PetscCall(BnOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
+  PetscCall(BnOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
+  PetscCall(BnOptionsString("-data_gsparse_groups", "Number of groups of atoms of -data gsparse", "BnDataSetFromOptions", cur_gs[0], gs[0], sizeof(gs[0]), &set_gs[0]));
+  PetscCall(BnOptionsString("-data_gsparse_group_size", "Atoms per group of -data gsparse", "BnDataSetFromOptions", cur_gs[1], gs[1], sizeof(gs[1]), &set_gs[1]));
+  PetscCall(BnOptionsString("-data_gsparse_active", "Active groups per -data gsparse sample (1 or 2)", "BnDataSetFromOptions", cur_gs[2], gs[2], sizeof(gs[2]), &set_gs[2]));
+  PetscCall(BnOptionsString("-data_gsparse_noise", "Standard deviation of Gaussian noise added to -data gsparse signals", "BnDataSetFromOptions", cur_gs[3], gs[3], sizeof(gs[3]), &set_gs[3]));
+  PetscCall(BnOptionsString("-data_gsparse_truth", "Write the -data gsparse dictionary, coefficients and labels to this HDF5 file", "BnDataSetFromOptions", data->gsparse_truth, data->gsparse_truth, sizeof(data->gsparse_truth), NULL));
   PetscOptionsEnd();
 
   PetscCall(PetscStrcmp(targets, "labels", &is_labels));

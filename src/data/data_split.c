@@ -18,6 +18,10 @@ PetscErrorCode BnDataSplitAllocate(BnData data, PetscInt N, PetscInt n_in, Petsc
   split->n_out = n_out;
   PetscCall(BnGridGetSampleRange(data->grid, N, &split->lo, &split->hi));
   m = (size_t)(split->hi - split->lo);
+  { /* rows x width is indexed with PetscInt: refuse what would overflow, before allocating */
+    PetscInt entries;
+    PetscCall(BnSizeMul("-data_samples", split->hi - split->lo, PetscMax(n_in, n_out), &entries));
+  }
   /* one spare entry: a rank with no rows still gets non-NULL arrays, so "labels != NULL"
      means the same thing on every rank */
   /* inputs, the bulk, are not zeroed: every source writes all of them, and zeroing first

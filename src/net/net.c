@@ -41,7 +41,7 @@ static PetscErrorCode BnNetReset(BnNet net)
 static PetscErrorCode BnNetPerLayerItems(const char option[], const char list[], PetscInt L, char ***items, PetscInt *n)
 {
   PetscFunctionBegin;
-  PetscCall(BnSplitList(list, n, items));
+  PetscCall(BnSplitList(option, list, n, items));
   PetscCheck(*n == 1 || *n == L, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s '%s': %" PetscInt_FMT " items for %" PetscInt_FMT " layers (give one for all layers or one per layer)", option, list, *n, L);
   PetscFunctionReturn(0);
 }
@@ -152,16 +152,20 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
-  PetscCall(PetscOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
-  PetscCall(PetscOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
-  PetscCall(PetscOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
-  PetscCall(PetscOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
+  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
+  PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
+  PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
+  PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
   PetscCall(PetscOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
-  PetscCall(PetscOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
+  PetscCall(BnOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
   PetscOptionsEnd();
   PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
   L = nw - 1;
+  for (PetscInt l = 1; l <= L; l++) { /* [W_l b_l] has n_l (n_{l-1} + 1) entries: refuse an overflow before any allocation */
+    PetscInt entries;
+    if (widths[l] >= 1 && widths[l - 1] >= 1 && widths[l - 1] < PETSC_MAX_INT) PetscCall(BnSizeMul("-net_widths", widths[l], widths[l - 1] + 1, &entries));
+  }
   if (!act_s[0]) { /* relu hidden layers, softmax output */
     size_t pos = 0;
     for (PetscInt l = 1; l <= L && pos + 8 < sizeof(act_s); l++) {
