@@ -60,6 +60,7 @@ PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
 PETSC_EXTERN PetscErrorCode BnPushErrorHandler(void);
 PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
+PETSC_EXTERN void           BnErrorSetContext(MPI_Comm comm, const char context[]); /* "CONTEXT: " before bad-input messages; NULL clears */
 /* Strict parsing (src/util/parse.c): the whole text, no wrapping, no empty items; errors
    are bad input (exit 2) naming the option. Every option of bregnet is read through it. */
 PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n);
@@ -124,6 +125,7 @@ PETSC_EXTERN PetscErrorCode BnNetCreate(MPI_Comm comm, BnNet *net);
 PETSC_EXTERN PetscErrorCode BnNetSetFromOptions(BnNet net); /* -net_widths -net_activations -net_reg -net_lambda -net_tied */
 PETSC_EXTERN PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths[], const char activations[], const char regs[], const PetscReal lambda[]);
 PETSC_EXTERN PetscErrorCode BnNetSetTied(BnNet net, PetscBool tied);
+PETSC_EXTERN PetscErrorCode BnNetSetOrigin(BnNet net, const char file[]); /* messages name this file, not -net_ options */
 PETSC_EXTERN PetscErrorCode BnNetSetUp(BnNet net);  /* validates and allocates W, b (zero) */
 PETSC_EXTERN PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed); /* He-normal W, zero b, indexed by global position */
 PETSC_EXTERN PetscErrorCode BnNetGetNumLayers(BnNet net, PetscInt *L);
@@ -196,6 +198,7 @@ typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
 PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_dir -data_samples -data_test_samples -data_targets -seed */
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
+PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
 PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);
 PETSC_EXTERN PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt **labels); /* also under -data_targets inputs */

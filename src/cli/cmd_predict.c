@@ -57,6 +57,7 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCall(BnNetLoad(stage, model, &net));
   PetscCall(BnNetGetNumLayers(net, &L));
   PetscCall(BnNetGetWidths(net, &n));
+  PetscCall(BnDataSetWidthsOrigin(data, model));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnNetView(net, NULL));
   PetscCall(BnDataView(data, NULL));

@@ -117,6 +117,7 @@ static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args,
   PetscCall(BnPrintParamDistance(world, "neurons matched", A, B, PETSC_TRUE));
   PetscCall(BnNetGetNumLayers(A, &L));
   PetscCall(BnNetGetWidths(A, &n));
+  PetscCall(BnDataSetWidthsOrigin(data, args->model));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnDataGetDescriptor(data, &src, &samples, &seed));
   PetscCall(BnDataGetTrain(data, &train));
@@ -158,6 +159,7 @@ static PetscErrorCode BnPruneRunPrune(MPI_Comm world, const BnPruneArgs *args, B
 
     PetscCall(BnNetGetNumLayers(net, &L));
     PetscCall(BnNetGetWidths(net, &n));
+    PetscCall(BnDataSetWidthsOrigin(data, args->model));
     PetscCall(BnDataLoad(data, L, n));
     PetscCall(BnDataGetTrain(data, &train));
     /* the function only (no random directions, so no seed) */

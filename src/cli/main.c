@@ -41,7 +41,7 @@ static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, s
 
   if (!cmd) {
     if (argc > 1 && !BnIsHelp(argv[1])) {
-      snprintf(msg, len, "no command before '%s' (usage: bregnet COMMAND [options]; commands: train, predict, invert, info, prune)", argv[1]);
+      snprintf(msg, len, "no command given before '%s' (write bregnet COMMAND [options]; commands: train, predict, invert, info, prune)", argv[1]);
       return 1;
     }
     return 0;

@@ -158,7 +158,7 @@ static PetscErrorCode GsparseLoad(BnData data, PetscInt L, const PetscInt widths
 
   PetscFunctionBegin;
   /* an autoencoder of the n-dimensional signals: the output width must be the input width */
-  PetscCheck(widths[L] == widths[0], data->comm, PETSC_ERR_USER_INPUT, "-net_widths: -data gsparse is autoencoder data, the output width %" PetscInt_FMT " must equal the input width n = %" PetscInt_FMT, widths[L], widths[0]);
+  PetscCheck(widths[L] == widths[0], data->comm, PETSC_ERR_USER_INPUT, "%s: -data gsparse is autoencoder data, the output width %" PetscInt_FMT " must equal the input width n = %" PetscInt_FMT, BnDataWidthsFrom(data), widths[L], widths[0]);
   truth = data->gsparse_truth[0] ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(GsparseDictionary(data, widths[0], &g));
   PetscCall(BnDataSplitAllocate(data, N, g.n, g.n, PETSC_FALSE, &data->train));

@@ -56,6 +56,7 @@ struct _p_BnData {
   PetscInt         gsparse_active;             /* -data_gsparse_active k (1 or 2) */
   PetscReal        gsparse_noise;              /* -data_gsparse_noise (standard deviation) */
   char             gsparse_truth[PETSC_MAX_PATH_LEN]; /* -data_gsparse_truth PATH.h5, "" = none */
+  char             widths_from[PETSC_MAX_PATH_LEN + 16]; /* who gave the widths, for messages: "-net_widths" or "model FILE" */
   PetscBool        targets_inputs;             /* -data_targets inputs: autoencoder, targets = inputs */
 
   /* loaded data */
@@ -68,6 +69,7 @@ PETSC_INTERN const BnDataOps BnDataOps_Spline1d, BnDataOps_Gsparse;
 
 /* data_options.c */
 PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);
+PETSC_INTERN const char    *BnDataWidthsFrom(BnData); /* "-net_widths" or "model FILE": who gave the widths */
 
 /* data_split.c: storage and checks shared by the sources */
 PETSC_INTERN PetscErrorCode BnDataSplitAllocate(BnData, PetscInt N, PetscInt n_in, PetscInt n_out, PetscBool labels, BnDataSplit *split);

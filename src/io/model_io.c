@@ -249,6 +249,7 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   PetscCheck(model || checkpoint, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: kind '%s' is neither a model nor a checkpoint", f->path, kind);
   PetscCall(BnNetReadDesc(f, d));
   PetscCall(BnNetCreate(comm, net));
+  PetscCall(BnNetSetOrigin(*net, f->path));
   PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
   PetscCall(BnNetSetTied(*net, d->tied));
   PetscCall(BnNetSetUp(*net));

@@ -23,5 +23,6 @@ struct _p_BnNet {
   char         *act_list; /* "relu,relu,softmax" */
   PetscReal    *work;     /* forward-pass scratch */
   PetscInt      work_len;
+  char          origin[PETSC_MAX_PATH_LEN]; /* file the architecture was read from ("": the -net_ options), for messages */
   PetscReal    *S; /* optional affine skip x_{L-2} -> z_L (n_L x n_{L-2}, row-major), NULL: none (net_skip.c) */
 };

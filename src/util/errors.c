@@ -70,18 +70,47 @@ static void BnNameOffendingOption(const char *mess, char *out, size_t len)
   PetscFree(all);
 }
 
+/* What is being read when a bad-input error strikes ("-net_reg", or "model file m.h5, /net/layer_2
+   attribute reg"): low-level parsers (regulariser, activation specs) do not know where their
+   text came from, the caller does, and the user must be told what they actually gave. */
+static char     bn_error_context[PETSC_MAX_PATH_LEN + 128];
+static MPI_Comm bn_error_context_comm = MPI_COMM_NULL;
+
+/*@C
+  BnErrorSetContext - names the origin of the text being parsed, for bad-input messages
+
+  Not Collective
+
+  Input Parameters:
++ comm    - the ranks that do the described work alike (they all fail alike, and its rank 0
+            alone reports, even for errors raised on PETSC_COMM_SELF); MPI_COMM_NULL: each rank
+- context - e.g. "-net_reg" or "file m.h5, /net/layer_2 attribute reg"; NULL clears it
+
+  Note:
+  A bad-input error raised while a context is set is printed as "bregnet: error: CONTEXT: message".
+  Clear it right after the call it describes, on the error path too.
+
+.seealso: BnPushErrorHandler()
+@*/
+void BnErrorSetContext(MPI_Comm comm, const char context[])
+{
+  snprintf(bn_error_context, sizeof(bn_error_context), "%s", context ? context : "");
+  bn_error_context_comm = context ? comm : MPI_COMM_NULL;
+}
+
 static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   PetscMPIInt rank = 0, flg = 0;
 
   if (p != PETSC_ERROR_INITIAL) return n; /* the traceback adds nothing for users */
   MPI_Initialized(&flg);
-  if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  if (flg && bn_error_context_comm != MPI_COMM_NULL) MPI_Comm_rank(bn_error_context_comm, &rank);
+  else if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
   if (rank) return n;
   if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
     char option[256];
     BnNameOffendingOption(mess, option, sizeof(option));
-    fprintf(stderr, "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
+    fprintf(stderr, "bregnet: error: %s%s%s%s\n", bn_error_context, bn_error_context[0] ? ": " : "", mess ? mess : "(no message)", option);
   }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
   fflush(stderr);

@@ -337,7 +337,8 @@ static PetscErrorCode ExpectBad(const char *spec, const char *fragment)
   PetscCall(PetscPushErrorHandler(RecordErrorHandler, NULL));
   ierr = BnRegCreate(spec, &reg);
   PetscCall(PetscPopErrorHandler());
-  PetscCall(PetscSNPrintf(quoted, sizeof(quoted), "-net_reg: '%s'", spec));
+  /* the text itself; the option or file it came from is the caller's context (BnErrorSetContext()) */
+  PetscCall(PetscSNPrintf(quoted, sizeof(quoted), "'%s'", spec));
   CHECK(ierr == PETSC_ERR_USER_INPUT, "spec '%s': error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)ierr);
   CHECK(reg == NULL, "spec '%s': regulariser not NULL after failure", spec);
   CHECK(strstr(last_error, quoted) != NULL, "spec '%s': message does not quote the text: %s", spec, last_error);
