@@ -69,16 +69,19 @@ PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *valu
 PETSC_EXTERN PetscErrorCode BnParseIntList(const char *option, const char *value, PetscInt max, PetscInt vals[], PetscInt *n);
 PETSC_EXTERN PetscErrorCode BnParseReal(const char *what, const char *text, PetscReal *val);
 PETSC_EXTERN PetscErrorCode BnParseInt(const char *what, const char *text, PetscInt *val);
+PETSC_EXTERN PetscErrorCode BnParseBool(const char *what, const char *text, PetscBool *val);
 PETSC_EXTERN PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab);
 /* Split a comma separated list (caller frees with PetscStrToArrayDestroy) */
 PETSC_EXTERN PetscErrorCode BnSplitList(const char *option, const char *value, PetscInt *n, char ***items);
 /* Strict replacements of PetscOptionsInt/Real/String, used inside PetscOptionsBegin()/End() */
 PETSC_EXTERN PetscErrorCode BnOptionsInt_Private(PetscOptionItems *, const char[], const char[], const char[], PetscInt, PetscInt *, PetscBool *);
 PETSC_EXTERN PetscErrorCode BnOptionsReal_Private(PetscOptionItems *, const char[], const char[], const char[], PetscReal, PetscReal *, PetscBool *);
+PETSC_EXTERN PetscErrorCode BnOptionsBool_Private(PetscOptionItems *, const char[], const char[], const char[], PetscBool, PetscBool *, PetscBool *);
 PETSC_EXTERN PetscErrorCode BnOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[], const char[], char *, size_t, PetscBool *);
 #define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsInt_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 #define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 #define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
+#define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 
 /* ------------------------------------------------------------ process grid (src/util) */

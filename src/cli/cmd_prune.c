@@ -33,8 +33,8 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
   PetscOptionsBegin(world, NULL, "bregnet prune", "bregnet");
   PetscCall(BnOptionsString("-model", "Model to prune (or model A of -compare)", "bregnet prune", a->model, a->model, sizeof(a->model), &set));
   PetscCall(BnOptionsString("-model_out", "Pruned model to write (never the -model file)", "bregnet prune", a->model_out, a->model_out, sizeof(a->model_out), &a->has_out));
-  PetscCall(PetscOptionsBool("-prune_check", "Check the pruned function against the model's on the data", "bregnet prune", a->check, &a->check, NULL));
-  PetscCall(PetscOptionsBool("-compare", "Compare -model with -model_b instead of pruning", "bregnet prune", a->compare, &a->compare, NULL));
+  PetscCall(BnOptionsBool("-prune_check", "Check the pruned function against the model's on the data", "bregnet prune", a->check, &a->check, NULL));
+  PetscCall(BnOptionsBool("-compare", "Compare -model with -model_b instead of pruning", "bregnet prune", a->compare, &a->compare, NULL));
   PetscCall(BnOptionsString("-model_b", "Second model of -compare", "bregnet prune", a->model_b, a->model_b, sizeof(a->model_b), &a->has_b));
   PetscCall(BnOptionsInt("-compare_directions", "Random directions per sample of the discrete W^{1,inf} distance", "bregnet prune", a->ndirs, &a->ndirs, NULL));
   PetscCall(BnOptionsReal("-compare_step", "Step h of the difference quotients (f(x + h u) - f(x))/h", "bregnet prune", a->h, &a->h, NULL));

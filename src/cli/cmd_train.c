@@ -39,8 +39,8 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
   PetscCall(BnOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
   PetscCall(BnOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
-  PetscCall(PetscOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
-  PetscCall(PetscOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
+  PetscCall(BnOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
+  PetscCall(BnOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
   PetscOptionsEnd();
   PetscCall(BnGridCreate(world, stages, &grid));
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));

@@ -114,14 +114,14 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnOptionsInt("-invert_layers", "Invert the first K layers of the model (0 = all)", "BnInvertSetFromOptions", inv->layers, &inv->layers, NULL));
   PetscCall(BnOptionsString("-invert_measurements", "HDF5 file with /measurements [N, n_L] and optional /truth [N, n_0]", "BnInvertSetFromOptions", inv->meas, inv->meas, sizeof(inv->meas), NULL));
   PetscCall(BnOptionsReal("-invert_noise", "Relative noise level delta of generated measurements", "BnInvertSetFromOptions", inv->delta, &inv->delta, &set_noise));
-  PetscCall(PetscOptionsBool("-invert_clip", "Clip measurements into the range of the output activation", "BnInvertSetFromOptions", inv->clip, &inv->clip, NULL));
+  PetscCall(BnOptionsBool("-invert_clip", "Clip measurements into the range of the output activation", "BnInvertSetFromOptions", inv->clip, &inv->clip, NULL));
   PetscCall(BnOptionsString("-invert_reg", "Regulariser on the input: tv, tvbox, l1, l2, none", "BnInvertSetFromOptions", reg, reg, sizeof(reg), NULL));
   PetscCall(BnOptionsReal("-invert_alpha", "Regularisation weight alpha", "BnInvertSetFromOptions", inv->alpha, &inv->alpha, &set_alpha));
   PetscCall(BnOptionsReal("-invert_alpha_rule", "alpha = C * delta", "BnInvertSetFromOptions", inv->alpha_rule, &inv->alpha_rule, &set_rule));
   PetscCall(BnOptionsString("-invert_shape", "Image shape H,W for tv (H*W = n_0)", "BnInvertSetFromOptions", shape, shape, sizeof(shape), &set_shape));
   PetscCall(BnOptionsInt("-invert_perceptron_m", "Perceptron: number of measurements (rows of W)", "BnInvertSetFromOptions", inv->pm, &inv->pm, NULL));
   PetscCall(BnOptionsString("-invert_method", "lifted or classical", "BnInvertSetFromOptions", method, method, sizeof(method), NULL));
-  PetscCall(PetscOptionsBool("-invert_compare", "Also run the other method on the same data", "BnInvertSetFromOptions", inv->compare, &inv->compare, NULL));
+  PetscCall(BnOptionsBool("-invert_compare", "Also run the other method on the same data", "BnInvertSetFromOptions", inv->compare, &inv->compare, NULL));
   PetscCall(BnOptionsString("-invert_solver", "Input block algorithm: fista or condat_vu", "BnInvertSetFromOptions", solver, solver, sizeof(solver), NULL));
   PetscCall(BnOptionsReal("-invert_tol", "Stop when the relative change of every sample per sweep is <= tol", "BnInvertSetFromOptions", inv->tol, &inv->tol, NULL));
   PetscCall(BnOptionsInt("-invert_max_it", "Maximum number of sweeps", "BnInvertSetFromOptions", inv->max_it, &inv->max_it, NULL));
@@ -129,10 +129,10 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
   PetscCall(BnOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
   PetscCall(BnOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
-  PetscCall(PetscOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
+  PetscCall(BnOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
   PetscCall(BnOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
   PetscCall(BnOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", stages, &stages, NULL));
-  PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
+  PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */

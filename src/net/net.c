@@ -197,7 +197,7 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
   PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
   PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
-  PetscCall(PetscOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
+  PetscCall(BnOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
   PetscCall(BnOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
   PetscOptionsEnd();
   PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));

@@ -12,6 +12,10 @@ PetscErrorCode BnBlockAllocate(BnSolver s, PetscInt m, PetscBool own_aux, PetscI
   blk->m = m;
   PetscCall(PetscCalloc2(L + 1, &blk->X, L + 1, &blk->Z));
   for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, s->n[l]);
+  { /* rows x width is indexed with PetscInt: refuse an overflow before allocating */
+    PetscInt entries;
+    PetscCall(BnSizeMul("-data_samples (rows of a block) x the widest layer", PetscMax(m, zrows), maxw, &entries));
+  }
   /* layer stages: pre-activations of the stage's layers, values of its layers and of the
      previous stage's last layer; inputs and targets for the first and last stage */
   for (PetscInt l = 1; l <= L; l++)

@@ -80,9 +80,9 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
   PetscCall(BnOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->lr_decay, &s->lr_decay, NULL));
   PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
-  PetscCall(PetscOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
+  PetscCall(BnOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
   PetscCall(BnOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetFromOptions", s->eval_mib, &s->eval_mib, NULL));
-  PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetFromOptions", s->overlap, &s->overlap, NULL));
+  PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetFromOptions", s->overlap, &s->overlap, NULL));
   PetscCall(BnOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
   PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
   PetscCall(BnOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));

@@ -79,7 +79,7 @@ PetscErrorCode BnPruneSetFromOptions(BnPrune p)
   PetscCall(BnOptionsReal("-prune_rank_tol", "rank(W) counts singular values > this * largest", "BnPruneSetFromOptions", p->rank_tol, &p->rank_tol, NULL));
   PetscCall(BnOptionsReal("-prune_balance_tol", "Balance until every | |(w_k,b_k)|/|v_k| - 1 | <= this", "BnPruneSetFromOptions", p->bal_tol, &p->bal_tol, NULL));
   PetscCall(BnOptionsInt("-prune_balance_its", "At most this many balancing sweeps", "BnPruneSetFromOptions", p->bal_its, &p->bal_its, NULL));
-  PetscCall(PetscOptionsBool("-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", "BnPruneSetFromOptions", p->fold, &p->fold, NULL));
+  PetscCall(BnOptionsBool("-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", "BnPruneSetFromOptions", p->fold, &p->fold, NULL));
   PetscOptionsEnd();
   PetscCall(BnPruneCheckReal(p->comm, "-prune_tol", p->tol, PETSC_FALSE));
   PetscCall(BnPruneCheckReal(p->comm, "-prune_parallel_tol", p->par_tol, PETSC_FALSE));

@@ -67,6 +67,30 @@ PetscErrorCode BnParseReal(const char *what, const char *text, PetscReal *val)
 }
 
 /*@C
+  BnParseBool - converts text to a PetscBool: true/yes/on/1 or false/no/off/0, any case
+
+  Not Collective
+
+.seealso: BnParseInt(), BnOptionsBool()
+@*/
+PetscErrorCode BnParseBool(const char *what, const char *text, PetscBool *val)
+{
+  static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+
+  PetscFunctionBegin;
+  for (size_t i = 0; i < 4; i++) {
+    PetscBool y, n;
+    PetscCall(PetscStrcasecmp(text, yes[i], &y));
+    PetscCall(PetscStrcasecmp(text, no[i], &n));
+    if (y || n) {
+      *val = y;
+      PetscFunctionReturn(0);
+    }
+  }
+  SETERRQ(BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s: '%s' is not a truth value (true, false, yes, no, on, off, 1, 0)", what, text);
+}
+
+/*@C
   BnSplitList - splits a comma separated list into its items
 
   Not Collective
@@ -257,6 +281,28 @@ PetscErrorCode BnOptionsReal_Private(PetscOptionItems *items, const char opt[], 
   PetscCall(BnOptionsRaw(items, opt, &raw, &found));
   if (found) PetscCall(BnParseReal(opt, raw, &v));
   PetscCall(PetscOptionsReal_Private(items, opt, text, man, cur, val, set));
+  if (found) *val = v;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnOptionsBool_Private - PetscOptionsBool() with one message naming the option for a bad
+  value: use it as BnOptionsBool(). The option alone means true.
+
+  Collective (as PetscOptionsBool())
+
+.seealso: BnOptionsInt(), BnParseBool()
+@*/
+PetscErrorCode BnOptionsBool_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscBool cur, PetscBool *val, PetscBool *set)
+{
+  const char *raw;
+  PetscBool   found, v = cur;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsFindPair(items->options, items->prefix, opt, &raw, &found));
+  if (found) v = PETSC_TRUE;
+  if (found && raw && raw[0]) PetscCall(BnParseBool(opt, raw, &v));
+  PetscCall(PetscOptionsBool_Private(items, opt, text, man, cur, val, set));
   if (found) *val = v;
   PetscFunctionReturn(0);
 }

@@ -78,6 +78,8 @@ expect2 1 "solver_lr"            train "${N[@]}" -solver_lr 1e999
 expect2 1 "solver_lr"            train "${N[@]}" -solver_lr nan
 expect2 1 "solver_lr"            train "${N[@]}" -solver_lr DEFAULT
 expect2 1 "invert_noise"         invert "${P[@]}" -invert_noise 0x1p3z
+expect2 2 "solver_monitor"       train "${N[@]}" -solver_monitor maybe
+expect2 1 "prune_fold"           prune -model model.h5 -prune_fold 2
 # empty values (PETSc stores "" as no value: the default was used)
 expect2 1 "solver_batch"         train "${N[@]}" -solver_batch ""
 expect2 2 "solver_batch"         train "${N[@]}" -solver_batch ""
@@ -116,6 +118,7 @@ expect2 1 "invert_shape"         invert "${P[@]}" -invert_shape 46341,46341
 expect2 1 "invert_perceptron_m"  invert "${P[@]}" -invert_perceptron_m 1000000
 expect2 1 "net_widths"           train "${N[@]}" -net_widths 8,100000,100000,2
 expect2 1 "data_samples"         train "${N[@]}" -data_samples 2000000000
+expect2 2 "data_samples"         train "${N[@]}" -data_samples 4000000 -net_widths 8,4000,2 -solver_batch 0
 # user mistakes that ended as internal errors or traces
 expect2 1 "missing.opts"         train "${N[@]}" -options_file missing.opts
 expect2 2 "missing.opts"         train "${N[@]}" -options_file missing.opts
