@@ -83,6 +83,10 @@ PETSC_EXTERN PetscErrorCode BnOptionsString_Private(PetscOptionItems *, const ch
 #define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
 #define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
+/* Registries of types (src/util/registry.c): a constructor looked up by name, or an error naming
+   the option, the value and the registered names */
+PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const char option[], const char name[], PetscVoidFunction *f);
+#define BnRegistryFind(list, option, name, fptr) BnRegistryFind_Private((list), (option), (name), (PetscVoidFunction *)(fptr))
 
 /* ------------------------------------------------------------ process grid (src/util) */
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */
@@ -107,6 +111,7 @@ PETSC_EXTERN PetscErrorCode BnActivationCheckLayer(BnActivation act, PetscInt la
 PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **spec);
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
 PETSC_EXTERN PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum); /* +inf outside dom F */
@@ -201,7 +206,10 @@ typedef struct {
 } BnSplit;
 typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
-PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_dir -data_samples -data_test_samples -data_targets -seed */
+PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_samples -data_test_samples -data_targets -seed, then the source's own */
+/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file */
+PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
+PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
@@ -254,8 +262,48 @@ PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *n
 /* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
 typedef struct _p_BnSolver *BnSolver;
 PETSC_EXTERN PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver);
-/* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart */
+/* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart,
+   each passed to its setter below */
 PETSC_EXTERN PetscErrorCode BnSolverSetFromOptions(BnSolver solver);
+/* setters and getters (src/solver/solver_set.c); the option each one serves is in its manual comment */
+PETSC_EXTERN PetscErrorCode BnSolverSetSweeps(BnSolver solver, PetscInt sweeps);
+PETSC_EXTERN PetscErrorCode BnSolverGetSweeps(BnSolver solver, PetscInt *sweeps);
+PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch); /* 0 = full batch */
+PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
+PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
+PETSC_EXTERN PetscErrorCode BnSolverSetWUpdate(BnSolver solver, const char type[]);
+PETSC_EXTERN PetscErrorCode BnSolverGetWUpdate(BnSolver solver, const char **type);
+PETSC_EXTERN PetscErrorCode BnSolverSetLearningRate(BnSolver solver, PetscReal lr);
+PETSC_EXTERN PetscErrorCode BnSolverGetLearningRate(BnSolver solver, PetscReal *lr);   /* -1: the rule's default */
+PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverGetLearningRateDecay(BnSolver solver, PetscReal *decay);
+PETSC_EXTERN PetscErrorCode BnSolverSetMomentum(BnSolver solver, PetscReal mu);
+PETSC_EXTERN PetscErrorCode BnSolverGetMomentum(BnSolver solver, PetscReal *mu);
+PETSC_EXTERN PetscErrorCode BnSolverSetMonitor(BnSolver solver, PetscBool flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetEvalMemory(BnSolver solver, PetscReal mib);
+PETSC_EXTERN PetscErrorCode BnSolverSetStageOverlap(BnSolver solver, PetscBool flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetCheckpoint(BnSolver solver, const char base[]); /* "none"/NULL: off */
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpoint(BnSolver solver, const char **base);
+PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointEvery(BnSolver solver, PetscInt every);
+PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointKeep(BnSolver solver, PetscInt keep);
+PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, PetscReal seconds);
+PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);
+/* the per-sweep history (also stored in checkpoints under /history) */
+typedef enum {
+  BN_HISTORY_ENERGY,
+  BN_HISTORY_GAP,
+  BN_HISTORY_LOSS,
+  BN_HISTORY_TRAIN_ACCURACY,
+  BN_HISTORY_TEST_ACCURACY,
+  BN_HISTORY_SECONDS,
+  BN_HISTORY_FIELDS
+} BnHistoryField;
+PETSC_EXTERN PetscErrorCode BnSolverGetHistory(BnSolver solver, PetscInt *n, const PetscReal *fields[]); /* fields[BnHistoryField] */
+/* W-update rules are registered types (src/solver/wrules.c); a new one is a file with its
+   constructor plus BnWUpdateRegister(name, constructor) */
+typedef struct _p_BnWRule *BnWRule;
+PETSC_EXTERN PetscErrorCode BnWUpdateRegister(const char name[], PetscErrorCode (*create)(BnWRule));
 PETSC_EXTERN PetscErrorCode BnSolverSetUp(BnSolver solver); /* He-normal weights from -seed; auxiliary variables by a forward pass */
 PETSC_EXTERN PetscErrorCode BnSolverSetUpEvaluation(BnSolver solver); /* evaluation only (predict) */
 /* Runs sweeps up to -solver_sweeps; *stopped is set when a signal ended the run early */
@@ -266,7 +314,6 @@ PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *spl
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
-PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);

@@ -19,7 +19,17 @@
 #   SCALING_CSV       CSV file ($SCALING_OUT/<study>.csv), appended to; header written once;
 #                     widths are written as 784-256-128-10 (no commas inside fields)
 #   SCALING_EXTRA     more bregnet train options
+#   SCALING_RANKS_PER_NODE  ranks per node of every run (the allocation's, e.g. --ntasks-per-node);
+#                     fewer spreads the same rank count over more nodes
+#   SCALING_COMMBENCH 1: also run `bregnet commbench` in the same job, before the studies, on the
+#                     placement of each rank count P >= 2 ($SCALING_OUT/commbench_np<P>.csv)
+#   BREGNET_LAUNCHER, BREGNET_BIND, ...  how runs are started (jobs/launch_lib.sh). A run of P
+#                     ranks takes ranks-per-node from the allocation (--ntasks-per-node) and
+#                     ceil(P / ranks-per-node) nodes: with --nodes=4 --ntasks-per-node=8,
+#                     SCALING_RANKS="8 16 32" runs on 1, 2 and 4 nodes
 set -euo pipefail
+# shellcheck source=jobs/launch_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/launch_lib.sh"
 scaling_say() { echo "${study:-scaling}: $*"; }
 scaling_setup() {
   study=$1
@@ -30,7 +40,13 @@ scaling_setup() {
   BREGNET=${BREGNET:-$BREGNET_ROOT/build/bregnet}
   [ -x "$BREGNET" ] || { scaling_say "no bregnet binary at $BREGNET (set BREGNET)"; exit 2; }
   export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-  tasks=${SLURM_NTASKS:-$(nproc)}
+  bn_launch_setup || exit 2
+  tasks=$BN_TASKS
+  if [ -n "${SCALING_RANKS_PER_NODE:-}" ]; then
+    [ "$SCALING_RANKS_PER_NODE" -ge 1 ] 2> /dev/null && [ "$SCALING_RANKS_PER_NODE" -le "$BN_TPN" ] \
+      || { scaling_say "SCALING_RANKS_PER_NODE=$SCALING_RANKS_PER_NODE is not in 1..$BN_TPN (the allocation's ranks per node)"; exit 2; }
+    BN_TPN=$SCALING_RANKS_PER_NODE
+  fi
   if [ -z "${SCALING_RANKS:-}" ]; then
     SCALING_RANKS=""; local r=1
     while [ $r -le "$tasks" ]; do SCALING_RANKS="$SCALING_RANKS $r"; r=$((r * 2)); done
@@ -50,8 +66,8 @@ scaling_setup() {
   # memory model (parallel.md): 8*(N/Q)*sum(n_l) + 8*sum(n_l*n_{l-1}) bytes per rank, with a
   # factor 4 for optimizer state, the data and work space; cap samples per rank accordingly
   local mem_mib=${SLURM_MEM_PER_CPU:-}
-  [ -n "$mem_mib" ] || { [ -n "${SLURM_MEM_PER_NODE:-}" ] && mem_mib=$(( SLURM_MEM_PER_NODE / tasks )); } || true
-  [ -n "$mem_mib" ] || mem_mib=$(( $(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo) / tasks ))
+  [ -n "$mem_mib" ] || { [ -n "${SLURM_MEM_PER_NODE:-}" ] && mem_mib=$(( SLURM_MEM_PER_NODE / BN_TPN )); } || true
+  [ -n "$mem_mib" ] || mem_mib=$(( $(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo) / BN_TPN ))
   local sum_n sum_w
   sum_n=$(echo "$widths" | tr , '\n' | awk 'NR > 1 { s += $1 } END { print s }')
   sum_w=$(echo "$widths" | tr , '\n' | awk 'NR > 1 { s += $1 * p } { p = $1 } END { print s }')
@@ -64,9 +80,21 @@ scaling_setup() {
   csv=${SCALING_CSV:-$out/$study.csv}
   commit=$(git -C "$BREGNET_ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)
   git -C "$BREGNET_ROOT" diff --quiet HEAD -- src include 2> /dev/null || commit="$commit-dirty"
-  nodes=${SLURM_JOB_NUM_NODES:-1}
-  [ -s "$csv" ] || echo "study,commit,nodes,ranks,stages,samples,widths,batch,sweeps,median_s_per_sweep,allreduce_bytes_per_sweep_per_rank,peak_mib_per_rank,final_energy,stage_exchange_bytes_per_sweep,log_view" > "$csv"
-  scaling_say "ranks {$SCALING_RANKS }, stages {$stages}, $data $widths, CSV $csv"
+  [ -s "$csv" ] || echo "study,commit,nodes,ranks_per_node,launcher,ranks,stages,samples,widths,batch,sweeps,median_s_per_sweep,allreduce_bytes_per_sweep_per_rank,peak_mib_per_rank,final_energy,stage_exchange_bytes_per_sweep,log_view" > "$csv"
+  scaling_say "ranks {$SCALING_RANKS }, stages {$stages}, $data $widths, $BN_NODES nodes x $BN_TPN ranks, $BN_LAUNCHER, binding $BN_BIND, CSV $csv"
+  if [ "${SCALING_COMMBENCH:-0}" = 1 ]; then
+    # in the same job and on the same placement as the runs of each rank count (on a shared or
+    # oversubscribed machine the message times depend on how many ranks run)
+    local np
+    for np in $SCALING_RANKS; do
+      [ "$np" -ge 2 ] || continue
+      bn_launch_cmd "$np"
+      # shellcheck disable=SC2086
+      "${BN_CMD[@]}" "$BREGNET" commbench -commbench_csv "$out/commbench_np$np.csv" ${SCALING_COMMBENCH_ARGS:-} > "$out/commbench_np$np.log" 2>&1 \
+        || { scaling_say "commbench on $np ranks failed (see $out/commbench_np$np.log)"; exit 1; }
+      scaling_say "communication benchmark on $np ranks ($BN_STEP_NODES nodes x $BN_STEP_TPN): $out/commbench_np$np.csv"
+    done
+  fi
 }
 # scaling_run RANKS STAGES SAMPLES: one run, one CSV row (nothing when it fails or is not available)
 scaling_run() {
@@ -77,8 +105,9 @@ scaling_run() {
   local tdata=()
   [ "$data" = teacher ] && tdata=(-data_test_samples 0)
   local rc=0
+  bn_launch_cmd "$np"
   # shellcheck disable=SC2086
-  mpiexec --oversubscribe -n "$np" "$BREGNET" train -data "$data" -data_samples "$n" "${tdata[@]}" \
+  "${BN_CMD[@]}" "$BREGNET" train -data "$data" -data_samples "$n" "${tdata[@]}" \
       -net_widths "$widths" -net_activations "$acts" -solver_batch "$batch" -solver_sweeps "$sweeps" \
       -layer_stages "$s" -checkpoint none -solver_monitor -log_view ":$lv:ascii_csv" -model_out "$out/${tag}_model.h5" \
       ${SCALING_EXTRA:-} > "$log" 2>&1 || rc=$?
@@ -99,6 +128,6 @@ scaling_run() {
       med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
       printf "%d,%.6g,%.0f,%s,%s,%s", k, med, b, m, e, (xb == "" ? 0 : xb)
     }' "$log") || { scaling_say "$np ranks: fewer than 3 timed sweeps in $log"; return 0; }
-  echo "$study,$commit,$nodes,$np,$s,$n,${widths//,/-},$batch,$row,$(basename "$lv")" >> "$csv"
+  echo "$study,$commit,$BN_STEP_NODES,$BN_STEP_TPN,$BN_LAUNCHER,$np,$s,$n,${widths//,/-},$batch,$row,$(basename "$lv")" >> "$csv"
   scaling_say "$np ranks, $s stages, $n samples: $(echo "$row" | cut -d, -f2) s per sweep"
 }

@@ -211,6 +211,31 @@ PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnActivationIsLinear - whether sigma(z) = z
+
+  Not Collective
+
+  Notes:
+  A positively homogeneous sigma is linear exactly when sigma(1) = 1 and sigma(-1) = -1; read
+  from the type's properties and sigma itself, so no activation is recognised by its name.
+  Neurons of a linear layer merge also when their directions are opposite.
+@*/
+PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg)
+{
+  const PetscReal z[2] = {1.0, -1.0};
+  PetscReal       s[2];
+
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  PetscValidBoolPointer(flg, 2);
+  *flg = PETSC_FALSE;
+  if (!act->type->homogeneous) PetscFunctionReturn(0);
+  PetscCall(act->type->ops.sigma(act, 2, 1, z, s));
+  *flg = (PetscBool)(s[0] == 1.0 && s[1] == -1.0);
+  PetscFunctionReturn(0);
+}
+
 /* Shared argument checks of the block functions */
 static inline PetscErrorCode BnActivationCheckBlock(BnActivation act, PetscInt m, PetscInt n)
 {

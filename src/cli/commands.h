@@ -7,6 +7,7 @@ PETSC_EXTERN PetscErrorCode BnCommandTrain(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandPredict(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandInvert(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandPrune(int *exit_code);
+PETSC_EXTERN PetscErrorCode BnCommandCommBench(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCheckUnusedOptions(MPI_Comm comm);
 PETSC_EXTERN int            BnCheckCommandLine(int argc, char **argv, char *msg, size_t len);
 PETSC_EXTERN PetscErrorCode BnBenchGemmReference(PetscInt L, const PetscInt n[], PetscInt m, PetscInt x_steps, PetscReal *gflops);

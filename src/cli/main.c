@@ -14,12 +14,13 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "  invert    regularised inversion of a trained model (or -data perceptron)\n"
                             "  info      validate and summarise a model or checkpoint file: bregnet info FILE.h5\n"
                             "  prune     balance, merge and prune a model (-model, -model_out); -compare -model_b: distances\n"
+                            "  commbench latency and bandwidth of point-to-point messages and allreduce on these ranks\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 85 stopped by a signal\n"
                             "after writing a checkpoint (docs/exit-codes.md).\n";
 
-static const char *const commands[] = {"train", "predict", "invert", "info", "prune"};
+static const char *const commands[] = {"train", "predict", "invert", "info", "prune", "commbench"};
 
 static int BnIsCommand(const char *word)
 {
@@ -41,13 +42,13 @@ static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, s
 
   if (!cmd) {
     if (argc > 1 && !BnIsHelp(argv[1])) {
-      snprintf(msg, len, "no command given before '%s' (write bregnet COMMAND [options]; commands: train, predict, invert, info, prune)", argv[1]);
+      snprintf(msg, len, "no command given before '%s' (write bregnet COMMAND [options]; commands: train, predict, invert, info, prune, commbench)", argv[1]);
       return 1;
     }
     return 0;
   }
   if (!BnIsCommand(cmd)) {
-    snprintf(msg, len, "unknown command '%s' (commands: train, predict, invert, info, prune; `bregnet` alone prints the usage)", cmd);
+    snprintf(msg, len, "unknown command '%s' (commands: train, predict, invert, info, prune, commbench; `bregnet` alone prints the usage)", cmd);
     return 1;
   }
   if (!strcmp(cmd, "info") && argc > 1 && argv[1][0] != '-') first = 2; /* the file */
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
     ierr = BnCommandInvert(&exit_code);
   } else if (!strcmp(cmd, "prune")) {
     ierr = BnCommandPrune(&exit_code);
+  } else if (!strcmp(cmd, "commbench")) {
+    ierr = BnCommandCommBench(&exit_code);
   }
   if (ierr) {
     exit_code = BnExitCodeFromError(ierr);

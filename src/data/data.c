@@ -1,6 +1,92 @@
-/* BnData: life cycle of a data set and access to its splits. The sources themselves
-   (data_idx.c, data_teacher.c, data_h5.c) are entries of a BnDataOps table. */
+/* BnData: life cycle of a data set, the registry of its sources, and access to its splits.
+   The sources themselves (data_idx.c, data_teacher.c, data_spline1d.c, data_gsparse.c,
+   data_h5.c) are registered types. */
 #include "data_impl.h"
+
+static PetscFunctionList BnDataList               = NULL;
+static PetscBool         BnDataRegisterAllCalled = PETSC_FALSE;
+
+static PetscErrorCode BnDataFinalizePackage(void)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListDestroy(&BnDataList));
+  BnDataRegisterAllCalled = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* the built-in sources; "file" is the one for a -data value that names no source */
+static PetscErrorCode BnDataRegisterAll(void)
+{
+  PetscFunctionBegin;
+  if (BnDataRegisterAllCalled) PetscFunctionReturn(0);
+  BnDataRegisterAllCalled = PETSC_TRUE;
+  PetscCall(PetscRegisterFinalize(BnDataFinalizePackage));
+  PetscCall(BnDataRegister("fmnist", BnDataCreate_Fmnist));
+  PetscCall(BnDataRegister("teacher", BnDataCreate_Teacher));
+  PetscCall(BnDataRegister("spline1d", BnDataCreate_Spline1d));
+  PetscCall(BnDataRegister("gsparse", BnDataCreate_Gsparse));
+  PetscCall(BnDataRegister("file", BnDataCreate_H5));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataRegister - adds a data source, selectable with -data name (or name:parameters)
+
+  Not Collective
+
+  Input Parameters:
++ name   - the source's name
+- create - its constructor: sets data->ops (load, describe; optionally setfromoptions,
+           descriptor) and allocates its parameters in data->impl
+
+.seealso: BnDataSetType()
+@*/
+PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData))
+{
+  PetscFunctionBegin;
+  PetscCall(BnDataRegisterAll());
+  PetscCall(PetscFunctionListAdd(&BnDataList, name, create));
+  PetscFunctionReturn(0);
+}
+
+/* whether name is a registered source */
+PetscErrorCode BnDataHasType(const char name[], PetscBool *has)
+{
+  PetscErrorCode (*create)(BnData);
+
+  PetscFunctionBegin;
+  PetscCall(BnDataRegisterAll());
+  PetscCall(PetscFunctionListFind(BnDataList, name, &create));
+  *has = create ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataSetType - chooses the data source (its parameters start at their defaults; the same
+  type again keeps them)
+
+  Collective
+
+.seealso: BnDataRegister(), BnDataSetFromOptions()
+@*/
+PetscErrorCode BnDataSetType(BnData data, const char type[])
+{
+  PetscErrorCode (*create)(BnData);
+  PetscBool same;
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscCall(PetscStrcmp(data->type, type, &same));
+  if (same) PetscFunctionReturn(0);
+  PetscCall(BnDataRegisterAll());
+  PetscCall(BnRegistryFind(BnDataList, "-data", type, &create));
+  PetscCall(PetscFree(data->impl));
+  PetscCall(PetscStrncpy(data->type, type, sizeof(data->type)));
+  PetscCall(PetscStrncpy(data->source, type, sizeof(data->source))); /* BnDataSetFromOptions() puts the -data value here */
+  PetscCall(create(data));
+  PetscCall(BnDataSetDescriptor(data));
+  PetscFunctionReturn(0);
+}
 
 /*@C
   BnDataCreate - creates a data set on a process grid, set to the defaults (-data fmnist)
@@ -27,19 +113,10 @@ PetscErrorCode BnDataCreate(BnGrid grid, BnData *data)
   PetscCall(PetscNew(&d));
   d->grid = grid;
   PetscCall(BnGridGetComm(grid, &d->comm));
-  d->ops            = &BnDataOps_Fmnist;
-  d->samples        = BN_DATA_SAMPLES_DEFAULT;
-  d->test_samples   = BN_DATA_SAMPLES_DEFAULT;
-  d->seed           = 0;
-  d->teacher_hidden = BN_TEACHER_HIDDEN_DEFAULT;
-  d->teacher_noise  = 0;
-  d->gsparse_groups     = BN_GSPARSE_GROUPS_DEFAULT;
-  d->gsparse_group_size = BN_GSPARSE_SIZE_DEFAULT;
-  d->gsparse_active     = 1;
-  d->gsparse_noise      = 0;
-  PetscCall(PetscStrncpy(d->source, "fmnist", sizeof(d->source)));
-  PetscCall(PetscStrncpy(d->dir, BN_DATA_DIR_DEFAULT, sizeof(d->dir)));
-  PetscCall(BnDataSetDescriptor(d));
+  d->samples      = BN_DATA_SAMPLES_DEFAULT;
+  d->test_samples = BN_DATA_SAMPLES_DEFAULT;
+  d->seed         = 0;
+  PetscCall(BnDataSetType(d, "fmnist"));
   *data = d;
   PetscFunctionReturn(0);
 }
@@ -240,6 +317,7 @@ PetscErrorCode BnDataDestroy(BnData *data)
   if (!data || !*data) PetscFunctionReturn(0);
   PetscCall(BnDataSplitReset(&(*data)->train));
   PetscCall(BnDataSplitReset(&(*data)->test));
+  PetscCall(PetscFree((*data)->impl));
   PetscCall(PetscFree(*data));
   PetscFunctionReturn(0);
 }

@@ -23,6 +23,23 @@
 #define GSPARSE_TEST_DEFAULT  256
 #define GSPARSE_TEST_BASE     ((uint64_t)1 << 40)
 
+#define GSPARSE_GROUPS_DEFAULT 4
+#define GSPARSE_SIZE_DEFAULT   2
+
+/* the source's parameters (data->impl) */
+typedef struct {
+  PetscInt  groups;                    /* -data_gsparse_groups G */
+  PetscInt  group_size;                /* -data_gsparse_group_size s */
+  PetscInt  active;                    /* -data_gsparse_active k (1 or 2) */
+  PetscReal noise;                     /* -data_gsparse_noise (standard deviation) */
+  char      truth[PETSC_MAX_PATH_LEN]; /* -data_gsparse_truth PATH.h5, "" = none */
+} GsparseParams;
+
+static inline GsparseParams *Params(BnData data)
+{
+  return (GsparseParams *)data->impl;
+}
+
 typedef struct {
   PetscInt   n, G, s, k;
   PetscReal *A; /* row-major n x G s */
@@ -30,13 +47,13 @@ typedef struct {
 
 static PetscErrorCode GsparseDictionary(BnData data, PetscInt n, Gsparse *g)
 {
-  const PetscInt na = data->gsparse_groups * data->gsparse_group_size;
+  const PetscInt na = Params(data)->groups * Params(data)->group_size;
 
   PetscFunctionBegin;
   g->n = n;
-  g->G = data->gsparse_groups;
-  g->s = data->gsparse_group_size;
-  g->k = data->gsparse_active;
+  g->G = Params(data)->groups;
+  g->s = Params(data)->group_size;
+  g->k = Params(data)->active;
   PetscCall(PetscMalloc1((size_t)n * na, &g->A));
   for (PetscInt a = 0; a < na; a++) {
     PetscReal nrm = 0;
@@ -99,7 +116,7 @@ static PetscErrorCode GsparseFill(BnData data, const Gsparse *g, uint64_t base, 
       const PetscReal *Aj = g->A + (size_t)j * na;
       PetscReal        v  = 0;
       for (PetscInt a = 0; a < na; a++) v += Aj[a] * c[a];
-      if (data->gsparse_noise > 0) v += data->gsparse_noise * BnRandNormal(data->seed, BN_STREAM_DATA + 64 * 5, p * (uint64_t)g->n + (uint64_t)j);
+      if (Params(data)->noise > 0) v += Params(data)->noise * BnRandNormal(data->seed, BN_STREAM_DATA + 64 * 5, p * (uint64_t)g->n + (uint64_t)j);
       y[j] = v;
     }
     PetscCall(PetscArraycpy(split->targets + (size_t)(i - split->lo) * g->n, y, g->n));
@@ -117,13 +134,13 @@ static PetscErrorCode GsparseWriteTruth(BnData data, const Gsparse *g, const Pet
   PetscInt   s, q;
   BnH5       f;
   PetscInt64 dims[2] = {g->n, g->G * g->s}, v;
-  PetscReal  noise   = data->gsparse_noise;
+  PetscReal  noise   = Params(data)->noise;
 
   PetscFunctionBegin;
   PetscCall(BnGridGetPosition(data->grid, &s, &q));
   PetscCall(BnGridGetStageComm(data->grid, &stage));
   if (s == 0) {
-    PetscCall(BnH5Create(stage, data->gsparse_truth, "gsparse_truth", &f));
+    PetscCall(BnH5Create(stage, Params(data)->truth, "gsparse_truth", &f));
     v = g->G;
     PetscCall(BnH5WriteAttrInt64(f, "/", "groups", 1, &v));
     v = g->s;
@@ -152,14 +169,14 @@ static PetscErrorCode GsparseLoad(BnData data, PetscInt L, const PetscInt widths
   Gsparse        g;
   PetscInt       N  = data->samples == BN_DATA_SAMPLES_DEFAULT ? GSPARSE_TRAIN_DEFAULT : data->samples;
   PetscInt       Nt = data->test_samples == BN_DATA_SAMPLES_DEFAULT ? GSPARSE_TEST_DEFAULT : data->test_samples;
-  const PetscInt na = data->gsparse_groups * data->gsparse_group_size;
+  const PetscInt na = Params(data)->groups * Params(data)->group_size;
   PetscBool      truth;
   PetscReal     *coef = NULL, *lab = NULL, *tcoef = NULL, *tlab = NULL;
 
   PetscFunctionBegin;
   /* an autoencoder of the n-dimensional signals: the output width must be the input width */
   PetscCheck(widths[L] == widths[0], data->comm, PETSC_ERR_USER_INPUT, "%s: -data gsparse is autoencoder data, the output width %" PetscInt_FMT " must equal the input width n = %" PetscInt_FMT, BnDataWidthsFrom(data), widths[L], widths[0]);
-  truth = data->gsparse_truth[0] ? PETSC_TRUE : PETSC_FALSE;
+  truth = Params(data)->truth[0] ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(GsparseDictionary(data, widths[0], &g));
   PetscCall(BnDataSplitAllocate(data, N, g.n, g.n, PETSC_FALSE, &data->train));
   if (truth) PetscCall(PetscMalloc2((size_t)(data->train.hi - data->train.lo) * na + 1, &coef, data->train.hi - data->train.lo + 1, &lab));
@@ -179,9 +196,89 @@ static PetscErrorCode GsparseLoad(BnData data, PetscInt L, const PetscInt widths
 
 static PetscErrorCode GsparseDescribe(BnData data, char buf[], size_t len)
 {
+  GsparseParams *p = Params(data);
+
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(buf, len, "%" PetscInt_FMT " groups of %" PetscInt_FMT ", %" PetscInt_FMT " active, noise %g", data->gsparse_groups, data->gsparse_group_size, data->gsparse_active, (double)data->gsparse_noise));
+  PetscCall(PetscSNPrintf(buf, len, "%" PetscInt_FMT " groups of %" PetscInt_FMT ", %" PetscInt_FMT " active, noise %g", p->groups, p->group_size, p->active, (double)p->noise));
   PetscFunctionReturn(0);
 }
 
-const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescribe};
+/* the options, then the parameters of -data gsparse:G:s:k:noise (the form GsparseDescriptor()
+   returns), then their checks together */
+static PetscErrorCode GsparseSetFromOptions(BnData data, const char spec[])
+{
+  GsparseParams        *p    = Params(data);
+  const BnDataSpecField f[4] = {
+    {"number of groups", PETSC_FALSE, 1, &p->groups    },
+    {"group size",       PETSC_FALSE, 1, &p->group_size},
+    {"active groups",    PETSC_FALSE, 1, &p->active    },
+    {"noise",            PETSC_TRUE,  0, &p->noise     },
+  };
+  char      cur[4][32], val[4][64];
+  PetscBool set[4];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(cur[0], sizeof(cur[0]), "%" PetscInt_FMT, p->groups));
+  PetscCall(PetscSNPrintf(cur[1], sizeof(cur[1]), "%" PetscInt_FMT, p->group_size));
+  PetscCall(PetscSNPrintf(cur[2], sizeof(cur[2]), "%" PetscInt_FMT, p->active));
+  PetscCall(PetscSNPrintf(cur[3], sizeof(cur[3]), "%g", (double)p->noise));
+  /* strings only inside Begin/End: an error raised in between would skip PetscOptionsEnd() */
+  PetscOptionsBegin(data->comm, NULL, "Group-sparse data options", "BnData");
+  PetscCall(BnOptionsString("-data_gsparse_groups", "Number of groups of atoms of -data gsparse", "BnDataSetFromOptions", cur[0], val[0], sizeof(val[0]), &set[0]));
+  PetscCall(BnOptionsString("-data_gsparse_group_size", "Atoms per group of -data gsparse", "BnDataSetFromOptions", cur[1], val[1], sizeof(val[1]), &set[1]));
+  PetscCall(BnOptionsString("-data_gsparse_active", "Active groups per -data gsparse sample (1 or 2)", "BnDataSetFromOptions", cur[2], val[2], sizeof(val[2]), &set[2]));
+  PetscCall(BnOptionsString("-data_gsparse_noise", "Standard deviation of Gaussian noise added to -data gsparse signals", "BnDataSetFromOptions", cur[3], val[3], sizeof(val[3]), &set[3]));
+  PetscCall(BnOptionsString("-data_gsparse_truth", "Write the -data gsparse dictionary, coefficients and labels to this HDF5 file", "BnDataSetFromOptions", p->truth, p->truth, sizeof(p->truth), NULL));
+  PetscOptionsEnd();
+  if (set[0]) PetscCall(BnDataParseInt(data->comm, "-data_gsparse_groups", val[0], 1, &p->groups));
+  if (set[1]) PetscCall(BnDataParseInt(data->comm, "-data_gsparse_group_size", val[1], 1, &p->group_size));
+  if (set[2]) PetscCall(BnDataParseInt(data->comm, "-data_gsparse_active", val[2], 1, &p->active));
+  if (set[3]) PetscCall(BnDataParseNoise(data->comm, "-data_gsparse_noise", val[3], &p->noise));
+  if (spec) PetscCall(BnDataParseSpec(data, spec, "gsparse[:groups[:group_size[:active[:noise]]]]", 4, f));
+  PetscCheck(p->active <= 2, data->comm, PETSC_ERR_USER_INPUT, "-data_gsparse_active %" PetscInt_FMT ": must be 1 or 2", p->active);
+  PetscCheck(p->active <= p->groups, data->comm, PETSC_ERR_USER_INPUT, "-data_gsparse_active %" PetscInt_FMT ": more active groups than the %" PetscInt_FMT " groups (-data_gsparse_groups)", p->active, p->groups);
+  PetscCheck(p->groups <= 1000000 / p->group_size, data->comm, PETSC_ERR_USER_INPUT, "-data_gsparse_groups %" PetscInt_FMT " x -data_gsparse_group_size %" PetscInt_FMT ": more than 10^6 atoms", p->groups, p->group_size);
+  PetscFunctionReturn(0);
+}
+
+/* the parameters travel inside the -data value when they are not the defaults */
+static PetscErrorCode GsparseDescriptor(BnData data, char buf[], size_t len)
+{
+  GsparseParams *p = Params(data);
+  char           noise[64];
+
+  PetscFunctionBegin;
+  if (p->groups == GSPARSE_GROUPS_DEFAULT && p->group_size == GSPARSE_SIZE_DEFAULT && p->active == 1 && p->noise == 0) {
+    PetscCall(PetscStrncpy(buf, "gsparse", len));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnDataFormatReal(p->noise, noise, sizeof(noise)));
+  PetscCall(PetscSNPrintf(buf, len, "gsparse:%" PetscInt_FMT ":%" PetscInt_FMT ":%" PetscInt_FMT ":%s", p->groups, p->group_size, p->active, noise));
+  PetscFunctionReturn(0);
+}
+
+static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescribe, GsparseSetFromOptions, GsparseDescriptor};
+
+/*@C
+  BnDataCreate_Gsparse - the group-sparse source (-data gsparse[:G[:s[:k[:noise]]]])
+
+  Options Database Keys:
++ -data_gsparse_groups G      - number of groups of atoms (default 4)
+. -data_gsparse_group_size s  - atoms per group (default 2)
+. -data_gsparse_active k      - active groups per sample, 1 or 2 (default 1)
+. -data_gsparse_noise SIGMA   - standard deviation of noise added to y = A c (default 0)
+- -data_gsparse_truth PATH.h5 - write dictionary, coefficients and group labels there
+@*/
+PetscErrorCode BnDataCreate_Gsparse(BnData data)
+{
+  GsparseParams *p;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&p));
+  p->groups     = GSPARSE_GROUPS_DEFAULT;
+  p->group_size = GSPARSE_SIZE_DEFAULT;
+  p->active     = 1;
+  data->impl    = p;
+  data->ops     = &BnDataOps_Gsparse;
+  PetscFunctionReturn(0);
+}

@@ -133,4 +133,12 @@ static PetscErrorCode H5Describe(BnData data, char buf[], size_t len)
   PetscFunctionReturn(0);
 }
 
-const BnDataOps BnDataOps_H5 = {"file", H5Load, H5Describe};
+static const BnDataOps BnDataOps_H5 = {"file", H5Load, H5Describe, NULL, NULL};
+
+/* an HDF5 data file (-data PATH.h5); no parameters of its own */
+PetscErrorCode BnDataCreate_H5(BnData data)
+{
+  PetscFunctionBegin;
+  data->ops = &BnDataOps_H5;
+  PetscFunctionReturn(0);
+}

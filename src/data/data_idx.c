@@ -14,6 +14,13 @@
 #define FMNIST_CLASSES   10
 #define IDX_CHUNK_ROWS   512 /* images decompressed per gzread: 400 kB */
 
+#define FMNIST_DIR_DEFAULT "/usr/share/datasets/fashion-mnist"
+
+/* the source's parameters (data->impl) */
+typedef struct {
+  char dir[PETSC_MAX_PATH_LEN]; /* -data_dir */
+} FmnistParams;
+
 typedef struct {
   gzFile gz;
   char   path[PETSC_MAX_PATH_LEN];
@@ -178,12 +185,12 @@ static PetscErrorCode IdxLoadSplit(BnData data, const char prefix[], PetscInt wa
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(base, sizeof(base), "%s-labels-idx1-ubyte", prefix));
-  PetscCall(IdxOpen(data->dir, base, &fl, &st));
+  PetscCall(IdxOpen(((FmnistParams *)data->impl)->dir, base, &fl, &st));
   if (!st.code) PetscCall(IdxReadLabels(&fl, &labels, &nlabels, &st));
   PetscCall(IdxClose(&fl));
 
   PetscCall(PetscSNPrintf(base, sizeof(base), "%s-images-idx3-ubyte", prefix));
-  PetscCall(IdxOpen(data->dir, base, &fi, &st));
+  PetscCall(IdxOpen(((FmnistParams *)data->impl)->dir, base, &fi, &st));
   PetscCall(IdxReadHeader(&fi, IDX_MAGIC_IMAGES, hdr, sizeof(hdr), &st));
   if (!st.code) {
     uint32_t rows = BigEndian32(hdr + 8), cols = BigEndian32(hdr + 12);
@@ -221,8 +228,8 @@ static PetscErrorCode FmnistLoad(BnData data, PetscInt L, const PetscInt widths[
 
   PetscFunctionBegin;
   PetscCall(BnDataCheckWidths(data, L, widths, FMNIST_PIXELS, FMNIST_CLASSES));
-  PetscCall(PetscTestDirectory(data->dir, 'r', &isdir));
-  if (!isdir) PetscCall(BnDataStatusSet(&st, PETSC_ERR_FILE_OPEN, "-data_dir %s: no such directory (it should hold the Fashion-MNIST IDX files)", data->dir));
+  PetscCall(PetscTestDirectory(((FmnistParams *)data->impl)->dir, 'r', &isdir));
+  if (!isdir) PetscCall(BnDataStatusSet(&st, PETSC_ERR_FILE_OPEN, "-data_dir %s: no such directory (it should hold the Fashion-MNIST IDX files)", ((FmnistParams *)data->impl)->dir));
   PetscCall(BnDataStatusAgree(data->comm, &st));
   PetscCall(IdxLoadSplit(data, "train", data->samples, "-data_samples", &data->train));
   if (data->test_samples != 0) {
@@ -235,8 +242,38 @@ static PetscErrorCode FmnistLoad(BnData data, PetscInt L, const PetscInt widths[
 static PetscErrorCode FmnistDescribe(BnData data, char buf[], size_t len)
 {
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(buf, len, "%s", data->dir));
+  PetscCall(PetscSNPrintf(buf, len, "%s", ((FmnistParams *)data->impl)->dir));
   PetscFunctionReturn(0);
 }
 
-const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe};
+static PetscErrorCode FmnistSetFromOptions(BnData data, const char spec[])
+{
+  FmnistParams *p = (FmnistParams *)data->impl;
+
+  PetscFunctionBegin;
+  PetscCheck(!spec, data->comm, PETSC_ERR_USER_INPUT, "-data %s: fmnist takes no parameters (-data_dir DIR gives its directory)", spec);
+  PetscOptionsBegin(data->comm, NULL, "Fashion-MNIST data options", "BnData");
+  PetscCall(BnOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", p->dir, p->dir, sizeof(p->dir), NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL};
+
+/*@C
+  BnDataCreate_Fmnist - Fashion-MNIST from its IDX files (-data fmnist)
+
+  Options Database Keys:
+. -data_dir DIR - directory of the IDX files, .gz or plain (default /usr/share/datasets/fashion-mnist)
+@*/
+PetscErrorCode BnDataCreate_Fmnist(BnData data)
+{
+  FmnistParams *p;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&p));
+  PetscCall(PetscStrncpy(p->dir, FMNIST_DIR_DEFAULT, sizeof(p->dir)));
+  data->impl = p;
+  data->ops  = &BnDataOps_Fmnist;
+  PetscFunctionReturn(0);
+}

@@ -2,8 +2,10 @@
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h> /* PetscValid* argument checks */
 
-/* Sources are entries of a function table (style.md): the object code in data.c never
-   branches on the source, and a new source is one file plus one table entry. */
+/* Sources are registered types (data.c): a constructor BnDataCreate_<Source>() per file sets
+   data->ops and its own parameters in data->impl; BnDataSetFromOptions() finds it by the name
+   in -data. The object code never branches on the source, and a new source is one file plus
+   one registration line. */
 typedef struct _BnDataOps BnDataOps;
 
 /* Storage of one split; BnSplit (public) is a read-only view of it. */
@@ -23,10 +25,6 @@ typedef struct {
 } BnDataStatus;
 
 #define BN_DATA_SAMPLES_DEFAULT   (-1) /* -data_samples / -data_test_samples not given */
-#define BN_TEACHER_HIDDEN_DEFAULT 32
-#define BN_GSPARSE_GROUPS_DEFAULT 4
-#define BN_GSPARSE_SIZE_DEFAULT   2
-#define BN_DATA_DIR_DEFAULT       "/usr/share/datasets/fashion-mnist"
 
 struct _BnDataOps {
   const char *name;
@@ -35,6 +33,11 @@ struct _BnDataOps {
   PetscErrorCode (*load)(BnData, PetscInt L, const PetscInt widths[]);
   /* a few words on the source's parameters for BnDataView ("dir ...", "hidden 32, noise 0") */
   PetscErrorCode (*describe)(BnData, char buf[], size_t len);
+  /* optional: reads the source's own options, then the parameters in the -data value spec
+     ("teacher:H:noise"; NULL when the value has none), which win over the options */
+  PetscErrorCode (*setfromoptions)(BnData, const char spec[]);
+  /* optional: the -data value that rebuilds the same data (default: -data as given) */
+  PetscErrorCode (*descriptor)(BnData, char buf[], size_t len);
 };
 
 struct _p_BnData {
@@ -43,19 +46,13 @@ struct _p_BnData {
 
   /* options (BnDataSetFromOptions) */
   const BnDataOps *ops;
+  char             type[32];                       /* the registered source */
+  void            *impl;                           /* the source's own parameters (a flat struct, PetscFree'd) */
   char             source[PETSC_MAX_PATH_LEN];     /* -data as given: "fmnist", "teacher[:H[:noise]]" or the file path */
   char             descriptor[PETSC_MAX_PATH_LEN]; /* -data value that rebuilds the same data (BnDataGetDescriptor) */
-  char             dir[PETSC_MAX_PATH_LEN];    /* -data_dir (fmnist) */
   PetscInt         samples;                    /* -data_samples, or BN_DATA_SAMPLES_DEFAULT */
   PetscInt         test_samples;               /* -data_test_samples, or BN_DATA_SAMPLES_DEFAULT */
   uint64_t         seed;                       /* -seed */
-  PetscInt         teacher_hidden;             /* -data_teacher_hidden */
-  PetscReal        teacher_noise;              /* -data_teacher_noise (standard deviation) */
-  PetscInt         gsparse_groups;             /* -data_gsparse_groups G */
-  PetscInt         gsparse_group_size;         /* -data_gsparse_group_size s */
-  PetscInt         gsparse_active;             /* -data_gsparse_active k (1 or 2) */
-  PetscReal        gsparse_noise;              /* -data_gsparse_noise (standard deviation) */
-  char             gsparse_truth[PETSC_MAX_PATH_LEN]; /* -data_gsparse_truth PATH.h5, "" = none */
   char             widths_from[PETSC_MAX_PATH_LEN + 16]; /* who gave the widths, for messages: "-net_widths" or "model FILE" */
   PetscBool        targets_inputs;             /* -data_targets inputs: autoencoder, targets = inputs */
 
@@ -64,12 +61,28 @@ struct _p_BnData {
   BnDataSplit train, test;
 };
 
-PETSC_INTERN const BnDataOps BnDataOps_Fmnist, BnDataOps_Teacher, BnDataOps_H5;
-PETSC_INTERN const BnDataOps BnDataOps_Spline1d, BnDataOps_Gsparse;
+PETSC_INTERN PetscErrorCode BnDataCreate_Fmnist(BnData);
+PETSC_INTERN PetscErrorCode BnDataCreate_Teacher(BnData);
+PETSC_INTERN PetscErrorCode BnDataCreate_Spline1d(BnData);
+PETSC_INTERN PetscErrorCode BnDataCreate_Gsparse(BnData);
+PETSC_INTERN PetscErrorCode BnDataCreate_H5(BnData);
 
-/* data_options.c */
+/* data_options.c: strict parsing of counts and reals naming the option, for every source */
 PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);
 PETSC_INTERN const char    *BnDataWidthsFrom(BnData); /* "-net_widths" or "model FILE": who gave the widths */
+PETSC_INTERN PetscErrorCode BnDataHasType(const char name[], PetscBool *has);
+PETSC_INTERN PetscErrorCode BnDataSelectSource(BnData, const char value[], const char **spec);
+PETSC_INTERN PetscErrorCode BnDataParseCount(MPI_Comm, const char opt[], const char text[], uint64_t max, uint64_t *val);
+PETSC_INTERN PetscErrorCode BnDataParseInt(MPI_Comm, const char opt[], const char text[], PetscInt min, PetscInt *val);
+PETSC_INTERN PetscErrorCode BnDataParseNoise(MPI_Comm, const char opt[], const char text[], PetscReal *val);
+typedef struct {
+  const char *what; /* "hidden width" */
+  PetscBool   real; /* a finite real >= 0, else an integer >= min */
+  PetscInt    min;
+  void       *dst;  /* PetscReal * or PetscInt * */
+} BnDataSpecField;
+PETSC_INTERN PetscErrorCode BnDataParseSpec(BnData, const char spec[], const char usage[], PetscInt nf, const BnDataSpecField f[]);
+PETSC_INTERN PetscErrorCode BnDataFormatReal(PetscReal v, char buf[], size_t len);
 
 /* data_split.c: storage and checks shared by the sources */
 PETSC_INTERN PetscErrorCode BnDataSplitAllocate(BnData, PetscInt N, PetscInt n_in, PetscInt n_out, PetscBool labels, BnDataSplit *split);

@@ -55,4 +55,12 @@ static PetscErrorCode SplineDescribe(BnData data, char buf[], size_t len)
   PetscFunctionReturn(0);
 }
 
-const BnDataOps BnDataOps_Spline1d = {"spline1d", SplineLoad, SplineDescribe};
+static const BnDataOps BnDataOps_Spline1d = {"spline1d", SplineLoad, SplineDescribe, NULL, NULL};
+
+/* the 1-D spline regression problem (-data spline1d); no parameters of its own */
+PetscErrorCode BnDataCreate_Spline1d(BnData data)
+{
+  PetscFunctionBegin;
+  data->ops = &BnDataOps_Spline1d;
+  PetscFunctionReturn(0);
+}

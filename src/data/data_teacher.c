@@ -10,9 +10,16 @@
    range, so the test set neither overlaps the training set nor changes with -data_samples. */
 #include "data_impl.h"
 
+#define TEACHER_HIDDEN_DEFAULT 32
 #define TEACHER_TRAIN_DEFAULT 1024
 #define TEACHER_TEST_DEFAULT  256
 #define TEACHER_TEST_BASE     ((uint64_t)1 << 40)
+
+/* the source's parameters (data->impl) */
+typedef struct {
+  PetscInt  hidden; /* -data_teacher_hidden H */
+  PetscReal noise;  /* -data_teacher_noise (standard deviation) */
+} TeacherParams;
 
 typedef struct {
   PetscInt   n_in, H, n_out;
@@ -29,7 +36,7 @@ static void TeacherDraw(uint64_t seed, uint64_t k, size_t count, PetscInt fan_in
 
 static PetscErrorCode TeacherCreate(BnData data, PetscInt n_in, PetscInt n_out, Teacher *t)
 {
-  const PetscInt H = data->teacher_hidden;
+  const PetscInt H = ((TeacherParams *)data->impl)->hidden;
 
   PetscFunctionBegin;
   t->n_in  = n_in;
@@ -47,7 +54,8 @@ static PetscErrorCode TeacherCreate(BnData data, PetscInt n_in, PetscInt n_out, 
    whichever block (and block size) it falls in. */
 static PetscErrorCode TeacherFill(BnData data, const Teacher *t, uint64_t base, BnDataSplit *split)
 {
-  PetscReal *h;
+  const PetscReal noise = ((TeacherParams *)data->impl)->noise;
+  PetscReal      *h;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(t->H, &h));
@@ -67,7 +75,7 @@ static PetscErrorCode TeacherFill(BnData data, const Teacher *t, uint64_t base, 
       const PetscReal *w = t->W2 + (size_t)o * t->H;
       PetscReal        z = t->b2[o];
       for (PetscInt k = 0; k < t->H; k++) z += w[k] * h[k];
-      if (data->teacher_noise > 0) z += data->teacher_noise * BnRandNormal(data->seed, BN_STREAM_DATA + 64, p * (uint64_t)t->n_out + (uint64_t)o);
+      if (noise > 0) z += noise * BnRandNormal(data->seed, BN_STREAM_DATA + 64, p * (uint64_t)t->n_out + (uint64_t)o);
       y[o] = z;
     }
   }
@@ -102,9 +110,71 @@ static PetscErrorCode TeacherLoad(BnData data, PetscInt L, const PetscInt widths
 
 static PetscErrorCode TeacherDescribe(BnData data, char buf[], size_t len)
 {
+  TeacherParams *p = (TeacherParams *)data->impl;
+
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(buf, len, "hidden %" PetscInt_FMT ", noise %g", data->teacher_hidden, (double)data->teacher_noise));
+  PetscCall(PetscSNPrintf(buf, len, "hidden %" PetscInt_FMT ", noise %g", p->hidden, (double)p->noise));
   PetscFunctionReturn(0);
 }
 
-const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescribe};
+/* the options, then the parameters of -data teacher:H:noise (the form TeacherDescriptor()
+   returns, so that a checkpoint's /data source rebuilds the same teacher) */
+static PetscErrorCode TeacherSetFromOptions(BnData data, const char spec[])
+{
+  TeacherParams        *p    = (TeacherParams *)data->impl;
+  const BnDataSpecField f[2] = {
+    {"hidden width", PETSC_FALSE, 1, &p->hidden},
+    {"noise",        PETSC_TRUE,  0, &p->noise },
+  };
+  char      cur_hidden[32], cur_noise[32], hidden[64], noise[64];
+  PetscBool set_hidden, set_noise;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(cur_hidden, sizeof(cur_hidden), "%" PetscInt_FMT, p->hidden));
+  PetscCall(PetscSNPrintf(cur_noise, sizeof(cur_noise), "%g", (double)p->noise));
+  PetscOptionsBegin(data->comm, NULL, "Teacher data options", "BnData");
+  PetscCall(BnOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
+  PetscCall(BnOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
+  PetscOptionsEnd();
+  if (set_hidden) PetscCall(BnDataParseInt(data->comm, "-data_teacher_hidden", hidden, 1, &p->hidden));
+  if (set_noise) PetscCall(BnDataParseNoise(data->comm, "-data_teacher_noise", noise, &p->noise));
+  if (spec) PetscCall(BnDataParseSpec(data, spec, "teacher, teacher:H or teacher:H:noise", 2, f));
+  PetscFunctionReturn(0);
+}
+
+/* the teacher's parameters travel inside the -data value when they are not the defaults */
+static PetscErrorCode TeacherDescriptor(BnData data, char buf[], size_t len)
+{
+  TeacherParams *p = (TeacherParams *)data->impl;
+  char           noise[64];
+
+  PetscFunctionBegin;
+  if (p->hidden == TEACHER_HIDDEN_DEFAULT && p->noise == 0) {
+    PetscCall(PetscStrncpy(buf, "teacher", len));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(BnDataFormatReal(p->noise, noise, sizeof(noise)));
+  PetscCall(PetscSNPrintf(buf, len, "teacher:%" PetscInt_FMT ":%s", p->hidden, noise));
+  PetscFunctionReturn(0);
+}
+
+static const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescribe, TeacherSetFromOptions, TeacherDescriptor};
+
+/*@C
+  BnDataCreate_Teacher - the teacher source (-data teacher[:H[:noise]])
+
+  Options Database Keys:
++ -data_teacher_hidden H    - hidden width of the teacher network (default 32)
+- -data_teacher_noise SIGMA - standard deviation of noise added to the targets (default 0)
+@*/
+PetscErrorCode BnDataCreate_Teacher(BnData data)
+{
+  TeacherParams *p;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&p));
+  p->hidden  = TEACHER_HIDDEN_DEFAULT;
+  data->impl = p;
+  data->ops  = &BnDataOps_Teacher;
+  PetscFunctionReturn(0);
+}

@@ -141,7 +141,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscStrcmp(source, "perceptron", &inv->perceptron));
   PetscCall(BnInputRegGet(reg, &inv->reg));
   PetscCall(BnInvertMethodGet(method, &inv->method));
-  PetscCall(BnInvertMethodGet(inv->method->name[0] == 'l' ? "classical" : "lifted", &inv->other));
+  PetscCall(BnInvertMethodGet(inv->method->compare_with, &inv->other));
   PetscCall(BnInputSolverGet(solver, &inv->solver));
   if (set_seed) PetscCall(ParseSeed(inv->comm, seed, &inv->seed));
   if (stages != 1) {

@@ -39,6 +39,8 @@ typedef PetscErrorCode (*BnInvertSmoothFn)(BnInvert, const PetscReal x[], PetscR
 typedef struct {
   const char *name;
   PetscErrorCode (*solve)(BnInvert);
+  PetscBool   misfit_energy; /* its energy is 1/2 |N(x) - y|^2 (+ alpha R), not the lifted Bregman sum */
+  const char *compare_with;  /* the method -invert_compare runs beside it */
 } BnInvertMethod;
 
 /* -invert_solver: the algorithm of the input block */

@@ -126,10 +126,7 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
     s[0] += (out[k] - inv->Y[k]) * (out[k] - inv->Y[k]);
     s[1] += inv->Y[k] * inv->Y[k];
   }
-  {
-    const BnInvertMethod *cm = inv->cur ? inv->other : inv->method;
-    PetscCall(PetscStrcmp(cm->name, "classical", &classical));
-  }
+  classical = (inv->cur ? inv->other : inv->method)->misfit_energy;
   for (PetscInt i = 0; i < m; i++) {
     PetscReal r = 0, e = 0;
     if (inv->stage == 0) PetscCall(inv->reg->value(inv, x0 + i * n0, &r));
@@ -353,8 +350,8 @@ static PetscErrorCode SolveClassical(BnInvert inv)
 }
 
 static const BnInvertMethod methods[] = {
-  {"lifted",    SolveLifted   },
-  {"classical", SolveClassical},
+  {"lifted",    SolveLifted,    PETSC_FALSE, "classical"},
+  {"classical", SolveClassical, PETSC_TRUE,  "lifted"   },
 };
 
 PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m)

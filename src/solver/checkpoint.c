@@ -123,16 +123,17 @@ typedef struct {
 static PetscErrorCode BnCheckpointLayerArrays(BnSolver s, PetscInt l, BnLayerArray a[BN_LAYER_ARRAYS])
 {
   PetscInt64 no = s->n[l], ni = s->n[l - 1];
-  PetscReal *W = NULL, *b = NULL;
+  PetscReal *W = NULL, *b = NULL, *rs[BN_WRULE_SLOTS]; /* the W-rule's state, in its slots */
 
   PetscFunctionBegin;
   if (l >= s->la && l <= s->lb) PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+  PetscCall(BnWRuleGetLayerState(s->wrule, l, rs, NULL));
   a[0] = (BnLayerArray){"/net/layer_%" PetscInt_FMT "/W", 2, {no, ni}, W};
   a[1] = (BnLayerArray){"/net/layer_%" PetscInt_FMT "/b", 1, {no, 0}, b};
-  a[2] = (BnLayerArray){"/solver/m_W_%" PetscInt_FMT, 2, {no, ni}, s->mW[l]};
-  a[3] = (BnLayerArray){"/solver/v_W_%" PetscInt_FMT, 2, {no, ni}, s->vW[l]};
-  a[4] = (BnLayerArray){"/solver/m_b_%" PetscInt_FMT, 1, {no, 0}, s->mb[l]};
-  a[5] = (BnLayerArray){"/solver/v_b_%" PetscInt_FMT, 1, {no, 0}, s->vb[l]};
+  a[2] = (BnLayerArray){"/solver/m_W_%" PetscInt_FMT, 2, {no, ni}, rs[BN_WRULE_MW]};
+  a[3] = (BnLayerArray){"/solver/v_W_%" PetscInt_FMT, 2, {no, ni}, rs[BN_WRULE_VW]};
+  a[4] = (BnLayerArray){"/solver/m_b_%" PetscInt_FMT, 1, {no, 0}, rs[BN_WRULE_MB]};
+  a[5] = (BnLayerArray){"/solver/v_b_%" PetscInt_FMT, 1, {no, 0}, rs[BN_WRULE_VB]};
   a[6] = (BnLayerArray){"/solver/power_W_%" PetscInt_FMT, 1, {ni, 0}, s->pw_W[l]};
   a[7] = (BnLayerArray){"/solver/power_X_%" PetscInt_FMT, 1, {ni + 2, 0}, s->pw_X[l]};
   PetscFunctionReturn(0);
@@ -177,15 +178,15 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(PetscOptionsGetAll(NULL, &opts));
   PetscCall(BnH5WriteAttrString(f, "/solver", "options", opts));
   PetscCall(PetscFree(opts));
-  PetscCall(BnH5WriteAttrString(f, "/solver", "w_update", s->wrule->name));
+  PetscCall(BnH5WriteAttrString(f, "/solver", "w_update", s->wrule->type));
   v = s->batch;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "batch_size", 1, &v));
   v = s->x_steps;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "x_steps", 1, &v));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr", 1, &s->lr));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "momentum", 1, &s->momentum));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->lr_decay));
-  v = s->t_adam;
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr", 1, &s->wrule->lr));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "momentum", 1, &s->wrule->momentum));
+  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->wrule->lr_decay));
+  v = s->wrule->steps;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
   v = s->wversion;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "weight_version", 1, &v));
@@ -389,15 +390,15 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCheck(v == s->batch, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->batch);
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "x_steps", 1, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
-  PetscCall(BnCheckpointCheckString(f, world, path, "/solver", "w_update", s->wrule->name, "-solver_w_update", ""));
+  PetscCall(BnCheckpointCheckString(f, world, path, "/solver", "w_update", s->wrule->type, "-solver_w_update", ""));
   {
     PetscReal lr;
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
-    PetscCheck(lr == s->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr);
+    PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr);
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
-    PetscCheck(lr == s->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->lr_decay);
+    PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr_decay);
     PetscCall(BnH5ReadAttrReal(f, "/solver", "momentum", 1, &lr));
-    PetscCheck(!s->wrule->uses_momentum || lr == s->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->momentum);
+    PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->momentum);
   }
   PetscFunctionReturn(0);
 }
@@ -456,7 +457,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "batch", 1, &v));
   s->batch_in_sweep = (PetscInt)v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
-  s->t_adam = v;
+  s->wrule->steps = v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "weight_version", 1, &v));
   s->wversion = v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "power_version", s->L, (PetscInt64 *)(s->pw_version + 1)));

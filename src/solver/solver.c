@@ -24,103 +24,105 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->sweeps   = 5;
   s->batch    = 128;
   s->x_steps  = -1; /* default depends on the batch mode */
-  s->lr       = -1;
-  s->lr_decay = -1; /* default depends on the batch mode */
-  s->momentum = 0.9;
   s->overlap  = PETSC_TRUE;
   s->eval_mib = 32; /* memory of the staged evaluation's chunks (energy.c) */
-  s->beta1    = 0.9;
-  s->beta2    = 0.999;
-  s->adam_eps = 1e-8;
   s->ckpt_every = 1;
   PetscCall(PetscStrncpy(s->ckpt_base, "bregnet_ckpt", sizeof(s->ckpt_base)));
   s->ckpt_keep  = 2;
-  PetscCall(PetscStrncpy(s->wrule_name, "", sizeof(s->wrule_name)));
+  PetscCall(BnWRuleCreate(s, &s->wrule)); /* its type is chosen by SetUp when not set */
   *solver = s;
   PetscFunctionReturn(0);
 }
 
 /*@C
-  BnSolverSetFromOptions - reads the solver's options
+  BnSolverSetFromOptions - reads the solver's options and passes each to its setter
 
   Collective; call after BnDataSetFromOptions() (the seed is the data object's -seed)
 
   Options Database Keys:
-+ -solver_sweeps K        - sweeps (epochs) in total (default 5)
-. -solver_batch B         - mini-batch size; 0 = full batch, deterministic and monotone (default 128)
-. -solver_x_steps K       - two-colour x-sweeps per batch (default 2 mini-batch, 1 full batch)
-. -solver_w_update RULE   - prox|nesterov|adam (default adam for mini-batches, prox for full batch)
-. -solver_lr ETA          - W step size (default: adam 1e-3; prox/nesterov 1/L from power iteration)
-. -solver_lr_decay D      - the W step is multiplied by D every sweep (default 0.85 for mini-batches, 1 for full batch)
-. -solver_momentum MU     - Nesterov momentum (default 0.9)
-. -solver_monitor         - one line per sweep
-. -solver_eval_memory M   - MiB for the row chunks in which the forward network is evaluated
-                            with layer stages (default 32; at most 2048 rows per chunk)
-. -layer_stages_overlap B - update a stage's interior layers while the boundary exchange is in
-                            flight (default true; false waits first: same result, for benchmarks)
-. -checkpoint PATH        - checkpoint base name (files PATH_SSSSSS_BBBBBB.h5; default bregnet_ckpt; none = no checkpoints)
-. -checkpoint_every K     - sweeps between checkpoints (default 1)
-. -checkpoint_keep K      - checkpoints kept (default 2)
-. -checkpoint_interval T  - also checkpoint (at a batch boundary) when T seconds have passed since the last one
-- -restart PATH|auto      - continue from a checkpoint (auto: newest valid one of -checkpoint)
++ -solver_sweeps K        - BnSolverSetSweeps()
+. -solver_batch B         - BnSolverSetBatchSize()
+. -solver_x_steps K       - BnSolverSetXSteps()
+. -solver_w_update RULE   - BnSolverSetWUpdate(): prox|nesterov|adam|sgd (default adam for mini-batches, prox for full batch)
+. -solver_lr ETA          - BnSolverSetLearningRate()
+. -solver_lr_decay D      - BnSolverSetLearningRateDecay()
+. -solver_momentum MU     - BnSolverSetMomentum()
+. -solver_monitor         - BnSolverSetMonitor()
+. -solver_eval_memory M   - BnSolverSetEvalMemory()
+. -layer_stages_overlap B - BnSolverSetStageOverlap()
+. -checkpoint PATH        - BnSolverSetCheckpoint()
+. -checkpoint_every K     - BnSolverSetCheckpointEvery()
+. -checkpoint_keep K      - BnSolverSetCheckpointKeep()
+. -checkpoint_interval T  - BnSolverSetCheckpointInterval()
+- -restart PATH|auto      - BnSolverSetRestart()
 @*/
 PetscErrorCode BnSolverSetFromOptions(BnSolver s)
 {
+  BnWRule     r = s->wrule;
   PetscBool   set;
+  PetscInt    ival;
+  PetscReal   rval;
+  PetscBool   bval;
+  char        str[PETSC_MAX_PATH_LEN];
   const char *source;
   PetscInt    samples;
 
   PetscFunctionBegin;
   PetscOptionsBegin(s->comm, NULL, "Lifted Bregman solver options", "BnSolver");
-  PetscCall(BnOptionsInt("-solver_sweeps", "Sweeps (epochs)", "BnSolverSetFromOptions", s->sweeps, &s->sweeps, NULL));
-  PetscCall(BnOptionsInt("-solver_batch", "Mini-batch size; 0 = full batch", "BnSolverSetFromOptions", s->batch, &s->batch, NULL));
-  PetscCall(BnOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch (-1: 2 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->x_steps, &s->x_steps, NULL));
-  PetscCall(BnOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam", "BnSolverSetFromOptions", s->wrule_name, s->wrule_name, sizeof(s->wrule_name), NULL));
-  PetscCall(BnOptionsReal("-solver_lr", "W step size (adam default 1e-3; prox/nesterov default 1/L)", "BnSolverSetFromOptions", s->lr, &s->lr, &set));
-  PetscCheck(!set || s->lr > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)s->lr);
-  PetscCall(BnOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetFromOptions", s->lr_decay, &s->lr_decay, NULL));
-  PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetFromOptions", s->momentum, &s->momentum, NULL));
-  PetscCall(BnOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetFromOptions", s->monitor, &s->monitor, NULL));
-  PetscCall(BnOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetFromOptions", s->eval_mib, &s->eval_mib, NULL));
-  PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetFromOptions", s->overlap, &s->overlap, NULL));
-  PetscCall(BnOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetFromOptions", s->ckpt_base, s->ckpt_base, sizeof(s->ckpt_base), NULL));
-  PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetFromOptions", s->ckpt_every, &s->ckpt_every, NULL));
-  PetscCall(BnOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetFromOptions", s->ckpt_keep, &s->ckpt_keep, NULL));
-  PetscCall(BnOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetFromOptions", s->ckpt_interval, &s->ckpt_interval, NULL));
-  PetscCall(BnOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetFromOptions", s->restart, s->restart, sizeof(s->restart), NULL));
+  PetscCall(BnOptionsInt("-solver_sweeps", "Sweeps (epochs)", "BnSolverSetSweeps", s->sweeps, &ival, &set));
+  if (set) PetscCall(BnSolverSetSweeps(s, ival));
+  PetscCall(BnOptionsInt("-solver_batch", "Mini-batch size; 0 = full batch", "BnSolverSetBatchSize", s->batch, &ival, &set));
+  if (set) PetscCall(BnSolverSetBatchSize(s, ival));
+  PetscCall(BnOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch (-1: 2 for mini-batches, 1 for full batch)", "BnSolverSetXSteps", s->x_steps, &ival, &set));
+  if (set) PetscCall(BnSolverSetXSteps(s, ival));
+  PetscCall(BnOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam, sgd", "BnSolverSetWUpdate", r->type, str, sizeof(str), &set));
+  if (set) PetscCall(BnSolverSetWUpdate(s, str));
+  PetscCall(BnOptionsReal("-solver_lr", "W step size (adam default 1e-3, sgd 1e-2; prox/nesterov default 1/L)", "BnSolverSetLearningRate", r->lr, &rval, &set));
+  if (set) PetscCall(BnSolverSetLearningRate(s, rval));
+  PetscCall(BnOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetLearningRateDecay", r->lr_decay, &rval, &set));
+  if (set) PetscCall(BnSolverSetLearningRateDecay(s, rval));
+  PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetMomentum", r->momentum, &rval, &set));
+  if (set) PetscCall(BnSolverSetMomentum(s, rval));
+  PetscCall(BnOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetMonitor", s->monitor, &bval, &set));
+  if (set) PetscCall(BnSolverSetMonitor(s, bval));
+  PetscCall(BnOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetEvalMemory", s->eval_mib, &rval, &set));
+  if (set) PetscCall(BnSolverSetEvalMemory(s, rval));
+  PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetStageOverlap", s->overlap, &bval, &set));
+  if (set) PetscCall(BnSolverSetStageOverlap(s, bval));
+  PetscCall(BnOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetCheckpoint", s->ckpt_base[0] ? s->ckpt_base : "none", str, sizeof(str), &set));
+  if (set) PetscCall(BnSolverSetCheckpoint(s, str));
+  PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetCheckpointEvery", s->ckpt_every, &ival, &set));
+  if (set) PetscCall(BnSolverSetCheckpointEvery(s, ival));
+  PetscCall(BnOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetCheckpointKeep", s->ckpt_keep, &ival, &set));
+  if (set) PetscCall(BnSolverSetCheckpointKeep(s, ival));
+  PetscCall(BnOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetCheckpointInterval", s->ckpt_interval, &rval, &set));
+  if (set) PetscCall(BnSolverSetCheckpointInterval(s, rval));
+  PetscCall(BnOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetRestart", s->restart, str, sizeof(str), &set));
+  if (set) PetscCall(BnSolverSetRestart(s, str));
   PetscOptionsEnd();
-  PetscCheck(s->sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", s->sweeps);
-  PetscCheck(s->batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", s->batch);
-  PetscCheck(s->eval_mib > 0 && !PetscIsInfOrNanReal(s->eval_mib), s->comm, PETSC_ERR_USER_INPUT, "-solver_eval_memory %g: must be a positive number of MiB", (double)s->eval_mib);
-  PetscCheck(s->x_steps >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", s->x_steps);
-  PetscCheck(s->momentum >= 0 && s->momentum < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)s->momentum);
-  PetscCheck(s->ckpt_every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", s->ckpt_every);
-  PetscCheck(s->ckpt_interval >= 0, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must be >= 0 seconds", (double)s->ckpt_interval);
-  PetscCheck(s->ckpt_keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", s->ckpt_keep);
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
-  {
-    PetscBool none;
-    PetscCall(PetscStrcmp(s->ckpt_base, "none", &none));
-    PetscCheck(none || s->ckpt_base[0], s->comm, PETSC_ERR_USER_INPUT, "-checkpoint: give a base name, or none for no checkpoints");
-    if (none) s->ckpt_base[0] = '\0';
-  }
+  PetscFunctionReturn(0);
+}
+
+/* the defaults that depend on the batch mode (full batch: deterministic prox steps) */
+static PetscErrorCode BnSolverSetDefaults(BnSolver s)
+{
+  BnWRule r = s->wrule;
+
+  PetscFunctionBegin;
   if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
-  if (s->lr_decay < 0) s->lr_decay = s->batch ? 0.85 : 1.0;
-  PetscCheck(s->lr_decay > 0 && s->lr_decay <= 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)s->lr_decay);
-  if (!s->wrule_name[0]) PetscCall(PetscStrncpy(s->wrule_name, s->batch ? "adam" : "prox", sizeof(s->wrule_name)));
-  PetscCall(BnSolverGetWRule(s->wrule_name, &s->wrule));
+  if (r->lr_decay < 0) r->lr_decay = s->batch ? 0.85 : 1.0;
+  if (!r->type[0]) PetscCall(BnWRuleSetType(r, s->batch ? "adam" : "prox"));
   PetscFunctionReturn(0);
 }
 
 /* optimizer state and power-iteration vectors of layer l (owned layers; rank 0 also while writing) */
 static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
 {
-  PetscInt nW = s->n[l] * s->n[l - 1];
-
   PetscFunctionBegin;
-  if (s->mW[l]) PetscFunctionReturn(0);
-  PetscCall(PetscCalloc4(nW, &s->mW[l], nW, &s->vW[l], s->n[l], &s->mb[l], s->n[l], &s->vb[l]));
+  if (s->pw_W[l]) PetscFunctionReturn(0);
+  PetscCall(BnWRuleAllocateLayer(s->wrule, l));
   PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
   for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
   for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
@@ -131,8 +133,8 @@ static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
 static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
 {
   PetscFunctionBegin;
-  if (!s->mW[l]) PetscFunctionReturn(0);
-  PetscCall(PetscFree4(s->mW[l], s->vW[l], s->mb[l], s->vb[l]));
+  if (!s->pw_W[l]) PetscFunctionReturn(0);
+  PetscCall(BnWRuleFreeLayer(s->wrule, l));
   PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
   PetscFunctionReturn(0);
 }
@@ -149,6 +151,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscInt m, L, glen = 0;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverSetDefaults(s));
   PetscCall(BnNetGetNumLayers(s->net, &L));
   PetscCall(BnNetGetWidths(s->net, &s->n));
   s->L = L;
@@ -185,7 +188,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   }
   if (s->batch) PetscCall(BnBlockAllocate(s, PetscMin(s->batch, s->train.N), PETSC_TRUE, PetscMin(s->batch, s->train.N), &s->mini));
   PetscCall(PetscMalloc1(s->train.N, &s->perm));
-  PetscCall(PetscCalloc4(L + 1, &s->mW, L + 1, &s->vW, L + 1, &s->mb, L + 1, &s->vb));
+  PetscCall(BnWRuleSetUp(s->wrule, L));
   PetscCall(PetscCalloc4(L + 1, &s->pw_W, L + 1, &s->pw_X, L + 1, &s->normW2, L + 1, &s->pw_version));
   for (PetscInt l = 1; l <= L; l++) {
     s->pw_version[l] = -1;
@@ -353,47 +356,6 @@ PetscErrorCode BnSolverCheckpointDue(BnSolver s, PetscBool *due)
 }
 
 /*@C
-  BnSolverGetCheckpointStatistics - checkpoints written, seconds spent writing them, bytes and path of the last one
-
-  Not Collective (bytes are known on rank 0)
-@*/
-PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path)
-{
-  PetscFunctionBegin;
-  if (last_path) *last_path = s->ckpt_last_path;
-  *count   = s->ckpt_count;
-  *seconds = s->ckpt_seconds;
-  *bytes   = s->ckpt_bytes;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnSolverGetSweep(BnSolver s, PetscInt *sweep)
-{
-  PetscFunctionBegin;
-  *sweep = s->sweep;
-  PetscFunctionReturn(0);
-}
-
-/* -solver_batch as the solver uses it (0 = full batch) */
-PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(s, 1);
-  PetscValidIntPointer(batch, 2);
-  *batch = s->batch;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLogDouble *seconds, PetscLogDouble *bytes)
-{
-  PetscFunctionBegin;
-  if (flops) *flops = s->flops_sweep;
-  if (seconds) *seconds = s->seconds_sweep;
-  if (bytes) *bytes = s->sweep ? s->bytes_reduced / (PetscLogDouble)s->sweep : 0;
-  PetscFunctionReturn(0);
-}
-
-/*@C
   BnSolverGetCommunication - measured communication per sweep of this run and the memory this rank owns
 
   Collective
@@ -458,6 +420,7 @@ PetscErrorCode BnSolverGatherNet(BnSolver s)
     if (rank != 0 && rank != root) continue;
     for (PetscInt l = s->first[k]; l <= s->last[k]; l++) {
       PetscReal  *W, *b, *buf[8];
+      PetscInt64  sz[BN_WRULE_SLOTS];
       PetscMPIInt cnt[8], nW, nl, np, tag = (PetscMPIInt)(16 * l);
       if (!rank) {
         PetscCall(BnNetAllocateLayer(s->net, l));
@@ -469,10 +432,8 @@ PetscErrorCode BnSolverGatherNet(BnSolver s)
       PetscCall(PetscMPIIntCast(s->n[l - 1], &np));
       buf[0] = W;         cnt[0] = nW;
       buf[1] = b;         cnt[1] = nl;
-      buf[2] = s->mW[l];  cnt[2] = nW;
-      buf[3] = s->vW[l];  cnt[3] = nW;
-      buf[4] = s->mb[l];  cnt[4] = nl;
-      buf[5] = s->vb[l];  cnt[5] = nl;
+      PetscCall(BnWRuleGetLayerState(s->wrule, l, buf + 2, sz));
+      for (PetscInt j = 0; j < BN_WRULE_SLOTS; j++) PetscCall(PetscMPIIntCast(sz[j], &cnt[2 + j]));
       buf[6] = s->pw_W[l]; cnt[6] = np;
       buf[7] = s->pw_X[l]; cnt[7] = np + 2;
       for (PetscInt j = 0; j < 8; j++) {
@@ -539,10 +500,9 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
     PetscCall(PetscViewerASCIIGetStdout(world, &viewer));
   }
   PetscCall(BnGridGetSizes(s->grid, &P, &S, &Q));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->name));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->type));
   if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
-  if (s->lr > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", lr %g", (double)s->lr));
-  if (s->lr_decay != 1) PetscCall(PetscViewerASCIIPrintf(viewer, ", step decay %g per sweep", (double)s->lr_decay));
+  PetscCall(BnWRuleView(s->wrule, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
   if (S > 1) {
@@ -571,12 +531,12 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
     if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
     for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
-    PetscCall(PetscFree4(s->mW, s->vW, s->mb, s->vb));
     PetscCall(PetscFree4(s->pw_W, s->pw_X, s->normW2, s->pw_version));
     PetscCall(PetscFree(s->gbuf));
     PetscCall(PetscFree(s->perm));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
+  PetscCall(BnWRuleDestroy(&s->wrule));
   PetscCall(BnExchangeDestroy(&s->ex));
   PetscCall(PetscFree(*solver));
   PetscFunctionReturn(0);

@@ -3,7 +3,7 @@
 #include <petsc/private/petscimpl.h>
 
 #define BN_ENERGY_CHUNK 1024 /* rows per chunk when evaluating all samples */
-#define BN_HIST_FIELDS 6 /* energy, gap, loss, train_accuracy, test_accuracy, seconds */
+#define BN_HIST_FIELDS BN_HISTORY_FIELDS /* energy, gap, loss, train_accuracy, test_accuracy, seconds */
 
 /* A block of m samples in the lifted variables: X[0] inputs, X[1..L-1] auxiliary, X[L]
    targets (all m x n_l row-major), and Z[l] = X[l-1] W_l^T + b_l kept consistent with X. */
@@ -13,14 +13,52 @@ typedef struct {
   PetscReal  *R, *G; /* residual m x max n, gradient m x max n */
 } BnBlock;
 
-/* W-update rules: a function table (style.md), chosen by -solver_w_update */
-typedef struct _BnWRule {
-  const char *name;
-  PetscBool   needs_lipschitz; /* step 1/L from the Lipschitz constant when no -solver_lr */
-  PetscBool   uses_momentum;   /* reads -solver_momentum */
-  /* apply one step to layer l given its gradient gW (n_l x n_{l-1}), gb (n_l) and Lipschitz estimate */
-  PetscErrorCode (*step)(BnSolver, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip);
-} BnWRule;
+/* W-update rules are registered types (wrules.c): a constructor BnWRuleCreate_<Type> per file,
+   found by name in a PetscFunctionList, fills the ops and its own data. The base object owns
+   what every rule has: the step schedule, the count of steps and the per-layer state arrays,
+   which the checkpoint stores in fixed slots (two shaped like W_l, two like b_l; a rule that
+   keeps less leaves the others zero). */
+#define BN_WRULE_SLOTS 4
+typedef enum {
+  BN_WRULE_MW,
+  BN_WRULE_VW,
+  BN_WRULE_MB,
+  BN_WRULE_VB
+} BnWRuleSlot;
+
+typedef struct {
+  /* one step on layer l from its averaged gradient gW (n_l x n_{l-1}; NULL: bias only, tied
+     decoder), gb (n_l) and the Lipschitz estimate lip of its Bregman gradient (0 unless
+     needs_lipschitz and no -solver_lr) */
+  PetscErrorCode (*step)(BnWRule, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip);
+  PetscErrorCode (*view)(BnWRule, PetscViewer);   /* optional: the rule's own parameters */
+  PetscErrorCode (*destroy)(BnWRule);             /* optional: frees data */
+} BnWRuleOps;
+
+struct _p_BnWRule {
+  char       type[32];
+  BnSolver   solver; /* host: network, widths and the sweep count of the step decay */
+  BnWRuleOps ops;
+  void      *data;
+  PetscBool  needs_lipschitz; /* step 1/L when no -solver_lr (power iterations on [X_{l-1}; 1]) */
+  PetscBool  uses_momentum;   /* reads -solver_momentum (a restart must then keep it) */
+  PetscReal  lr, lr_decay, momentum; /* -solver_lr (<= 0: the rule's default), -solver_lr_decay, -solver_momentum */
+  PetscInt64 steps;           /* W-steps done (Adam's bias correction; checkpointed) */
+  PetscInt   L;
+  PetscReal **state[BN_WRULE_SLOTS]; /* state[slot][l]: the rule's arrays of layer l, zeroed */
+};
+
+PETSC_INTERN PetscErrorCode BnWRuleCreate(BnSolver, BnWRule *);
+PETSC_INTERN PetscErrorCode BnWRuleSetType(BnWRule, const char type[]);
+PETSC_INTERN PetscErrorCode BnWRuleSetUp(BnWRule, PetscInt L);
+PETSC_INTERN PetscErrorCode BnWRuleAllocateLayer(BnWRule, PetscInt l);
+PETSC_INTERN PetscErrorCode BnWRuleFreeLayer(BnWRule, PetscInt l);
+PETSC_INTERN PetscErrorCode BnWRuleGetLayerState(BnWRule, PetscInt l, PetscReal *slots[BN_WRULE_SLOTS], PetscInt64 sizes[BN_WRULE_SLOTS]);
+PETSC_INTERN PetscErrorCode BnWRuleGetStep(BnWRule, PetscReal lip, PetscReal default_lr, PetscReal *tau);
+PETSC_INTERN PetscErrorCode BnWRuleGradientStep(BnWRule, PetscInt l, PetscReal tau, const PetscReal gW[], const PetscReal gb[]);
+PETSC_INTERN PetscErrorCode BnWRuleApplyRegProx(BnWRule, PetscInt l, PetscReal tau, PetscReal W[]);
+PETSC_INTERN PetscErrorCode BnWRuleView(BnWRule, PetscViewer);
+PETSC_INTERN PetscErrorCode BnWRuleDestroy(BnWRule *);
 
 struct _p_BnSolver {
   MPI_Comm  comm; /* stage communicator: the ranks that split the samples */
@@ -32,11 +70,10 @@ struct _p_BnSolver {
 
   /* options */
   PetscInt  sweeps, batch, x_steps;
-  PetscReal lr, lr_decay, momentum, beta1, beta2, adam_eps;
   PetscBool monitor;
   uint64_t  seed;
-  const BnWRule *wrule;
-  char      wrule_name[32];
+  BnWRule   wrule;          /* -solver_w_update and its step schedule */
+  char      wrule_type[32]; /* "" until SetUp picks the default of the batch mode */
   PetscInt  power_its;
 
   /* state */
@@ -45,8 +82,6 @@ struct _p_BnSolver {
   Vec      *Xvec;     /* X[l], l = 1..L-1: the auxiliary variables of my samples, local (hi-lo) x n_l */
   PetscInt  sweep;    /* completed sweeps */
   PetscInt  batch_in_sweep; /* batches done of the current sweep (mini-batch restart point) */
-  PetscInt64 t_adam;  /* optimizer step counter */
-  PetscReal **mW, **vW, **mb, **vb; /* Adam moments or Nesterov velocity (mW, mb) per layer */
   PetscReal **pw_W;   /* power-iteration vectors for |W_l|_2 (n_{l-1}) */
   PetscReal  *normW2; /* cached |W_l|_2^2, valid while pw_version[l] == wversion */
   PetscInt64 *pw_version, wversion;
@@ -96,7 +131,6 @@ PETSC_INTERN PetscErrorCode BnSolverEnergyBlock(BnSolver, BnBlock *, PetscReal *
 PETSC_INTERN PetscErrorCode BnSolverSpectralW(BnSolver, PetscInt l, PetscReal *norm2);
 PETSC_INTERN PetscErrorCode BnSolverSpectralWFn(void *solver, PetscInt l, PetscReal *norm2); /* BnSpectralFn for the exchange */
 PETSC_INTERN PetscErrorCode BnSolverSpectralX(BnSolver, BnBlock *, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
-PETSC_INTERN PetscErrorCode BnSolverGetWRule(const char name[], const BnWRule **rule);
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped);
 PETSC_INTERN PetscErrorCode BnSolverAllreduce(BnSolver, PetscReal buf[], PetscInt count);

@@ -1,115 +1,213 @@
-/* Weight-update rules, registered in a table (-solver_w_update prox|nesterov|adam).
-   Each takes the averaged Bregman gradient of one layer, moves (W_l, b_l), and applies the
-   prox of the layer's weight regulariser with the same step (biases are never regularised).
-   gW == NULL updates the bias only (tied decoder). */
+/* The W-update rule object (BnWRule) and its registry (-solver_w_update). A rule is a
+   registered type: one file with BnWRuleCreate_<Type>() that fills rule->ops (and rule->data if
+   it has parameters of its own), plus one line in BnWRuleRegisterAll(). The base object owns the
+   step schedule (-solver_lr, -solver_lr_decay, -solver_momentum), the step count and the
+   per-layer state arrays that checkpoints and layer stages move. */
 #include "solver_impl.h"
 
-/* the step of sweep s->sweep: -solver_lr (or 1/L) times -solver_lr_decay^sweep */
-static PetscReal BnDecay(BnSolver s)
-{
-  return s->lr_decay == 1 ? 1.0 : PetscPowReal(s->lr_decay, (PetscReal)s->sweep);
-}
+PETSC_INTERN PetscErrorCode BnWRuleCreate_Prox(BnWRule);
+PETSC_INTERN PetscErrorCode BnWRuleCreate_Nesterov(BnWRule);
+PETSC_INTERN PetscErrorCode BnWRuleCreate_Adam(BnWRule);
+PETSC_INTERN PetscErrorCode BnWRuleCreate_SGD(BnWRule);
 
-static PetscReal BnStep(BnSolver s, PetscReal lip)
-{
-  if (s->lr > 0) return s->lr * BnDecay(s);
-  return (lip > 0 ? 1.0 / lip : 1.0) * BnDecay(s);
-}
+static PetscFunctionList BnWRuleList = NULL;
+static PetscBool         BnWRuleRegisterAllCalled = PETSC_FALSE;
 
-/* plain proximal gradient: with step 1/L it decreases the energy (full batch) */
-static PetscErrorCode BnWRuleProxStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+static PetscErrorCode BnWRuleFinalizePackage(void)
 {
-  PetscReal *W, *b, tau = BnStep(s, lip);
-  PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];
-  BnReg      reg;
-
   PetscFunctionBegin;
-  PetscCall(BnNetGetLayer(s->net, l, &W, &b));
-  for (PetscInt k = 0; k < nl; k++) b[k] -= tau * gb[k];
-  if (!gW) PetscFunctionReturn(0);
-  for (PetscInt k = 0; k < nW; k++) W[k] -= tau * gW[k];
-  PetscCall(BnNetGetReg(s->net, l, &reg));
-  PetscCall(BnRegProx(reg, tau, nl, s->n[l - 1], W));
+  PetscCall(PetscFunctionListDestroy(&BnWRuleList));
+  BnWRuleRegisterAllCalled = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
-
-/* Nesterov momentum in the form of Sutskever et al.: v <- mu v - tau g, p += -mu v_old + (1+mu) v */
-static PetscErrorCode BnWRuleNesterovStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
-{
-  PetscReal *W, *b, tau = BnStep(s, lip), mu = s->momentum;
-  PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];
-  BnReg      reg;
-
-  PetscFunctionBegin;
-  PetscCall(BnNetGetLayer(s->net, l, &W, &b));
-  for (PetscInt k = 0; k < nl; k++) {
-    PetscReal vo = s->mb[l][k];
-    s->mb[l][k]  = mu * vo - tau * gb[k];
-    b[k] += -mu * vo + (1 + mu) * s->mb[l][k];
-  }
-  if (!gW) PetscFunctionReturn(0);
-  for (PetscInt k = 0; k < nW; k++) {
-    PetscReal vo = s->mW[l][k];
-    s->mW[l][k]  = mu * vo - tau * gW[k];
-    W[k] += -mu * vo + (1 + mu) * s->mW[l][k];
-  }
-  PetscCall(BnNetGetReg(s->net, l, &reg));
-  PetscCall(BnRegProx(reg, tau, nl, s->n[l - 1], W));
-  PetscFunctionReturn(0);
-}
-
-/* One Adam update of n entries, written so that the compiler vectorises it: the bias
-   corrections are folded into the step (a = lr sqrt(c2)/c1, e = eps sqrt(c2)) */
-static inline void BnAdamKernel(PetscInt n, PetscReal *restrict p, PetscReal *restrict m, PetscReal *restrict v, const PetscReal *restrict g, PetscReal b1, PetscReal b2, PetscReal a, PetscReal e)
-{
-  for (PetscInt k = 0; k < n; k++) {
-    m[k] = b1 * m[k] + (1 - b1) * g[k];
-    v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k];
-    p[k] -= a * m[k] / (PetscSqrtReal(v[k]) + e);
-  }
-}
-
-/* Adam (Kingma & Ba) on the Bregman gradient, then the regulariser's prox with step lr */
-static PetscErrorCode BnWRuleAdamStep(BnSolver s, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
-{
-  PetscReal *W, *b, lr = (s->lr > 0 ? s->lr : 1e-3) * BnDecay(s);
-  PetscReal  c1 = 1.0 - PetscPowReal(s->beta1, (PetscReal)s->t_adam), c2 = 1.0 - PetscPowReal(s->beta2, (PetscReal)s->t_adam);
-  PetscReal  a = lr * PetscSqrtReal(c2) / c1, e = s->adam_eps * PetscSqrtReal(c2);
-  PetscInt   nl = s->n[l], nW = nl * s->n[l - 1];
-  BnReg      reg;
-
-  PetscFunctionBegin;
-  PetscCall(BnNetGetLayer(s->net, l, &W, &b));
-  BnAdamKernel(nl, b, s->mb[l], s->vb[l], gb, s->beta1, s->beta2, a, e);
-  if (!gW) PetscFunctionReturn(0);
-  BnAdamKernel(nW, W, s->mW[l], s->vW[l], gW, s->beta1, s->beta2, a, e);
-  PetscCall(PetscLogFlops(10.0 * (nW + nl)));
-  PetscCall(BnNetGetReg(s->net, l, &reg));
-  PetscCall(BnRegProx(reg, lr, nl, s->n[l - 1], W));
-  PetscFunctionReturn(0);
-}
-
-static const BnWRule BnWRules[] = {
-  {"prox",     PETSC_TRUE,  PETSC_FALSE, BnWRuleProxStep    },
-  {"nesterov", PETSC_TRUE,  PETSC_TRUE,  BnWRuleNesterovStep},
-  {"adam",     PETSC_FALSE, PETSC_FALSE, BnWRuleAdamStep    },
-};
 
 /*@C
-  BnSolverGetWRule - looks up a weight-update rule by name
+  BnWRuleRegisterAll - registers the built-in W-update rules
 
   Not Collective
 @*/
-PetscErrorCode BnSolverGetWRule(const char name[], const BnWRule **rule)
+static PetscErrorCode BnWRuleRegisterAll(void)
 {
   PetscFunctionBegin;
-  for (size_t i = 0; i < sizeof(BnWRules) / sizeof(BnWRules[0]); i++) {
-    PetscBool eq;
-    PetscCall(PetscStrcmp(name, BnWRules[i].name, &eq));
-    if (eq) {
-      *rule = &BnWRules[i];
-      PetscFunctionReturn(0);
-    }
+  if (BnWRuleRegisterAllCalled) PetscFunctionReturn(0);
+  BnWRuleRegisterAllCalled = PETSC_TRUE;
+  PetscCall(PetscRegisterFinalize(BnWRuleFinalizePackage));
+  PetscCall(BnWUpdateRegister("prox", BnWRuleCreate_Prox));
+  PetscCall(BnWUpdateRegister("nesterov", BnWRuleCreate_Nesterov));
+  PetscCall(BnWUpdateRegister("adam", BnWRuleCreate_Adam));
+  PetscCall(BnWUpdateRegister("sgd", BnWRuleCreate_SGD));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnWUpdateRegister - adds a W-update rule, selectable with -solver_w_update name
+
+  Not Collective
+
+  Input Parameters:
++ name   - the rule's name
+- create - its constructor: fills rule->ops.step (and optionally view, destroy, data, needs_lipschitz, uses_momentum)
+
+.seealso: BnSolverSetWUpdate()
+@*/
+PetscErrorCode BnWUpdateRegister(const char name[], PetscErrorCode (*create)(BnWRule))
+{
+  PetscFunctionBegin;
+  PetscCall(BnWRuleRegisterAll());
+  PetscCall(PetscFunctionListAdd(&BnWRuleList, name, create));
+  PetscFunctionReturn(0);
+}
+
+/* a rule of no type yet, with the schedule's defaults */
+PetscErrorCode BnWRuleCreate(BnSolver s, BnWRule *rule)
+{
+  BnWRule r;
+
+  PetscFunctionBegin;
+  PetscCall(BnWRuleRegisterAll());
+  PetscCall(PetscNew(&r));
+  r->solver   = s;
+  r->lr       = -1; /* the rule's default */
+  r->lr_decay = -1; /* the batch mode's default */
+  r->momentum = 0.9;
+  *rule       = r;
+  PetscFunctionReturn(0);
+}
+
+/* looks the type up (before SetUp: its state is allocated for the layers there) */
+PetscErrorCode BnWRuleSetType(BnWRule r, const char type[])
+{
+  PetscErrorCode (*create)(BnWRule);
+
+  PetscFunctionBegin;
+  PetscCall(BnRegistryFind(BnWRuleList, "-solver_w_update", type, &create));
+  PetscCheck(!r->state[0], PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnWRuleSetType: the rule is set up already");
+  if (r->ops.destroy) PetscCall(r->ops.destroy(r));
+  PetscCall(PetscMemzero(&r->ops, sizeof(r->ops)));
+  r->data            = NULL;
+  r->needs_lipschitz = PETSC_FALSE;
+  r->uses_momentum   = PETSC_FALSE;
+  PetscCall(PetscStrncpy(r->type, type, sizeof(r->type)));
+  PetscCall(create(r));
+  PetscFunctionReturn(0);
+}
+
+/* room for the state of L layers; BnWRuleAllocateLayer() gives a layer its arrays */
+PetscErrorCode BnWRuleSetUp(BnWRule r, PetscInt L)
+{
+  PetscFunctionBegin;
+  r->L = L;
+  for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) PetscCall(PetscCalloc1(L + 1, &r->state[k]));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnWRuleGetLayerState - the state arrays of layer l in checkpoint order (m_W, v_W, m_b, v_b)
+  and their lengths; NULL for a layer this rank does not hold
+
+  Not Collective
+@*/
+PetscErrorCode BnWRuleGetLayerState(BnWRule r, PetscInt l, PetscReal *slots[BN_WRULE_SLOTS], PetscInt64 sizes[BN_WRULE_SLOTS])
+{
+  const PetscInt *n = r->solver->n;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) {
+    slots[k] = r->state[k][l];
+    if (sizes) sizes[k] = (k == BN_WRULE_MW || k == BN_WRULE_VW) ? (PetscInt64)n[l] * n[l - 1] : n[l];
   }
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-solver_w_update '%s': unknown rule (prox, nesterov, adam)", name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnWRuleAllocateLayer(BnWRule r, PetscInt l)
+{
+  PetscReal *a[BN_WRULE_SLOTS];
+  PetscInt64 sz[BN_WRULE_SLOTS];
+
+  PetscFunctionBegin;
+  if (r->state[0][l]) PetscFunctionReturn(0);
+  PetscCall(BnWRuleGetLayerState(r, l, a, sz));
+  PetscCall(PetscCalloc4(sz[0], &r->state[0][l], sz[1], &r->state[1][l], sz[2], &r->state[2][l], sz[3], &r->state[3][l]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnWRuleFreeLayer(BnWRule r, PetscInt l)
+{
+  PetscFunctionBegin;
+  if (!r->state[0] || !r->state[0][l]) PetscFunctionReturn(0);
+  PetscCall(PetscFree4(r->state[0][l], r->state[1][l], r->state[2][l], r->state[3][l]));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnWRuleGetStep - the step of the current sweep: -solver_lr, or 1/lip for rules that estimate
+  it (default_lr when neither is known), times -solver_lr_decay^sweep
+
+  Not Collective
+@*/
+PetscErrorCode BnWRuleGetStep(BnWRule r, PetscReal lip, PetscReal default_lr, PetscReal *tau)
+{
+  PetscReal decay = r->lr_decay == 1 ? 1.0 : PetscPowReal(r->lr_decay, (PetscReal)r->solver->sweep);
+
+  PetscFunctionBegin;
+  if (r->lr > 0) *tau = r->lr * decay;
+  else if (r->needs_lipschitz) *tau = (lip > 0 ? 1.0 / lip : default_lr) * decay;
+  else *tau = default_lr * decay;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnWRuleGradientStep - a proximal gradient step of layer l with step tau: b <- b - tau gb,
+  W <- prox_{tau R}(W - tau gW) (gW == NULL: the bias only)
+
+  Not Collective
+@*/
+PetscErrorCode BnWRuleGradientStep(BnWRule r, PetscInt l, PetscReal tau, const PetscReal gW[], const PetscReal gb[])
+{
+  PetscReal *W, *b;
+  PetscInt   nl = r->solver->n[l], nW = nl * r->solver->n[l - 1];
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
+  for (PetscInt k = 0; k < nl; k++) b[k] -= tau * gb[k];
+  if (!gW) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < nW; k++) W[k] -= tau * gW[k];
+  PetscCall(BnWRuleApplyRegProx(r, l, tau, W));
+  PetscFunctionReturn(0);
+}
+
+/* the weight regulariser's prox with the rule's step (biases are never regularised) */
+PetscErrorCode BnWRuleApplyRegProx(BnWRule r, PetscInt l, PetscReal tau, PetscReal W[])
+{
+  BnReg reg;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetReg(r->solver->net, l, &reg));
+  PetscCall(BnRegProx(reg, tau, r->solver->n[l], r->solver->n[l - 1], W));
+  PetscFunctionReturn(0);
+}
+
+/* the rule's parameters, continuing the solver's line */
+PetscErrorCode BnWRuleView(BnWRule r, PetscViewer viewer)
+{
+  PetscFunctionBegin;
+  if (r->ops.view) PetscCall(r->ops.view(r, viewer));
+  if (r->lr > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", lr %g", (double)r->lr));
+  if (r->lr_decay != 1) PetscCall(PetscViewerASCIIPrintf(viewer, ", step decay %g per sweep", (double)r->lr_decay));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnWRuleDestroy(BnWRule *rule)
+{
+  BnWRule r = *rule;
+
+  PetscFunctionBegin;
+  if (!r) PetscFunctionReturn(0);
+  if (r->ops.destroy) PetscCall(r->ops.destroy(r));
+  if (r->state[0]) {
+    for (PetscInt l = 1; l <= r->L; l++) PetscCall(BnWRuleFreeLayer(r, l));
+    for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) PetscCall(PetscFree(r->state[k]));
+  }
+  PetscCall(PetscFree(*rule));
+  PetscFunctionReturn(0);
 }

@@ -100,7 +100,7 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
   }
   PetscCall(BnSolverAllreduce(s, s->gbuf, off));
   PetscCall(PetscCalloc1(L + 1, &lip));
-  if (s->wrule->needs_lipschitz && s->lr <= 0) {
+  if (s->wrule->needs_lipschitz && s->wrule->lr <= 0) {
     for (PetscInt l = s->la; l <= s->lb; l++) {
       BnActivation act;
       PetscReal    lam, lipa, x2;
@@ -119,7 +119,7 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
       for (PetscInt i = 0; i < n0; i++) g1[k * n0 + i] += g2[i * n1 + k];
     lip[1] += lip[2];
   }
-  s->t_adam++;
+  s->wrule->steps++;
   /* -net_bias_fixed: a zero gradient leaves the bias (and every rule's state for it) at 0 */
   off = 0;
   for (PetscInt l = s->la; l <= s->lb; l++) {
@@ -133,8 +133,8 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     PetscInt nW = s->n[l] * s->n[l - 1];
     if (tied && l == 2) {
       /* W_2 is W_1^T (updated with layer 1); the decoder bias is its own parameter */
-      PetscCall(s->wrule->step(s, 2, NULL, s->gbuf + off + nW, lip[2]));
-    } else PetscCall(s->wrule->step(s, l, s->gbuf + off, s->gbuf + off + nW, lip[l]));
+      PetscCall(s->wrule->ops.step(s->wrule, 2, NULL, s->gbuf + off + nW, lip[2]));
+    } else PetscCall(s->wrule->ops.step(s->wrule, l, s->gbuf + off, s->gbuf + off + nW, lip[l]));
     off += nW + s->n[l];
   }
   PetscCall(BnNetSyncTied(s->net));

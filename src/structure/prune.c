@@ -155,7 +155,6 @@ PetscErrorCode BnPruneSetUp(BnPrune p, BnNet net)
     PetscReal   *W, *b;
     BnActivation act;
     PetscBool    hom;
-    const char  *spec;
 
     PetscCall(BnNetGetLayer(net, l, &W, &b));
     PetscCheck(W && b, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "BnPruneSetUp: layer %" PetscInt_FMT " is not stored on this rank", l);
@@ -165,8 +164,7 @@ PetscErrorCode BnPruneSetUp(BnPrune p, BnNet net)
     PetscCall(PetscArraycpy(p->b[l], b, p->n[l]));
     PetscCall(BnNetGetActivation(net, l, &act));
     PetscCall(BnActivationIsPositivelyHomogeneous(act, &hom));
-    PetscCall(BnActivationGetSpec(act, &spec));
-    PetscCall(PetscStrcmp(spec, "identity", &p->linear[l]));
+    PetscCall(BnActivationIsLinear(act, &p->linear[l]));
     p->layer[l].n_before = p->n[l];
     if (l == p->L) p->layer[l].skipped = "output layer";
     else if (p->net_skipped) p->layer[l].skipped = "tied weights";

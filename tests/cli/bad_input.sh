@@ -38,7 +38,7 @@ expect2 1 "leakyrelu"        train "${T[@]}" -net_widths 8,4,2 -net_activations 
 expect2 2 "data_dir"         train -data fmnist -data_dir "$TMP/nowhere" -solver_sweeps 1
 expect2 1 "no_such_option"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -no_such_option 3
 expect2 2 "layer_stages"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages 3
-expect2 1 "solver_w_update"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_w_update sgd
+expect2 1 "solver_w_update"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_w_update rmsprop
 expect2 1 "solver_eval_memory" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_eval_memory 0
 expect2 1 "layer_stages_overlap" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages_overlap maybe
 expect2 1 "data_targets"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -data_targets pixels

@@ -20,19 +20,21 @@ for s in strong weak; do
   [ -f "$csv" ] || fail "no $csv"
   cat "$csv"
   [ "$(wc -l < "$csv")" -eq 3 ] || fail "$csv: expected a header and 2 rows"
-  # samples (column 6): strong 2048 on both; weak 1024 x ranks
+  # ranks (column 6), samples (8): strong 2048 on both; weak 1024 x ranks
   want="1,2048 2,2048"; [ $s = weak ] && want="1,1024 2,2048"
-  got=$(awk -F, 'NR > 1 { printf "%s%s,%s", (NR > 2 ? " " : ""), $4, $6 }' "$csv")
+  got=$(awk -F, 'NR > 1 { printf "%s%s,%s", (NR > 2 ? " " : ""), $6, $8 }' "$csv")
   [ "$got" = "$want" ] || fail "$s: ranks,samples are '$got', expected '$want'"
-  awk -F, 'NR > 1 && !($10 > 0 && $13 != "" && $12 > 0) { exit 1 }' "$csv" \
+  awk -F, 'NR > 1 && !($12 > 0 && $15 != "" && $14 > 0) { exit 1 }' "$csv" \
     || fail "$s: seconds per sweep, peak memory or energy missing"
-  awk -F, 'NR > 1 && $4 == 2 && !($11 > 0) { exit 1 }' "$csv" || fail "$s: no allreduce bytes on 2 ranks"
+  awk -F, 'NR > 1 && $6 == 2 && !($13 > 0) { exit 1 }' "$csv" || fail "$s: no allreduce bytes on 2 ranks"
+  # one node, both ranks on it (columns nodes, ranks_per_node)
+  awk -F, 'NR > 1 && !($3 == 1 && $4 == $6) { exit 1 }' "$csv" || fail "$s: nodes or ranks per node wrong on the single-node cluster"
   for lv in $(awk -F, 'NR > 1 { print $NF }' "$csv"); do
     grep -q "BnAllreduce" "$W/$s/$lv" || fail "$s: -log_view CSV $lv missing or without bregnet's events"
   done
 done
 # strong scaling solves the same full-batch problem: the same final energy on 1 and 2 ranks
-[ "$(awk -F, 'NR > 1 { print $13 }' "$W/strong/strong.csv" | sort -u | wc -l)" -eq 1 ] || fail "strong: final energies differ"
+[ "$(awk -F, 'NR > 1 { print $15 }' "$W/strong/strong.csv" | sort -u | wc -l)" -eq 1 ] || fail "strong: final energies differ"
 /usr/bin/python3 "$ROOT/jobs/plot_scaling.py" "$W/strong/strong.csv" "$W/weak/weak.csv" -o "$W/plots" || fail "plot_scaling.py"
 for k in speedup efficiency time; do [ -s "$W/plots/strong_$k.png" ] || fail "no plot strong_$k.png"; done
 "$MPIRUN" 2 "$BREGNET" train -data teacher -data_samples 512 -data_test_samples 0 -net_widths 8,16,4 -net_activations relu,identity \

@@ -1,0 +1,340 @@
+/* BnSolver's setters and getters: every option of the solver has one setter, which validates
+   it (BnSolverSetFromOptions() reads the options database and calls these), and a getter; the
+   history of the run is served by BnSolverGetHistory(). */
+#include "solver_impl.h"
+
+/* options that size the solver's storage can change only before BnSolverSetUp() */
+#define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->Xvec, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
+
+/*@C
+  BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetSweeps(BnSolver s, PetscInt sweeps)
+{
+  PetscFunctionBegin;
+  PetscCheck(sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", sweeps);
+  s->sweeps = sweeps;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetSweeps(BnSolver s, PetscInt *sweeps)
+{
+  PetscFunctionBegin;
+  PetscValidIntPointer(sweeps, 2);
+  *sweeps = s->sweeps;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetBatchSize - mini-batch size; 0 = full batch: deterministic, the energy decreases
+  every sweep (-solver_batch, default 128)
+
+  Logically Collective; before BnSolverSetUp()
+@*/
+PetscErrorCode BnSolverSetBatchSize(BnSolver s, PetscInt batch)
+{
+  PetscFunctionBegin;
+  BnSolverCheckNotSetUp(s, "BnSolverSetBatchSize");
+  PetscCheck(batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", batch);
+  s->batch = batch;
+  PetscFunctionReturn(0);
+}
+
+/* -solver_batch as the solver uses it (0 = full batch) */
+PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(s, 1);
+  PetscValidIntPointer(batch, 2);
+  *batch = s->batch;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetXSteps - two-colour x-sweeps per batch; PETSC_DEFAULT: 2 for mini-batches, 1 for
+  full batch (-solver_x_steps)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetXSteps(BnSolver s, PetscInt steps)
+{
+  PetscFunctionBegin;
+  PetscCheck(steps >= 0 || steps == PETSC_DEFAULT, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", steps);
+  s->x_steps = steps;
+  PetscFunctionReturn(0);
+}
+
+/* after BnSolverSetUp() the default is resolved */
+PetscErrorCode BnSolverGetXSteps(BnSolver s, PetscInt *steps)
+{
+  PetscFunctionBegin;
+  PetscValidIntPointer(steps, 2);
+  *steps = s->x_steps;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetWUpdate - the W-update rule, a registered type: prox, nesterov, adam, sgd or one
+  added with BnWUpdateRegister() (-solver_w_update; default adam for mini-batches, prox for full batch)
+
+  Logically Collective; before BnSolverSetUp()
+@*/
+PetscErrorCode BnSolverSetWUpdate(BnSolver s, const char type[])
+{
+  PetscFunctionBegin;
+  BnSolverCheckNotSetUp(s, "BnSolverSetWUpdate");
+  PetscCall(BnWRuleSetType(s->wrule, type));
+  PetscFunctionReturn(0);
+}
+
+/* "" until BnSolverSetUp() picks the batch mode's default */
+PetscErrorCode BnSolverGetWUpdate(BnSolver s, const char **type)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(type, 2);
+  *type = s->wrule->type;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetLearningRate - the W step (-solver_lr; default: the rule's, adam 1e-3, sgd 1e-2,
+  prox/nesterov 1/L by power iteration)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetLearningRate(BnSolver s, PetscReal lr)
+{
+  PetscFunctionBegin;
+  PetscCheck(lr > 0 && !PetscIsInfOrNanReal(lr), s->comm, PETSC_ERR_USER_INPUT, "-solver_lr %g: must be positive", (double)lr);
+  s->wrule->lr = lr;
+  PetscFunctionReturn(0);
+}
+
+/* -1 while the rule's default applies */
+PetscErrorCode BnSolverGetLearningRate(BnSolver s, PetscReal *lr)
+{
+  PetscFunctionBegin;
+  PetscValidRealPointer(lr, 2);
+  *lr = s->wrule->lr;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT:
+  0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetLearningRateDecay(BnSolver s, PetscReal decay)
+{
+  PetscFunctionBegin;
+  PetscCheck(decay == PETSC_DEFAULT || (decay > 0 && decay <= 1), s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)decay);
+  s->wrule->lr_decay = decay;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetLearningRateDecay(BnSolver s, PetscReal *decay)
+{
+  PetscFunctionBegin;
+  PetscValidRealPointer(decay, 2);
+  *decay = s->wrule->lr_decay;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetMomentum - momentum of the rules that use one, nesterov (-solver_momentum, default 0.9)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetMomentum(BnSolver s, PetscReal mu)
+{
+  PetscFunctionBegin;
+  PetscCheck(mu >= 0 && mu < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)mu);
+  s->wrule->momentum = mu;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetMomentum(BnSolver s, PetscReal *mu)
+{
+  PetscFunctionBegin;
+  PetscValidRealPointer(mu, 2);
+  *mu = s->wrule->momentum;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetMonitor - print one line per sweep: energy, gap, loss, accuracies, seconds (-solver_monitor)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetMonitor(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+  s->monitor = flg;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetEvalMemory - MiB for the row chunks in which the forward network is evaluated with
+  layer stages (-solver_eval_memory, default 32; at most 2048 rows per chunk)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetEvalMemory(BnSolver s, PetscReal mib)
+{
+  PetscFunctionBegin;
+  PetscCheck(mib > 0 && !PetscIsInfOrNanReal(mib), s->comm, PETSC_ERR_USER_INPUT, "-solver_eval_memory %g: must be a positive number of MiB", (double)mib);
+  s->eval_mib = mib;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetStageOverlap - update a stage's interior layers while the boundary exchange is in
+  flight (-layer_stages_overlap, default true; false waits first: same result, for benchmarks)
+
+  Logically Collective; before BnSolverSetUp()
+@*/
+PetscErrorCode BnSolverSetStageOverlap(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+  BnSolverCheckNotSetUp(s, "BnSolverSetStageOverlap");
+  s->overlap = flg;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetCheckpoint - checkpoint base name: files BASE_SSSSSS_BBBBBB.h5 (sweep, batch), the
+  directory is created; "none" or NULL: no checkpoints (-checkpoint, default bregnet_ckpt)
+
+  Logically Collective; before BnSolverSetUp()
+@*/
+PetscErrorCode BnSolverSetCheckpoint(BnSolver s, const char base[])
+{
+  PetscBool none = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  BnSolverCheckNotSetUp(s, "BnSolverSetCheckpoint");
+  if (base) PetscCall(PetscStrcmp(base, "none", &none));
+  PetscCheck(none || base[0], s->comm, PETSC_ERR_USER_INPUT, "-checkpoint: give a base name, or none for no checkpoints");
+  PetscCall(PetscStrncpy(s->ckpt_base, none ? "" : base, sizeof(s->ckpt_base)));
+  PetscFunctionReturn(0);
+}
+
+/* "" when no checkpoints are written */
+PetscErrorCode BnSolverGetCheckpoint(BnSolver s, const char **base)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(base, 2);
+  *base = s->ckpt_base;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetCheckpointEvery(BnSolver s, PetscInt every)
+{
+  PetscFunctionBegin;
+  PetscCheck(every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", every);
+  s->ckpt_every = every;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetCheckpointKeep - checkpoints kept (-checkpoint_keep, default 2)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetCheckpointKeep(BnSolver s, PetscInt keep)
+{
+  PetscFunctionBegin;
+  PetscCheck(keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", keep);
+  s->ckpt_keep = keep;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetCheckpointInterval - also checkpoint at the first batch boundary this many seconds
+  after the last checkpoint; 0 = off (-checkpoint_interval)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetCheckpointInterval(BnSolver s, PetscReal seconds)
+{
+  PetscFunctionBegin;
+  PetscCheck(seconds >= 0 && !PetscIsNanReal(seconds), s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must be >= 0 seconds", (double)seconds);
+  s->ckpt_interval = seconds;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetRestart - the checkpoint BnSolverRestart() continues from: a path, or auto for the
+  newest valid one of the checkpoint base (-restart)
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetRestart(BnSolver s, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(s->restart, path ? path : "", sizeof(s->restart)));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetHistory - the metrics of every completed sweep, oldest first (restarts included)
+
+  Not Collective (every rank holds the same values)
+
+  Output Parameters:
++ n      - completed sweeps
+- fields - BN_HISTORY_FIELDS arrays of n values, indexed by BnHistoryField: BN_HISTORY_ENERGY
+           (lifted energy), BN_HISTORY_GAP (lifting gap), BN_HISTORY_LOSS (the forward network's
+           training loss), BN_HISTORY_TRAIN_ACCURACY, BN_HISTORY_TEST_ACCURACY (NaN without labels
+           or test split), BN_HISTORY_SECONDS; owned by the solver, valid until the next sweep
+@*/
+PetscErrorCode BnSolverGetHistory(BnSolver s, PetscInt *n, const PetscReal *fields[])
+{
+  PetscFunctionBegin;
+  PetscValidPointer(s, 1);
+  if (n) *n = s->nhist;
+  if (fields)
+    for (PetscInt f = 0; f < BN_HISTORY_FIELDS; f++) fields[f] = s->hist[f];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetSweep(BnSolver s, PetscInt *sweep)
+{
+  PetscFunctionBegin;
+  *sweep = s->sweep;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLogDouble *seconds, PetscLogDouble *bytes)
+{
+  PetscFunctionBegin;
+  if (flops) *flops = s->flops_sweep;
+  if (seconds) *seconds = s->seconds_sweep;
+  if (bytes) *bytes = s->sweep ? s->bytes_reduced / (PetscLogDouble)s->sweep : 0;
+  PetscFunctionReturn(0);
+}
+
+
+/*@C
+  BnSolverGetCheckpointStatistics - checkpoints written, seconds spent writing them, bytes and path of the last one
+
+  Not Collective (bytes are known on rank 0)
+@*/
+PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path)
+{
+  PetscFunctionBegin;
+  if (last_path) *last_path = s->ckpt_last_path;
+  *count   = s->ckpt_count;
+  *seconds = s->ckpt_seconds;
+  *bytes   = s->ckpt_bytes;
+  PetscFunctionReturn(0);
+}
+

@@ -1,0 +1,45 @@
+/* -solver_w_update nesterov: Nesterov momentum in the form of Sutskever et al.,
+   v <- mu v - tau g, p <- p - mu v_old + (1 + mu) v, then the regulariser's prox; step 1/L
+   unless -solver_lr. State: the velocities of W_l and b_l (checkpoint slots m_W, m_b). */
+#include "solver_impl.h"
+
+static inline void BnNesterovKernel(PetscInt n, PetscReal *restrict p, PetscReal *restrict v, const PetscReal *restrict g, PetscReal mu, PetscReal tau)
+{
+  for (PetscInt k = 0; k < n; k++) {
+    PetscReal vo = v[k];
+    v[k]         = mu * vo - tau * g[k];
+    p[k] += -mu * vo + (1 + mu) * v[k];
+  }
+}
+
+static PetscErrorCode BnWRuleStep_Nesterov(BnWRule r, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+{
+  PetscReal *W, *b, tau;
+  PetscInt   nl = r->solver->n[l], nW = nl * r->solver->n[l - 1];
+
+  PetscFunctionBegin;
+  PetscCall(BnWRuleGetStep(r, lip, 1.0, &tau));
+  PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
+  BnNesterovKernel(nl, b, r->state[BN_WRULE_MB][l], gb, r->momentum, tau);
+  if (!gW) PetscFunctionReturn(0);
+  BnNesterovKernel(nW, W, r->state[BN_WRULE_MW][l], gW, r->momentum, tau);
+  PetscCall(BnWRuleApplyRegProx(r, l, tau, W));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnWRuleView_Nesterov(BnWRule r, PetscViewer viewer)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(viewer, ", momentum %g", (double)r->momentum));
+  PetscFunctionReturn(0);
+}
+
+PETSC_INTERN PetscErrorCode BnWRuleCreate_Nesterov(BnWRule r)
+{
+  PetscFunctionBegin;
+  r->ops.step        = BnWRuleStep_Nesterov;
+  r->ops.view        = BnWRuleView_Nesterov;
+  r->needs_lipschitz = PETSC_TRUE;
+  r->uses_momentum   = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,101 @@
+"""The Python checksum against a scalar transcription of the definition in docs/python.md,
+and against files bregnet itself wrote."""
+import struct
+
+import h5py
+import numpy as np
+import pytest
+
+import bregnet
+from bregnet.checksum import checksum_int64s, checksum_reals, mix
+
+M = (1 << 64) - 1
+
+
+def mix_scalar(bits, i):
+    """the definition, one element, in Python integers"""
+    z = bits ^ ((i * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & M)
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    return z ^ (z >> 31)
+
+
+def checksum_scalar(values):
+    return sum(mix_scalar(struct.unpack("<Q", struct.pack("<d", float(v)))[0], i) for i, v in enumerate(values)) & M
+
+
+def test_definition_reals():
+    rng = np.random.default_rng(1)
+    a = np.concatenate([rng.normal(size=200), [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e308]])
+    assert checksum_reals(a) == checksum_scalar(a)
+    assert checksum_reals(a[:3]) == checksum_scalar(a[:3])
+    # one worked value, also quoted in docs/python.md
+    assert checksum_reals([1.0, 2.0]) == checksum_scalar([1.0, 2.0]) == 0x8CCF4F58BD5700DC
+
+
+def test_definition_ints():
+    v = np.array([0, 1, -1, 2**63 - 1, -(2**63), 42], dtype=np.int64)
+    want = sum(mix_scalar(int(x) & M, i) for i, x in enumerate(v)) & M
+    assert checksum_int64s(v) == want
+    small = np.array([0, 1, -1, 7, -(2**31)], dtype=np.int64)
+    assert bregnet.checksum_array(small.astype(np.int32)) == checksum_int64s(small)  # summed as int64
+
+
+def test_additive_over_row_blocks():
+    """ranks sum their row blocks with the global offset: the parts add up to the whole"""
+    a = np.random.default_rng(2).normal(size=(37, 5))
+    whole = checksum_reals(a)
+    parts = sum(checksum_reals(a[lo:hi], lo * 5) for lo, hi in [(0, 10), (10, 11), (11, 37)]) & M
+    assert parts == whole
+
+
+def test_sensitive_to_bits_and_order():
+    a = np.random.default_rng(3).normal(size=64)
+    base = checksum_reals(a)
+    b = a.copy()
+    b.view(np.uint64)[17] ^= np.uint64(1)  # one bit
+    assert checksum_reals(b) != base
+    assert checksum_reals(a[::-1]) != base  # same values, other positions
+
+
+def test_blocks_of_large_arrays(monkeypatch):
+    import bregnet.checksum as ck
+    a = np.random.default_rng(4).normal(size=1000)
+    whole = ck.checksum_reals(a)
+    monkeypatch.setattr(ck, "BLOCK", 7)
+    assert ck.checksum_reals(a) == whole
+
+
+def test_c_written_files(run, tmp_path):
+    """bregnet writes a model and checkpoints on 2 ranks; Python recomputes every checksum"""
+    run("train", "-data", "teacher", "-data_samples", 150, "-data_test_samples", 30, "-net_widths", "6,9,5,3",
+            "-net_activations", "tanh,relu,identity", "-solver_sweeps", 2, "-checkpoint", "ck", "-model_out", "m.h5", np=2)
+    files = sorted(tmp_path.glob("ck*.h5")) + [tmp_path / "m.h5"]
+    assert len(files) == 3
+    n = 0
+    for p in files:
+        with h5py.File(p, "r") as f:
+            def visit(name, obj):
+                nonlocal n
+                if isinstance(obj, h5py.Dataset):
+                    assert "checksum" in obj.attrs, f"{p}:{name} has no checksum"
+                    assert int(obj.attrs["checksum"]) == bregnet_checksum(obj[()]), f"{p}:{name}"
+                    n += 1
+            f.visititems(visit)
+        assert set(bregnet_verify(p).values()) == {"ok"}
+    assert n > 20  # weights, lift, optimizer state, history
+
+
+bregnet_checksum = bregnet.checksum_array
+bregnet_verify = bregnet.verify_file
+
+
+def test_corruption_is_found(tmp_path):
+    m = bregnet.Model([bregnet.Layer(np.eye(3), np.zeros(3), "relu")])
+    p = tmp_path / "m.h5"
+    bregnet.write_model(p, m)
+    with h5py.File(p, "r+") as f:
+        f["/net/layer_1/W"][1, 1] = 1.0000000000000002
+    assert bregnet.verify_file(p)["/net/layer_1/W"] == "bad"
+    with pytest.raises(bregnet.ChecksumError, match=r"m\.h5: dataset /net/layer_1/W fails its checksum"):
+        bregnet.read_model(p)
