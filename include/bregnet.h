@@ -62,6 +62,7 @@ PETSC_EXTERN PetscErrorCode BnPushErrorHandler(void);
 PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
 /* `bregnet info FILE`: validate (checksums, schema) and summarise a file; *exit_code 0 when valid, 2 otherwise */
 PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);
+PETSC_EXTERN void           BnErrorNameOption(const char *mess, char *out, size_t len); /* " (option -x)" for PETSc's conversion messages */
 PETSC_EXTERN void           BnErrorSetContext(MPI_Comm comm, const char context[]); /* "CONTEXT: " before bad-input messages; NULL clears */
 /* Strict parsing (src/util/parse.c): the whole text, no wrapping, no empty items; errors
    are bad input (exit 2) naming the option. Every option of bregnet is read through it. */

@@ -76,10 +76,22 @@ int main(int argc, char **argv)
     MPI_Finalize();
     return BN_EXIT_BAD_INPUT;
   }
-  ierr = PetscInitialize(&argc, &argv, NULL, usage);
+  /* PETSc's own options (-help intro, -malloc_debug, -log_view, ...) are read while PETSc
+     starts, before bregnet's error handler exists: silence PETSc's traceback meanwhile and
+     report the error as one line */
+  PetscErrorPrintf = PetscErrorPrintfNone;
+  ierr             = PetscInitialize(&argc, &argv, NULL, usage);
+  PetscErrorPrintf = PetscErrorPrintfDefault;
   if (ierr) {
-    MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
-    return BN_EXIT_INTERNAL;
+    const char *generic  = NULL;
+    char       *specific = NULL, option[256];
+    (void)PetscErrorMessage(ierr, &generic, &specific);
+    BnErrorNameOption(specific, option, sizeof(option));
+    exit_code = BnExitCodeFromError(ierr);
+    if (!rank) fprintf(stderr, "bregnet: %s: %s%s\n", exit_code == BN_EXIT_BAD_INPUT ? "error" : "internal error while starting PETSc", specific ? specific : (generic ? generic : "?"), option);
+    if (exit_code != BN_EXIT_BAD_INPUT) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
+    MPI_Finalize();
+    return exit_code;
   }
   ierr = BnPushErrorHandler();
   if (!ierr) ierr = BnInitializePackage();

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /*@C
   BnCheckUnusedOptions - errors if the options database holds options nobody read
@@ -82,6 +83,33 @@ static int BnCheckOptionsFile(const char *path, char *msg, size_t len)
   return bad;
 }
 
+/* A PETSc viewer given as [type][:file[:format[:mode]]] (-log_view ascii:perf.txt): PETSc opens
+   the file only in PetscFinalize(), after the whole run, so check now that it can be written */
+static int BnCheckViewerFile(const char *opt, const char *spec, char *msg, size_t len)
+{
+  const char *file = strchr(spec, ':');
+  char        path[4096], dir[4096], *slash;
+  struct stat st;
+
+  if (!file || !file[1] || file[1] == ':') return 0;
+  snprintf(path, sizeof(path), "%s", file + 1);
+  if ((slash = strchr(path, ':'))) *slash = '\0';
+  snprintf(dir, sizeof(dir), "%s", path);
+  slash = strrchr(dir, '/');
+  if (!slash) snprintf(dir, sizeof(dir), ".");
+  else if (slash == dir) dir[1] = '\0';
+  else *slash = '\0';
+  if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+    snprintf(msg, len, "%s %s: %s is a directory", opt, spec, path);
+    return 1;
+  }
+  if (stat(dir, &st) || !S_ISDIR(st.st_mode) || access(dir, W_OK)) {
+    snprintf(msg, len, "%s %s: cannot write %s (no writable directory %s)", opt, spec, path, dir);
+    return 1;
+  }
+  return 0;
+}
+
 /*@C
   BnCheckCommandLine - checks the words after the command before PETSc reads them
 
@@ -123,6 +151,12 @@ int BnCheckCommandLine(int argc, char **argv, char *msg, size_t len)
         return 1;
       }
       if (!strcasecmp(t, "-options_file") && BnCheckOptionsFile(v, msg, len)) return 1;
+      if (!strcasecmp(t, "-log_view") && BnCheckViewerFile(t, v, msg, len)) return 1;
+      /* -help takes no value but "intro": anything else is a stray word */
+      if ((!strcmp(t, "-help") || !strcmp(t, "--help") || !strcmp(t, "-h")) && strcmp(v, "intro")) {
+        snprintf(msg, len, "unexpected word '%s' after '%s' (-help takes no value)", v, t);
+        return 1;
+      }
     } else if (!strcasecmp(t, "-options_file") || !strcasecmp(t, "-prefix_push")) {
       snprintf(msg, len, "%s: needs a value", t);
       return 1;

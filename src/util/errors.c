@@ -36,7 +36,7 @@ int BnExitCodeFromError(PetscErrorCode ierr)
 /* PETSc's conversion errors ("Input string abc has no integer value", "Unknown logical value:
    maybe") do not say which option held the value: find it in the options database so that the
    message names it */
-static void BnNameOffendingOption(const char *mess, char *out, size_t len)
+void BnErrorNameOption(const char *mess, char *out, size_t len)
 {
   static const char *const prefixes[] = {"Input string ", "Unknown logical value: "};
   char                     value[256], *all = NULL, *hit;
@@ -109,7 +109,7 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
   if (rank) return n;
   if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
     char option[256];
-    BnNameOffendingOption(mess, option, sizeof(option));
+    BnErrorNameOption(mess, option, sizeof(option));
     fprintf(stderr, "bregnet: error: %s%s%s%s\n", bn_error_context, bn_error_context[0] ? ": " : "", mess ? mess : "(no message)", option);
   }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);

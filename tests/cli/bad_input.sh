@@ -131,6 +131,11 @@ expect2 1 "frobnicate"           frobnicate -solver_sweeps 1
 expect2 2 "frobnicate"           frobnicate
 expect2 1 "no command"           -solver_sweeps 1
 expect2 1 "needs a file"         info
+# PETSc's own options, read while PETSc starts or only when it ends (the run would be lost)
+expect2 1 "help"                 train "${N[@]}" -help 2
+expect2 2 "malloc_debug"         train "${N[@]}" -malloc_debug maybe
+expect2 1 "log_view"             train "${N[@]}" -log_view ascii:/nonexistent/perf.txt
+expect2 1 "log_view"             train "${N[@]}" -log_view ":$TMP"
 # a model file's invalid architecture is blamed on the file, not on -net_ options never given
 run 1 train "${N[@]}" -model_out small.h5 > small.log 2>&1 || { cat small.log; fail "training the small model"; }
 /usr/bin/python3 - <<'PY' || fail "cannot edit the small model with h5py"
