@@ -64,6 +64,7 @@ PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
 PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);
 PETSC_EXTERN void           BnErrorNameOption(const char *mess, char *out, size_t len); /* " (option -x)" for PETSc's conversion messages */
 PETSC_EXTERN void           BnErrorSetContext(MPI_Comm comm, const char context[]); /* "CONTEXT: " before bad-input messages; NULL clears */
+PETSC_EXTERN PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck); /* one message for errors raised on several ranks */
 /* Strict parsing (src/util/parse.c): the whole text, no wrapping, no empty items; errors
    are bad input (exit 2) naming the option. Every option of bregnet is read through it. */
 PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n);
@@ -79,6 +80,7 @@ PETSC_EXTERN PetscErrorCode BnOptionsInt_Private(PetscOptionItems *, const char[
 PETSC_EXTERN PetscErrorCode BnOptionsReal_Private(PetscOptionItems *, const char[], const char[], const char[], PetscReal, PetscReal *, PetscBool *);
 PETSC_EXTERN PetscErrorCode BnOptionsBool_Private(PetscOptionItems *, const char[], const char[], const char[], PetscBool, PetscBool *, PetscBool *);
 PETSC_EXTERN PetscErrorCode BnOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[], const char[], char *, size_t, PetscBool *);
+PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], size_t len, PetscBool *set); /* outside Begin/End */
 #define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsInt_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 #define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 #define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
@@ -89,10 +91,27 @@ PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], ch
 PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const char option[], const char name[], PetscVoidFunction *f);
 #define BnRegistryFind(list, option, name, fptr) BnRegistryFind_Private((list), (option), (name), (PetscVoidFunction *)(fptr))
 
+/* Monitors on a PETSc viewer option (src/util/monitor.c): -xxx_monitor, -xxx_monitor ascii:FILE,
+   -xxx_monitor ascii:FILE:ascii_csv; NULL when the option is not given */
+typedef struct _p_BnMonitor *BnMonitor;
+PETSC_EXTERN PetscErrorCode BnMonitorCreateFromOptions(MPI_Comm comm, const char option[], BnMonitor *mon);
+PETSC_EXTERN PetscErrorCode BnMonitorCreateStdout(MPI_Comm comm, BnMonitor *mon);
+PETSC_EXTERN PetscErrorCode BnMonitorPrint(BnMonitor mon, const char csv_header[], const char csv_row[], const char text[]);
+PETSC_EXTERN PetscErrorCode BnMonitorIsStdout(BnMonitor mon, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnMonitorDestroy(BnMonitor *mon);
+/* Progress lines inside sweeps (src/util/progress.c): -progress, -progress_interval */
+typedef struct _p_BnProgress *BnProgress;
+PETSC_EXTERN PetscErrorCode BnProgressCreate(MPI_Comm comm, BnProgress *progress);
+PETSC_EXTERN PetscErrorCode BnProgressStart(BnProgress progress, PetscInt done);
+PETSC_EXTERN PetscErrorCode BnProgressUpdate(BnProgress progress, PetscInt sweep, PetscInt sweeps, PetscInt done, PetscInt total);
+PETSC_EXTERN PetscErrorCode BnProgressClear(BnProgress progress);
+PETSC_EXTERN PetscErrorCode BnProgressDestroy(BnProgress *progress);
+
 /* ------------------------------------------------------------ process grid (src/util) */
 /* P ranks = S layer stages x Q sample groups. Rank (s, q). */
 typedef struct _p_BnGrid *BnGrid;
 PETSC_EXTERN PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid);
+PETSC_EXTERN PetscErrorCode BnGridCreateFromOptions(MPI_Comm comm, BnGrid *grid); /* -layer_stages S */
 PETSC_EXTERN PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world);
 PETSC_EXTERN PetscErrorCode BnGridGetStageComm(BnGrid grid, MPI_Comm *stage); /* ranks of my stage (they split samples) */
 PETSC_EXTERN PetscErrorCode BnGridGetPipeComm(BnGrid grid, MPI_Comm *pipe);   /* the S ranks of my sample group, ordered by stage */
@@ -113,6 +132,7 @@ PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **s
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
+PETSC_EXTERN PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi); /* entries of sigma in [lo, hi]; simplex: softmax */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
 PETSC_EXTERN PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum); /* +inf outside dom F */
@@ -127,6 +147,26 @@ PETSC_EXTERN PetscErrorCode BnRegGetSpec(BnReg reg, const char **spec);
 PETSC_EXTERN PetscErrorCode BnRegValue(BnReg reg, PetscInt m, PetscInt n, const PetscReal W[], PetscReal *val);
 PETSC_EXTERN PetscErrorCode BnRegProx(BnReg reg, PetscReal tau, PetscInt m, PetscInt n, PetscReal W[]); /* in place: argmin tau R(V) + 1/2|V-W|^2 */
 PETSC_EXTERN PetscErrorCode BnRegDestroy(BnReg *reg);
+
+/* ------------------------------------------------------------------ layers (src/net) */
+/* A layer as an operator z = A x + b on m-row blocks (row-major m x nin -> m x nout), of a type
+   registered by name ("dense": A = W, row-major nout x nin). A new type is one file with its
+   create function plus one BnLayerRegister() line in BnLayerRegisterAll() (src/net/layer.c). */
+typedef struct _p_BnLayer *BnLayer;
+PETSC_EXTERN PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer));
+PETSC_EXTERN PetscErrorCode BnLayerRegisterAll(void);
+PETSC_EXTERN PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer);
+PETSC_EXTERN PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb);
+PETSC_EXTERN PetscErrorCode BnLayerAllocateParameters(BnLayer layer); /* zero weights and biases */
+PETSC_EXTERN PetscErrorCode BnLayerFreeParameters(BnLayer layer);
+PETSC_EXTERN PetscErrorCode BnLayerGetParameters(BnLayer layer, PetscReal **W, PetscReal **b); /* read/write in place; NULL when not stored */
+PETSC_EXTERN PetscErrorCode BnLayerApply(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[]); /* z = A x + b */
+PETSC_EXTERN PetscErrorCode BnLayerApplyTranspose(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal r[], PetscReal beta, PetscReal g[]); /* g = alpha r A + beta g */
+PETSC_EXTERN PetscErrorCode BnLayerGradient(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[]);
+PETSC_EXTERN PetscErrorCode BnLayerNormPower(BnLayer layer, PetscInt its, PetscReal v[], PetscReal *est); /* warm-started power iteration for |A|_2^2 */
+PETSC_EXTERN PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2);                                 /* |A|_2^2 (dense: exact) */
+PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
+PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v|, returns |v| */
 
 /* ------------------------------------------------------------------ network (src/net) */
 /* Widths n_0..n_L, one activation/regulariser/lambda per layer, weights replicated on the
@@ -155,16 +195,11 @@ PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied ne
 PETSC_EXTERN PetscErrorCode BnNetSetOwnedLayers(BnNet net, PetscInt first, PetscInt last);
 PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* temporary storage for a layer of another stage */
 PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
-/* z = X W_l^T + 1 b_l^T for an m-row block (DGEMM) */
+/* layer l's operator and its type (default dense; set before BnNetSetUp()) */
+PETSC_EXTERN PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer);
+PETSC_EXTERN PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[]);
+/* z = X W_l^T + 1 b_l^T for an m-row block (layer l's operator) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
-/* one prox-gradient step on x_l of an m-row block (math.md §3), the x-update of training and inversion */
-PETSC_EXTERN PetscErrorCode BnNetXStep(BnNet net, PetscInt l, PetscInt m, PetscReal tau, const PetscReal zl[], const PetscReal xn[], const PetscReal zn[], PetscReal x[], PetscReal R[], PetscReal G[]);
-/* the same step when layer l+1 lives on the next stage: that stage computes its part of the
-   gradient, lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1}, and the step (BnNetXMessage),
-   this stage finishes the step with it (BnNetXStepWithMessage) */
-PETSC_EXTERN PetscErrorCode BnNetXMessage(BnNet net, PetscInt l, PetscInt m, PetscReal w2, const PetscReal zl[], const PetscReal xl[], PetscReal R[], PetscReal msg[]);
-PETSC_EXTERN PetscErrorCode BnNetXStepWithMessage(BnNet net, PetscInt l, PetscInt m, const PetscReal msg[], const PetscReal zl[], PetscReal x[], PetscReal G[]);
-
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
 PETSC_EXTERN PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
 PETSC_EXTERN PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val);
@@ -181,21 +216,66 @@ PETSC_EXTERN PetscErrorCode BnNetDestroy(BnNet *net);
    [first[s], last[s]] (1-based, as in math.md) */
 PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 typedef struct _p_BnExchange *BnExchange;
-typedef PetscErrorCode (*BnSpectralFn)(void *ctx, PetscInt l, PetscReal *norm2); /* |W_l|_2^2 */
 PETSC_EXTERN PetscErrorCode BnExchangeCreate(BnGrid grid, BnNet net, BnExchange *ex);
 PETSC_EXTERN PetscErrorCode BnExchangeGetStages(BnExchange ex, PetscInt *S, PetscInt *stage, const PetscInt *first[], const PetscInt *last[]);
-PETSC_EXTERN PetscErrorCode BnExchangeSetSpectral(BnExchange ex, BnSpectralFn fn, void *ctx);
 PETSC_EXTERN PetscErrorCode BnExchangeSetOverlap(BnExchange ex, PetscBool overlap); /* -layer_stages_overlap */
+PETSC_EXTERN PetscErrorCode BnExchangeGetOverlap(BnExchange ex, PetscBool *overlap);
 PETSC_EXTERN PetscErrorCode BnExchangeSetUp(BnExchange ex, PetscInt mmax); /* x-update blocks of at most mmax rows */
 PETSC_EXTERN PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeForward(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt boundary);
 PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], PetscReal recv[], PetscInt boundary); /* m x n_b rows + 1 slot */
-/* one x-update colour (hidden layers l % 2 == parity of my stage) with its exchange overlapped */
-PETSC_EXTERN PetscErrorCode BnExchangeXColour(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscReal G[], PetscInt parity);
+/* the exchange of one x-update colour: x_{b_k} forward or the x-update message (written into the
+   send buffer first) backward on each boundary, so that the caller can update meanwhile */
+PETSC_EXTERN PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, PetscReal **send, PetscReal **recv);
+PETSC_EXTERN PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity);
+PETSC_EXTERN PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received);
+PETSC_EXTERN PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received);
 PETSC_EXTERN PetscErrorCode BnExchangeSetCounting(BnExchange ex, PetscBool on, PetscBool *previous);
 PETSC_EXTERN PetscErrorCode BnExchangeGetBytes(BnExchange ex, PetscLogDouble *bytes);
 PETSC_EXTERN PetscErrorCode BnExchangeDestroy(BnExchange *ex);
+
+/* ------------------------------------------------------------ lifted core (src/lift) */
+/* A block of m samples in the lifted variables: X[0] inputs, X[1..L-1] auxiliary, X[L]
+   targets (all m x n_l row-major), Z[l] = X[l-1] W_l^T + b_l kept consistent with X, scratch R
+   and G (m x largest width). A stage holds X of its layers and of the previous stage's last
+   layer, Z of its layers. */
+typedef struct {
+  PetscInt    m;
+  PetscReal **X, **Z;
+  PetscReal  *R, *G;
+  PetscBool   own_aux; /* X arrays allocated by the block (not views) */
+} BnBlock;
+/* The lifted core of a network on a process grid, shared by training and inversion: the state
+   block of auxiliary variables (PETSc Vecs over the samples), the two-colour x-update and its
+   step rule, energy and lifting gap, the Bregman W-gradient, the spectral estimates. */
+typedef struct _p_BnLift *BnLift;
+PETSC_EXTERN PetscErrorCode BnLiftCreate(BnGrid grid, BnNet net, BnLift *lift);
+PETSC_EXTERN PetscErrorCode BnLiftSetExactNorms(BnLift lift, PetscBool exact); /* fixed network: exact |W_l|_2^2 */
+PETSC_EXTERN PetscErrorCode BnLiftSetUp(BnLift lift, PetscInt m, PetscInt zrows, PetscInt mmsg);
+PETSC_EXTERN PetscErrorCode BnLiftGetExchange(BnLift lift, BnExchange *ex);
+PETSC_EXTERN PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state);
+PETSC_EXTERN PetscErrorCode BnLiftGetStateVec(BnLift lift, PetscInt l, Vec *x);
+PETSC_EXTERN PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, PetscInt zrows, BnBlock *blk);
+PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
+PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscBool output);
+PETSC_EXTERN PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *tau); /* 1/(lambda_l Lip_l w2) */
+PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[]);
+PETSC_EXTERN PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity);
+PETSC_EXTERN PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum);
+PETSC_EXTERN PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal z[], PetscReal *energy);
+PETSC_EXTERN PetscErrorCode BnLiftGradient(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal gW[], PetscReal gb[]);
+PETSC_EXTERN PetscErrorCode BnLiftGradientLipschitz(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *lip);
+PETSC_EXTERN PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm2);
+PETSC_EXTERN PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
+PETSC_EXTERN PetscErrorCode BnLiftWeightsChanged(BnLift lift);
+PETSC_EXTERN PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***pw_X, PetscReal **normW2, PetscInt64 **pw_version, PetscInt64 **wversion);
+PETSC_EXTERN PetscErrorCode BnLiftAllreduce(BnLift lift, PetscReal buf[], PetscInt count);
+PETSC_EXTERN PetscErrorCode BnLiftGetBytesReduced(BnLift lift, PetscLogDouble *bytes);
+PETSC_EXTERN PetscErrorCode BnLiftDestroy(BnLift *lift);
 
 /* ------------------------------------------------------------------- data (src/data) */
 /* One split (train or test) of a data set; each rank holds rows [lo, hi) of N. */
@@ -208,8 +288,10 @@ typedef struct {
 typedef struct _p_BnData *BnData;
 PETSC_EXTERN PetscErrorCode BnDataCreate(BnGrid grid, BnData *data);
 PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_samples -data_test_samples -data_targets -seed, then the source's own */
-/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file */
+/* data sources are registered types (src/data/data.c): fmnist, teacher, spline1d, gsparse, file,
+   perceptron (bregnet invert's built-in problem: no rows to load) */
 PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
+PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
@@ -257,7 +339,11 @@ PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */
 PETSC_EXTERN PetscErrorCode BnNetWriteModel(BnNet net, const char path[]);
+PETSC_EXTERN PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode (*extra)(BnH5, void *), void *ctx); /* more groups before the commit */
 PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */
+/* provenance (src/io/provenance.c): /provenance group of written files; input scaling of a data source */
+PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnData data);
+PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
 /* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
@@ -271,13 +357,13 @@ PETSC_EXTERN PetscErrorCode BnSolverSetSweeps(BnSolver solver, PetscInt sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverGetSweeps(BnSolver solver, PetscInt *sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
-PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetWUpdate(BnSolver solver, const char type[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetWUpdate(BnSolver solver, const char **type);
 PETSC_EXTERN PetscErrorCode BnSolverSetLearningRate(BnSolver solver, PetscReal lr);
 PETSC_EXTERN PetscErrorCode BnSolverGetLearningRate(BnSolver solver, PetscReal *lr);   /* -1: the rule's default */
-PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT: by batch mode */
+PETSC_EXTERN PetscErrorCode BnSolverSetLearningRateDecay(BnSolver solver, PetscReal decay); /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetLearningRateDecay(BnSolver solver, PetscReal *decay);
 PETSC_EXTERN PetscErrorCode BnSolverSetMomentum(BnSolver solver, PetscReal mu);
 PETSC_EXTERN PetscErrorCode BnSolverGetMomentum(BnSolver solver, PetscReal *mu);
@@ -313,6 +399,8 @@ PETSC_EXTERN PetscErrorCode BnSolverComputeEnergy(BnSolver solver, PetscReal *en
 /* forward network on a split: mean B_L(y, z_L) and accuracy (NaN without labels) */
 PETSC_EXTERN PetscErrorCode BnSolverEvaluate(BnSolver solver, const BnSplit *split, PetscReal *loss, PetscReal *accuracy);
 PETSC_EXTERN PetscErrorCode BnSolverRestart(BnSolver solver, PetscBool *restarted); /* applies -restart PATH|auto */
+PETSC_EXTERN PetscErrorCode BnSolverSetInitialNet(BnSolver solver, BnNet init, const char path[]); /* -model_init: weights of a model, fresh optimizer */
+PETSC_EXTERN PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver solver, PetscBool flg); /* -restart_change_lr */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
@@ -323,6 +411,7 @@ PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char p
 PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverReleaseNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverWriteModel(BnSolver solver, const char path[]); /* gather, write, release */
+PETSC_EXTERN PetscErrorCode BnSolverViewSummary(BnSolver solver, PetscLogDouble seconds); /* the "final:" line */
 /* communication per sweep summed over all ranks: stage-boundary exchange bytes, W-step gradient allreduce bytes;
    and the bytes of weights + auxiliary variables this rank owns (max over ranks) */
 PETSC_EXTERN PetscErrorCode BnSolverGetCommunication(BnSolver solver, PetscLogDouble *exchange_bytes, PetscLogDouble *wstep_bytes, PetscLogDouble *owned_bytes_max);
@@ -345,6 +434,7 @@ PETSC_EXTERN PetscErrorCode BnInvertSetFromOptions(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertSetUp(BnInvert inv);   /* network, measurements, truth, steps */
 PETSC_EXTERN PetscErrorCode BnInvertSolve(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer);
+PETSC_EXTERN PetscErrorCode BnInvertViewResults(BnInvert inv, PetscViewer viewer); /* the results only, after BnInvertSolve() */
 PETSC_EXTERN PetscErrorCode BnInvertWriteResult(BnInvert inv, const char path[]); /* /inversion group */
 PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *written); /* truth, back-projection, reconstruction; nothing if n_0 is no image */
 /* after BnInvertSolve(): iterations (sweeps), seconds, relative error and PSNR (NaN without truth) */

@@ -11,5 +11,5 @@ sweeps=${1:-3}; np=${2:-2}
 out=${BENCH_DIR:-bench}/checkpoint
 mkdir -p "$out"
 mpiexec --oversubscribe -n "$np" build/bregnet train -solver_sweeps "$sweeps" -checkpoint "$out/ck" -bench_io \
-  -model_out "$out/model.h5" > "$out/train.log" 2>&1
+  -model_out "$out/model.h5" -overwrite > "$out/train.log" 2>&1
 grep -E "^checkpoint" "$out/train.log"

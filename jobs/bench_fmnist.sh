@@ -17,7 +17,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for np in ${ranks[@]}; do
   log=$out/train_np$np.log
   mpiexec --oversubscribe -n "$np" build/bregnet train -solver_sweeps "$epochs" -solver_monitor -bench_gemm -checkpoint none \
-    -model_out "$out/model_np$np.h5" -log_view ":$out/log_view_np$np.txt" > "$log" 2>&1
+    -model_out "$out/model_np$np.h5" -overwrite -log_view ":$out/log_view_np$np.txt" > "$log" 2>&1
   /usr/bin/python3 - "$log" "$np" "$epochs" <<'PY'
 import re, sys, statistics
 log, np, E = open(sys.argv[1]).read(), sys.argv[2], int(sys.argv[3])

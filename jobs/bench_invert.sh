@@ -21,12 +21,12 @@ run() { mpiexec --oversubscribe -n "$NP" "$BREGNET" invert -data perceptron "$@"
 # A. the delta sweep
 for d in 0.1 0.03 0.01 0.003 0.001; do
   run -invert_noise "$d" -invert_compare -invert_max_it 1500 \
-    -invert_out "$out/perceptron_$d.h5" -invert_png "$out/perceptron_$d.png" > "$out/perceptron_$d.log" 2>&1
+    -invert_out "$out/perceptron_$d.h5" -overwrite -invert_png "$out/perceptron_$d.png" > "$out/perceptron_$d.log" 2>&1
 done
 # B. time to 1% of the converged error at delta = 0.01 (a tight FISTA run is the reference)
-run -invert_noise 0.01 -invert_tol 1e-9 -invert_max_it 10000 -invert_out "$out/ref.h5" -invert_png none > "$out/ref.log" 2>&1
-run -invert_noise 0.01 -invert_solver condat_vu -invert_tol 1e-9 -invert_max_it 30000 -invert_out "$out/cv.h5" -invert_png none > "$out/cv.log" 2>&1
-run -invert_noise 0.01 -invert_method classical -invert_tol 1e-9 -invert_max_it 2000 -invert_out "$out/classical.h5" -invert_png none > "$out/classical.log" 2>&1
+run -invert_noise 0.01 -invert_tol 1e-9 -invert_max_it 10000 -invert_out "$out/ref.h5" -overwrite -invert_png none > "$out/ref.log" 2>&1
+run -invert_noise 0.01 -invert_solver condat_vu -invert_tol 1e-9 -invert_max_it 30000 -invert_out "$out/cv.h5" -overwrite -invert_png none > "$out/cv.log" 2>&1
+run -invert_noise 0.01 -invert_method classical -invert_tol 1e-9 -invert_max_it 2000 -invert_out "$out/classical.h5" -overwrite -invert_png none > "$out/classical.log" 2>&1
 
 /usr/bin/python3 - "$out" <<'PY'
 import sys, h5py, numpy as np

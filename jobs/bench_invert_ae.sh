@@ -16,13 +16,13 @@ mkdir -p "$out"
 if [ ! -f "$out/ae.h5" ]; then
   mpiexec --oversubscribe -n "$NP" "$BREGNET" train -data fmnist -data_targets inputs -data_samples "$NT" -data_test_samples 1000 \
     -net_widths 784,256,64,256,784 -net_activations relu,relu,relu,sigmoid -solver_sweeps "$SW" -solver_batch 128 \
-    -solver_monitor -checkpoint none -model_out "$out/ae.h5" > "$out/train.log" 2>&1
+    -solver_monitor -checkpoint none -model_out "$out/ae.h5" -overwrite > "$out/train.log" 2>&1
 fi
 rows=""
 for alpha in 0.01 0.03 0.1; do
   mpiexec --oversubscribe -n "$NP" "$BREGNET" invert -model "$out/ae.h5" -invert_layers 2 -data fmnist -data_targets inputs \
     -data_samples 8 -data_test_samples 0 -invert_noise "$DELTA" -invert_alpha "$alpha" -invert_reg tvbox -invert_compare \
-    -invert_max_it 2000 -invert_out "$out/invert_$alpha.h5" -invert_png "$out/invert_$alpha.png" > "$out/invert_$alpha.log" 2>&1
+    -invert_max_it 2000 -invert_out "$out/invert_$alpha.h5" -overwrite -invert_png "$out/invert_$alpha.png" > "$out/invert_$alpha.log" 2>&1
   rows="$rows $alpha"
 done
 /usr/bin/python3 - "$out" "$DELTA" $rows <<'PY'

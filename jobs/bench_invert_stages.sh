@@ -16,14 +16,14 @@ mkdir -p "$out"
 W=256,1024,1024,1024,1024,1024,1024,64
 A=relu,relu,relu,relu,relu,relu,identity
 mpiexec -n 1 build/bregnet train -data teacher -data_samples 1024 -data_test_samples 0 -net_widths $W \
-  -net_activations $A -solver_sweeps 1 -checkpoint none -model_out "$out/model.h5" > "$out/train.log" 2>&1
+  -net_activations $A -solver_sweeps 1 -checkpoint none -model_out "$out/model.h5" -overwrite > "$out/train.log" 2>&1
 I=(invert -model "$out/model.h5" -data teacher -data_samples "$N" -data_test_samples 0 -invert_reg l2
    -invert_alpha 0.01 -invert_noise 0.01 -invert_tol 0 -invert_max_it "$SW" -invert_png none)
 echo "| ranks | stages x groups | s/sweep | stage exchange bytes/sweep | peak MiB per rank above start-up | max abs difference from 1 rank |"
 echo "|---|---|---|---|---|---|"
 for run in 1:1 2:1 2:2; do
   P=${run%%:*} S=${run#*:} tag=P${P}S${S}
-  mpiexec --oversubscribe -n "$P" build/bregnet "${I[@]}" -layer_stages "$S" -invert_out "$out/inv_$tag.h5" > "$out/inv_$tag.log" 2>&1
+  mpiexec --oversubscribe -n "$P" build/bregnet "${I[@]}" -layer_stages "$S" -invert_out "$out/inv_$tag.h5" -overwrite > "$out/inv_$tag.log" 2>&1
   /usr/bin/python3 - "$out" "$tag" "$P" "$S" <<'PY'
 import re, sys, h5py, numpy as np
 out, tag, P, S = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

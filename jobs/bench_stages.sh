@@ -22,7 +22,7 @@ for run in 1:- 2:overlapped 2:plain; do
   extra=(); [ "$mode" = plain ] && extra=(-layer_stages_overlap false)
   mpiexec --oversubscribe -n 2 build/bregnet train -data teacher -data_samples "$N" -data_test_samples 0 \
     -net_widths $W -net_activations $A -solver_sweeps "$SW" -solver_batch "$B" -solver_monitor -checkpoint none \
-    -layer_stages $S "${extra[@]}" -model_out "$out/model_$tag.h5" -log_view ":$out/log_view_$tag.txt" > "$log" 2>&1
+    -layer_stages $S "${extra[@]}" -model_out "$out/model_$tag.h5" -overwrite -log_view ":$out/log_view_$tag.txt" > "$log" 2>&1
   /usr/bin/python3 - "$log" "$S" "$mode" "$out/log_view_$tag.txt" <<'PY'
 import re, sys, statistics
 log, S, mode = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3]

@@ -19,7 +19,7 @@ done
 for np in 1 2; do
   # shellcheck disable=SC2086
   wall mpiexec --oversubscribe -n $np build/bregnet train -solver_sweeps "$epochs" -solver_monitor -checkpoint none \
-    -model_out "$out/model_np$np.h5" ${BENCH_ARGS:-} > "$out/bregnet_np$np.log" 2>&1
+    -model_out "$out/model_np$np.h5" -overwrite ${BENCH_ARGS:-} > "$out/bregnet_np$np.log" 2>&1
   rm -f "$out/model_np$np.h5"
 done
 /usr/bin/python3 - "$out" "$epochs" <<'PY'

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p run
 cd run
-# -restart auto: a second run continues (or, when finished, just rewrites the model)
-exec mpiexec --oversubscribe -n "${BREGNET_RANKS:-2}" ../build/bregnet train -solver_monitor -checkpoint fmnist -restart auto "$@"
+# -restart auto: a second run continues (or, when finished, just rewrites the model: -overwrite)
+exec mpiexec --oversubscribe -n "${BREGNET_RANKS:-2}" ../build/bregnet train -solver_monitor -checkpoint fmnist -restart auto -overwrite "$@"

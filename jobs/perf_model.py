@@ -70,7 +70,10 @@ def read_runs(paths):
                 for k in ("median_s_per_sweep", "allreduce_bytes_per_sweep_per_rank", "stage_exchange_bytes_per_sweep"):
                     run[k] = float(r[k])
                 run["widths_list"] = [int(x) for x in r["widths"].split("-")]
-                run["lv"] = read_log_view(os.path.join(d, r["log_view"]))
+                lv = os.path.join(d, r["log_view"])
+                if not os.path.exists(lv):
+                    sys.exit(f"perf_model.py: {p}: the -log_view CSV {lv} of the run on {r['ranks']} ranks is missing")
+                run["lv"] = read_log_view(lv)
                 run["dir"] = d
                 runs.append(run)
     if not runs:
@@ -160,6 +163,9 @@ def calibration(runs):
     for r in runs:
         if r["ranks"] == 1 and r["stages"] == 1:
             key = (r["widths"], r["samples"], r["batch"])
+            if not r["median_s_per_sweep"] > 0:
+                sys.exit(f"perf_model.py: the 1-rank run of {r['widths']} with {r['samples']} samples took "
+                         f"{r['median_s_per_sweep']} s per sweep, too short to time: use more samples or a wider network")
             flop = event(r, "summary", 0, 2)
             fwd = sum(event(r, e, 0, 2) for e in COMPUTE_EVENTS)
             cal[key] = dict(t1=r["median_s_per_sweep"], flop=flop / r["sweeps"], phi=fwd / flop if flop else 0.0,

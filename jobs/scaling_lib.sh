@@ -9,7 +9,7 @@
 #   SCALING_RANKS     rank counts ("1 2 4 ... up to the allocation's tasks")
 #   SCALING_STAGES    layer-stage counts ("1"); runs with ranks % stages != 0 are left out
 #   SCALING_SWEEPS    sweeps per run (6; the median is over sweeps 2.., at least 3 of them)
-#   SCALING_DATA      teacher or fashion-mnist (teacher)
+#   SCALING_DATA      teacher or fmnist (also spelt fashion-mnist) (teacher)
 #   SCALING_WIDTHS    network widths (64,512,512,8 for teacher; 784,256,128,10 for fashion-mnist)
 #   SCALING_ACTIVATIONS (relu,relu,identity / relu,relu,softmax)
 #   SCALING_BATCH     mini-batch size (0 = full batch, the deterministic solver)
@@ -55,6 +55,12 @@ scaling_setup() {
   sweeps=${SCALING_SWEEPS:-6}
   [ "$sweeps" -ge 4 ] || { scaling_say "SCALING_SWEEPS must be >= 4 (median over >= 3 sweeps after the first)"; exit 2; }
   data=${SCALING_DATA:-teacher}
+  # bregnet's name for Fashion-MNIST is fmnist; the long name is accepted here too
+  case $data in
+    teacher) ;;
+    fmnist|fashion-mnist|fashion_mnist) data=fmnist ;;
+    *) scaling_say "SCALING_DATA must be teacher or fmnist (fashion-mnist), not '$data'"; exit 2 ;;
+  esac
   if [ "$data" = teacher ]; then
     widths=${SCALING_WIDTHS:-64,512,512,8}; acts=${SCALING_ACTIVATIONS:-relu,relu,identity}; data_max=100000000
   else
@@ -63,7 +69,7 @@ scaling_setup() {
   batch=${SCALING_BATCH:-0}
   max_ranks=1; local r
   for r in $SCALING_RANKS; do [ "$r" -le "$max_ranks" ] || max_ranks=$r; done
-  # memory model (parallel.md): 8*(N/Q)*sum(n_l) + 8*sum(n_l*n_{l-1}) bytes per rank, with a
+  # the README's memory model: 8*(N/Q)*sum(n_l) + 8*sum(n_l*n_{l-1}) bytes per rank, with a
   # factor 4 for optimizer state, the data and work space; cap samples per rank accordingly
   local mem_mib=${SLURM_MEM_PER_CPU:-}
   [ -n "$mem_mib" ] || { [ -n "${SLURM_MEM_PER_NODE:-}" ] && mem_mib=$(( SLURM_MEM_PER_NODE / BN_TPN )); } || true
@@ -109,7 +115,7 @@ scaling_run() {
   # shellcheck disable=SC2086
   "${BN_CMD[@]}" "$BREGNET" train -data "$data" -data_samples "$n" "${tdata[@]}" \
       -net_widths "$widths" -net_activations "$acts" -solver_batch "$batch" -solver_sweeps "$sweeps" \
-      -layer_stages "$s" -checkpoint none -solver_monitor -log_view ":$lv:ascii_csv" -model_out "$out/${tag}_model.h5" \
+      -layer_stages "$s" -checkpoint none -solver_monitor -progress false -log_view ":$lv:ascii_csv" -model_out "$out/${tag}_model.h5" -overwrite \
       ${SCALING_EXTRA:-} > "$log" 2>&1 || rc=$?
   if [ $rc -ne 0 ]; then
     scaling_say "$np ranks, $s stages: exit $rc, no row (see $log): $(grep -m1 -i 'error\|not' "$log" || true)"

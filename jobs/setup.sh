@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(petsc-dev libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools meson ninja-build pkg-config
           libopenblas0-serial dataset-fashion-mnist libpng-dev zlib1g-dev python3-h5py python3-matplotlib python3-scipy
-          slurm-wlm munge)
+          slurm-wlm munge iproute2 util-linux)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

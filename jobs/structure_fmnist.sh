@@ -20,7 +20,7 @@ mkdir -p "$out"
 train() { # reg tag
   mpiexec --oversubscribe -n ${STRUCTURE_RANKS:-2} build/bregnet train -net_widths 784,128,10 -net_activations relu,softmax \
     -data_samples 10000 -data_test_samples 2000 -net_reg "$1" -solver_sweeps "$epochs" -solver_lr_decay 1 \
-    -solver_monitor -checkpoint none -model_out "$out/$2.h5" -seed 0 > "$out/$2.log" 2>&1
+    -solver_monitor -checkpoint none -model_out "$out/$2.h5" -overwrite -seed 0 > "$out/$2.log" 2>&1
   echo "$out/$2.h5"
 }
 if [ "$study" = sparsity ] || [ "$study" = both ]; then

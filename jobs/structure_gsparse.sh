@@ -23,7 +23,7 @@ ae() { # tag data-options... -- net-options...
   local tag=$1; shift
   rm -f "$out/ck_$tag"_*.h5
   mpiexec --oversubscribe -n ${STRUCTURE_RANKS:-2} build/bregnet train -net_tied -seed 0 -solver_monitor \
-    -checkpoint "$out/ck_$tag" -checkpoint_keep 1000 -model_out "$out/$tag.h5" "$@" > "$out/$tag.log" 2>&1
+    -checkpoint "$out/ck_$tag" -checkpoint_keep 1000 -model_out "$out/$tag.h5" -overwrite "$@" > "$out/$tag.log" 2>&1
 }
 if [ "$what" = planted ] || [ "$what" = both ]; then
   P=(-data gsparse -data_samples 1024 -data_test_samples 0 -net_widths 64,16,64 -solver_batch 32 -solver_lr 3e-3

@@ -26,7 +26,7 @@ for mu in "${mus[@]}"; do
   m=$out/spline_mu$mu.h5
   mpiexec --oversubscribe -n 1 build/bregnet train -data spline1d -net_widths 1,100,1 -net_activations relu,identity \
     -net_reg l2:$mu -solver_batch 0 -solver_w_update nesterov -solver_sweeps "$sweeps" -checkpoint none \
-    -model_out "$m" -seed 0 -solver_monitor 2>&1 | awk '/^sweep/ {last = $0; next} {print} END {print last}' > "$out/train_mu$mu.log"
+    -model_out "$m" -overwrite -seed 0 -solver_monitor 2>&1 | awk '/^sweep/ {last = $0; next} {print} END {print last}' > "$out/train_mu$mu.log"
   "$check" -model "$m" > "$out/kinks_mu$mu.txt" 2>&1 && echo "ok" >> "$out/kinks_mu$mu.txt" || echo "FAILED" >> "$out/kinks_mu$mu.txt"
   mpiexec --oversubscribe -n 1 build/bregnet predict -model "$m" -data spline1d > "$out/predict_mu$mu.txt" 2>&1
   models+=("$m")

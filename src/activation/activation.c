@@ -236,6 +236,49 @@ PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg)
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnActivationGetRange - the box [lo, hi] that holds every entry of sigma(z) for a layer of
+  width n (the domain of F), and whether rows lie on the probability simplex instead
+
+  Not Collective
+
+  Output Parameters:
++ simplex - PETSC_TRUE for the output-only activations (softmax): rows are probability vectors
+. lo, hi  - bounds of the entries; -PETSC_INFINITY / PETSC_INFINITY for an unbounded side
+
+  Notes:
+  sigma = grad F* is monotone, so its limits at z -> -inf and +inf bound its range; they are
+  read from sigma at -1e150 and +1e150 in every entry (values beyond 1e100 count as unbounded),
+  so the bounds come from each type's own sigma, not from a list of names.
+@*/
+PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi)
+{
+  PetscReal *z, *x;
+
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  *simplex = act->type->output_only;
+  *lo      = 0;
+  *hi      = 1;
+  if (*simplex) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(2 * n, &z, 2 * n, &x));
+  for (PetscInt k = 0; k < n; k++) {
+    z[k]     = -1e150;
+    z[n + k] = 1e150;
+  }
+  PetscCall(BnActivationSigma(act, 2, n, z, x));
+  *lo = PETSC_INFINITY;
+  *hi = -PETSC_INFINITY;
+  for (PetscInt k = 0; k < 2 * n; k++) {
+    *lo = PetscMin(*lo, x[k]);
+    *hi = PetscMax(*hi, x[k]);
+  }
+  if (*lo <= -1e100) *lo = -PETSC_INFINITY;
+  if (*hi >= 1e100) *hi = PETSC_INFINITY;
+  PetscCall(PetscFree2(z, x));
+  PetscFunctionReturn(0);
+}
+
 /* Shared argument checks of the block functions */
 static inline PetscErrorCode BnActivationCheckBlock(BnActivation act, PetscInt m, PetscInt n)
 {

@@ -485,7 +485,7 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
 {
   BnInfo      info = {NULL, 0};
   const char *kind;
-  PetscBool   model, checkpoint, truth, inversion;
+  PetscBool   model, checkpoint, truth, inversion, predictions;
   PetscInt    L = 0, bad = 0;
   PetscInt64 *widths = NULL, N = -1;
 
@@ -499,10 +499,11 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
   PetscCall(PetscStrcmp(kind, "gsparse_truth", &truth));
   PetscCall(PetscStrcmp(kind, "inversion", &inversion));
-  if (!model && !checkpoint && !truth && !inversion) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth nor inversion", kind));
+  PetscCall(PetscStrcmp(kind, "predictions", &predictions));
+  if (!model && !checkpoint && !truth && !inversion && !predictions) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth, inversion nor predictions", kind));
   if (truth) PetscCall(BnInfoGsparseTruth(&info));
   else if (inversion) PetscCall(BnInfoInversion(&info)); /* bregnet invert's results: no network */
-  else PetscCall(BnInfoNet(&info, &L, &widths));
+  else if (!predictions) PetscCall(BnInfoNet(&info, &L, &widths)); /* predictions: datasets only, checked below */
   if (checkpoint) {
     PetscCall(BnInfoSolver(&info));
     if (widths) PetscCall(BnInfoLift(&info, L, widths, &N));

@@ -11,6 +11,7 @@
   Options Database Keys:
 + -invert_out PATH - result file with the /inversion group (default bregnet_inversion.h5)
 . -invert_png PATH - PNG grid of truth, back-projection/decoder, reconstructions (default: -invert_out with .png; "none" = no image)
+. -overwrite       - replace existing -invert_out / -invert_png files (default: refuse before any work)
 - ...              - the inversion's own options, see BnInvertSetFromOptions()
 @*/
 PetscErrorCode BnCommandInvert(int *exit_code)
@@ -18,7 +19,7 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   MPI_Comm  world = PETSC_COMM_WORLD;
   BnInvert  inv;
   char      out[PETSC_MAX_PATH_LEN] = "bregnet_inversion.h5", png[PETSC_MAX_PATH_LEN] = "";
-  PetscBool set_png, none;
+  PetscBool set_png, none, overwrite = PETSC_FALSE;
   PetscLogDouble mem0;
 
   PetscFunctionBegin;
@@ -27,6 +28,7 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
   PetscCall(BnOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
   PetscCall(BnOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
+  PetscCall(BnOptionsBool("-overwrite", "Replace existing -invert_out and -invert_png files", "bregnet invert", overwrite, &overwrite, NULL));
   PetscOptionsEnd();
   if (!set_png) {
     size_t    len;
@@ -49,9 +51,21 @@ PetscErrorCode BnCommandInvert(int *exit_code)
     }
   }
   PetscCall(BnCheckUnusedOptions(world));
+  { /* the outputs must be writable, and must not replace the model, before any work */
+    char model[PETSC_MAX_PATH_LEN] = "";
+    PetscCall(BnOptionsGetString("-model", model, sizeof(model), NULL));
+    PetscCall(BnOutputCheckDistinct(world, "-invert_out", out, "-model", model));
+    PetscCall(BnOutputCheck(world, "-invert_out", out, overwrite));
+    if (!none) {
+      PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-model", model));
+      PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-invert_out", out));
+      PetscCall(BnOutputCheck(world, "-invert_png", png, overwrite));
+    }
+  }
   PetscCall(BnInvertSetUp(inv));
+  PetscCall(BnInvertView(inv, NULL)); /* the problem, before the solve starts */
   PetscCall(BnInvertSolve(inv));
-  PetscCall(BnInvertView(inv, NULL));
+  PetscCall(BnInvertViewResults(inv, NULL));
   {
     PetscLogDouble peak;
     PetscCall(BnPeakMemory(world, &peak));

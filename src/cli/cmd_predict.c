@@ -17,8 +17,11 @@ static PetscErrorCode BnPrintScores(MPI_Comm comm, const char what[], PetscInt N
   Collective on PETSC_COMM_WORLD
 
   Options Database Keys:
-+ -model PATH  - model (or checkpoint) file
-- -data ...    - data options as for train
++ -model PATH    - model (or checkpoint) file
+. -output PATH   - also write per-sample outputs and predicted classes (see BnPredictWrite())
+. -output_hidden - with -output, also every hidden layer's activations
+. -overwrite     - replace an existing -output (default: refuse before any work)
+- -data ...      - data options as for train
 @*/
 PetscErrorCode BnCommandPredict(int *exit_code)
 {
@@ -28,8 +31,8 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   BnData          data;
   BnSolver        solver;
   BnSplit         train, test;
-  PetscBool       has_test, set, help;
-  char            model[PETSC_MAX_PATH_LEN] = "";
+  PetscBool       has_test, set, help, overwrite = PETSC_FALSE, hidden = PETSC_FALSE, set_out;
+  char            model[PETSC_MAX_PATH_LEN] = "", output[PETSC_MAX_PATH_LEN] = "";
   PetscInt        L;
   const PetscInt *n;
   PetscReal       loss, acc;
@@ -38,6 +41,9 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   *exit_code = BN_EXIT_OK;
   PetscOptionsBegin(world, NULL, "bregnet predict", "bregnet");
   PetscCall(BnOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
+  PetscCall(BnOptionsString("-output", "Predictions file: per-sample outputs and classes", "bregnet predict", output, output, sizeof(output), &set_out));
+  PetscCall(BnOptionsBool("-output_hidden", "With -output: also the hidden layers' activations", "bregnet predict", hidden, &hidden, NULL));
+  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -output", "bregnet predict", overwrite, &overwrite, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) { /* list the data options too, then stop: nothing is required */
@@ -54,6 +60,12 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCall(BnDataCreate(grid, &data));
   PetscCall(BnDataSetFromOptions(data));
   PetscCall(BnCheckUnusedOptions(world));
+  PetscCheck(!set_out || output[0], world, PETSC_ERR_USER_INPUT, "-output: give a file name");
+  PetscCheck(!hidden || output[0], world, PETSC_ERR_USER_INPUT, "-output_hidden needs -output PATH");
+  if (output[0]) {
+    PetscCall(BnOutputCheckDistinct(world, "-output", output, "-model", model));
+    PetscCall(BnOutputCheck(world, "-output", output, overwrite));
+  }
   PetscCall(BnNetLoad(stage, model, &net));
   PetscCall(BnNetGetNumLayers(net, &L));
   PetscCall(BnNetGetWidths(net, &n));
@@ -65,12 +77,18 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCall(BnSolverCreate(grid, net, data, &solver));
   PetscCall(BnSolverSetUpEvaluation(solver));
   PetscCall(BnDataGetTrain(data, &train));
+  PetscCall(BnDataGetTest(data, &test, &has_test));
+  PetscCall(BnPredictCheckTargets(world, net, data, model, &train, "training"));
+  if (has_test) PetscCall(BnPredictCheckTargets(world, net, data, model, &test, "test"));
   PetscCall(BnSolverEvaluate(solver, &train, &loss, &acc));
   PetscCall(BnPrintScores(world, "train:", train.N, loss, acc));
-  PetscCall(BnDataGetTest(data, &test, &has_test));
   if (has_test) {
     PetscCall(BnSolverEvaluate(solver, &test, &loss, &acc));
     PetscCall(BnPrintScores(world, "test: ", test.N, loss, acc));
+  }
+  if (output[0]) {
+    PetscCall(BnPredictWrite(world, output, net, data, hidden));
+    PetscCall(PetscPrintf(world, "predictions written to %s\n", output));
   }
   PetscCall(BnSolverDestroy(&solver));
   PetscCall(BnDataDestroy(&data));

@@ -10,7 +10,9 @@
 
   Options Database Keys:
 + -layer_stages S   - layer-parallel stages: S divides the number of ranks, S <= layers (default 1)
-. -model_out PATH   - model written at the end (default bregnet_model.h5)
+. -model_out PATH   - model written at the end (default bregnet_model.h5), with /history and /provenance
+. -model_init PATH  - start from this model's weights (same widths) with a fresh optimizer state
+. -overwrite        - replace an existing -model_out (default: refuse before training starts)
 - -bench_gemm       - also measure DGEMM on the sweep's shapes and print the ratio
 
   Notes:
@@ -24,9 +26,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   BnNet          net;
   BnData         data;
   BnSolver       solver;
-  PetscInt       stages = 1, L, P, S, Q, sweep;
-  char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5";
-  PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted, help;
+  PetscInt       L, P, S, Q, sweep;
+  char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5", model_init[PETSC_MAX_PATH_LEN] = "";
+  PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted, help, overwrite = PETSC_FALSE;
+  BnNet          init = NULL;
+  const char    *ckpt;
   const PetscInt *n;
   PetscLogDouble t0, t1, mem0;
 
@@ -37,12 +41,13 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
   PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
-  PetscCall(BnOptionsInt("-layer_stages", "Layer-parallel stages (P divisible by S)", "bregnet train", stages, &stages, NULL));
   PetscCall(BnOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
+  PetscCall(BnOptionsString("-model_init", "Start from this model's weights (fresh optimizer state)", "bregnet train", model_init, model_init, sizeof(model_init), NULL));
+  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet train", overwrite, &overwrite, NULL));
   PetscCall(BnOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
   PetscCall(BnOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
   PetscOptionsEnd();
-  PetscCall(BnGridCreate(world, stages, &grid));
+  PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
   PetscCall(BnGridGetStageComm(grid, &stage));
 
@@ -66,8 +71,18 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(BnGridDestroy(&grid));
     PetscFunctionReturn(0);
   }
+  /* nothing is computed before the outputs are known to be writable and the initial model fits */
+  PetscCall(BnOutputCheck(world, "-model_out", model_out, overwrite));
+  PetscCall(BnSolverGetCheckpoint(solver, &ckpt));
+  if (ckpt && ckpt[0]) PetscCall(BnOutputCheckDirectory(world, "-checkpoint", ckpt));
+  if (model_init[0]) PetscCall(BnNetLoad(world, model_init, &init));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnSolverSetUp(solver));
+  if (init) {
+    PetscCall(BnSolverSetInitialNet(solver, init, model_init));
+    PetscCall(BnNetDestroy(&init));
+    PetscCall(PetscPrintf(world, "initial weights from %s (fresh optimizer state)\n", model_init));
+  }
   PetscCall(BnSolverRestart(solver, &restarted));
 
   PetscCall(BnNetView(net, NULL));
@@ -75,6 +90,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   PetscCall(BnSolverView(solver, NULL));
   PetscCall(BnSolverSolve(solver, &stopped));
   PetscCall(BnSolverGetSweep(solver, &sweep));
+  {
+    PetscLogDouble now;
+    PetscCall(PetscTime(&now));
+    PetscCall(BnSolverViewSummary(solver, now - t0));
+  }
   if (stopped) {
     PetscInt       nck;
     PetscLogDouble cks, ckb;

@@ -4,7 +4,9 @@
 #include <bregnet.h>
 #include "commands.h"
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "\n"
@@ -93,6 +95,9 @@ int main(int argc, char **argv)
     MPI_Finalize();
     return exit_code;
   }
+  /* a closed pipe (bregnet info F | head) must not end in PETSc's signal trace and MPI_Abort:
+     writes then fail with EPIPE, which the output code ignores, and the run ends normally */
+  (void)signal(SIGPIPE, SIG_IGN);
   ierr = BnPushErrorHandler();
   if (!ierr) ierr = BnInitializePackage();
   if (ierr) {
@@ -123,6 +128,11 @@ int main(int argc, char **argv)
     exit_code = BnExitCodeFromError(ierr);
     /* an internal error may have struck one rank only: do not wait for the others */
     if (exit_code == BN_EXIT_INTERNAL) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
+  }
+  {
+    PetscBool stuck;
+    (void)BnErrorReportDeferred(ierr ? PETSC_TRUE : PETSC_FALSE, &stuck);
+    if (stuck) _exit(exit_code); /* the other ranks wait in a collective this rank left: MPI_Finalize would hang */
   }
   (void)PetscPopErrorHandler(); /* frees BnPushErrorHandler()'s entry (else reported by -malloc_dump) */
   ierr = PetscFinalize();

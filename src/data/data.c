@@ -26,6 +26,7 @@ static PetscErrorCode BnDataRegisterAll(void)
   PetscCall(BnDataRegister("spline1d", BnDataCreate_Spline1d));
   PetscCall(BnDataRegister("gsparse", BnDataCreate_Gsparse));
   PetscCall(BnDataRegister("file", BnDataCreate_H5));
+  PetscCall(BnDataRegister("perceptron", BnDataCreate_Perceptron));
   PetscFunctionReturn(0);
 }
 
@@ -46,6 +47,16 @@ PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData
   PetscFunctionBegin;
   PetscCall(BnDataRegisterAll());
   PetscCall(PetscFunctionListAdd(&BnDataList, name, create));
+  PetscFunctionReturn(0);
+}
+
+/* the registered source in use */
+PetscErrorCode BnDataGetType(BnData data, const char **type)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidPointer(type, 2);
+  *type = data->type;
   PetscFunctionReturn(0);
 }
 

@@ -66,6 +66,7 @@ PETSC_INTERN PetscErrorCode BnDataCreate_Teacher(BnData);
 PETSC_INTERN PetscErrorCode BnDataCreate_Spline1d(BnData);
 PETSC_INTERN PetscErrorCode BnDataCreate_Gsparse(BnData);
 PETSC_INTERN PetscErrorCode BnDataCreate_H5(BnData);
+PETSC_INTERN PetscErrorCode BnDataCreate_Perceptron(BnData);
 
 /* data_options.c: strict parsing of counts and reals naming the option, for every source */
 PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);

@@ -112,7 +112,7 @@ PetscErrorCode BnDataSetDescriptor(BnData data)
 PetscErrorCode BnDataSelectSource(BnData data, const char value[], const char **spec)
 {
   char        name[PETSC_MAX_PATH_LEN], *colon;
-  PetscBool   found, h5, perceptron;
+  PetscBool   found, h5;
   PetscMPIInt rank;
   int         exists = 0;
 
@@ -127,8 +127,6 @@ PetscErrorCode BnDataSelectSource(BnData data, const char value[], const char **
     if (colon) *spec = value;
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscStrcmp(value, "perceptron", &perceptron));
-  PetscCheck(!perceptron, data->comm, PETSC_ERR_USER_INPUT, "-data perceptron: the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`");
   PetscCheck(value[0], data->comm, PETSC_ERR_USER_INPUT, "-data: needs a value (fmnist, teacher, spline1d, gsparse or a file PATH.h5)");
   PetscCall(PetscStrendswith(value, ".h5", &h5));
   if (!h5) {

@@ -2,8 +2,6 @@
    View / Destroy); the problem sources are in problem.c, the methods in lifted.c, the input
    block algorithms in input_solve.c, the regularisers in input_reg.c. */
 #include "invert_impl.h"
-#include <errno.h>
-#include <stdlib.h>
 
 /* alpha = C delta: C chosen on the perceptron so that the error falls with delta (README) */
 #define BN_INVERT_ALPHA_RULE_DEFAULT 1000.0
@@ -50,28 +48,16 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed)
-{
-  char              *end;
-  unsigned long long v;
-
-  PetscFunctionBegin;
-  errno = 0;
-  v     = strtoull(text, &end, 10);
-  PetscCheck(text[0] && text[0] != '-' && *end == '\0' && errno == 0, comm, PETSC_ERR_USER_INPUT, "-seed %s: not an unsigned 64-bit integer", text);
-  *seed = (uint64_t)v;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnInvertSetFromOptions - reads the inversion's options
 
   Collective
 
   Options Database Keys:
-+ -data perceptron|fmnist|...   - the built-in perceptron problem (no model), or the data whose inputs are inverted
++ -data perceptron|fmnist|...   - the built-in perceptron problem (no model), or the data whose inputs are inverted (read by BnDataSetFromOptions())
 . -data_samples N               - perceptron: number of test images (default 1)
 . -seed S                       - every random choice (perceptron weights, images, noise)
+. -layer_stages S               - split the layers into S stages like training (read by BnGridCreateFromOptions())
 . -model PATH                   - model to invert (not with -data perceptron)
 . -invert_layers K              - invert the first K layers of the model (default all; e.g. an autoencoder's encoder)
 . -invert_measurements PATH.h5  - measurements /measurements [N, n_L] and optional /truth [N, n_0]
@@ -89,27 +75,23 @@ static PetscErrorCode ParseSeed(MPI_Comm comm, const char text[], uint64_t *seed
 . -invert_max_it K              - at most K sweeps (default 20000)
 . -invert_inner_tol T, -invert_inner_max K - inner TV prox: accuracy |x - x*| <= T |u| certified by the duality gap, tightened to a tenth of the last outer relative change (default 1e-4; 500)
 . -invert_x0_steps K, -invert_x_steps K - per sweep with hidden layers: input-block iterations (5), hidden x-steps (5)
-. -invert_monitor [-invert_monitor_every K] - print energy, misfit, relative error, PSNR every K sweeps
-. -layer_stages S               - split the layers into S stages like training (S divides the ranks)
+. -invert_monitor [ascii:FILE[:ascii_csv]] [-invert_monitor_every K] - energy, misfit, relative error, PSNR every K sweeps (standard output, a file, or CSV)
 - -layer_stages_overlap B       - update interior layers while the stage exchange is in flight (default true; same result)
 
 .seealso: BnInvertSetUp()
 @*/
 PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
 {
-  char      source[PETSC_MAX_PATH_LEN] = "", reg[32] = "", method[32] = "", solver[32] = "", seed[64] = "", shape[64] = "";
-  PetscBool set_alpha, set_rule, set_shape, set_seed, set_noise, set_samples, help;
-  PetscInt  samples = inv->samples, stages = 1;
+  char        reg[32] = "", method[32] = "", solver[32] = "", shape[64] = "";
+  PetscBool   set_alpha, set_rule, set_shape, set_noise, help;
+  PetscInt    samples;
+  const char *type, *source;
 
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(reg, inv->reg->name, sizeof(reg)));
   PetscCall(PetscStrncpy(method, inv->method->name, sizeof(method)));
   PetscCall(PetscStrncpy(solver, inv->solver->name, sizeof(solver)));
-  PetscCall(PetscStrncpy(source, "fmnist", sizeof(source)));
   PetscOptionsBegin(inv->comm, NULL, "Inversion options", "BnInvert");
-  PetscCall(BnOptionsString("-data", "perceptron (built-in problem, no model) or the data source whose inputs are inverted", "BnInvertSetFromOptions", source, source, sizeof(source), NULL));
-  PetscCall(BnOptionsInt("-data_samples", "Perceptron: number of test images", "BnInvertSetFromOptions", samples, &samples, &set_samples));
-  PetscCall(BnOptionsString("-seed", "Seed of every random choice", "BnInvertSetFromOptions", seed, seed, sizeof(seed), &set_seed));
   PetscCall(BnOptionsString("-model", "Model file to invert", "BnInvertSetFromOptions", inv->model, inv->model, sizeof(inv->model), NULL));
   PetscCall(BnOptionsInt("-invert_layers", "Invert the first K layers of the model (0 = all)", "BnInvertSetFromOptions", inv->layers, &inv->layers, NULL));
   PetscCall(BnOptionsString("-invert_measurements", "HDF5 file with /measurements [N, n_L] and optional /truth [N, n_0]", "BnInvertSetFromOptions", inv->meas, inv->meas, sizeof(inv->meas), NULL));
@@ -129,27 +111,31 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
   PetscCall(BnOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
   PetscCall(BnOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
-  PetscCall(BnOptionsBool("-invert_monitor", "Print energy, misfit, relative error and PSNR during the solve", "BnInvertSetFromOptions", inv->monitor, &inv->monitor, NULL));
+  PetscCall(PetscOptionsName("-invert_monitor", "Energy, misfit, relative error, PSNR during the solve: [ascii:FILE[:ascii_csv]]", "BnInvertSetFromOptions", NULL)); /* parsed as a viewer below */
   PetscCall(BnOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
-  PetscCall(BnOptionsInt("-layer_stages", "Layer stages (P divisible by S)", "BnInvertSetFromOptions", stages, &stages, NULL));
   PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
+  /* the stages' grid decides every rank's sample range, so it comes before the data; -data,
+     -data_samples and -seed are the data object's (-data perceptron: the built-in problem) */
+  PetscCall(BnGridDestroy(&inv->grid));
+  PetscCall(BnGridCreateFromOptions(inv->comm, &inv->grid));
+  PetscCall(BnDataDestroy(&inv->data));
+  PetscCall(BnDataCreate(inv->grid, &inv->data));
+  PetscCall(BnDataSetFromOptions(inv->data));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(0); /* -help lists the options; nothing is checked or run */
+  PetscCall(BnMonitorDestroy(&inv->mon));
+  PetscCall(BnMonitorCreateFromOptions(inv->comm, "-invert_monitor", &inv->mon));
+  inv->monitor = (PetscBool)(inv->mon != NULL);
 
+  PetscCall(BnDataGetDescriptor(inv->data, &source, &samples, &inv->seed));
+  PetscCall(BnDataGetType(inv->data, &type));
   PetscCall(PetscStrncpy(inv->source, source, sizeof(inv->source)));
-  PetscCall(PetscStrcmp(source, "perceptron", &inv->perceptron));
+  PetscCall(PetscStrcmp(type, "perceptron", &inv->perceptron));
   PetscCall(BnInputRegGet(reg, &inv->reg));
   PetscCall(BnInvertMethodGet(method, &inv->method));
   PetscCall(BnInvertMethodGet(inv->method->compare_with, &inv->other));
   PetscCall(BnInputSolverGet(solver, &inv->solver));
-  if (set_seed) PetscCall(ParseSeed(inv->comm, seed, &inv->seed));
-  if (stages != 1) {
-    /* the stages' grid decides every rank's sample range, so it comes before the data */
-    PetscCheck(stages >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": must be >= 1", stages);
-    PetscCall(BnGridDestroy(&inv->grid));
-    PetscCall(BnGridCreate(inv->comm, stages, &inv->grid));
-  }
   if (set_alpha) {
     inv->alpha_set = PETSC_TRUE;
     PetscCheck(!set_rule, inv->comm, PETSC_ERR_USER_INPUT, "-invert_alpha and -invert_alpha_rule: give one of them");
@@ -174,22 +160,22 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   if (inv->perceptron) {
     PetscCheck(!inv->model[0], inv->comm, PETSC_ERR_USER_INPUT, "-data perceptron builds its own network: drop -model %s", inv->model);
     PetscCheck(!inv->meas[0], inv->comm, PETSC_ERR_USER_INPUT, "-data perceptron generates its measurements: drop -invert_measurements %s", inv->meas);
-    PetscCheck(samples >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-data_samples %" PetscInt_FMT ": must be >= 1", samples);
     PetscCheck(inv->pm >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-invert_perceptron_m %" PetscInt_FMT ": must be >= 1", inv->pm);
-    {
+    if (samples > 0) inv->samples = samples; /* -data_samples: images (default 1) */
+    { /* sizes the problem allocates, refused before they overflow */
       PetscInt n0, entries;
       PetscCall(BnSizeMul("-invert_shape", inv->H, inv->W, &n0));
       PetscCall(BnSizeMul("-invert_perceptron_m", inv->pm, n0, &entries));
-      PetscCall(BnSizeMul("-data_samples", samples, n0, &entries));
+      PetscCall(BnSizeMul("-data_samples", inv->samples, n0, &entries));
     }
-    inv->samples = samples;
+    PetscCall(BnDataDestroy(&inv->data)); /* no rows: the problem generates its images */
   } else {
     PetscCheck(inv->model[0], inv->comm, PETSC_ERR_USER_INPUT, "bregnet invert: -model PATH is required (or -data perceptron for the built-in problem)");
-    if (!inv->meas[0]) {
-      /* inputs to invert come from a data source: BnData reads -data, -data_samples, ... */
-      PetscCall(BnDataCreate(inv->grid, &inv->data));
-      PetscCall(BnDataSetFromOptions(inv->data));
-    } else if (!set_noise) inv->delta = 0; /* unknown unless given */
+    /* without a measurement file the inputs to invert come from the data source */
+    if (inv->meas[0]) {
+      PetscCall(BnDataDestroy(&inv->data));
+      if (!set_noise) inv->delta = 0; /* unknown unless given */
+    }
   }
   if (!inv->alpha_set) inv->alpha = inv->alpha_rule * inv->delta;
   PetscFunctionReturn(0);
@@ -223,19 +209,8 @@ PetscErrorCode BnInvertSetUp(BnInvert inv)
   PetscCall(BnInvertSetUpStages(inv));
   for (PetscInt l = 1; l <= inv->L; l++) {
     BnActivation act;
-    PetscReal   *W;
     PetscCall(BnNetGetActivation(inv->net, l, &act));
     PetscCall(BnActivationGetLipschitz(act, &inv->lip[l]));
-    if (l < inv->la || l > inv->lb) continue; /* another stage's layer */
-    PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
-    PetscCall(BnInvertPowerNorm2(inv->comm, inv->n[l], inv->n[l - 1], W, &inv->normW2[l]));
-  }
-  if (inv->S > 1) { /* every stage knows every norm (the classical step uses their product) */
-    MPI_Comm    pipe;
-    PetscMPIInt cnt;
-    PetscCall(BnGridGetPipeComm(inv->grid, &pipe));
-    PetscCall(PetscMPIIntCast(inv->L + 1, &cnt));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, inv->normW2, cnt, MPIU_REAL, MPI_MAX, pipe));
   }
   inv->peak = 1.0;
   if (inv->has_truth) {
@@ -313,9 +288,22 @@ PetscErrorCode BnInvertView(BnInvert inv, PetscViewer viewer)
     for (PetscInt k = 0; k < inv->S; k++) PetscCall(PetscPrintf(inv->comm, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", first[k], last[k]));
     PetscCall(PetscPrintf(inv->comm, "\n"));
   }
+  PetscCall(BnInvertViewResults(inv, viewer));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnInvertViewResults - prints the results of BnInvertSolve() only (BnInvertView() before the
+  solve shows the problem, this after it)
+
+  Collective
+@*/
+PetscErrorCode BnInvertViewResults(BnInvert inv, PetscViewer viewer)
+{
+  PetscFunctionBegin;
   PetscCall(ViewResult(inv, &inv->res[0], inv->method->name));
   PetscCall(ViewResult(inv, &inv->res[1], inv->other->name));
-  if (inv->has_decoded && inv->has_truth) {
+  if (inv->has_decoded && inv->has_truth && inv->res[0].done) {
     PetscReal rel;
     PetscCall(BnInvertRelError(inv, inv->Ydec, &rel));
     PetscCall(PetscPrintf(inv->comm, "decoder: the model's remaining layers applied to the measurements: rel_error %.6e\n", (double)rel));
@@ -356,11 +344,13 @@ PetscErrorCode BnInvertDestroy(BnInvert *inv)
     PetscCall(PetscFree(v->res[k].x0));
     PetscCall(PetscFree2(v->res[k].hist, v->res[k].hist_t));
   }
-  PetscCall(PetscFree2(v->hist, v->hist_t));
+  PetscCall(PetscFree(v->hist));
+  PetscCall(PetscFree(v->hist_t));
   PetscCall(PetscFree(v->Y));
   PetscCall(PetscFree(v->Xtrue));
   PetscCall(PetscFree(v->Ydec));
-  PetscCall(BnExchangeDestroy(&v->ex));
+  PetscCall(BnLiftDestroy(&v->lift));
+  PetscCall(BnMonitorDestroy(&v->mon));
   PetscCall(BnNetDestroy(&v->net));
   PetscCall(BnNetDestroy(&v->full));
   PetscCall(BnDataDestroy(&v->data));

@@ -69,6 +69,7 @@ struct _p_BnInvert {
   /* options */
   char      source[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN], meas[PETSC_MAX_PATH_LEN];
   PetscBool perceptron, clip, monitor, compare;
+  BnMonitor mon; /* -invert_monitor's viewer (monitor = mon != NULL) */
   PetscInt  samples, layers, H, W, pm; /* pm: perceptron measurements */
   uint64_t  seed;
   PetscReal alpha, alpha_rule, delta, tol, inner_tol, inner_tol_cur;
@@ -85,7 +86,8 @@ struct _p_BnInvert {
   PetscInt   S, stage, la, lb;
   PetscInt   m0; /* rows of x_0 on this rank: m on stage 0, 0 on the others */
   PetscBool  overlap;
-  BnExchange ex;
+  BnLift     lift; /* the lifted core: state block, x-updates, energies, norms */
+  BnExchange ex;   /* the core's exchange */
   MPI_Comm   stage_comm, input_comm; /* input_comm: the ranks running the input block's algorithm */
   PetscLogDouble bytes_start;       /* this rank's exchange bytes when the current solve started */
 
@@ -95,11 +97,12 @@ struct _p_BnInvert {
   const PetscInt *n;
   PetscReal      *Y, *Xtrue, *Ydec; /* measurements m x n_L; truth m x n_0 or NULL; decoder(Y) m x n_0 or NULL */
   PetscBool       has_truth, has_decoded; /* the same on every rank (with stages only stage 0 keeps Xtrue, Ydec) */
-  PetscReal       normW2[BN_INV_MAX_LAYERS + 1], lip[BN_INV_MAX_LAYERS + 1], peak;
+  PetscReal       lip[BN_INV_MAX_LAYERS + 1], peak; /* Lip(sigma_l); the norms |W_l|_2^2 are the core's (BnLiftNormW()) */
   PetscInt        clipped;   /* measurement entries clipped into the output range */
 
   /* state of the current solve */
-  PetscReal **X, **Z;            /* lifted variables X[0..L] (X[L] = Y), pre-activations Z[1..L] */
+  PetscReal **X, **Z;            /* the core's state block: X[0..L] (X[0] = x0, X[L] = Y), pre-activations Z[la..lb] */
+  PetscReal  *x0;                /* the input block x_0 (stage 0) */
   PetscReal  *xprev, *v, *g, *gv, *fv, *fx, *t, *theta, *dual, *dual2, *work, *work2, *relchg;
   PetscReal **CA, **CZ;          /* classical: activations and pre-activations of the forward pass */
   PetscReal  *x0s;               /* x_0 at the start of a sweep */
@@ -138,7 +141,6 @@ PETSC_INTERN PetscErrorCode BnInvertCheckMeasurements(BnInvert, const char what[
 
 /* layer stages (stages.c) */
 PETSC_INTERN PetscErrorCode BnInvertSetUpStages(BnInvert);
-PETSC_INTERN PetscErrorCode BnInvertForwardPipeline(BnInvert, PetscReal *A[], PetscReal *Zs[], PetscBool output);
 PETSC_INTERN PetscErrorCode BnInvertSumOverStages(BnInvert, PetscReal buf[], PetscInt count);
 
 /* solve helpers (lifted.c) */
@@ -149,4 +151,3 @@ PETSC_INTERN PetscErrorCode BnInvertMeasure(BnInvert, const PetscReal x0[], Pets
 PETSC_INTERN PetscErrorCode BnInvertRelError(BnInvert, const PetscReal x0[], PetscReal *rel_error);
 PETSC_INTERN PetscErrorCode BnInvertRecord(BnInvert, PetscInt it, PetscReal *rel_error);
 PETSC_INTERN PetscErrorCode BnInvertFinish(BnInvert, PetscInt its, PetscBool converged, PetscLogDouble t0);
-PETSC_INTERN PetscErrorCode BnInvertPowerNorm2(MPI_Comm, PetscInt rows, PetscInt cols, const PetscReal W[], PetscReal *norm2);

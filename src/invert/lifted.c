@@ -3,11 +3,10 @@
 
    lifted:    sweeps of {x_0 block} -> {hidden x odd} -> {hidden x even} on
               (1/N) sum_i [ sum_l lambda_l B_l(x_{l,i}, W_l x_{l-1,i} + b_l) + alpha R(x_{0,i}) ]
-              with x_L = y fixed (math.md §4). For L = 1 this is the convex problem
+              with x_L = y fixed, on the lifted core (src/lift) that training uses. For L = 1 this is the convex problem
               min B(y, W x + b) + alpha R(x), and a sweep is one iteration of the input solver.
    classical: min 1/2|N(x) - y|^2 + alpha R(x) by accelerated proximal gradients through N. */
 #include "invert_impl.h"
-#include <petscblaslapack.h>
 
 /* the free lifted variables this rank owns: x_0 (stage 0) and the hidden x_l of its layers */
 static void OwnedFreeLayers(BnInvert inv, PetscInt *l0, PetscInt *l1)
@@ -16,23 +15,28 @@ static void OwnedFreeLayers(BnInvert inv, PetscInt *l0, PetscInt *l1)
   *l1 = PetscMin(inv->lb, inv->L - 1);
 }
 
-/* with layer stages only the stage's own rows: X[la-1..lb] and Z[la..lb]; the input block's
-   work arrays on stage 0; classical activations CA/CZ (one stage only) or the forward buffer
-   of BnInvertMeasure() for the stage's layers */
+/* the state of a solve: the core's state block (X[la-1..lb], Z[la..lb] of the stage's rows) with
+   the input block x_0 on stage 0 and the measurements as X[L]; the input block's work arrays on
+   stage 0; classical activations CA/CZ (one stage only) or the forward buffer of
+   BnInvertMeasure() for the stage's layers */
 PetscErrorCode BnInvertStateAllocate(BnInvert inv)
 {
   PetscInt m = inv->m, L = inv->L, maxw = 0, l0, l1, n0 = inv->stage == 0 ? inv->n[0] : 0;
+  BnBlock *state;
 
   PetscFunctionBegin;
   OwnedFreeLayers(inv, &l0, &l1);
   for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, inv->n[l]);
-  PetscCall(PetscCalloc4(L + 1, &inv->X, L + 1, &inv->Z, L + 1, &inv->CA, L + 1, &inv->CZ));
-  for (PetscInt l = inv->la - 1; l < L && l <= inv->lb; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->X[l]));
-  inv->X[L] = inv->Y;
-  for (PetscInt l = inv->la; l <= inv->lb; l++) {
-    PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->Z[l]));
-    PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CZ[l]));
+  PetscCall(BnLiftGetState(inv->lift, &state));
+  inv->X = state->X;
+  inv->Z = state->Z;
+  if (inv->stage == 0) {
+    PetscCall(PetscCalloc1(m * n0 + 1, &inv->x0));
+    inv->X[0] = inv->x0;
   }
+  inv->X[L] = inv->Y;
+  PetscCall(PetscCalloc2(L + 1, &inv->CA, L + 1, &inv->CZ));
+  for (PetscInt l = inv->la; l <= inv->lb; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CZ[l]));
   for (PetscInt l = PetscMax(inv->la - 1, 1); l <= inv->lb; l++) PetscCall(PetscCalloc1(m * inv->n[l] + 1, &inv->CA[l]));
   PetscCall(PetscCalloc5(m * n0 + 1, &inv->xprev, m * n0 + 1, &inv->v, m * n0 + 1, &inv->g, m * n0 + 1, &inv->gv, m + 1, &inv->fv));
   PetscCall(PetscCalloc5(m + 1, &inv->fx, m + 1, &inv->t, m + 1, &inv->theta, 2 * m * n0 + 1, &inv->dual, 2 * m * n0 + 1, &inv->dual2));
@@ -49,32 +53,33 @@ PetscErrorCode BnInvertStateFree(BnInvert inv)
 {
   PetscFunctionBegin;
   if (!inv->X) PetscFunctionReturn(0);
-  for (PetscInt l = 0; l < inv->L; l++) PetscCall(PetscFree(inv->X[l]));
+  PetscCall(PetscFree(inv->x0));
   for (PetscInt l = 1; l <= inv->L; l++) {
-    PetscCall(PetscFree(inv->Z[l]));
     PetscCall(PetscFree(inv->CA[l]));
     PetscCall(PetscFree(inv->CZ[l]));
   }
-  PetscCall(PetscFree4(inv->X, inv->Z, inv->CA, inv->CZ));
+  PetscCall(PetscFree2(inv->CA, inv->CZ));
   PetscCall(PetscFree5(inv->xprev, inv->v, inv->g, inv->gv, inv->fv));
   PetscCall(PetscFree5(inv->fx, inv->t, inv->theta, inv->dual, inv->dual2));
   PetscCall(PetscFree(inv->x0s));
   PetscCall(PetscFree5(inv->work, inv->work2, inv->relchg, inv->R, inv->R2));
+  inv->X = inv->Z = NULL; /* the core's */
   PetscFunctionReturn(0);
 }
 
 /*
-  BnInvertHiddenStep - one proximal-gradient step on every hidden layer l with l % 2 == parity
+  BnInvertHiddenStep - one proximal-gradient step on every hidden layer l with l % 2 == parity:
+  the x-update of the lifted core (BnLiftXColour()), the same as in training
 
-  Collective on the pipe with layer stages. The same x-update as training (BnExchangeXColour(),
-  math.md §3): with x_{l+1} fixed, grad = lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} -
-  lambda_l z_l, step 1/(lambda_{l+1} Lip_{l+1} |W_{l+1}|^2), then x <- prox_{tau lambda_l F_l};
-  Z[l+1] follows. A stage's last layer gets its successor's part from the next stage.
+  Collective on the pipe with layer stages.
 */
 PetscErrorCode BnInvertHiddenStep(BnInvert inv, PetscInt parity)
 {
+  BnBlock *state;
+
   PetscFunctionBegin;
-  PetscCall(BnExchangeXColour(inv->ex, inv->m, inv->X, inv->Z, inv->R, inv->R2, parity));
+  PetscCall(BnLiftGetState(inv->lift, &state));
+  PetscCall(BnLiftXColour(inv->lift, state, parity));
   PetscFunctionReturn(0);
 }
 
@@ -108,8 +113,10 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
   PetscInt  m = inv->m, L = inv->L, nL = inv->n[L], n0 = inv->n[0];
   PetscReal s[4] = {0, 0, 0, 0}, gs[4], *out = inv->CA[L], *A[BN_INV_MAX_LAYERS + 1];
   PetscBool classical, last = (PetscBool)(inv->stage == inv->S - 1);
+  BnBlock  *state;
 
   PetscFunctionBegin;
+  PetscCall(BnLiftGetState(inv->lift, &state));
   PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
   /* a stage's copy of x_{a-1} may be a colour behind its owner's: bring it up to date (the
      solve is unaffected: the next exchange would send the same values) */
@@ -119,7 +126,7 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
     PetscCall(BnExchangeForward(inv->ex, m, inv->X, -1));
     for (PetscInt l = 0; l <= L; l++) A[l] = inv->CA[l];
     A[0] = (PetscReal *)x0;
-    PetscCall(BnInvertForwardPipeline(inv, A, inv->CZ, PETSC_TRUE));
+    PetscCall(BnLiftForward(inv->lift, m, A, inv->CZ, PETSC_TRUE));
     PetscCall(BnExchangeSetCounting(inv->ex, counting, NULL));
   }
   for (PetscInt k = 0; last && k < m * nL; k++) {
@@ -132,18 +139,7 @@ PetscErrorCode BnInvertMeasure(BnInvert inv, const PetscReal x0[], PetscReal *en
     if (inv->stage == 0) PetscCall(inv->reg->value(inv, x0 + i * n0, &r));
     if (classical) {
       for (PetscInt k = 0; last && k < nL; k++) e += 0.5 * (out[i * nL + k] - inv->Y[i * nL + k]) * (out[i * nL + k] - inv->Y[i * nL + k]);
-    } else {
-      /* the lifted energy of this stage's layers at the current auxiliary variables */
-      for (PetscInt l = inv->la; l <= inv->lb; l++) {
-        BnActivation act;
-        PetscReal    lam, b, *z = inv->CZ[l];
-        PetscCall(BnNetGetActivation(inv->net, l, &act));
-        PetscCall(BnNetGetLambda(inv->net, l, &lam));
-        PetscCall(BnNetAffine(inv->net, l, 1, inv->X[l - 1] + i * inv->n[l - 1], z));
-        PetscCall(BnActivationBregman(act, 1, inv->n[l], inv->X[l] + i * inv->n[l], z, &b));
-        e += lam * b;
-      }
-    }
+    } else PetscCall(BnLiftEnergyRow(inv->lift, state, i, state->R, &e)); /* this stage's layers at the current auxiliary variables */
     s[2] += e + inv->alpha * r;
   }
   s[3] = (PetscReal)inv->m0;
@@ -169,14 +165,9 @@ PetscErrorCode BnInvertRecord(BnInvert inv, PetscInt it, PetscReal *rel_error)
   PetscFunctionBegin;
   PetscCall(BnInvertRelError(inv, inv->X[0], rel_error));
   if (inv->nhist == inv->hist_cap) {
-    PetscReal *h, *ht;
     inv->hist_cap = PetscMax(1024, 2 * inv->hist_cap);
-    PetscCall(PetscMalloc2(inv->hist_cap, &h, inv->hist_cap, &ht));
-    if (inv->nhist) PetscCall(PetscArraycpy(h, inv->hist, inv->nhist));
-    if (inv->nhist) PetscCall(PetscArraycpy(ht, inv->hist_t, inv->nhist));
-    PetscCall(PetscFree2(inv->hist, inv->hist_t));
-    inv->hist   = h;
-    inv->hist_t = ht;
+    PetscCall(PetscRealloc(sizeof(PetscReal) * inv->hist_cap, &inv->hist));
+    PetscCall(PetscRealloc(sizeof(PetscReal) * inv->hist_cap, &inv->hist_t));
   }
   {
     PetscLogDouble t;
@@ -194,7 +185,13 @@ static PetscErrorCode Monitor(BnInvert inv, PetscInt it, PetscBool last)
   PetscFunctionBegin;
   if (!inv->monitor || (!last && it % inv->monitor_every)) PetscFunctionReturn(0);
   PetscCall(BnInvertMeasure(inv, inv->X[0], &e, &mis, &rel, &ps));
-  PetscCall(PetscPrintf(inv->comm, "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", (inv->cur ? inv->other : inv->method)->name, it, (double)e, (double)mis, (double)rel, (double)ps));
+  {
+    const char *name = (inv->cur ? inv->other : inv->method)->name;
+    char        text[256], row[256];
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%s sweep %" PetscInt_FMT ": energy %.10e misfit %.4e rel_error %.6e psnr %.2f\n", name, it, (double)e, (double)mis, (double)rel, (double)ps));
+    PetscCall(PetscSNPrintf(row, sizeof(row), "%s,%" PetscInt_FMT ",%.17g,%.17g,%.17g,%.17g", name, it, (double)e, (double)mis, (double)rel, (double)ps));
+    PetscCall(BnMonitorPrint(inv->mon, "method,sweep,energy,misfit,rel_error,psnr", row, text));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -244,7 +241,7 @@ static PetscErrorCode Initialize(BnInvert inv)
   PetscCall(PetscArrayzero(inv->dual, 2 * inv->m * n0));
   PetscCall(PetscArrayzero(inv->dual2, 2 * inv->m * n0));
   PetscCall(BnExchangeSetCounting(inv->ex, PETSC_FALSE, NULL));
-  PetscCall(BnInvertForwardPipeline(inv, inv->X, inv->Z, PETSC_FALSE));
+  PetscCall(BnLiftForward(inv->lift, inv->m, inv->X, inv->Z, PETSC_FALSE));
   PetscCall(BnExchangeSetCounting(inv->ex, PETSC_TRUE, NULL)); /* from here on: the sweeps */
   PetscCall(BnExchangeGetBytes(inv->ex, &inv->bytes_start));
   inv->nhist       = 0;
@@ -289,9 +286,13 @@ static PetscErrorCode SolveLifted(BnInvert inv)
   PetscLogDouble t0;
   PetscBool      stop = PETSC_FALSE;
   PetscInt       it, l0, l1;
-  PetscReal      rel, lip1 = inv->lip[1] * inv->normW2[1], lam1;
+  PetscReal      rel, lip1, lam1, w2;
+  BnBlock       *state;
 
   PetscFunctionBegin;
+  PetscCall(BnLiftGetState(inv->lift, &state));
+  PetscCall(BnLiftNormW(inv->lift, 1, &w2));
+  lip1 = inv->lip[1] * w2;
   OwnedFreeLayers(inv, &l0, &l1);
   inv->input_comm = inv->stage_comm; /* stage 0 alone runs the input block */
   PetscCall(BnNetGetLambda(inv->net, 1, &lam1));
@@ -307,7 +308,7 @@ static PetscErrorCode SolveLifted(BnInvert inv)
       for (PetscInt l = l0, off = 0; l <= l1; off += inv->m * inv->n[l], l++) PetscCall(PetscArraycpy(inv->x0s + off, inv->X[l], inv->m * inv->n[l]));
       if (inv->stage == 0) { /* the input block: layer 1 is always on stage 0 */
         PetscCall(inv->solver->iterate(inv, BnInvertSmoothLifted, lip1, PETSC_FALSE, inv->x0_steps, PETSC_FALSE, &stop));
-        PetscCall(BnNetAffine(inv->net, 1, inv->m, inv->X[0], inv->Z[1]));
+        PetscCall(BnLiftComputeZ(inv->lift, state, 1));
       }
       for (PetscInt k = 0; k < inv->x_steps; k++) {
         PetscCall(BnInvertHiddenStep(inv, 1));
@@ -334,7 +335,11 @@ static PetscErrorCode SolveClassical(BnInvert inv)
   PetscCall(BnInvertCheckClassical(inv));
   inv->input_comm = inv->comm; /* every stage runs the input block: its smooth part is a pipeline */
   /* initial step from the product of the layers' bounds (backtracking lowers it if needed) */
-  for (PetscInt l = 1; l <= inv->L; l++) lip *= inv->lip[l] * inv->lip[l] * inv->normW2[l];
+  for (PetscInt l = 1; l <= inv->L; l++) {
+    PetscReal w2;
+    PetscCall(BnLiftNormW(inv->lift, l, &w2));
+    lip *= inv->lip[l] * inv->lip[l] * w2;
+  }
   if (lip <= 0) lip = 1.0;
   PetscCall(Initialize(inv));
   PetscCall(PetscTime(&t0));
@@ -366,63 +371,4 @@ PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m)
     }
   }
   SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_method %s: unknown (lifted, classical)", name);
-}
-
-/*
-  BnInvertPowerNorm2 - |W|_2^2 of a replicated rows x cols matrix (the same on every rank)
-
-  For min(rows, cols) <= 2048 the largest eigenvalue of the small Gram matrix (W W^T or W^T W,
-  one DSYRK) by LAPACK DSYEV: exact, which matters because the top singular values of random
-  matrices are close together and a power iteration converges slowly. Larger: 300 power
-  iterations on the Gram matrix with a 5% safety margin.
-*/
-PetscErrorCode BnInvertPowerNorm2(MPI_Comm comm, PetscInt rows, PetscInt cols, const PetscReal W[], PetscReal *norm2)
-{
-  PetscInt     k = PetscMin(rows, cols), K = PetscMax(rows, cols);
-  PetscReal   *G, one = 1.0, zero = 0.0;
-  PetscBLASInt n, kk, info;
-
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
-  PetscCall(PetscBLASIntCast(k, &n));
-  PetscCall(PetscBLASIntCast(K, &kk));
-  PetscCall(PetscCalloc1(k * k, &G));
-  /* row-major W (rows x cols) is column-major A = W^T (cols x rows): rows <= cols needs
-     W W^T = A^T A ("T"), otherwise W^T W = A A^T ("N") */
-  PetscCallBLAS("BLASsyrk", BLASsyrk_("U", rows <= cols ? "T" : "N", &n, &kk, &one, W, rows <= cols ? &kk : &n, &zero, G, &n));
-  PetscCall(PetscLogFlops(1.0 * k * k * K));
-  if (k <= 2048) {
-    PetscReal   *ev, *wk, q;
-    PetscBLASInt lw = -1;
-    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, G, &n, NULL, &q, &lw, &info));
-    lw = (PetscBLASInt)q + 1;
-    PetscCall(PetscMalloc2(k, &ev, lw, &wk));
-    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, G, &n, ev, wk, &lw, &info));
-    PetscCheck(!info, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dsyev failed (info %d)", (int)info);
-    *norm2 = PetscMax(0.0, ev[k - 1]) * (1.0 + 1e-10);
-    PetscCall(PetscFree2(ev, wk));
-  } else {
-    PetscReal *v, *u, lam = 0;
-    PetscCall(PetscMalloc2(k, &v, k, &u));
-    for (PetscInt i = 0; i < k; i++)
-      for (PetscInt j = 0; j < i; j++) G[i * k + j] = G[j * k + i]; /* fill the other triangle */
-    for (PetscInt j = 0; j < k; j++) v[j] = 1.0 + BnRandUniform(0, 0, (uint64_t)j);
-    for (PetscInt it = 0; it < 300; it++) {
-      PetscReal nv = 0;
-      PetscBLASInt inc = 1;
-      for (PetscInt j = 0; j < k; j++) nv += v[j] * v[j];
-      nv = PetscSqrtReal(nv);
-      if (nv == 0) break;
-      for (PetscInt j = 0; j < k; j++) v[j] /= nv;
-      PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &one, G, &n, v, &inc, &zero, u, &inc));
-      lam = 0;
-      for (PetscInt j = 0; j < k; j++) lam += u[j] * v[j];
-      PetscCall(PetscArraycpy(v, u, k));
-    }
-    *norm2 = 1.05 * lam;
-    PetscCall(PetscFree2(v, u));
-  }
-  PetscCall(PetscFree(G));
-  PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
 }

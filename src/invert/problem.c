@@ -7,43 +7,20 @@
    and the measurement noise, clipping and domain checks shared by both. */
 #include "invert_impl.h"
 
-/* ------------------------------------------------------------ output ranges for clipping */
-static const struct {
-  const char *name;
-  PetscReal   lo, hi;
-} ranges[] = {
-  {"relu",        0.0,  PETSC_INFINITY},
-  {"threshrelu",  0.0,  PETSC_INFINITY},
-  {"groupsparse", 0.0,  PETSC_INFINITY},
-  {"sigmoid",     0.0,  1.0           },
-  {"tanh",        -1.0, 1.0           },
-  {"clip",        -1.0, 1.0           },
-};
-
-/* range of sigma_L (the domain of F_L); *bounded = PETSC_FALSE for identity, leakyrelu, softthresh */
+/* range of sigma_L (the domain of F_L); *bounded = PETSC_FALSE when both sides are unbounded
+   (identity, leakyrelu, softthresh) */
 static PetscErrorCode OutputRange(BnInvert inv, PetscBool *bounded, PetscReal *lo, PetscReal *hi)
 {
   BnActivation act;
   const char  *spec;
+  PetscBool    simplex;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(inv->net, inv->L, &act));
+  PetscCall(BnActivationGetRange(act, inv->n[inv->L], &simplex, lo, hi));
   PetscCall(BnActivationGetSpec(act, &spec));
-  *bounded = PETSC_FALSE;
-  {
-    PetscBool sm;
-    PetscCall(PetscStrbeginswith(spec, "softmax", &sm));
-    PetscCheck(!sm, inv->comm, PETSC_ERR_USER_INPUT, "bregnet invert: the inverted network ends in softmax; noisy measurements are not probability vectors (invert fewer layers with -invert_layers)");
-  }
-  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(ranges); k++) {
-    PetscBool match;
-    PetscCall(PetscStrbeginswith(spec, ranges[k].name, &match));
-    if (match) {
-      *bounded = PETSC_TRUE;
-      *lo      = ranges[k].lo;
-      *hi      = ranges[k].hi;
-    }
-  }
+  PetscCheck(!simplex, inv->comm, PETSC_ERR_USER_INPUT, "bregnet invert: the inverted network ends in %s, whose outputs are probability vectors; noisy measurements are not (invert fewer layers with -invert_layers)", spec);
+  *bounded = (PetscBool)(*lo > -PETSC_INFINITY || *hi < PETSC_INFINITY);
   PetscFunctionReturn(0);
 }
 

@@ -5,24 +5,7 @@
               (a small table: sigma' of the elementwise activations, the vector-Jacobian product of
               groupsparse; softmax, allowed only as an output, is refused by inversion). */
 #include "invert_impl.h"
-#include <petscblaslapack.h>
 #include <stdlib.h>
-
-/* G (m x nin) = alpha R (m x nout) W (nout x nin, row-major) */
-static PetscErrorCode BackGemm(PetscInt m, PetscInt nout, PetscInt nin, PetscReal alpha, const PetscReal W[], const PetscReal R[], PetscReal G[])
-{
-  PetscBLASInt M, Nn, K;
-  PetscReal    zero = 0.0;
-
-  PetscFunctionBegin;
-  if (!m) PetscFunctionReturn(0);
-  PetscCall(PetscBLASIntCast(nin, &M));
-  PetscCall(PetscBLASIntCast(m, &Nn));
-  PetscCall(PetscBLASIntCast(nout, &K));
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &M, &Nn, &K, &alpha, W, &M, R, &K, &zero, G, &M));
-  PetscCall(PetscLogFlops(2.0 * m * nin * nout));
-  PetscFunctionReturn(0);
-}
 
 /*
   BnInvertSmoothLifted - f_i = lambda_1 B_1(X[1]_i, W_1 x_i + b_1) and its gradient in x (g NULL: f only)
@@ -31,23 +14,23 @@ static PetscErrorCode BackGemm(PetscInt m, PetscInt nout, PetscInt nin, PetscRea
 */
 PetscErrorCode BnInvertSmoothLifted(BnInvert inv, const PetscReal x[], PetscReal f[], PetscReal g[])
 {
-  PetscInt     m = inv->m, n1 = inv->n[1], n0 = inv->n[0];
+  PetscInt     m = inv->m, n1 = inv->n[1];
   BnActivation act;
-  PetscReal    lam, *W;
+  BnLayer      layer;
+  PetscReal    lam;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(inv->net, 1, &act));
   PetscCall(BnNetGetLambda(inv->net, 1, &lam));
-  PetscCall(BnNetGetLayer(inv->net, 1, &W, NULL));
+  PetscCall(BnNetGetLayerOperator(inv->net, 1, &layer));
   PetscCall(BnNetAffine(inv->net, 1, m, x, inv->Z[1]));
   for (PetscInt i = 0; i < m; i++) {
     PetscCall(BnActivationBregman(act, 1, n1, inv->X[1] + i * n1, inv->Z[1] + i * n1, &f[i]));
     f[i] *= lam;
   }
   if (!g) PetscFunctionReturn(0); /* the value only */
-  PetscCall(BnActivationSigma(act, m, n1, inv->Z[1], inv->R));
-  for (PetscInt k = 0; k < m * n1; k++) inv->R[k] -= inv->X[1][k];
-  PetscCall(BackGemm(m, n1, n0, lam, W, inv->R, g));
+  PetscCall(BnLiftResidual(inv->lift, 1, m, inv->Z[1], inv->X[1], inv->R));
+  PetscCall(BnLayerApplyTranspose(layer, m, lam, inv->R, 0.0, g));
   PetscFunctionReturn(0);
 }
 
@@ -187,7 +170,7 @@ PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscR
   PetscFunctionBegin;
   for (PetscInt l = 0; l <= L; l++) A[l] = inv->CA[l];
   A[0] = (PetscReal *)x;
-  PetscCall(BnInvertForwardPipeline(inv, A, inv->CZ, PETSC_TRUE));
+  PetscCall(BnLiftForward(inv->lift, m, A, inv->CZ, PETSC_TRUE));
   for (PetscInt i = 0; i < m; i++) {
     PetscReal s = 0;
     for (PetscInt k = 0; inv->stage == inv->S - 1 && k < nL; k++) {
@@ -203,7 +186,8 @@ PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscR
     for (PetscInt l = inv->lb; k == inv->stage && l >= inv->la; l--) {
       BnActivation act;
       size_t       e;
-      PetscReal    p[2], *W, *d = back;
+      PetscReal    p[2], *d = back;
+      BnLayer      layer;
       PetscInt     len = m * inv->n[l];
       PetscCall(BnNetGetActivation(inv->net, l, &act));
       PetscCall(DSigmaLookup(act, l, &e, p));
@@ -211,11 +195,11 @@ PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscR
         dsigma[e].d(p[0], len, inv->CZ[l], inv->CA[l], d);
         for (PetscInt j = 0; j < len; j++) delta[j] *= d[j];
       } else dsigma[e].vjp(p, len, inv->CZ[l], delta); /* groups never straddle rows */
-      PetscCall(BnNetGetLayer(inv->net, l, &W, NULL));
+      PetscCall(BnNetGetLayerOperator(inv->net, l, &layer));
       /* delta_{l-1} = delta_l W_l; for l = 1 that is the gradient */
-      if (l == 1) PetscCall(BackGemm(m, inv->n[1], inv->n[0], 1.0, W, delta, g));
+      if (l == 1) PetscCall(BnLayerApplyTranspose(layer, m, 1.0, delta, 0.0, g));
       else {
-        PetscCall(BackGemm(m, inv->n[l], inv->n[l - 1], 1.0, W, delta, back));
+        PetscCall(BnLayerApplyTranspose(layer, m, 1.0, delta, 0.0, back));
         PetscCall(PetscArraycpy(delta, back, m * inv->n[l - 1]));
       }
     }

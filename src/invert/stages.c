@@ -1,21 +1,12 @@
-/* Layer stages of the lifted inversion (-layer_stages S, parallel.md): the same partition and
-   boundary exchange as training (src/stages). Stage 0 owns the input block x_0 and layer 1, the
+/* Layer stages of the lifted inversion (-layer_stages S): the same lifted core, partition and
+   boundary exchange as training (src/lift, src/stages). Stage 0 owns the input block x_0 and layer 1, the
    last stage the measurements' layer L; every stage owns the hidden variables of its layers. */
 #include "invert_impl.h"
 
-/* |W_l|_2^2 of the fixed network, computed exactly at set-up (BnInvertPowerNorm2()) */
-static PetscErrorCode SpectralFixed(void *ctx, PetscInt l, PetscReal *norm2)
-{
-  BnInvert inv = (BnInvert)ctx;
-
-  PetscFunctionBegin;
-  *norm2 = inv->normW2[l];
-  PetscFunctionReturn(0);
-}
-
 /*
-  BnInvertSetUpStages - partitions the inverted network's layers over the grid's stages and sets
-  up their exchange; with S > 1 each rank keeps only its stage's weights
+  BnInvertSetUpStages - the lifted core of the inverted network: partitions its layers over the
+  grid's stages, sets up their exchange and the state block of the rows, and computes the exact
+  norms |W_l|_2^2 of the fixed weights; with S > 1 each rank keeps only its stage's weights
 
   Collective. Call once the problem (network, rows) is set up: generating measurements and the
   decoder output need every layer, the solve only the stage's own.
@@ -25,43 +16,16 @@ PetscErrorCode BnInvertSetUpStages(BnInvert inv)
   const PetscInt *first, *last;
 
   PetscFunctionBegin;
-  PetscCall(BnExchangeCreate(inv->grid, inv->net, &inv->ex));
+  PetscCall(BnLiftCreate(inv->grid, inv->net, &inv->lift));
+  PetscCall(BnLiftGetExchange(inv->lift, &inv->ex));
   PetscCall(BnExchangeGetStages(inv->ex, &inv->S, &inv->stage, &first, &last));
   inv->la = first[inv->stage];
   inv->lb = last[inv->stage];
   inv->m0 = inv->stage == 0 ? inv->m : 0;
   PetscCall(BnGridGetStageComm(inv->grid, &inv->stage_comm));
-  if (inv->S > 1) PetscCall(BnNetSetOwnedLayers(inv->net, inv->la, inv->lb));
-  PetscCall(BnExchangeSetSpectral(inv->ex, SpectralFixed, inv));
   PetscCall(BnExchangeSetOverlap(inv->ex, inv->overlap));
-  PetscCall(BnExchangeSetUp(inv->ex, inv->m));
-  PetscFunctionReturn(0);
-}
-
-/*
-  BnInvertForwardPipeline - the forward pass of the rows through the stages: stage k computes
-  Zs[l] = W_l A[l-1] + b_l and A[l] = sigma_l(Zs[l]) for its layers, then passes A[b_k] on
-
-  Collective on the pipe. A[0] is the input on stage 0; A[a-1] of a later stage receives its
-  predecessor's output. With output, the last stage also computes A[L] = sigma_L(Zs[L]);
-  without, A[L] is left alone (it holds the measurements in the lifted state).
-*/
-PetscErrorCode BnInvertForwardPipeline(BnInvert inv, PetscReal *A[], PetscReal *Zs[], PetscBool output)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
-  for (PetscInt k = 0; k < inv->S; k++) {
-    if (k == inv->stage)
-      for (PetscInt l = inv->la; l <= inv->lb; l++) {
-        BnActivation act;
-        PetscCall(BnNetAffine(inv->net, l, inv->m, A[l - 1], Zs[l]));
-        if (l == inv->L && !output) break;
-        PetscCall(BnNetGetActivation(inv->net, l, &act));
-        PetscCall(BnActivationSigma(act, inv->m, inv->n[l], Zs[l], A[l]));
-      }
-    if (k < inv->S - 1) PetscCall(BnExchangeForward(inv->ex, inv->m, A, k));
-  }
-  PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
+  PetscCall(BnLiftSetExactNorms(inv->lift, PETSC_TRUE));
+  PetscCall(BnLiftSetUp(inv->lift, inv->m, inv->m, inv->m));
   PetscFunctionReturn(0);
 }
 

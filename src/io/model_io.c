@@ -114,6 +114,19 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
 @*/
 PetscErrorCode BnNetWriteModel(BnNet net, const char path[])
 {
+  PetscFunctionBegin;
+  PetscCall(BnNetWriteModelWith(net, path, NULL, NULL));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetWriteModelWith - BnNetWriteModel() with more groups in the same file (the trainer's
+  /history and /provenance), written by extra(f, ctx) before the file is committed
+
+  Collective on the network's communicator
+@*/
+PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode (*extra)(BnH5, void *), void *ctx)
+{
   BnH5           f;
   MPI_Comm       comm;
   PetscErrorCode ierr;
@@ -124,6 +137,7 @@ PetscErrorCode BnNetWriteModel(BnNet net, const char path[])
   comm = net->comm;
   PetscCall(BnH5Create(comm, path, "model", &f));
   ierr = BnNetWriteGroups(net, f);
+  if (!ierr && extra) ierr = extra(f, ctx);
   if (ierr) { /* never leave a half-written PATH.tmp behind */
     PetscCall(BnH5Abort(&f));
     PetscCall(ierr);

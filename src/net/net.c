@@ -23,10 +23,10 @@ static PetscErrorCode BnNetReset(BnNet net)
   for (PetscInt l = 1; l <= net->L; l++) {
     if (net->act) PetscCall(BnActivationDestroy(&net->act[l]));
     if (net->reg) PetscCall(BnRegDestroy(&net->reg[l]));
-    if (net->W) PetscCall(PetscFree(net->W[l]));
-    if (net->b) PetscCall(PetscFree(net->b[l]));
+    if (net->layer) PetscCall(BnLayerDestroy(&net->layer[l]));
+    if (net->ltype) PetscCall(PetscFree(net->ltype[l]));
   }
-  if (net->act) PetscCall(PetscFree5(net->act, net->reg, net->lambda, net->W, net->b));
+  if (net->act) PetscCall(PetscFree5(net->act, net->reg, net->lambda, net->layer, net->ltype));
   PetscCall(PetscFree(net->widths));
   PetscCall(PetscFree(net->act_list));
   PetscCall(PetscFree(net->work));
@@ -93,7 +93,6 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
 {
   char   **items;
   PetscInt n;
-  size_t   len;
   char     what[PETSC_MAX_PATH_LEN + 64];
 
   PetscFunctionBegin;
@@ -106,7 +105,7 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
     PetscCheck(widths[l] >= 1, net->comm, PETSC_ERR_USER_INPUT, "%s: width %" PetscInt_FMT " of layer %" PetscInt_FMT " must be >= 1", what, widths[l], l);
     net->widths[l] = widths[l];
   }
-  PetscCall(PetscCalloc5(L + 1, &net->act, L + 1, &net->reg, L + 1, &net->lambda, L + 1, &net->W, L + 1, &net->b));
+  PetscCall(PetscCalloc5(L + 1, &net->act, L + 1, &net->reg, L + 1, &net->lambda, L + 1, &net->layer, L + 1, &net->ltype));
   BnNetWhat(net, "-net_activations", 0, "activations", what, sizeof(what));
   PetscCall(BnNetPerLayerItems(net->comm, what, activations, L, &items, &n));
   for (PetscInt l = 1; l <= L; l++) {
@@ -140,29 +139,10 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
     BnNetWhat(net, "-net_lambda", l, "lambda", what, sizeof(what));
     PetscCheck(net->lambda[l] > 0 && PetscIsNormalReal(net->lambda[l]), net->comm, PETSC_ERR_USER_INPUT, "%s: lambda_%" PetscInt_FMT " = %g must be positive", what, l, (double)net->lambda[l]);
   }
-  /* canonical activation list, as stored in files */
-  len = 0;
-  for (PetscInt l = 1; l <= L; l++) {
-    const char *spec;
-    size_t      sl;
-    PetscCall(BnActivationGetSpec(net->act[l], &spec));
-    PetscCall(PetscStrlen(spec, &sl));
-    len += sl + 1;
-  }
-  /* (PETSc 3.18's PetscStrlcat truncates strings that fit, hence the plain copy) */
-  PetscCall(PetscCalloc1(len + 1, &net->act_list));
-  {
-    size_t pos = 0;
-    for (PetscInt l = 1; l <= L; l++) {
-      const char *spec;
-      size_t      sl;
-      PetscCall(BnActivationGetSpec(net->act[l], &spec));
-      PetscCall(PetscStrlen(spec, &sl));
-      if (l > 1) net->act_list[pos++] = ',';
-      PetscCall(PetscMemcpy(net->act_list + pos, spec, sl));
-      pos += sl;
-    }
-    net->act_list[pos] = '\0';
+  { /* canonical activation list, as stored in files */
+    const char *specs[BN_MAX_LAYERS];
+    for (PetscInt l = 1; l <= L; l++) PetscCall(BnActivationGetSpec(net->act[l], &specs[l - 1]));
+    PetscCall(BnJoinList(L, specs, &net->act_list));
   }
   PetscFunctionReturn(0);
 }
@@ -208,15 +188,12 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
     if (widths[l] >= 1 && widths[l - 1] >= 1 && widths[l - 1] < PETSC_MAX_INT) PetscCall(BnSizeMul("-net_widths", widths[l], widths[l - 1] + 1, &entries));
   }
   if (!act_s[0]) { /* relu hidden layers, softmax output */
-    size_t pos = 0;
-    for (PetscInt l = 1; l <= L && pos + 8 < sizeof(act_s); l++) {
-      const char *item = l < L ? "relu," : "softmax";
-      size_t      il;
-      PetscCall(PetscStrlen(item, &il));
-      PetscCall(PetscMemcpy(act_s + pos, item, il));
-      pos += il;
-    }
-    act_s[pos] = '\0';
+    const char *def[BN_MAX_LAYERS];
+    char       *joined;
+    for (PetscInt l = 1; l <= L; l++) def[l - 1] = l < L ? "relu" : "softmax";
+    PetscCall(BnJoinList(L, def, &joined));
+    PetscCall(PetscStrncpy(act_s, joined, sizeof(act_s)));
+    PetscCall(PetscFree(joined));
   }
   PetscCall(BnParseRealList("-net_lambda", lambda_s, BN_MAX_LAYERS, lambda, &nl));
   PetscCheck(nl == 1 || nl == L, net->comm, PETSC_ERR_USER_INPUT, "-net_lambda '%s': %" PetscInt_FMT " values for %" PetscInt_FMT " layers (give one for all layers or one per layer)", lambda_s, nl, L);
@@ -283,9 +260,9 @@ PetscErrorCode BnNetSetUp(BnNet net)
     PetscCheck(net->L == 2 && net->widths[0] == net->widths[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs a 2-layer autoencoder n0,n1,n0, got %" PetscInt_FMT " layers", net->L);
   }
   for (PetscInt l = 1; l <= net->L; l++) {
+    PetscCall(BnLayerCreate(net->ltype[l] ? net->ltype[l] : "dense", net->widths[l], net->widths[l - 1], &net->layer[l]));
     if (net->own_first && (l < net->own_first || l > net->own_last)) continue;
-    PetscCall(PetscCalloc1(net->widths[l] * net->widths[l - 1], &net->W[l]));
-    PetscCall(PetscCalloc1(net->widths[l], &net->b[l]));
+    PetscCall(BnLayerAllocateParameters(net->layer[l]));
   }
   net->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -301,11 +278,13 @@ PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed)
   PetscFunctionBegin;
   PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
   for (PetscInt l = 1; l <= net->L; l++) {
-    PetscInt  n = net->widths[l] * net->widths[l - 1];
-    PetscReal s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]);
-    if (!net->W[l]) continue; /* another stage's layer */
-    for (PetscInt k = 0; k < n; k++) net->W[l][k] = s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k);
-    PetscCall(PetscArrayzero(net->b[l], net->widths[l]));
+    PetscInt   n;
+    PetscReal  s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]), *W, *b;
+    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &n, NULL));
+    PetscCall(BnLayerGetParameters(net->layer[l], &W, &b));
+    if (!W) continue; /* another stage's layer */
+    for (PetscInt k = 0; k < n; k++) W[k] = s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k);
+    PetscCall(PetscArrayzero(b, net->widths[l]));
   }
   PetscCall(BnNetSyncTied(net));
   PetscFunctionReturn(0);
@@ -334,9 +313,7 @@ PetscErrorCode BnNetSetOwnedLayers(BnNet net, PetscInt first, PetscInt last)
 PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l)
 {
   PetscFunctionBegin;
-  if (net->W[l]) PetscFunctionReturn(0);
-  PetscCall(PetscCalloc1(net->widths[l] * net->widths[l - 1], &net->W[l]));
-  PetscCall(PetscCalloc1(net->widths[l], &net->b[l]));
+  PetscCall(BnLayerAllocateParameters(net->layer[l]));
   PetscFunctionReturn(0);
 }
 
@@ -345,8 +322,7 @@ PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l)
 {
   PetscFunctionBegin;
   if (!net->own_first || (l >= net->own_first && l <= net->own_last)) PetscFunctionReturn(0);
-  PetscCall(PetscFree(net->W[l]));
-  PetscCall(PetscFree(net->b[l]));
+  PetscCall(BnLayerFreeParameters(net->layer[l]));
   PetscFunctionReturn(0);
 }
 
@@ -355,9 +331,12 @@ PetscErrorCode BnNetSyncTied(BnNet net)
   PetscFunctionBegin;
   if (!net->tied) PetscFunctionReturn(0);
   {
-    PetscInt n0 = net->widths[0], n1 = net->widths[1];
+    PetscInt   n0 = net->widths[0], n1 = net->widths[1];
+    PetscReal *W1, *W2;
+    PetscCall(BnNetGetLayer(net, 1, &W1, NULL));
+    PetscCall(BnNetGetLayer(net, 2, &W2, NULL));
     for (PetscInt i = 0; i < n0; i++)
-      for (PetscInt k = 0; k < n1; k++) net->W[2][i * n1 + k] = net->W[1][k * n0 + i];
+      for (PetscInt k = 0; k < n1; k++) W2[i * n1 + k] = W1[k * n0 + i];
   }
   PetscFunctionReturn(0);
 }
@@ -381,8 +360,7 @@ PetscErrorCode BnNetGetLayer(BnNet net, PetscInt l, PetscReal **W, PetscReal **b
   PetscFunctionBegin;
   PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
   PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
-  if (W) *W = net->W[l];
-  if (b) *b = net->b[l];
+  PetscCall(BnLayerGetParameters(net->layer[l], W, b));
   PetscFunctionReturn(0);
 }
 
@@ -434,9 +412,10 @@ PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val)
   PetscFunctionBegin;
   *val = 0;
   for (PetscInt l = 1; l <= net->L; l++) {
-    PetscReal r;
+    PetscReal r, *W;
     if (net->tied && l == 2) continue;
-    PetscCall(BnRegValue(net->reg[l], net->widths[l], net->widths[l - 1], net->W[l], &r));
+    PetscCall(BnNetGetLayer(net, l, &W, NULL));
+    PetscCall(BnRegValue(net->reg[l], net->widths[l], net->widths[l - 1], W, &r));
     *val += r;
   }
   PetscFunctionReturn(0);
@@ -454,16 +433,18 @@ PetscErrorCode BnNetCompare(BnNet a, BnNet b, PetscReal *reldiff)
   PetscCheck(a->L == b->L, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "networks have %" PetscInt_FMT " and %" PetscInt_FMT " layers", a->L, b->L);
   *reldiff = 0;
   for (PetscInt l = 1; l <= a->L; l++) {
-    PetscReal d = 0, s = 0;
+    PetscReal d = 0, s = 0, *Wa, *ba, *Wb, *bb;
     PetscInt  n = a->widths[l] * a->widths[l - 1];
     PetscCheck(a->widths[l] == b->widths[l] && a->widths[l - 1] == b->widths[l - 1], PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "layer %" PetscInt_FMT " shapes differ", l);
+    PetscCall(BnNetGetLayer(a, l, &Wa, &ba));
+    PetscCall(BnNetGetLayer(b, l, &Wb, &bb));
     for (PetscInt k = 0; k < n; k++) {
-      d += PetscSqr(a->W[l][k] - b->W[l][k]);
-      s += PetscSqr(a->W[l][k]);
+      d += PetscSqr(Wa[k] - Wb[k]);
+      s += PetscSqr(Wa[k]);
     }
     for (PetscInt k = 0; k < a->widths[l]; k++) {
-      d += PetscSqr(a->b[l][k] - b->b[l][k]);
-      s += PetscSqr(a->b[l][k]);
+      d += PetscSqr(ba[k] - bb[k]);
+      s += PetscSqr(ba[k]);
     }
     *reldiff = PetscMax(*reldiff, s > 0 ? PetscSqrtReal(d / s) : PetscSqrtReal(d));
   }

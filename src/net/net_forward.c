@@ -1,32 +1,51 @@
-/* Affine maps and forward passes of m-row blocks, as DGEMMs on row-major arrays. */
+/* Layer operators and forward passes of m-row blocks (row-major arrays). */
 #include "net_impl.h"
-#include <petscblaslapack.h>
 
 /*@C
-  BnNetAffine - z = x W_l^T + 1 b_l^T for an m x n_{l-1} block x (row-major)
+  BnNetAffine - z = x W_l^T + 1 b_l^T for an m x n_{l-1} block x (row-major): layer l's operator
+  (BnLayerApply())
 
   Not Collective
-
-  Notes:
-  Row-major x (m x n_{l-1}) is column-major x^T, so z^T = W_l x^T is one DGEMM with W's
-  row-major storage read as the transposed column-major matrix.
 @*/
 PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[])
 {
-  PetscInt     nout = net->widths[l], nin = net->widths[l - 1];
-  PetscBLASInt M, Nn, K;
-  PetscReal    one = 1.0;
-
   PetscFunctionBegin;
   /* the lifted solvers form z_L with this: a skip term would be missing */
   PetscCheck(!(net->S && l == net->L), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "this model has an affine skip into its output layer (written by bregnet prune): it can be evaluated (predict, prune), not trained or inverted");
-  if (m == 0) PetscFunctionReturn(0);
-  for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(z + i * nout, net->b[l], nout));
-  PetscCall(PetscBLASIntCast(nout, &M));
-  PetscCall(PetscBLASIntCast(m, &Nn));
-  PetscCall(PetscBLASIntCast(nin, &K));
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &M, &Nn, &K, &one, net->W[l], &K, x, &K, &one, z, &M));
-  PetscCall(PetscLogFlops(2.0 * m * nout * nin));
+  PetscCall(BnLayerApply(net->layer[l], m, x, z));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetGetLayerOperator - layer l as an operator (BnLayer): apply, apply-transpose, gradient, norms
+
+  Not Collective
+
+.seealso: BnNetSetLayerType(), BnLayerApply()
+@*/
+PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer)
+{
+  PetscFunctionBegin;
+  PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
+  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
+  *layer = net->layer[l];
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetLayerType - the registered layer type of layer l (default dense); before BnNetSetUp()
+
+  Not Collective
+
+.seealso: BnLayerRegister(), BnNetGetLayerOperator()
+@*/
+PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[])
+{
+  PetscFunctionBegin;
+  PetscCheck(!net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSetLayerType: call it before BnNetSetUp()");
+  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
+  PetscCall(PetscFree(net->ltype[l]));
+  PetscCall(PetscStrallocpy(type, &net->ltype[l]));
   PetscFunctionReturn(0);
 }
 
@@ -38,38 +57,38 @@ PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[
   Output Parameters:
 + zL  - the output layer's pre-activation (m x n_L), may be NULL
 - out - sigma_L(zL) (m x n_L), may be NULL
+
+  Notes:
+  Three rows of scratch per sample: z into one buffer, sigma(z) alternately into the other two,
+  so that x_{L-2} is still there for the affine skip of a pruned model (net_skip.c).
 @*/
 PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[])
 {
   PetscInt         maxw = 0, L = net->L;
-  PetscReal       *a, *c;
-  const PetscReal *in = x0;
+  PetscReal       *c, *x[2], *z;
+  const PetscReal *in = x0, *skip_in = x0;
 
   PetscFunctionBegin;
-  if (net->S) {
-    PetscCall(BnNetForwardSkip_Private(net, m, x0, zL, out));
-    PetscFunctionReturn(0);
-  }
   PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
   for (PetscInt l = 1; l <= L; l++) maxw = PetscMax(maxw, net->widths[l]);
-  if (net->work_len < 2 * m * maxw) {
+  if (net->work_len < 3 * m * maxw) {
     PetscCall(PetscFree(net->work));
-    net->work_len = 2 * m * maxw;
+    net->work_len = 3 * m * maxw;
     PetscCall(PetscMalloc1(net->work_len, &net->work));
   }
-  a = net->work;
-  c = net->work + m * maxw;
-  /* z into c, sigma(z) into a; a's old content (the layer input) is dead once z is formed */
+  c    = net->work;
+  x[0] = net->work + m * maxw;
+  x[1] = net->work + 2 * m * maxw;
   for (PetscInt l = 1; l < L; l++) {
     PetscCall(BnNetAffine(net, l, m, in, c));
-    PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], c, a));
-    in = a;
+    PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], c, x[l % 2]));
+    skip_in = in;
+    in      = x[l % 2];
   }
-  {
-    PetscReal *z = zL ? zL : c;
-    PetscCall(BnNetAffine(net, L, m, in, z));
-    if (out) PetscCall(BnActivationSigma(net->act[L], m, net->widths[L], z, out));
-  }
+  z = zL ? zL : c;
+  PetscCall(BnLayerApply(net->layer[L], m, in, z));
+  if (net->S) PetscCall(BnNetSkipAdd_Private(net, m, skip_in, z));
+  if (out) PetscCall(BnActivationSigma(net->act[L], m, net->widths[L], z, out));
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

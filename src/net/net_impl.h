@@ -1,12 +1,13 @@
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
+#include "layer_impl.h"
 
 #define BN_MAX_LAYERS 64
 
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
    reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
-PETSC_INTERN PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[]);
+PETSC_INTERN PetscErrorCode BnNetSkipAdd_Private(BnNet net, PetscInt m, const PetscReal x[], PetscReal z[]);
 
 struct _p_BnNet {
   MPI_Comm      comm;
@@ -15,7 +16,8 @@ struct _p_BnNet {
   BnActivation *act;    /* L+1, [0] unused */
   BnReg        *reg;    /* L+1, [0] unused */
   PetscReal    *lambda; /* L+1, [0] unused */
-  PetscReal   **W, **b; /* L+1, [0] unused */
+  BnLayer      *layer;  /* L+1, [0] unused: the operators and their parameters (layer.c) */
+  char        **ltype;  /* L+1, [0] unused: their registered types (dense) */
   PetscBool     tied;
   PetscBool     bias_fixed[BN_MAX_LAYERS + 1]; /* -net_bias_fixed: layer l's bias is never updated */
   PetscBool     setup;

@@ -41,9 +41,10 @@ PetscErrorCode BnNetGetSkip(BnNet net, PetscReal **S)
   PetscFunctionReturn(0);
 }
 
-/* z += x M^T for an m-row block x (m x k) and M (n x k), both row-major */
-static PetscErrorCode BnGemmAdd(PetscInt m, PetscInt n, PetscInt k, const PetscReal M[], const PetscReal x[], PetscReal z[])
+/* z += x S^T for an m-row block x = x_{L-2} (BnNetForward(): z already holds b_L + W_L x_{L-1}) */
+PetscErrorCode BnNetSkipAdd_Private(BnNet net, PetscInt m, const PetscReal x[], PetscReal z[])
 {
+  PetscInt     n = net->widths[net->L], k = net->widths[net->L - 2];
   PetscBLASInt Mm, Nn, K;
   PetscReal    one = 1.0;
 
@@ -52,44 +53,7 @@ static PetscErrorCode BnGemmAdd(PetscInt m, PetscInt n, PetscInt k, const PetscR
   PetscCall(PetscBLASIntCast(n, &Mm));
   PetscCall(PetscBLASIntCast(m, &Nn));
   PetscCall(PetscBLASIntCast(k, &K));
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &Mm, &Nn, &K, &one, M, &K, x, &K, &one, z, &Mm));
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &Mm, &Nn, &K, &one, net->S, &K, x, &K, &one, z, &Mm));
   PetscCall(PetscLogFlops(2.0 * m * n * k));
-  PetscFunctionReturn(0);
-}
-
-/* BnNetForward() of a network with a skip: keeps x_{L-2} alive until z_L is formed */
-PetscErrorCode BnNetForwardSkip_Private(BnNet net, PetscInt m, const PetscReal x0[], PetscReal zL[], PetscReal out[])
-{
-  const PetscInt   L = net->L, nL = net->widths[L];
-  PetscReal      **x, *z;
-  const PetscReal *in = x0;
-
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(BN_Forward, 0, 0, 0, 0));
-  {
-  PetscInt         maxw = 1;
-  PetscReal       *pre;
-
-  PetscCall(PetscCalloc1(L, &x));
-  for (PetscInt l = 1; l < L; l++) maxw = PetscMax(maxw, net->widths[l]);
-  PetscCall(PetscMalloc1(m * maxw, &pre));
-  for (PetscInt l = 1; l < L; l++) {
-    PetscCall(PetscMalloc1(m * net->widths[l], &x[l]));
-    PetscCall(BnNetAffine(net, l, m, in, pre));
-    PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], pre, x[l]));
-    in = x[l];
-  }
-  PetscCall(PetscFree(pre));
-  z = zL;
-  if (!z) PetscCall(PetscMalloc1(m * nL, &z));
-  for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(z + i * nL, net->b[L], nL));
-  PetscCall(BnGemmAdd(m, nL, net->widths[L - 1], net->W[L], x[L - 1], z));
-  PetscCall(BnGemmAdd(m, nL, net->widths[L - 2], net->S, L == 2 ? x0 : x[L - 2], z));
-  if (out) PetscCall(BnActivationSigma(net->act[L], m, nL, z, out));
-  if (!zL) PetscCall(PetscFree(z));
-  for (PetscInt l = 1; l < L; l++) PetscCall(PetscFree(x[l]));
-  PetscCall(PetscFree(x));
-  }
-  PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -149,7 +149,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   char        path[PETSC_MAX_PATH_LEN], name[64], *opts;
   BnH5        f;
   MPI_Comm    world;
-  PetscInt64  v, dims[2];
+  PetscInt64  v;
   const char *source;
   PetscInt    samples;
   uint64_t    dseed;
@@ -188,7 +188,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->wrule->lr_decay));
   v = s->wrule->steps;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
-  v = s->wversion;
+  v = *s->wversion;
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "weight_version", 1, &v));
   PetscCall(BnH5WriteAttrInt64(f, "/solver", "power_version", s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
@@ -213,15 +213,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
 
-  PetscCall(BnH5CreateGroup(f, "/history"));
-  {
-    static const char *fields[BN_HIST_FIELDS] = {"energy", "gap", "loss", "train_accuracy", "test_accuracy", "seconds"};
-    dims[0]                                   = s->nhist;
-    for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) {
-      PetscCall(PetscSNPrintf(name, sizeof(name), "/history/%s", fields[k]));
-      PetscCall(BnH5WriteArray(f, name, 1, dims, s->hist[k]));
-    }
-  }
+  PetscCall(BnSolverWriteHistory_Private(s, f));
 
   PetscCall(BnH5CreateGroup(f, "/data"));
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
@@ -391,14 +383,17 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "x_steps", 1, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
   PetscCall(BnCheckpointCheckString(f, world, path, "/solver", "w_update", s->wrule->type, "-solver_w_update", ""));
-  {
+  if (!s->restart_change_lr) { /* -restart_change_lr: the run's own schedule continues the checkpoint */
     PetscReal lr;
+    char      ck[64], run[64];
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
-    PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr);
+    PetscCall(BnSolverStepText(s, lr, ck, sizeof(ck)));
+    PetscCall(BnSolverStepText(s, s->wrule->lr, run, sizeof(run)));
+    PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %s in the checkpoint and %s in this run (give -restart_change_lr to continue with this run's step)", path, ck, run);
     PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
-    PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->lr_decay);
+    PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run (give -restart_change_lr to continue with this run's)", path, (double)lr, (double)s->wrule->lr_decay);
     PetscCall(BnH5ReadAttrReal(f, "/solver", "momentum", 1, &lr));
-    PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run", path, (double)lr, (double)s->wrule->momentum);
+    PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run (give -restart_change_lr to continue with this run's)", path, (double)lr, (double)s->wrule->momentum);
   }
   PetscFunctionReturn(0);
 }
@@ -459,7 +454,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
   s->wrule->steps = v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "weight_version", 1, &v));
-  s->wversion = v;
+  *s->wversion = v;
   PetscCall(BnH5ReadAttrInt64(f, "/solver", "power_version", s->L, (PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5ReadAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
   {

@@ -1,5 +1,5 @@
-/* The lifted energy (math.md §2, exact normalisation), the lifting gap, and the forward
-   network's loss and accuracy. */
+/* The lifted energy of training (exact normalisation: the core's sums over all samples, divided by
+   N, plus the weight regularisers), the lifting gap, and the forward network's loss and accuracy. */
 #include "solver_impl.h"
 
 #define BN_EVAL_CHUNK 2048
@@ -19,28 +19,6 @@ static PetscInt BnSolverEvalChunkRows(BnSolver s)
     worst = PetscMax(worst, per_row);
   }
   return (PetscInt)PetscMax(1, PetscMin(BN_EVAL_CHUNK, s->eval_mib * 1048576.0 / (8.0 * worst)));
-}
-
-/* sums over the block: sum_l lambda_l B_l(x_l, z_l) and sum_{l<L} |x_l - sigma_l(z_l)|^2 (Z must be current) */
-PetscErrorCode BnSolverEnergyBlock(BnSolver s, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum)
-{
-  PetscFunctionBegin;
-  *energy_sum = 0;
-  *gap_sum    = 0;
-  if (!blk->m) PetscFunctionReturn(0);
-  for (PetscInt l = s->la; l <= s->lb; l++) {
-    BnActivation act;
-    PetscReal    lam, B;
-    PetscCall(BnNetGetActivation(s->net, l, &act));
-    PetscCall(BnNetGetLambda(s->net, l, &lam));
-    PetscCall(BnActivationBregman(act, blk->m, s->n[l], blk->X[l], blk->Z[l], &B));
-    *energy_sum += lam * B;
-    if (l < s->L) {
-      PetscCall(BnActivationSigma(act, blk->m, s->n[l], blk->Z[l], blk->R));
-      for (PetscInt k = 0; k < blk->m * s->n[l]; k++) *gap_sum += PetscSqr(blk->X[l][k] - blk->R[k]);
-    }
-  }
-  PetscFunctionReturn(0);
 }
 
 /*@C
@@ -70,8 +48,8 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
     PetscReal e, g;
     s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
     for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] ? s->full.X[l] + i0 * s->n[l] : NULL;
-    for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnBlockComputeZ(s, &s->eval, l));
-    PetscCall(BnSolverEnergyBlock(s, &s->eval, &e, &g));
+    for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnLiftComputeZ(s->lift, &s->eval, l));
+    PetscCall(BnLiftEnergyBlock(s->lift, &s->eval, &e, &g));
     sums[0] += e;
     sums[1] += g;
   }
@@ -136,19 +114,19 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
   PetscFunctionBegin;
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnNetGetActivation(s->net, s->L, &act));
-  PetscCall(BnBlockAllocate(s, c0, PETSC_TRUE, c0, &blk));
+  PetscCall(BnLiftBlockCreate(s->lift, c0, PETSC_TRUE, c0, &blk));
   PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
   for (PetscInt i0 = 0; i0 < m; i0 += rows) {
     PetscInt c = PetscMin(rows, m - i0);
     blk.m      = c;
     if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
-    PetscCall(BnBlockForwardInit(s, &blk));
+    PetscCall(BnLiftForward(s->lift, blk.m, blk.X, blk.Z, PETSC_FALSE));
     if (last) {
       PetscCall(BnScoreChunk(act, split, i0, c, blk.Z[s->L], sums));
     }
   }
   PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
-  PetscCall(BnBlockFree(s, &blk, PETSC_TRUE));
+  PetscCall(BnLiftBlockDestroy(s->lift, &blk));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, world));
   *loss     = split->N ? sums[0] / (PetscReal)split->N : BN_NAN;
   *accuracy = (sums[2] > 0 && split->N) ? sums[1] / (PetscReal)split->N : BN_NAN;
@@ -203,7 +181,7 @@ PetscErrorCode BnSolverForwardInitAll(BnSolver s)
   for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
     s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
     for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] ? s->full.X[l] + i0 * s->n[l] : NULL;
-    PetscCall(BnBlockForwardInit(s, &s->eval));
+    PetscCall(BnLiftForward(s->lift, s->eval.m, s->eval.X, s->eval.Z, PETSC_FALSE));
   }
   PetscFunctionReturn(0);
 }

@@ -47,14 +47,16 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr ETA          - BnSolverSetLearningRate()
 . -solver_lr_decay D      - BnSolverSetLearningRateDecay()
 . -solver_momentum MU     - BnSolverSetMomentum()
-. -solver_monitor         - BnSolverSetMonitor()
+. -solver_monitor [VIEWER] - BnSolverSetMonitor(); a viewer as for -ksp_monitor: ascii:FILE, ascii:FILE:ascii_csv (BnMonitorCreateFromOptions())
+. -progress B             - progress lines inside mini-batch sweeps (BnProgressCreate())
 . -solver_eval_memory M   - BnSolverSetEvalMemory()
 . -layer_stages_overlap B - BnSolverSetStageOverlap()
 . -checkpoint PATH        - BnSolverSetCheckpoint()
 . -checkpoint_every K     - BnSolverSetCheckpointEvery()
 . -checkpoint_keep K      - BnSolverSetCheckpointKeep()
 . -checkpoint_interval T  - BnSolverSetCheckpointInterval()
-- -restart PATH|auto      - BnSolverSetRestart()
+. -restart PATH|auto      - BnSolverSetRestart()
+- -restart_change_lr      - BnSolverSetRestartChangeLearningRate()
 @*/
 PetscErrorCode BnSolverSetFromOptions(BnSolver s)
 {
@@ -83,8 +85,7 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetLearningRateDecay(s, rval));
   PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetMomentum", r->momentum, &rval, &set));
   if (set) PetscCall(BnSolverSetMomentum(s, rval));
-  PetscCall(BnOptionsBool("-solver_monitor", "Print one line per sweep", "BnSolverSetMonitor", s->monitor, &bval, &set));
-  if (set) PetscCall(BnSolverSetMonitor(s, bval));
+  PetscCall(PetscOptionsName("-solver_monitor", "One line per sweep: [ascii:FILE[:ascii_csv]] (standard output when no value)", "BnSolverSetMonitor", NULL)); /* listed for -help; parsed as a viewer below */
   PetscCall(BnOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetEvalMemory", s->eval_mib, &rval, &set));
   if (set) PetscCall(BnSolverSetEvalMemory(s, rval));
   PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetStageOverlap", s->overlap, &bval, &set));
@@ -99,7 +100,21 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetCheckpointInterval(s, rval));
   PetscCall(BnOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetRestart", s->restart, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetRestart(s, str));
+  PetscCall(BnOptionsBool("-restart_change_lr", "Continue the checkpoint with this run's -solver_lr, -solver_lr_decay, -solver_momentum", "BnSolverSetRestartChangeLearningRate", s->restart_change_lr, &bval, &set));
+  if (set) PetscCall(BnSolverSetRestartChangeLearningRate(s, bval));
   PetscOptionsEnd();
+  {
+    MPI_Comm  world;
+    BnMonitor mon;
+    PetscCall(BnGridGetComm(s->grid, &world));
+    PetscCall(BnMonitorCreateFromOptions(world, "-solver_monitor", &mon));
+    if (mon) {
+      PetscCall(BnMonitorDestroy(&s->mon));
+      s->mon = mon;
+    }
+    PetscCall(BnProgressDestroy(&s->progress));
+    PetscCall(BnProgressCreate(world, &s->progress));
+  }
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));
   PetscFunctionReturn(0);
@@ -121,21 +136,16 @@ static PetscErrorCode BnSolverSetDefaults(BnSolver s)
 static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
 {
   PetscFunctionBegin;
-  if (s->pw_W[l]) PetscFunctionReturn(0);
   PetscCall(BnWRuleAllocateLayer(s->wrule, l));
-  PetscCall(PetscMalloc2(s->n[l - 1], &s->pw_W[l], s->n[l - 1] + 2, &s->pw_X[l]));
-  for (PetscInt k = 0; k < s->n[l - 1]; k++) s->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1]);
-  for (PetscInt k = 0; k <= s->n[l - 1]; k++) s->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)s->n[l - 1] + 1);
-  s->pw_X[l][s->n[l - 1] + 1] = 0; /* cold */
+  PetscCall(BnLiftAllocateLayerState(s->lift, l));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
 {
   PetscFunctionBegin;
-  if (!s->pw_W[l]) PetscFunctionReturn(0);
   PetscCall(BnWRuleFreeLayer(s->wrule, l));
-  PetscCall(PetscFree2(s->pw_W[l], s->pw_X[l]));
+  PetscCall(BnLiftFreeLayerState(s->lift, l));
   PetscFunctionReturn(0);
 }
 
@@ -158,8 +168,9 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnDataGetTrain(s->data, &s->train));
   PetscCall(BnDataGetTest(s->data, &s->test, &s->has_test));
   m = s->train.hi - s->train.lo;
-  /* layer stages: this rank's layers [la, lb] (S == 1: all of them) */
-  PetscCall(BnExchangeCreate(s->grid, s->net, &s->ex));
+  /* the lifted core; layer stages: this rank's layers [la, lb] (S == 1: all of them) */
+  PetscCall(BnLiftCreate(s->grid, s->net, &s->lift));
+  PetscCall(BnLiftGetExchange(s->lift, &s->ex));
   PetscCall(BnExchangeGetStages(s->ex, &s->S, &s->stage, &s->first, &s->last));
   {
     MPI_Comm  world;
@@ -170,29 +181,22 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   }
   s->la = s->first[s->stage];
   s->lb = s->last[s->stage];
-  if (s->S > 1) PetscCall(BnNetSetOwnedLayers(s->net, s->la, s->lb)); /* each rank stores its stage's layers only */
-  PetscCall(PetscCalloc1(L + 1, &s->Xvec));
-  PetscCall(BnBlockAllocate(s, m, PETSC_FALSE, s->batch ? 0 : m, &s->full));
-  PetscCall(BnBlockAllocate(s, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
+  PetscCall(BnExchangeSetOverlap(s->ex, s->overlap));
+  /* backward messages serve the x-updates only: of the mini-batch block with mini-batches */
+  PetscCall(BnLiftSetUp(s->lift, m, s->batch ? 0 : m, s->batch ? PetscMin(s->batch, s->train.N) : m));
+  {
+    BnBlock *state;
+    PetscCall(BnLiftGetState(s->lift, &state));
+    s->full = *state; /* shares the core's arrays */
+  }
+  PetscCall(BnLiftBlockCreate(s->lift, PetscMin(m, BN_ENERGY_CHUNK), PETSC_FALSE, PetscMin(m, BN_ENERGY_CHUNK), &s->eval));
   s->full.X[0] = (PetscReal *)s->train.inputs;
   s->full.X[L] = (PetscReal *)s->train.targets;
-  if (s->la > 1) {
-    PetscCall(PetscMalloc1(PetscMax(m * s->n[s->la - 1], 1), &s->ghost));
-    s->full.X[s->la - 1] = s->ghost;
-  }
-  for (PetscInt l = 1; l < L; l++) {
-    if (l < s->la || l > s->lb) continue; /* another stage's layer */
-    /* one row of n_l values per sample: local size m*n_l, the layout BLAS works on directly */
-    PetscCall(VecCreateMPI(s->comm, m * s->n[l], PETSC_DETERMINE, &s->Xvec[l]));
-    PetscCall(VecGetArray(s->Xvec[l], &s->full.X[l]));
-  }
-  if (s->batch) PetscCall(BnBlockAllocate(s, PetscMin(s->batch, s->train.N), PETSC_TRUE, PetscMin(s->batch, s->train.N), &s->mini));
+  if (s->batch) PetscCall(BnLiftBlockCreate(s->lift, PetscMin(s->batch, s->train.N), PETSC_TRUE, PetscMin(s->batch, s->train.N), &s->mini));
   PetscCall(PetscMalloc1(s->train.N, &s->perm));
   PetscCall(BnWRuleSetUp(s->wrule, L));
-  PetscCall(PetscCalloc4(L + 1, &s->pw_W, L + 1, &s->pw_X, L + 1, &s->normW2, L + 1, &s->pw_version));
-  for (PetscInt l = 1; l <= L; l++) {
-    s->pw_version[l] = -1;
-    if (l < s->la || l > s->lb) continue; /* another stage's layer */
+  PetscCall(BnLiftGetPowerState(s->lift, &s->pw_W, &s->pw_X, &s->normW2, &s->pw_version, &s->wversion));
+  for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscCall(BnSolverAllocateLayerState(s, l));
     glen += s->n[l] * (s->n[l - 1] + 1);
   }
@@ -200,10 +204,6 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   s->glen = glen;
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
-  /* backward messages serve the x-updates only: of the mini-batch block with mini-batches */
-  PetscCall(BnExchangeSetSpectral(s->ex, BnSolverSpectralWFn, s));
-  PetscCall(BnExchangeSetOverlap(s->ex, s->overlap));
-  PetscCall(BnExchangeSetUp(s->ex, s->batch ? s->mini.m : s->full.m));
   PetscCall(BnSolverCheckTargets(s));
   PetscCall(BnNetInitializeWeights(s->net, s->seed));
   PetscCall(BnSolverForwardInitAll(s));
@@ -260,20 +260,6 @@ static PetscErrorCode BnSolverPushHistory(BnSolver s, const PetscReal v[BN_HIST_
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnSolverMonitor(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
-{
-  char train[32] = "-", test[32] = "-";
-
-  if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
-  if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
-  MPI_Comm world;
-
-  PetscFunctionBegin;
-  PetscCall(BnGridGetComm(s->grid, &world));
-  PetscCall(PetscPrintf(world, "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSolve - runs sweeps until -solver_sweeps are done or a stop signal arrives
 
@@ -300,6 +286,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_TRUE, NULL)); /* only the sweep's own messages count */
+    PetscCall(BnProgressStart(s->progress, s->batch_in_sweep));
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
     else PetscCall(BnSolverSweepFullBatch(s));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, NULL));
@@ -324,7 +311,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     } else v[4] = BN_NAN;
     v[5] = (PetscReal)(t1 - t0);
     PetscCall(BnSolverPushHistory(s, v));
-    if (s->monitor) PetscCall(BnSolverMonitor(s, v));
+    PetscCall(BnSolverMonitor_Private(s, v));
     PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
     if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     {
@@ -484,7 +471,7 @@ PetscErrorCode BnSolverWriteModel(BnSolver s, const char path[])
 {
   PetscFunctionBegin;
   PetscCall(BnSolverGatherNet(s));
-  PetscCall(BnNetWriteModel(s->net, path));
+  PetscCall(BnNetWriteModelWith(s->net, path, BnSolverWriteModelExtras_Private, s));
   PetscCall(BnSolverReleaseNet(s));
   PetscFunctionReturn(0);
 }
@@ -519,25 +506,18 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
 
   PetscFunctionBegin;
   if (!s) PetscFunctionReturn(0);
-  if (s->Xvec) {
-    for (PetscInt l = 1; l < s->L; l++) {
-      if (!s->Xvec[l]) continue;
-      PetscCall(VecRestoreArray(s->Xvec[l], &s->full.X[l]));
-      PetscCall(VecDestroy(&s->Xvec[l]));
-    }
-    PetscCall(PetscFree(s->Xvec));
-    PetscCall(PetscFree(s->ghost));
-    PetscCall(BnBlockFree(s, &s->full, PETSC_FALSE));
-    PetscCall(BnBlockFree(s, &s->eval, PETSC_FALSE));
-    if (s->batch) PetscCall(BnBlockFree(s, &s->mini, PETSC_TRUE));
+  if (s->lift) {
+    PetscCall(BnLiftBlockDestroy(s->lift, &s->eval));
+    if (s->batch) PetscCall(BnLiftBlockDestroy(s->lift, &s->mini));
     for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
-    PetscCall(PetscFree4(s->pw_W, s->pw_X, s->normW2, s->pw_version));
     PetscCall(PetscFree(s->gbuf));
     PetscCall(PetscFree(s->perm));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
   PetscCall(BnWRuleDestroy(&s->wrule));
-  PetscCall(BnExchangeDestroy(&s->ex));
+  PetscCall(BnLiftDestroy(&s->lift));
+  PetscCall(BnMonitorDestroy(&s->mon));
+  PetscCall(BnProgressDestroy(&s->progress));
   PetscCall(PetscFree(*solver));
   PetscFunctionReturn(0);
 }

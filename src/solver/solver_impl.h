@@ -5,14 +5,6 @@
 #define BN_ENERGY_CHUNK 1024 /* rows per chunk when evaluating all samples */
 #define BN_HIST_FIELDS BN_HISTORY_FIELDS /* energy, gap, loss, train_accuracy, test_accuracy, seconds */
 
-/* A block of m samples in the lifted variables: X[0] inputs, X[1..L-1] auxiliary, X[L]
-   targets (all m x n_l row-major), and Z[l] = X[l-1] W_l^T + b_l kept consistent with X. */
-typedef struct {
-  PetscInt    m;
-  PetscReal **X, **Z;
-  PetscReal  *R, *G; /* residual m x max n, gradient m x max n */
-} BnBlock;
-
 /* W-update rules are registered types (wrules.c): a constructor BnWRuleCreate_<Type> per file,
    found by name in a PetscFunctionList, fills the ops and its own data. The base object owns
    what every rule has: the step schedule, the count of steps and the per-layer state arrays,
@@ -70,7 +62,8 @@ struct _p_BnSolver {
 
   /* options */
   PetscInt  sweeps, batch, x_steps;
-  PetscBool monitor;
+  BnMonitor  mon;      /* -solver_monitor [ascii:FILE[:ascii_csv]], NULL when off */
+  BnProgress progress; /* progress lines inside mini-batch sweeps */
   uint64_t  seed;
   BnWRule   wrule;          /* -solver_w_update and its step schedule */
   char      wrule_type[32]; /* "" until SetUp picks the default of the batch mode */
@@ -79,16 +72,17 @@ struct _p_BnSolver {
   /* state */
   BnSplit   train, test;
   PetscBool has_test;
-  Vec      *Xvec;     /* X[l], l = 1..L-1: the auxiliary variables of my samples, local (hi-lo) x n_l */
+  BnLift    lift;     /* the lifted core: auxiliary variables, x-update, energy, gradients, norms */
   PetscInt  sweep;    /* completed sweeps */
   PetscInt  batch_in_sweep; /* batches done of the current sweep (mini-batch restart point) */
+  /* the lifted core's spectral state (BnLiftGetPowerState()), for checkpoints */
   PetscReal **pw_W;   /* power-iteration vectors for |W_l|_2 (n_{l-1}) */
-  PetscReal  *normW2; /* cached |W_l|_2^2, valid while pw_version[l] == wversion */
-  PetscInt64 *pw_version, wversion;
+  PetscReal  *normW2; /* cached |W_l|_2^2, valid while pw_version[l] == *wversion */
+  PetscInt64 *pw_version, *wversion;
   PetscReal **pw_X;   /* power-iteration vectors for |[X_{l-1};1]|_2 (n_{l-1}+1) */
 
   /* work */
-  BnBlock    full, mini, eval; /* all my samples, one mini-batch, a chunk for the energy */
+  BnBlock    full, mini, eval; /* all my samples (the core's state block), one mini-batch, a chunk for the energy */
   PetscReal *gbuf;    /* packed gradients of all layers for one allreduce */
   PetscInt   glen;
   PetscInt  *perm;    /* sample permutation of the current sweep */
@@ -99,6 +93,7 @@ struct _p_BnSolver {
 
   /* checkpoints */
   char      ckpt_base[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscBool restart_change_lr; /* -restart_change_lr: this run's step-size schedule replaces the checkpoint's */
   PetscInt  ckpt_every, ckpt_keep;
   PetscReal ckpt_interval;     /* seconds between timed checkpoints, 0 = off */
   PetscLogDouble ckpt_last;    /* time of the last checkpoint (or of the start) */
@@ -110,33 +105,25 @@ struct _p_BnSolver {
   PetscInt   S, stage, la, lb;
   PetscReal  eval_mib; /* -solver_eval_memory: MiB for the chunks of the staged evaluation */
   PetscBool  overlap; /* -layer_stages_overlap: x-updates of interior layers during the exchange */
-  BnExchange ex;             /* stage partition and boundary exchange (src/stages) */
+  BnExchange ex;             /* stage partition and boundary exchange (the core's) */
   const PetscInt *first, *last; /* layer range of every stage */
-  PetscReal *ghost;          /* stage s > 0: x_{la-1} of my samples, received from stage s-1 */
   PetscInt   sweeps_run;     /* sweeps done by this run (for per-sweep statistics) */
   PetscLogDouble bytes_wgrad; /* gradient allreduce bytes of W-steps, this rank */
 
   /* statistics */
-  PetscLogDouble flops_sweep, seconds_sweep, bytes_reduced;
-  PetscInt       reductions;
+  PetscLogDouble flops_sweep, seconds_sweep;
 };
 
-PETSC_INTERN PetscErrorCode BnBlockAllocate(BnSolver, PetscInt m, PetscBool own_aux, PetscInt zrows, BnBlock *);
-PETSC_INTERN PetscErrorCode BnBlockFree(BnSolver, BnBlock *, PetscBool own_aux);
-PETSC_INTERN PetscErrorCode BnBlockComputeZ(BnSolver, BnBlock *, PetscInt l);
-PETSC_INTERN PetscErrorCode BnBlockForwardInit(BnSolver, BnBlock *);
-PETSC_INTERN PetscErrorCode BnSolverXColour(BnSolver, BnBlock *, PetscInt parity);
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
-PETSC_INTERN PetscErrorCode BnSolverEnergyBlock(BnSolver, BnBlock *, PetscReal *energy_sum, PetscReal *gap_sum);
-PETSC_INTERN PetscErrorCode BnSolverSpectralW(BnSolver, PetscInt l, PetscReal *norm2);
-PETSC_INTERN PetscErrorCode BnSolverSpectralWFn(void *solver, PetscInt l, PetscReal *norm2); /* BnSpectralFn for the exchange */
-PETSC_INTERN PetscErrorCode BnSolverSpectralX(BnSolver, BnBlock *, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped);
-PETSC_INTERN PetscErrorCode BnSolverAllreduce(BnSolver, PetscReal buf[], PetscInt count);
 PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool due_local, PetscBool *stop, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
+PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);
+PETSC_INTERN PetscErrorCode BnSolverStepText(BnSolver, PetscReal lr, char buf[], size_t len);
+PETSC_INTERN PetscErrorCode BnSolverMonitor_Private(BnSolver, const PetscReal v[BN_HIST_FIELDS]);

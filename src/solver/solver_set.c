@@ -4,7 +4,7 @@
 #include "solver_impl.h"
 
 /* options that size the solver's storage can change only before BnSolverSetUp() */
-#define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->Xvec, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
+#define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->lift, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
 
 /*@C
   BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
@@ -53,16 +53,16 @@ PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
 }
 
 /*@C
-  BnSolverSetXSteps - two-colour x-sweeps per batch; PETSC_DEFAULT: 2 for mini-batches, 1 for
-  full batch (-solver_x_steps)
+  BnSolverSetXSteps - two-colour x-sweeps per batch; PETSC_DEFAULT (or -1): 2 for mini-batches,
+  1 for full batch (-solver_x_steps)
 
   Logically Collective
 @*/
 PetscErrorCode BnSolverSetXSteps(BnSolver s, PetscInt steps)
 {
   PetscFunctionBegin;
-  PetscCheck(steps >= 0 || steps == PETSC_DEFAULT, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", steps);
-  s->x_steps = steps;
+  PetscCheck(steps >= 0 || steps == PETSC_DEFAULT || steps == -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0", steps);
+  s->x_steps = steps < 0 ? -1 : steps; /* -1: the batch mode's default, resolved by SetUp */
   PetscFunctionReturn(0);
 }
 
@@ -122,16 +122,16 @@ PetscErrorCode BnSolverGetLearningRate(BnSolver s, PetscReal *lr)
 }
 
 /*@C
-  BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT:
-  0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
+  BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT
+  (or -1): 0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
 
   Logically Collective
 @*/
 PetscErrorCode BnSolverSetLearningRateDecay(BnSolver s, PetscReal decay)
 {
   PetscFunctionBegin;
-  PetscCheck(decay == PETSC_DEFAULT || (decay > 0 && decay <= 1), s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)decay);
-  s->wrule->lr_decay = decay;
+  PetscCheck(decay == PETSC_DEFAULT || decay == -1 || (decay > 0 && decay <= 1), s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1]", (double)decay);
+  s->wrule->lr_decay = decay < 0 ? -1 : decay; /* -1: the batch mode's default, resolved by SetUp */
   PetscFunctionReturn(0);
 }
 
@@ -165,14 +165,19 @@ PetscErrorCode BnSolverGetMomentum(BnSolver s, PetscReal *mu)
 }
 
 /*@C
-  BnSolverSetMonitor - print one line per sweep: energy, gap, loss, accuracies, seconds (-solver_monitor)
+  BnSolverSetMonitor - print one line per sweep on standard output: energy, gap, loss,
+  accuracies, seconds (-solver_monitor; -solver_monitor ascii:FILE[:ascii_csv] writes to a file)
 
-  Logically Collective
+  Collective
 @*/
 PetscErrorCode BnSolverSetMonitor(BnSolver s, PetscBool flg)
 {
+  MPI_Comm world;
+
   PetscFunctionBegin;
-  s->monitor = flg;
+  PetscCall(BnMonitorDestroy(&s->mon));
+  PetscCall(BnGridGetComm(s->grid, &world));
+  if (flg) PetscCall(BnMonitorCreateStdout(world, &s->mon));
   PetscFunctionReturn(0);
 }
 
@@ -318,7 +323,11 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   PetscFunctionBegin;
   if (flops) *flops = s->flops_sweep;
   if (seconds) *seconds = s->seconds_sweep;
-  if (bytes) *bytes = s->sweep ? s->bytes_reduced / (PetscLogDouble)s->sweep : 0;
+  if (bytes) {
+    PetscLogDouble reduced;
+    PetscCall(BnLiftGetBytesReduced(s->lift, &reduced));
+    *bytes = s->sweep ? reduced / (PetscLogDouble)s->sweep : 0;
+  }
   PetscFunctionReturn(0);
 }
 

@@ -4,17 +4,17 @@
 
 /*@C
   BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples, then one W-step with 1/L steps
-  (with layer stages every colour carries its boundary exchange, BnSolverXColour())
+  (with layer stages every colour carries its boundary exchange, BnLiftXColour())
 
   Collective on the stage communicator
 @*/
 PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
 {
   PetscFunctionBegin;
-  for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnBlockComputeZ(s, &s->full, l));
+  for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnLiftComputeZ(s->lift, &s->full, l));
   for (PetscInt k = 0; k < s->x_steps; k++) {
-    PetscCall(BnSolverXColour(s, &s->full, 1));
-    PetscCall(BnSolverXColour(s, &s->full, 0));
+    PetscCall(BnLiftXColour(s->lift, &s->full, 1));
+    PetscCall(BnLiftXColour(s->lift, &s->full, 0));
   }
   PetscCall(BnSolverWStep(s, &s->full, s->train.N));
   PetscFunctionReturn(0);
@@ -83,16 +83,17 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
       PetscCall(PetscArraycpy(blk->X[0] + i * n0, s->train.inputs + loc[i] * n0, n0));
       PetscCall(PetscArraycpy(blk->X[L] + i * nL, s->train.targets + loc[i] * nL, nL));
     }
-    PetscCall(BnBlockForwardInit(s, blk));
+    PetscCall(BnLiftForward(s->lift, blk->m, blk->X, blk->Z, PETSC_FALSE));
     for (PetscInt k = 0; k < s->x_steps; k++) {
-      PetscCall(BnSolverXColour(s, blk, 1));
-      PetscCall(BnSolverXColour(s, blk, 0));
+      PetscCall(BnLiftXColour(s->lift, blk, 1));
+      PetscCall(BnLiftXColour(s->lift, blk, 0));
     }
     PetscCall(BnSolverWStep(s, blk, b1 - b0));
     /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */
     for (PetscInt l = s->la; l < L && l <= s->lb; l++)
       for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(s->full.X[l] + loc[i] * s->n[l], blk->X[l] + i * s->n[l], s->n[l]));
     s->batch_in_sweep = b + 1;
+    PetscCall(BnProgressUpdate(s->progress, s->sweep + 1, s->sweeps, b + 1, nb));
     {
       PetscBool due_local, due;
       PetscCall(BnSolverCheckpointDue(s, &due_local));

@@ -1,60 +1,7 @@
-/* (W_l, b_l)-updates (math.md §3): the Bregman gradient of every layer from the block's
-   samples, summed over the stage in one allreduce, then one step of the chosen rule and the
-   prox of the weight regulariser. */
+/* (W_l, b_l)-updates: the Bregman gradient of every layer from the block's samples (the lifted
+   core's BnLiftGradient()), summed over the stage in one allreduce, then one step of the chosen
+   rule and the prox of the weight regulariser. */
 #include "solver_impl.h"
-#include <petscblaslapack.h>
-
-/*@C
-  BnSolverAllreduce - in-place sum over the ranks of the stage, counted for the bytes report
-
-  Collective on the stage communicator
-@*/
-PetscErrorCode BnSolverAllreduce(BnSolver s, PetscReal buf[], PetscInt count)
-{
-  PetscMPIInt c, size;
-
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_size(s->comm, &size));
-  s->reductions++;
-  if (size == 1) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
-  PetscCall(PetscMPIIntCast(count, &c));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, buf, c, MPIU_REAL, MPI_SUM, s->comm));
-  s->bytes_reduced += (PetscLogDouble)count * sizeof(PetscReal);
-  PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-/* gradient of layer l into gW (n_l x n_{l-1}) and gb (n_l), scaled by lambda_l / Nnorm */
-static PetscErrorCode BnLayerGradient(BnSolver s, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal gW[], PetscReal gb[])
-{
-  BnActivation act;
-  PetscInt     m = blk->m, nl = s->n[l], np = s->n[l - 1];
-  PetscReal    lam, alpha, zero = 0.0, *R = blk->R;
-  PetscBLASInt M, Nn, K;
-
-  PetscFunctionBegin;
-  PetscCall(PetscArrayzero(gb, nl));
-  if (!m) {
-    PetscCall(PetscArrayzero(gW, nl * np));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(BnNetGetActivation(s->net, l, &act));
-  PetscCall(BnNetGetLambda(s->net, l, &lam));
-  PetscCall(BnActivationSigma(act, m, nl, blk->Z[l], R));
-  for (PetscInt k = 0; k < m * nl; k++) R[k] -= blk->X[l][k];
-  alpha = lam / (PetscReal)Nnorm;
-  /* row-major gW (nl x np) = column-major gW^T = X_{l-1}^T(cm: np x m) * R^T  */
-  PetscCall(PetscBLASIntCast(np, &M));
-  PetscCall(PetscBLASIntCast(nl, &Nn));
-  PetscCall(PetscBLASIntCast(m, &K));
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &M, &Nn, &K, &alpha, blk->X[l - 1], &M, R, &Nn, &zero, gW, &M));
-  PetscCall(PetscLogFlops(2.0 * m * nl * np));
-  for (PetscInt i = 0; i < m; i++)
-    for (PetscInt k = 0; k < nl; k++) gb[k] += R[i * nl + k];
-  for (PetscInt k = 0; k < nl; k++) gb[k] *= alpha;
-  PetscFunctionReturn(0);
-}
 
 /*@C
   BnSolverWStep - one update of all (W_l, b_l) from the samples of blk on all ranks of the stage
@@ -82,34 +29,26 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
   PetscCall(BnExchangeForwardBegin(s->ex, blk->m, blk->X, -1));
   if (!late_first) {
     PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
-    if (s->S > 1 && s->la > 1) PetscCall(BnBlockComputeZ(s, blk, s->la));
+    if (s->S > 1 && s->la > 1) PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
   }
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    if (!(late_first && l == s->la)) PetscCall(BnLayerGradient(s, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + s->n[l] * s->n[l - 1]));
+    if (!(late_first && l == s->la)) PetscCall(BnLiftGradient(s->lift, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + s->n[l] * s->n[l - 1]));
     off += s->n[l] * (s->n[l - 1] + 1);
   }
   if (late_first) {
     PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
-    PetscCall(BnBlockComputeZ(s, blk, s->la));
-    PetscCall(BnLayerGradient(s, blk, s->la, Nnorm, s->gbuf, s->gbuf + s->n[s->la] * s->n[s->la - 1]));
+    PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
+    PetscCall(BnLiftGradient(s->lift, blk, s->la, Nnorm, s->gbuf, s->gbuf + s->n[s->la] * s->n[s->la - 1]));
   }
   {
     PetscMPIInt size;
     PetscCallMPI(MPI_Comm_size(s->comm, &size));
     if (size > 1) s->bytes_wgrad += (PetscLogDouble)off * sizeof(PetscReal);
   }
-  PetscCall(BnSolverAllreduce(s, s->gbuf, off));
+  PetscCall(BnLiftAllreduce(s->lift, s->gbuf, off));
   PetscCall(PetscCalloc1(L + 1, &lip));
   if (s->wrule->needs_lipschitz && s->wrule->lr <= 0) {
-    for (PetscInt l = s->la; l <= s->lb; l++) {
-      BnActivation act;
-      PetscReal    lam, lipa, x2;
-      PetscCall(BnNetGetActivation(s->net, l, &act));
-      PetscCall(BnActivationGetLipschitz(act, &lipa));
-      PetscCall(BnNetGetLambda(s->net, l, &lam));
-      PetscCall(BnSolverSpectralX(s, blk, l, Nnorm, &x2));
-      lip[l] = lam * lipa * x2;
-    }
+    for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnLiftGradientLipschitz(s->lift, blk, l, Nnorm, &lip[l]));
   }
   if (tied) {
     /* W_2 = W_1^T: the shared matrix gets both layers' gradients, and the Lipschitz bounds add */
@@ -138,7 +77,7 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     off += nW + s->n[l];
   }
   PetscCall(BnNetSyncTied(s->net));
-  s->wversion++;
+  PetscCall(BnLiftWeightsChanged(s->lift));
   PetscCall(PetscFree(lip));
   PetscCall(PetscLogEventEnd(BN_WUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(0);

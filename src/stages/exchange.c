@@ -1,6 +1,6 @@
 /* Stage-boundary exchange (parallel.md): between rank (k, q) and rank (k+1, q), x_{b_k} of the
    sample block goes forward and the message stage k needs for the x-update of its last layer
-   goes back, through PetscSFs on the two ranks of each boundary (split from the pipe
+   goes back (the lifted core computes both, src/lift), through PetscSFs on the two ranks of each boundary (split from the pipe
    communicator, the S ranks of one sample group). Used by training (src/solver) and inversion
    (src/invert) alike. */
 #include "exchange_impl.h"
@@ -18,7 +18,7 @@
   Output Parameter:
 . ex - the exchange; call BnExchangeSetUp() before moving data
 
-.seealso: BnExchangeGetStages(), BnExchangeSetUp(), BnExchangeXColour(), BnExchangeDestroy()
+.seealso: BnExchangeGetStages(), BnExchangeSetUp(), BnExchangeColourBegin(), BnExchangeDestroy()
 @*/
 PetscErrorCode BnExchangeCreate(BnGrid grid, BnNet net, BnExchange *ex)
 {
@@ -63,21 +63,6 @@ PetscErrorCode BnExchangeGetStages(BnExchange ex, PetscInt *S, PetscInt *stage, 
 }
 
 /*@C
-  BnExchangeSetSpectral - how the x-updates get |W_l|_2^2 of the caller's weights (training: a
-  warm-started power iteration, inversion: exact norms of the fixed network)
-
-  Logically Collective: every rank of a stage calls fn for the same layers in the same order,
-  with or without samples in the block
-@*/
-PetscErrorCode BnExchangeSetSpectral(BnExchange ex, BnSpectralFn fn, void *ctx)
-{
-  PetscFunctionBegin;
-  ex->spectral     = fn;
-  ex->spectral_ctx = ctx;
-  PetscFunctionReturn(0);
-}
-
-/*@C
   BnExchangeSetOverlap - PETSC_FALSE waits for each exchange before any x-update (same arithmetic;
   for benchmarks and as a second code path); default PETSC_TRUE
 
@@ -87,6 +72,18 @@ PetscErrorCode BnExchangeSetOverlap(BnExchange ex, PetscBool overlap)
 {
   PetscFunctionBegin;
   ex->overlap = overlap;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnExchangeGetOverlap - whether x-updates overlap the exchange (BnExchangeSetOverlap())
+
+  Not Collective
+@*/
+PetscErrorCode BnExchangeGetOverlap(BnExchange ex, PetscBool *overlap)
+{
+  PetscFunctionBegin;
+  *overlap = ex->overlap;
   PetscFunctionReturn(0);
 }
 
@@ -185,6 +182,39 @@ static void BoundaryBuffers(BnExchange ex, PetscInt k, PetscReal *rootdata, Pets
   *leaf = ex->s == k + 1 ? leafdata : &ex->dummy[1];
 }
 
+/* boundary k's forward message x_{b_k} (stage k to k+1) started or, with end, completed and counted */
+static PetscErrorCode Fwd(BnExchange ex, BnExchangeSFs *sfs, PetscInt k, PetscInt m, PetscReal *X[], PetscBool end)
+{
+  PetscInt   b = ex->last[k];
+  PetscReal *root, *leaf;
+
+  PetscFunctionBegin;
+  BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
+  if (!sfs->fwd[k]) PetscFunctionReturn(0); /* not on boundary k */
+  if (!end) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+  else {
+    PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
+    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* boundary k's backward rows (stage k+1's send to stage k's recv, m x n_{b_k} + 1) started or completed */
+static PetscErrorCode Bwd(BnExchange ex, BnExchangeSFs *sfs, PetscInt k, PetscInt m, PetscReal send[], PetscReal recv[], PetscBool end)
+{
+  PetscReal *root, *leaf;
+
+  PetscFunctionBegin;
+  BoundaryBuffers(ex, k, recv, send, &root, &leaf);
+  if (!sfs->bwd[k]) PetscFunctionReturn(0);
+  if (!end) PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+  else {
+    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
+  }
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnExchangeSetUp - the communication of the partition: one two-rank communicator per boundary
   this rank is on, and the message buffers
@@ -193,7 +223,7 @@ static void BoundaryBuffers(BnExchange ex, PetscInt k, PetscReal *rootdata, Pets
 
   Input Parameters:
 + ex   - the exchange
-- mmax - most rows of a block whose x-updates run through BnExchangeXColour() (backward
+- mmax - most rows of a block whose x-updates run through BnLiftXColour() (backward
          messages serve x-updates only: the mini-batch with mini-batches)
 @*/
 PetscErrorCode BnExchangeSetUp(BnExchange ex, PetscInt mmax)
@@ -267,12 +297,7 @@ PetscErrorCode BnExchangeForwardBegin(BnExchange ex, PetscInt m, PetscReal *X[],
   if (ex->S == 1 || !m) PetscFunctionReturn(0); /* m is the same on the whole pipe: all skip */
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
-  for (PetscInt k = k0; k < k1; k++) {
-    PetscInt   b    = ex->last[k];
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
-    if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-  }
+  for (PetscInt k = k0; k < k1; k++) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_FALSE));
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -291,13 +316,7 @@ PetscErrorCode BnExchangeForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], P
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs)); /* the cached SFs of the Begin */
-  for (PetscInt k = k0; k < k1; k++) {
-    PetscInt   b    = ex->last[k];
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
-    if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
-  }
+  for (PetscInt k = k0; k < k1; k++) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -344,13 +363,8 @@ PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscReal send[], P
   PetscCheck(k >= 0 && k < ex->S - 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnExchangeBackward: boundary %" PetscInt_FMT " of %" PetscInt_FMT " stages", k, ex->S);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
-  if (sfs->bwd[k]) {
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, recv, send, &root, &leaf);
-    PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
-  }
+  PetscCall(Bwd(ex, sfs, k, m, send, recv, PETSC_FALSE));
+  PetscCall(Bwd(ex, sfs, k, m, send, recv, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -368,35 +382,53 @@ static PetscBool ForwardInColour(BnExchange ex, PetscInt k, PetscInt parity)
 }
 
 /*@C
+  BnExchangeGetMessage - the message buffers of the exchange before the x-update colour `parity`
+
+  Not Collective
+
+  Input Parameters:
++ ex     - the exchange
+. m      - rows of the block (at most the mmax of BnExchangeSetUp())
+- parity - 1 for the odd layers' colour, 0 for the even layers'
+
+  Output Parameters:
++ send - where this stage writes its message for the previous stage (m x n_{a-1} values, then the
+         step size) before BnExchangeColourBegin(), or NULL when it sends none in this colour
+- recv - where the next stage's message arrives (BnExchangeColourBackwardEnd())
+@*/
+PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, PetscReal **send, PetscReal **recv)
+{
+  PetscFunctionBegin;
+  *send = NULL;
+  *recv = ex->msg_recv;
+  if (ex->S == 1) PetscFunctionReturn(0);
+  PetscCheck(m <= ex->mmsg, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnExchangeGetMessage: block of %" PetscInt_FMT " rows, message buffers for %" PetscInt_FMT, m, ex->mmsg);
+  if (ex->s > 0 && !ForwardInColour(ex, ex->s - 1, parity)) *send = ex->msg_send;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnExchangeColourBegin - starts the exchange before the x-update colour `parity`: on every
-  boundary k either x_{b_k} forward or stage k+1's message backward (BnNetXMessage(), computed
-  here from its current Z and X of its first layer); the caller updates the layers that need
-  neither meanwhile
+  boundary k either x_{b_k} forward or stage k+1's message backward (written beforehand into the
+  buffer of BnExchangeGetMessage()); the caller updates the layers that need neither meanwhile
 
   Collective on the pipe communicator
 
   Input Parameters:
 + ex     - the exchange
 . m      - rows of the block (at most the mmax of BnExchangeSetUp())
-. X, Z   - the block (its X[b_k] must stay untouched until BnExchangeColourForwardEnd())
-. R      - scratch of m x n_a values
+. X      - the block (its X[b_k] must stay untouched until BnExchangeColourForwardEnd())
 - parity - 1 for the odd layers' colour, 0 for the even layers'
 
-.seealso: BnExchangeColourForwardEnd(), BnExchangeColourBackwardEnd(), BnExchangeXColour()
+.seealso: BnExchangeGetMessage(), BnExchangeColourForwardEnd(), BnExchangeColourBackwardEnd(), BnLiftXColour()
 @*/
-PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscInt parity)
+PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity)
 {
   BnExchangeSFs *sfs;
 
   PetscFunctionBegin;
   if (ex->S == 1) PetscFunctionReturn(0);
   PetscCheck(m <= ex->mmsg, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnExchangeColourBegin: block of %" PetscInt_FMT " rows, message buffers for %" PetscInt_FMT, m, ex->mmsg);
-  if (ex->s > 0 && !ForwardInColour(ex, ex->s - 1, parity)) {
-    PetscReal w2;
-    /* advanced on every rank of the stage, with or without samples (see BnExchangeXColour()) */
-    PetscCall(ex->spectral(ex->spectral_ctx, ex->la, &w2));
-    PetscCall(BnNetXMessage(ex->net, ex->la, m, w2, Z[ex->la], X[ex->la], R, ex->msg_send));
-  }
   /* a sample group without rows (more groups than samples in a batch) has nothing to send:
      m is the same on the whole pipe, so every stage skips, here and in the two Ends */
   if (!m) PetscFunctionReturn(0);
@@ -404,16 +436,8 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   ex->colour_sfs = sfs;
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    if (ForwardInColour(ex, k, parity)) {
-      PetscInt   b    = ex->last[k];
-      PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
-      if (sfs->fwd[k]) PetscCall(PetscSFBcastBegin(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-    } else {
-      PetscReal *root, *leaf;
-      BoundaryBuffers(ex, k, ex->msg_recv, ex->msg_send, &root, &leaf);
-      if (sfs->bwd[k]) PetscCall(PetscSFReduceBegin(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    }
+    if (ForwardInColour(ex, k, parity)) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_FALSE));
+    else PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_FALSE));
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -436,12 +460,8 @@ PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscInt   b    = ex->last[k];
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, X[b], X[b], &root, &leaf);
     if (!ForwardInColour(ex, k, parity)) continue;
-    if (sfs->fwd[k]) PetscCall(PetscSFBcastEnd(sfs->fwd[k], MPIU_REAL, root, leaf, MPI_REPLACE));
-    if (ex->s == k && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[b] * sizeof(PetscReal);
+    PetscCall(Fwd(ex, sfs, k, m, X, PETSC_TRUE));
     if (ex->s == k + 1) *received = PETSC_TRUE;
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
@@ -465,11 +485,8 @@ PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt p
   if (ex->S == 1 || !m) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
-    PetscReal *root, *leaf;
-    BoundaryBuffers(ex, k, ex->msg_recv, ex->msg_send, &root, &leaf);
     if (ForwardInColour(ex, k, parity)) continue;
-    if (sfs->bwd[k]) PetscCall(PetscSFReduceEnd(sfs->bwd[k], MPIU_REAL, leaf, root, MPI_REPLACE));
-    if (ex->s == k + 1 && ex->counting) ex->bytes += ((PetscLogDouble)m * ex->n[ex->last[k]] + 1) * sizeof(PetscReal);
+    PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_TRUE));
     if (ex->s == k) *received = PETSC_TRUE;
   }
   ex->colour_sfs = NULL;

@@ -25,17 +25,11 @@ struct _p_BnExchange {
   BnExchangeSFs   cache[BN_EXCHANGE_CACHE];
   PetscInt        next;         /* cache slot replaced next */
   PetscInt        mmsg;         /* rows the message buffers hold */
-  PetscReal      *msg_send;     /* stage s>0: lambda_a R W_a rows for stage s-1, then tau */
+  PetscReal      *msg_send;     /* stage s>0: the x-update message for stage s-1 (BnExchangeGetMessage()) */
   PetscReal      *msg_recv;     /* stage s<S-1: the same, received from stage s+1 */
   BnExchangeSFs  *colour_sfs;   /* SFs of the colour exchange in flight (Begin .. BackwardEnd) */
   PetscLogDouble  bytes;        /* sent by this rank (counted while counting is on) */
   PetscBool       counting, overlap, setup;
   PetscReal       dummy[2];     /* root/leaf buffers of the side without data: PETSc matches an
                                    SF's Begin and End by these addresses, so they must not move */
-  BnSpectralFn    spectral;     /* |W_l|_2^2 of the caller's weights */
-  void           *spectral_ctx;
 };
-
-PETSC_INTERN PetscErrorCode BnExchangeColourBegin(BnExchange, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscReal R[], PetscInt parity);
-PETSC_INTERN PetscErrorCode BnExchangeColourForwardEnd(BnExchange, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received);
-PETSC_INTERN PetscErrorCode BnExchangeColourBackwardEnd(BnExchange, PetscInt m, PetscInt parity, PetscBool *received);

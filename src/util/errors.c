@@ -4,6 +4,7 @@
 #include <bregnet.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static PetscBool BnIsBadInput(PetscErrorCode n)
 {
@@ -98,19 +99,37 @@ void BnErrorSetContext(MPI_Comm comm, const char context[])
   bn_error_context_comm = context ? comm : MPI_COMM_NULL;
 }
 
+/* A bad-input error raised on fewer ranks than the whole run (PETSc's option parsing works on
+   PETSC_COMM_SELF, so every rank raises the same error) is not printed at once but kept here;
+   BnErrorReportDeferred() prints it on one rank. */
+static char     bn_deferred[1024 + PETSC_MAX_PATH_LEN + 128];
+static MPI_Comm bn_report_comm = MPI_COMM_NULL;
+
 static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  PetscMPIInt rank = 0, flg = 0;
+  PetscMPIInt rank = 0, flg = 0, size = 1, wsize = 1;
 
   if (p != PETSC_ERROR_INITIAL) return n; /* the traceback adds nothing for users */
   MPI_Initialized(&flg);
-  if (flg && bn_error_context_comm != MPI_COMM_NULL) MPI_Comm_rank(bn_error_context_comm, &rank);
-  else if (flg && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  {
+    /* a context set by the caller names the ranks that all fail alike (BnErrorSetContext()) */
+    MPI_Comm c = bn_error_context_comm != MPI_COMM_NULL ? bn_error_context_comm : comm;
+    if (flg && c != MPI_COMM_NULL) {
+      MPI_Comm_rank(c, &rank);
+      MPI_Comm_size(c, &size);
+      MPI_Comm_size(MPI_COMM_WORLD, &wsize);
+    }
+  }
   if (rank) return n;
   if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
-    char option[256];
+    char option[256], text[sizeof(bn_deferred)];
     BnErrorNameOption(mess, option, sizeof(option));
-    fprintf(stderr, "bregnet: error: %s%s%s%s\n", bn_error_context, bn_error_context[0] ? ": " : "", mess ? mess : "(no message)", option);
+    snprintf(text, sizeof(text), "bregnet: error: %s%s%s%s\n", bn_error_context, bn_error_context[0] ? ": " : "", mess ? mess : "(no message)", option);
+    if (size < wsize && bn_report_comm != MPI_COMM_NULL) {
+      if (!bn_deferred[0]) memcpy(bn_deferred, text, sizeof(bn_deferred));
+      return n;
+    }
+    fputs(text, stderr);
   }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
   fflush(stderr);
@@ -125,6 +144,55 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
 PetscErrorCode BnPushErrorHandler(void)
 {
   PetscFunctionBegin;
+  if (bn_report_comm == MPI_COMM_NULL) PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &bn_report_comm));
   PetscCall(PetscPushErrorHandler(BnErrorHandler, NULL));
   PetscFunctionReturn(0);
+}
+
+/*@C
+  BnErrorReportDeferred - prints a bad-input error that several ranks raised on their own
+  communicators once, on the lowest of these ranks, instead of once per rank
+
+  Collective on MPI_COMM_WORLD (every rank calls it when its command returns)
+
+  Input Parameter:
+. failed - this rank's command returned an error
+
+  Output Parameter:
+. stuck - the other ranks did not arrive within a few seconds (they wait in a collective this
+          rank left): the message was printed here, and the caller should exit without MPI_Finalize
+
+  Notes:
+  A nonblocking reduction on a private communicator finds the lowest rank holding a message.
+  A rank whose command succeeded waits for the others as MPI_Finalize would.
+@*/
+PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck)
+{
+  PetscMPIInt    rank, size, mine, lowest = 0, done = 0;
+  MPI_Request    req;
+  double         t0, t;
+
+  *stuck = PETSC_FALSE;
+  if (bn_report_comm == MPI_COMM_NULL) return 0;
+  MPI_Comm_rank(bn_report_comm, &rank);
+  MPI_Comm_size(bn_report_comm, &size);
+  mine = bn_deferred[0] ? rank : size;
+  if (MPI_Iallreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, bn_report_comm, &req)) return 0;
+  if (!failed) {
+    (void)MPI_Wait(&req, MPI_STATUS_IGNORE);
+    done = 1;
+  } else {
+    t0 = MPI_Wtime();
+    for (t = t0; !done && t - t0 < 3.0; t = MPI_Wtime()) {
+      (void)MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+      if (!done) usleep(1000);
+    }
+  }
+  if (!done) *stuck = PETSC_TRUE;
+  if (bn_deferred[0] && (!done || lowest == rank)) {
+    fputs(bn_deferred, stderr);
+    fflush(stderr);
+  }
+  if (done) MPI_Comm_free(&bn_report_comm);
+  return 0;
 }

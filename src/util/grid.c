@@ -39,6 +39,28 @@ PetscErrorCode BnGridCreate(MPI_Comm comm, PetscInt stages, BnGrid *grid)
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnGridCreateFromOptions - BnGridCreate() with the number of stages from -layer_stages S
+  (default 1), the one place that option is read
+
+  Collective
+
+  Options Database Keys:
+. -layer_stages S - layer-parallel stages: S divides the number of ranks (and the commands
+                    check S <= the number of layers)
+@*/
+PetscErrorCode BnGridCreateFromOptions(MPI_Comm comm, BnGrid *grid)
+{
+  PetscInt stages = 1;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(comm, NULL, "Process grid options", "BnGrid");
+  PetscCall(BnOptionsInt("-layer_stages", "Layer-parallel stages (the number of ranks must be divisible by S)", "BnGridCreateFromOptions", stages, &stages, NULL));
+  PetscOptionsEnd();
+  PetscCall(BnGridCreate(comm, stages, grid));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnGridGetComm(BnGrid grid, MPI_Comm *world)
 {
   PetscFunctionBegin;

@@ -330,3 +330,27 @@ PetscErrorCode BnOptionsString_Private(PetscOptionItems *items, const char opt[]
   PetscCall(PetscOptionsString_Private(items, opt, text, man, cur, val, len, set));
   PetscFunctionReturn(0);
 }
+
+/*@C
+  BnOptionsGetString - strict PetscOptionsGetString() for a value read outside
+  PetscOptionsBegin()/End(): a value is required and must fit the buffer
+
+  Not Collective
+
+.seealso: BnOptionsString()
+@*/
+PetscErrorCode BnOptionsGetString(const char opt[], char val[], size_t len, PetscBool *set)
+{
+  const char *raw;
+  PetscBool   found;
+  size_t      rl = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsFindPair(NULL, NULL, opt, &raw, &found));
+  PetscCheck(!found || (raw && raw[0]), BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s: needs a value", opt);
+  if (found) PetscCall(PetscStrlen(raw, &rl));
+  PetscCheck(rl < len, BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s: value of %zu characters is too long (at most %zu)", opt, rl, len - 1);
+  if (found) PetscCall(PetscStrncpy(val, raw, len));
+  if (set) *set = found;
+  PetscFunctionReturn(0);
+}

@@ -12,7 +12,8 @@ expect2() {
   local np=$1 pattern=$2; shift 2
   n=$((n + 1))
   local extra=()
-  [ "$1" = train ] && extra=(-model_out model.h5)
+  # -overwrite: the case's own error must come first, and even then model.h5 stays as it was
+  [ "$1" = train ] && extra=(-model_out model.h5 -overwrite)
   run "$np" "$@" "${extra[@]}" > out.txt 2>&1
   local rc=$?
   [ $rc -eq 2 ] || { cat out.txt; fail "case $n ($np ranks: $*): exit code $rc, expected 2"; }

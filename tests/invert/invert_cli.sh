@@ -139,7 +139,9 @@ NP=2 # the first cases on 2 ranks (errors raised collectively), the rest on 1 (f
 expect2() {
   local pattern=$1; shift
   n=$((n + 1))
-  run "$NP" "$@" -invert_out keep.h5 > bad.txt 2>&1
+  local out=(-invert_out keep.h5)
+  [ "$1" = train ] && out=(-model_out keep.h5) # each command's own output option
+  run "$NP" "$@" "${out[@]}" -overwrite > bad.txt 2>&1 # -overwrite: the case's own error comes first
   local rc=$?
   [ $rc -eq 2 ] || { cat bad.txt; fail "bad case $n ($*): exit code $rc, expected 2"; }
   grep -q -- "$pattern" bad.txt || { cat bad.txt; fail "bad case $n ($*): message does not mention '$pattern'"; }

@@ -59,7 +59,7 @@ n=$(($(ls i/ck_*.h5 | wc -l) - 1))
 
 # (d) kill -9 at random moments, and once for certain while a checkpoint is being written
 # (the kill follows the appearance of a .tmp file within milliseconds)
-"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 &
+"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 &
 pid=$!
 hit=0
 for i in $(seq 4000); do
@@ -73,13 +73,13 @@ wait $pid 2> /dev/null
 compgen -G "d/*.tmp" > /dev/null || fail "(d) the kill during a write left no partial file behind (did it land?)"
 for frac in 0.3 0.45 0.6 0.75 0.9; do
   delay=$(at $frac)
-  "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 &
+  "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 &
   pid=$!
   sleep $delay
   pkill -9 -f "^$BREGNET train .*-checkpoint d/ck" ; kill -9 $pid 2> /dev/null
   wait $pid 2> /dev/null
 done
-run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 > d.txt 2>&1 || { cat d.txt; fail "(d) final restart after kills"; }
+run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 || { cat d.txt; fail "(d) final restart after kills"; }
 grep "restart:" d.txt || true
 "$COMPARE" ref.h5 d.h5 0 || fail "(d) kill -9 + restart is not bitwise identical"
 
@@ -104,7 +104,7 @@ grep -q "ck_000004_000000.h5 is not usable" e.txt || { cat e.txt; fail "(e) trun
 grep -q "continuing from e/ck_000003_000000.h5" e.txt || { cat e.txt; fail "(e) did not fall back to sweep 3"; }
 "$COMPARE" e.h5 e2.h5 0 || fail "(e) fallback restart is not bitwise identical"
 flip e/ck_000004_000000.h5
-run 2 train "${C[@]}" "${E[@]}" -restart auto -model_out e2.h5 > e.txt 2>&1 || { cat e.txt; fail "(e) restart with a bit flip"; }
+run 2 train "${C[@]}" "${E[@]}" -restart auto -model_out e2.h5 -overwrite > e.txt 2>&1 || { cat e.txt; fail "(e) restart with a bit flip"; }
 grep -q "ck_000004_000000.h5 is not usable.*checksum" e.txt || { cat e.txt; fail "(e) bit flip not reported"; }
 grep -q "continuing from e/ck_000003_000000.h5" e.txt || { cat e.txt; fail "(e) did not fall back after the bit flip"; }
 flip flipped.h5

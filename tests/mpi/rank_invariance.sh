@@ -13,7 +13,7 @@ for mode in full mini; do
     "$COMPARE" m_${mode}_1.h5 m_${mode}_$np.h5 1e-10 || fail "$mode: model on $np ranks differs from 1 rank"
   done
   # and the difference is not vacuous: a different seed gives a different model
-  run 2 train "${common[@]}" "${opts[@]}" -seed 8 -model_out other.h5 > /dev/null 2>&1 || fail "seed 8 run"
+  run 2 train "${common[@]}" "${opts[@]}" -seed 8 -model_out other.h5 -overwrite > /dev/null 2>&1 || fail "seed 8 run"
   if "$COMPARE" m_${mode}_1.h5 other.h5 1e-3 > /dev/null; then fail "$mode: a different seed gave the same model"; fi
 done
 echo "rank invariance: ok"

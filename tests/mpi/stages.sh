@@ -64,7 +64,7 @@ for mode in full mini; do
   echo -n "$mode P=4 S=4 overlapped vs not: "
   "$COMPARE" ${mode}_4_4.h5 ${mode}_4_4_plain.h5 0 || fail "$mode: -layer_stages_overlap false changes the result"
   # not vacuous: another seed gives another model
-  run 2 train "${C[@]}" "${opts[@]}" -layer_stages 2 -seed 4 -model_out other.h5 > /dev/null 2>&1 || fail "seed 4 run"
+  run 2 train "${C[@]}" "${opts[@]}" -layer_stages 2 -seed 4 -model_out other.h5 -overwrite > /dev/null 2>&1 || fail "seed 4 run"
   if "$COMPARE" ${mode}_1.h5 other.h5 1e-3 > /dev/null; then fail "$mode: a different seed gave the same model"; fi
 done
 

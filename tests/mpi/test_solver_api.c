@@ -5,10 +5,14 @@
      -case ranks    : the run on all ranks equals the run on one rank (history and weights to 1e-10);
      -case restart  : 4 sweeps in one go equal 2 sweeps, a checkpoint, and 2 more from it (bitwise);
      -case sgd      : one step of the sgd rule on a one-layer network equals its closed form
-                      W - lr (1/N) sum_i (W x_i + b - y_i) x_i^T (and b likewise) to 1e-13.
+                      W - lr (1/N) sum_i (W x_i + b - y_i) x_i^T (and b likewise) to 1e-13;
+     -case setters  : the setters store what the getters return, resolve the batch mode's
+                      defaults at set-up, and refuse bad values and unknown types with
+                      PETSC_ERR_USER_INPUT (PETSC_ERR_ORDER after set-up).
    Network and data come from the options database (as a program would configure them); the
    solver's own settings go through its setters. Exits 1 on a failure. */
 #include <bregnet.h>
+#include <string.h>
 
 static int failures = 0;
 
@@ -250,6 +254,90 @@ static PetscErrorCode CaseSGD(void)
   PetscFunctionReturn(0);
 }
 
+/* ierr of a call that must fail, with errors not printed */
+#define EXPECT_ERROR(call, code, what) \
+  do { \
+    PetscErrorCode e_; \
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
+    e_ = (call); \
+    PetscCall(PetscPopErrorHandler()); \
+    CHECK(e_ == (code), "%s: error %d, expected %d", what, (int)e_, (int)(code)); \
+  } while (0)
+
+static PetscErrorCode CaseSetters(void)
+{
+  Run         r;
+  PetscInt    ival;
+  PetscReal   rval;
+  const char *str;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsClear(NULL));
+  PetscCall(PetscOptionsInsertString(NULL, "-data teacher -data_samples 40 -data_test_samples 0 -net_widths 10,8,3 -net_activations relu,identity"));
+  PetscCall(BnGridCreate(PETSC_COMM_WORLD, 1, &r.grid));
+  PetscCall(BnNetCreate(PETSC_COMM_WORLD, &r.net));
+  PetscCall(BnNetSetFromOptions(r.net));
+  PetscCall(BnNetSetUp(r.net));
+  PetscCall(BnDataCreate(r.grid, &r.data));
+  PetscCall(BnDataSetFromOptions(r.data));
+  PetscCall(BnSolverCreate(r.grid, r.net, r.data, &r.solver));
+  PetscCall(BnSolverSetFromOptions(r.solver));
+  /* values round trip */
+  PetscCall(BnSolverSetSweeps(r.solver, 7));
+  PetscCall(BnSolverGetSweeps(r.solver, &ival));
+  CHECK(ival == 7, "sweeps %" PetscInt_FMT, ival);
+  PetscCall(BnSolverSetBatchSize(r.solver, 0));
+  PetscCall(BnSolverGetBatchSize(r.solver, &ival));
+  CHECK(ival == 0, "batch %" PetscInt_FMT, ival);
+  PetscCall(BnSolverSetLearningRate(r.solver, 0.25));
+  PetscCall(BnSolverGetLearningRate(r.solver, &rval));
+  CHECK(rval == 0.25, "lr %g", (double)rval);
+  PetscCall(BnSolverSetMomentum(r.solver, 0.5));
+  PetscCall(BnSolverGetMomentum(r.solver, &rval));
+  CHECK(rval == 0.5, "momentum %g", (double)rval);
+  PetscCall(BnSolverSetCheckpoint(r.solver, "none"));
+  PetscCall(BnSolverGetCheckpoint(r.solver, &str));
+  CHECK(!str[0], "checkpoint '%s' after none", str);
+  PetscCall(BnSolverGetWUpdate(r.solver, &str));
+  CHECK(!str[0], "rule '%s' before set-up", str);
+  /* bad values and names */
+  EXPECT_ERROR(BnSolverSetSweeps(r.solver, -1), PETSC_ERR_USER_INPUT, "sweeps -1");
+  EXPECT_ERROR(BnSolverSetBatchSize(r.solver, -3), PETSC_ERR_USER_INPUT, "batch -3");
+  EXPECT_ERROR(BnSolverSetXSteps(r.solver, -3), PETSC_ERR_USER_INPUT, "x-steps -3");
+  PetscCall(BnSolverSetXSteps(r.solver, PETSC_DEFAULT)); /* back to the batch mode's default */
+  EXPECT_ERROR(BnSolverSetLearningRate(r.solver, 0), PETSC_ERR_USER_INPUT, "lr 0");
+  EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, 1.5), PETSC_ERR_USER_INPUT, "decay 1.5");
+  EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, -0.5), PETSC_ERR_USER_INPUT, "decay -0.5");
+  EXPECT_ERROR(BnSolverSetMomentum(r.solver, 1), PETSC_ERR_USER_INPUT, "momentum 1");
+  EXPECT_ERROR(BnSolverSetEvalMemory(r.solver, 0), PETSC_ERR_USER_INPUT, "eval memory 0");
+  EXPECT_ERROR(BnSolverSetCheckpoint(r.solver, ""), PETSC_ERR_USER_INPUT, "checkpoint ''");
+  EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, 0), PETSC_ERR_USER_INPUT, "checkpoint every 0");
+  EXPECT_ERROR(BnSolverSetCheckpointKeep(r.solver, 0), PETSC_ERR_USER_INPUT, "checkpoint keep 0");
+  EXPECT_ERROR(BnSolverSetCheckpointInterval(r.solver, -1), PETSC_ERR_USER_INPUT, "checkpoint interval -1");
+  EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "rmsprop"), PETSC_ERR_USER_INPUT, "rule rmsprop");
+  EXPECT_ERROR(BnDataSetType(r.data, "mnist"), PETSC_ERR_USER_INPUT, "data source mnist");
+  /* set-up resolves the full-batch defaults; the storage-sizing options are then fixed */
+  {
+    PetscInt        L;
+    const PetscInt *n;
+    PetscCall(BnNetGetNumLayers(r.net, &L));
+    PetscCall(BnNetGetWidths(r.net, &n));
+    PetscCall(BnDataLoad(r.data, L, n));
+  }
+  PetscCall(BnSolverSetUp(r.solver));
+  PetscCall(BnSolverGetWUpdate(r.solver, &str));
+  CHECK(!strcmp(str, "prox"), "full-batch rule '%s', expected prox", str);
+  PetscCall(BnSolverGetXSteps(r.solver, &ival));
+  CHECK(ival == 1, "full-batch x-steps %" PetscInt_FMT ", expected 1", ival);
+  PetscCall(BnSolverGetLearningRateDecay(r.solver, &rval));
+  CHECK(rval == 1, "full-batch decay %g, expected 1", (double)rval);
+  EXPECT_ERROR(BnSolverSetBatchSize(r.solver, 8), PETSC_ERR_ORDER, "batch after set-up");
+  EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "adam"), PETSC_ERR_ORDER, "rule after set-up");
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "setters: values, defaults and refusals as documented\n"));
+  PetscCall(RunDestroy(&r));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   char        name[32] = "";
@@ -279,7 +367,10 @@ int main(int argc, char **argv)
   PetscCall(PetscStrcmp(name, "sgd", &eq));
   if (eq) PetscCall(CaseSGD());
   found = (PetscBool)(found || eq);
-  CHECK(found, "-case '%s': unknown (monotone, ranks, restart, sgd)", name);
+  PetscCall(PetscStrcmp(name, "setters", &eq));
+  if (eq) PetscCall(CaseSetters());
+  found = (PetscBool)(found || eq);
+  CHECK(found, "-case '%s': unknown (monotone, ranks, restart, sgd, setters)", name);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s\n", name, failures ? "FAILED" : "ok"));
   PetscCall(PetscFinalize());

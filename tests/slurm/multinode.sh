@@ -32,11 +32,24 @@ if [ -n "$stale_pid" ]; then
   rc=0; wait "$stale_pid" || rc=$?
   [ $rc -eq 143 ] || fail "the process in the leftover namespace was not stopped (wait: $rc)"
 fi
+W=$NC/work; cd "$W"
+# single-node references (root namespace, shared memory)
+# shellcheck disable=SC2054
+C=(-data teacher -data_samples 6000 -data_test_samples 0 -net_widths 16,64,48,32,4 -net_activations relu,tanh,relu,identity
+   -seed 5 -solver_batch 100 -solver_w_update nesterov -solver_sweeps 30 -checkpoint_every 10 -solver_monitor)
+# shellcheck disable=SC2054
+S=(-data teacher -data_samples 2000 -data_test_samples 0 -net_widths 16,64,48,32,4 -net_activations relu,tanh,relu,identity
+   -seed 6 -solver_batch 0 -solver_sweeps 6 -layer_stages 2)
+"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -checkpoint none -model_out ref_chain.h5 > ref_chain.txt 2>&1 || { cat ref_chain.txt; fail "chain reference"; }
+"$MPIRUN" 2 "$BREGNET" train "${S[@]}" -checkpoint none -model_out ref_stages.h5 > ref_stages.txt 2>&1 || { cat ref_stages.txt; fail "stages reference"; }
+
 nc_mpi_env
+# compare_models is a singleton MPI process in the root namespace: without the test subnet's
+# settings, which name no interface there
+compare() { env -u OMPI_MCA_btl -u OMPI_MCA_btl_tcp_if_include -u OMPI_MCA_oob_tcp_if_include "$COMPARE" "$@"; }
 # the namespaces' nodes share this machine's cores: binding would pin every node's rank 0 to
 # the same core
 export BREGNET_BIND=none
-W=$NC/work; cd "$W"
 export PROBE_LOG=$W/probe.log PROBE_BREGNET=$BREGNET
 PROBE=$ROOT/tests/slurm/rank_probe.sh
 [ -x "$PROBE" ] || fail "no $PROBE"
@@ -54,16 +67,6 @@ if nc_run srun --mpi=list 2>&1 | grep -qw pmix; then
 else
   echo "NOTE: this Slurm's srun offers no pmix plugin ($(nc_run srun --mpi=list 2>&1 | tr '\n' ' ')): only mpiexec is tested"
 fi
-
-# single-node references (root namespace, shared memory)
-# shellcheck disable=SC2054
-C=(-data teacher -data_samples 6000 -data_test_samples 0 -net_widths 16,64,48,32,4 -net_activations relu,tanh,relu,identity
-   -seed 5 -solver_batch 100 -solver_w_update nesterov -solver_sweeps 30 -checkpoint_every 10 -solver_monitor)
-# shellcheck disable=SC2054
-S=(-data teacher -data_samples 2000 -data_test_samples 0 -net_widths 16,64,48,32,4 -net_activations relu,tanh,relu,identity
-   -seed 6 -solver_batch 0 -solver_sweeps 6 -layer_stages 2)
-"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -checkpoint none -model_out ref_chain.h5 > ref_chain.txt 2>&1 || { cat ref_chain.txt; fail "chain reference"; }
-"$MPIRUN" 2 "$BREGNET" train "${S[@]}" -checkpoint none -model_out ref_stages.h5 > ref_stages.txt 2>&1 || { cat ref_stages.txt; fail "stages reference"; }
 
 # (b) strong scaling on 1-3 nodes, mpiexec inside the allocation, commbench in the same job
 id=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec SCALING_OUT=$W/strong SCALING_RANKS="1 2 3" SCALING_STAGES="1 2" \
@@ -90,6 +93,9 @@ grep -q "^pt2pt_inter,2,3,32768," "$W/strong/commbench_np3.csv" || fail "commben
 [ "$(awk -v j="$id" '$1 == "start" && $6 == j { print $2 }' "$PROBE_LOG" | sort -u | tr '\n' ' ')" = "node1 node2 node3 " ] \
   || fail "strong: the runs did not use all 3 nodes"
 /usr/bin/python3 "$ROOT/jobs/plot_scaling.py" "$csv" -o "$W/plots" || fail "plot_scaling.py"
+# the performance model reads the same job's CSV, -log_view CSVs and commbench tables
+/usr/bin/python3 "$ROOT/jobs/perf_model.py" check "$csv" --cores "$(nproc)" -o "$W/check.md" > /dev/null || fail "perf_model.py check"
+grep -q "^Relative error over the 3 predicted runs" "$W/check.md" || { cat "$W/check.md"; fail "perf_model.py: no errors of the 3 runs besides the calibration"; }
 for k in speedup efficiency time; do [ -s "$W/plots/strong_$k.png" ] || fail "no plot strong_$k.png"; done
 
 # (c) 2 stages, one per node, mpiexec: bitwise equal to the single-node run
@@ -98,7 +104,7 @@ id=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec BREGNET_RUN_DIR=$W/st
   && nc_wait_job "$id" 120 || { cat "$W"/stages-*.out; fail "2-stage job"; }
 [ "$(probe_hosts "$id" start)" = "node1:0 node2:1" ] || fail "2-stage job: ranks at '$(probe_hosts "$id" start)', expected stage 0 on node1, stage 1 on node2"
 grep -q "layer stages" "$W"/stages-"$id".out || { cat "$W"/stages-"$id".out; fail "2-stage job did not run with stages"; }
-"$COMPARE" ref_stages.h5 "$W/stages/model.h5" 0 || fail "2 stages on 2 nodes: model not bitwise equal to the single-node run"
+compare ref_stages.h5 "$W/stages/model.h5" 0 || fail "2 stages on 2 nodes: model not bitwise equal to the single-node run"
 
 # (d) the chain: 3 nodes with mpiexec, USR1 after sweep 3, then 2 nodes with srun
 launcher2=srun
@@ -122,5 +128,5 @@ second=$(grep -o "continuing in job [0-9]*" "chain-$first.out" | awk '{print $4}
 grep -q "2 ranks on 2 nodes (1 per node, $launcher2" "chain-$second.out" || fail "job $second did not run on 2 nodes with $launcher2"
 grep -q "restart" "chain-$second.out" || fail "job $second did not restart from the checkpoint"
 [ -f "$W/chain/model.h5" ] || fail "no final model"
-"$COMPARE" ref_chain.h5 "$W/chain/model.h5" 1e-10 || fail "3 -> 2 node chain: model differs from the single-node run by more than 1e-10"
+compare ref_chain.h5 "$W/chain/model.h5" 1e-10 || fail "3 -> 2 node chain: model differs from the single-node run by more than 1e-10"
 echo "multi-node: ok"

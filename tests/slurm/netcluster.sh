@@ -12,7 +12,8 @@
 # never collide, and a new run removes the namespaces (and the processes inside them, found by
 # their network namespace, by PID) of runs whose owner is gone. The EXIT trap stops what this
 # run started, by PID, then deletes its namespaces and directory. Exits 77 (skip) only when
-# the tools are missing or namespaces cannot be created (no CAP_SYS_ADMIN/CAP_NET_ADMIN).
+# the tools are missing or namespaces cannot be created (no CAP_SYS_ADMIN/CAP_NET_ADMIN); a
+# cluster that does not come up in namespaces that could be made is a failure (exit 1).
 set -euo pipefail
 NC_NODES=${NC_NODES:-3}
 NC_NET=10.250.0
@@ -118,7 +119,7 @@ nc_start() {
   nc_run munged --socket="$NC/munge/munge.socket" --key-file="$NC/munge/munge.key" \
          --pid-file="$NC/munge/munged.pid" --log-file="$NC/munge/munged.log" \
          --seed-file="$NC/munge/munged.seed" --num-threads=2 --force \
-    || nc_skip "munged does not start: $(tail -n 3 "$NC/munge/munged.log" 2> /dev/null)"
+    || { echo "FAIL: munged does not start: $(tail -n 3 "$NC/munge/munged.log" 2> /dev/null)" >&2; exit 1; }
   for _ in $(seq 50); do [ -s "$NC/munge/munged.pid" ] && break; sleep 0.1; done
   NC_PIDS+=("$(cat "$NC/munge/munged.pid")")
   nc_config
@@ -145,7 +146,8 @@ nc_start() {
     sleep 0.5
   done
   nc_logs
-  nc_skip "private multi-node Slurm did not come up (see the logs above)"
+  echo "FAIL: the private multi-node Slurm did not come up (logs above)" >&2
+  exit 1
 }
 nc_config() {
   local k cpus mem

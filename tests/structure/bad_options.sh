@@ -9,7 +9,7 @@ n=0
 expect2() {
   local pattern=$1; shift
   n=$((n + 1))
-  run 1 train -solver_sweeps 1 -checkpoint none -model_out model.h5 "$@" > out.txt 2>&1
+  run 1 train -solver_sweeps 1 -checkpoint none -model_out model.h5 -overwrite "$@" > out.txt 2>&1 # the case's own error first
   local rc=$?
   [ $rc -eq 2 ] || { cat out.txt; fail "case $n ($*): exit code $rc, expected 2"; }
   grep -q -- "$pattern" out.txt || { cat out.txt; fail "case $n ($*): message does not mention '$pattern'"; }

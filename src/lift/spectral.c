@@ -1,0 +1,158 @@
+/* Spectral estimates of the lifted core: |W_l|_2^2 for the x-step sizes and |[X_{l-1}; 1]|_2^2
+   for the W-step sizes. Training uses warm-started power iterations whose vectors are state
+   (checkpointed), so that a restarted run takes exactly the same steps; inversion, whose network
+   is fixed, computes |W_l|_2^2 once and exactly (BnLiftSetExactNorms()). */
+#include "lift_impl.h"
+#include <petscblaslapack.h>
+
+/*@C
+  BnLiftAllocateLayerState - the power-iteration vectors of layer l (cold), for the layers of
+  this stage and, while writing, on the rank that gathers the others
+
+  Not Collective
+@*/
+PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l)
+{
+  PetscInt np = lift->n[l - 1];
+
+  PetscFunctionBegin;
+  if (lift->pw_W[l]) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(np, &lift->pw_W[l], np + 2, &lift->pw_X[l]));
+  for (PetscInt k = 0; k < np; k++) lift->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)np);
+  for (PetscInt k = 0; k <= np; k++) lift->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)np + 1);
+  lift->pw_X[l][np + 1] = 0; /* cold */
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftFreeLayerState - frees what BnLiftAllocateLayerState() allocated
+
+  Not Collective
+@*/
+PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l)
+{
+  PetscFunctionBegin;
+  if (!lift->pw_W || !lift->pw_W[l]) PetscFunctionReturn(0);
+  PetscCall(PetscFree2(lift->pw_W[l], lift->pw_X[l]));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftGetPowerState - the spectral state, for checkpoints: per layer the power vectors of W_l
+  (n_{l-1}) and of [X_{l-1}; 1] (n_{l-1} + 1, then a warm flag), the cached |W_l|_2^2 and the weight
+  version it belongs to, and the current weight version
+
+  Not Collective
+
+  Notes:
+  The arrays are the core's own: a reader of a checkpoint writes into them.
+@*/
+PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***pw_X, PetscReal **normW2, PetscInt64 **pw_version, PetscInt64 **wversion)
+{
+  PetscFunctionBegin;
+  if (pw_W) *pw_W = lift->pw_W;
+  if (pw_X) *pw_X = lift->pw_X;
+  if (normW2) *normW2 = lift->normW2;
+  if (pw_version) *pw_version = lift->pw_version;
+  if (wversion) *wversion = &lift->wversion;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftWeightsChanged - the weights moved: cached |W_l|_2^2 are stale (the next x-step warm-starts
+  a power iteration)
+
+  Not Collective
+@*/
+PetscErrorCode BnLiftWeightsChanged(BnLift lift)
+{
+  PetscFunctionBegin;
+  lift->wversion++;
+  PetscFunctionReturn(0);
+}
+
+/* the exact norms of the stage's layers; every stage learns every norm (the classical inversion's
+   step uses their product) */
+PetscErrorCode BnLiftComputeExactNorms(BnLift lift)
+{
+  PetscFunctionBegin;
+  for (PetscInt l = lift->la; l <= lift->lb; l++) {
+    BnLayer layer;
+    PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
+    PetscCall(BnNetGetLayerOperator(lift->net, l, &layer));
+    PetscCall(BnLayerNorm(layer, &lift->normW2[l]));
+    PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
+  }
+  if (lift->S > 1) {
+    MPI_Comm    pipe;
+    PetscMPIInt cnt;
+    PetscCall(BnGridGetPipeComm(lift->grid, &pipe));
+    PetscCall(PetscMPIIntCast(lift->L + 1, &cnt));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, lift->normW2, cnt, MPIU_REAL, MPI_MAX, pipe));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftNormW - |W_l|_2^2: exact for a fixed network, otherwise by a power iteration warm-started
+  from the last one and cached until the weights change
+
+  Not Collective (replicated weights give the same value on every rank of a stage)
+@*/
+PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm2)
+{
+  BnLayer layer;
+  PetscReal est;
+
+  PetscFunctionBegin;
+  if (lift->exact || lift->pw_version[l] == lift->wversion) {
+    *norm2 = lift->normW2[l];
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
+  PetscCall(BnNetGetLayerOperator(lift->net, l, &layer));
+  PetscCall(BnLayerNormPower(layer, lift->pw_version[l] < 0 ? BN_POWER_FIRST : BN_POWER_WARM, lift->pw_W[l], &est));
+  lift->normW2[l]     = est;
+  lift->pw_version[l] = lift->wversion;
+  *norm2              = est;
+  PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftNormX - |[X_{l-1}; 1]|_2^2 / Nnorm over the samples of a block on all ranks of the stage
+
+  Collective on the stage communicator (one allreduce of n_{l-1}+1 values per iteration)
+@*/
+PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *norm2)
+{
+  PetscInt         nin = lift->n[l - 1], m = blk->m, its = lift->pw_X[l][nin + 1] > 0 ? BN_POWER_WARM : BN_POWER_FIRST;
+  PetscReal       *v   = lift->pw_X[l], *u, *w, one = 1.0, zero = 0.0, est = 0;
+  const PetscReal *X   = blk->X[l - 1];
+  PetscBLASInt     M, K, inc = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
+  PetscCall(PetscMalloc2(PetscMax(m, 1), &u, nin + 1, &w));
+  PetscCall(PetscBLASIntCast(nin, &K));
+  PetscCall(PetscBLASIntCast(m, &M));
+  for (PetscInt k = 0; k < its; k++) {
+    /* u = [X 1] v; w = [X 1]^T u, X row-major m x nin = column-major nin x m */
+    if (m) {
+      PetscCallBLAS("BLASgemv", BLASgemv_("T", &K, &M, &one, X, &K, v, &inc, &zero, u, &inc));
+      for (PetscInt i = 0; i < m; i++) u[i] += v[nin];
+      PetscCallBLAS("BLASgemv", BLASgemv_("N", &K, &M, &one, X, &K, u, &inc, &zero, w, &inc));
+    } else PetscCall(PetscArrayzero(w, nin));
+    w[nin] = 0;
+    for (PetscInt i = 0; i < m; i++) w[nin] += u[i];
+    PetscCall(BnLiftAllreduce(lift, w, nin + 1));
+    PetscCall(PetscArraycpy(v, w, nin + 1));
+    est = BnNormalize(nin + 1, v);
+  }
+  PetscCall(PetscLogFlops(4.0 * its * nin * m));
+  lift->pw_X[l][nin + 1] = 1; /* marks the vector as warm */
+  PetscCall(PetscFree2(u, w));
+  *norm2 = est / (PetscReal)Nnorm;
+  PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
