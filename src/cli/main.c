@@ -4,6 +4,7 @@
 #include <bregnet.h>
 #include "commands.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +55,27 @@ static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, s
     return 1;
   }
   if (!strcmp(cmd, "info") && argc > 1 && argv[1][0] != '-') first = 2; /* the file */
-  return BnCheckCommandLine(argc - first, argv + first, msg, len);
+  if (BnCheckCommandLine(argc - first, argv + first, msg, len)) return 1;
+  { /* PETSC_OPTIONS are options too (PETSc skips its stray words just the same); with quotes the
+       words are PETSc's to split */
+    const char *env = getenv("PETSC_OPTIONS");
+    char        copy[4096], *words[512], *save = NULL;
+    int         n = 0;
+    if (env && strlen(env) < sizeof(copy) && !strchr(env, '"') && !strchr(env, '\'')) {
+      snprintf(copy, sizeof(copy), "%s", env);
+      for (char *w = strtok_r(copy, " \t\n", &save); w && n < 512; w = strtok_r(NULL, " \t\n", &save)) words[n++] = w;
+      if (BnCheckCommandLine(n, words, msg, len)) {
+        static const char pre[] = "PETSC_OPTIONS: ";
+        size_t            pl = sizeof(pre) - 1, ml = strlen(msg);
+        if (ml + pl + 1 > len) ml = len - pl - 1;
+        memmove(msg + pl, msg, ml);
+        memcpy(msg, pre, pl);
+        msg[pl + ml] = '\0';
+        return 1;
+      }
+    }
+  }
+  return 0;
 }
 
 int main(int argc, char **argv)

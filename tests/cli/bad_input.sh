@@ -132,6 +132,7 @@ expect2 1 "frobnicate"           frobnicate -solver_sweeps 1
 expect2 2 "frobnicate"           frobnicate
 expect2 1 "no command"           -solver_sweeps 1
 expect2 1 "needs a file"         info
+PETSC_OPTIONS="-solver_sweeps 1 2" expect2 1 "PETSC_OPTIONS" train "${N[@]}"
 # PETSc's own options, read while PETSc starts or only when it ends (the run would be lost)
 expect2 1 "help"                 train "${N[@]}" -help 2
 expect2 2 "malloc_debug"         train "${N[@]}" -malloc_debug maybe
