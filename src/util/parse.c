@@ -186,9 +186,7 @@ static PetscErrorCode BnParseList(const char *option, const char *value, PetscIn
 @*/
 PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n)
 {
-  PetscFunctionBegin;
-  PetscCall(BnParseList(option, value, max, BnParseItemReal, vals, n));
-  PetscFunctionReturn(0);
+  return BnParseList(option, value, max, BnParseItemReal, vals, n);
 }
 
 /*@C
@@ -200,9 +198,7 @@ PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt m
 @*/
 PetscErrorCode BnParseIntList(const char *option, const char *value, PetscInt max, PetscInt vals[], PetscInt *n)
 {
-  PetscFunctionBegin;
-  PetscCall(BnParseList(option, value, max, BnParseItemInt, vals, n));
-  PetscFunctionReturn(0);
+  return BnParseList(option, value, max, BnParseItemInt, vals, n);
 }
 
 /*@C
@@ -234,12 +230,67 @@ PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab)
 
 /* The option readers. Each looks at the raw text in the database first (PETSc's readers take
    an option without a value as "not set" and convert with wrapping), then lets PETSc's reader
-   mark the option used and list it under -help. */
-static PetscErrorCode BnOptionsRaw(PetscOptionItems *items, const char opt[], const char **raw, PetscBool *found)
+   mark the option used and list it under -help, and keeps the strictly parsed value. */
+typedef enum {
+  BN_OPT_INT,
+  BN_OPT_REAL,
+  BN_OPT_BOOL,
+  BN_OPT_STRING
+} BnOptType;
+
+typedef union {
+  PetscInt  i;
+  PetscReal r;
+  PetscBool b;
+} BnOptValue;
+
+/* cur and val point at the option's type (for strings: cur is the default text, val the buffer of len) */
+static PetscErrorCode BnOptionsTyped(PetscOptionItems *items, BnOptType type, const char opt[], const char text[], const char man[], const void *cur, void *val, size_t len, PetscBool *set)
 {
+  const char *raw;
+  PetscBool   found;
+  BnOptValue  v;
+  size_t      rl = 0;
+
   PetscFunctionBegin;
-  PetscCall(PetscOptionsFindPair(items->options, items->prefix, opt, raw, found));
-  PetscCheck(!*found || (*raw && (*raw)[0]), BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s%s: needs a value", opt, items->prefix ? " (with prefix)" : "");
+  PetscCall(PetscOptionsFindPair(items->options, items->prefix, opt, &raw, &found));
+  /* only a boolean may stand alone (it means true) */
+  PetscCheck(!found || type == BN_OPT_BOOL || (raw && raw[0]), BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s%s: needs a value", opt, items->prefix ? " (with prefix)" : "");
+  if (found) {
+    switch (type) {
+    case BN_OPT_INT:
+      PetscCall(BnParseInt(opt, raw, &v.i));
+      break;
+    case BN_OPT_REAL:
+      PetscCall(BnParseReal(opt, raw, &v.r));
+      break;
+    case BN_OPT_BOOL:
+      v.b = PETSC_TRUE;
+      if (raw && raw[0]) PetscCall(BnParseBool(opt, raw, &v.b));
+      break;
+    case BN_OPT_STRING:
+      PetscCall(PetscStrlen(raw, &rl));
+      PetscCheck(rl < len, BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s: value of %zu characters is too long (at most %zu)", opt, rl, len - 1);
+      break;
+    }
+  }
+  switch (type) {
+  case BN_OPT_INT:
+    PetscCall(PetscOptionsInt_Private(items, opt, text, man, *(const PetscInt *)cur, (PetscInt *)val, set, PETSC_MIN_INT, PETSC_MAX_INT));
+    if (found) *(PetscInt *)val = v.i;
+    break;
+  case BN_OPT_REAL:
+    PetscCall(PetscOptionsReal_Private(items, opt, text, man, *(const PetscReal *)cur, (PetscReal *)val, set));
+    if (found) *(PetscReal *)val = v.r;
+    break;
+  case BN_OPT_BOOL:
+    PetscCall(PetscOptionsBool_Private(items, opt, text, man, *(const PetscBool *)cur, (PetscBool *)val, set));
+    if (found) *(PetscBool *)val = v.b;
+    break;
+  case BN_OPT_STRING:
+    PetscCall(PetscOptionsString_Private(items, opt, text, man, (const char *)cur, (char *)val, len, set));
+    break;
+  }
   PetscFunctionReturn(0);
 }
 
@@ -248,20 +299,11 @@ static PetscErrorCode BnOptionsRaw(PetscOptionItems *items, const char opt[], co
 
   Collective (as PetscOptionsInt())
 
-.seealso: BnOptionsReal(), BnOptionsString(), BnParseInt()
+.seealso: BnOptionsReal(), BnOptionsString(), BnOptionsBool(), BnParseInt()
 @*/
 PetscErrorCode BnOptionsInt_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscInt cur, PetscInt *val, PetscBool *set)
 {
-  const char *raw;
-  PetscBool   found;
-  PetscInt    v = cur;
-
-  PetscFunctionBegin;
-  PetscCall(BnOptionsRaw(items, opt, &raw, &found));
-  if (found) PetscCall(BnParseInt(opt, raw, &v));
-  PetscCall(PetscOptionsInt_Private(items, opt, text, man, cur, val, set, PETSC_MIN_INT, PETSC_MAX_INT));
-  if (found) *val = v;
-  PetscFunctionReturn(0);
+  return BnOptionsTyped(items, BN_OPT_INT, opt, text, man, &cur, val, 0, set);
 }
 
 /*@C
@@ -273,16 +315,7 @@ PetscErrorCode BnOptionsInt_Private(PetscOptionItems *items, const char opt[], c
 @*/
 PetscErrorCode BnOptionsReal_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscReal cur, PetscReal *val, PetscBool *set)
 {
-  const char *raw;
-  PetscBool   found;
-  PetscReal   v = cur;
-
-  PetscFunctionBegin;
-  PetscCall(BnOptionsRaw(items, opt, &raw, &found));
-  if (found) PetscCall(BnParseReal(opt, raw, &v));
-  PetscCall(PetscOptionsReal_Private(items, opt, text, man, cur, val, set));
-  if (found) *val = v;
-  PetscFunctionReturn(0);
+  return BnOptionsTyped(items, BN_OPT_REAL, opt, text, man, &cur, val, 0, set);
 }
 
 /*@C
@@ -295,16 +328,7 @@ PetscErrorCode BnOptionsReal_Private(PetscOptionItems *items, const char opt[], 
 @*/
 PetscErrorCode BnOptionsBool_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscBool cur, PetscBool *val, PetscBool *set)
 {
-  const char *raw;
-  PetscBool   found, v = cur;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsFindPair(items->options, items->prefix, opt, &raw, &found));
-  if (found) v = PETSC_TRUE;
-  if (found && raw && raw[0]) PetscCall(BnParseBool(opt, raw, &v));
-  PetscCall(PetscOptionsBool_Private(items, opt, text, man, cur, val, set));
-  if (found) *val = v;
-  PetscFunctionReturn(0);
+  return BnOptionsTyped(items, BN_OPT_BOOL, opt, text, man, &cur, val, 0, set);
 }
 
 /*@C
@@ -317,18 +341,7 @@ PetscErrorCode BnOptionsBool_Private(PetscOptionItems *items, const char opt[], 
 @*/
 PetscErrorCode BnOptionsString_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], const char cur[], char val[], size_t len, PetscBool *set)
 {
-  const char *raw;
-  PetscBool   found;
-
-  PetscFunctionBegin;
-  PetscCall(BnOptionsRaw(items, opt, &raw, &found));
-  if (found) {
-    size_t rl;
-    PetscCall(PetscStrlen(raw, &rl));
-    PetscCheck(rl < len, BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s: value of %zu characters is too long (at most %zu)", opt, rl, len - 1);
-  }
-  PetscCall(PetscOptionsString_Private(items, opt, text, man, cur, val, len, set));
-  PetscFunctionReturn(0);
+  return BnOptionsTyped(items, BN_OPT_STRING, opt, text, man, cur, val, len, set);
 }
 
 /*@C

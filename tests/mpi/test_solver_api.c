@@ -242,16 +242,6 @@ static PetscErrorCode CaseSGD(void)
   PetscFunctionReturn(0);
 }
 
-/* ierr of a call that must fail, with errors not printed */
-#define EXPECT_ERROR(call, code, what) \
-  do { \
-    PetscErrorCode e_; \
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
-    e_ = (call); \
-    PetscCall(PetscPopErrorHandler()); \
-    BN_EXPECT(e_ == (code), "%s: error %d, expected %d", what, (int)e_, (int)(code)); \
-  } while (0)
-
 static PetscErrorCode CaseSetters(void)
 {
   Run         r;
@@ -288,22 +278,22 @@ static PetscErrorCode CaseSetters(void)
   BN_EXPECT(!str[0], "checkpoint '%s' after none", str);
   PetscCall(BnSolverGetWUpdate(r.solver, &str));
   BN_EXPECT(!str[0], "rule '%s' before set-up", str);
-  /* bad values and names */
-  EXPECT_ERROR(BnSolverSetSweeps(r.solver, -1), PETSC_ERR_USER_INPUT, "sweeps -1");
-  EXPECT_ERROR(BnSolverSetBatchSize(r.solver, -3), PETSC_ERR_USER_INPUT, "batch -3");
-  EXPECT_ERROR(BnSolverSetXSteps(r.solver, -3), PETSC_ERR_USER_INPUT, "x-steps -3");
+  /* bad values and names: the error code is asserted, any message */
+  BN_EXPECT_ERROR(BnSolverSetSweeps(r.solver, -1), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetBatchSize(r.solver, -3), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetXSteps(r.solver, -3), PETSC_ERR_USER_INPUT, "");
   PetscCall(BnSolverSetXSteps(r.solver, PETSC_DEFAULT)); /* back to the batch mode's default */
-  EXPECT_ERROR(BnSolverSetLearningRate(r.solver, 0), PETSC_ERR_USER_INPUT, "lr 0");
-  EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, 1.5), PETSC_ERR_USER_INPUT, "decay 1.5");
-  EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, -0.5), PETSC_ERR_USER_INPUT, "decay -0.5");
-  EXPECT_ERROR(BnSolverSetMomentum(r.solver, 1), PETSC_ERR_USER_INPUT, "momentum 1");
-  EXPECT_ERROR(BnSolverSetEvalMemory(r.solver, 0), PETSC_ERR_USER_INPUT, "eval memory 0");
-  EXPECT_ERROR(BnSolverSetCheckpoint(r.solver, ""), PETSC_ERR_USER_INPUT, "checkpoint ''");
-  EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, 0), PETSC_ERR_USER_INPUT, "checkpoint every 0");
-  EXPECT_ERROR(BnSolverSetCheckpointKeep(r.solver, 0), PETSC_ERR_USER_INPUT, "checkpoint keep 0");
-  EXPECT_ERROR(BnSolverSetCheckpointInterval(r.solver, -1), PETSC_ERR_USER_INPUT, "checkpoint interval -1");
-  EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "rmsprop"), PETSC_ERR_USER_INPUT, "rule rmsprop");
-  EXPECT_ERROR(BnDataSetType(r.data, "mnist"), PETSC_ERR_USER_INPUT, "data source mnist");
+  BN_EXPECT_ERROR(BnSolverSetLearningRate(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, 1.5), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, -0.5), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetMomentum(r.solver, 1), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetEvalMemory(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpoint(r.solver, ""), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointKeep(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointInterval(r.solver, -1), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "rmsprop"), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnDataSetType(r.data, "mnist"), PETSC_ERR_USER_INPUT, "");
   /* set-up resolves the full-batch defaults; the storage-sizing options are then fixed */
   {
     PetscInt        L;
@@ -319,8 +309,8 @@ static PetscErrorCode CaseSetters(void)
   BN_EXPECT(ival == 1, "full-batch x-steps %" PetscInt_FMT ", expected 1", ival);
   PetscCall(BnSolverGetLearningRateDecay(r.solver, &rval));
   BN_EXPECT(rval == 1, "full-batch decay %g, expected 1", (double)rval);
-  EXPECT_ERROR(BnSolverSetBatchSize(r.solver, 8), PETSC_ERR_ORDER, "batch after set-up");
-  EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "adam"), PETSC_ERR_ORDER, "rule after set-up");
+  BN_EXPECT_ERROR(BnSolverSetBatchSize(r.solver, 8), PETSC_ERR_ORDER, "");
+  BN_EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "adam"), PETSC_ERR_ORDER, "");
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "setters: values, defaults and refusals as documented\n"));
   PetscCall(RunDestroy(&r));
   PetscFunctionReturn(0);
