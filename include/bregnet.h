@@ -256,6 +256,7 @@ PETSC_EXTERN PetscErrorCode BnLiftSetUp(BnLift lift, PetscInt m, PetscInt zrows,
 PETSC_EXTERN PetscErrorCode BnLiftGetExchange(BnLift lift, BnExchange *ex);
 PETSC_EXTERN PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state);
 PETSC_EXTERN PetscErrorCode BnLiftGetStateVec(BnLift lift, PetscInt l, Vec *x);
+PETSC_EXTERN PetscErrorCode BnLiftStateChanged(BnLift lift); /* rows of the state written: the Vecs' state advances */
 PETSC_EXTERN PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, PetscInt zrows, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
@@ -292,6 +293,7 @@ PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_sa
    perceptron (bregnet invert's built-in problem: no rows to load) */
 PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
 PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
+PETSC_EXTERN PetscErrorCode BnDataHasRows(BnData data, PetscBool *rows); /* PETSC_FALSE: perceptron (invert's built-in problem) */
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
