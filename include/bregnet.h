@@ -22,6 +22,7 @@
 #define BN_EXIT_INTERNAL    1
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
+#define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
@@ -334,6 +335,8 @@ PETSC_EXTERN PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64
 PETSC_EXTERN PetscErrorCode BnH5ReadRowsInt64(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 lo, PetscInt64 nloc, PetscInt64 data[]);
 /* verify every dataset's checksum; counts of ok/bad/missing-checksum datasets */
 PETSC_EXTERN PetscErrorCode BnH5VerifyAll(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, PetscInt *n_unchecked);
+PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format description as Markdown table rows */
+PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */

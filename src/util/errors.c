@@ -31,6 +31,7 @@ int BnExitCodeFromError(PetscErrorCode ierr)
   if (!ierr) return BN_EXIT_OK;
   if (BnIsBadInput(ierr)) return BN_EXIT_BAD_INPUT;
   if (ierr == BN_ERR_DIVERGED) return BN_EXIT_DIVERGED;
+  if (ierr == PETSC_ERR_FILE_WRITE) return BN_EXIT_WRITE;
   return BN_EXIT_INTERNAL;
 }
 
@@ -121,7 +122,7 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
     }
   }
   if (rank) return n;
-  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
+  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED || n == PETSC_ERR_FILE_WRITE) {
     char option[256], text[sizeof(bn_deferred)];
     BnErrorNameOption(mess, option, sizeof(option));
     snprintf(text, sizeof(text), "bregnet: error: %s%s%s%s\n", bn_error_context, bn_error_context[0] ? ": " : "", mess ? mess : "(no message)", option);
