@@ -17,7 +17,7 @@
 
 #define BREGNET_FORMAT "bregnet/1"
 
-/* Exit codes of the bregnet command (interface.md) */
+/* Exit codes of the bregnet command (docs/exit-codes.md) */
 #define BN_EXIT_OK          0
 #define BN_EXIT_INTERNAL    1
 #define BN_EXIT_BAD_INPUT   2
@@ -124,7 +124,7 @@ PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, Pe
 PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
 
 /* ------------------------------------------------------- activations (src/activation) */
-/* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
+/* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (docs/method.md §1).
    All block functions act on m x n row-major arrays; sums are over the whole block. */
 typedef struct _p_BnActivation *BnActivation;
 PETSC_EXTERN PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act); /* "relu", "leakyrelu:0.1", "groupsparse:4:0.1", ... */
@@ -171,7 +171,7 @@ PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v
 
 /* ------------------------------------------------------------------ network (src/net) */
 /* Widths n_0..n_L, one activation/regulariser/lambda per layer, weights replicated on the
-   ranks of a stage. Layers are numbered 1..L as in math.md. */
+   ranks of a stage. Layers are numbered 1..L as in docs/method.md. */
 typedef struct _p_BnNet *BnNet;
 PETSC_EXTERN PetscErrorCode BnNetCreate(MPI_Comm comm, BnNet *net);
 PETSC_EXTERN PetscErrorCode BnNetSetFromOptions(BnNet net); /* -net_widths -net_activations -net_reg -net_lambda -net_tied */
@@ -210,11 +210,11 @@ PETSC_EXTERN PetscErrorCode BnNetDestroy(BnNet *net);
 
 /* ------------------------------------------------------ layer stages (src/stages) */
 /* The stages of one sample group form a pipe: stage k owns layers [first[k], last[k]] and
-   exchanges boundary rows with stages k-1 and k+1 through PetscSFs (parallel.md). X[l] and
+   exchanges boundary rows with stages k-1 and k+1 through PetscSFs (docs/parallel.md §4). X[l] and
    Z[l] of a block are m x n_l rows; a stage holds X of its layers and of the previous stage's
    last layer, Z of its layers. */
 /* Contiguous layer ranges of the S stages balanced by cost n_l*n_{l-1}: stage s owns layers
-   [first[s], last[s]] (1-based, as in math.md) */
+   [first[s], last[s]] (1-based, as in docs/method.md) */
 PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 typedef struct _p_BnExchange *BnExchange;
 PETSC_EXTERN PetscErrorCode BnExchangeCreate(BnGrid grid, BnNet net, BnExchange *ex);
@@ -351,7 +351,7 @@ PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnDa
 PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
-/* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
+/* The lifted Bregman block-coordinate solver (docs/method.md §2-5) on a process grid. */
 typedef struct _p_BnSolver *BnSolver;
 PETSC_EXTERN PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver);
 /* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart,
@@ -431,7 +431,7 @@ PETSC_EXTERN PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, Pe
 
 /* ------------------------------------------------------ regularised inversion (src/invert) */
 /* Recovers network inputs from (noisy) outputs by the lifted Bregman variational
-   regularisation (math.md §4) or the classical baseline, samples distributed over the ranks. */
+   regularisation (docs/method.md §6) or the classical baseline, samples distributed over the ranks. */
 typedef struct _p_BnInvert *BnInvert;
 PETSC_EXTERN PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv);
 /* -data perceptron|... -model -invert_* (see BnInvertSetFromOptions()) */
@@ -446,7 +446,7 @@ PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], Pe
 PETSC_EXTERN PetscErrorCode BnInvertGetResult(BnInvert inv, PetscInt *its, PetscReal *seconds, PetscReal *rel_error, PetscReal *psnr);
 PETSC_EXTERN PetscErrorCode BnInvertDestroy(BnInvert *inv);
 /* ------------------------------------- structure of trained networks (src/structure) */
-/* Canonical form of a model (math.md §5): drop neurons of zero (or small) path weight,
+/* Canonical form of a model (docs/method.md §7): drop neurons of zero (or small) path weight,
    merge positively parallel neurons, balance |(w_k, b_k)| = |v_k|; on hidden layers with a
    positively homogeneous activation (identity, relu, leakyrelu). Works on a copy. */
 typedef struct _p_BnPrune *BnPrune;

@@ -115,7 +115,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(PetscTime(&t1));
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
     {
-      /* parallel.md's model, for the largest stage: the data rows every rank keeps (inputs,
+      /* the memory model of docs/parallel.md §6, for the largest stage: the data rows every rank keeps (inputs,
          targets, test inputs and targets), the auxiliary rows of the stage's hidden layers and
          of its boundary input, and the stage's weights with two optimizer moments and the
          gradient buffer */
@@ -136,7 +136,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
         e   = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
         est = PetscMax(est, e);
       }
-      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (parallel.md) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
+      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (docs/parallel.md section 6) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
     }
     {
       PetscLogDouble xb, wb, own;

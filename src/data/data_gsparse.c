@@ -1,5 +1,5 @@
 /* Group-sparse synthetic data for dictionary learning with a group-sparse autoencoder
-   (math.md §5): y = A c, A in R^{n x G s} with unit-norm columns, c nonnegative with k (1 or 2)
+   (docs/method.md §7): y = A c, A in R^{n x G s} with unit-norm columns, c nonnegative with k (1 or 2)
    active groups of s consecutive entries. Inputs and targets are both y (an autoencoder
    n -> ... -> n; n is the network's input width).
 

@@ -1,5 +1,5 @@
 /* Synthetic regression data from a random ReLU teacher network n_0 -> H -> n_L.
-   Every number is a pure function of (seed, stream, global position) (parallel.md), so the
+   Every number is a pure function of (seed, stream, global position) (docs/parallel.md §3), so the
    data set is the same for any number of ranks; each rank generates only its own rows.
 
      x_i    = (BnRandNormal(seed, BN_STREAM_DATA, p*n_0 + j))_j         p = global position of sample i

@@ -83,7 +83,7 @@ static PetscErrorCode BnNetPerLayerItems(MPI_Comm comm, const char option[], con
 + net         - the network
 . L           - number of layers (>= 1)
 . widths      - n_0 .. n_L
-. activations - comma separated, one per layer or one for all (math.md names, e.g. "relu,softmax")
+. activations - comma separated, one per layer or one for all (docs/method.md §1 names, e.g. "relu,softmax")
 . regs        - comma separated, one per layer or one for all (NULL = none)
 - lambda      - L Bregman weights, or NULL for all 1
 

@@ -6,7 +6,7 @@
 #define BN_MAX_LAYERS 64
 
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
-   reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
+   reads like docs/method.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
 PETSC_INTERN PetscErrorCode BnNetSkipAdd_Private(BnNet net, PetscInt m, const PetscReal x[], PetscReal z[]);
 
 struct _p_BnNet {

@@ -1,4 +1,4 @@
-/* BnReg: weight regularisers R(W) of math.md §2 and their proximal maps.
+/* BnReg: weight regularisers R(W) of docs/method.md §2 and their proximal maps.
      none        0                              prox: identity
      l2:mu       mu/2 |W|_F^2                   prox: W / (1 + tau mu)
      l1:mu       mu |W|_1                       prox: entrywise soft-threshold at tau mu
@@ -214,7 +214,7 @@ static const char BnRegKnown[] = "none, l2:mu, l1:mu, neuron:mu, nuclear:mu";
   An unknown name, a missing, extra, non-numeric or negative mu raises PETSC_ERR_USER_INPUT
   with a message quoting the text.
 
-.seealso: BnRegValue(), BnRegProx(), BnRegDestroy(), math.md §2
+.seealso: BnRegValue(), BnRegProx(), BnRegDestroy(), docs/method.md §2
 @*/
 PetscErrorCode BnRegCreate(const char spec[], BnReg *reg)
 {

@@ -1,4 +1,4 @@
-/* BnPrune: the life cycle of the canonicalisation of a model (math.md §5) and the assembly of
+/* BnPrune: the life cycle of the canonicalisation of a model (docs/method.md §7) and the assembly of
    the pruned network. The operations are in prune_ops.c, the report in prune_report.c.
    Every rank holds the whole model and does the same arithmetic in the same order, so the
    pruned model is bitwise the same on every rank and for every number of ranks. */

@@ -1,6 +1,6 @@
 /* Error reporting for users: one line saying what is wrong and where, on one rank of the
    communicator the error was raised on, and a mapping from PETSc error codes to the exit
-   codes of interface.md. Internal errors keep PETSc's location for the bug report. */
+   codes of docs/exit-codes.md. Internal errors keep PETSc's location for the bug report. */
 #include <bregnet.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The process grid of parallel.md: P = S stages x Q sample groups, rank (s, q). */
+/* The process grid of docs/parallel.md §1: P = S stages x Q sample groups, rank (s, q). */
 #include <util/grid_impl.h>
 
 /*@C

@@ -3,7 +3,7 @@ static const char help[] = "A trained 1-K-1 relu/identity model is a linear spli
 /* The realised function f is evaluated by bregnet's own forward pass (BnNetForward, DGEMM) on
    a fine grid x_i = -1.5 + i h over [-1.5, 1.5], and its second differences
    d_i = f(x_{i-1}) - 2 f(x_i) + f(x_{i+1}) are compared with what the weights say
-   (math.md §5): f(x) = sum_k v_k relu(w_k x + b_k) + c bends only at t_k = -b_k / w_k, by
+   (docs/method.md §7): f(x) = sum_k v_k relu(w_k x + b_k) + c bends only at t_k = -b_k / w_k, by
    v_k |w_k|. Neuron k is active when its path weight |w_k| |v_k| exceeds pw_tol.
      1. d_i may be nonzero only where an active kink lies in (x_{i-1}, x_{i+1}): elsewhere
         |d_i| <= h * (sum of the inactive neurons' path weights) + rounding;

@@ -1,4 +1,4 @@
-/* Unit test of BnActivation (math.md §1): for every activation, on random feasible points
+/* Unit test of BnActivation (docs/method.md §1): for every activation, on random feasible points
    and large |z|,
      - B(x, z) >= 0 and B = F(x) + F*(z) - <x, z>,          - B(sigma(z), z) = 0,
      - dF*(z)/dz = sigma(z) and grad_z B = sigma(z) - x by central differences,

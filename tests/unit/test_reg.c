@@ -1,4 +1,4 @@
-/* Unit test of BnReg (math.md §2): values against direct computation (nuclear against a
+/* Unit test of BnReg (docs/method.md §2): values against direct computation (nuclear against a
    matrix built from known singular values), prox optimality against random perturbations,
    the closed forms, rank reduction of the nuclear prox on a planted low-rank-plus-noise
    matrix in both orientations, and strict parsing (PETSC_ERR_USER_INPUT naming the text).
