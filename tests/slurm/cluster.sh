@@ -40,7 +40,10 @@ slurm_start() {
     command -v "$b" > /dev/null || [ -x "/usr/sbin/$b" ] || skip "$b not installed (jobs/setup.sh installs slurm-wlm and munge)"
   done
   export PATH="$PATH:/usr/sbin"
-  mkdir -p "$SL"/{munge,state,spool,log}
+  # TmpFS: srun --mpi=pmix creates spmix_appdir_<uid>_<job>.<step> there and removes it when
+  # the step ends; in the shared /tmp, concurrent test clusters (whose job IDs all start at 1)
+  # would create and remove each other's directories
+  mkdir -p "$SL"/{munge,state,spool,log,tmp}
   chmod 700 "$SL/munge"
   mungekey -c -k "$SL/munge/munge.key" 2> /dev/null || dd if=/dev/urandom of="$SL/munge/munge.key" bs=1024 count=1 status=none
   chmod 400 "$SL/munge/munge.key"
@@ -102,6 +105,7 @@ MpiDefault=none
 ReturnToService=2
 StateSaveLocation=$SL/state
 SlurmdSpoolDir=$SL/spool
+TmpFS=$SL/tmp
 SlurmctldPidFile=$SL/slurmctld.pid
 SlurmdPidFile=$SL/slurmd.pid
 SlurmctldLogFile=$SL/log/slurmctld.log
