@@ -22,6 +22,7 @@
 #define BN_EXIT_INTERNAL    1
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
+#define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
@@ -237,6 +238,7 @@ PETSC_EXTERN PetscErrorCode BnLiftSetUp(BnLift lift, PetscInt m, PetscInt zrows,
 PETSC_EXTERN PetscErrorCode BnLiftGetExchange(BnLift lift, BnExchange *ex);
 PETSC_EXTERN PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state);
 PETSC_EXTERN PetscErrorCode BnLiftGetStateVec(BnLift lift, PetscInt l, Vec *x);
+PETSC_EXTERN PetscErrorCode BnLiftStateChanged(BnLift lift); /* rows of the state written: the Vecs' state advances */
 PETSC_EXTERN PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, PetscInt zrows, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
@@ -273,6 +275,7 @@ PETSC_EXTERN PetscErrorCode BnDataSetFromOptions(BnData data); /* -data -data_sa
    perceptron (bregnet invert's built-in problem: no rows to load) */
 PETSC_EXTERN PetscErrorCode BnDataSetType(BnData data, const char type[]);
 PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
+PETSC_EXTERN PetscErrorCode BnDataHasRows(BnData data, PetscBool *rows); /* PETSC_FALSE: perceptron (invert's built-in problem) */
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
@@ -312,6 +315,8 @@ PETSC_EXTERN PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64
 PETSC_EXTERN PetscErrorCode BnH5ReadRowsInt64(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 lo, PetscInt64 nloc, PetscInt64 data[]);
 /* verify every dataset's checksum; counts of ok/bad/missing-checksum datasets */
 PETSC_EXTERN PetscErrorCode BnH5VerifyAll(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, PetscInt *n_unchecked);
+PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format description as Markdown table rows */
+PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */

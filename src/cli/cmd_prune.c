@@ -6,7 +6,7 @@
 
 typedef struct {
   char      model[PETSC_MAX_PATH_LEN], model_out[PETSC_MAX_PATH_LEN], model_b[PETSC_MAX_PATH_LEN];
-  PetscBool compare, check, has_b, has_out, help;
+  PetscBool compare, check, has_b, has_out, help, overwrite;
   PetscInt  ndirs;
   PetscReal h;
 } BnPruneArgs;
@@ -33,6 +33,7 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
   PetscOptionsBegin(world, NULL, "bregnet prune", "bregnet");
   PetscCall(PetscOptionsString("-model", "Model to prune (or model A of -compare)", "bregnet prune", a->model, a->model, sizeof(a->model), &set));
   PetscCall(PetscOptionsString("-model_out", "Pruned model to write (never the -model file)", "bregnet prune", a->model_out, a->model_out, sizeof(a->model_out), &a->has_out));
+  PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet prune", a->overwrite, &a->overwrite, NULL));
   PetscCall(PetscOptionsBool("-prune_check", "Check the pruned function against the model's on the data", "bregnet prune", a->check, &a->check, NULL));
   PetscCall(PetscOptionsBool("-compare", "Compare -model with -model_b instead of pruning", "bregnet prune", a->compare, &a->compare, NULL));
   PetscCall(PetscOptionsString("-model_b", "Second model of -compare", "bregnet prune", a->model_b, a->model_b, sizeof(a->model_b), &a->has_b));
@@ -50,6 +51,7 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
     PetscCheck(a->model_out[0], world, PETSC_ERR_USER_INPUT, "bregnet prune: -model_out needs a PATH");
     PetscCall(BnSameFile(a->model, a->model_out, &same));
     PetscCheck(!same, world, PETSC_ERR_USER_INPUT, "bregnet prune: -model_out %s is the input -model %s; the input is never overwritten, choose another name", a->model_out, a->model);
+    PetscCall(BnOutputCheck(world, "-model_out", a->model_out, a->overwrite)); /* before any work: directory, existing file */
   }
   PetscCheck(a->ndirs >= 0, world, PETSC_ERR_USER_INPUT, "-compare_directions %" PetscInt_FMT ": must be >= 0", a->ndirs);
   PetscCheck(a->h > 0 && !PetscIsInfOrNanReal(a->h), world, PETSC_ERR_USER_INPUT, "-compare_step %g: must be a finite number > 0", (double)a->h);
@@ -181,6 +183,7 @@ static PetscErrorCode BnPruneRunPrune(MPI_Comm world, const BnPruneArgs *args, B
   Options Database Keys:
 + -model PATH            - the model (A for -compare)
 . -model_out PATH        - where to write the pruned model (optional; never the -model file)
+. -overwrite             - replace an existing -model_out (default: refuse before any work)
 . -prune_check <bool>    - evaluate model and pruned model on the data and print the max deviation (true)
 . -compare               - distances between -model and -model_b instead
 . -model_b PATH          - the second model of -compare

@@ -17,8 +17,8 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "  commbench latency and bandwidth of point-to-point messages and allreduce on these ranks\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
-                            "1 internal error, 2 bad input or options, 3 diverged, 85 stopped by a signal\n"
-                            "after writing a checkpoint.\n";
+                            "1 internal error, 2 bad input or options, 3 diverged, 4 could not write a file,\n"
+                            "85 stopped by a signal after writing a checkpoint.\n";
 
 int main(int argc, char **argv)
 {
@@ -66,6 +66,13 @@ int main(int argc, char **argv)
     exit_code = BnExitCodeFromError(ierr);
     /* an internal error may have struck one rank only: do not wait for the others */
     if (exit_code == BN_EXIT_INTERNAL) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
+    /* a failed write is agreed by all ranks, which all come here; HDF5 may hold a file it
+       cannot close (finalising would close it and hang): end at once, files already removed */
+    if (exit_code == BN_EXIT_WRITE) {
+      fflush(stdout);
+      fflush(stderr);
+      _exit(BN_EXIT_WRITE);
+    }
   }
   {
     PetscBool stuck;

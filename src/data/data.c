@@ -50,6 +50,21 @@ PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnDataHasRows - whether the source has rows to load (PETSC_FALSE for perceptron, bregnet
+  invert's built-in problem, which generates its own inputs)
+
+  Not Collective
+@*/
+PetscErrorCode BnDataHasRows(BnData data, PetscBool *rows)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidBoolPointer(rows, 2);
+  *rows = data->ops->load ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 /* the registered source in use */
 PetscErrorCode BnDataGetType(BnData data, const char **type)
 {
@@ -156,6 +171,11 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   PetscValidIntPointer(widths, 3);
   PetscCheck(L >= 1, data->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnDataLoad: %" PetscInt_FMT " layers; need at least one", L);
   for (PetscInt l = 0; l <= L; l++) PetscCheck(widths[l] >= 1, data->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnDataLoad: width n_%" PetscInt_FMT " = %" PetscInt_FMT " must be >= 1", l, widths[l]);
+  if (!data->ops->load) { /* a source without rows */
+    char what[256];
+    PetscCall(data->ops->describe(data, what, sizeof(what)));
+    SETERRQ(data->comm, PETSC_ERR_USER_INPUT, "-data %s: %s", data->source, what);
+  }
   PetscCall(PetscLogEventBegin(BN_DataLoad, 0, 0, 0, 0));
   data->loaded   = PETSC_FALSE;
   data->has_test = PETSC_FALSE;

@@ -30,7 +30,7 @@ struct _BnDataOps {
   const char *name;
   /* fills data->train and data->test (and has_test); widths already checked where the
      source fixes them, the source checks the rest */
-  PetscErrorCode (*load)(BnData, PetscInt L, const PetscInt widths[]);
+  PetscErrorCode (*load)(BnData, PetscInt L, const PetscInt widths[]); /* NULL: a source without rows */
   /* a few words on the source's parameters for BnDataView ("dir ...", "hidden 32, noise 0") */
   PetscErrorCode (*describe)(BnData, char buf[], size_t len);
   /* optional: reads the source's own options, then the parameters in the -data value spec

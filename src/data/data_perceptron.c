@@ -1,23 +1,17 @@
 /* -data perceptron: the built-in problem of bregnet invert, which generates its own images and
-   network (src/invert/problem.c). As a data source it has no rows: the inversion reads -data,
-   -data_samples (the number of images) and -seed through BnData like every other source, and
-   training refuses it when loading. */
+   network (src/invert/problem.c). As a data source it has no rows (no load operation): the
+   inversion reads -data, -data_samples (the number of images) and -seed through BnData like
+   every other source and asks BnDataHasRows(); BnDataLoad() refuses it. */
 #include "data_impl.h"
-
-static PetscErrorCode PerceptronLoad(BnData data, PetscInt L, const PetscInt widths[])
-{
-  PetscFunctionBegin;
-  SETERRQ(data->comm, PETSC_ERR_USER_INPUT, "-data perceptron: the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`");
-}
 
 static PetscErrorCode PerceptronDescribe(BnData data, char buf[], size_t len)
 {
   PetscFunctionBegin;
-  PetscCall(PetscStrncpy(buf, "built-in problem of bregnet invert", len));
+  PetscCall(PetscStrncpy(buf, "the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`", len));
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Perceptron = {"perceptron", PerceptronLoad, PerceptronDescribe, NULL, NULL};
+static const BnDataOps BnDataOps_Perceptron = {"perceptron", NULL, PerceptronDescribe, NULL, NULL};
 
 PetscErrorCode BnDataCreate_Perceptron(BnData data)
 {

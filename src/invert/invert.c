@@ -85,7 +85,8 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   char        reg[32] = "", method[32] = "", solver[32] = "", shape[64] = "";
   PetscBool   set_alpha, set_rule, set_shape, set_noise, help;
   PetscInt    samples;
-  const char *type, *source;
+  const char *source;
+  PetscBool   rows;
 
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(reg, inv->reg->name, sizeof(reg)));
@@ -129,9 +130,9 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   inv->monitor = (PetscBool)(inv->mon != NULL);
 
   PetscCall(BnDataGetDescriptor(inv->data, &source, &samples, &inv->seed));
-  PetscCall(BnDataGetType(inv->data, &type));
+  PetscCall(BnDataHasRows(inv->data, &rows));
   PetscCall(PetscStrncpy(inv->source, source, sizeof(inv->source)));
-  PetscCall(PetscStrcmp(type, "perceptron", &inv->perceptron));
+  inv->perceptron = (PetscBool)!rows; /* the source without rows is the built-in problem */
   PetscCall(BnInputRegGet(reg, &inv->reg));
   PetscCall(BnInvertMethodGet(method, &inv->method));
   PetscCall(BnInvertMethodGet(inv->method->compare_with, &inv->other));

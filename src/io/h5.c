@@ -448,10 +448,27 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
   h = *f;
   PetscValidPointer(h, 1);
   PetscCheck(h->writable, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5Commit() on a file opened for reading; use BnH5Close()", h->path);
+  { /* the metadata checksums go last, over everything written; a failure discards the file */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = BnH5Seal_Private(h);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      char msg[PETSC_MAX_PATH_LEN + 512];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s' (metadata checksums)%s", h->tmppath, BnH5Detail_Private()));
+      comm = h->ucomm;
+      PetscCall(BnH5Abort(f));
+      SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
+    }
+  }
   ok = H5Fflush(h->file, H5F_SCOPE_GLOBAL) >= 0; /* MPI_File_sync on every rank */
   if (!ok) PetscCall(PetscStrncpy(detail, BnH5Detail_Private(), sizeof(detail)));
-  if (H5Fclose(h->file) < 0) {
-    if (ok) PetscCall(PetscStrncpy(detail, BnH5Detail_Private(), sizeof(detail)));
+  /* after a failed flush HDF5's ranks disagree about what is on disk, and closing would run
+     collectives that do not match (measured: ranks hang in different barriers), so the
+     handle is left open and only the file removed */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
+  if (ok && H5Fclose(h->file) < 0) {
+    PetscCall(PetscStrncpy(detail, BnH5Detail_Private(), sizeof(detail)));
     ok = 0;
   }
   h->file = H5I_INVALID_HID;
@@ -529,7 +546,9 @@ PetscErrorCode BnH5Commit(BnH5 *f)
 
   Notes:
   Meant for error paths: it does not fail because the HDF5 file is in a bad state. PATH
-  itself is never touched.
+  itself is never touched. After a failed write the HDF5 handle is not closed (closing it can
+  hang: see docs/failure-model.md); the program must then end without MPI_Finalize(), as
+  bregnet does for BN_EXIT_WRITE.
 
 .seealso: BnH5Create(), BnH5Commit()
 @*/
@@ -544,7 +563,10 @@ PetscErrorCode BnH5Abort(BnH5 *f)
   h = *f;
   if (!h) PetscFunctionReturn(0);
   PetscCheck(h->writable, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5Abort() on a file opened for reading; use BnH5Close()", h->path);
-  if (h->file >= 0 && H5Fclose(h->file) < 0) (void)H5Eclear2(H5E_DEFAULT);
+  /* After a failed write HDF5's ranks may disagree about the file, and H5Fclose() would run
+     collectives that do not match (ranks hang in different barriers), so the handle is
+     dropped unclosed: the process ends with the error, BN_EXIT_WRITE, without finalising */
+  if (h->file >= 0 && !h->failed && H5Fclose(h->file) < 0) (void)H5Eclear2(H5E_DEFAULT);
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Barrier(h->comm)); /* every rank has closed before the file goes */
   if (!h->rank && unlink(h->tmppath) && errno != ENOENT) {

@@ -7,6 +7,8 @@
 #include "h5_impl.h"
 #include <string.h>
 
+static PetscErrorCode BnH5ReadAttrNumbers(BnH5, const char[], const char[], PetscInt, hid_t, PetscBool, void *);
+
 herr_t BnH5NameListAdd_Private(BnH5NameList *l, const char prefix[], const char name[])
 {
   size_t a = strlen(prefix), b = strlen(name);
@@ -56,8 +58,29 @@ static PetscErrorCode BnH5WriteAttr_Impl(BnH5 f, const char objpath[], const cha
   hid_t   obj = H5I_INVALID_HID, space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
   hsize_t dim = (hsize_t)n;
   htri_t  exists;
+  void   *mine = NULL; /* rank 0's value, on every rank */
+  char   *str  = NULL;
 
   PetscFunctionBegin;
+  /* Attributes are metadata written once for all ranks, and a rank's own value can reach the
+     file while another rank's is what it remembers (measured: wall-clock seconds of an
+     inversion gave ranks different values and the metadata checksum disagreed with the file):
+     every rank writes rank 0's value */
+  if (f->size > 1 && H5Tis_variable_str(mtype) > 0) {
+    int len = f->rank ? 0 : (int)strlen(*(const char *const *)buf);
+    PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, f->comm));
+    PetscCall(PetscMalloc1(len + 1, &str));
+    if (!f->rank) memcpy(str, *(const char *const *)buf, (size_t)len + 1);
+    PetscCallMPI(MPI_Bcast(str, len + 1, MPI_CHAR, 0, f->comm));
+    buf = &str;
+  } else if (f->size > 1 && n > 0) {
+    size_t bytes = (size_t)n * H5Tget_size(mtype);
+    PetscCall(PetscMalloc(bytes, &mine));
+    if (!f->rank) memcpy(mine, buf, bytes);
+    PetscCallMPI(MPI_Bcast(mine, (PetscMPIInt)bytes, MPI_BYTE, 0, f->comm));
+    buf = mine;
+  }
+  (void)H5Eclear2(H5E_DEFAULT);
   PetscValidPointer(f, 1);
   PetscValidCharPointer(objpath, 2);
   PetscValidCharPointer(name, 3);
@@ -68,12 +91,14 @@ static PetscErrorCode BnH5WriteAttr_Impl(BnH5 f, const char objpath[], const cha
   PetscCheck(space >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Screate failed%s", BnH5Detail_Private());
   /* attributes cannot be rewritten with another size or type in place: replace them */
   exists = H5Aexists(obj, name);
-  PetscCheck(exists >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot query attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
-  if (exists) PetscCheck(H5Adelete(obj, name) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot replace attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  BnH5CheckWrite(f, exists >= 0, "%s: cannot query attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  if (exists) BnH5CheckWrite(f, H5Adelete(obj, name) >= 0, "%s: cannot replace attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
   attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-  PetscCheck(attr >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
-  if (n > 0) PetscCheck(H5Awrite(attr, mtype, buf) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
-  PetscCheck(H5Aclose(attr) >= 0 && H5Sclose(space) >= 0 && H5Oclose(obj) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot close attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  BnH5CheckWrite(f, attr >= 0, "%s: cannot create attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  if (n > 0) BnH5CheckWrite(f, H5Awrite(attr, mtype, buf) >= 0, "%s: cannot write attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  BnH5CheckWrite(f, H5Aclose(attr) >= 0 && H5Sclose(space) >= 0 && H5Oclose(obj) >= 0, "%s: cannot close attribute '%s' of %s%s", f->path, name, objpath, BnH5Detail_Private());
+  PetscCall(PetscFree(mine));
+  PetscCall(PetscFree(str));
   PetscFunctionReturn(0);
 }
 
@@ -87,7 +112,7 @@ static PetscErrorCode BnH5WriteAttr(BnH5 f, const char objpath[], const char nam
 /*@C
   BnH5WriteAttrString - writes (or replaces) a string attribute
 
-  Collective; every rank passes the same value (attributes are metadata, written once for all)
+  Collective; attributes are metadata, written once for all: rank 0's value is written
 
   Input Parameters:
 + f       - a file being written
@@ -114,7 +139,7 @@ PetscErrorCode BnH5WriteAttrString(BnH5 f, const char objpath[], const char name
 /*@C
   BnH5WriteAttrInt64 - writes (or replaces) an int64 attribute of n values
 
-  Collective; every rank passes the same values
+  Collective; rank 0's values are written (n must be the same on every rank)
 
   Notes:
   n = 1 is stored as a scalar, other n as a 1-d array; BnH5ReadAttrInt64() reads either.
@@ -132,7 +157,7 @@ PetscErrorCode BnH5WriteAttrInt64(BnH5 f, const char objpath[], const char name[
 /*@C
   BnH5WriteAttrReal - writes (or replaces) a float64 attribute of n values
 
-  Collective; every rank passes the same values
+  Collective; rank 0's values are written (n must be the same on every rank)
 
   Notes:
   n = 1 is stored as a scalar, other n as a 1-d array; BnH5ReadAttrReal() reads either.
@@ -147,10 +172,24 @@ PetscErrorCode BnH5WriteAttrReal(BnH5 f, const char objpath[], const char name[]
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5WriteAttr(f, objpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, PETSC_FALSE, &v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5ReadAttrNumbers(f, objpath, name, 1, H5T_NATIVE_UINT64, PETSC_FALSE, v));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnH5WriteAttr(f, dspath, "checksum", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, PETSC_FALSE, &sum));
+  PetscCall(BnH5WriteAttrUInt64_Private(f, dspath, "checksum", sum));
   PetscFunctionReturn(0);
 }
 

@@ -20,7 +20,17 @@ struct _p_BnH5 {
   char       *tmppath; /* PATH.tmp while writing; NULL for files opened for reading */
   char       *kind;    /* root attribute "kind", NULL when a plain file has none */
   PetscBool   writable;
+  PetscBool   failed; /* a write failed: HDF5's state may differ between ranks (see BnH5Abort) */
 };
+
+/* a failed write: remembered on the handle, so that BnH5Abort() does not close the file */
+#define BnH5CheckWrite(f, cond, ...) \
+  do { \
+    if (PetscUnlikely(!(cond))) { \
+      (f)->failed = PETSC_TRUE; \
+      SETERRQ((f)->comm, PETSC_ERR_FILE_WRITE, __VA_ARGS__); \
+    } \
+  } while (0)
 
 /* Runs call inside a log event that is ended even when call fails: callers that catch
    errors (-restart auto trying older checkpoints) must not leave the event open, or
@@ -59,11 +69,22 @@ PETSC_INTERN herr_t         BnH5NameListAdd_Private(BnH5NameList *list, const ch
 PETSC_INTERN PetscErrorCode BnH5NameListFinish_Private(BnH5NameList *list, PetscInt *n, char ***names);
 /* the "checksum" attribute of a dataset (uint64) */
 PETSC_INTERN PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum);
+/* a scalar uint64 attribute (checksums, data fingerprints) */
+PETSC_INTERN PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v);
+PETSC_INTERN PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v);
+/* replicated arrays held by some ranks only (layer stages): the lowest rank with have = TRUE
+   (an error naming what if none) writes them; no gather of other stages' layers needed */
+PETSC_INTERN PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], PetscMPIInt *root);
+PETSC_INTERN PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root);
+/* metadata checksums (h5_meta.c): written on every object at commit */
+PETSC_INTERN PetscErrorCode BnH5Seal_Private(BnH5 f);
+PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_only, PetscInt *n, char ***names);
 
 /* Not Collective: the innermost message of HDF5's error stack as " (HDF5: ...)", or "".
    Clears the stack. Only meaningful right after a failed HDF5 call. */
 PETSC_INTERN const char *BnH5Detail_Private(void);
 
+PETSC_INTERN PetscErrorCode BnH5MetaStatus_Private(BnH5 f, const char obj[], PetscInt nobj, char **objects, BnH5ChecksumStatus *status);
 /* Absolute paths of every dataset in the file, in name order, NULL-terminated (PetscStrArrayDestroy) */
 PETSC_INTERN PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names);
 /* Names of the attributes of an object, in name order, NULL-terminated (PetscStrArrayDestroy) */

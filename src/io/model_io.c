@@ -1,17 +1,15 @@
-/* Models in bregnet/1 files: the /net group shared by models and checkpoints.
-     /net          attrs widths (int64[L+1]), activations ("relu,relu,softmax"), tied (int64 0/1)
-     /net/layer_l  W float64[n_l, n_{l-1}], b float64[n_l]; attrs activation, lambda, reg
-     /net/layer_L/S optional float64[n_L, n_{L-2}]: affine skip x_{L-2} -> z_L (bregnet prune)
-   The weights are replicated: every rank of the file's communicator holds all layers. */
-#include "h5_impl.h"
+/* Models in bregnet/1 files: the /net group shared by models and checkpoints (paths, types
+   and shapes in the format description, format.c). The weights are replicated: every rank of
+   the file's communicator holds all layers. */
+#include "format.h"
 #include "net/net_impl.h" /* only for net->comm: bregnet.h has no BnNetGetComm() */
 
 #define BN_LAYER_PATH_LEN 64
 
-static PetscErrorCode BnLayerPath(PetscInt l, const char leaf[], char path[])
+static PetscErrorCode BnLayerPath(BnFormatKey key, PetscInt l, char path[])
 {
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(path, BN_LAYER_PATH_LEN, "/net/layer_%" PetscInt_FMT "%s%s", l, leaf ? "/" : "", leaf ? leaf : ""));
+  PetscCall(BnFormatPath(key, l, path, BN_LAYER_PATH_LEN));
   PetscFunctionReturn(0);
 }
 
@@ -21,8 +19,8 @@ static PetscErrorCode BnLayerPath(PetscInt l, const char leaf[], char path[])
   Collective on the file's communicator
 
   Input Parameters:
-+ net - a set-up network whose layers are all present on rank 0 of the file's communicator (the
-        values written); other ranks may lack layers of other stages
++ net - a set-up network; with layer stages each layer need only be present on the ranks of
+        its stage: the lowest rank holding a layer writes it (collective I/O, no gather)
 - f   - a file from BnH5Create() (model or checkpoint)
 
 .seealso: BnNetWriteModel(), BnNetLoad()
@@ -36,6 +34,7 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
   char           *list, path[BN_LAYER_PATH_LEN];
   PetscBool       tied;
   PetscInt64      tied64;
+  PetscMPIInt     root;
 
   PetscFunctionBegin;
   PetscValidPointer(net, 1);
@@ -51,11 +50,12 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnActivationGetSpec(act, &acts[l - 1]));
   }
   PetscCall(BnJoinList(L, acts, &list));
-  PetscCall(BnH5CreateGroup(f, "/net"));
-  PetscCall(BnH5WriteAttrInt64(f, "/net", "widths", L + 1, w64));
-  PetscCall(BnH5WriteAttrString(f, "/net", "activations", list));
+  PetscCall(BnFormatPath(BN_F_NET, 0, path, sizeof(path)));
+  PetscCall(BnH5CreateGroup(f, path));
+  PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_NET_WIDTHS), L + 1, w64));
+  PetscCall(BnH5WriteAttrString(f, path, BnFormatAttr(BN_F_NET_ACTIVATIONS), list));
   tied64 = tied ? 1 : 0;
-  PetscCall(BnH5WriteAttrInt64(f, "/net", "tied", 1, &tied64));
+  PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_NET_TIED), 1, &tied64));
   for (PetscInt l = 1; l <= L; l++) {
     PetscReal  *W, *b, lambda;
     PetscInt64  wdims[2] = {widths[l], widths[l - 1]}, bdims[1] = {widths[l]};
@@ -66,34 +66,36 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnNetGetReg(net, l, &reg));
     PetscCall(BnRegGetSpec(reg, &regspec));
     PetscCall(BnNetGetLambda(net, l, &lambda));
-    PetscCall(BnLayerPath(l, NULL, path));
+    PetscCall(BnLayerPath(BN_F_LAYER, l, path));
     PetscCall(BnH5CreateGroup(f, path));
-    PetscCall(BnH5WriteAttrString(f, path, "activation", acts[l - 1]));
-    PetscCall(BnH5WriteAttrReal(f, path, "lambda", 1, &lambda));
-    PetscCall(BnH5WriteAttrString(f, path, "reg", regspec));
+    PetscCall(BnH5WriteAttrString(f, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), acts[l - 1]));
+    PetscCall(BnH5WriteAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &lambda));
+    PetscCall(BnH5WriteAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), regspec));
     { /* -net_bias_fixed layers say so (informative; absent = trained bias) */
       PetscBool  fixed;
       PetscInt64 one = 1;
       PetscCall(BnNetGetBiasFixed(net, l, &fixed));
-      if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, "bias_fixed", 1, &one));
+      if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &one));
     }
-    /* layer stages: only rank 0's copy is written; other ranks may not store the layer */
-    if (!W || !b) {
-      PetscCheck(f->rank, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "%s: layer %" PetscInt_FMT " is not present on rank 0 (gather it first)", f->path, l);
-      W = b = &lambda; /* a valid pointer that is never read (rank > 0 writes no rows) */
-    }
-    PetscCall(BnLayerPath(l, "W", path));
-    PetscCall(BnH5WriteArray(f, path, 2, wdims, W));
-    PetscCall(BnLayerPath(l, "b", path));
-    PetscCall(BnH5WriteArray(f, path, 1, bdims, b));
+    /* layer stages: the lowest rank that stores the layer writes it; no gather needed */
+    PetscCall(BnLayerPath(BN_F_LAYER, l, path));
+    PetscCall(BnH5Owner_Private(f, (PetscBool)(W && b), path, &root));
+    PetscCall(BnLayerPath(BN_F_LAYER_W, l, path));
+    PetscCall(BnH5WriteArrayFrom_Private(f, path, 2, wdims, W, root));
+    PetscCall(BnLayerPath(BN_F_LAYER_B, l, path));
+    PetscCall(BnH5WriteArrayFrom_Private(f, path, 1, bdims, b, root));
   }
   {
     PetscReal *S;
+    PetscInt   any;
     PetscCall(BnNetGetSkip(net, &S));
-    if (S) {
+    any = S ? 1 : 0;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPIU_INT, MPI_MAX, f->comm));
+    if (any) {
       PetscInt64 sdims[2] = {widths[L], widths[L - 2]};
-      PetscCall(BnLayerPath(L, "S", path));
-      PetscCall(BnH5WriteArray(f, path, 2, sdims, S));
+      PetscCall(BnLayerPath(BN_F_LAYER_S, L, path));
+      PetscCall(BnH5Owner_Private(f, (PetscBool)(S != NULL), path, &root));
+      PetscCall(BnH5WriteArrayFrom_Private(f, path, 2, sdims, S, root));
     }
   }
   PetscCall(PetscFree(list));
@@ -173,63 +175,39 @@ static PetscErrorCode BnNetDescDestroy(BnNetDesc *d)
   PetscFunctionReturn(0);
 }
 
+/* the network's description; the file has passed BnFormatRequire(), so every object exists
+   with the type and shape the widths imply and only the values remain to be read */
 static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
 {
   PetscBool   has, same;
-  PetscInt    n, rank;
-  PetscInt64 *w64, dims[2], tied = 0;
-  char        path[BN_LAYER_PATH_LEN], *stored;
+  PetscInt    n;
+  PetscInt64 *w64, tied = 0;
+  char        path[BN_LAYER_PATH_LEN], net[BN_LAYER_PATH_LEN], *stored;
 
   PetscFunctionBegin;
-  PetscCall(BnH5Has(f, "/net", &has));
-  PetscCheck(has, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no group /net (not a model or checkpoint?)", f->path);
-  PetscCall(BnH5GetAttrCount(f, "/net", "widths", &n));
-  PetscCheck(n >= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /net attribute widths has %" PetscInt_FMT " entries, need at least 2", f->path, n);
+  PetscCall(BnFormatPath(BN_F_NET, 0, net, sizeof(net)));
+  PetscCall(BnH5GetAttrCount(f, net, BnFormatAttr(BN_F_NET_WIDTHS), &n));
   d->L = n - 1;
   PetscCall(PetscCalloc4(n, &d->widths, d->L, &d->lambda, d->L, &d->acts, d->L, &d->regs));
   PetscCall(PetscMalloc1(n, &w64));
-  PetscCall(BnH5ReadAttrInt64(f, "/net", "widths", n, w64));
-  for (PetscInt l = 0; l < n; l++) {
-    if (w64[l] < 1 || w64[l] > PETSC_MAX_INT) {
-      PetscInt64 bad = w64[l];
-      PetscCall(PetscFree(w64));
-      SETERRQ(f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /net attribute widths: width %" PetscInt64_FMT " of layer %" PetscInt_FMT " is out of range", f->path, bad, l);
-    }
-    d->widths[l] = (PetscInt)w64[l];
-  }
+  PetscCall(BnH5ReadAttrInt64(f, net, BnFormatAttr(BN_F_NET_WIDTHS), n, w64));
+  for (PetscInt l = 0; l < n; l++) d->widths[l] = (PetscInt)w64[l]; /* range checked by the format */
   PetscCall(PetscFree(w64));
   for (PetscInt l = 1; l <= d->L; l++) {
-    PetscCall(BnLayerPath(l, NULL, path));
-    PetscCall(BnH5Has(f, path, &has));
-    PetscCheck(has, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no group %s (/net widths say %" PetscInt_FMT " layers)", f->path, path, d->L);
-    PetscCall(BnH5ReadAttrString(f, path, "activation", &d->acts[l - 1]));
-    PetscCall(BnH5ReadAttrString(f, path, "reg", &d->regs[l - 1]));
-    PetscCall(BnH5ReadAttrReal(f, path, "lambda", 1, &d->lambda[l - 1]));
-    /* the shapes must match the widths before BnNetSetUp() allocates from them */
+    PetscCall(BnLayerPath(BN_F_LAYER, l, path));
+    PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), &d->acts[l - 1]));
+    PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), &d->regs[l - 1]));
+    PetscCall(BnH5ReadAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &d->lambda[l - 1]));
     PetscCheck((PetscInt64)d->widths[l] * d->widths[l - 1] <= PETSC_MAX_INT, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: layer %" PetscInt_FMT " of %" PetscInt_FMT " x %" PetscInt_FMT " weights is too large for this build of PETSc", f->path, l,
                d->widths[l], d->widths[l - 1]);
-    PetscCall(BnLayerPath(l, "W", path));
-    PetscCall(BnH5GetDims(f, path, &rank, dims));
-    PetscCheck(rank == 2 && dims[0] == d->widths[l] && dims[1] == d->widths[l - 1], f->comm, PETSC_ERR_FILE_UNEXPECTED,
-               "%s: dataset %s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt_FMT ", %" PetscInt_FMT "] from /net widths", f->path, path, dims[0], dims[1], d->widths[l], d->widths[l - 1]);
-    PetscCall(BnLayerPath(l, "b", path));
-    PetscCall(BnH5GetDims(f, path, &rank, dims));
-    PetscCheck(rank == 1 && dims[0] == d->widths[l], f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has shape [%" PetscInt64_FMT "], expected [%" PetscInt_FMT "] from /net widths", f->path, path, dims[0], d->widths[l]);
-    /* the optional skip exists only into the output layer, from x_{L-2} */
-    PetscCall(BnLayerPath(l, "S", path));
-    PetscCall(BnH5Has(f, path, &has));
-    if (has) {
-      PetscCheck(l == d->L && d->L >= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s: a skip S is allowed only in the output layer of a network with at least 2 layers", f->path, path);
-      PetscCall(BnH5GetDims(f, path, &rank, dims));
-      PetscCheck(rank == 2 && dims[0] == d->widths[l] && dims[1] == d->widths[l - 2], f->comm, PETSC_ERR_FILE_UNEXPECTED,
-                 "%s: dataset %s has shape [%" PetscInt64_FMT ", %" PetscInt64_FMT "], expected [%" PetscInt_FMT ", %" PetscInt_FMT "] from /net widths", f->path, path, dims[0], dims[1], d->widths[l], d->widths[l - 2]);
-      d->skip = PETSC_TRUE;
-    }
   }
+  PetscCall(BnLayerPath(BN_F_LAYER_S, d->L, path));
+  PetscCall(BnH5Has(f, path, &d->skip));
+  PetscCheck(!d->skip || d->L >= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s: a skip S needs a network of at least 2 layers", f->path, path);
   PetscCall(BnJoinList(d->L, (const char *const *)d->acts, &d->actlist));
   PetscCall(BnJoinList(d->L, (const char *const *)d->regs, &d->reglist));
   /* the summary list at /net must agree with the layers it summarises */
-  PetscCall(BnH5ReadAttrString(f, "/net", "activations", &stored));
+  PetscCall(BnH5ReadAttrString(f, net, BnFormatAttr(BN_F_NET_ACTIVATIONS), &stored));
   PetscCall(PetscStrcmp(stored, d->actlist, &same));
   if (!same) {
     char msg[1024];
@@ -239,11 +217,11 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
   }
   PetscCall(PetscFree(stored));
   /* "tied" lives at /net; accept it at the root too */
-  PetscCall(BnH5HasAttr(f, "/net", "tied", &has));
-  if (has) PetscCall(BnH5ReadAttrInt64(f, "/net", "tied", 1, &tied));
+  PetscCall(BnH5HasAttr(f, net, BnFormatAttr(BN_F_NET_TIED), &has));
+  if (has) PetscCall(BnH5ReadAttrInt64(f, net, BnFormatAttr(BN_F_NET_TIED), 1, &tied));
   else {
-    PetscCall(BnH5HasAttr(f, "/", "tied", &has));
-    if (has) PetscCall(BnH5ReadAttrInt64(f, "/", "tied", 1, &tied));
+    PetscCall(BnH5HasAttr(f, "/", BnFormatAttr(BN_F_ROOT_TIED), &has));
+    if (has) PetscCall(BnH5ReadAttrInt64(f, "/", BnFormatAttr(BN_F_ROOT_TIED), 1, &tied));
   }
   PetscCheck(tied == 0 || tied == 1, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute tied is %" PetscInt64_FMT ", expected 0 or 1", f->path, tied);
   d->tied = tied ? PETSC_TRUE : PETSC_FALSE;
@@ -261,6 +239,13 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   PetscCall(PetscStrcmp(kind, "model", &model));
   PetscCall(PetscStrcmp(kind, "checkpoint", &checkpoint));
   PetscCheck(model || checkpoint, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: kind '%s' is neither a model nor a checkpoint", f->path, kind);
+  { /* attributes, strings, shapes and names first: nothing is sized from a damaged header */
+    PetscInt ok, bad;
+    char     obj[PETSC_MAX_PATH_LEN];
+    PetscCall(BnH5VerifyMeta(f, &ok, &bad, obj));
+    PetscCheck(!bad, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the metadata of %s fail their checksum (corrupt file)", f->path, obj);
+  }
+  PetscCall(BnFormatRequire(f, BnFormatKindBit(kind)));
   PetscCall(BnNetReadDesc(f, d));
   PetscCall(BnNetCreate(comm, net));
   PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
@@ -271,10 +256,12 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
     PetscInt64 wdims[2] = {d->widths[l], d->widths[l - 1]}, bdims[1] = {d->widths[l]};
 
     PetscCall(BnNetGetLayer(*net, l, &W, &b));
-    PetscCall(BnLayerPath(l, "W", path));
+    PetscCall(BnLayerPath(BN_F_LAYER_W, l, path));
     PetscCall(BnH5ReadArray(f, path, 2, wdims, W));
-    PetscCall(BnLayerPath(l, "b", path));
+    PetscCall(BnFormatCheckFinite(f, path, wdims[0] * wdims[1], W));
+    PetscCall(BnLayerPath(BN_F_LAYER_B, l, path));
     PetscCall(BnH5ReadArray(f, path, 1, bdims, b));
+    PetscCall(BnFormatCheckFinite(f, path, bdims[0], b));
   }
   if (d->skip) {
     PetscInt64 sdims[2] = {d->widths[d->L], d->widths[d->L - 2]};
@@ -282,8 +269,9 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
     PetscErrorCode ierr;
     PetscCheck(!d->tied, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: a tied network with a skip S", f->path);
     PetscCall(PetscMalloc1(sdims[0] * sdims[1], &S));
-    PetscCall(BnLayerPath(d->L, "S", path));
+    PetscCall(BnLayerPath(BN_F_LAYER_S, d->L, path));
     ierr = BnH5ReadArray(f, path, 2, sdims, S);
+    if (!ierr) ierr = BnFormatCheckFinite(f, path, sdims[0] * sdims[1], S);
     if (!ierr) ierr = BnNetSetSkip(*net, S);
     PetscCall(PetscFree(S));
     PetscCall(ierr);
@@ -328,8 +316,9 @@ static PetscErrorCode BnNetLoad_Impl(MPI_Comm comm, const char path[], BnNet *ne
 . net - a new, set-up network with the stored weights
 
   Notes:
-  Checks the format attribute, the kind, the /net attributes, that every layer group exists
-  with W and b of the shapes the widths imply, and the checksums of W and b. Problems are
+  Checks the format attribute, the kind, the metadata checksums (attributes, strings, shapes,
+  names), the file against the format description (every layer with W and b of the shapes
+  the widths imply), the checksums of W and b and that they are finite. Problems are
   PETSC_ERR_FILE_OPEN / PETSC_ERR_FILE_UNEXPECTED (exit code 2) naming the file and object;
   unknown activation or regulariser names are reported by BnNetSetArchitecture().
 

@@ -33,12 +33,8 @@ PetscErrorCode BnLiftCreate(BnGrid grid, BnNet net, BnLift *lift)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftSetExactNorms - the network stays fixed (inversion): |W_l|_2^2 is computed once, as
-  accurately as the layer affords (BnLayerNorm()), instead of by warm-started power iterations
-
-  Logically Collective; before BnLiftSetUp()
-@*/
+/* the network stays fixed (inversion): |W_l|_2^2 once and exact (BnLayerNorm()) instead of by
+   warm-started power iterations; before BnLiftSetUp() */
 PetscErrorCode BnLiftSetExactNorms(BnLift lift, PetscBool exact)
 {
   PetscFunctionBegin;
@@ -104,11 +100,7 @@ PetscErrorCode BnLiftSetUp(BnLift lift, PetscInt m, PetscInt zrows, PetscInt mms
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftGetState - the state block: my samples' auxiliary variables (see BnLiftSetUp())
-
-  Not Collective
-@*/
+/* the state block: my samples' auxiliary variables (BnLiftSetUp()) */
 PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state)
 {
   PetscFunctionBegin;
@@ -117,17 +109,27 @@ PetscErrorCode BnLiftGetState(BnLift lift, BnBlock **state)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftGetStateVec - the PETSc Vec of hidden layer l's auxiliary variables (local rows x n_l),
-  NULL for layers of other stages; its array is the state block's X[l]
-
-  Not Collective
-@*/
+/* the PETSc Vec of hidden layer l's auxiliary variables (local rows x n_l; NULL on other stages), whose array is the state's X[l] */
 PetscErrorCode BnLiftGetStateVec(BnLift lift, PetscInt l, Vec *x)
 {
   PetscFunctionBegin;
   PetscCheck(l >= 1 && l < lift->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnLiftGetStateVec: layer %" PetscInt_FMT " is not a hidden layer", l);
   *x = lift->Xvec ? lift->Xvec[l] : NULL;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftStateChanged - the rows of the state block were written through its arrays (the core calls
+  it after its own updates of the state; callers that write rows, e.g. a mini-batch's, call it):
+  the Vecs' object state advances, so that PETSc drops values it cached for them (norms)
+
+  Not Collective
+@*/
+PetscErrorCode BnLiftStateChanged(BnLift lift)
+{
+  PetscFunctionBegin;
+  for (PetscInt l = 1; lift->Xvec && l < lift->L; l++)
+    if (lift->Xvec[l]) PetscCall(PetscObjectStateIncrease((PetscObject)lift->Xvec[l]));
   PetscFunctionReturn(0);
 }
 
@@ -219,15 +221,12 @@ PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal 
       }
     if (k < lift->S - 1) PetscCall(BnExchangeForward(lift->ex, m, X, k));
   }
+  if (X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftAllreduce - in-place sum over the ranks of the stage, counted for the bytes report
-
-  Collective on the stage communicator
-@*/
+/* in-place sum over the ranks of the stage (Collective on it), counted for the bytes report */
 PetscErrorCode BnLiftAllreduce(BnLift lift, PetscReal buf[], PetscInt count)
 {
   PetscMPIInt c, size;

@@ -5,12 +5,7 @@
 #include "lift_impl.h"
 #include <petscblaslapack.h>
 
-/*@C
-  BnLiftAllocateLayerState - the power-iteration vectors of layer l (cold), for the layers of
-  this stage and, while writing, on the rank that gathers the others
-
-  Not Collective
-@*/
+/* the power-iteration vectors of layer l (cold): the stage's layers, and others on the rank that gathers them for writing */
 PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l)
 {
   PetscInt np = lift->n[l - 1];
@@ -24,11 +19,6 @@ PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftFreeLayerState - frees what BnLiftAllocateLayerState() allocated
-
-  Not Collective
-@*/
 PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l)
 {
   PetscFunctionBegin;
@@ -37,16 +27,9 @@ PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftGetPowerState - the spectral state, for checkpoints: per layer the power vectors of W_l
-  (n_{l-1}) and of [X_{l-1}; 1] (n_{l-1} + 1, then a warm flag), the cached |W_l|_2^2 and the weight
-  version it belongs to, and the current weight version
-
-  Not Collective
-
-  Notes:
-  The arrays are the core's own: a reader of a checkpoint writes into them.
-@*/
+/* the spectral state for checkpoints (the core's own arrays: a reader writes into them): per layer
+   the power vectors of W_l (n_{l-1}) and [X_{l-1}; 1] (n_{l-1} + 1, then a warm flag), the cached
+   |W_l|_2^2 and the weight version it belongs to; the current weight version */
 PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***pw_X, PetscReal **normW2, PetscInt64 **pw_version, PetscInt64 **wversion)
 {
   PetscFunctionBegin;
@@ -58,12 +41,7 @@ PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftWeightsChanged - the weights moved: cached |W_l|_2^2 are stale (the next x-step warm-starts
-  a power iteration)
-
-  Not Collective
-@*/
+/* the weights moved: cached |W_l|_2^2 are stale (the next x-step warm-starts a power iteration) */
 PetscErrorCode BnLiftWeightsChanged(BnLift lift)
 {
   PetscFunctionBegin;

@@ -27,11 +27,7 @@ PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnLiftResidual - R = sigma_l(Z) - X for m rows of layer l: the Bregman gradient's residual
-
-  Not Collective
-@*/
+/* R = sigma_l(Z) - X for m rows of layer l: the residual of every Bregman gradient */
 PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[])
 {
   BnActivation act;
@@ -167,6 +163,7 @@ PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity)
       if (waits_bwd && l == b) PetscCall(XBoundaryLayer(lift, blk, recv));
       else PetscCall(XLayer(lift, blk, l));
     }
+    if (blk->X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
     PetscFunctionReturn(0);
   }
   for (PetscInt l = a; l <= last; l++) {
@@ -178,5 +175,6 @@ PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity)
   if (waits_fwd && a % 2 == parity && a <= last && !(waits_bwd && a == b)) PetscCall(XLayer(lift, blk, a));
   PetscCall(BnExchangeColourBackwardEnd(lift->ex, m, parity, &got));
   if (got) PetscCall(XBoundaryLayer(lift, blk, recv));
+  if (blk->X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
   PetscFunctionReturn(0);
 }

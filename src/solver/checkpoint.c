@@ -1,7 +1,9 @@
-/* Checkpoints (interface.md schema, parallel.md): everything needed to continue bit for bit,
-   written collectively under a temporary name and renamed; the newest -checkpoint_keep kept.
-   Loading re-partitions the auxiliary variables for the new run's grid. */
+/* Checkpoints: everything needed to continue bit for bit, written collectively under a
+   temporary name and renamed; the newest -checkpoint_keep kept. Paths, types and shapes come
+   from the format description (src/io/format.c, docs/file-format.md). Loading re-partitions
+   the auxiliary variables for the new run's grid. */
 #include "solver_impl.h"
+#include "io/format.h"
 #include <dirent.h>
 #include <libgen.h>
 #include <unistd.h>
@@ -103,17 +105,10 @@ static PetscErrorCode BnCheckpointListFree(PetscInt n, char ***paths)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnLayerName(char buf[], size_t len, const char fmt[], PetscInt l)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(buf, len, fmt, l));
-  PetscFunctionReturn(0);
-}
-
 /* The per-layer arrays of a checkpoint, in the one order in which all ranks write and read
    them (the transfers are collective). The first two live in the model's /net group. */
 typedef struct {
-  const char *fmt;  /* dataset name with the layer number as %" PetscInt_FMT " */
+  BnFormatKey key;  /* the dataset in the format description */
   PetscInt    rank; /* 1 or 2 dimensions */
   PetscInt64  dims[2];
   PetscReal  *data; /* this rank's array, NULL for a layer of another stage */
@@ -128,86 +123,135 @@ static PetscErrorCode BnCheckpointLayerArrays(BnSolver s, PetscInt l, BnLayerArr
   PetscFunctionBegin;
   if (l >= s->la && l <= s->lb) PetscCall(BnNetGetLayer(s->net, l, &W, &b));
   PetscCall(BnWRuleGetLayerState(s->wrule, l, rs, NULL));
-  a[0] = (BnLayerArray){"/net/layer_%" PetscInt_FMT "/W", 2, {no, ni}, W};
-  a[1] = (BnLayerArray){"/net/layer_%" PetscInt_FMT "/b", 1, {no, 0}, b};
-  a[2] = (BnLayerArray){"/solver/m_W_%" PetscInt_FMT, 2, {no, ni}, rs[BN_WRULE_MW]};
-  a[3] = (BnLayerArray){"/solver/v_W_%" PetscInt_FMT, 2, {no, ni}, rs[BN_WRULE_VW]};
-  a[4] = (BnLayerArray){"/solver/m_b_%" PetscInt_FMT, 1, {no, 0}, rs[BN_WRULE_MB]};
-  a[5] = (BnLayerArray){"/solver/v_b_%" PetscInt_FMT, 1, {no, 0}, rs[BN_WRULE_VB]};
-  a[6] = (BnLayerArray){"/solver/power_W_%" PetscInt_FMT, 1, {ni, 0}, s->pw_W[l]};
-  a[7] = (BnLayerArray){"/solver/power_X_%" PetscInt_FMT, 1, {ni + 2, 0}, s->pw_X[l]};
+  a[0] = (BnLayerArray){BN_F_LAYER_W, 2, {no, ni}, W};
+  a[1] = (BnLayerArray){BN_F_LAYER_B, 1, {no, 0}, b};
+  a[2] = (BnLayerArray){BN_F_SOLVER_M_W, 2, {no, ni}, rs[BN_WRULE_MW]};
+  a[3] = (BnLayerArray){BN_F_SOLVER_V_W, 2, {no, ni}, rs[BN_WRULE_VW]};
+  a[4] = (BnLayerArray){BN_F_SOLVER_M_B, 1, {no, 0}, rs[BN_WRULE_MB]};
+  a[5] = (BnLayerArray){BN_F_SOLVER_V_B, 1, {no, 0}, rs[BN_WRULE_VB]};
+  a[6] = (BnLayerArray){BN_F_SOLVER_POWER_W, 1, {ni, 0}, s->pw_W[l]};
+  a[7] = (BnLayerArray){BN_F_SOLVER_POWER_X, 1, {ni + 2, 0}, s->pw_X[l]};
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnSolverWriteCheckpoint - writes the solver state to -checkpoint's next file
-
-  Collective
-@*/
-PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
+/* Fingerprint of a data split: the dataset checksum of inputs, targets and (if any) class
+   labels as one array in that order, each split row-major; the ranks of stage 0 hold every
+   sample once, so their partial sums add up to the same value for any P and stages. */
+static PetscErrorCode BnCheckpointFingerprint(BnSolver s, PetscBool test, uint64_t *fp)
 {
-  char        path[PETSC_MAX_PATH_LEN], name[64], *opts;
-  BnH5        f;
-  MPI_Comm    world;
-  PetscInt64  v;
-  const char *source;
-  PetscInt    samples;
-  uint64_t    dseed;
-  PetscMPIInt rank;
+  BnSplit   sp;
+  PetscBool has = PETSC_TRUE;
+  PetscInt  stage, q;
+  uint64_t  local = 0;
+  MPI_Comm  world;
 
   PetscFunctionBegin;
-  PetscLogDouble t_start;
-
-  if (!s->ckpt_base[0]) PetscFunctionReturn(0);
-  PetscCall(PetscTime(&t_start));
-  PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
-  PetscCall(BnGridGetComm(s->grid, &world));
-  PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
-  PetscCall(BnSolverGatherNet(s)); /* layer stages: rank 0 writes the per-layer arrays */
-  PetscCall(BnH5Create(world, path, "checkpoint", &f));
-  PetscCall(BnNetWriteGroups(s->net, f));
-
-  PetscCall(BnH5CreateGroup(f, "/solver"));
-  v = s->sweep;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "sweep", 1, &v));
-  v = s->batch_in_sweep;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "batch", 1, &v));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "energy", 1, &energy));
-  v = (PetscInt64)s->seed;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "seed", 1, &v));
-  PetscCall(PetscOptionsGetAll(NULL, &opts));
-  PetscCall(BnH5WriteAttrString(f, "/solver", "options", opts));
-  PetscCall(PetscFree(opts));
-  PetscCall(BnH5WriteAttrString(f, "/solver", "w_update", s->wrule->type));
-  v = s->batch;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "batch_size", 1, &v));
-  v = s->x_steps;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "x_steps", 1, &v));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr", 1, &s->wrule->lr));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "momentum", 1, &s->wrule->momentum));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "lr_decay", 1, &s->wrule->lr_decay));
-  v = s->wrule->steps;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
-  v = *s->wversion;
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "weight_version", 1, &v));
-  PetscCall(BnH5WriteAttrInt64(f, "/solver", "power_version", s->L, (const PetscInt64 *)(s->pw_version + 1)));
-  PetscCall(BnH5WriteAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
-  for (PetscInt l = 1; l <= s->L; l++) {
-    /* rank 0 writes (it has every layer after BnSolverGatherNet()); with layer stages other
-       ranks may not store layer l and pass a pointer that is never read */
-    BnLayerArray a[BN_LAYER_ARRAYS];
-    PetscReal    dummy = 0;
-    PetscCall(BnCheckpointLayerArrays(s, l, a));
-    for (PetscInt j = 2; j < BN_LAYER_ARRAYS; j++) { /* W and b went with the model groups */
-      PetscCall(BnLayerName(name, sizeof(name), a[j].fmt, l));
-      PetscCall(BnH5WriteArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : &dummy));
+  *fp = 0;
+  if (test) PetscCall(BnDataGetTest(s->data, &sp, &has));
+  else PetscCall(BnDataGetTrain(s->data, &sp));
+  if (!has) PetscFunctionReturn(0);
+  PetscCall(BnGridGetPosition(s->grid, &stage, &q));
+  if (!stage) {
+    PetscInt64 N = sp.N, m = sp.hi - sp.lo, lo = sp.lo;
+    local += BnChecksumReal(sp.inputs, m * sp.n_in, lo * sp.n_in);
+    local += BnChecksumReal(sp.targets, m * sp.n_out, N * sp.n_in + lo * sp.n_out);
+    if (sp.labels) {
+      PetscInt64 *lab;
+      PetscCall(PetscMalloc1(m + 1, &lab));
+      for (PetscInt64 i = 0; i < m; i++) lab[i] = sp.labels[i];
+      local += BnChecksumInt64(lab, m, N * (sp.n_in + sp.n_out) + lo);
+      PetscCall(PetscFree(lab));
     }
   }
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Allreduce(&local, fp, 1, MPI_UINT64_T, MPI_SUM, world));
+  PetscFunctionReturn(0);
+}
 
-  PetscCall(BnH5CreateGroup(f, "/lift"));
+static PetscErrorCode BnCheckpointWriteInt(BnH5 f, BnFormatKey key, PetscInt64 v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5WriteAttrInt64(f, BnFormatTable[key].object, BnFormatAttr(key), 1, &v));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnCheckpointWriteReal(BnH5 f, BnFormatKey key, PetscReal v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5WriteAttrReal(f, BnFormatTable[key].object, BnFormatAttr(key), 1, &v));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnCheckpointReadInt(BnH5 f, BnFormatKey key, PetscInt64 *v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5ReadAttrInt64(f, BnFormatTable[key].object, BnFormatAttr(key), 1, v));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnCheckpointReadReal(BnH5 f, BnFormatKey key, PetscReal *v)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5ReadAttrReal(f, BnFormatTable[key].object, BnFormatAttr(key), 1, v));
+  PetscFunctionReturn(0);
+}
+
+/* the groups of a checkpoint after /net, into a file being written */
+static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal energy)
+{
+  char        name[64], *opts;
+  const char *solver = BnFormatTable[BN_F_SOLVER].object, *data = BnFormatTable[BN_F_DATA].object;
+  const char *source;
+  PetscInt    samples;
+  uint64_t    dseed, fp;
+  PetscMPIInt *owner;
+  MPI_Comm    world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnNetWriteGroups(s->net, f));
+  PetscCall(BnH5CreateGroup(f, solver));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_SWEEP, s->sweep));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH, s->batch_in_sweep));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_ENERGY, energy));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_SEED, (PetscInt64)s->seed));
+  PetscCall(PetscOptionsGetAll(NULL, &opts));
+  PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_OPTIONS), opts));
+  PetscCall(PetscFree(opts));
+  PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_W_UPDATE), s->wrule->type));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_SIZE, s->batch));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STEPS, s->x_steps));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR, s->wrule->lr));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->wrule->momentum));
+  PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR_DECAY, s->wrule->lr_decay));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->wrule->steps));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, *s->wversion));
+  /* layer stages: each layer's arrays are written by the lowest rank of the stage that owns
+     it (collective I/O, no gather); its spectral estimate comes from there too, since
+     attributes are written with the same value by every rank */
+  PetscCall(PetscMalloc1(s->L + 1, &owner));
+  for (PetscInt l = 1; l <= s->L; l++) {
+    PetscCall(BnFormatPath(BN_F_LAYER, l, name, sizeof(name)));
+    PetscCall(BnH5Owner_Private(f, (PetscBool)(l >= s->la && l <= s->lb), name, &owner[l]));
+    PetscCallMPI(MPI_Bcast(&s->normW2[l], 1, MPIU_REAL, owner[l], world));
+    PetscCallMPI(MPI_Bcast(&s->pw_version[l], 1, MPIU_INT64, owner[l], world));
+  }
+  PetscCall(BnH5WriteAttrInt64(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (const PetscInt64 *)(s->pw_version + 1)));
+  PetscCall(BnH5WriteAttrReal(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
+  for (PetscInt l = 1; l <= s->L; l++) {
+    BnLayerArray a[BN_LAYER_ARRAYS];
+    PetscCall(BnCheckpointLayerArrays(s, l, a));
+    for (PetscInt j = 2; j < BN_LAYER_ARRAYS; j++) { /* W and b went with the model groups */
+      PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
+      PetscCall(BnH5WriteArrayFrom_Private(f, name, a[j].rank, a[j].dims, a[j].data, owner[l]));
+    }
+  }
+  PetscCall(PetscFree(owner));
+
+  PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_LIFT].object));
   for (PetscInt l = 1; l < s->L; l++) {
     PetscBool own;
-    PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
+    PetscCall(BnFormatPath(BN_F_LIFT_X, l, name, sizeof(name)));
     /* rows of layer l come from the ranks of the stage that owns it; the other stages give none */
     own = (PetscBool)(l >= s->la && l <= s->lb);
     PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
@@ -215,15 +259,52 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
 
   PetscCall(BnSolverWriteHistory_Private(s, f));
 
-  PetscCall(BnH5CreateGroup(f, "/data"));
+  PetscCall(BnH5CreateGroup(f, data));
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
-  PetscCall(BnH5WriteAttrString(f, "/data", "source", source));
-  v = samples;
-  PetscCall(BnH5WriteAttrInt64(f, "/data", "samples", 1, &v));
-  v = (PetscInt64)dseed;
-  PetscCall(BnH5WriteAttrInt64(f, "/data", "seed", 1, &v));
-  PetscCall(BnH5Commit(&f));
-  PetscCall(BnSolverReleaseNet(s));
+  PetscCall(BnH5WriteAttrString(f, data, BnFormatAttr(BN_F_DATA_SOURCE), source));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_DATA_SAMPLES, samples));
+  PetscCall(BnCheckpointWriteInt(f, BN_F_DATA_SEED, (PetscInt64)dseed));
+  PetscCall(BnCheckpointFingerprint(s, PETSC_FALSE, &fp));
+  PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TRAIN_FINGERPRINT), fp));
+  PetscCall(BnCheckpointFingerprint(s, PETSC_TRUE, &fp));
+  PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TEST_FINGERPRINT), fp));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverWriteCheckpoint - writes the solver state to -checkpoint's next file
+
+  Collective
+
+  Notes:
+  A failed write (disk full, I/O error on any rank) removes its PATH.tmp, leaves the older
+  checkpoints as they were and raises PETSC_ERR_FILE_WRITE naming the file on every rank.
+@*/
+PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
+{
+  char           path[PETSC_MAX_PATH_LEN];
+  BnH5           f;
+  MPI_Comm       world;
+  PetscMPIInt    rank;
+  PetscErrorCode ierr;
+  PetscLogDouble t_start;
+
+  PetscFunctionBegin;
+  if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t_start));
+  PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
+  PetscCall(BnH5Create(world, path, "checkpoint", &f));
+  ierr = BnCheckpointWriteGroups(s, f, energy);
+  if (ierr) { /* every BnH5 write agrees on failure over the ranks: all come here together */
+    PetscCall(BnH5Abort(&f));
+    PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+    PetscCall(ierr);
+  }
+  ierr = BnH5Commit(&f);
+  if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(ierr);
 
   /* keep the newest -checkpoint_keep */
   PetscCallMPI(MPI_Comm_rank(world, &rank));
@@ -259,15 +340,22 @@ static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], Pets
   PetscFunctionBegin;
   *valid = PETSC_FALSE;
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  PetscInt       mbad = 0;
+  char           obj[PETSC_MAX_PATH_LEN] = "";
+
   ierr = BnH5Open(comm, path, &f);
-  if (!ierr) ierr = BnH5VerifyAll(f, &ok, &bad, &unchecked);
+  /* metadata first: the format check and the data checksums act on what it describes */
+  if (!ierr) ierr = BnH5VerifyMeta(f, NULL, &mbad, obj);
+  if (!ierr && !mbad) ierr = BnFormatRequire(f, BN_FORMAT_CHECKPOINT);
+  if (!ierr && !mbad) ierr = BnH5VerifyAll(f, &ok, &bad, &unchecked);
   PetscCall(PetscPopErrorHandler());
   if (ierr) {
     const char *text = NULL;
     char       *spec = NULL;
     PetscCall(PetscErrorMessage(ierr, &text, &spec));
     PetscCall(PetscSNPrintf(reason, len, "%s", spec ? spec : (text ? text : "unreadable")));
-  } else if (bad) PetscCall(PetscSNPrintf(reason, len, "%" PetscInt_FMT " datasets fail their checksum", bad));
+  } else if (mbad) PetscCall(PetscSNPrintf(reason, len, "the metadata (attributes, shapes or names) of %s fail their checksum", obj));
+  else if (bad) PetscCall(PetscSNPrintf(reason, len, "%" PetscInt_FMT " datasets fail their checksum", bad));
   else *valid = PETSC_TRUE;
   if (f) PetscCall(BnH5Close(&f));
   PetscFunctionReturn(0);
@@ -318,15 +406,16 @@ static PetscErrorCode BnSolverResolveRestart(BnSolver s, MPI_Comm world, char pa
   PetscFunctionReturn(0);
 }
 
-/* refuse (exit 2) a checkpoint whose string attribute obj:attr differs from this run's value;
-   what names the setting, opt the option that sets it ("" when what is the option) */
-static PetscErrorCode BnCheckpointCheckString(BnH5 f, MPI_Comm world, const char path[], const char obj[], const char attr[], const char run[], const char what[], const char opt[])
+/* refuse (exit 2) a checkpoint whose string attribute key (of layer l) differs from this
+   run's value; what names the setting, opt the option that sets it ("" when what is the option) */
+static PetscErrorCode BnCheckpointCheckString(BnH5 f, MPI_Comm world, const char path[], BnFormatKey key, PetscInt l, const char run[], const char what[], const char opt[])
 {
-  char     *str, msg[1024];
+  char     *str, msg[1024], obj[64];
   PetscBool eq;
 
   PetscFunctionBegin;
-  PetscCall(BnH5ReadAttrString(f, obj, attr, &str));
+  PetscCall(BnFormatPath(key, l, obj, sizeof(obj)));
+  PetscCall(BnH5ReadAttrString(f, obj, BnFormatAttr(key), &str));
   PetscCall(PetscStrcmp(str, run, &eq));
   if (!eq) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-restart %s: %s is %s in the checkpoint and %s in this run%s%s%s", path, what, str, run, opt[0] ? " (" : "", opt, opt[0] ? ")" : ""));
   PetscCall(PetscFree(str));
@@ -344,12 +433,12 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   uint64_t    dseed;
 
   PetscFunctionBegin;
-  PetscCall(BnH5GetAttrCount(f, "/net", "widths", &cnt));
+  PetscCall(BnH5GetAttrCount(f, BnFormatTable[BN_F_NET_WIDTHS].object, BnFormatAttr(BN_F_NET_WIDTHS), &cnt));
   PetscCheck(cnt == s->L + 1 && cnt <= 130, world, PETSC_ERR_USER_INPUT, "-restart %s: the checkpoint's network has %" PetscInt_FMT " layers, this run has %" PetscInt_FMT " (-net_widths)", path, cnt - 1, s->L);
-  PetscCall(BnH5ReadAttrInt64(f, "/net", "widths", cnt, w));
+  PetscCall(BnH5ReadAttrInt64(f, BnFormatTable[BN_F_NET_WIDTHS].object, BnFormatAttr(BN_F_NET_WIDTHS), cnt, w));
   for (PetscInt l = 0; l <= s->L; l++) PetscCheck(w[l] == s->n[l], world, PETSC_ERR_USER_INPUT, "-restart %s: width n_%" PetscInt_FMT " is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run (-net_widths)", path, l, w[l], s->n[l]);
   PetscCall(BnNetGetActivationList(s->net, &acts));
-  PetscCall(BnCheckpointCheckString(f, world, path, "/net", "activations", acts, "the activation list", "-net_activations"));
+  PetscCall(BnCheckpointCheckString(f, world, path, BN_F_NET_ACTIVATIONS, 0, acts, "the activation list", "-net_activations"));
   /* the per-layer parts of the energy and the bias rule: a change would silently continue a
      different problem from the checkpoint's iterate */
   for (PetscInt l = 1; l <= s->L; l++) {
@@ -359,41 +448,58 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     PetscInt64  ck_fixed = 0;
     BnReg       reg;
     const char *spec;
-    PetscCall(PetscSNPrintf(lpath, sizeof(lpath), "/net/layer_%" PetscInt_FMT, l));
-    PetscCall(BnH5ReadAttrReal(f, lpath, "lambda", 1, &lam));
+    PetscCall(BnFormatPath(BN_F_LAYER, l, lpath, sizeof(lpath)));
+    PetscCall(BnH5ReadAttrReal(f, lpath, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &lam));
     PetscCall(BnNetGetLambda(s->net, l, &lam_run));
     PetscCheck(lam == lam_run, world, PETSC_ERR_USER_INPUT, "-restart %s: lambda of layer %" PetscInt_FMT " is %g in the checkpoint and %g in this run (-net_lambda)", path, l, (double)lam, (double)lam_run);
     PetscCall(BnNetGetReg(s->net, l, &reg));
     PetscCall(BnRegGetSpec(reg, &spec));
     PetscCall(PetscSNPrintf(what, sizeof(what), "the regulariser of layer %" PetscInt_FMT, l));
-    PetscCall(BnCheckpointCheckString(f, world, path, lpath, "reg", spec, what, "-net_reg"));
-    PetscCall(BnH5HasAttr(f, lpath, "bias_fixed", &has));
-    if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, "bias_fixed", 1, &ck_fixed));
+    PetscCall(BnCheckpointCheckString(f, world, path, BN_F_LAYER_REG, l, spec, what, "-net_reg"));
+    PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), &has));
+    if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &ck_fixed));
     PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: the bias of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_bias_fixed)", path, l, ck_fixed ? "fixed" : "trained", fixed ? "fixed" : "trained");
   }
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
-  PetscCall(BnCheckpointCheckString(f, world, path, "/data", "source", source, "the data source", "-data"));
-  PetscCall(BnH5ReadAttrInt64(f, "/data", "samples", 1, &v));
+  PetscCall(BnCheckpointCheckString(f, world, path, BN_F_DATA_SOURCE, 0, source, "the data source", "-data"));
+  PetscCall(BnCheckpointReadInt(f, BN_F_DATA_SAMPLES, &v));
   PetscCheck(v == samples, world, PETSC_ERR_USER_INPUT, "-restart %s: %" PetscInt64_FMT " training samples in the checkpoint, %" PetscInt_FMT " in this run (-data_samples)", path, v, samples);
-  PetscCall(BnH5ReadAttrInt64(f, "/data", "seed", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_DATA_SEED, &v));
   PetscCheck((uint64_t)v == dseed, world, PETSC_ERR_USER_INPUT, "-restart %s: -seed is %" PetscInt64_FMT " in the checkpoint and %" PetscInt64_FMT " in this run", path, v, (PetscInt64)dseed);
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "batch_size", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_BATCH_SIZE, &v));
   PetscCheck(v == s->batch, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->batch);
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "x_steps", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_STEPS, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
-  PetscCall(BnCheckpointCheckString(f, world, path, "/solver", "w_update", s->wrule->type, "-solver_w_update", ""));
+  PetscCall(BnCheckpointCheckString(f, world, path, BN_F_SOLVER_W_UPDATE, 0, s->wrule->type, "-solver_w_update", ""));
   if (!s->restart_change_lr) { /* -restart_change_lr: the run's own schedule continues the checkpoint */
     PetscReal lr;
     char      ck[64], run[64];
-    PetscCall(BnH5ReadAttrReal(f, "/solver", "lr", 1, &lr));
+    PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_LR, &lr));
     PetscCall(BnSolverStepText(s, lr, ck, sizeof(ck)));
     PetscCall(BnSolverStepText(s, s->wrule->lr, run, sizeof(run)));
     PetscCheck(lr == s->wrule->lr, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr is %s in the checkpoint and %s in this run (give -restart_change_lr to continue with this run's step)", path, ck, run);
-    PetscCall(BnH5ReadAttrReal(f, "/solver", "lr_decay", 1, &lr));
+    PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_LR_DECAY, &lr));
     PetscCheck(lr == s->wrule->lr_decay, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_lr_decay is %g in the checkpoint and %g in this run (give -restart_change_lr to continue with this run's)", path, (double)lr, (double)s->wrule->lr_decay);
-    PetscCall(BnH5ReadAttrReal(f, "/solver", "momentum", 1, &lr));
+    PetscCall(BnCheckpointReadReal(f, BN_F_SOLVER_MOMENTUM, &lr));
     PetscCheck(!s->wrule->uses_momentum || lr == s->wrule->momentum, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_momentum is %g in the checkpoint and %g in this run (give -restart_change_lr to continue with this run's)", path, (double)lr, (double)s->wrule->momentum);
+  }
+  { /* the same data, not only the same name: a replaced file with the same shape is refused */
+    static const BnFormatKey keys[2] = {BN_F_DATA_TRAIN_FINGERPRINT, BN_F_DATA_TEST_FINGERPRINT};
+    const char              *data    = BnFormatTable[BN_F_DATA].object;
+    for (int t = 0; t < 2; t++) {
+      PetscBool has;
+      uint64_t  stored, run;
+      PetscCall(BnH5HasAttr(f, data, BnFormatAttr(keys[t]), &has));
+      if (!has) {
+        if (!t) PetscCall(PetscPrintf(world, "bregnet: warning: -restart %s: the checkpoint has no data fingerprint (written by an older bregnet): the data are not compared\n", path));
+        continue;
+      }
+      PetscCall(BnH5ReadAttrUInt64_Private(f, data, BnFormatAttr(keys[t]), &stored));
+      PetscCall(BnCheckpointFingerprint(s, (PetscBool)t, &run));
+      PetscCheck(stored == run, world, PETSC_ERR_USER_INPUT, "-restart %s: the %s data of -data %s differ from the checkpoint's (fingerprint %016llx in the checkpoint, %016llx now): the data file was changed or replaced", path, t ? "test" : "training", source,
+                 (unsigned long long)stored, (unsigned long long)run);
+    }
   }
   PetscFunctionReturn(0);
 }
@@ -420,6 +526,13 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(PetscLogEventBegin(BN_FileRead, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnH5Open(world, path, &f));
+  {
+    PetscInt mbad;
+    char     obj[PETSC_MAX_PATH_LEN];
+    PetscCall(BnH5VerifyMeta(f, NULL, &mbad, obj));
+    PetscCheck(!mbad, world, PETSC_ERR_FILE_UNEXPECTED, "%s: the metadata of %s fail their checksum (corrupt file)", path, obj);
+  }
+  PetscCall(BnFormatRequire(f, BN_FORMAT_CHECKPOINT));
   PetscCall(BnCheckpointCheckCompatible(s, f, world, path));
   { /* room for the largest array of a layer of another stage */
     PetscInt maxW = 1;
@@ -432,13 +545,14 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     for (PetscInt j = 0; j < BN_LAYER_ARRAYS; j++) {
       /* every rank reads (collective reads, checksums verified); a layer of another stage
          goes to scratch and is dropped: only the owning stage keeps it */
-      PetscCall(BnLayerName(name, sizeof(name), a[j].fmt, l));
+      PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
       PetscCall(BnH5ReadArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : scratch));
+      if (BnFormatTable[a[j].key].flags & BN_FORMAT_FINITE) PetscCall(BnFormatCheckFinite(f, name, a[j].dims[0] * (a[j].rank == 2 ? a[j].dims[1] : 1), a[j].data ? a[j].data : scratch));
     }
   }
   for (PetscInt l = 1; l < s->L; l++) {
     PetscBool own = (PetscBool)(l >= s->la && l <= s->lb); /* re-partitioned for this run's stages */
-    PetscCall(BnLayerName(name, sizeof(name), "/lift/x_%" PetscInt_FMT, l));
+    PetscCall(BnFormatPath(BN_F_LIFT_X, l, name, sizeof(name)));
     PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
   if (s->S > 1) { /* x_{la-1} from the previous stage */
@@ -447,27 +561,25 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnExchangeForward(s->ex, s->full.m, s->full.X, -1));
     PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
   }
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "sweep", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_SWEEP, &v));
   s->sweep = (PetscInt)v;
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "batch", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_BATCH, &v));
   s->batch_in_sweep = (PetscInt)v;
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "optimizer_steps", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, &v));
   s->wrule->steps = v;
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "weight_version", 1, &v));
+  PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_WEIGHT_VERSION, &v));
   *s->wversion = v;
-  PetscCall(BnH5ReadAttrInt64(f, "/solver", "power_version", s->L, (PetscInt64 *)(s->pw_version + 1)));
-  PetscCall(BnH5ReadAttrReal(f, "/solver", "power_norm2", s->L, s->normW2 + 1));
+  PetscCall(BnH5ReadAttrInt64(f, BnFormatTable[BN_F_SOLVER].object, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (PetscInt64 *)(s->pw_version + 1)));
+  PetscCall(BnH5ReadAttrReal(f, BnFormatTable[BN_F_SOLVER].object, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
   {
-    static const char *fields[BN_HIST_FIELDS] = {"energy", "gap", "loss", "train_accuracy", "test_accuracy", "seconds"};
-    PetscInt           rank;
-    PetscCall(BnH5GetDims(f, "/history/energy", &rank, dims));
+    PetscInt rank;
+    PetscCall(BnH5GetDims(f, BnFormatTable[BN_F_HISTORY_ENERGY].object, &rank, dims));
     nh = (PetscInt)dims[0];
     PetscCheck(nh == s->sweep, world, PETSC_ERR_FILE_UNEXPECTED, "%s: /history has %" PetscInt_FMT " entries for %" PetscInt_FMT " sweeps", path, nh, s->sweep);
     s->hist_cap = PetscMax(nh, 1);
     for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) {
       PetscCall(PetscRealloc(sizeof(PetscReal) * s->hist_cap, &s->hist[k]));
-      PetscCall(PetscSNPrintf(name, sizeof(name), "/history/%s", fields[k]));
-      PetscCall(BnH5ReadArray(f, name, 1, dims, s->hist[k]));
+      PetscCall(BnH5ReadArray(f, BnFormatTable[BN_F_HISTORY_ENERGY + k].object, 1, dims, s->hist[k]));
     }
     s->nhist = nh;
   }

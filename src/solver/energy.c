@@ -100,39 +100,6 @@ static PetscErrorCode BnScoreChunk(BnActivation act, const BnSplit *split, Petsc
   PetscFunctionReturn(0);
 }
 
-/* the forward network with layer stages: a pipeline over the stages per chunk of rows; the
-   last stage scores the output, and the sums are reduced over all ranks */
-static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, PetscReal *loss, PetscReal *accuracy)
-{
-  PetscInt     m = split->hi - split->lo, n0 = s->n[0], rows = BnSolverEvalChunkRows(s), c0 = PetscMin(m, rows);
-  PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0};
-  PetscBool    last    = (PetscBool)(s->stage == s->S - 1), counting;
-  BnActivation act;
-  BnBlock      blk;
-  MPI_Comm     world;
-
-  PetscFunctionBegin;
-  PetscCall(BnGridGetComm(s->grid, &world));
-  PetscCall(BnNetGetActivation(s->net, s->L, &act));
-  PetscCall(BnLiftBlockCreate(s->lift, c0, PETSC_TRUE, c0, &blk));
-  PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
-  for (PetscInt i0 = 0; i0 < m; i0 += rows) {
-    PetscInt c = PetscMin(rows, m - i0);
-    blk.m      = c;
-    if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
-    PetscCall(BnLiftForward(s->lift, blk.m, blk.X, blk.Z, PETSC_FALSE));
-    if (last) {
-      PetscCall(BnScoreChunk(act, split, i0, c, blk.Z[s->L], sums));
-    }
-  }
-  PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
-  PetscCall(BnLiftBlockDestroy(s->lift, &blk));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, world));
-  *loss     = split->N ? sums[0] / (PetscReal)split->N : BN_NAN;
-  *accuracy = (sums[2] > 0 && split->N) ? sums[1] / (PetscReal)split->N : BN_NAN;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverEvaluate - loss (1/N) sum_i B_L(y_i, z_L(x_{0,i})) and accuracy of the forward network
 
@@ -144,25 +111,38 @@ static PetscErrorCode BnSolverEvaluateStages(BnSolver s, const BnSplit *split, P
 @*/
 PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *loss, PetscReal *accuracy)
 {
-  PetscInt     m = split->hi - split->lo, nL = s->n[s->L], n0 = s->n[0];
-  PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0}, *z;
+  PetscInt     m = split->hi - split->lo, n0 = s->n[0], rows = s->S > 1 ? BnSolverEvalChunkRows(s) : BN_EVAL_CHUNK, c0 = PetscMin(m, rows);
+  PetscReal    sums[3] = {0, 0, split->labels ? 1 : 0}, *z = NULL;
+  PetscBool    counting = PETSC_FALSE;
   BnActivation act;
+  BnBlock      blk;
+  MPI_Comm     comm = s->comm;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(s->net, s->L, &act));
+  if (s->S > 1) { /* a pipeline over the stages per chunk; the last stage scores, all ranks reduce */
+    PetscCall(BnGridGetComm(s->grid, &comm));
+    PetscCall(BnLiftBlockCreate(s->lift, c0, PETSC_TRUE, c0, &blk));
+    PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));
+  } else PetscCall(PetscMalloc1(PetscMax(1, c0 * s->n[s->L]), &z));
+  for (PetscInt i0 = 0; i0 < m; i0 += rows) {
+    PetscInt c = PetscMin(rows, m - i0);
+    if (s->S > 1) {
+      blk.m = c;
+      if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
+      PetscCall(BnLiftForward(s->lift, blk.m, blk.X, blk.Z, PETSC_FALSE));
+      if (s->stage == s->S - 1) PetscCall(BnScoreChunk(act, split, i0, c, blk.Z[s->L], sums));
+    } else {
+      PetscCall(BnNetForward(s->net, c, split->inputs + i0 * n0, z, NULL));
+      PetscCall(BnScoreChunk(act, split, i0, c, z, sums));
+    }
+  }
   if (s->S > 1) {
-    PetscCall(BnSolverEvaluateStages(s, split, loss, accuracy));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(PetscMalloc1(PetscMax(1, PetscMin(m, BN_EVAL_CHUNK) * nL), &z));
-  for (PetscInt i0 = 0; i0 < m; i0 += BN_EVAL_CHUNK) {
-    PetscInt c = PetscMin(BN_EVAL_CHUNK, m - i0);
-    PetscCall(BnNetForward(s->net, c, split->inputs + i0 * n0, z, NULL));
-    PetscCall(BnScoreChunk(act, split, i0, c, z, sums));
-  }
-  PetscCall(PetscFree(z));
+    PetscCall(BnExchangeSetCounting(s->ex, counting, NULL));
+    PetscCall(BnLiftBlockDestroy(s->lift, &blk));
+  } else PetscCall(PetscFree(z));
   /* a rank without samples may have no label array: the third sum says whether any has */
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, s->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, comm));
   *loss     = split->N ? sums[0] / (PetscReal)split->N : BN_NAN;
   *accuracy = (sums[2] > 0 && split->N) ? sums[1] / (PetscReal)split->N : BN_NAN;
   PetscFunctionReturn(0);

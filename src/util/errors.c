@@ -31,6 +31,7 @@ int BnExitCodeFromError(PetscErrorCode ierr)
   if (!ierr) return BN_EXIT_OK;
   if (BnIsBadInput(ierr)) return BN_EXIT_BAD_INPUT;
   if (ierr == BN_ERR_DIVERGED) return BN_EXIT_DIVERGED;
+  if (ierr == PETSC_ERR_FILE_WRITE) return BN_EXIT_WRITE;
   return BN_EXIT_INTERNAL;
 }
 
@@ -89,7 +90,7 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
     MPI_Comm_size(MPI_COMM_WORLD, &wsize);
   }
   if (rank) return n;
-  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED) {
+  if (BnIsBadInput(n) || n == BN_ERR_DIVERGED || n == PETSC_ERR_FILE_WRITE) {
     char option[256];
     BnNameOffendingOption(mess, option, sizeof(option));
     if (size < wsize && bn_report_comm != MPI_COMM_NULL) {

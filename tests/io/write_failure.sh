@@ -1,0 +1,49 @@
+#!/bin/bash
+# Write failures (docs/failure-model.md): a full file system during a checkpoint or the final
+# model write ends every rank promptly with exit code 4 (BN_EXIT_WRITE) and one message naming
+# the file, leaves no PATH.tmp, keeps the older checkpoints valid and an existing model intact.
+# A small tmpfs is mounted in the test's directory (root only: skipped otherwise).
+source "$(dirname "$0")/../mpi/common.sh"
+mkdir mnt
+mount -t tmpfs -o size=1400k tmpfs mnt 2> /dev/null || { echo "cannot mount a tmpfs (needs root): skipped"; exit 77; }
+trap 'umount "$TMP/mnt" 2> /dev/null; rm -rf "$TMP"' EXIT
+NET=(-data teacher -net_widths 8,64,64,4 -net_activations relu,relu,identity -seed 3)
+expect_write_failure() { # $1: output file, $2: what, $3: ranks, rest: the bregnet command
+  local out=$1 what=$2 np=$3; shift 3
+  local t0=$SECONDS
+  timeout 120 "$MPIRUN" "$np" "$BREGNET" "$@" > "$out" 2>&1
+  local rc=$? dt=$((SECONDS - t0))
+  [ $rc -eq 4 ] || { cat "$out"; fail "$what: exit $rc, expected 4"; }
+  [ $dt -le 30 ] || fail "$what: took $dt s (a rank kept running?)"
+  grep -q "^bregnet: error: .*cannot write" "$out" || { cat "$out"; fail "$what: no message naming the file"; }
+  [ "$(grep -c '^bregnet: error:' "$out")" -eq 1 ] || { cat "$out"; fail "$what: not exactly one error message"; }
+  ls mnt/*.tmp > /dev/null 2>&1 && fail "$what: a .tmp file was left behind"
+  echo "$what: exit 4 after $dt s: $(grep '^bregnet: error:' "$out")"
+}
+
+# (a) the second checkpoint does not fit (each is ~1.1 MB of auxiliary variables): the first
+# stays valid and restartable, the existing model is untouched
+echo precious > mnt/model.h5
+before=$(sha256sum mnt/model.h5)
+expect_write_failure a.txt "checkpoint, 2 ranks" 2 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5
+[ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(a) the existing model was modified"
+[ -f mnt/ck_000001_000000.h5 ] || fail "(a) the first checkpoint is missing"
+"$BREGNET" info mnt/ck_000001_000000.h5 > info.txt 2>&1 || { cat info.txt; fail "(a) the first checkpoint is not valid"; }
+# the same on 1 rank and with layer stages (another writer layout)
+rm -f mnt/ck_*
+expect_write_failure a1.txt "checkpoint, 1 rank" 1 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5
+rm -f mnt/ck_*
+expect_write_failure a2.txt "checkpoint, 2 stages" 2 train "${NET[@]}" -layer_stages 2 -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5
+[ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(a) the existing model was modified"
+rm -f mnt/ck_*
+
+# (b) the final model does not fit (it once hung for 120 s): a wide network, no checkpoints
+expect_write_failure b.txt "model, 2 ranks" 2 train -data teacher -net_widths 8,600,600,4 -net_activations relu,relu,identity -data_samples 64 -solver_sweeps 1 -checkpoint none -model_out mnt/model.h5
+[ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(b) the existing model was modified"
+
+# (c) prune writing its output onto the full file system
+run 1 train "${NET[@]}" -data_samples 64 -solver_sweeps 1 -checkpoint none -model_out small.h5 > c0.txt 2>&1 || { cat c0.txt; fail "(c) training"; }
+head -c $(( $(df -k --output=avail mnt | tail -1) * 1024 - 4096 )) /dev/zero > mnt/filler 2> /dev/null
+expect_write_failure c.txt "prune output" 2 prune -model small.h5 -model_out mnt/model.h5 -prune_check 0
+[ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(c) the existing model was modified"
+echo "write failures: ok"
