@@ -28,13 +28,13 @@ run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint ck/c -checkpoint_keep 5 
 cp d.h5 d_orig.h5
 for variant in d_train.h5:training d_test.h5:test; do
   cp "${variant%%:*}" d.h5
-  run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint none -restart ck/c_000001_000000.h5 -model_out r.h5 -overwrite > r.txt 2>&1
+  run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint none -restart ck/c_000001_000000.h5 -model_out r.h5 > r.txt 2>&1
   rc=$?
   [ $rc -eq 2 ] && grep -q "the ${variant##*:} data of -data d.h5 differ from the checkpoint's" r.txt || { cat r.txt; fail "(a) replaced ${variant##*:} data: exit $rc"; }
   [ ! -e r.h5 ] || fail "(a) a refused restart wrote a model"
 done
 cp d_orig.h5 d.h5
-run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint none -restart ck/c_000001_000000.h5 -model_out r.h5 -overwrite > r.txt 2>&1 || { cat r.txt; fail "(a) restart with the original data"; }
+run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint none -restart ck/c_000001_000000.h5 -model_out r.h5 > r.txt 2>&1 || { cat r.txt; fail "(a) restart with the original data"; }
 cmp <($PY -c "import h5py,sys;f=h5py.File('ref.h5');print([f[p][()].tobytes() for p in ('/net/layer_1/W','/net/layer_2/W','/net/layer_1/b','/net/layer_2/b')])") \
     <($PY -c "import h5py,sys;f=h5py.File('r.h5');print([f[p][()].tobytes() for p in ('/net/layer_1/W','/net/layer_2/W','/net/layer_1/b','/net/layer_2/b')])") > /dev/null ||
   fail "(a) the restart with the original data is not bitwise the uninterrupted run"
@@ -56,7 +56,7 @@ for case in "/net/layer_2/W 4 nan" "/net/layer_1/b 0 inf" "/net/layer_1/W 7 -inf
   $PY "$BNSUM" set bad.h5 "$1" "$2" "$3" || fail "(b) cannot make the fixture"
   $PY "$BNSUM" check bad.h5 > /dev/null || fail "(b) the fixture's checksums are not valid"
   for cmd in "predict -model bad.h5 -data d.h5" "prune -model bad.h5 -model_out out.h5 -overwrite" \
-             "invert -model bad.h5 -data d.h5 -data_samples 4 -invert_max_it 3 -invert_out out.h5 -overwrite -invert_png none"; do
+             "invert -model bad.h5 -data d.h5 -data_samples 4 -invert_max_it 3 -invert_out out.h5 -invert_png none -overwrite"; do
     run 2 $cmd > b.txt 2>&1
     rc=$?
     [ $rc -eq 2 ] && grep -q "dataset $1 holds a non-finite value" b.txt || { cat b.txt; fail "(b) $cmd with $3 in $1: exit $rc"; }
