@@ -17,7 +17,7 @@
 
 #define BREGNET_FORMAT "bregnet/1"
 
-/* Exit codes of the bregnet command (interface.md) */
+/* Exit codes of the bregnet command (docs/exit-codes.md) */
 #define BN_EXIT_OK          0
 #define BN_EXIT_INTERNAL    1
 #define BN_EXIT_BAD_INPUT   2
@@ -61,13 +61,31 @@ PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
 PETSC_EXTERN PetscErrorCode BnPushErrorHandler(void);
 PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
+/* `bregnet info FILE`: validate (checksums, schema) and summarise a file; *exit_code 0 when valid, 2 otherwise */
+PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);
+PETSC_EXTERN void           BnErrorNameOption(const char *mess, char *out, size_t len); /* " (option -x)" for PETSc's conversion messages */
+PETSC_EXTERN void           BnErrorSetContext(MPI_Comm comm, const char context[]); /* "CONTEXT: " before bad-input messages; NULL clears */
 PETSC_EXTERN PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck); /* one message for errors raised on several ranks */
-/* Parse a comma separated list of reals/ints from an option value with a clear error */
+/* Strict parsing (src/util/parse.c): the whole text, no wrapping, no empty items; errors
+   are bad input (exit 2) naming the option. Every option of bregnet is read through it. */
 PETSC_EXTERN PetscErrorCode BnParseRealList(const char *option, const char *value, PetscInt max, PetscReal vals[], PetscInt *n);
 PETSC_EXTERN PetscErrorCode BnParseIntList(const char *option, const char *value, PetscInt max, PetscInt vals[], PetscInt *n);
 PETSC_EXTERN PetscErrorCode BnParseReal(const char *what, const char *text, PetscReal *val);
-/* Split a comma separated list into at most max strings (caller frees with PetscStrToArrayDestroy) */
-PETSC_EXTERN PetscErrorCode BnSplitList(const char *value, PetscInt *n, char ***items);
+PETSC_EXTERN PetscErrorCode BnParseInt(const char *what, const char *text, PetscInt *val);
+PETSC_EXTERN PetscErrorCode BnParseBool(const char *what, const char *text, PetscBool *val);
+PETSC_EXTERN PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab);
+/* Split a comma separated list (caller frees with PetscStrToArrayDestroy) */
+PETSC_EXTERN PetscErrorCode BnSplitList(const char *option, const char *value, PetscInt *n, char ***items);
+/* Strict replacements of PetscOptionsInt/Real/String, used inside PetscOptionsBegin()/End() */
+PETSC_EXTERN PetscErrorCode BnOptionsInt_Private(PetscOptionItems *, const char[], const char[], const char[], PetscInt, PetscInt *, PetscBool *);
+PETSC_EXTERN PetscErrorCode BnOptionsReal_Private(PetscOptionItems *, const char[], const char[], const char[], PetscReal, PetscReal *, PetscBool *);
+PETSC_EXTERN PetscErrorCode BnOptionsBool_Private(PetscOptionItems *, const char[], const char[], const char[], PetscBool, PetscBool *, PetscBool *);
+PETSC_EXTERN PetscErrorCode BnOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[], const char[], char *, size_t, PetscBool *);
+PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], size_t len, PetscBool *set); /* outside Begin/End */
+#define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsInt_Private(PetscOptionsObject, opt, text, man, cur, val, set)
+#define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
+#define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
+#define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 /* Registries of types (src/util/registry.c): a constructor looked up by name, or an error naming
    the option, the value and the registered names */
@@ -106,7 +124,7 @@ PETSC_EXTERN void           BnSampleRange(PetscInt N, PetscInt Q, PetscInt q, Pe
 PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
 
 /* ------------------------------------------------------- activations (src/activation) */
-/* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (math.md §1).
+/* sigma = grad F*, F strongly convex; B(x,z) = F(x) + F*(z) - <x,z> (docs/method.md §1).
    All block functions act on m x n row-major arrays; sums are over the whole block. */
 typedef struct _p_BnActivation *BnActivation;
 PETSC_EXTERN PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act); /* "relu", "leakyrelu:0.1", "groupsparse:4:0.1", ... */
@@ -153,12 +171,13 @@ PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v
 
 /* ------------------------------------------------------------------ network (src/net) */
 /* Widths n_0..n_L, one activation/regulariser/lambda per layer, weights replicated on the
-   ranks of a stage. Layers are numbered 1..L as in math.md. */
+   ranks of a stage. Layers are numbered 1..L as in docs/method.md. */
 typedef struct _p_BnNet *BnNet;
 PETSC_EXTERN PetscErrorCode BnNetCreate(MPI_Comm comm, BnNet *net);
 PETSC_EXTERN PetscErrorCode BnNetSetFromOptions(BnNet net); /* -net_widths -net_activations -net_reg -net_lambda -net_tied */
 PETSC_EXTERN PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths[], const char activations[], const char regs[], const PetscReal lambda[]);
 PETSC_EXTERN PetscErrorCode BnNetSetTied(BnNet net, PetscBool tied);
+PETSC_EXTERN PetscErrorCode BnNetSetOrigin(BnNet net, const char file[]); /* messages name this file, not -net_ options */
 PETSC_EXTERN PetscErrorCode BnNetSetUp(BnNet net);  /* validates and allocates W, b (zero) */
 PETSC_EXTERN PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed); /* He-normal W, zero b, indexed by global position */
 PETSC_EXTERN PetscErrorCode BnNetGetNumLayers(BnNet net, PetscInt *L);
@@ -191,11 +210,11 @@ PETSC_EXTERN PetscErrorCode BnNetDestroy(BnNet *net);
 
 /* ------------------------------------------------------ layer stages (src/stages) */
 /* The stages of one sample group form a pipe: stage k owns layers [first[k], last[k]] and
-   exchanges boundary rows with stages k-1 and k+1 through PetscSFs (parallel.md). X[l] and
+   exchanges boundary rows with stages k-1 and k+1 through PetscSFs (docs/parallel.md §4). X[l] and
    Z[l] of a block are m x n_l rows; a stage holds X of its layers and of the previous stage's
    last layer, Z of its layers. */
 /* Contiguous layer ranges of the S stages balanced by cost n_l*n_{l-1}: stage s owns layers
-   [first[s], last[s]] (1-based, as in math.md) */
+   [first[s], last[s]] (1-based, as in docs/method.md) */
 PETSC_EXTERN PetscErrorCode BnStagesPartition(PetscInt L, const PetscInt widths[], PetscInt S, PetscInt first[], PetscInt last[]);
 typedef struct _p_BnExchange *BnExchange;
 PETSC_EXTERN PetscErrorCode BnExchangeCreate(BnGrid grid, BnNet net, BnExchange *ex);
@@ -278,6 +297,7 @@ PETSC_EXTERN PetscErrorCode BnDataGetType(BnData data, const char **type);
 PETSC_EXTERN PetscErrorCode BnDataHasRows(BnData data, PetscBool *rows); /* PETSC_FALSE: perceptron (invert's built-in problem) */
 PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData));
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
+PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
 PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);
 PETSC_EXTERN PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt **labels); /* also under -data_targets inputs */
@@ -331,7 +351,7 @@ PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnDa
 PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
-/* The lifted Bregman block-coordinate solver (math.md §2-3) on a process grid. */
+/* The lifted Bregman block-coordinate solver (docs/method.md §2-5) on a process grid. */
 typedef struct _p_BnSolver *BnSolver;
 PETSC_EXTERN PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver);
 /* -solver_sweeps -solver_batch -solver_x_steps -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart,
@@ -411,7 +431,7 @@ PETSC_EXTERN PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, Pe
 
 /* ------------------------------------------------------ regularised inversion (src/invert) */
 /* Recovers network inputs from (noisy) outputs by the lifted Bregman variational
-   regularisation (math.md §4) or the classical baseline, samples distributed over the ranks. */
+   regularisation (docs/method.md §6) or the classical baseline, samples distributed over the ranks. */
 typedef struct _p_BnInvert *BnInvert;
 PETSC_EXTERN PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv);
 /* -data perceptron|... -model -invert_* (see BnInvertSetFromOptions()) */
@@ -426,7 +446,7 @@ PETSC_EXTERN PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], Pe
 PETSC_EXTERN PetscErrorCode BnInvertGetResult(BnInvert inv, PetscInt *its, PetscReal *seconds, PetscReal *rel_error, PetscReal *psnr);
 PETSC_EXTERN PetscErrorCode BnInvertDestroy(BnInvert *inv);
 /* ------------------------------------- structure of trained networks (src/structure) */
-/* Canonical form of a model (math.md §5): drop neurons of zero (or small) path weight,
+/* Canonical form of a model (docs/method.md §7): drop neurons of zero (or small) path weight,
    merge positively parallel neurons, balance |(w_k, b_k)| = |v_k|; on hidden layers with a
    positively homogeneous activation (identity, relu, leakyrelu). Works on a copy. */
 typedef struct _p_BnPrune *BnPrune;

@@ -3,7 +3,7 @@
 # 60,000 training images with bregnet train's defaults (batch 128, 2 x-steps, Adam 1e-3).
 # Reports test accuracy after 2 and 12 epochs, seconds per epoch on 1 and 2 ranks, the sweep's
 # GFLOP/s against DGEMM of the same shapes measured in the same process (-bench_gemm), and
-# peak memory per rank against the model of parallel.md.
+# peak memory per rank against the model of docs/parallel.md §6.
 #   usage: jobs/bench_fmnist.sh [EPOCHS] [RANKS...]     (default: 12 epochs on 1 and 2 ranks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ acc = {k: t for k, t, _ in sw}
 secs = statistics.median(s for _, _, s in sw)
 g = re.search(r"\(([\d.]+) per rank\)", log).group(1)
 d = re.search(r"dgemm reference: ([\d.]+) GFLOP/s.*= ([\d.]+)%", log)
-m = re.search(r"peak ([\d.]+) MiB, ([\d.]+) MiB above start-up; model \(parallel.md\) ([\d.]+) MiB, ratio ([\d.]+)", log)
+m = re.search(r"peak ([\d.]+) MiB, ([\d.]+) MiB above start-up; model \(docs/parallel.md section 6\) ([\d.]+) MiB, ratio ([\d.]+)", log)
 print(f"| {np} | {acc.get(1,'-')}% | {acc.get(2,'-')}% | {acc.get(E,'-')}% | {secs:.2f} | {g} | {d.group(1)} | {d.group(2)}% | {m.group(1)} ({m.group(2)}) | {m.group(3)} | {m.group(4)} |")
 PY
 done

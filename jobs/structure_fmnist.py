@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Tables and plots of jobs/structure_fmnist.sh (math.md §5) from the models and train logs.
+"""Tables and plots of jobs/structure_fmnist.sh (docs/method.md §7) from the models and train logs.
    active neuron k of hidden layer 1: path weight |W1[k,:]| |W2[:,k]| > PW_REL * max_k (the
    threshold is relative so that it does not move with the overall scale of the weights);
    rank of W: singular values > SV_REL * sigma_max.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Experiments of issue 7 (math.md §5) on Fashion-MNIST, 784-128-10 relu,softmax:
+# Experiments of issue 7 (docs/method.md §7) on Fashion-MNIST, 784-128-10 relu,softmax:
 #   sparsity: weight decay l2:mu on both layers vs neuron group lasso neuron:mu on the hidden
 #             layer's incoming rows: active hidden neurons and accuracy vs mu;
 #   lowrank:  nuclear:mu on the hidden layer: rank of W1 and accuracy vs mu.

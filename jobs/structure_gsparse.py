@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Evaluation of tied 2-layer autoencoders n -> K -> n (encoder layer 1, decoder W_2 = W_1^T)
-for jobs/structure_gsparse.sh (math.md §5).
+for jobs/structure_gsparse.sh (docs/method.md §7).
 
   dictionary error (planted data only): learned atoms d_j = W_1[j, :] / |W_1[j, :]| are matched
       to the true atoms a_j (unit columns of /dictionary) by the assignment that maximises
-      sum |cos|; error = max_j min(|d_j - a_j|, |d_j + a_j|) (math.md: max over columns after
+      sum |cos|; error = max_j min(|d_j - a_j|, |d_j + a_j|) (docs/method.md §7: max over columns after
       matching sign and permutation), and the mean over j;
   subspace error (planted): groups of s consecutive hidden units are matched to the true
       groups (assignment on the distance), error = max_g |P_learned_g - P_true_g|_2 (sine of the

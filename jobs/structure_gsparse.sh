@@ -1,5 +1,5 @@
 #!/bin/bash
-# Experiment of issue 7 (math.md §5): tied 2-layer autoencoders (-net_tied, decoder W_2 = W_1^T,
+# Experiment of issue 7 (docs/method.md §7): tied 2-layer autoencoders (-net_tied, decoder W_2 = W_1^T,
 # identity output) with a groupsparse:s:r encoder against a relu encoder, side by side.
 #  planted: -data gsparse, y = A c, A in R^{64 x 8} (G = 4 groups of s = 2 unit-norm atoms),
 #           one active group per sample (and a run with two), 1024 samples, no noise; hidden

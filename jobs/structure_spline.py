@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Table and plots of jobs/structure_spline.sh: for each 1-K-1 model, the fit with its knots,
-active neurons vs mu (math.md §5). usage: structure_spline.py OUTDIR MODEL.h5..."""
+active neurons vs mu (docs/method.md §7). usage: structure_spline.py OUTDIR MODEL.h5..."""
 import os, re, sys
 import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))

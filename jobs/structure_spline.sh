@@ -1,5 +1,5 @@
 #!/bin/bash
-# Experiment of issue 7 (math.md §5): a 1-100-1 ReLU network (identity output) trained with
+# Experiment of issue 7 (docs/method.md §7): a 1-100-1 ReLU network (identity output) trained with
 # weight decay l2:mu on both layers on -data spline1d (N = 20 points of sin(2 pi x) on [-1, 1])
 # is a linear spline with few knots; stronger decay, fewer knots. For each mu: train (full
 # batch, Nesterov steps 1/L: the method whose energy decreases), then

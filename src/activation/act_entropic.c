@@ -1,4 +1,4 @@
-/* The entropic elementwise activations (math.md §1): sigmoid and tanh.
+/* The entropic elementwise activations (docs/method.md §1): sigmoid and tanh.
 
    sigmoid: F(x) = x log x + (1-x) log(1-x) on [0,1], F* = softplus, sigma = logistic,
             F'' >= 4, so Lip(sigma) = 1/4.

@@ -1,4 +1,4 @@
-/* groupsparse:s:r (math.md §1): Psi = r sum_g |x_g|_2 + indicator(x >= 0) over groups of s
+/* groupsparse:s:r (docs/method.md §1): Psi = r sum_g |x_g|_2 + indicator(x >= 0) over groups of s
    consecutive neurons of each sample row. sigma = prox_Psi rectifies first and then shrinks
    each group, u = max(z, 0), p_g = (1 - r/|u_g|)_+ u_g; that order is what makes it the
    proximal map of Psi (shrinking first and rectifying after is not).

@@ -1,4 +1,4 @@
-/* The elementwise members of the F = 1/2|.|^2 + Psi family (math.md §1): identity, relu,
+/* The elementwise members of the F = 1/2|.|^2 + Psi family (docs/method.md §1): identity, relu,
    leakyrelu:g, threshrelu:r, softthresh:r, clip.
 
    Each activation is five inline scalar kernels; BN_ACT_ELEMENTWISE turns them into the

@@ -1,4 +1,4 @@
-/* softmax (math.md §1), per sample row, output layer only: F(x) = sum_j x_j log x_j on the
+/* softmax (docs/method.md §1), per sample row, output layer only: F(x) = sum_j x_j log x_j on the
    probability simplex, F* = logsumexp, sigma = softmax. F is 1-strongly convex on the
    simplex (its Hessian diag(1/x_j) >= I there), so Lip(sigma) = 1.
 

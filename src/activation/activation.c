@@ -1,5 +1,5 @@
 /* BnActivation: the object, strict parsing of its specification text, and dispatch to the
-   registered types (math.md §1). The numerical kernels live in one file per family. */
+   registered types (docs/method.md §1). The numerical kernels live in one file per family. */
 #include <activation/activation_impl.h>
 #include <ctype.h>
 #include <errno.h>
@@ -90,7 +90,7 @@ static PetscErrorCode BnActivationParse(const char spec[], char buf[], const BnA
   Parsing is strict: an unknown name, a missing, extra, empty, non-numeric or out-of-range
   parameter raises PETSC_ERR_USER_INPUT with a message that quotes the text.
 
-.seealso: BnActivationCheckLayer(), BnActivationDestroy(), math.md §1
+.seealso: BnActivationCheckLayer(), BnActivationDestroy(), docs/method.md §1
 @*/
 PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act)
 {
@@ -180,7 +180,7 @@ PetscErrorCode BnActivationGetSpec(BnActivation act, const char **spec)
 . lip - 1/4 for sigmoid, 1 for all others
 
   Notes:
-  Used for the step sizes of the x- and W-updates (math.md §3).
+  Used for the step sizes of the x- and W-updates (docs/method.md §4).
 @*/
 PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip)
 {
@@ -200,7 +200,7 @@ PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip)
 . flg - PETSC_TRUE for identity, relu and leakyrelu
 
   Notes:
-  Neuron rescaling (math.md §5) preserves the realised function only for these.
+  Neuron rescaling (docs/method.md §7) preserves the realised function only for these.
 @*/
 PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg)
 {
@@ -377,7 +377,7 @@ PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const Pet
   near 0 (x ~ sigma(z)) and for large |z|. For softmax with a one-hot x it is the
   cross-entropy, for identity the squared loss 1/2|x - z|^2. Its z-gradient is sigma(z) - x.
 
-.seealso: BnActivationSigma(), math.md §1
+.seealso: BnActivationSigma(), docs/method.md §1
 @*/
 PetscErrorCode BnActivationBregman(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], const PetscReal z[], PetscReal *sum)
 {

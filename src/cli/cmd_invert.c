@@ -26,9 +26,9 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   *exit_code = BN_EXIT_OK;
   PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
   PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
-  PetscCall(PetscOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
-  PetscCall(PetscOptionsBool("-overwrite", "Replace existing -invert_out and -invert_png files", "bregnet invert", overwrite, &overwrite, NULL));
+  PetscCall(BnOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
+  PetscCall(BnOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
+  PetscCall(BnOptionsBool("-overwrite", "Replace existing -invert_out and -invert_png files", "bregnet invert", overwrite, &overwrite, NULL));
   PetscOptionsEnd();
   if (!set_png) {
     size_t    len;
@@ -53,7 +53,7 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   PetscCall(BnCheckUnusedOptions(world));
   { /* the outputs must be writable, and must not replace the model, before any work */
     char model[PETSC_MAX_PATH_LEN] = "";
-    PetscCall(PetscOptionsGetString(NULL, NULL, "-model", model, sizeof(model), NULL));
+    PetscCall(BnOptionsGetString("-model", model, sizeof(model), NULL));
     PetscCall(BnOutputCheckDistinct(world, "-invert_out", out, "-model", model));
     PetscCall(BnOutputCheck(world, "-invert_out", out, overwrite));
     if (!none) {

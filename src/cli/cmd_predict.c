@@ -40,10 +40,10 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
   PetscOptionsBegin(world, NULL, "bregnet predict", "bregnet");
-  PetscCall(PetscOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
-  PetscCall(PetscOptionsString("-output", "Predictions file: per-sample outputs and classes", "bregnet predict", output, output, sizeof(output), &set_out));
-  PetscCall(PetscOptionsBool("-output_hidden", "With -output: also the hidden layers' activations", "bregnet predict", hidden, &hidden, NULL));
-  PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -output", "bregnet predict", overwrite, &overwrite, NULL));
+  PetscCall(BnOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
+  PetscCall(BnOptionsString("-output", "Predictions file: per-sample outputs and classes", "bregnet predict", output, output, sizeof(output), &set_out));
+  PetscCall(BnOptionsBool("-output_hidden", "With -output: also the hidden layers' activations", "bregnet predict", hidden, &hidden, NULL));
+  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -output", "bregnet predict", overwrite, &overwrite, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) { /* list the data options too, then stop: nothing is required */
@@ -69,6 +69,7 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCall(BnNetLoad(stage, model, &net));
   PetscCall(BnNetGetNumLayers(net, &L));
   PetscCall(BnNetGetWidths(net, &n));
+  PetscCall(BnDataSetWidthsOrigin(data, model));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnNetView(net, NULL));
   PetscCall(BnDataView(data, NULL));

@@ -31,14 +31,14 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
   a->ndirs = 4;
   a->h     = 1e-4;
   PetscOptionsBegin(world, NULL, "bregnet prune", "bregnet");
-  PetscCall(PetscOptionsString("-model", "Model to prune (or model A of -compare)", "bregnet prune", a->model, a->model, sizeof(a->model), &set));
-  PetscCall(PetscOptionsString("-model_out", "Pruned model to write (never the -model file)", "bregnet prune", a->model_out, a->model_out, sizeof(a->model_out), &a->has_out));
-  PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet prune", a->overwrite, &a->overwrite, NULL));
-  PetscCall(PetscOptionsBool("-prune_check", "Check the pruned function against the model's on the data", "bregnet prune", a->check, &a->check, NULL));
-  PetscCall(PetscOptionsBool("-compare", "Compare -model with -model_b instead of pruning", "bregnet prune", a->compare, &a->compare, NULL));
-  PetscCall(PetscOptionsString("-model_b", "Second model of -compare", "bregnet prune", a->model_b, a->model_b, sizeof(a->model_b), &a->has_b));
-  PetscCall(PetscOptionsInt("-compare_directions", "Random directions per sample of the discrete W^{1,inf} distance", "bregnet prune", a->ndirs, &a->ndirs, NULL));
-  PetscCall(PetscOptionsReal("-compare_step", "Step h of the difference quotients (f(x + h u) - f(x))/h", "bregnet prune", a->h, &a->h, NULL));
+  PetscCall(BnOptionsString("-model", "Model to prune (or model A of -compare)", "bregnet prune", a->model, a->model, sizeof(a->model), &set));
+  PetscCall(BnOptionsString("-model_out", "Pruned model to write (never the -model file)", "bregnet prune", a->model_out, a->model_out, sizeof(a->model_out), &a->has_out));
+  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet prune", a->overwrite, &a->overwrite, NULL));
+  PetscCall(BnOptionsBool("-prune_check", "Check the pruned function against the model's on the data", "bregnet prune", a->check, &a->check, NULL));
+  PetscCall(BnOptionsBool("-compare", "Compare -model with -model_b instead of pruning", "bregnet prune", a->compare, &a->compare, NULL));
+  PetscCall(BnOptionsString("-model_b", "Second model of -compare", "bregnet prune", a->model_b, a->model_b, sizeof(a->model_b), &a->has_b));
+  PetscCall(BnOptionsInt("-compare_directions", "Random directions per sample of the discrete W^{1,inf} distance", "bregnet prune", a->ndirs, &a->ndirs, NULL));
+  PetscCall(BnOptionsReal("-compare_step", "Step h of the difference quotients (f(x + h u) - f(x))/h", "bregnet prune", a->h, &a->h, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &a->help));
   if (a->help) PetscFunctionReturn(0); /* -help lists the options; nothing is required then */
@@ -119,6 +119,7 @@ static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args,
   PetscCall(BnPrintParamDistance(world, "neurons matched", A, B, PETSC_TRUE));
   PetscCall(BnNetGetNumLayers(A, &L));
   PetscCall(BnNetGetWidths(A, &n));
+  PetscCall(BnDataSetWidthsOrigin(data, args->model));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnDataGetDescriptor(data, &src, &samples, &seed));
   PetscCall(BnDataGetTrain(data, &train));
@@ -160,6 +161,7 @@ static PetscErrorCode BnPruneRunPrune(MPI_Comm world, const BnPruneArgs *args, B
 
     PetscCall(BnNetGetNumLayers(net, &L));
     PetscCall(BnNetGetWidths(net, &n));
+    PetscCall(BnDataSetWidthsOrigin(data, args->model));
     PetscCall(BnDataLoad(data, L, n));
     PetscCall(BnDataGetTrain(data, &train));
     /* the function only (no random directions, so no seed) */

@@ -41,11 +41,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
   PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
-  PetscCall(PetscOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
-  PetscCall(PetscOptionsString("-model_init", "Start from this model's weights (fresh optimizer state)", "bregnet train", model_init, model_init, sizeof(model_init), NULL));
-  PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet train", overwrite, &overwrite, NULL));
-  PetscCall(PetscOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
-  PetscCall(PetscOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
+  PetscCall(BnOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
+  PetscCall(BnOptionsString("-model_init", "Start from this model's weights (fresh optimizer state)", "bregnet train", model_init, model_init, sizeof(model_init), NULL));
+  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet train", overwrite, &overwrite, NULL));
+  PetscCall(BnOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
+  PetscCall(BnOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
   PetscOptionsEnd();
   PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
@@ -115,7 +115,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(PetscTime(&t1));
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
     {
-      /* parallel.md's model, for the largest stage: the data rows every rank keeps (inputs,
+      /* the memory model of docs/parallel.md §6, for the largest stage: the data rows every rank keeps (inputs,
          targets, test inputs and targets), the auxiliary rows of the stage's hidden layers and
          of its boundary input, and the stage's weights with two optimizer moments and the
          gradient buffer */
@@ -136,7 +136,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
         e   = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
         est = PetscMax(est, e);
       }
-      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (parallel.md) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
+      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (docs/parallel.md section 6) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
     }
     {
       PetscLogDouble xb, wb, own;

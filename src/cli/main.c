@@ -1,7 +1,10 @@
-/* bregnet: command dispatcher. `bregnet CMD [options]`; options go to the PETSc database. */
+/* bregnet: command dispatcher. `bregnet CMD [options]`; options go to the PETSc database.
+   Exit codes (docs/exit-codes.md): 0 success, 1 internal error, 2 bad input or options,
+   3 diverged, 85 stopped by a signal after writing a checkpoint. */
 #include <bregnet.h>
 #include "commands.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,13 +21,69 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 4 could not write a file,\n"
-                            "85 stopped by a signal after writing a checkpoint.\n";
+                            "85 stopped by a signal after writing a checkpoint (docs/exit-codes.md).\n";
+
+static const char *const commands[] = {"train", "predict", "invert", "info", "prune", "commbench"};
+
+static int BnIsCommand(const char *word)
+{
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (!strcmp(word, commands[i])) return 1;
+  return 0;
+}
+
+static int BnIsHelp(const char *word)
+{
+  return !strcmp(word, "-help") || !strcmp(word, "--help") || !strcmp(word, "-h");
+}
+
+/* Mistakes that must not reach PETSc (a missing -options_file fails inside PetscInitialize()
+   with a trace; a stray word is skipped silently): one line on one rank, exit 2 on all */
+static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, size_t len)
+{
+  int first = 1;
+
+  if (!cmd) {
+    if (argc > 1 && !BnIsHelp(argv[1])) {
+      snprintf(msg, len, "no command given before '%s' (write bregnet COMMAND [options]; commands: train, predict, invert, info, prune, commbench)", argv[1]);
+      return 1;
+    }
+    return 0;
+  }
+  if (!BnIsCommand(cmd)) {
+    snprintf(msg, len, "unknown command '%s' (commands: train, predict, invert, info, prune, commbench; `bregnet` alone prints the usage)", cmd);
+    return 1;
+  }
+  if (!strcmp(cmd, "info") && argc > 1 && argv[1][0] != '-') first = 2; /* the file */
+  if (BnCheckCommandLine(argc - first, argv + first, msg, len)) return 1;
+  { /* PETSC_OPTIONS are options too (PETSc skips its stray words just the same); with quotes the
+       words are PETSc's to split */
+    const char *env = getenv("PETSC_OPTIONS");
+    char        copy[4096], *words[512], *save = NULL;
+    int         n = 0;
+    if (env && strlen(env) < sizeof(copy) && !strchr(env, '"') && !strchr(env, '\'')) {
+      snprintf(copy, sizeof(copy), "%s", env);
+      for (char *w = strtok_r(copy, " \t\n", &save); w && n < 512; w = strtok_r(NULL, " \t\n", &save)) words[n++] = w;
+      if (BnCheckCommandLine(n, words, msg, len)) {
+        static const char pre[] = "PETSC_OPTIONS: ";
+        size_t            pl = sizeof(pre) - 1, ml = strlen(msg);
+        if (ml + pl + 1 > len) ml = len - pl - 1;
+        memmove(msg + pl, msg, ml);
+        memcpy(msg, pre, pl);
+        msg[pl + ml] = '\0';
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
 
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
-  int            exit_code = BN_EXIT_OK;
+  int            exit_code = BN_EXIT_OK, rank = 0;
   const char    *cmd       = argc > 1 ? argv[1] : NULL;
+  char           msg[2048];
 
   /* PETSc sees the options after the command word */
   if (cmd && cmd[0] != '-') {
@@ -32,8 +91,31 @@ int main(int argc, char **argv)
     argc--;
     argv++;
   } else cmd = NULL;
-  ierr = PetscInitialize(&argc, &argv, NULL, usage);
-  if (ierr) return BN_EXIT_INTERNAL;
+  /* MPI first, so that an error found before PETSc starts is printed by one rank */
+  if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return BN_EXIT_INTERNAL;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (BnCheckArguments(argc, argv, cmd, msg, sizeof(msg))) {
+    if (!rank) fprintf(stderr, "bregnet: error: %s\n", msg);
+    MPI_Finalize();
+    return BN_EXIT_BAD_INPUT;
+  }
+  /* PETSc's own options (-help intro, -malloc_debug, -log_view, ...) are read while PETSc
+     starts, before bregnet's error handler exists: silence PETSc's traceback meanwhile and
+     report the error as one line */
+  PetscErrorPrintf = PetscErrorPrintfNone;
+  ierr             = PetscInitialize(&argc, &argv, NULL, usage);
+  PetscErrorPrintf = PetscErrorPrintfDefault;
+  if (ierr) {
+    const char *generic  = NULL;
+    char       *specific = NULL, option[256];
+    (void)PetscErrorMessage(ierr, &generic, &specific);
+    BnErrorNameOption(specific, option, sizeof(option));
+    exit_code = BnExitCodeFromError(ierr);
+    if (!rank) fprintf(stderr, "bregnet: %s: %s%s\n", exit_code == BN_EXIT_BAD_INPUT ? "error" : "internal error while starting PETSc", specific ? specific : (generic ? generic : "?"), option);
+    if (exit_code != BN_EXIT_BAD_INPUT) MPI_Abort(MPI_COMM_WORLD, BN_EXIT_INTERNAL);
+    MPI_Finalize();
+    return exit_code;
+  }
   /* a closed pipe (bregnet info F | head) must not end in PETSc's signal trace and MPI_Abort:
      writes then fail with EPIPE, which the output code ignores, and the run ends normally */
   (void)signal(SIGPIPE, SIG_IGN);
@@ -49,18 +131,19 @@ int main(int argc, char **argv)
   } else if (!strcmp(cmd, "info")) {
     const char *path = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
     if (!path) {
-      ierr = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: usage: bregnet info FILE.h5\n");
+      if (!rank) fprintf(stderr, "bregnet: error: bregnet info needs a file: bregnet info FILE.h5\n");
       exit_code = BN_EXIT_BAD_INPUT;
-    } else ierr = BnCommandInfo(path, &exit_code);
+    } else {
+      /* info reads no options: a typo is reported before the file is read */
+      ierr = BnCheckUnusedOptions(PETSC_COMM_WORLD);
+      if (!ierr) ierr = BnCommandInfo(path, &exit_code);
+    }
   } else if (!strcmp(cmd, "invert")) {
     ierr = BnCommandInvert(&exit_code);
   } else if (!strcmp(cmd, "prune")) {
     ierr = BnCommandPrune(&exit_code);
   } else if (!strcmp(cmd, "commbench")) {
     ierr = BnCommandCommBench(&exit_code);
-  } else {
-    ierr      = PetscPrintf(PETSC_COMM_WORLD, "bregnet: error: unknown command '%s'\n%s", cmd, usage);
-    exit_code = BN_EXIT_BAD_INPUT;
   }
   if (ierr) {
     exit_code = BnExitCodeFromError(ierr);
@@ -82,5 +165,6 @@ int main(int argc, char **argv)
   (void)PetscPopErrorHandler(); /* frees BnPushErrorHandler()'s entry (else reported by -malloc_dump) */
   ierr = PetscFinalize();
   if (ierr && !exit_code) exit_code = BN_EXIT_INTERNAL;
+  MPI_Finalize(); /* started above, so PETSc leaves it to us */
   return exit_code;
 }

@@ -1,4 +1,4 @@
-/* Peak resident memory per rank (getrusage), for the memory report against parallel.md. */
+/* Peak resident memory per rank (getrusage), for the memory report against the model of docs/parallel.md §6. */
 #include <bregnet.h>
 #include <sys/resource.h>
 #include "commands.h"

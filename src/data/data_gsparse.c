@@ -1,5 +1,5 @@
 /* Group-sparse synthetic data for dictionary learning with a group-sparse autoencoder
-   (math.md §5): y = A c, A in R^{n x G s} with unit-norm columns, c nonnegative with k (1 or 2)
+   (docs/method.md §7): y = A c, A in R^{n x G s} with unit-norm columns, c nonnegative with k (1 or 2)
    active groups of s consecutive entries. Inputs and targets are both y (an autoencoder
    n -> ... -> n; n is the network's input width).
 
@@ -175,7 +175,7 @@ static PetscErrorCode GsparseLoad(BnData data, PetscInt L, const PetscInt widths
 
   PetscFunctionBegin;
   /* an autoencoder of the n-dimensional signals: the output width must be the input width */
-  PetscCheck(widths[L] == widths[0], data->comm, PETSC_ERR_USER_INPUT, "-net_widths: -data gsparse is autoencoder data, the output width %" PetscInt_FMT " must equal the input width n = %" PetscInt_FMT, widths[L], widths[0]);
+  PetscCheck(widths[L] == widths[0], data->comm, PETSC_ERR_USER_INPUT, "%s: -data gsparse is autoencoder data, the output width %" PetscInt_FMT " must equal the input width n = %" PetscInt_FMT, BnDataWidthsFrom(data), widths[L], widths[0]);
   truth = Params(data)->truth[0] ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(GsparseDictionary(data, widths[0], &g));
   PetscCall(BnDataSplitAllocate(data, N, g.n, g.n, PETSC_FALSE, &data->train));
@@ -224,11 +224,11 @@ static PetscErrorCode GsparseSetFromOptions(BnData data, const char spec[])
   PetscCall(PetscSNPrintf(cur[3], sizeof(cur[3]), "%g", (double)p->noise));
   /* strings only inside Begin/End: an error raised in between would skip PetscOptionsEnd() */
   PetscOptionsBegin(data->comm, NULL, "Group-sparse data options", "BnData");
-  PetscCall(PetscOptionsString("-data_gsparse_groups", "Number of groups of atoms of -data gsparse", "BnDataSetFromOptions", cur[0], val[0], sizeof(val[0]), &set[0]));
-  PetscCall(PetscOptionsString("-data_gsparse_group_size", "Atoms per group of -data gsparse", "BnDataSetFromOptions", cur[1], val[1], sizeof(val[1]), &set[1]));
-  PetscCall(PetscOptionsString("-data_gsparse_active", "Active groups per -data gsparse sample (1 or 2)", "BnDataSetFromOptions", cur[2], val[2], sizeof(val[2]), &set[2]));
-  PetscCall(PetscOptionsString("-data_gsparse_noise", "Standard deviation of Gaussian noise added to -data gsparse signals", "BnDataSetFromOptions", cur[3], val[3], sizeof(val[3]), &set[3]));
-  PetscCall(PetscOptionsString("-data_gsparse_truth", "Write the -data gsparse dictionary, coefficients and labels to this HDF5 file", "BnDataSetFromOptions", p->truth, p->truth, sizeof(p->truth), NULL));
+  PetscCall(BnOptionsString("-data_gsparse_groups", "Number of groups of atoms of -data gsparse", "BnDataSetFromOptions", cur[0], val[0], sizeof(val[0]), &set[0]));
+  PetscCall(BnOptionsString("-data_gsparse_group_size", "Atoms per group of -data gsparse", "BnDataSetFromOptions", cur[1], val[1], sizeof(val[1]), &set[1]));
+  PetscCall(BnOptionsString("-data_gsparse_active", "Active groups per -data gsparse sample (1 or 2)", "BnDataSetFromOptions", cur[2], val[2], sizeof(val[2]), &set[2]));
+  PetscCall(BnOptionsString("-data_gsparse_noise", "Standard deviation of Gaussian noise added to -data gsparse signals", "BnDataSetFromOptions", cur[3], val[3], sizeof(val[3]), &set[3]));
+  PetscCall(BnOptionsString("-data_gsparse_truth", "Write the -data gsparse dictionary, coefficients and labels to this HDF5 file", "BnDataSetFromOptions", p->truth, p->truth, sizeof(p->truth), NULL));
   PetscOptionsEnd();
   if (set[0]) PetscCall(BnDataParseInt(data->comm, "-data_gsparse_groups", val[0], 1, &p->groups));
   if (set[1]) PetscCall(BnDataParseInt(data->comm, "-data_gsparse_group_size", val[1], 1, &p->group_size));

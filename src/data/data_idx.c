@@ -253,7 +253,7 @@ static PetscErrorCode FmnistSetFromOptions(BnData data, const char spec[])
   PetscFunctionBegin;
   PetscCheck(!spec, data->comm, PETSC_ERR_USER_INPUT, "-data %s: fmnist takes no parameters (-data_dir DIR gives its directory)", spec);
   PetscOptionsBegin(data->comm, NULL, "Fashion-MNIST data options", "BnData");
-  PetscCall(PetscOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", p->dir, p->dir, sizeof(p->dir), NULL));
+  PetscCall(BnOptionsString("-data_dir", "Directory of the Fashion-MNIST IDX files (.gz or uncompressed)", "BnDataSetFromOptions", p->dir, p->dir, sizeof(p->dir), NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
 }

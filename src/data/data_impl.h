@@ -53,6 +53,7 @@ struct _p_BnData {
   PetscInt         samples;                    /* -data_samples, or BN_DATA_SAMPLES_DEFAULT */
   PetscInt         test_samples;               /* -data_test_samples, or BN_DATA_SAMPLES_DEFAULT */
   uint64_t         seed;                       /* -seed */
+  char             widths_from[PETSC_MAX_PATH_LEN + 16]; /* who gave the widths, for messages: "-net_widths" or "model FILE" */
   PetscBool        targets_inputs;             /* -data_targets inputs: autoencoder, targets = inputs */
 
   /* loaded data */
@@ -69,6 +70,7 @@ PETSC_INTERN PetscErrorCode BnDataCreate_Perceptron(BnData);
 
 /* data_options.c: strict parsing of counts and reals naming the option, for every source */
 PETSC_INTERN PetscErrorCode BnDataSetDescriptor(BnData);
+PETSC_INTERN const char    *BnDataWidthsFrom(BnData); /* "-net_widths" or "model FILE": who gave the widths */
 PETSC_INTERN PetscErrorCode BnDataHasType(const char name[], PetscBool *has);
 PETSC_INTERN PetscErrorCode BnDataSelectSource(BnData, const char value[], const char **spec);
 PETSC_INTERN PetscErrorCode BnDataParseCount(MPI_Comm, const char opt[], const char text[], uint64_t max, uint64_t *val);

@@ -187,11 +187,11 @@ PetscErrorCode BnDataSetFromOptions(BnData data)
   PetscCall(PetscStrncpy(targets, data->targets_inputs ? "inputs" : "labels", sizeof(targets)));
   /* strings only inside Begin/End: an error raised in between would skip PetscOptionsEnd() */
   PetscOptionsBegin(data->comm, NULL, "Data options", "BnData");
-  PetscCall(PetscOptionsString("-data", "Data source: fmnist, teacher[:H[:noise]], spline1d, gsparse[:G[:s[:k[:noise]]]] or an HDF5 file PATH.h5", "BnDataSetFromOptions", data->source, source, sizeof(source), NULL));
-  PetscCall(PetscOptionsString("-data_samples", "Use the first N training samples (default all; teacher 1024)", "BnDataSetFromOptions", cur_samples, samples, sizeof(samples), &set_samples));
-  PetscCall(PetscOptionsString("-data_test_samples", "Use the first N test samples, 0 = no test split (default all; teacher 256)", "BnDataSetFromOptions", cur_test, test_samples, sizeof(test_samples), &set_test));
-  PetscCall(PetscOptionsString("-data_targets", "Training targets: the source's own (labels) or the inputs (autoencoder)", "BnDataSetFromOptions", targets, targets, sizeof(targets), NULL));
-  PetscCall(PetscOptionsString("-seed", "Seed of every random choice (unsigned 64-bit integer)", "BnDataSetFromOptions", cur_seed, seed, sizeof(seed), &set_seed));
+  PetscCall(BnOptionsString("-data", "Data source: fmnist, teacher[:H[:noise]], spline1d, gsparse[:G[:s[:k[:noise]]]] or an HDF5 file PATH.h5", "BnDataSetFromOptions", data->source, source, sizeof(source), NULL));
+  PetscCall(BnOptionsString("-data_samples", "Use the first N training samples (default all; teacher 1024)", "BnDataSetFromOptions", cur_samples, samples, sizeof(samples), &set_samples));
+  PetscCall(BnOptionsString("-data_test_samples", "Use the first N test samples, 0 = no test split (default all; teacher 256)", "BnDataSetFromOptions", cur_test, test_samples, sizeof(test_samples), &set_test));
+  PetscCall(BnOptionsString("-data_targets", "Training targets: the source's own (labels) or the inputs (autoencoder)", "BnDataSetFromOptions", targets, targets, sizeof(targets), NULL));
+  PetscCall(BnOptionsString("-seed", "Seed of every random choice (unsigned 64-bit integer)", "BnDataSetFromOptions", cur_seed, seed, sizeof(seed), &set_seed));
   PetscOptionsEnd();
 
   PetscCall(PetscStrcmp(targets, "labels", &is_labels));

@@ -1,4 +1,4 @@
-/* A 1-D regression problem for the linear-spline picture of shallow ReLU networks (math.md §5):
+/* A 1-D regression problem for the linear-spline picture of shallow ReLU networks (docs/method.md §7):
    N points of the target f(x) = sin(2 pi x) on [-1, 1], network widths 1,...,1.
 
      training point i (0 <= i < N):  x_i = -1 + 2 (i + u_i) / N,  u_i = BnRandUniform(seed, BN_STREAM_DATA + 64*6, i)

@@ -18,6 +18,10 @@ PetscErrorCode BnDataSplitAllocate(BnData data, PetscInt N, PetscInt n_in, Petsc
   split->n_out = n_out;
   PetscCall(BnGridGetSampleRange(data->grid, N, &split->lo, &split->hi));
   m = (size_t)(split->hi - split->lo);
+  { /* rows x width is indexed with PetscInt: refuse what would overflow, before allocating */
+    PetscInt entries;
+    PetscCall(BnSizeMul("-data_samples", split->hi - split->lo, PetscMax(n_in, n_out), &entries));
+  }
   /* one spare entry: a rank with no rows still gets non-NULL arrays, so "labels != NULL"
      means the same thing on every rank */
   /* inputs, the bulk, are not zeroed: every source writes all of them, and zeroing first
@@ -38,17 +42,39 @@ PetscErrorCode BnDataSplitReset(BnDataSplit *split)
   PetscFunctionReturn(0);
 }
 
+/* the option or model file the widths came from */
+const char *BnDataWidthsFrom(BnData data)
+{
+  return data->widths_from[0] ? data->widths_from : "-net_widths";
+}
+
+/*@C
+  BnDataSetWidthsOrigin - the widths given to BnDataLoad() are a model file's: a mismatch with
+  the data names that file rather than -net_widths, which the user did not give
+
+  Not Collective
+
+.seealso: BnDataLoad()
+@*/
+PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[])
+{
+  PetscFunctionBegin;
+  if (model) PetscCall(PetscSNPrintf(data->widths_from, sizeof(data->widths_from), "model %s", model));
+  else data->widths_from[0] = '\0';
+  PetscFunctionReturn(0);
+}
+
 /* widths come from the same options on every rank, so this verdict is already collective */
 PetscErrorCode BnDataCheckWidths(BnData data, PetscInt L, const PetscInt widths[], PetscInt n_in, PetscInt n_out)
 {
   PetscFunctionBegin;
-  PetscCheck(widths[0] == n_in, data->comm, PETSC_ERR_USER_INPUT, "-net_widths: input width %" PetscInt_FMT " does not match -data %s (%" PetscInt_FMT " inputs)", widths[0], data->source, n_in);
+  PetscCheck(widths[0] == n_in, data->comm, PETSC_ERR_USER_INPUT, "%s: input width %" PetscInt_FMT " does not match -data %s (%" PetscInt_FMT " inputs)", BnDataWidthsFrom(data), widths[0], data->source, n_in);
   /* an autoencoder's outputs are its inputs, whatever the source's own targets are */
   if (data->targets_inputs) {
-    PetscCheck(widths[L] == n_in, data->comm, PETSC_ERR_USER_INPUT, "-net_widths: output width %" PetscInt_FMT " does not match -data_targets inputs (-data %s has %" PetscInt_FMT " inputs)", widths[L], data->source, n_in);
+    PetscCheck(widths[L] == n_in, data->comm, PETSC_ERR_USER_INPUT, "%s: output width %" PetscInt_FMT " does not match -data_targets inputs (-data %s has %" PetscInt_FMT " inputs)", BnDataWidthsFrom(data), widths[L], data->source, n_in);
     PetscFunctionReturn(0);
   }
-  PetscCheck(widths[L] == n_out, data->comm, PETSC_ERR_USER_INPUT, "-net_widths: output width %" PetscInt_FMT " does not match -data %s (%" PetscInt_FMT " outputs)", widths[L], data->source, n_out);
+  PetscCheck(widths[L] == n_out, data->comm, PETSC_ERR_USER_INPUT, "%s: output width %" PetscInt_FMT " does not match -data %s (%" PetscInt_FMT " outputs)", BnDataWidthsFrom(data), widths[L], data->source, n_out);
   PetscFunctionReturn(0);
 }
 

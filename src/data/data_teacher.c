@@ -1,5 +1,5 @@
 /* Synthetic regression data from a random ReLU teacher network n_0 -> H -> n_L.
-   Every number is a pure function of (seed, stream, global position) (parallel.md), so the
+   Every number is a pure function of (seed, stream, global position) (docs/parallel.md §3), so the
    data set is the same for any number of ranks; each rank generates only its own rows.
 
      x_i    = (BnRandNormal(seed, BN_STREAM_DATA, p*n_0 + j))_j         p = global position of sample i
@@ -133,8 +133,8 @@ static PetscErrorCode TeacherSetFromOptions(BnData data, const char spec[])
   PetscCall(PetscSNPrintf(cur_hidden, sizeof(cur_hidden), "%" PetscInt_FMT, p->hidden));
   PetscCall(PetscSNPrintf(cur_noise, sizeof(cur_noise), "%g", (double)p->noise));
   PetscOptionsBegin(data->comm, NULL, "Teacher data options", "BnData");
-  PetscCall(PetscOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
-  PetscCall(PetscOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
+  PetscCall(BnOptionsString("-data_teacher_hidden", "Hidden width of the -data teacher network", "BnDataSetFromOptions", cur_hidden, hidden, sizeof(hidden), &set_hidden));
+  PetscCall(BnOptionsString("-data_teacher_noise", "Standard deviation of Gaussian noise added to -data teacher targets", "BnDataSetFromOptions", cur_noise, noise, sizeof(noise), &set_noise));
   PetscOptionsEnd();
   if (set_hidden) PetscCall(BnDataParseInt(data->comm, "-data_teacher_hidden", hidden, 1, &p->hidden));
   if (set_noise) PetscCall(BnDataParseNoise(data->comm, "-data_teacher_noise", noise, &p->noise));

@@ -93,28 +93,28 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscStrncpy(method, inv->method->name, sizeof(method)));
   PetscCall(PetscStrncpy(solver, inv->solver->name, sizeof(solver)));
   PetscOptionsBegin(inv->comm, NULL, "Inversion options", "BnInvert");
-  PetscCall(PetscOptionsString("-model", "Model file to invert", "BnInvertSetFromOptions", inv->model, inv->model, sizeof(inv->model), NULL));
-  PetscCall(PetscOptionsInt("-invert_layers", "Invert the first K layers of the model (0 = all)", "BnInvertSetFromOptions", inv->layers, &inv->layers, NULL));
-  PetscCall(PetscOptionsString("-invert_measurements", "HDF5 file with /measurements [N, n_L] and optional /truth [N, n_0]", "BnInvertSetFromOptions", inv->meas, inv->meas, sizeof(inv->meas), NULL));
-  PetscCall(PetscOptionsReal("-invert_noise", "Relative noise level delta of generated measurements", "BnInvertSetFromOptions", inv->delta, &inv->delta, &set_noise));
-  PetscCall(PetscOptionsBool("-invert_clip", "Clip measurements into the range of the output activation", "BnInvertSetFromOptions", inv->clip, &inv->clip, NULL));
-  PetscCall(PetscOptionsString("-invert_reg", "Regulariser on the input: tv, tvbox, l1, l2, none", "BnInvertSetFromOptions", reg, reg, sizeof(reg), NULL));
-  PetscCall(PetscOptionsReal("-invert_alpha", "Regularisation weight alpha", "BnInvertSetFromOptions", inv->alpha, &inv->alpha, &set_alpha));
-  PetscCall(PetscOptionsReal("-invert_alpha_rule", "alpha = C * delta", "BnInvertSetFromOptions", inv->alpha_rule, &inv->alpha_rule, &set_rule));
-  PetscCall(PetscOptionsString("-invert_shape", "Image shape H,W for tv (H*W = n_0)", "BnInvertSetFromOptions", shape, shape, sizeof(shape), &set_shape));
-  PetscCall(PetscOptionsInt("-invert_perceptron_m", "Perceptron: number of measurements (rows of W)", "BnInvertSetFromOptions", inv->pm, &inv->pm, NULL));
-  PetscCall(PetscOptionsString("-invert_method", "lifted or classical", "BnInvertSetFromOptions", method, method, sizeof(method), NULL));
-  PetscCall(PetscOptionsBool("-invert_compare", "Also run the other method on the same data", "BnInvertSetFromOptions", inv->compare, &inv->compare, NULL));
-  PetscCall(PetscOptionsString("-invert_solver", "Input block algorithm: fista or condat_vu", "BnInvertSetFromOptions", solver, solver, sizeof(solver), NULL));
-  PetscCall(PetscOptionsReal("-invert_tol", "Stop when the relative change of every sample per sweep is <= tol", "BnInvertSetFromOptions", inv->tol, &inv->tol, NULL));
-  PetscCall(PetscOptionsInt("-invert_max_it", "Maximum number of sweeps", "BnInvertSetFromOptions", inv->max_it, &inv->max_it, NULL));
-  PetscCall(PetscOptionsReal("-invert_inner_tol", "Inner TV prox: relative change tolerance", "BnInvertSetFromOptions", inv->inner_tol, &inv->inner_tol, NULL));
-  PetscCall(PetscOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
-  PetscCall(PetscOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
-  PetscCall(PetscOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
+  PetscCall(BnOptionsString("-model", "Model file to invert", "BnInvertSetFromOptions", inv->model, inv->model, sizeof(inv->model), NULL));
+  PetscCall(BnOptionsInt("-invert_layers", "Invert the first K layers of the model (0 = all)", "BnInvertSetFromOptions", inv->layers, &inv->layers, NULL));
+  PetscCall(BnOptionsString("-invert_measurements", "HDF5 file with /measurements [N, n_L] and optional /truth [N, n_0]", "BnInvertSetFromOptions", inv->meas, inv->meas, sizeof(inv->meas), NULL));
+  PetscCall(BnOptionsReal("-invert_noise", "Relative noise level delta of generated measurements", "BnInvertSetFromOptions", inv->delta, &inv->delta, &set_noise));
+  PetscCall(BnOptionsBool("-invert_clip", "Clip measurements into the range of the output activation", "BnInvertSetFromOptions", inv->clip, &inv->clip, NULL));
+  PetscCall(BnOptionsString("-invert_reg", "Regulariser on the input: tv, tvbox, l1, l2, none", "BnInvertSetFromOptions", reg, reg, sizeof(reg), NULL));
+  PetscCall(BnOptionsReal("-invert_alpha", "Regularisation weight alpha", "BnInvertSetFromOptions", inv->alpha, &inv->alpha, &set_alpha));
+  PetscCall(BnOptionsReal("-invert_alpha_rule", "alpha = C * delta", "BnInvertSetFromOptions", inv->alpha_rule, &inv->alpha_rule, &set_rule));
+  PetscCall(BnOptionsString("-invert_shape", "Image shape H,W for tv (H*W = n_0)", "BnInvertSetFromOptions", shape, shape, sizeof(shape), &set_shape));
+  PetscCall(BnOptionsInt("-invert_perceptron_m", "Perceptron: number of measurements (rows of W)", "BnInvertSetFromOptions", inv->pm, &inv->pm, NULL));
+  PetscCall(BnOptionsString("-invert_method", "lifted or classical", "BnInvertSetFromOptions", method, method, sizeof(method), NULL));
+  PetscCall(BnOptionsBool("-invert_compare", "Also run the other method on the same data", "BnInvertSetFromOptions", inv->compare, &inv->compare, NULL));
+  PetscCall(BnOptionsString("-invert_solver", "Input block algorithm: fista or condat_vu", "BnInvertSetFromOptions", solver, solver, sizeof(solver), NULL));
+  PetscCall(BnOptionsReal("-invert_tol", "Stop when the relative change of every sample per sweep is <= tol", "BnInvertSetFromOptions", inv->tol, &inv->tol, NULL));
+  PetscCall(BnOptionsInt("-invert_max_it", "Maximum number of sweeps", "BnInvertSetFromOptions", inv->max_it, &inv->max_it, NULL));
+  PetscCall(BnOptionsReal("-invert_inner_tol", "Inner TV prox: relative change tolerance", "BnInvertSetFromOptions", inv->inner_tol, &inv->inner_tol, NULL));
+  PetscCall(BnOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
+  PetscCall(BnOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
+  PetscCall(BnOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
   PetscCall(PetscOptionsName("-invert_monitor", "Energy, misfit, relative error, PSNR during the solve: [ascii:FILE[:ascii_csv]]", "BnInvertSetFromOptions", NULL)); /* parsed as a viewer below */
-  PetscCall(PetscOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
-  PetscCall(PetscOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
+  PetscCall(BnOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
+  PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
   /* the stages' grid decides every rank's sample range, so it comes before the data; -data,
      -data_samples and -seed are the data object's (-data perceptron: the built-in problem) */
@@ -154,6 +154,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
     PetscInt hw[2], k;
     PetscCall(BnParseIntList("-invert_shape", shape, 2, hw, &k));
     PetscCheck(k == 2 && hw[0] >= 1 && hw[1] >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-invert_shape %s: need two positive integers H,W", shape);
+    PetscCall(BnSizeMul("-invert_shape", hw[0], hw[1], &k)); /* H*W overflowed and crashed */
     inv->H = hw[0];
     inv->W = hw[1];
   } else if (!inv->perceptron) inv->H = inv->W = 0; /* square from n_0 at set-up */
@@ -162,6 +163,12 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
     PetscCheck(!inv->meas[0], inv->comm, PETSC_ERR_USER_INPUT, "-data perceptron generates its measurements: drop -invert_measurements %s", inv->meas);
     PetscCheck(inv->pm >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-invert_perceptron_m %" PetscInt_FMT ": must be >= 1", inv->pm);
     if (samples > 0) inv->samples = samples; /* -data_samples: images (default 1) */
+    { /* sizes the problem allocates, refused before they overflow */
+      PetscInt n0, entries;
+      PetscCall(BnSizeMul("-invert_shape", inv->H, inv->W, &n0));
+      PetscCall(BnSizeMul("-invert_perceptron_m", inv->pm, n0, &entries));
+      PetscCall(BnSizeMul("-data_samples", inv->samples, n0, &entries));
+    }
     PetscCall(BnDataDestroy(&inv->data)); /* no rows: the problem generates its images */
   } else {
     PetscCheck(inv->model[0], inv->comm, PETSC_ERR_USER_INPUT, "bregnet invert: -model PATH is required (or -data perceptron for the built-in problem)");

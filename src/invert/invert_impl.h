@@ -15,7 +15,7 @@
 
 #define BN_INV_MAX_LAYERS 64
 
-/* Input regulariser R(x_0) (math.md §4), one sample of n = H*W entries at a time.
+/* Input regulariser R(x_0) (docs/method.md §6), one sample of n = H*W entries at a time.
    For the Condat-Vu splitting R = g + h o K with g the box indicator (or 0), K the image
    gradient (tv) or the identity, and h = |.|_{2,1}, |.|_1, 1/2|.|^2 or 0. */
 typedef struct _BnInputReg {
@@ -79,7 +79,7 @@ struct _p_BnInvert {
   const BnInvertMethod *method, *other;
   const BnInputSolver  *solver;
 
-  /* layer stages (-layer_stages S, parallel.md): stage `stage` owns layers [la, lb] and the
+  /* layer stages (-layer_stages S, docs/parallel.md §4): stage `stage` owns layers [la, lb] and the
      lifted variables X[la-1..lb] of its sample group's rows; stage 0 owns the input block x_0,
      whose algorithm runs on stage 0 alone (lifted) or on all stages (classical: the smooth part
      is a forward and backward pipeline) */

@@ -1,4 +1,4 @@
-/* Results of an inversion on disk: the /inversion group of a bregnet/1 file (interface.md)
+/* Results of an inversion on disk: the /inversion group of a bregnet/1 file (docs/file-format.md)
    and a PNG grid of images (truth | back-projection or decoder | method | other method). */
 #include "invert_impl.h"
 #include <petscblaslapack.h>

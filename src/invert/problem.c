@@ -313,6 +313,7 @@ PetscErrorCode BnInvertSetUpFromModel(BnInvert inv)
     BnSplit    tr;
     PetscReal *Yc;
     /* the data set the whole model was trained on: its widths are the model's */
+    PetscCall(BnDataSetWidthsOrigin(inv->data, inv->model));
     PetscCall(BnDataLoad(inv->data, Lf, wf));
     PetscCall(BnDataGetTrain(inv->data, &tr));
     inv->N  = tr.N;

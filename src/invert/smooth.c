@@ -1,6 +1,6 @@
 /* Smooth parts of the input block, per sample, for all local samples at once (DGEMMs):
    lifted     f_i = lambda_1 B_1(x_{1,i}, W_1 x_i + b_1),  grad = lambda_1 (sigma_1(z) - x_1) W_1
-              (no derivative of sigma: math.md §1);
+              (no derivative of sigma: docs/method.md §1);
    classical  f_i = 1/2 |N(x_i) - y_i|^2, gradient by back-propagation, which needs sigma'
               (a small table: sigma' of the elementwise activations, the vector-Jacobian product of
               groupsparse; softmax, allowed only as an output, is refused by inversion). */

@@ -1,4 +1,4 @@
-/* Isotropic total variation of one H x W image (math.md §4): forward differences with
+/* Isotropic total variation of one H x W image (docs/method.md §6): forward differences with
    Neumann boundary, its adjoint, and the proximal map of lam*TV (+ the box [0,1]) by the
    fast gradient projection on the dual (Beck & Teboulle 2009), warm started. */
 #include "invert_impl.h"

@@ -248,6 +248,7 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   PetscCall(BnFormatRequire(f, BnFormatKindBit(kind)));
   PetscCall(BnNetReadDesc(f, d));
   PetscCall(BnNetCreate(comm, net));
+  PetscCall(BnNetSetOrigin(*net, f->path));
   PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
   PetscCall(BnNetSetTied(*net, d->tied));
   PetscCall(BnNetSetUp(*net));

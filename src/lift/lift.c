@@ -157,6 +157,10 @@ PetscErrorCode BnLiftBlockCreate(BnLift lift, PetscInt m, PetscBool own_aux, Pet
   blk->own_aux = own_aux;
   PetscCall(PetscCalloc2(L + 1, &blk->X, L + 1, &blk->Z));
   for (PetscInt l = 0; l <= L; l++) maxw = PetscMax(maxw, lift->n[l]);
+  { /* rows x width is indexed with PetscInt: refuse an overflow before allocating */
+    PetscInt entries;
+    PetscCall(BnSizeMul("-data_samples (rows of a block) x the widest layer", PetscMax(m, zrows), maxw, &entries));
+  }
   /* pre-activations of the stage's layers, values of its layers and of the previous stage's
      last layer; inputs and targets for the first and last stage */
   for (PetscInt l = lift->la; l <= lift->lb; l++) PetscCall(PetscMalloc1(PetscMax(zrows * lift->n[l], 1), &blk->Z[l]));

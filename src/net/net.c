@@ -37,12 +37,40 @@ static PetscErrorCode BnNetReset(BnNet net)
   PetscFunctionReturn(0);
 }
 
-/* "a" or "a,b,c": one item for all layers or one per layer */
-static PetscErrorCode BnNetPerLayerItems(const char option[], const char list[], PetscInt L, char ***items, PetscInt *n)
+/* what the user gave for an item of the architecture: the -net_ option, or the file's attribute */
+static void BnNetWhat(BnNet net, const char option[], PetscInt layer, const char attr[], char what[], size_t len)
+{
+  if (!net->origin[0]) snprintf(what, len, "%s", option);
+  else if (layer) snprintf(what, len, "file %s, /net/layer_%d attribute %s", net->origin, (int)layer, attr);
+  else snprintf(what, len, "file %s, /net attribute %s", net->origin, attr);
+}
+
+/*@C
+  BnNetSetOrigin - records the file the architecture is read from, so that an invalid width,
+  activation, regulariser or lambda is reported against that file's attribute rather than
+  against a -net_ option the user did not give
+
+  Not Collective
+
+  Input Parameters:
++ net  - the network
+- file - the model or checkpoint file (NULL: the -net_ options, the default)
+
+.seealso: BnNetSetArchitecture(), BnErrorSetContext()
+@*/
+PetscErrorCode BnNetSetOrigin(BnNet net, const char file[])
 {
   PetscFunctionBegin;
-  PetscCall(BnSplitList(list, n, items));
-  PetscCheck(*n == 1 || *n == L, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s '%s': %" PetscInt_FMT " items for %" PetscInt_FMT " layers (give one for all layers or one per layer)", option, list, *n, L);
+  PetscCall(PetscStrncpy(net->origin, file ? file : "", sizeof(net->origin)));
+  PetscFunctionReturn(0);
+}
+
+/* "a" or "a,b,c": one item for all layers or one per layer */
+static PetscErrorCode BnNetPerLayerItems(MPI_Comm comm, const char option[], const char list[], PetscInt L, char ***items, PetscInt *n)
+{
+  PetscFunctionBegin;
+  PetscCall(BnSplitList(option, list, n, items));
+  PetscCheck(*n == 1 || *n == L, comm, PETSC_ERR_USER_INPUT, "%s '%s': %" PetscInt_FMT " items for %" PetscInt_FMT " layers (give one for all layers or one per layer)", option, list, *n, L);
   PetscFunctionReturn(0);
 }
 
@@ -55,7 +83,7 @@ static PetscErrorCode BnNetPerLayerItems(const char option[], const char list[],
 + net         - the network
 . L           - number of layers (>= 1)
 . widths      - n_0 .. n_L
-. activations - comma separated, one per layer or one for all (math.md names, e.g. "relu,softmax")
+. activations - comma separated, one per layer or one for all (docs/method.md §1 names, e.g. "relu,softmax")
 . regs        - comma separated, one per layer or one for all (NULL = none)
 - lambda      - L Bregman weights, or NULL for all 1
 
@@ -65,29 +93,41 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
 {
   char   **items;
   PetscInt n;
+  char     what[PETSC_MAX_PATH_LEN + 64];
 
   PetscFunctionBegin;
-  PetscCheck(L >= 1 && L <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_widths: need between 2 and %d widths, got %" PetscInt_FMT, BN_MAX_LAYERS + 1, L + 1);
+  BnNetWhat(net, "-net_widths", 0, "widths", what, sizeof(what));
+  PetscCheck(L >= 1 && L <= BN_MAX_LAYERS, net->comm, PETSC_ERR_USER_INPUT, "%s: need between 2 and %d widths, got %" PetscInt_FMT, what, BN_MAX_LAYERS + 1, L + 1);
   PetscCall(BnNetReset(net));
   net->L = L;
   PetscCall(PetscMalloc1(L + 1, &net->widths));
   for (PetscInt l = 0; l <= L; l++) {
-    PetscCheck(widths[l] >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_widths: width %" PetscInt_FMT " of layer %" PetscInt_FMT " must be >= 1", widths[l], l);
+    PetscCheck(widths[l] >= 1, net->comm, PETSC_ERR_USER_INPUT, "%s: width %" PetscInt_FMT " of layer %" PetscInt_FMT " must be >= 1", what, widths[l], l);
     net->widths[l] = widths[l];
   }
   PetscCall(PetscCalloc5(L + 1, &net->act, L + 1, &net->reg, L + 1, &net->lambda, L + 1, &net->layer, L + 1, &net->ltype));
-  PetscCall(BnNetPerLayerItems("-net_activations", activations, L, &items, &n));
+  BnNetWhat(net, "-net_activations", 0, "activations", what, sizeof(what));
+  PetscCall(BnNetPerLayerItems(net->comm, what, activations, L, &items, &n));
   for (PetscInt l = 1; l <= L; l++) {
-    PetscErrorCode ierr = BnActivationCreate(items[n == 1 ? 0 : l - 1], &net->act[l]);
+    PetscErrorCode ierr;
+    BnNetWhat(net, "-net_activations", l, "activation", what, sizeof(what));
+    BnErrorSetContext(net->comm, what);
+    ierr = BnActivationCreate(items[n == 1 ? 0 : l - 1], &net->act[l]);
+    BnErrorSetContext(MPI_COMM_NULL, NULL);
     if (ierr) {
       PetscCall(PetscStrToArrayDestroy((int)n, items));
       return ierr;
     }
   }
   PetscCall(PetscStrToArrayDestroy((int)n, items));
-  PetscCall(BnNetPerLayerItems("-net_reg", regs ? regs : "none", L, &items, &n));
+  BnNetWhat(net, "-net_reg", 0, "reg", what, sizeof(what));
+  PetscCall(BnNetPerLayerItems(net->comm, what, regs ? regs : "none", L, &items, &n));
   for (PetscInt l = 1; l <= L; l++) {
-    PetscErrorCode ierr = BnRegCreate(items[n == 1 ? 0 : l - 1], &net->reg[l]);
+    PetscErrorCode ierr;
+    BnNetWhat(net, "-net_reg", l, "reg", what, sizeof(what));
+    BnErrorSetContext(net->comm, what);
+    ierr = BnRegCreate(items[n == 1 ? 0 : l - 1], &net->reg[l]);
+    BnErrorSetContext(MPI_COMM_NULL, NULL);
     if (ierr) {
       PetscCall(PetscStrToArrayDestroy((int)n, items));
       return ierr;
@@ -96,7 +136,8 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
   PetscCall(PetscStrToArrayDestroy((int)n, items));
   for (PetscInt l = 1; l <= L; l++) {
     net->lambda[l] = lambda ? lambda[l - 1] : 1.0;
-    PetscCheck(net->lambda[l] > 0 && PetscIsNormalReal(net->lambda[l]), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_lambda: lambda_%" PetscInt_FMT " = %g must be positive", l, (double)net->lambda[l]);
+    BnNetWhat(net, "-net_lambda", l, "lambda", what, sizeof(what));
+    PetscCheck(net->lambda[l] > 0 && PetscIsNormalReal(net->lambda[l]), net->comm, PETSC_ERR_USER_INPUT, "%s: lambda_%" PetscInt_FMT " = %g must be positive", what, l, (double)net->lambda[l]);
   }
   { /* canonical activation list, as stored in files */
     const char *specs[BN_MAX_LAYERS];
@@ -132,16 +173,20 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
-  PetscCall(PetscOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
-  PetscCall(PetscOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
-  PetscCall(PetscOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
-  PetscCall(PetscOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
-  PetscCall(PetscOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
-  PetscCall(PetscOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
+  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
+  PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
+  PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
+  PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
+  PetscCall(BnOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
+  PetscCall(BnOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
   PetscOptionsEnd();
   PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
   L = nw - 1;
+  for (PetscInt l = 1; l <= L; l++) { /* [W_l b_l] has n_l (n_{l-1} + 1) entries: refuse an overflow before any allocation */
+    PetscInt entries;
+    if (widths[l] >= 1 && widths[l - 1] >= 1 && widths[l - 1] < PETSC_MAX_INT) PetscCall(BnSizeMul("-net_widths", widths[l], widths[l - 1] + 1, &entries));
+  }
   if (!act_s[0]) { /* relu hidden layers, softmax output */
     const char *def[BN_MAX_LAYERS];
     char       *joined;

@@ -6,7 +6,7 @@
 #define BN_MAX_LAYERS 64
 
 /* A feed-forward network; layer l = 1..L lives at index l (index 0 unused) so that the code
-   reads like math.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
+   reads like docs/method.md. W[l] is row-major n_l x n_{l-1}, replicated on the ranks of a stage. */
 PETSC_INTERN PetscErrorCode BnNetSkipAdd_Private(BnNet net, PetscInt m, const PetscReal x[], PetscReal z[]);
 
 struct _p_BnNet {
@@ -25,5 +25,6 @@ struct _p_BnNet {
   char         *act_list; /* "relu,relu,softmax" */
   PetscReal    *work;     /* forward-pass scratch */
   PetscInt      work_len;
+  char          origin[PETSC_MAX_PATH_LEN]; /* file the architecture was read from ("": the -net_ options), for messages */
   PetscReal    *S; /* optional affine skip x_{L-2} -> z_L (n_L x n_{L-2}, row-major), NULL: none (net_skip.c) */
 };

@@ -1,4 +1,4 @@
-/* BnReg: weight regularisers R(W) of math.md §2 and their proximal maps.
+/* BnReg: weight regularisers R(W) of docs/method.md §2 and their proximal maps.
      none        0                              prox: identity
      l2:mu       mu/2 |W|_F^2                   prox: W / (1 + tau mu)
      l1:mu       mu |W|_1                       prox: entrywise soft-threshold at tau mu
@@ -214,7 +214,7 @@ static const char BnRegKnown[] = "none, l2:mu, l1:mu, neuron:mu, nuclear:mu";
   An unknown name, a missing, extra, non-numeric or negative mu raises PETSC_ERR_USER_INPUT
   with a message quoting the text.
 
-.seealso: BnRegValue(), BnRegProx(), BnRegDestroy(), math.md §2
+.seealso: BnRegValue(), BnRegProx(), BnRegDestroy(), docs/method.md §2
 @*/
 PetscErrorCode BnRegCreate(const char spec[], BnReg *reg)
 {
@@ -229,7 +229,7 @@ PetscErrorCode BnRegCreate(const char spec[], BnReg *reg)
   PetscValidPointer(reg, 2);
   *reg = NULL;
   PetscCall(PetscStrlen(spec, &len));
-  PetscCheck(len < BN_REG_SPEC_MAX, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_reg: '%.40s...' is longer than %d characters", spec, BN_REG_SPEC_MAX - 1);
+  PetscCheck(len < BN_REG_SPEC_MAX, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%.40s...' is longer than %d characters", spec, BN_REG_SPEC_MAX - 1);
   e = len;
   while (b < e && isspace((unsigned char)spec[b])) b++;
   while (e > b && isspace((unsigned char)spec[e - 1])) e--;
@@ -247,15 +247,15 @@ PetscErrorCode BnRegCreate(const char spec[], BnReg *reg)
       if (match) type = &BnRegTypes[k];
     }
   }
-  PetscCheck(type, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_reg: '%s' unknown regulariser (known: %s)", buf, BnRegKnown);
+  PetscCheck(type, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%s': unknown regulariser (known: %s)", buf, BnRegKnown);
   colon = strchr(buf, ':');
-  if (!type->has_mu) PetscCheck(!colon, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_reg: '%s': %s takes no parameter", buf, type->name);
+  if (!type->has_mu) PetscCheck(!colon, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%s': %s takes no parameter", buf, type->name);
   else {
-    PetscCheck(colon && colon[1], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_reg: '%s': missing weight, use %s:mu with mu >= 0", buf, type->name);
-    PetscCheck(!strchr(colon + 1, ':'), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_reg: '%s': %s takes one parameter, use %s:mu with mu >= 0", buf, type->name, type->name);
-    PetscCall(PetscSNPrintf(what, sizeof(what), "-net_reg: '%s': weight mu", buf));
+    PetscCheck(colon && colon[1], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%s': missing weight, use %s:mu with mu >= 0", buf, type->name);
+    PetscCheck(!strchr(colon + 1, ':'), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%s': %s takes one parameter, use %s:mu with mu >= 0", buf, type->name, type->name);
+    PetscCall(PetscSNPrintf(what, sizeof(what), "'%s': weight mu", buf));
     PetscCall(BnParseReal(what, colon + 1, &mu));
-    PetscCheck(mu >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-net_reg: '%s': weight mu = %g must be >= 0", buf, (double)mu);
+    PetscCheck(mu >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%s': weight mu = %g must be >= 0", buf, (double)mu);
   }
 
   PetscCall(PetscNew(&r));

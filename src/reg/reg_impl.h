@@ -1,4 +1,4 @@
-/* Private part of BnReg: the struct and the per-type function table (math.md §2). */
+/* Private part of BnReg: the struct and the per-type function table (docs/method.md §2). */
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h> /* PetscValid* argument checks */

@@ -1,4 +1,4 @@
-/* One sweep of the block-coordinate method (math.md §3, parallel.md schedule):
+/* One sweep of the block-coordinate method (docs/method.md §4, docs/parallel.md §4):
    {x odd} -> {x even} -> {all W, b}; full batch, or one epoch of mini-batches. */
 #include "solver_impl.h"
 

@@ -1,4 +1,4 @@
-/* Stage-boundary exchange (parallel.md): between rank (k, q) and rank (k+1, q), x_{b_k} of the
+/* Stage-boundary exchange (docs/parallel.md §4): between rank (k, q) and rank (k+1, q), x_{b_k} of the
    sample block goes forward and the message stage k needs for the x-update of its last layer
    goes back (the lifted core computes both, src/lift), through PetscSFs on the two ranks of each boundary (split from the pipe
    communicator, the S ranks of one sample group). Used by training (src/solver) and inversion

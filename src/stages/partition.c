@@ -1,4 +1,4 @@
-/* Layer stages (parallel.md): the partition of the L layers into S contiguous ranges. */
+/* Layer stages (docs/parallel.md §1): the partition of the L layers into S contiguous ranges. */
 #include <bregnet.h>
 
 /*@C

@@ -56,7 +56,7 @@ PetscErrorCode BnNetPathNorm(BnNet net, PetscReal *pn)
 
   Notes:
   This is the weight decay with the biases included, the quantity that balancing
-  |(w_k, b_k)| = |v_k| minimises over rescalings (math.md §5). bregnet's l2:mu regulariser
+  |(w_k, b_k)| = |v_k| minimises over rescalings (docs/method.md §7). bregnet's l2:mu regulariser
   leaves biases out; for that value use BnNetRegValue().
 @*/
 PetscErrorCode BnNetWeightDecay(BnNet net, PetscReal *wd)

@@ -1,4 +1,4 @@
-/* BnPrune: the life cycle of the canonicalisation of a model (math.md §5) and the assembly of
+/* BnPrune: the life cycle of the canonicalisation of a model (docs/method.md §7) and the assembly of
    the pruned network. The operations are in prune_ops.c, the report in prune_report.c.
    Every rank holds the whole model and does the same arithmetic in the same order, so the
    pruned model is bitwise the same on every rank and for every number of ranks. */
@@ -74,12 +74,12 @@ PetscErrorCode BnPruneSetFromOptions(BnPrune p)
   PetscFunctionBegin;
   PetscValidPointer(p, 1);
   PetscOptionsBegin(p->comm, NULL, "Pruning and canonicalisation (bregnet prune)", "BnPrune");
-  PetscCall(PetscOptionsReal("-prune_tol", "Drop neurons with path weight |w_k||v_k| <= this", "BnPruneSetTolerance", p->tol, &p->tol, NULL));
-  PetscCall(PetscOptionsReal("-prune_parallel_tol", "Merge neurons whose unit directions (w_k,b_k)/|(w_k,b_k)| differ by <= this", "BnPruneSetFromOptions", p->par_tol, &p->par_tol, NULL));
-  PetscCall(PetscOptionsReal("-prune_rank_tol", "rank(W) counts singular values > this * largest", "BnPruneSetFromOptions", p->rank_tol, &p->rank_tol, NULL));
-  PetscCall(PetscOptionsReal("-prune_balance_tol", "Balance until every | |(w_k,b_k)|/|v_k| - 1 | <= this", "BnPruneSetFromOptions", p->bal_tol, &p->bal_tol, NULL));
-  PetscCall(PetscOptionsInt("-prune_balance_its", "At most this many balancing sweeps", "BnPruneSetFromOptions", p->bal_its, &p->bal_its, NULL));
-  PetscCall(PetscOptionsBool("-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", "BnPruneSetFromOptions", p->fold, &p->fold, NULL));
+  PetscCall(BnOptionsReal("-prune_tol", "Drop neurons with path weight |w_k||v_k| <= this", "BnPruneSetTolerance", p->tol, &p->tol, NULL));
+  PetscCall(BnOptionsReal("-prune_parallel_tol", "Merge neurons whose unit directions (w_k,b_k)/|(w_k,b_k)| differ by <= this", "BnPruneSetFromOptions", p->par_tol, &p->par_tol, NULL));
+  PetscCall(BnOptionsReal("-prune_rank_tol", "rank(W) counts singular values > this * largest", "BnPruneSetFromOptions", p->rank_tol, &p->rank_tol, NULL));
+  PetscCall(BnOptionsReal("-prune_balance_tol", "Balance until every | |(w_k,b_k)|/|v_k| - 1 | <= this", "BnPruneSetFromOptions", p->bal_tol, &p->bal_tol, NULL));
+  PetscCall(BnOptionsInt("-prune_balance_its", "At most this many balancing sweeps", "BnPruneSetFromOptions", p->bal_its, &p->bal_its, NULL));
+  PetscCall(BnOptionsBool("-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", "BnPruneSetFromOptions", p->fold, &p->fold, NULL));
   PetscOptionsEnd();
   PetscCall(BnPruneCheckReal(p->comm, "-prune_tol", p->tol, PETSC_FALSE));
   PetscCall(BnPruneCheckReal(p->comm, "-prune_parallel_tol", p->par_tol, PETSC_FALSE));

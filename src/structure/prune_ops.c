@@ -1,4 +1,4 @@
-/* The three exact operations of the canonical form (math.md §5) on BnPrune's working copies.
+/* The three exact operations of the canonical form (docs/method.md §7) on BnPrune's working copies.
    Neuron k of hidden layer l: incoming row (w_k, b_k) of [W_l b_l], outgoing column v_k of
    W_{l+1} and, for l = L-2, also column k of the skip S (x_{L-2} -> z_L). A dropped neuron has
    its row, bias and columns zeroed and alive[l][k] cleared, so norms over whole rows and

@@ -1,6 +1,6 @@
 /* Error reporting for users: one line saying what is wrong and where, on one rank of the
    communicator the error was raised on, and a mapping from PETSc error codes to the exit
-   codes of interface.md. Internal errors keep PETSc's location for the bug report. */
+   codes of docs/exit-codes.md. Internal errors keep PETSc's location for the bug report. */
 #include <bregnet.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +38,7 @@ int BnExitCodeFromError(PetscErrorCode ierr)
 /* PETSc's conversion errors ("Input string abc has no integer value", "Unknown logical value:
    maybe") do not say which option held the value: find it in the options database so that the
    message names it */
-static void BnNameOffendingOption(const char *mess, char *out, size_t len)
+void BnErrorNameOption(const char *mess, char *out, size_t len)
 {
   static const char *const prefixes[] = {"Input string ", "Unknown logical value: "};
   char                     value[256], *all = NULL, *hit;
@@ -72,10 +72,38 @@ static void BnNameOffendingOption(const char *mess, char *out, size_t len)
   PetscFree(all);
 }
 
+/* What is being read when a bad-input error strikes ("-net_reg", or "model file m.h5, /net/layer_2
+   attribute reg"): low-level parsers (regulariser, activation specs) do not know where their
+   text came from, the caller does, and the user must be told what they actually gave. */
+static char     bn_error_context[PETSC_MAX_PATH_LEN + 128];
+static MPI_Comm bn_error_context_comm = MPI_COMM_NULL;
+
+/*@C
+  BnErrorSetContext - names the origin of the text being parsed, for bad-input messages
+
+  Not Collective
+
+  Input Parameters:
++ comm    - the ranks that do the described work alike (they all fail alike, and its rank 0
+            alone reports, even for errors raised on PETSC_COMM_SELF); MPI_COMM_NULL: each rank
+- context - e.g. "-net_reg" or "file m.h5, /net/layer_2 attribute reg"; NULL clears it
+
+  Note:
+  A bad-input error raised while a context is set is printed as "bregnet: error: CONTEXT: message".
+  Clear it right after the call it describes, on the error path too.
+
+.seealso: BnPushErrorHandler()
+@*/
+void BnErrorSetContext(MPI_Comm comm, const char context[])
+{
+  snprintf(bn_error_context, sizeof(bn_error_context), "%s", context ? context : "");
+  bn_error_context_comm = context ? comm : MPI_COMM_NULL;
+}
+
 /* A bad-input error raised on fewer ranks than the whole run (PETSc's option parsing works on
    PETSC_COMM_SELF, so every rank raises the same error) is not printed at once but kept here;
    BnErrorReportDeferred() prints it on one rank. */
-static char     bn_deferred[1024];
+static char     bn_deferred[1024 + PETSC_MAX_PATH_LEN + 128];
 static MPI_Comm bn_report_comm = MPI_COMM_NULL;
 
 static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
@@ -84,20 +112,25 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
 
   if (p != PETSC_ERROR_INITIAL) return n; /* the traceback adds nothing for users */
   MPI_Initialized(&flg);
-  if (flg && comm != MPI_COMM_NULL) {
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    MPI_Comm_size(MPI_COMM_WORLD, &wsize);
+  {
+    /* a context set by the caller names the ranks that all fail alike (BnErrorSetContext()) */
+    MPI_Comm c = bn_error_context_comm != MPI_COMM_NULL ? bn_error_context_comm : comm;
+    if (flg && c != MPI_COMM_NULL) {
+      MPI_Comm_rank(c, &rank);
+      MPI_Comm_size(c, &size);
+      MPI_Comm_size(MPI_COMM_WORLD, &wsize);
+    }
   }
   if (rank) return n;
   if (BnIsBadInput(n) || n == BN_ERR_DIVERGED || n == PETSC_ERR_FILE_WRITE) {
-    char option[256];
-    BnNameOffendingOption(mess, option, sizeof(option));
+    char option[256], text[sizeof(bn_deferred)];
+    BnErrorNameOption(mess, option, sizeof(option));
+    snprintf(text, sizeof(text), "bregnet: error: %s%s%s%s\n", bn_error_context, bn_error_context[0] ? ": " : "", mess ? mess : "(no message)", option);
     if (size < wsize && bn_report_comm != MPI_COMM_NULL) {
-      if (!bn_deferred[0]) snprintf(bn_deferred, sizeof(bn_deferred), "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
+      if (!bn_deferred[0]) memcpy(bn_deferred, text, sizeof(bn_deferred));
       return n;
     }
-    fprintf(stderr, "bregnet: error: %s%s\n", mess ? mess : "(no message)", option);
+    fputs(text, stderr);
   }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
   fflush(stderr);

@@ -1,4 +1,4 @@
-/* The process grid of parallel.md: P = S stages x Q sample groups, rank (s, q). */
+/* The process grid of docs/parallel.md §1: P = S stages x Q sample groups, rank (s, q). */
 #include <util/grid_impl.h>
 
 /*@C
@@ -55,7 +55,7 @@ PetscErrorCode BnGridCreateFromOptions(MPI_Comm comm, BnGrid *grid)
 
   PetscFunctionBegin;
   PetscOptionsBegin(comm, NULL, "Process grid options", "BnGrid");
-  PetscCall(PetscOptionsInt("-layer_stages", "Layer-parallel stages (the number of ranks must be divisible by S)", "BnGridCreateFromOptions", stages, &stages, NULL));
+  PetscCall(BnOptionsInt("-layer_stages", "Layer-parallel stages (the number of ranks must be divisible by S)", "BnGridCreateFromOptions", stages, &stages, NULL));
   PetscOptionsEnd();
   PetscCall(BnGridCreate(comm, stages, grid));
   PetscFunctionReturn(0);

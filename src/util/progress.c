@@ -36,8 +36,8 @@ PetscErrorCode BnProgressCreate(MPI_Comm comm, BnProgress *progress)
   p->interval = 5;
   PetscCallMPI(MPI_Comm_rank(comm, &p->rank));
   PetscOptionsBegin(comm, NULL, "Progress lines", "BnProgress");
-  PetscCall(PetscOptionsBool("-progress", "Progress lines inside sweeps (batch, elapsed, remaining time)", "BnProgressCreate", p->on, &p->on, NULL));
-  PetscCall(PetscOptionsReal("-progress_interval", "Seconds between progress lines in a log file (on a terminal the line updates in place)", "BnProgressCreate", p->interval, &p->interval, NULL));
+  PetscCall(BnOptionsBool("-progress", "Progress lines inside sweeps (batch, elapsed, remaining time)", "BnProgressCreate", p->on, &p->on, NULL));
+  PetscCall(BnOptionsReal("-progress_interval", "Seconds between progress lines in a log file (on a terminal the line updates in place)", "BnProgressCreate", p->interval, &p->interval, NULL));
   PetscOptionsEnd();
   PetscCheck(p->interval >= 0 && !PetscIsInfOrNanReal(p->interval), comm, PETSC_ERR_USER_INPUT, "-progress_interval %g: must be >= 0 seconds", (double)p->interval);
   /* mpiexec hands its ranks a pseudo-terminal whatever its own output is (often a log file):

@@ -6,53 +6,6 @@
 #include <unistd.h>
 #include <dirent.h>
 
-int dt_failures = 0;
-
-int dt_rank(void)
-{
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  return rank;
-}
-
-int dt_exit_code(void)
-{
-  int any = 0;
-  MPI_Allreduce(&dt_failures, &any, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
-  return any ? 1 : 0;
-}
-
-PetscErrorCode dt_tmpdir_create(char dir[], size_t len)
-{
-  PetscFunctionBegin;
-  if (!dt_rank()) {
-    const char *base = getenv("TMPDIR");
-    PetscCall(PetscSNPrintf(dir, len, "%s/bn_data_test_XXXXXX", base && base[0] ? base : "/tmp"));
-    PetscCheck(mkdtemp(dir), PETSC_COMM_SELF, PETSC_ERR_SYS, "mkdtemp(%s) failed", dir);
-  }
-  PetscCallMPI(MPI_Bcast(dir, (PetscMPIInt)len, MPI_CHAR, 0, PETSC_COMM_WORLD));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode dt_tmpdir_remove(const char dir[])
-{
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  if (!dt_rank()) {
-    DIR           *d = opendir(dir);
-    struct dirent *e;
-    char           path[PETSC_MAX_PATH_LEN];
-    while (d && (e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s", dir, e->d_name));
-      (void)unlink(path);
-    }
-    if (d) closedir(d);
-    (void)rmdir(dir);
-  }
-  PetscFunctionReturn(0);
-}
-
 unsigned char dt_pixel(PetscInt i, PetscInt j)
 {
   return (unsigned char)((i * 31 + j * 7 + (i * j) % 13) % 256);

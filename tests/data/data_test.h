@@ -1,34 +1,9 @@
-/* Helpers shared by the data tests: failure counting, a temporary directory, and writers of
-   small IDX and HDF5 files (good and deliberately broken ones). */
+/* Helpers shared by the data tests: writers of small IDX and HDF5 files, good and
+   deliberately broken ones (expectations and temporary directories: tests/common/bn_test.h). */
 #pragma once
-#include <bregnet.h>
+#include "bn_test.h"
 #include <hdf5.h>
 #include <stdio.h>
-
-#define DT_SKIP 77 /* meson: test skipped */
-
-/* records a failed expectation on this rank; the test fails if any rank has one */
-#define DT_EXPECT(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      dt_failures++; \
-      if (dt_failures <= 20) { \
-        fprintf(stderr, "[rank %d] %s:%d: FAILED %s: ", dt_rank(), __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__); \
-        fprintf(stderr, "\n"); \
-      } \
-    } \
-  } while (0)
-
-extern int dt_failures;
-int        dt_rank(void);
-/* 0 if no rank recorded a failure, 1 otherwise (collective on PETSC_COMM_WORLD) */
-int dt_exit_code(void);
-
-/* rank 0 creates a fresh directory under $TMPDIR and broadcasts its name; dt_tmpdir_remove
-   deletes it and everything in it (collective) */
-PetscErrorCode dt_tmpdir_create(char dir[], size_t len);
-PetscErrorCode dt_tmpdir_remove(const char dir[]);
 
 /* deterministic pixel of image i: what the small IDX sets contain */
 unsigned char dt_pixel(PetscInt i, PetscInt j);

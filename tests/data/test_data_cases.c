@@ -279,13 +279,13 @@ static PetscErrorCode SetupH5LabelsTest(const char dir[])
 /* ------------------------------------------------------------ checks of successful loads */
 static void CheckIdxSplit(const char what[], const BnSplit *s, PetscInt N)
 {
-  DT_EXPECT(s->N == N && s->n_in == 784 && s->n_out == 10 && s->labels, "%s: N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT, what, s->N, s->n_in, s->n_out);
-  if (dt_failures) return;
+  BN_EXPECT(s->N == N && s->n_in == 784 && s->n_out == 10 && s->labels, "%s: N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT, what, s->N, s->n_in, s->n_out);
+  if (bn_test_failures) return;
   for (PetscInt i = s->lo; i < s->hi; i++) {
     PetscInt lab = dt_label(i);
-    for (PetscInt j = 0; j < 784; j++) DT_EXPECT(s->inputs[(i - s->lo) * 784 + j] == dt_pixel(i, j) / 255.0, "%s row %" PetscInt_FMT " pixel %" PetscInt_FMT, what, i, j);
-    DT_EXPECT(s->labels[i - s->lo] == lab, "%s row %" PetscInt_FMT ": label %" PetscInt_FMT ", expected %" PetscInt_FMT, what, i, s->labels[i - s->lo], lab);
-    for (PetscInt c = 0; c < 10; c++) DT_EXPECT(s->targets[(i - s->lo) * 10 + c] == (c == lab ? 1.0 : 0.0), "%s row %" PetscInt_FMT " target %" PetscInt_FMT, what, i, c);
+    for (PetscInt j = 0; j < 784; j++) BN_EXPECT(s->inputs[(i - s->lo) * 784 + j] == dt_pixel(i, j) / 255.0, "%s row %" PetscInt_FMT " pixel %" PetscInt_FMT, what, i, j);
+    BN_EXPECT(s->labels[i - s->lo] == lab, "%s row %" PetscInt_FMT ": label %" PetscInt_FMT ", expected %" PetscInt_FMT, what, i, s->labels[i - s->lo], lab);
+    for (PetscInt c = 0; c < 10; c++) BN_EXPECT(s->targets[(i - s->lo) * 10 + c] == (c == lab ? 1.0 : 0.0), "%s row %" PetscInt_FMT " target %" PetscInt_FMT, what, i, c);
   }
 }
 
@@ -295,11 +295,11 @@ static void CheckIdx(BnData data)
   PetscBool has;
 
   if (BnDataGetTrain(data, &tr) || BnDataGetTest(data, &te, &has)) {
-    DT_EXPECT(0, "cannot get the splits");
+    BN_EXPECT(0, "cannot get the splits");
     return;
   }
   CheckIdxSplit("train", &tr, 20);
-  DT_EXPECT(has, "no test split");
+  BN_EXPECT(has, "no test split");
   if (has) CheckIdxSplit("test", &te, 5);
 }
 
@@ -309,11 +309,11 @@ static void CheckIdxFirst7(BnData data)
   PetscBool has;
 
   if (BnDataGetTrain(data, &tr) || BnDataGetTest(data, &te, &has)) {
-    DT_EXPECT(0, "cannot get the splits");
+    BN_EXPECT(0, "cannot get the splits");
     return;
   }
   CheckIdxSplit("train", &tr, 7);
-  DT_EXPECT(!has && te.N == 0, "test split despite -data_test_samples 0");
+  BN_EXPECT(!has && te.N == 0, "test split despite -data_test_samples 0");
 }
 
 /* -data_targets inputs: targets are the pixels, the labels hidden from the split but kept */
@@ -324,17 +324,17 @@ static void CheckIdxAutoencoder(BnData data)
   const PetscInt *cls_tr = NULL, *cls_te = NULL;
 
   if (BnDataGetTrain(data, &tr) || BnDataGetTest(data, &te, &has) || BnDataGetClassLabels(data, PETSC_FALSE, &cls_tr) || BnDataGetClassLabels(data, PETSC_TRUE, &cls_te)) {
-    DT_EXPECT(0, "cannot get the splits");
+    BN_EXPECT(0, "cannot get the splits");
     return;
   }
-  DT_EXPECT(tr.N == 20 && tr.n_in == 784 && tr.n_out == 784 && !tr.labels && cls_tr, "train N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT, tr.N, tr.n_in, tr.n_out);
-  DT_EXPECT(has && te.N == 5 && te.n_out == 784 && !te.labels && cls_te, "test split N %" PetscInt_FMT, te.N);
-  if (dt_failures) return;
+  BN_EXPECT(tr.N == 20 && tr.n_in == 784 && tr.n_out == 784 && !tr.labels && cls_tr, "train N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT, tr.N, tr.n_in, tr.n_out);
+  BN_EXPECT(has && te.N == 5 && te.n_out == 784 && !te.labels && cls_te, "test split N %" PetscInt_FMT, te.N);
+  if (bn_test_failures) return;
   for (PetscInt i = tr.lo; i < tr.hi; i++) {
-    for (PetscInt j = 0; j < 784; j++) DT_EXPECT(tr.targets[(i - tr.lo) * 784 + j] == dt_pixel(i, j) / 255.0 && tr.inputs[(i - tr.lo) * 784 + j] == dt_pixel(i, j) / 255.0, "row %" PetscInt_FMT " pixel %" PetscInt_FMT, i, j);
-    DT_EXPECT(cls_tr[i - tr.lo] == dt_label(i), "row %" PetscInt_FMT ": class label %" PetscInt_FMT, i, cls_tr[i - tr.lo]);
+    for (PetscInt j = 0; j < 784; j++) BN_EXPECT(tr.targets[(i - tr.lo) * 784 + j] == dt_pixel(i, j) / 255.0 && tr.inputs[(i - tr.lo) * 784 + j] == dt_pixel(i, j) / 255.0, "row %" PetscInt_FMT " pixel %" PetscInt_FMT, i, j);
+    BN_EXPECT(cls_tr[i - tr.lo] == dt_label(i), "row %" PetscInt_FMT ": class label %" PetscInt_FMT, i, cls_tr[i - tr.lo]);
   }
-  for (PetscInt i = te.lo; i < te.hi; i++) DT_EXPECT(te.targets[(i - te.lo) * 784 + 5] == te.inputs[(i - te.lo) * 784 + 5], "test row %" PetscInt_FMT, i);
+  for (PetscInt i = te.lo; i < te.hi; i++) BN_EXPECT(te.targets[(i - te.lo) * 784 + 5] == te.inputs[(i - te.lo) * 784 + 5], "test row %" PetscInt_FMT, i);
 }
 
 static void CheckH5Targets(BnData data)
@@ -343,14 +343,14 @@ static void CheckH5Targets(BnData data)
   PetscBool has;
 
   if (BnDataGetTrain(data, &tr) || BnDataGetTest(data, &te, &has)) {
-    DT_EXPECT(0, "cannot get the splits");
+    BN_EXPECT(0, "cannot get the splits");
     return;
   }
-  DT_EXPECT(tr.N == H5_ROWS && tr.n_in == 4 && tr.n_out == 2 && !tr.labels && !has, "train N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT ", has_test %d", tr.N, tr.n_in, tr.n_out, (int)has);
-  if (dt_failures) return;
+  BN_EXPECT(tr.N == H5_ROWS && tr.n_in == 4 && tr.n_out == 2 && !tr.labels && !has, "train N %" PetscInt_FMT " widths %" PetscInt_FMT " -> %" PetscInt_FMT ", has_test %d", tr.N, tr.n_in, tr.n_out, (int)has);
+  if (bn_test_failures) return;
   for (PetscInt i = tr.lo; i < tr.hi; i++) {
-    for (PetscInt j = 0; j < 4; j++) DT_EXPECT(tr.inputs[(i - tr.lo) * 4 + j] == i + j / 10.0, "row %" PetscInt_FMT " input %" PetscInt_FMT, i, j);
-    for (PetscInt k = 0; k < 2; k++) DT_EXPECT(tr.targets[(i - tr.lo) * 2 + k] == i - k, "row %" PetscInt_FMT " target %" PetscInt_FMT, i, k);
+    for (PetscInt j = 0; j < 4; j++) BN_EXPECT(tr.inputs[(i - tr.lo) * 4 + j] == i + j / 10.0, "row %" PetscInt_FMT " input %" PetscInt_FMT, i, j);
+    for (PetscInt k = 0; k < 2; k++) BN_EXPECT(tr.targets[(i - tr.lo) * 2 + k] == i - k, "row %" PetscInt_FMT " target %" PetscInt_FMT, i, k);
   }
 }
 
@@ -360,19 +360,19 @@ static void CheckH5LabelsTest(BnData data)
   PetscBool has;
 
   if (BnDataGetTrain(data, &tr) || BnDataGetTest(data, &te, &has)) {
-    DT_EXPECT(0, "cannot get the splits");
+    BN_EXPECT(0, "cannot get the splits");
     return;
   }
   /* -data_samples 25: the first 25 rows */
-  DT_EXPECT(tr.N == 25 && tr.n_in == 4 && tr.n_out == 2 && tr.labels && has && te.N == 10 && !te.labels, "train N %" PetscInt_FMT ", test N %" PetscInt_FMT, tr.N, te.N);
-  if (dt_failures) return;
+  BN_EXPECT(tr.N == 25 && tr.n_in == 4 && tr.n_out == 2 && tr.labels && has && te.N == 10 && !te.labels, "train N %" PetscInt_FMT ", test N %" PetscInt_FMT, tr.N, te.N);
+  if (bn_test_failures) return;
   for (PetscInt i = tr.lo; i < tr.hi; i++) {
-    DT_EXPECT(tr.labels[i - tr.lo] == i % 2, "row %" PetscInt_FMT ": label %" PetscInt_FMT, i, tr.labels[i - tr.lo]);
-    for (PetscInt k = 0; k < 2; k++) DT_EXPECT(tr.targets[(i - tr.lo) * 2 + k] == (k == i % 2 ? 1.0 : 0.0), "row %" PetscInt_FMT ": one-hot target %" PetscInt_FMT, i, k);
+    BN_EXPECT(tr.labels[i - tr.lo] == i % 2, "row %" PetscInt_FMT ": label %" PetscInt_FMT, i, tr.labels[i - tr.lo]);
+    for (PetscInt k = 0; k < 2; k++) BN_EXPECT(tr.targets[(i - tr.lo) * 2 + k] == (k == i % 2 ? 1.0 : 0.0), "row %" PetscInt_FMT ": one-hot target %" PetscInt_FMT, i, k);
   }
   for (PetscInt i = te.lo; i < te.hi; i++) {
-    for (PetscInt j = 0; j < 4; j++) DT_EXPECT(te.inputs[(i - te.lo) * 4 + j] == i + j / 10.0, "test row %" PetscInt_FMT " input %" PetscInt_FMT, i, j);
-    for (PetscInt k = 0; k < 2; k++) DT_EXPECT(te.targets[(i - te.lo) * 2 + k] == i - k, "test row %" PetscInt_FMT " target %" PetscInt_FMT, i, k);
+    for (PetscInt j = 0; j < 4; j++) BN_EXPECT(te.inputs[(i - te.lo) * 4 + j] == i + j / 10.0, "test row %" PetscInt_FMT " input %" PetscInt_FMT, i, j);
+    for (PetscInt k = 0; k < 2; k++) BN_EXPECT(te.targets[(i - te.lo) * 2 + k] == i - k, "test row %" PetscInt_FMT " target %" PetscInt_FMT, i, k);
   }
 }
 
@@ -484,8 +484,8 @@ int main(int argc, char **argv)
     if (!strcmp(cases[k].name, name)) c = &cases[k];
   PetscCheck(c, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-case '%s': no such case", name);
 
-  PetscCall(dt_tmpdir_create(dir, sizeof(dir)));
-  if (!dt_rank()) PetscCall(c->setup(dir));
+  PetscCall(bn_test_tmpdir_create("data", dir, sizeof(dir)));
+  if (!bn_test_rank()) PetscCall(c->setup(dir));
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   if (c->source == SRC_FMNIST) PetscCall(PetscSNPrintf(opts, sizeof(opts), "-data fmnist -data_dir %s", dir));
   if (c->source == SRC_H5) PetscCall(PetscSNPrintf(opts, sizeof(opts), "-data %s/data.h5", dir));
@@ -506,11 +506,11 @@ int main(int argc, char **argv)
   code[0] = (int)ierr;
   code[1] = -(int)ierr;
   PetscCallMPI(MPI_Allreduce(code, lo_hi, 2, MPI_INT, MPI_MIN, PETSC_COMM_WORLD));
-  DT_EXPECT(lo_hi[0] == -lo_hi[1], "ranks disagree: error codes from %d to %d", lo_hi[0], -lo_hi[1]);
-  DT_EXPECT((int)ierr == (int)c->code, "case %s: error code %d (%s), expected %d", c->name, (int)ierr, ierr ? msg : "no error", (int)c->code);
+  BN_EXPECT(lo_hi[0] == -lo_hi[1], "ranks disagree: error codes from %d to %d", lo_hi[0], -lo_hi[1]);
+  BN_EXPECT((int)ierr == (int)c->code, "case %s: error code %d (%s), expected %d", c->name, (int)ierr, ierr ? msg : "no error", (int)c->code);
   if (c->message) {
     PetscCall(Expand(c->message, dir, expect, sizeof(expect)));
-    DT_EXPECT(msg && strstr(msg, expect), "case %s: message\n  '%s'\ndoes not contain\n  '%s'", c->name, msg ? msg : "(none)", expect);
+    BN_EXPECT(msg && strstr(msg, expect), "case %s: message\n  '%s'\ndoes not contain\n  '%s'", c->name, msg ? msg : "(none)", expect);
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "case %s: code %d: %s\n", c->name, (int)ierr, ierr ? msg : "loaded"));
   if (!ierr && c->check) {
@@ -520,9 +520,9 @@ int main(int argc, char **argv)
 
   PetscCall(BnDataDestroy(&data));
   PetscCall(BnGridDestroy(&grid));
-  PetscCall(dt_tmpdir_remove(dir));
+  PetscCall(bn_test_tmpdir_remove(dir));
   {
-    int ret = dt_exit_code();
+    int ret = bn_test_exit_code(argv[0]);
     PetscCall(PetscFinalize());
     return ret;
   }

@@ -31,10 +31,10 @@ static PetscErrorCode CheckSplit(BnGrid grid, const char dir[], const char prefi
   PetscFunctionBegin;
   PetscCall(BnGridGetStageComm(grid, &stage));
   PetscCall(BnGridGetSampleRange(grid, N, &lo, &hi));
-  DT_EXPECT(s->N == N, "%s: N = %" PetscInt_FMT ", expected %" PetscInt_FMT, prefix, s->N, N);
-  DT_EXPECT(s->lo == lo && s->hi == hi, "%s: rows [%" PetscInt_FMT ", %" PetscInt_FMT "), grid says [%" PetscInt_FMT ", %" PetscInt_FMT ")", prefix, s->lo, s->hi, lo, hi);
-  DT_EXPECT(s->n_in == PIXELS && s->n_out == 10, "%s: widths %" PetscInt_FMT " -> %" PetscInt_FMT, prefix, s->n_in, s->n_out);
-  DT_EXPECT(s->labels != NULL, "%s: no labels", prefix);
+  BN_EXPECT(s->N == N, "%s: N = %" PetscInt_FMT ", expected %" PetscInt_FMT, prefix, s->N, N);
+  BN_EXPECT(s->lo == lo && s->hi == hi, "%s: rows [%" PetscInt_FMT ", %" PetscInt_FMT "), grid says [%" PetscInt_FMT ", %" PetscInt_FMT ")", prefix, s->lo, s->hi, lo, hi);
+  BN_EXPECT(s->n_in == PIXELS && s->n_out == 10, "%s: widths %" PetscInt_FMT " -> %" PetscInt_FMT, prefix, s->n_in, s->n_out);
+  BN_EXPECT(s->labels != NULL, "%s: no labels", prefix);
   /* no early return: the reductions below are collective */
   if (s->N != N || s->lo != lo || s->hi != hi || s->n_in != PIXELS || s->n_out != 10 || !s->labels) lo = hi = 0;
 
@@ -63,9 +63,9 @@ static PetscErrorCode CheckSplit(BnGrid grid, const char dir[], const char prefi
       PetscInt         bad = -1;
       for (PetscInt j = 0; j < PIXELS && bad < 0; j++)
         if (x[j] != row[j]) bad = j;
-      DT_EXPECT(bad < 0, "%s row %" PetscInt_FMT " pixel %" PetscInt_FMT ": %g, file has %g", prefix, i, bad, bad < 0 ? 0.0 : (double)x[bad], bad < 0 ? 0.0 : (double)row[bad]);
-      DT_EXPECT(s->labels[i - lo] == labels[i], "%s row %" PetscInt_FMT ": label %" PetscInt_FMT ", file has %d", prefix, i, s->labels[i - lo], labels[i]);
-      for (PetscInt c = 0; c < 10; c++) DT_EXPECT(y[c] == (c == labels[i] ? 1.0 : 0.0), "%s row %" PetscInt_FMT ": target[%" PetscInt_FMT "] = %g for label %d", prefix, i, c, (double)y[c], labels[i]);
+      BN_EXPECT(bad < 0, "%s row %" PetscInt_FMT " pixel %" PetscInt_FMT ": %g, file has %g", prefix, i, bad, bad < 0 ? 0.0 : (double)x[bad], bad < 0 ? 0.0 : (double)row[bad]);
+      BN_EXPECT(s->labels[i - lo] == labels[i], "%s row %" PetscInt_FMT ": label %" PetscInt_FMT ", file has %d", prefix, i, s->labels[i - lo], labels[i]);
+      for (PetscInt c = 0; c < 10; c++) BN_EXPECT(y[c] == (c == labels[i] ? 1.0 : 0.0), "%s row %" PetscInt_FMT ": target[%" PetscInt_FMT "] = %g for label %d", prefix, i, c, (double)y[c], labels[i]);
       count++;
     }
   }
@@ -77,8 +77,8 @@ static PetscErrorCode CheckSplit(BnGrid grid, const char dir[], const char prefi
   if (hi > lo) mine = BnChecksumReal(s->inputs, (PetscInt64)(hi - lo) * PIXELS, (PetscInt64)lo * PIXELS);
   PetscCallMPI(MPI_Allreduce(&mine, &all, 1, MPI_UINT64_T, MPI_SUM, stage));
   PetscCallMPI(MPI_Allreduce(&count, &total, 1, MPIU_INT, MPI_SUM, stage));
-  DT_EXPECT(total == N, "%s: the sample groups hold %" PetscInt_FMT " rows, expected %" PetscInt_FMT, prefix, total, N);
-  DT_EXPECT(all == ref, "%s: checksum of the gathered rows %016llx, of the file %016llx", prefix, (unsigned long long)all, (unsigned long long)ref);
+  BN_EXPECT(total == N, "%s: the sample groups hold %" PetscInt_FMT " rows, expected %" PetscInt_FMT, prefix, total, N);
+  BN_EXPECT(all == ref, "%s: checksum of the gathered rows %016llx, of the file %016llx", prefix, (unsigned long long)all, (unsigned long long)ref);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " samples, checksum of the gathered inputs %016llx\n", prefix, N, (unsigned long long)all));
   PetscFunctionReturn(0);
 }
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
   if (!exists) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "skipped: no Fashion-MNIST in %s\n", dir));
     PetscCall(PetscFinalize());
-    return DT_SKIP;
+    return BN_TEST_SKIP;
   }
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-layer_stages", &stages, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-data_samples", &N, NULL));
@@ -116,18 +116,18 @@ int main(int argc, char **argv)
   PetscCall(BnDataGetTrain(data, &train));
   PetscCall(BnDataGetTest(data, &test, &has_test));
   PetscCall(CheckSplit(grid, dir, "train", N, &train));
-  DT_EXPECT(has_test == (Nt > 0), "has_test %d with -data_test_samples %" PetscInt_FMT, (int)has_test, Nt);
+  BN_EXPECT(has_test == (Nt > 0), "has_test %d with -data_test_samples %" PetscInt_FMT, (int)has_test, Nt);
   if (has_test) PetscCall(CheckSplit(grid, dir, "t10k", Nt, &test));
-  else DT_EXPECT(test.N == 0 && !test.inputs, "no test split, but N = %" PetscInt_FMT, test.N);
+  else BN_EXPECT(test.N == 0 && !test.inputs, "no test split, but N = %" PetscInt_FMT, test.N);
 
   PetscCall(BnDataGetDescriptor(data, &source, &samples, &seed));
   PetscCall(PetscStrcmp(source, "fmnist", &flg));
-  DT_EXPECT(flg && samples == N, "descriptor %s, %" PetscInt_FMT " samples", source, samples);
+  BN_EXPECT(flg && samples == N, "descriptor %s, %" PetscInt_FMT " samples", source, samples);
 
   PetscCall(BnDataDestroy(&data));
   PetscCall(BnGridDestroy(&grid));
   {
-    int code = dt_exit_code();
+    int code = bn_test_exit_code(argv[0]);
     PetscCall(PetscFinalize());
     return code;
   }

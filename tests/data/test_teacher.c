@@ -27,12 +27,12 @@ static PetscErrorCode LoadOn(MPI_Comm comm, PetscInt stages, BnGrid *grid, BnDat
 /* rows [s->lo, s->hi) of s must equal the same rows of the whole split ref */
 static void CompareRows(const char what[], const BnSplit *s, const BnSplit *ref)
 {
-  DT_EXPECT(s->N == ref->N && s->n_in == ref->n_in && s->n_out == ref->n_out, "%s: N %" PetscInt_FMT " vs %" PetscInt_FMT, what, s->N, ref->N);
-  DT_EXPECT(ref->lo == 0 && ref->hi == ref->N, "%s: reference is not the whole split", what);
-  if (dt_failures) return;
-  DT_EXPECT(!memcmp(s->inputs, ref->inputs + (size_t)s->lo * s->n_in, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_in), "%s: inputs of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
-  DT_EXPECT(!memcmp(s->targets, ref->targets + (size_t)s->lo * s->n_out, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_out), "%s: targets of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
-  DT_EXPECT(!s->labels, "%s: teacher data has labels", what);
+  BN_EXPECT(s->N == ref->N && s->n_in == ref->n_in && s->n_out == ref->n_out, "%s: N %" PetscInt_FMT " vs %" PetscInt_FMT, what, s->N, ref->N);
+  BN_EXPECT(ref->lo == 0 && ref->hi == ref->N, "%s: reference is not the whole split", what);
+  if (bn_test_failures) return;
+  BN_EXPECT(!memcmp(s->inputs, ref->inputs + (size_t)s->lo * s->n_in, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_in), "%s: inputs of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
+  BN_EXPECT(!memcmp(s->targets, ref->targets + (size_t)s->lo * s->n_out, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_out), "%s: targets of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
+  BN_EXPECT(!s->labels, "%s: teacher data has labels", what);
 }
 
 /* the documented generator, written out independently */
@@ -48,7 +48,7 @@ static void CheckFormula(const char what[], const BnSplit *s, uint64_t seed, uin
   for (PetscInt i = s->lo; i < s->hi; i++) {
     const PetscReal *x = s->inputs + (size_t)(i - s->lo) * N_IN, *y = s->targets + (size_t)(i - s->lo) * N_OUT;
     uint64_t         p = base + (uint64_t)i;
-    for (PetscInt j = 0; j < N_IN; j++) DT_EXPECT(x[j] == BnRandNormal(seed, BN_STREAM_DATA, p * N_IN + (uint64_t)j), "%s row %" PetscInt_FMT " input %" PetscInt_FMT " is not BnRandNormal(seed, BN_STREAM_DATA, p*n_0+j)", what, i, j);
+    for (PetscInt j = 0; j < N_IN; j++) BN_EXPECT(x[j] == BnRandNormal(seed, BN_STREAM_DATA, p * N_IN + (uint64_t)j), "%s row %" PetscInt_FMT " input %" PetscInt_FMT " is not BnRandNormal(seed, BN_STREAM_DATA, p*n_0+j)", what, i, j);
     for (PetscInt k = 0; k < H; k++) {
       PetscReal z = b1[k];
       for (PetscInt j = 0; j < N_IN; j++) z += W1[k * N_IN + j] * x[j];
@@ -58,7 +58,7 @@ static void CheckFormula(const char what[], const BnSplit *s, uint64_t seed, uin
       PetscReal z = b2[o];
       for (PetscInt k = 0; k < H; k++) z += W2[o * H + k] * h[k];
       z += noise * BnRandNormal(seed, BN_STREAM_DATA + 64, p * N_OUT + (uint64_t)o);
-      DT_EXPECT(PetscAbsReal(y[o] - z) <= 1e-12 * (1 + PetscAbsReal(z)), "%s row %" PetscInt_FMT " target %" PetscInt_FMT ": %.17g, teacher gives %.17g", what, i, o, (double)y[o], (double)z);
+      BN_EXPECT(PetscAbsReal(y[o] - z) <= 1e-12 * (1 + PetscAbsReal(z)), "%s row %" PetscInt_FMT " target %" PetscInt_FMT ": %.17g, teacher gives %.17g", what, i, o, (double)y[o], (double)z);
     }
   }
 }
@@ -114,30 +114,30 @@ int main(int argc, char **argv)
   PetscCall(BnDataGetTest(ref, &rte, &rhas_test));
   PetscCall(BnDataGetDescriptor(data, &source, &samples, &seed));
 
-  DT_EXPECT(tr.N == N, "train N = %" PetscInt_FMT ", expected %" PetscInt_FMT, tr.N, N);
+  BN_EXPECT(tr.N == N, "train N = %" PetscInt_FMT ", expected %" PetscInt_FMT, tr.N, N);
   {
     PetscInt lo, hi;
     PetscCall(BnGridGetSampleRange(grid, N, &lo, &hi));
-    DT_EXPECT(tr.lo == lo && tr.hi == hi, "train rows [%" PetscInt_FMT ", %" PetscInt_FMT "), grid says [%" PetscInt_FMT ", %" PetscInt_FMT ")", tr.lo, tr.hi, lo, hi);
+    BN_EXPECT(tr.lo == lo && tr.hi == hi, "train rows [%" PetscInt_FMT ", %" PetscInt_FMT "), grid says [%" PetscInt_FMT ", %" PetscInt_FMT ")", tr.lo, tr.hi, lo, hi);
   }
   CompareRows("train", &tr, &rtr);
   CheckFormula("train", &tr, seed, 0, H, noise);
   PetscCall(PrintChecksum(grid, "train", &tr));
-  DT_EXPECT(has_test == (Nt > 0) && rhas_test == has_test, "has_test %d with -data_test_samples %" PetscInt_FMT, (int)has_test, Nt);
+  BN_EXPECT(has_test == (Nt > 0) && rhas_test == has_test, "has_test %d with -data_test_samples %" PetscInt_FMT, (int)has_test, Nt);
   if (has_test) {
-    DT_EXPECT(te.N == Nt, "test N = %" PetscInt_FMT ", expected %" PetscInt_FMT, te.N, Nt);
+    BN_EXPECT(te.N == Nt, "test N = %" PetscInt_FMT ", expected %" PetscInt_FMT, te.N, Nt);
     CompareRows("test", &te, &rte);
     CheckFormula("test", &te, seed, TEST_BASE, H, noise);
     PetscCall(PrintChecksum(grid, "test", &te));
-    DT_EXPECT(rte.inputs[0] != rtr.inputs[0], "test sample 0 equals training sample 0");
+    BN_EXPECT(rte.inputs[0] != rtr.inputs[0], "test sample 0 equals training sample 0");
   }
 
   /* the descriptor rebuilds the same data, with the teacher's parameters inside it */
-  DT_EXPECT(samples == N, "descriptor: %" PetscInt_FMT " samples", samples);
+  BN_EXPECT(samples == N, "descriptor: %" PetscInt_FMT " samples", samples);
   PetscCall(PetscStrncpy(desc, source, sizeof(desc)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "descriptor: -data %s -data_samples %" PetscInt_FMT " -seed %llu\n", desc, samples, (unsigned long long)seed));
   PetscCall(PetscStrcmp(desc, "teacher", &flg));
-  DT_EXPECT(flg == (H == 32 && noise == 0), "descriptor %s for hidden %" PetscInt_FMT " noise %g", desc, H, (double)noise);
+  BN_EXPECT(flg == (H == 32 && noise == 0), "descriptor %s for hidden %" PetscInt_FMT " noise %g", desc, H, (double)noise);
   PetscCall(PetscOptionsSetValue(NULL, "-data", desc));
   PetscCall(PetscOptionsClearValue(NULL, "-data_teacher_hidden"));
   PetscCall(PetscOptionsClearValue(NULL, "-data_teacher_noise"));
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsSetValue(NULL, "-seed", value));
   PetscCall(LoadOn(PETSC_COMM_SELF, 1, &g2, &d2));
   PetscCall(BnDataGetTrain(d2, &s2));
-  DT_EXPECT(s2.inputs[0] != rtr.inputs[0] && s2.targets[0] != rtr.targets[0], "seed %s gives the same data as seed %llu", value, (unsigned long long)seed);
+  BN_EXPECT(s2.inputs[0] != rtr.inputs[0] && s2.targets[0] != rtr.targets[0], "seed %s gives the same data as seed %llu", value, (unsigned long long)seed);
   PetscCall(BnDataDestroy(&d2));
   PetscCall(BnGridDestroy(&g2));
 
@@ -161,7 +161,7 @@ int main(int argc, char **argv)
   PetscCall(BnGridDestroy(&self_grid));
   PetscCall(BnGridDestroy(&grid));
   {
-    int code = dt_exit_code();
+    int code = bn_test_exit_code(argv[0]);
     PetscCall(PetscFinalize());
     return code;
   }

@@ -4,7 +4,7 @@
 #     reconstructions to 1e-10 (and another noise level does not);
 #  2. the error falls with the noise level under the default alpha rule (alpha = C delta);
 #  3. both methods in one run (-invert_compare): /inversion datasets and attributes per
-#     interface.md; the PNG has the PNG signature and the grid's size;
+#     docs/file-format.md; the PNG has the PNG signature and the grid's size;
 #  4. a 2-layer model with hidden variables: the lifted sweeps reduce the energy from the start;
 #  5. bad input: exit 2, a message naming the option/file, the existing output untouched;
 #  6. layer stages: 2 and 3 stages (1 or 2 sample groups) give the 1-rank inversions.

@@ -8,20 +8,8 @@
    - lifted and classical coincide for one identity layer with l2 / none (then
      B(y, Wx+b) = 1/2|Wx+b-y|^2).
    Built with the object files of src/invert (their functions are internal). Exits 1 on failure. */
-#include "invert/invert_impl.h"
-
-static int failures = 0, checks = 0;
-
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      failures++; \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "FAIL (%s:%d) ", __FILE__, __LINE__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, __VA_ARGS__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n")); \
-    } \
-  } while (0)
+#include "invert/invert_impl.h" /* the kernels under test are internal to src/invert */
+#include "bn_test.h"
 
 static uint64_t ridx = 0;
 static PetscReal Normal(void)
@@ -50,13 +38,13 @@ static PetscErrorCode TestTV(void)
   BnTVGradT(H, W, p, Dtp);
   for (PetscInt j = 0; j < 2 * n; j++) a += Dx[j] * p[j];
   for (PetscInt j = 0; j < n; j++) b += x[j] * Dtp[j];
-  CHECK(PetscAbsReal(a - b) <= 1e-12 * (PetscAbsReal(a) + 1), "<Dx,p> = %g but <x,D^T p> = %g", (double)a, (double)b);
+  BN_EXPECT(PetscAbsReal(a - b) <= 1e-12 * (PetscAbsReal(a) + 1), "<Dx,p> = %g but <x,D^T p> = %g", (double)a, (double)b);
   {
     /* a 2x2 image [0 1; 0 1]: horizontal jumps of 1 in both rows -> TV = 2 */
     PetscReal img[4] = {0, 1, 0, 1}, img2[4] = {0, 1, 1, 1};
-    CHECK(PetscAbsReal(BnTVValue(2, 2, img) - 2.0) < 1e-15, "TV([0 1;0 1]) = %g, expected 2", (double)BnTVValue(2, 2, img));
+    BN_EXPECT(PetscAbsReal(BnTVValue(2, 2, img) - 2.0) < 1e-15, "TV([0 1;0 1]) = %g, expected 2", (double)BnTVValue(2, 2, img));
     /* [0 1; 1 1]: pixel (0,0) has dx = 1, dy = 1 -> sqrt 2 */
-    CHECK(PetscAbsReal(BnTVValue(2, 2, img2) - PetscSqrtReal(2.0)) < 1e-15, "TV([0 1;1 1]) = %g, expected sqrt 2", (double)BnTVValue(2, 2, img2));
+    BN_EXPECT(PetscAbsReal(BnTVValue(2, 2, img2) - PetscSqrtReal(2.0)) < 1e-15, "TV([0 1;1 1]) = %g, expected sqrt 2", (double)BnTVValue(2, 2, img2));
   }
   /* two pixels: prox of lam|x1 - x0| is closed form */
   for (int k = 0; k < 4; k++) {
@@ -68,7 +56,7 @@ static PetscErrorCode TestTV(void)
       ex[0] = uu[0] + lam * (d > 0 ? 1 : -1);
       ex[1] = uu[1] - lam * (d > 0 ? 1 : -1);
     } else ex[0] = ex[1] = 0.5 * (uu[0] + uu[1]);
-    CHECK(PetscAbsReal(xx[0] - ex[0]) < 1e-9 && PetscAbsReal(xx[1] - ex[1]) < 1e-9, "two-pixel TV prox (lam %g): (%g, %g), closed form (%g, %g)", (double)lam, (double)xx[0], (double)xx[1], (double)ex[0], (double)ex[1]);
+    BN_EXPECT(PetscAbsReal(xx[0] - ex[0]) < 1e-9 && PetscAbsReal(xx[1] - ex[1]) < 1e-9, "two-pixel TV prox (lam %g): (%g, %g), closed form (%g, %g)", (double)lam, (double)xx[0], (double)xx[1], (double)ex[0], (double)ex[1]);
   }
   /* random images: duality gap of the prox problem -> 0, with and without the box */
   for (int box = 0; box < 2; box++) {
@@ -80,9 +68,9 @@ static PetscErrorCode TestTV(void)
     gap0 = BnTVProxGap(H, W, 0.2, (PetscBool)box, u, xp, p, work);
     PetscCall(BnTVProx(H, W, 0.2, (PetscBool)box, u, xp, p, 0, 20000, work, &its));
     gap1 = BnTVProxGap(H, W, 0.2, (PetscBool)box, u, xp, p, work);
-    CHECK(gap0 >= -1e-12 && gap1 >= -1e-12 && gap1 < 1e-9 && gap1 < 1e-3 * gap0, "TV prox (box %d): duality gap %g after 5 and %g after 20005 iterations", box, (double)gap0, (double)gap1);
+    BN_EXPECT(gap0 >= -1e-12 && gap1 >= -1e-12 && gap1 < 1e-9 && gap1 < 1e-3 * gap0, "TV prox (box %d): duality gap %g after 5 and %g after 20005 iterations", box, (double)gap0, (double)gap1);
     if (box)
-      for (PetscInt j = 0; j < n; j++) CHECK(xp[j] >= 0 && xp[j] <= 1, "box prox left [0,1]: %g", (double)xp[j]);
+      for (PetscInt j = 0; j < n; j++) BN_EXPECT(xp[j] >= 0 && xp[j] <= 1, "box prox left [0,1]: %g", (double)xp[j]);
   }
   PetscFunctionReturn(0);
 }
@@ -134,7 +122,7 @@ static PetscErrorCode FDCheck(BnInvert inv, BnInvertSmoothFn fn, const char what
     PetscCall(fn(inv, xp, fp, gd));
     fm = fp[i];
     sl = (fpl - fm) / (2 * h);
-    CHECK(PetscAbsReal(sl - dd) <= 1e-6 * (PetscAbsReal(dd) + 1), "%s gradient, sample %" PetscInt_FMT ": <g,d> = %.10g, central difference %.10g", what, i, (double)dd, (double)sl);
+    BN_EXPECT(PetscAbsReal(sl - dd) <= 1e-6 * (PetscAbsReal(dd) + 1), "%s gradient, sample %" PetscInt_FMT ": <g,d> = %.10g, central difference %.10g", what, i, (double)dd, (double)sl);
   }
   PetscCall(PetscFree6(x, g, d, xp, f, fp));
   PetscCall(PetscFree(gd));
@@ -217,10 +205,10 @@ static PetscErrorCode TestSolvers(void)
   PetscCall(MakeInversion(NULL, "-invert_noise 0.05 -invert_alpha 1 -invert_tol 1e-12 -invert_max_it 200000 -invert_solver condat_vu", &cv));
   PetscCall(BnInvertSolve(cv));
   PetscCall(MaxDiff(inv, inv->res[0].x0, cv->res[0].x0, &rel));
-  CHECK(rel < 1e-5, "FISTA and Condat-Vu minimisers differ by %g (relative, max norm)", (double)rel);
-  CHECK(PetscAbsReal(inv->res[0].energy - cv->res[0].energy) <= 1e-9 * PetscAbsReal(cv->res[0].energy), "objective: FISTA %.15g, Condat-Vu %.15g", (double)inv->res[0].energy, (double)cv->res[0].energy);
-  CHECK(inv->res[0].converged && cv->res[0].converged, "not converged: FISTA %d, Condat-Vu %d", (int)inv->res[0].converged, (int)cv->res[0].converged);
-  CHECK(inv->res[0].its * 5 < cv->res[0].its, "FISTA took %" PetscInt_FMT " iterations, Condat-Vu %" PetscInt_FMT, inv->res[0].its, cv->res[0].its);
+  BN_EXPECT(rel < 1e-5, "FISTA and Condat-Vu minimisers differ by %g (relative, max norm)", (double)rel);
+  BN_EXPECT(PetscAbsReal(inv->res[0].energy - cv->res[0].energy) <= 1e-9 * PetscAbsReal(cv->res[0].energy), "objective: FISTA %.15g, Condat-Vu %.15g", (double)inv->res[0].energy, (double)cv->res[0].energy);
+  BN_EXPECT(inv->res[0].converged && cv->res[0].converged, "not converged: FISTA %d, Condat-Vu %d", (int)inv->res[0].converged, (int)cv->res[0].converged);
+  BN_EXPECT(inv->res[0].its * 5 < cv->res[0].its, "FISTA took %" PetscInt_FMT " iterations, Condat-Vu %" PetscInt_FMT, inv->res[0].its, cv->res[0].its);
   PetscCall(BnInvertDestroy(&inv));
   PetscCall(BnInvertDestroy(&cv));
   /* one identity layer: lifted and classical solve the same problem (l2 and none) */
@@ -229,8 +217,8 @@ static PetscErrorCode TestSolvers(void)
     PetscCall(MakeInversion("test_invert_id.h5", k ? "-invert_reg none -invert_noise 0.05 -invert_compare -invert_tol 1e-13 -invert_max_it 100000" : "-invert_reg l2 -invert_alpha 0.5 -invert_noise 0.05 -invert_compare -invert_tol 1e-13 -invert_max_it 100000", &inv));
     PetscCall(BnInvertSolve(inv));
     PetscCall(MaxDiff(inv, inv->res[0].x0, inv->res[1].x0, &rel));
-    CHECK(rel < 1e-8, "identity layer, %s: lifted and classical differ by %g", k ? "none" : "l2", (double)rel);
-    CHECK(PetscAbsReal(inv->res[0].energy - inv->res[1].energy) <= 1e-10 * PetscAbsReal(inv->res[0].energy) + 1e-14, "identity layer, %s: energies %.15g and %.15g", k ? "none" : "l2", (double)inv->res[0].energy, (double)inv->res[1].energy);
+    BN_EXPECT(rel < 1e-8, "identity layer, %s: lifted and classical differ by %g", k ? "none" : "l2", (double)rel);
+    BN_EXPECT(PetscAbsReal(inv->res[0].energy - inv->res[1].energy) <= 1e-10 * PetscAbsReal(inv->res[0].energy) + 1e-14, "identity layer, %s: energies %.15g and %.15g", k ? "none" : "l2", (double)inv->res[0].energy, (double)inv->res[1].energy);
     PetscCall(BnInvertDestroy(&inv));
   }
   PetscFunctionReturn(0);
@@ -244,7 +232,9 @@ int main(int argc, char **argv)
   PetscCall(TestGradients());
   PetscCall(TestSolvers());
   PetscCall(PetscOptionsClear(NULL));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d checks, %d failures\n", checks, failures));
-  PetscCall(PetscFinalize());
-  return failures ? 1 : 0;
+  {
+    int code = bn_test_exit_code("test_invert");
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }

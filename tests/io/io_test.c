@@ -1,5 +1,4 @@
 #include "io_test.h"
-#include "io/h5_impl.h" /* the raw HDF5 handle, to look behind the API */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,78 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int it_failures = 0;
-
-int it_rank(void)
-{
-  PetscMPIInt rank = 0;
-  (void)MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  return (int)rank;
-}
-
-void it_check_error(const char file[], int line, const char call[], PetscErrorCode got, PetscErrorCode want, const char text[])
-{
-  const char *generic  = NULL;
-  char       *specific = NULL;
-
-  if (got != want) {
-    it_failures++;
-    fprintf(stderr, "[rank %d] %s:%d: FAILED %s: error code %d, expected %d\n", it_rank(), file, line, call, (int)got, (int)want);
-    return;
-  }
-  PetscErrorMessage(got, &generic, &specific);
-  if (!specific || !strstr(specific, text)) {
-    it_failures++;
-    fprintf(stderr, "[rank %d] %s:%d: FAILED %s: message '%s' lacks '%s'\n", it_rank(), file, line, call, specific ? specific : "(none)", text);
-  } else if (!it_rank()) printf("  expected error: %s\n", specific);
-}
-
-int it_exit_code(void)
-{
-  int any = 0;
-  (void)MPI_Allreduce(&it_failures, &any, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
-  if (!it_rank()) printf(any ? "FAILED\n" : "all checks passed\n");
-  return any ? 1 : 0;
-}
-
-PetscErrorCode it_tmpdir_create(char dir[], size_t len)
-{
-  PetscFunctionBegin;
-  if (!it_rank()) {
-    const char *base = getenv("TMPDIR");
-    PetscCall(PetscSNPrintf(dir, len, "%s/bn_io_XXXXXX", base && base[0] ? base : "/tmp"));
-    PetscCheck(mkdtemp(dir), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "mkdtemp %s: %s", dir, strerror(errno));
-  }
-  PetscCallMPI(MPI_Bcast(dir, (PetscMPIInt)len, MPI_CHAR, 0, PETSC_COMM_WORLD));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode it_tmpdir_remove(const char dir[])
-{
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  if (!it_rank()) {
-    DIR           *d = opendir(dir);
-    struct dirent *e;
-    char           path[PETSC_MAX_PATH_LEN];
-    while (d && (e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s", dir, e->d_name));
-      (void)unlink(path);
-    }
-    if (d) closedir(d);
-    (void)rmdir(dir);
-  }
-  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  PetscFunctionReturn(0);
-}
-
 PetscBool it_exists(const char path[])
 {
   int         e = 0;
   struct stat st;
 
-  if (!it_rank()) e = stat(path, &st) == 0;
+  if (!bn_test_rank()) e = stat(path, &st) == 0;
   (void)MPI_Bcast(&e, 1, MPI_INT, 0, PETSC_COMM_WORLD);
   return e ? PETSC_TRUE : PETSC_FALSE;
 }
@@ -139,14 +72,16 @@ PetscErrorCode it_truncate_copy(const char src[], const char dst[], PetscInt64 l
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode it_read_checksum(BnH5 f, const char ds[], uint64_t *sum)
+PetscErrorCode it_read_checksum(const char path[], const char ds[], uint64_t *sum)
 {
-  hid_t attr;
+  hid_t file, attr;
 
   PetscFunctionBegin;
-  attr = H5Aopen_by_name(f->file, ds, "checksum", H5P_DEFAULT, H5P_DEFAULT);
+  file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot open %s", path);
+  attr = H5Aopen_by_name(file, ds, "checksum", H5P_DEFAULT, H5P_DEFAULT);
   PetscCheck(attr >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "no checksum on %s", ds);
   PetscCheck(H5Aread(attr, H5T_NATIVE_UINT64, sum) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Aread");
-  PetscCheck(H5Aclose(attr) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Aclose");
+  PetscCheck(H5Aclose(attr) >= 0 && H5Fclose(file) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Aclose/H5Fclose");
   PetscFunctionReturn(0);
 }

@@ -55,8 +55,8 @@ for case in "/net/layer_2/W 4 nan" "/net/layer_1/b 0 inf" "/net/layer_1/W 7 -inf
   cp ref.h5 bad.h5
   $PY "$BNSUM" set bad.h5 "$1" "$2" "$3" || fail "(b) cannot make the fixture"
   $PY "$BNSUM" check bad.h5 > /dev/null || fail "(b) the fixture's checksums are not valid"
-  for cmd in "predict -model bad.h5 -data d.h5" "prune -model bad.h5 -model_out out.h5" \
-             "invert -model bad.h5 -data d.h5 -data_samples 4 -invert_max_it 3 -invert_out out.h5 -invert_png none"; do
+  for cmd in "predict -model bad.h5 -data d.h5" "prune -model bad.h5 -model_out out.h5 -overwrite" \
+             "invert -model bad.h5 -data d.h5 -data_samples 4 -invert_max_it 3 -invert_out out.h5 -invert_png none -overwrite"; do
     run 2 $cmd > b.txt 2>&1
     rc=$?
     [ $rc -eq 2 ] && grep -q "dataset $1 holds a non-finite value" b.txt || { cat b.txt; fail "(b) $cmd with $3 in $1: exit $rc"; }
@@ -64,7 +64,7 @@ for case in "/net/layer_2/W 4 nan" "/net/layer_1/b 0 inf" "/net/layer_1/W 7 -inf
   done
   cp ck/c_000001_000000.h5 badck.h5
   $PY "$BNSUM" set badck.h5 "$1" "$2" "$3" || fail "(b) cannot make the checkpoint fixture"
-  run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint none -restart badck.h5 -model_out out.h5 > b.txt 2>&1
+  run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint none -restart badck.h5 -model_out out.h5 -overwrite > b.txt 2>&1
   rc=$?
   [ $rc -eq 2 ] && grep -q "dataset $1 holds a non-finite value" b.txt || { cat b.txt; fail "(b) train -restart with $3 in $1: exit $rc"; }
   [ "$(sha256sum out.h5)" = "$before" ] || fail "(b) a refused restart overwrote the model"

@@ -65,21 +65,21 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(BnInitializePackage());
-  IT_EXPECT(argc >= 2, "usage: test_format DOC.md [DUMP]");
-  PetscCall(it_tmpdir_create(dir, sizeof(dir)));
+  BN_EXPECT(argc >= 2, "usage: test_format DOC.md [DUMP]");
+  PetscCall(bn_test_tmpdir_create("io", dir, sizeof(dir)));
   PetscCall(PetscSNPrintf(dump, sizeof(dump), "%s/rows.md", dir));
   PetscCall(PetscViewerASCIIOpen(PETSC_COMM_SELF, argc > 2 ? argv[2] : dump, &v));
   PetscCall(BnFormatView(v));
   PetscCall(PetscViewerDestroy(&v));
-  IT_EXPECT(!ReadRows(argc > 2 ? argv[2] : dump, c, &nc), "cannot read the description's rows");
-  IT_EXPECT(argc < 2 || !ReadRows(argv[1], doc, &ndoc), "cannot read %s", argc > 1 ? argv[1] : "?");
-  IT_EXPECT(nc > 50, "the description has only %d rows", nc);
-  for (int i = 0; i < nc; i++) IT_EXPECT(Contains(doc, ndoc, c[i]), "in the C description but not in the document: %s", c[i]);
-  for (int i = 0; i < ndoc; i++) IT_EXPECT(Contains(c, nc, doc[i]), "in the document but not in the C description: %s", doc[i]);
+  BN_EXPECT(!ReadRows(argc > 2 ? argv[2] : dump, c, &nc), "cannot read the description's rows");
+  BN_EXPECT(argc < 2 || !ReadRows(argv[1], doc, &ndoc), "cannot read %s", argc > 1 ? argv[1] : "?");
+  BN_EXPECT(nc > 50, "the description has only %d rows", nc);
+  for (int i = 0; i < nc; i++) BN_EXPECT(Contains(doc, ndoc, c[i]), "in the C description but not in the document: %s", c[i]);
+  for (int i = 0; i < ndoc; i++) BN_EXPECT(Contains(c, nc, doc[i]), "in the document but not in the C description: %s", doc[i]);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "format description: %d rows in C, %d in the document\n", nc, ndoc));
-  PetscCall(it_tmpdir_remove(dir));
+  PetscCall(bn_test_tmpdir_remove(dir));
   {
-    int code = it_exit_code();
+    int code = bn_test_exit_code(argv[0]);
     PetscCall(PetscFinalize());
     return code;
   }

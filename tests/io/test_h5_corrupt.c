@@ -51,7 +51,7 @@ static PetscErrorCode ReadGood(const char path[], int stream, PetscBool *same)
   for (PetscInt i = 0; i < (hi - lo) * NCOLS; i++)
     if (x[i] != it_value(lo * NCOLS + i, stream)) *same = PETSC_FALSE;
   PetscCall(BnH5VerifyAll(f, &ok, &bad, &unchecked));
-  IT_EXPECT(ok == 2 && bad == 0 && unchecked == 0, "VerifyAll of a good file: %d %d %d", (int)ok, (int)bad, (int)unchecked);
+  BN_EXPECT(ok == 2 && bad == 0 && unchecked == 0, "VerifyAll of a good file: %d %d %d", (int)ok, (int)bad, (int)unchecked);
   PetscCall(BnH5Close(&f));
   PetscCall(PetscFree(x));
   PetscFunctionReturn(0);
@@ -82,12 +82,12 @@ static PetscErrorCode TestBitFlip(const char dir[], const char good[])
   BnSampleRange(N, size, rank, &lo, &hi);
   PetscCall(PetscMalloc1(PetscMax((hi - lo) * NCOLS, 1), &x));
   PetscCall(BnH5Open(PETSC_COMM_WORLD, path, &f)); /* metadata intact: opens */
-  IT_EXPECT_ERROR(BnH5ReadRows(f, "/lift/x_1", N, NCOLS, lo, hi - lo, x), PETSC_ERR_FILE_UNEXPECTED, "dataset /lift/x_1 fails its checksum (corrupt file)");
+  BN_EXPECT_ERROR(BnH5ReadRows(f, "/lift/x_1", N, NCOLS, lo, hi - lo, x), PETSC_ERR_FILE_UNEXPECTED, "dataset /lift/x_1 fails its checksum (corrupt file)");
   /* a partial read (rank 0's rows only, everywhere) is verified by a full second pass */
-  IT_EXPECT_ERROR(BnH5ReadRows(f, "/lift/x_1", N, NCOLS, 0, 1, x), PETSC_ERR_FILE_UNEXPECTED, "fails its checksum");
-  IT_EXPECT_ERROR(BnH5ReadArray(f, "/history/energy", 1, dims, a), PETSC_ERR_FILE_UNEXPECTED, "dataset /history/energy fails its checksum (corrupt file)");
+  BN_EXPECT_ERROR(BnH5ReadRows(f, "/lift/x_1", N, NCOLS, 0, 1, x), PETSC_ERR_FILE_UNEXPECTED, "fails its checksum");
+  BN_EXPECT_ERROR(BnH5ReadArray(f, "/history/energy", 1, dims, a), PETSC_ERR_FILE_UNEXPECTED, "dataset /history/energy fails its checksum (corrupt file)");
   PetscCall(BnH5VerifyAll(f, &ok, &bad, &unchecked));
-  IT_EXPECT(ok == 0 && bad == 2 && unchecked == 0, "VerifyAll of a flipped file: %d ok %d bad %d unchecked", (int)ok, (int)bad, (int)unchecked);
+  BN_EXPECT(ok == 0 && bad == 2 && unchecked == 0, "VerifyAll of a flipped file: %d ok %d bad %d unchecked", (int)ok, (int)bad, (int)unchecked);
   PetscCall(BnH5Close(&f));
   PetscCall(PetscFree(x));
   PetscFunctionReturn(0);
@@ -115,20 +115,20 @@ static PetscErrorCode TestForeignFiles(const char dir[], const char good[])
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/truncated.h5", dir));
   if (!rank) PetscCall(it_truncate_copy(good, path, len / 2));
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "truncated.h5' is truncated or not a readable HDF5 file");
-  IT_EXPECT(f == NULL, "no handle after a failed open");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "truncated.h5' is truncated or not a readable HDF5 file");
+  BN_EXPECT(f == NULL, "no handle after a failed open");
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/stub.h5", dir));
   if (!rank) PetscCall(it_truncate_copy(good, path, 100));
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "stub.h5");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "stub.h5");
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/empty.h5", dir));
   if (!rank) PetscCall(it_truncate_copy(good, path, 0));
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "empty.h5' is not an HDF5 file");
-  IT_EXPECT_ERROR(BnH5OpenPlain(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "is not an HDF5 file");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "empty.h5' is not an HDF5 file");
+  BN_EXPECT_ERROR(BnH5OpenPlain(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "is not an HDF5 file");
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/missing.h5", dir));
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_OPEN, "missing.h5': no such file");
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, dir, &f), PETSC_ERR_FILE_OPEN, "is a directory");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_OPEN, "missing.h5': no such file");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, dir, &f), PETSC_ERR_FILE_OPEN, "is a directory");
   /* HDF5, but not ours */
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/plain.h5", dir));
   if (!rank) {
@@ -173,7 +173,7 @@ static PetscErrorCode TestForeignFiles(const char dir[], const char good[])
     (void)fmt;
   }
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "plain.h5: not a bregnet/1 file (format attribute missing)");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "plain.h5: not a bregnet/1 file (format attribute missing)");
   {
     PetscMPIInt size;
     PetscInt    lo, hi, ok, bad, unchecked;
@@ -185,19 +185,19 @@ static PetscErrorCode TestForeignFiles(const char dir[], const char good[])
     BnSampleRange(5, size, rank, &lo, &hi);
     PetscCall(BnH5OpenPlain(PETSC_COMM_WORLD, path, &f));
     PetscCall(BnH5GetKind(f, &kind));
-    IT_EXPECT(kind == NULL, "plain file has no kind");
+    BN_EXPECT(kind == NULL, "plain file has no kind");
     PetscCall(BnH5ReadRowsInt64(f, "/labels", 5, lo, hi - lo, lab));
-    for (PetscInt i = lo; i < hi; i++) IT_EXPECT(lab[i - lo] == want_lab[i], "label %d", (int)i);
+    for (PetscInt i = lo; i < hi; i++) BN_EXPECT(lab[i - lo] == want_lab[i], "label %d", (int)i);
     PetscCall(BnH5ReadRows(f, "/inputs", 5, 2, lo, hi - lo, img)); /* uint8 converted */
-    for (PetscInt i = 2 * lo; i < 2 * hi; i++) IT_EXPECT(img[i - 2 * lo] == want_img[i], "pixel %d", (int)i);
-    IT_EXPECT_ERROR(BnH5ReadRowsInt64(f, "/float_labels", 5, lo, hi - lo, lab), PETSC_ERR_FILE_UNEXPECTED, "dataset /float_labels does not hold integers");
-    IT_EXPECT_ERROR(BnH5ReadRowsInt64(f, "/labels", 6, 0, 0, lab), PETSC_ERR_FILE_UNEXPECTED, "dataset /labels has shape [5], expected [6]");
-    IT_EXPECT_ERROR(BnH5ReadRows(f, "/labels", 5, 1, 0, 0, img), PETSC_ERR_FILE_UNEXPECTED, "dataset /labels has shape [5], expected [5, 1]");
+    for (PetscInt i = 2 * lo; i < 2 * hi; i++) BN_EXPECT(img[i - 2 * lo] == want_img[i], "pixel %d", (int)i);
+    BN_EXPECT_ERROR(BnH5ReadRowsInt64(f, "/float_labels", 5, lo, hi - lo, lab), PETSC_ERR_FILE_UNEXPECTED, "dataset /float_labels does not hold integers");
+    BN_EXPECT_ERROR(BnH5ReadRowsInt64(f, "/labels", 6, 0, 0, lab), PETSC_ERR_FILE_UNEXPECTED, "dataset /labels has shape [5], expected [6]");
+    BN_EXPECT_ERROR(BnH5ReadRows(f, "/labels", 5, 1, 0, 0, img), PETSC_ERR_FILE_UNEXPECTED, "dataset /labels has shape [5], expected [5, 1]");
     PetscCall(BnH5ReadAttrString(f, "/", "note", &note));
-    IT_EXPECT(!strcmp(note, "padded"), "fixed-length string '%s'", note);
+    BN_EXPECT(!strcmp(note, "padded"), "fixed-length string '%s'", note);
     PetscCall(PetscFree(note));
     PetscCall(BnH5VerifyAll(f, &ok, &bad, &unchecked));
-    IT_EXPECT(ok == 1 && bad == 0 && unchecked == 2, "VerifyAll of a plain file: %d %d %d", (int)ok, (int)bad, (int)unchecked);
+    BN_EXPECT(ok == 1 && bad == 0 && unchecked == 2, "VerifyAll of a plain file: %d %d %d", (int)ok, (int)bad, (int)unchecked);
     PetscCall(BnH5Close(&f));
   }
   /* a format attribute with another value */
@@ -216,7 +216,7 @@ static PetscErrorCode TestForeignFiles(const char dir[], const char good[])
     H5Fclose(file);
   }
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  IT_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "plain.h5: not a bregnet/1 file (format attribute is 'bregnet/0')");
+  BN_EXPECT_ERROR(BnH5Open(PETSC_COMM_WORLD, path, &f), PETSC_ERR_FILE_UNEXPECTED, "plain.h5: not a bregnet/1 file (format attribute is 'bregnet/0')");
   PetscFunctionReturn(0);
 }
 
@@ -232,35 +232,35 @@ static PetscErrorCode TestAtomicity(const char dir[], const char good[])
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", good));
   /* overwrite started, then abandoned: the old file is untouched and the .tmp is gone */
   PetscCall(BnH5Create(PETSC_COMM_WORLD, good, "checkpoint", &f));
-  IT_EXPECT(it_exists(tmp), "writing happens under .tmp");
+  BN_EXPECT(it_exists(tmp), "writing happens under .tmp");
   PetscCall(BnH5WriteArray(f, "/other", 1, dims, &v));
   PetscCall(BnH5Abort(&f));
-  IT_EXPECT(f == NULL, "Abort clears the handle");
-  IT_EXPECT(!it_exists(tmp), "abort removes .tmp");
+  BN_EXPECT(f == NULL, "Abort clears the handle");
+  BN_EXPECT(!it_exists(tmp), "abort removes .tmp");
   PetscCall(ReadGood(good, 1, &same));
-  IT_EXPECT(same, "abort left the old file intact");
+  BN_EXPECT(same, "abort left the old file intact");
   /* an error half-way through a write, then abort (what BnNetWriteModel does) */
   PetscCall(BnH5Create(PETSC_COMM_WORLD, good, "checkpoint", &f));
-  IT_EXPECT_ERROR(BnH5WriteRows(f, "/bad", 10, 2, 0, 1, &v), PETSC_ERR_ARG_WRONG, "do not cover rows [0, 10) exactly once");
+  BN_EXPECT_ERROR(BnH5WriteRows(f, "/bad", 10, 2, 0, 1, &v), PETSC_ERR_ARG_WRONG, "do not cover rows [0, 10) exactly once");
   PetscCall(BnH5Abort(&f));
   PetscCall(ReadGood(good, 1, &same));
-  IT_EXPECT(same, "abort after an error left the old file intact");
+  BN_EXPECT(same, "abort after an error left the old file intact");
   /* a write over an existing file replaces it on commit */
   PetscCall(WriteGood(good, 5));
-  IT_EXPECT(!it_exists(tmp), "commit leaves no .tmp");
+  BN_EXPECT(!it_exists(tmp), "commit leaves no .tmp");
   PetscCall(ReadGood(good, 5, &same));
-  IT_EXPECT(same, "commit replaced the file");
+  BN_EXPECT(same, "commit replaced the file");
   /* Close on a file being written discards it */
   PetscCall(BnH5Create(PETSC_COMM_WORLD, good, "checkpoint", &f));
   PetscCall(BnH5Close(&f));
-  IT_EXPECT(!it_exists(tmp), "close of a new file removes .tmp");
+  BN_EXPECT(!it_exists(tmp), "close of a new file removes .tmp");
   PetscCall(ReadGood(good, 5, &same));
-  IT_EXPECT(same, "close of a new file left the old one intact");
+  BN_EXPECT(same, "close of a new file left the old one intact");
   PetscCall(BnH5Abort(&f)); /* NULL: nothing to do */
   /* nowhere to write */
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/no/such/dir/x.h5", dir));
-  IT_EXPECT_ERROR(BnH5Create(PETSC_COMM_WORLD, path, "model", &f), PETSC_ERR_FILE_OPEN, "no/such/dir/x.h5.tmp': No such file or directory");
-  IT_EXPECT_ERROR(BnH5Create(PETSC_COMM_WORLD, dir, "model", &f), PETSC_ERR_FILE_OPEN, "Is a directory");
+  BN_EXPECT_ERROR(BnH5Create(PETSC_COMM_WORLD, path, "model", &f), PETSC_ERR_FILE_OPEN, "no/such/dir/x.h5.tmp': No such file or directory");
+  BN_EXPECT_ERROR(BnH5Create(PETSC_COMM_WORLD, dir, "model", &f), PETSC_ERR_FILE_OPEN, "Is a directory");
   PetscFunctionReturn(0);
 }
 
@@ -274,17 +274,17 @@ int main(int argc, char **argv)
   PetscCall(BnInitializePackage());
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "h5 damaged files on %d ranks\n", size));
-  PetscCall(it_tmpdir_create(dir, sizeof(dir)));
+  PetscCall(bn_test_tmpdir_create("io", dir, sizeof(dir)));
   PetscCall(PetscSNPrintf(good, sizeof(good), "%s/good.h5", dir));
   PetscCall(WriteGood(good, 1));
   PetscCall(ReadGood(good, 1, &same));
-  IT_EXPECT(same, "round trip");
+  BN_EXPECT(same, "round trip");
   PetscCall(TestBitFlip(dir, good));
   PetscCall(TestForeignFiles(dir, good));
   PetscCall(TestAtomicity(dir, good));
-  PetscCall(it_tmpdir_remove(dir));
+  PetscCall(bn_test_tmpdir_remove(dir));
   {
-    int code = it_exit_code();
+    int code = bn_test_exit_code(argv[0]);
     PetscCall(PetscFinalize());
     return code;
   }

@@ -2,7 +2,6 @@
    activations, regularisers, lambdas, tied flag), schema violations and corruption found by
    BnNetLoad and by `bregnet info` (BnCommandInfo: exit code 0 for valid files, 2 otherwise). */
 #include "io_test.h"
-#include "cli/commands.h"
 #include <string.h>
 
 static PetscErrorCode MakeNet(MPI_Comm comm, PetscInt L, const PetscInt widths[], const char acts[], const char regs[], const PetscReal lambda[], PetscBool tied, BnNet *net)
@@ -30,14 +29,14 @@ static PetscErrorCode CompareNets(BnNet a, BnNet b)
   PetscFunctionBegin;
   PetscCall(BnNetGetNumLayers(a, &La));
   PetscCall(BnNetGetNumLayers(b, &Lb));
-  IT_EXPECT(La == Lb, "layers %d vs %d", (int)La, (int)Lb);
+  BN_EXPECT(La == Lb, "layers %d vs %d", (int)La, (int)Lb);
   if (La != Lb) PetscFunctionReturn(0);
   PetscCall(BnNetGetWidths(a, &wa));
   PetscCall(BnNetGetWidths(b, &wb));
-  for (PetscInt l = 0; l <= La; l++) IT_EXPECT(wa[l] == wb[l], "width %d", (int)l);
+  for (PetscInt l = 0; l <= La; l++) BN_EXPECT(wa[l] == wb[l], "width %d", (int)l);
   PetscCall(BnNetGetTied(a, &ta));
   PetscCall(BnNetGetTied(b, &tb));
-  IT_EXPECT(ta == tb, "tied");
+  BN_EXPECT(ta == tb, "tied");
   for (PetscInt l = 1; l <= La; l++) {
     PetscReal   *Wa, *ba, *Wb, *bb, la, lb;
     BnActivation aa, ab;
@@ -45,21 +44,21 @@ static PetscErrorCode CompareNets(BnNet a, BnNet b)
     const char  *sa, *sb;
     PetscCall(BnNetGetLayer(a, l, &Wa, &ba));
     PetscCall(BnNetGetLayer(b, l, &Wb, &bb));
-    IT_EXPECT(!memcmp(Wa, Wb, sizeof(PetscReal) * wa[l] * wa[l - 1]), "W_%d differs", (int)l);
-    IT_EXPECT(!memcmp(ba, bb, sizeof(PetscReal) * wa[l]), "b_%d differs", (int)l);
+    BN_EXPECT(!memcmp(Wa, Wb, sizeof(PetscReal) * wa[l] * wa[l - 1]), "W_%d differs", (int)l);
+    BN_EXPECT(!memcmp(ba, bb, sizeof(PetscReal) * wa[l]), "b_%d differs", (int)l);
     PetscCall(BnNetGetActivation(a, l, &aa));
     PetscCall(BnNetGetActivation(b, l, &ab));
     PetscCall(BnActivationGetSpec(aa, &sa));
     PetscCall(BnActivationGetSpec(ab, &sb));
-    IT_EXPECT(!strcmp(sa, sb), "activation %s vs %s", sa, sb);
+    BN_EXPECT(!strcmp(sa, sb), "activation %s vs %s", sa, sb);
     PetscCall(BnNetGetReg(a, l, &ra));
     PetscCall(BnNetGetReg(b, l, &rb));
     PetscCall(BnRegGetSpec(ra, &sa));
     PetscCall(BnRegGetSpec(rb, &sb));
-    IT_EXPECT(!strcmp(sa, sb), "reg %s vs %s", sa, sb);
+    BN_EXPECT(!strcmp(sa, sb), "reg %s vs %s", sa, sb);
     PetscCall(BnNetGetLambda(a, l, &la));
     PetscCall(BnNetGetLambda(b, l, &lb));
-    IT_EXPECT(la == lb, "lambda %g vs %g", (double)la, (double)lb);
+    BN_EXPECT(la == lb, "lambda %g vs %g", (double)la, (double)lb);
   }
   PetscFunctionReturn(0);
 }
@@ -70,7 +69,7 @@ static PetscErrorCode ExpectInfo(const char path[], int want)
 
   PetscFunctionBegin;
   PetscCall(BnCommandInfo(path, &code));
-  IT_EXPECT(code == want, "bregnet info %s: exit code %d, expected %d", path, code, want);
+  BN_EXPECT(code == want, "bregnet info %s: exit code %d, expected %d", path, code, want);
   PetscFunctionReturn(0);
 }
 
@@ -169,14 +168,14 @@ int main(int argc, char **argv)
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "model io on %d ranks\n", size));
-  PetscCall(it_tmpdir_create(dir, sizeof(dir)));
+  PetscCall(bn_test_tmpdir_create("io", dir, sizeof(dir)));
 
   /* model round trip */
   PetscCall(MakeNet(PETSC_COMM_WORLD, 3, widths, "relu,leakyrelu:0.1,softmax", "l2:0.01,none,l1:0.001", lambda, PETSC_FALSE, &net));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", dir));
   PetscCall(BnNetWriteModel(net, path));
   PetscCall(PetscSNPrintf(other, sizeof(other), "%s.tmp", path));
-  IT_EXPECT(!it_exists(other), "no .tmp after BnNetWriteModel");
+  BN_EXPECT(!it_exists(other), "no .tmp after BnNetWriteModel");
   PetscCall(BnNetLoad(PETSC_COMM_WORLD, path, &loaded));
   PetscCall(CompareNets(net, loaded));
   PetscCall(BnNetDestroy(&loaded));
@@ -218,8 +217,8 @@ int main(int argc, char **argv)
     PetscCall(it_flip_bit(other, offset + 8 * 7 + 2));
   }
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  IT_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "dataset /net/layer_2/W fails its checksum (corrupt file)");
-  IT_EXPECT(loaded == NULL, "no net after a failed load");
+  BN_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "dataset /net/layer_2/W fails its checksum (corrupt file)");
+  BN_EXPECT(loaded == NULL, "no net after a failed load");
   PetscCall(ExpectInfo(other, BN_EXIT_BAD_INPUT));
 
   /* schema violations written through the API */
@@ -245,23 +244,23 @@ int main(int argc, char **argv)
     PetscCall(BnH5WriteArray(f, "/net/layer_2/b", 1, d1b, z));
     PetscCall(BnH5Commit(&f));
   }
-  IT_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "dataset /net/layer_1/W has shape [2, 2], expected [2, 3] (n_l,n_{l-1})");
+  BN_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "dataset /net/layer_1/W has shape [2, 2], expected [2, 3] (n_l,n_{l-1})");
   PetscCall(ExpectInfo(other, BN_EXIT_BAD_INPUT));
   PetscCall(BnH5Create(PETSC_COMM_WORLD, other, "model", &f));
   PetscCall(BnH5Commit(&f));
-  IT_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "no group /net");
+  BN_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "no group /net");
   PetscCall(ExpectInfo(other, BN_EXIT_BAD_INPUT));
   PetscCall(BnH5Create(PETSC_COMM_WORLD, other, "inversion", &f));
   PetscCall(BnH5Commit(&f));
-  IT_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "kind 'inversion' is neither a model nor a checkpoint");
+  BN_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_UNEXPECTED, "kind 'inversion' is neither a model nor a checkpoint");
   PetscCall(PetscSNPrintf(other, sizeof(other), "%s/absent.h5", dir));
-  IT_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_OPEN, "absent.h5': no such file");
-  IT_EXPECT_ERROR(BnCommandInfo(other, (int[]){0}), PETSC_ERR_FILE_OPEN, "no such file");
+  BN_EXPECT_ERROR(BnNetLoad(PETSC_COMM_WORLD, other, &loaded), PETSC_ERR_FILE_OPEN, "absent.h5': no such file");
+  BN_EXPECT_ERROR(BnCommandInfo(other, (int[]){0}), PETSC_ERR_FILE_OPEN, "no such file");
 
   PetscCall(BnNetDestroy(&net));
-  PetscCall(it_tmpdir_remove(dir));
+  PetscCall(bn_test_tmpdir_remove(dir));
   {
-    int code = it_exit_code();
+    int code = bn_test_exit_code(argv[0]);
     PetscCall(PetscFinalize());
     return code;
   }

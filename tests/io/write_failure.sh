@@ -25,25 +25,25 @@ expect_write_failure() { # $1: output file, $2: what, $3: ranks, rest: the bregn
 # stays valid and restartable, the existing model is untouched
 echo precious > mnt/model.h5
 before=$(sha256sum mnt/model.h5)
-expect_write_failure a.txt "checkpoint, 2 ranks" 2 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5
+expect_write_failure a.txt "checkpoint, 2 ranks" 2 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
 [ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(a) the existing model was modified"
 [ -f mnt/ck_000001_000000.h5 ] || fail "(a) the first checkpoint is missing"
 "$BREGNET" info mnt/ck_000001_000000.h5 > info.txt 2>&1 || { cat info.txt; fail "(a) the first checkpoint is not valid"; }
 # the same on 1 rank and with layer stages (another writer layout)
 rm -f mnt/ck_*
-expect_write_failure a1.txt "checkpoint, 1 rank" 1 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5
+expect_write_failure a1.txt "checkpoint, 1 rank" 1 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
 rm -f mnt/ck_*
-expect_write_failure a2.txt "checkpoint, 2 stages" 2 train "${NET[@]}" -layer_stages 2 -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5
+expect_write_failure a2.txt "checkpoint, 2 stages" 2 train "${NET[@]}" -layer_stages 2 -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
 [ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(a) the existing model was modified"
 rm -f mnt/ck_*
 
 # (b) the final model does not fit (it once hung for 120 s): a wide network, no checkpoints
-expect_write_failure b.txt "model, 2 ranks" 2 train -data teacher -net_widths 8,600,600,4 -net_activations relu,relu,identity -data_samples 64 -solver_sweeps 1 -checkpoint none -model_out mnt/model.h5
+expect_write_failure b.txt "model, 2 ranks" 2 train -data teacher -net_widths 8,600,600,4 -net_activations relu,relu,identity -data_samples 64 -solver_sweeps 1 -checkpoint none -model_out mnt/model.h5 -overwrite
 [ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(b) the existing model was modified"
 
 # (c) prune writing its output onto the full file system
 run 1 train "${NET[@]}" -data_samples 64 -solver_sweeps 1 -checkpoint none -model_out small.h5 > c0.txt 2>&1 || { cat c0.txt; fail "(c) training"; }
 head -c $(( $(df -k --output=avail mnt | tail -1) * 1024 - 4096 )) /dev/zero > mnt/filler 2> /dev/null
-expect_write_failure c.txt "prune output" 2 prune -model small.h5 -model_out mnt/model.h5 -prune_check 0
+expect_write_failure c.txt "prune output" 2 prune -model small.h5 -model_out mnt/model.h5 -overwrite -prune_check 0
 [ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(c) the existing model was modified"
 echo "write failures: ok"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Checkpoint-restart loses nothing (parallel.md, interface.md):
+# Checkpoint-restart loses nothing (docs/parallel.md §7, docs/file-format.md):
 #  (a) restart on the same 2 ranks is bitwise identical to the uninterrupted run
 #  (b) restart on 3 ranks re-partitions and agrees to 1e-10
 #  (c) SIGUSR1 mid-run: exit 85, a valid checkpoint, and -restart auto finishes bitwise identical

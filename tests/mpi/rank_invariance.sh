@@ -1,5 +1,5 @@
 #!/bin/bash
-# The result must not depend on the number of ranks (parallel.md): 5 sweeps on 1, 2, 3, 4
+# The result must not depend on the number of ranks (docs/parallel.md §3): 5 sweeps on 1, 2, 3, 4
 # ranks, full batch and mini-batch, models equal to 1e-10 (relative).
 source "$(dirname "$0")/common.sh"
 COMPARE=$1

@@ -1,9 +1,9 @@
 #!/bin/bash
-# Layer-parallel stages (parallel.md, issue 3) on an 8-layer network with mixed activations:
+# Layer-parallel stages (docs/parallel.md §4, issue 3) on an 8-layer network with mixed activations:
 #  (a) (P,S) = (2,2), (4,2), (4,4), (3,1): 5 sweeps full batch and mini-batch, models equal to the
 #      1-rank run to 1e-10 (relative). Mini-batches use Nesterov: Adam's v-normalisation amplifies
 #      reassociation differences of the reductions beyond 1e-10 on this depth, for any Q > 1.
-#  (b) the measured communication per sweep equals the model exactly (parallel.md's, halved: each
+#  (b) the measured communication per sweep equals the model exactly (docs/parallel.md §5: each
 #      exchange between colours carries one direction per boundary, see README "Layer stages"):
 #      exchange bytes = 8 * sum over boundaries k of
 #        full batch: (2x+1) N n_{b_k} + x Q            (per x-step, per sample group: m n_b forward

@@ -11,20 +11,8 @@
                       PETSC_ERR_USER_INPUT (PETSC_ERR_ORDER after set-up).
    Network and data come from the options database (as a program would configure them); the
    solver's own settings go through its setters. Exits 1 on a failure. */
-#include <bregnet.h>
+#include "bn_test.h"
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      failures++; \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "FAIL (%s:%d) ", __FILE__, __LINE__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, __VA_ARGS__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n")); \
-    } \
-  } while (0)
 
 /* one training run on comm: network and data from the options, the solver from the arguments */
 typedef struct {
@@ -129,9 +117,9 @@ static PetscErrorCode CaseMonotone(void)
     PetscCall(RunSolve(&r));
     PetscCall(BnSolverGetHistory(r.solver, &nh, h));
     e = h[BN_HISTORY_ENERGY];
-    CHECK(nh == sweeps, "%s: %" PetscInt_FMT " history entries for %" PetscInt_FMT " sweeps", nets[c], nh, sweeps);
-    for (PetscInt k = 1; k < nh; k++) CHECK(e[k] <= e[k - 1] * (1 + 1e-12) + 1e-15, "%s (%s): energy rose in sweep %" PetscInt_FMT ": %.17g -> %.17g", nets[c], rule, k + 1, (double)e[k - 1], (double)e[k]);
-    CHECK(nh == sweeps && e[nh - 1] < 0.9 * e[0], "%s: energy hardly decreased: %g -> %g", nets[c], (double)e[0], (double)e[nh - 1]);
+    BN_EXPECT(nh == sweeps, "%s: %" PetscInt_FMT " history entries for %" PetscInt_FMT " sweeps", nets[c], nh, sweeps);
+    for (PetscInt k = 1; k < nh; k++) BN_EXPECT(e[k] <= e[k - 1] * (1 + 1e-12) + 1e-15, "%s (%s): energy rose in sweep %" PetscInt_FMT ": %.17g -> %.17g", nets[c], rule, k + 1, (double)e[k - 1], (double)e[k]);
+    BN_EXPECT(nh == sweeps && e[nh - 1] < 0.9 * e[0], "%s: energy hardly decreased: %g -> %g", nets[c], (double)e[0], (double)e[nh - 1]);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "monotone (%s, full batch %s): energy %.4e -> %.4e\n", nets[c], rule, (double)e[0], (double)e[nh - 1]));
     PetscCall(RunDestroy(&r));
   }
@@ -158,12 +146,12 @@ static PetscErrorCode CaseRanks(void)
       PetscCall(BnSolverGetHistory(one.solver, &no, ho));
       va = ha[f];
       vo = ho[f];
-      CHECK(na == 5 && no == 5, "history lengths %" PetscInt_FMT ", %" PetscInt_FMT, na, no);
+      BN_EXPECT(na == 5 && no == 5, "history lengths %" PetscInt_FMT ", %" PetscInt_FMT, na, no);
       for (PetscInt k = 0; k < PetscMin(na, no); k++) hdist = PetscMax(hdist, PetscAbsReal(va[k] - vo[k]) / PetscMax(1, PetscAbsReal(vo[k])));
     }
     PetscCall(NetDistance(one.net, all.net, &dist));
-    CHECK(hdist <= 1e-10, "batch %" PetscInt_FMT ": history differs from the 1-rank run by %g", batches[c], (double)hdist);
-    CHECK(dist <= 1e-10, "batch %" PetscInt_FMT ": weights differ from the 1-rank run by %g", batches[c], (double)dist);
+    BN_EXPECT(hdist <= 1e-10, "batch %" PetscInt_FMT ": history differs from the 1-rank run by %g", batches[c], (double)hdist);
+    BN_EXPECT(dist <= 1e-10, "batch %" PetscInt_FMT ": weights differ from the 1-rank run by %g", batches[c], (double)dist);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ranks (batch %" PetscInt_FMT "): history %.2e, weights %.2e from 1 rank\n", batches[c], (double)hdist, (double)dist));
     PetscCall(RunDestroy(&one));
     PetscCall(RunDestroy(&all));
@@ -193,13 +181,13 @@ static PetscErrorCode CaseRestart(const char dir[])
     PetscCall(RunCreate(PETSC_COMM_WORLD, opts, 16, 4, rules[c], "none", start, &second));
     PetscCall(RunSolve(&second));
     PetscCall(NetDistance(ref.net, second.net, &dist));
-    CHECK(dist == 0, "%s: restarted weights differ by %g", rules[c], (double)dist);
+    BN_EXPECT(dist == 0, "%s: restarted weights differ by %g", rules[c], (double)dist);
     PetscCall(BnSolverGetHistory(ref.solver, &nr, hr));
     PetscCall(BnSolverGetHistory(second.solver, &ns, hs));
     er = hr[BN_HISTORY_ENERGY];
     es = hs[BN_HISTORY_ENERGY];
-    CHECK(nr == 4 && ns == 4, "%s: history lengths %" PetscInt_FMT ", %" PetscInt_FMT, rules[c], nr, ns);
-    for (PetscInt k = 0; k < PetscMin(nr, ns); k++) CHECK(er[k] == es[k], "%s: energy of sweep %" PetscInt_FMT " %.17g != %.17g", rules[c], k + 1, (double)er[k], (double)es[k]);
+    BN_EXPECT(nr == 4 && ns == 4, "%s: history lengths %" PetscInt_FMT ", %" PetscInt_FMT, rules[c], nr, ns);
+    for (PetscInt k = 0; k < PetscMin(nr, ns); k++) BN_EXPECT(er[k] == es[k], "%s: energy of sweep %" PetscInt_FMT " %.17g != %.17g", rules[c], k + 1, (double)er[k], (double)es[k]);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "restart (%s): 2 + 2 sweeps = 4 sweeps, weights and energies bitwise\n", rules[c]));
     PetscCall(RunDestroy(&second));
     PetscCall(RunDestroy(&ref));
@@ -246,23 +234,13 @@ static PetscErrorCode CaseSGD(void)
   PetscCall(BnNetGetLayer(r.net, 1, &W, &b));
   for (PetscInt k = 0; k < n1 * n0; k++) dist = PetscMax(dist, PetscAbsReal(W[k] - (W0[k] - lr * g[k])));
   for (PetscInt k = 0; k < n1; k++) dist = PetscMax(dist, PetscAbsReal(b[k] - (W0[n1 * n0 + k] - lr * g[n1 * n0 + k])));
-  CHECK(dist <= 1e-13, "one sgd step differs from W - lr g by %g", (double)dist);
-  CHECK(L == 1, "expected one layer, got %" PetscInt_FMT, L);
+  BN_EXPECT(dist <= 1e-13, "one sgd step differs from W - lr g by %g", (double)dist);
+  BN_EXPECT(L == 1, "expected one layer, got %" PetscInt_FMT, L);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sgd: one step = W - lr g to %.2e\n", (double)dist));
   PetscCall(PetscFree2(W0, g));
   PetscCall(RunDestroy(&r));
   PetscFunctionReturn(0);
 }
-
-/* ierr of a call that must fail, with errors not printed */
-#define EXPECT_ERROR(call, code, what) \
-  do { \
-    PetscErrorCode e_; \
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
-    e_ = (call); \
-    PetscCall(PetscPopErrorHandler()); \
-    CHECK(e_ == (code), "%s: error %d, expected %d", what, (int)e_, (int)(code)); \
-  } while (0)
 
 static PetscErrorCode CaseSetters(void)
 {
@@ -285,37 +263,37 @@ static PetscErrorCode CaseSetters(void)
   /* values round trip */
   PetscCall(BnSolverSetSweeps(r.solver, 7));
   PetscCall(BnSolverGetSweeps(r.solver, &ival));
-  CHECK(ival == 7, "sweeps %" PetscInt_FMT, ival);
+  BN_EXPECT(ival == 7, "sweeps %" PetscInt_FMT, ival);
   PetscCall(BnSolverSetBatchSize(r.solver, 0));
   PetscCall(BnSolverGetBatchSize(r.solver, &ival));
-  CHECK(ival == 0, "batch %" PetscInt_FMT, ival);
+  BN_EXPECT(ival == 0, "batch %" PetscInt_FMT, ival);
   PetscCall(BnSolverSetLearningRate(r.solver, 0.25));
   PetscCall(BnSolverGetLearningRate(r.solver, &rval));
-  CHECK(rval == 0.25, "lr %g", (double)rval);
+  BN_EXPECT(rval == 0.25, "lr %g", (double)rval);
   PetscCall(BnSolverSetMomentum(r.solver, 0.5));
   PetscCall(BnSolverGetMomentum(r.solver, &rval));
-  CHECK(rval == 0.5, "momentum %g", (double)rval);
+  BN_EXPECT(rval == 0.5, "momentum %g", (double)rval);
   PetscCall(BnSolverSetCheckpoint(r.solver, "none"));
   PetscCall(BnSolverGetCheckpoint(r.solver, &str));
-  CHECK(!str[0], "checkpoint '%s' after none", str);
+  BN_EXPECT(!str[0], "checkpoint '%s' after none", str);
   PetscCall(BnSolverGetWUpdate(r.solver, &str));
-  CHECK(!str[0], "rule '%s' before set-up", str);
-  /* bad values and names */
-  EXPECT_ERROR(BnSolverSetSweeps(r.solver, -1), PETSC_ERR_USER_INPUT, "sweeps -1");
-  EXPECT_ERROR(BnSolverSetBatchSize(r.solver, -3), PETSC_ERR_USER_INPUT, "batch -3");
-  EXPECT_ERROR(BnSolverSetXSteps(r.solver, -3), PETSC_ERR_USER_INPUT, "x-steps -3");
+  BN_EXPECT(!str[0], "rule '%s' before set-up", str);
+  /* bad values and names: the error code is asserted, any message */
+  BN_EXPECT_ERROR(BnSolverSetSweeps(r.solver, -1), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetBatchSize(r.solver, -3), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetXSteps(r.solver, -3), PETSC_ERR_USER_INPUT, "");
   PetscCall(BnSolverSetXSteps(r.solver, PETSC_DEFAULT)); /* back to the batch mode's default */
-  EXPECT_ERROR(BnSolverSetLearningRate(r.solver, 0), PETSC_ERR_USER_INPUT, "lr 0");
-  EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, 1.5), PETSC_ERR_USER_INPUT, "decay 1.5");
-  EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, -0.5), PETSC_ERR_USER_INPUT, "decay -0.5");
-  EXPECT_ERROR(BnSolverSetMomentum(r.solver, 1), PETSC_ERR_USER_INPUT, "momentum 1");
-  EXPECT_ERROR(BnSolverSetEvalMemory(r.solver, 0), PETSC_ERR_USER_INPUT, "eval memory 0");
-  EXPECT_ERROR(BnSolverSetCheckpoint(r.solver, ""), PETSC_ERR_USER_INPUT, "checkpoint ''");
-  EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, 0), PETSC_ERR_USER_INPUT, "checkpoint every 0");
-  EXPECT_ERROR(BnSolverSetCheckpointKeep(r.solver, 0), PETSC_ERR_USER_INPUT, "checkpoint keep 0");
-  EXPECT_ERROR(BnSolverSetCheckpointInterval(r.solver, -1), PETSC_ERR_USER_INPUT, "checkpoint interval -1");
-  EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "rmsprop"), PETSC_ERR_USER_INPUT, "rule rmsprop");
-  EXPECT_ERROR(BnDataSetType(r.data, "mnist"), PETSC_ERR_USER_INPUT, "data source mnist");
+  BN_EXPECT_ERROR(BnSolverSetLearningRate(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, 1.5), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetLearningRateDecay(r.solver, -0.5), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetMomentum(r.solver, 1), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetEvalMemory(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpoint(r.solver, ""), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointKeep(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointInterval(r.solver, -1), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "rmsprop"), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnDataSetType(r.data, "mnist"), PETSC_ERR_USER_INPUT, "");
   /* set-up resolves the full-batch defaults; the storage-sizing options are then fixed */
   {
     PetscInt        L;
@@ -326,13 +304,13 @@ static PetscErrorCode CaseSetters(void)
   }
   PetscCall(BnSolverSetUp(r.solver));
   PetscCall(BnSolverGetWUpdate(r.solver, &str));
-  CHECK(!strcmp(str, "prox"), "full-batch rule '%s', expected prox", str);
+  BN_EXPECT(!strcmp(str, "prox"), "full-batch rule '%s', expected prox", str);
   PetscCall(BnSolverGetXSteps(r.solver, &ival));
-  CHECK(ival == 1, "full-batch x-steps %" PetscInt_FMT ", expected 1", ival);
+  BN_EXPECT(ival == 1, "full-batch x-steps %" PetscInt_FMT ", expected 1", ival);
   PetscCall(BnSolverGetLearningRateDecay(r.solver, &rval));
-  CHECK(rval == 1, "full-batch decay %g, expected 1", (double)rval);
-  EXPECT_ERROR(BnSolverSetBatchSize(r.solver, 8), PETSC_ERR_ORDER, "batch after set-up");
-  EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "adam"), PETSC_ERR_ORDER, "rule after set-up");
+  BN_EXPECT(rval == 1, "full-batch decay %g, expected 1", (double)rval);
+  BN_EXPECT_ERROR(BnSolverSetBatchSize(r.solver, 8), PETSC_ERR_ORDER, "");
+  BN_EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "adam"), PETSC_ERR_ORDER, "");
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "setters: values, defaults and refusals as documented\n"));
   PetscCall(RunDestroy(&r));
   PetscFunctionReturn(0);
@@ -370,9 +348,10 @@ int main(int argc, char **argv)
   PetscCall(PetscStrcmp(name, "setters", &eq));
   if (eq) PetscCall(CaseSetters());
   found = (PetscBool)(found || eq);
-  CHECK(found, "-case '%s': unknown (monotone, ranks, restart, sgd, setters)", name);
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s\n", name, failures ? "FAILED" : "ok"));
-  PetscCall(PetscFinalize());
-  return failures ? 1 : 0;
+  BN_EXPECT(found, "-case '%s': unknown (monotone, ranks, restart, sgd, setters)", name);
+  {
+    int code = bn_test_exit_code(name);
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }

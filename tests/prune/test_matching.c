@@ -2,7 +2,7 @@
    matched distance is exactly min over permutations P of sqrt(sum_k |(w_k,b_k)_a - (w_P(k),b_P(k))_b|^2 + |b2_a - b2_b|^2)
    (zero rows pad the narrower net), which a loop over all permutations computes independently.
    Also checks BnNetPathNorm and BnNetWeightDecay against closed forms. */
-#include <bregnet.h>
+#include "bn_test.h"
 
 static PetscReal best;
 
@@ -47,7 +47,6 @@ static PetscErrorCode MakeNet(PetscInt n0, PetscInt n1, uint64_t base, BnNet *ne
 
 int main(int argc, char **argv)
 {
-  PetscInt fails = 0;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(BnInitializePackage());
@@ -74,10 +73,7 @@ int main(int argc, char **argv)
     for (PetscInt k = 0; k < m; k++) idx[k] = k;
     best = PETSC_MAX_REAL;
     Search(0, m, idx, ra, rb, dim, 0);
-    if (PetscAbsReal(d - PetscSqrtReal(best)) > 1e-12 * (1 + d)) {
-      fails++;
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "trial %" PetscInt_FMT " (%" PetscInt_FMT " vs %" PetscInt_FMT " neurons): matched %.15e, brute force %.15e\n", t, na, nb, (double)d, (double)PetscSqrtReal(best)));
-    }
+    BN_EXPECT(PetscAbsReal(d - PetscSqrtReal(best)) <= 1e-12 * (1 + d), "trial %" PetscInt_FMT " (%" PetscInt_FMT " vs %" PetscInt_FMT " neurons): matched %.15e, brute force %.15e", t, na, nb, (double)d, (double)PetscSqrtReal(best));
     PetscCall(PetscFree2(ra, rb));
     PetscCall(BnNetDestroy(&A));
     PetscCall(BnNetDestroy(&B));
@@ -97,13 +93,12 @@ int main(int argc, char **argv)
     b[0] = 7;
     PetscCall(BnNetPathNorm(net, &pn));
     PetscCall(BnNetWeightDecay(net, &wd));
-    if (pn != 5 * (2 + 3) + 7 || wd != 0.5 * (4 + 9 + 25 + 49)) {
-      fails++;
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "path norm %g (expected 32), weight decay %g (expected 43.5)\n", (double)pn, (double)wd));
-    }
+    BN_EXPECT(pn == 5 * (2 + 3) + 7 && wd == 0.5 * (4 + 9 + 25 + 49), "path norm %g (expected 32), weight decay %g (expected 43.5)", (double)pn, (double)wd);
     PetscCall(BnNetDestroy(&net));
   }
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "matching: %s\n", fails ? "FAILED" : "30 trials agree with brute force"));
-  PetscCall(PetscFinalize());
-  return fails ? 1 : 0;
+  {
+    int code = bn_test_exit_code("test_matching (30 trials against brute force)");
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }

@@ -40,7 +40,13 @@ slurm_start() {
     command -v "$b" > /dev/null || [ -x "/usr/sbin/$b" ] || skip "$b not installed (jobs/setup.sh installs slurm-wlm and munge)"
   done
   export PATH="$PATH:/usr/sbin"
-  mkdir -p "$SL"/{munge,state,spool,log}
+  # Job IDs name per-step files outside Slurm's own directories (PMIx's spmix_appdir_<uid>_<job>.<step>
+  # in TmpFS, Open MPI's session directories under TMPDIR), which a step removes when it ends:
+  # concurrent test clusters (every worktree's) must not share them. So each cluster numbers
+  # its jobs from its own FirstJobId (by this shell's PID) and has its own TmpFS, and the jobs
+  # inherit a private TMPDIR.
+  mkdir -p "$SL"/{munge,state,spool,log,tmp}
+  export TMPDIR=$SL/tmp
   chmod 700 "$SL/munge"
   mungekey -c -k "$SL/munge/munge.key" 2> /dev/null || dd if=/dev/urandom of="$SL/munge/munge.key" bs=1024 count=1 status=none
   chmod 400 "$SL/munge/munge.key"
@@ -102,6 +108,7 @@ MpiDefault=none
 ReturnToService=2
 StateSaveLocation=$SL/state
 SlurmdSpoolDir=$SL/spool
+TmpFS=$SL/tmp
 SlurmctldPidFile=$SL/slurmctld.pid
 SlurmdPidFile=$SL/slurmd.pid
 SlurmctldLogFile=$SL/log/slurmctld.log
@@ -109,6 +116,7 @@ SlurmdLogFile=$SL/log/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
 JobCompType=jobcomp/none
+FirstJobId=$(( 1000 * (1 + $$ % 60000) ))
 AccountingStorageType=accounting_storage/none
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=2

@@ -73,7 +73,7 @@ id=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec SCALING_OUT=$W/strong
      SCALING_SWEEPS=4 SCALING_SAMPLES_PER_RANK=700 SCALING_WIDTHS=32,128,128,4 SCALING_ACTIVATIONS=relu,relu,identity \
      SCALING_COMMBENCH=1 SCALING_COMMBENCH_ARGS="-commbench_max_bytes 65536 -commbench_time 0.01" \
      nc_run sbatch --parsable --nodes=3 --ntasks-per-node=1 --time=5 --output="$W/strong-%j.out" jobs/strong_scaling.sbatch) \
-  && nc_wait_job "$id" 240 || { cat "$W"/strong-*.out; fail "strong-scaling job"; }
+  && nc_wait_job "$id" 480 || { cat "$W"/strong-*.out; fail "strong-scaling job"; }
 cat "$W"/strong-*.out
 csv=$W/strong/strong.csv
 [ -f "$csv" ] || fail "no $csv"
@@ -101,7 +101,7 @@ for k in speedup efficiency time; do [ -s "$W/plots/strong_$k.png" ] || fail "no
 # (c) 2 stages, one per node, mpiexec: bitwise equal to the single-node run
 id=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec BREGNET_RUN_DIR=$W/stages \
      nc_run sbatch --parsable --nodes=2 --ntasks-per-node=1 --time=5 --output="$W/stages-%j.out" jobs/train.sbatch "${S[@]}") \
-  && nc_wait_job "$id" 120 || { cat "$W"/stages-*.out; fail "2-stage job"; }
+  && nc_wait_job "$id" 240 || { cat "$W"/stages-*.out; fail "2-stage job"; }
 [ "$(probe_hosts "$id" start)" = "node1:0 node2:1" ] || fail "2-stage job: ranks at '$(probe_hosts "$id" start)', expected stage 0 on node1, stage 1 on node2"
 grep -q "layer stages" "$W"/stages-"$id".out || { cat "$W"/stages-"$id".out; fail "2-stage job did not run with stages"; }
 compare ref_stages.h5 "$W/stages/model.h5" 0 || fail "2 stages on 2 nodes: model not bitwise equal to the single-node run"
@@ -113,10 +113,10 @@ export BREGNET_SBATCH_ARGS="--nodes=2 --ntasks-per-node=1 --time=5 --signal=B:US
 first=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec BREGNET_RUN_DIR=$W/chain \
         nc_run sbatch --parsable --nodes=3 --ntasks-per-node=1 --time=5 --signal=B:USR1@10 --output="$W/chain-%j.out" jobs/train.sbatch "${C[@]}") \
   || fail "sbatch chain"
-for _ in $(seq 1200); do grep -q "^sweep    3 " "chain-$first.out" 2> /dev/null && break; sleep 0.1; done
-grep -q "^sweep    3 " "chain-$first.out" || { cat "chain-$first.out"; fail "job $first: no sweep 3 within 120 s"; }
+for _ in $(seq 2400); do grep -q "^sweep    3 " "chain-$first.out" 2> /dev/null && break; sleep 0.1; done
+grep -q "^sweep    3 " "chain-$first.out" || { cat "chain-$first.out"; fail "job $first: no sweep 3 within 240 s"; }
 nc_run scancel --batch --signal=USR1 "$first" || fail "scancel --batch --signal=USR1 $first"
-nc_wait_all 300 || fail "the chain did not finish within 300 s"
+nc_wait_all 480 || fail "the chain did not finish within 480 s"
 for f in chain-*.out; do echo "== $f"; grep -E "train.sbatch|stopped by a signal|restart:|^model written|^grid" "$f" || true; done
 cat "$PROBE_LOG"
 [ "$(probe_hosts "$first" start)" = "node1:0 node2:1 node3:2" ] || fail "job $first: ranks at '$(probe_hosts "$first" start)', expected one per node on 3 nodes"

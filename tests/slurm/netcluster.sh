@@ -110,7 +110,11 @@ nc_start() {
     ip -n "$NC_ID-n$k" link set eth0 up
     mkdir -p "$NC/nodes/node$k/tmp" "$NC/nodes/node$k/spool"
   done
-  mkdir -p "$NC"/{munge,state,log,work}
+  mkdir -p "$NC"/{munge,state,log,work,tmp}
+  # job IDs from this cluster's own FirstJobId (by this shell's PID) and a private TMPDIR for
+  # the jobs: Open MPI's session directories and PMIx files are named by job ID and host name,
+  # which concurrent test clusters (every worktree's) would otherwise share and remove
+  export TMPDIR=$NC/tmp
   chmod 755 "$NC" "$NC/munge"
   mungekey -c -k "$NC/munge/munge.key" 2> /dev/null || dd if=/dev/urandom of="$NC/munge/munge.key" bs=1024 count=1 status=none
   chmod 400 "$NC/munge/munge.key"
@@ -180,6 +184,7 @@ SlurmdLogFile=$NC/log/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
 JobCompType=jobcomp/none
+FirstJobId=$(( 1000 * (1 + $$ % 60000) ))
 AccountingStorageType=accounting_storage/none
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=2

@@ -13,7 +13,8 @@ set -euo pipefail
 ROOT=$1 COMPARE=$2
 : "${BREGNET:?run through meson test}" "${MPIRUN:?run through meson test}"
 source "$(dirname "$0")/cluster.sh"
-fail() { echo "FAIL: $*" >&2; slurm_logs; exit 1; }
+fail() { echo "FAIL: $*" >&2; for f in "$W"/train-*.out; do [ -f "$f" ] && { echo "== $f (tail)"; tail -n 25 "$f"; }; done; slurm_logs; exit 1; }
+W=
 slurm_start
 W=$SL/work; mkdir -p "$W"; cd "$W"
 timer=${CHAIN_TIMELIMIT:-0}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # A planted group-sparse dictionary is recovered by the tied group-sparse autoencoder
-# (math.md §5). Data: -data gsparse, n = 64, G = 4 groups of s = 2 unit-norm atoms, one active
+# (docs/method.md §7). Data: -data gsparse, n = 64, G = 4 groups of s = 2 unit-norm atoms, one active
 # group per sample, 512 samples, no noise; net 64-16-64 tied (8 groups of 2: twice the true
 # groups, which avoids the local minima where one learned group covers two true ones),
 # groupsparse:2:0.8 encoder with its bias fixed at 0, identity decoder; 400 sweeps of Adam on

@@ -11,7 +11,7 @@ static const char help[] = "groupsparse:s:r is the prox of Psi = r sum_g |x_g| +
         answer and must land on it. */
 #include <bregnet.h>
 
-#include "expect.h"
+#include "bn_test.h"
 
 /* t Psi(x) + c/2 |x|^2 - <v, x> for one group (+inf outside x >= 0), the objective whose
    minimiser is the prox (c = 1, t = 1: sigma; c = 1 + tau, t = tau: prox_{tau F}) */
@@ -39,16 +39,16 @@ static void CheckKKT(const char what[], PetscInt s, PetscReal r, PetscReal c, Pe
   nrm = PetscSqrtReal(nrm);
   vp  = PetscSqrtReal(vp);
   if (nrm == 0) {
-    EXPECT(vp <= t * r * (1 + 1e-14), "%s: group is zero but |max(v,0)| = %.17g > %g", what, (double)vp, (double)(t * r));
+    BN_EXPECT(vp <= t * r * (1 + 1e-14), "%s: group is zero but |max(v,0)| = %.17g > %g", what, (double)vp, (double)(t * r));
     return;
   }
-  EXPECT(vp > t * r * (1 - 1e-14), "%s: group is active but |max(v,0)| = %.17g <= %g", what, (double)vp, (double)(t * r));
+  BN_EXPECT(vp > t * r * (1 - 1e-14), "%s: group is active but |max(v,0)| = %.17g <= %g", what, (double)vp, (double)(t * r));
   for (PetscInt j = 0; j < s; j++) {
-    EXPECT(x[j] >= 0, "%s: entry %" PetscInt_FMT " = %g negative", what, j, (double)x[j]);
+    BN_EXPECT(x[j] >= 0, "%s: entry %" PetscInt_FMT " = %g negative", what, j, (double)x[j]);
     if (x[j] > 0) {
       PetscReal res = c * x[j] - v[j] + t * r * x[j] / nrm;
-      EXPECT(PetscAbsReal(res) <= 1e-13 * scale, "%s: stationarity residual %.3e at entry %" PetscInt_FMT, what, (double)res, j);
-    } else EXPECT(v[j] <= 0, "%s: entry %" PetscInt_FMT " is 0 but v = %g > 0", what, j, (double)v[j]);
+      BN_EXPECT(PetscAbsReal(res) <= 1e-13 * scale, "%s: stationarity residual %.3e at entry %" PetscInt_FMT, what, (double)res, j);
+    } else BN_EXPECT(v[j] <= 0, "%s: entry %" PetscInt_FMT " is 0 but v = %g > 0", what, j, (double)v[j]);
   }
 }
 
@@ -120,8 +120,8 @@ int main(int argc, char **argv)
           BruteForce2(r, c, t, v + i * s, xb);
           fb = Objective(2, r, c, t, xb, v + i * s);
           fx = Objective(2, r, c, t, x + i * s, v + i * s);
-          EXPECT(fx <= fb + 1e-13 * (1 + PetscAbsReal(fb)), "%s: objective %.17g, brute force %.17g", what, (double)fx, (double)fb);
-          EXPECT(PetscAbsReal(xb[0] - x[i * s]) + PetscAbsReal(xb[1] - x[i * s + 1]) <= 1e-6 * (1 + PetscAbsReal(v[i * s]) + PetscAbsReal(v[i * s + 1])), "%s: (%.10g, %.10g), brute force (%.10g, %.10g)", what, (double)x[i * s], (double)x[i * s + 1], (double)xb[0], (double)xb[1]);
+          BN_EXPECT(fx <= fb + 1e-13 * (1 + PetscAbsReal(fb)), "%s: objective %.17g, brute force %.17g", what, (double)fx, (double)fb);
+          BN_EXPECT(PetscAbsReal(xb[0] - x[i * s]) + PetscAbsReal(xb[1] - x[i * s + 1]) <= 1e-6 * (1 + PetscAbsReal(v[i * s]) + PetscAbsReal(v[i * s + 1])), "%s: (%.10g, %.10g), brute force (%.10g, %.10g)", what, (double)x[i * s], (double)x[i * s + 1], (double)xb[0], (double)xb[1]);
           worst = PetscMax(worst, PetscAbsReal(xb[0] - x[i * s]) + PetscAbsReal(xb[1] - x[i * s + 1]));
         }
       }
@@ -130,6 +130,9 @@ int main(int argc, char **argv)
     PetscCall(BnActivationDestroy(&act));
   }
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "groupsparse: optimality conditions checked; groups of 2: max |x - brute force| = %.1e\n", (double)worst));
-  PetscCall(PetscFinalize());
-  return failures ? 1 : 0;
+  {
+    int code = bn_test_exit_code("test_groupsparse_prox");
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }

@@ -3,7 +3,7 @@ static const char help[] = "A trained 1-K-1 relu/identity model is a linear spli
 /* The realised function f is evaluated by bregnet's own forward pass (BnNetForward, DGEMM) on
    a fine grid x_i = -1.5 + i h over [-1.5, 1.5], and its second differences
    d_i = f(x_{i-1}) - 2 f(x_i) + f(x_{i+1}) are compared with what the weights say
-   (math.md §5): f(x) = sum_k v_k relu(w_k x + b_k) + c bends only at t_k = -b_k / w_k, by
+   (docs/method.md §7): f(x) = sum_k v_k relu(w_k x + b_k) + c bends only at t_k = -b_k / w_k, by
    v_k |w_k|. Neuron k is active when its path weight |w_k| |v_k| exceeds pw_tol.
      1. d_i may be nonzero only where an active kink lies in (x_{i-1}, x_{i+1}): elsewhere
         |d_i| <= h * (sum of the inactive neurons' path weights) + rounding;
@@ -14,7 +14,7 @@ static const char help[] = "A trained 1-K-1 relu/identity model is a linear spli
    [-1, 1]. */
 #include <bregnet.h>
 
-#include "expect.h"
+#include "bn_test.h"
 
 typedef struct {
   PetscReal t, jump;
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
       while (j < nk && kinks[j].t <= x[i - 1]) j++;
       near = (PetscBool)(j < nk && kinks[j].t < x[i + 1]);
       if (!near) {
-        EXPECT(PetscAbsReal(d) <= eps, "%s: f bends at x = %.6f (second difference %.3e > %.3e) but no active neuron has its kink in (%.6f, %.6f)", path, (double)x[i], (double)d, (double)eps, (double)x[i - 1], (double)x[i + 1]);
+        BN_EXPECT(PetscAbsReal(d) <= eps, "%s: f bends at x = %.6f (second difference %.3e > %.3e) but no active neuron has its kink in (%.6f, %.6f)", path, (double)x[i], (double)d, (double)eps, (double)x[i - 1], (double)x[i + 1]);
         worst1 = PetscMax(worst1, PetscAbsReal(d));
       }
     }
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     if (a > lo + 2 * h && b < -lo - 2 * h) {
       PetscInt i0 = (PetscInt)PetscFloorReal((a - lo) / h), i1 = (PetscInt)PetscCeilReal((b - lo) / h);
       for (PetscInt i = i0; i <= i1; i++) sum += f[i - 1] - 2 * f[i] + f[i + 1];
-      EXPECT(PetscAbsReal(sum - h * jump) <= 3 * eps * (i1 - i0 + 1), "%s: kinks in [%.6f, %.6f]: f bends by %.6e / h, the neurons say %.6e", path, (double)a, (double)b, (double)(sum / h), (double)jump);
+      BN_EXPECT(PetscAbsReal(sum - h * jump) <= 3 * eps * (i1 - i0 + 1), "%s: kinks in [%.6f, %.6f]: f bends by %.6e / h, the neurons say %.6e", path, (double)a, (double)b, (double)(sum / h), (double)jump);
       worst2 = PetscMax(worst2, PetscAbsReal(sum - h * jump) / h);
       if (a >= -1 && b <= 1) groups++;
     }
@@ -113,6 +113,9 @@ int main(int argc, char **argv)
   PetscCall(PetscFree3(x, z, f));
   PetscCall(PetscFree(kinks));
   PetscCall(BnNetDestroy(&net));
-  PetscCall(PetscFinalize());
-  return failures ? 1 : 0;
+  {
+    int code = bn_test_exit_code("test_spline_kinks");
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }

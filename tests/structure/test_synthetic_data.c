@@ -10,7 +10,7 @@ static const char help[] = "spline1d and gsparse data: the same rows for any num
 #include <bregnet.h>
 #include <string.h>
 
-#include "expect.h"
+#include "bn_test.h"
 
 static PetscErrorCode LoadOn(MPI_Comm comm, PetscInt stages, PetscInt n, BnGrid *grid, BnData *data)
 {
@@ -26,11 +26,11 @@ static PetscErrorCode LoadOn(MPI_Comm comm, PetscInt stages, PetscInt n, BnGrid 
 
 static void CompareRows(const char what[], const BnSplit *s, const BnSplit *ref)
 {
-  EXPECT(s->N == ref->N && s->n_in == ref->n_in && s->n_out == ref->n_out, "%s: N %" PetscInt_FMT " vs %" PetscInt_FMT, what, s->N, ref->N);
+  BN_EXPECT(s->N == ref->N && s->n_in == ref->n_in && s->n_out == ref->n_out, "%s: N %" PetscInt_FMT " vs %" PetscInt_FMT, what, s->N, ref->N);
   if (s->N != ref->N || s->n_in != ref->n_in || s->n_out != ref->n_out) return;
-  EXPECT(!memcmp(s->inputs, ref->inputs + (size_t)s->lo * s->n_in, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_in), "%s: inputs of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
-  EXPECT(!memcmp(s->targets, ref->targets + (size_t)s->lo * s->n_out, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_out), "%s: targets of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
-  EXPECT(!s->labels, "%s: labels present", what);
+  BN_EXPECT(!memcmp(s->inputs, ref->inputs + (size_t)s->lo * s->n_in, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_in), "%s: inputs of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
+  BN_EXPECT(!memcmp(s->targets, ref->targets + (size_t)s->lo * s->n_out, sizeof(PetscReal) * (size_t)(s->hi - s->lo) * s->n_out), "%s: targets of rows [%" PetscInt_FMT ", %" PetscInt_FMT ") differ from the 1-rank data", what, s->lo, s->hi);
+  BN_EXPECT(!s->labels, "%s: labels present", what);
 }
 
 static void CheckSpline(const BnSplit *tr, const BnSplit *te, PetscBool has_test, uint64_t seed)
@@ -38,15 +38,15 @@ static void CheckSpline(const BnSplit *tr, const BnSplit *te, PetscBool has_test
   for (PetscInt i = tr->lo; i < tr->hi; i++) {
     PetscReal x = tr->inputs[i - tr->lo], y = tr->targets[i - tr->lo];
     PetscReal xe = -1 + 2 * ((PetscReal)i + BnRandUniform(seed, BN_STREAM_DATA + 64 * 6, (uint64_t)i)) / (PetscReal)tr->N;
-    EXPECT(x == xe, "spline1d point %" PetscInt_FMT ": x = %.17g, formula %.17g", i, (double)x, (double)xe);
-    EXPECT(x >= -1 + 2.0 * i / tr->N && x < -1 + 2.0 * (i + 1) / tr->N, "spline1d point %" PetscInt_FMT ": x = %g outside its cell", i, (double)x);
-    EXPECT(PetscAbsReal(y - PetscSinReal(2 * PETSC_PI * x)) <= 1e-15, "spline1d point %" PetscInt_FMT ": y = %.17g, sin(2 pi x) = %.17g", i, (double)y, (double)PetscSinReal(2 * PETSC_PI * x));
+    BN_EXPECT(x == xe, "spline1d point %" PetscInt_FMT ": x = %.17g, formula %.17g", i, (double)x, (double)xe);
+    BN_EXPECT(x >= -1 + 2.0 * i / tr->N && x < -1 + 2.0 * (i + 1) / tr->N, "spline1d point %" PetscInt_FMT ": x = %g outside its cell", i, (double)x);
+    BN_EXPECT(PetscAbsReal(y - PetscSinReal(2 * PETSC_PI * x)) <= 1e-15, "spline1d point %" PetscInt_FMT ": y = %.17g, sin(2 pi x) = %.17g", i, (double)y, (double)PetscSinReal(2 * PETSC_PI * x));
   }
   if (!has_test) return;
   for (PetscInt t = te->lo; t < te->hi; t++) {
     PetscReal x = te->inputs[t - te->lo];
-    EXPECT(PetscAbsReal(x - (te->N == 1 ? 0 : -1 + 2.0 * t / (te->N - 1))) <= 1e-15, "spline1d test point %" PetscInt_FMT ": x = %g", t, (double)x);
-    EXPECT(PetscAbsReal(te->targets[t - te->lo] - PetscSinReal(2 * PETSC_PI * x)) <= 1e-15, "spline1d test point %" PetscInt_FMT, t);
+    BN_EXPECT(PetscAbsReal(x - (te->N == 1 ? 0 : -1 + 2.0 * t / (te->N - 1))) <= 1e-15, "spline1d test point %" PetscInt_FMT ": x = %g", t, (double)x);
+    BN_EXPECT(PetscAbsReal(te->targets[t - te->lo] - PetscSinReal(2 * PETSC_PI * x)) <= 1e-15, "spline1d test point %" PetscInt_FMT, t);
   }
 }
 
@@ -75,8 +75,8 @@ static PetscErrorCode CheckGsparse(const char truth[], const BnSplit *tr, const 
       nrm += A[j * na + a] * A[j * na + a];
       raw += r * r;
     }
-    EXPECT(PetscAbsReal(nrm - 1) <= 1e-14, "atom %" PetscInt_FMT ": |a|^2 = %.17g", a, (double)nrm);
-    for (PetscInt j = 0; j < n; j++) EXPECT(PetscAbsReal(A[j * na + a] - BnRandNormal(seed, BN_STREAM_DATA + 64 * 2, (uint64_t)a * n + j) / PetscSqrtReal(raw)) <= 1e-15, "atom %" PetscInt_FMT " entry %" PetscInt_FMT " is not the documented one", a, j);
+    BN_EXPECT(PetscAbsReal(nrm - 1) <= 1e-14, "atom %" PetscInt_FMT ": |a|^2 = %.17g", a, (double)nrm);
+    for (PetscInt j = 0; j < n; j++) BN_EXPECT(PetscAbsReal(A[j * na + a] - BnRandNormal(seed, BN_STREAM_DATA + 64 * 2, (uint64_t)a * n + j) / PetscSqrtReal(raw)) <= 1e-15, "atom %" PetscInt_FMT " entry %" PetscInt_FMT " is not the documented one", a, j);
   }
   for (int split = 0; split < 1 + (has_test ? 1 : 0); split++) {
     const BnSplit *sp = split ? te : tr;
@@ -93,12 +93,12 @@ static PetscErrorCode CheckGsparse(const char truth[], const BnSplit *tr, const 
         PetscBool any = PETSC_FALSE, all = PETSC_TRUE;
         for (PetscInt j = 0; j < s; j++) {
           PetscReal v = c[g * s + j];
-          EXPECT(v == 0 || (v >= 0.5 && v < 1.5), "row %" PetscInt_FMT " coefficient %g outside {0} u [1/2, 3/2)", sp->lo + i, (double)v);
+          BN_EXPECT(v == 0 || (v >= 0.5 && v < 1.5), "row %" PetscInt_FMT " coefficient %g outside {0} u [1/2, 3/2)", sp->lo + i, (double)v);
           if (v != 0) any = PETSC_TRUE;
           else all = PETSC_FALSE;
           nrm += v * v;
         }
-        EXPECT(!any || all, "row %" PetscInt_FMT " group %" PetscInt_FMT " partly active", sp->lo + i, g);
+        BN_EXPECT(!any || all, "row %" PetscInt_FMT " group %" PetscInt_FMT " partly active", sp->lo + i, g);
         if (any) {
           nact++;
           if (nrm > bestn) {
@@ -107,13 +107,13 @@ static PetscErrorCode CheckGsparse(const char truth[], const BnSplit *tr, const 
           }
         }
       }
-      EXPECT(nact == k, "row %" PetscInt_FMT ": %" PetscInt_FMT " active groups, expected %" PetscInt64_FMT, sp->lo + i, nact, k);
-      EXPECT(lab[i] == (PetscReal)best, "row %" PetscInt_FMT ": label %g, largest active group %" PetscInt_FMT, sp->lo + i, (double)lab[i], best);
+      BN_EXPECT(nact == k, "row %" PetscInt_FMT ": %" PetscInt_FMT " active groups, expected %" PetscInt64_FMT, sp->lo + i, nact, k);
+      BN_EXPECT(lab[i] == (PetscReal)best, "row %" PetscInt_FMT ": label %g, largest active group %" PetscInt_FMT, sp->lo + i, (double)lab[i], best);
       for (PetscInt j = 0; j < n; j++) {
         PetscReal y = 0;
         for (PetscInt a = 0; a < na; a++) y += A[j * na + a] * c[a];
-        EXPECT(PetscAbsReal(sp->inputs[(size_t)i * n + j] - y) <= 1e-13, "row %" PetscInt_FMT " entry %" PetscInt_FMT ": y = %.17g, A c = %.17g", sp->lo + i, j, (double)sp->inputs[(size_t)i * n + j], (double)y);
-        EXPECT(sp->targets[(size_t)i * n + j] == sp->inputs[(size_t)i * n + j], "row %" PetscInt_FMT ": targets are not the inputs", sp->lo + i);
+        BN_EXPECT(PetscAbsReal(sp->inputs[(size_t)i * n + j] - y) <= 1e-13, "row %" PetscInt_FMT " entry %" PetscInt_FMT ": y = %.17g, A c = %.17g", sp->lo + i, j, (double)sp->inputs[(size_t)i * n + j], (double)y);
+        BN_EXPECT(sp->targets[(size_t)i * n + j] == sp->inputs[(size_t)i * n + j], "row %" PetscInt_FMT ": targets are not the inputs", sp->lo + i);
       }
     }
     PetscCall(PetscFree2(C, lab));
@@ -154,10 +154,10 @@ int main(int argc, char **argv)
   PetscCall(PetscStrbeginswith(desc, "gsparse", &gs));
 
   CompareRows("train", &tr, &rtr);
-  EXPECT(has_test == rhas_test, "has_test differs");
+  BN_EXPECT(has_test == rhas_test, "has_test differs");
   if (has_test) CompareRows("test", &te, &rte);
   if (gs) {
-    EXPECT(truth[0], "gsparse: run with -data_gsparse_truth PATH");
+    BN_EXPECT(truth[0], "gsparse: run with -data_gsparse_truth PATH");
     if (truth[0]) PetscCall(CheckGsparse(truth, &tr, &te, has_test, seed));
   } else CheckSpline(&tr, &te, has_test, seed);
 
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsSetValue(NULL, "-seed", value));
   PetscCall(LoadOn(PETSC_COMM_SELF, 1, n, &g2, &d2));
   PetscCall(BnDataGetTrain(d2, &s2));
-  EXPECT(s2.inputs[0] != rtr.inputs[0], "seed %s gives the same data as seed %llu", value, (unsigned long long)seed);
+  BN_EXPECT(s2.inputs[0] != rtr.inputs[0], "seed %s gives the same data as seed %llu", value, (unsigned long long)seed);
   PetscCall(BnDataDestroy(&d2));
   PetscCall(BnGridDestroy(&g2));
 
@@ -187,9 +187,8 @@ int main(int argc, char **argv)
   PetscCall(BnGridDestroy(&self_grid));
   PetscCall(BnGridDestroy(&grid));
   {
-    int any = 0;
-    MPI_Allreduce(&failures, &any, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
+    int code = bn_test_exit_code("test_synthetic_data");
     PetscCall(PetscFinalize());
-    return any ? 1 : 0;
+    return code;
   }
 }

@@ -1,4 +1,4 @@
-/* Unit test of BnActivation (math.md §1): for every activation, on random feasible points
+/* Unit test of BnActivation (docs/method.md §1): for every activation, on random feasible points
    and large |z|,
      - B(x, z) >= 0 and B = F(x) + F*(z) - <x, z>,          - B(sigma(z), z) = 0,
      - dF*(z)/dz = sigma(z) and grad_z B = sigma(z) - x by central differences,
@@ -9,25 +9,14 @@
        sigma = prox_Psi for the 1/2|.|^2 + Psi family, Lipschitz constants, homogeneity,
      - strict parsing and layer checks raise PETSC_ERR_USER_INPUT naming the text.
    Prints every failure and exits 1 if there was one. */
-#include <bregnet.h>
+#include "bn_test.h"
 #include <string.h>
 
 #define M 5
 #define N 8
 
-static int      failures = 0, checks = 0;
 static uint64_t rng_index = 0;
 
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      failures++; \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "FAIL (%s:%d) ", __FILE__, __LINE__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, __VA_ARGS__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n")); \
-    } \
-  } while (0)
 
 static PetscReal Uniform(void)
 {
@@ -158,18 +147,18 @@ static PetscErrorCode TestGap(const Case *c, BnActivation act)
       PetscCall(BnActivationFstar(act, 1, w, z + k, &Fs));
       PetscCall(BnActivationBregman(act, 1, w, s + k, z + k, &B0));
       PetscCall(BnActivationF(act, 1, w, s + k, &Fsig));
-      CHECK(F < PETSC_INFINITY, "%s: F(x) infinite at a feasible x", c->spec);
-      CHECK(Fsig < PETSC_INFINITY, "%s: sigma(z) outside dom F", c->spec);
-      CHECK(B >= -1e-12, "%s: B(x,z) = %g < 0 (unit %d)", c->spec, (double)B, (int)k);
+      BN_EXPECT(F < PETSC_INFINITY, "%s: F(x) infinite at a feasible x", c->spec);
+      BN_EXPECT(Fsig < PETSC_INFINITY, "%s: sigma(z) outside dom F", c->spec);
+      BN_EXPECT(B >= -1e-12, "%s: B(x,z) = %g < 0 (unit %d)", c->spec, (double)B, (int)k);
       worst_neg = PetscMin(worst_neg, B);
       scale     = 1 + PetscAbsReal(F) + PetscAbsReal(Fs) + PetscAbsReal(xz);
-      CHECK(PetscAbsReal(B - (F + Fs - xz)) <= 1e-12 * scale, "%s: B = %.17g but F + F* - <x,z> = %.17g", c->spec, (double)B, (double)(F + Fs - xz));
+      BN_EXPECT(PetscAbsReal(B - (F + Fs - xz)) <= 1e-12 * scale, "%s: B = %.17g but F + F* - <x,z> = %.17g", c->spec, (double)B, (double)(F + Fs - xz));
       worst_id = PetscMax(worst_id, PetscAbsReal(B - (F + Fs - xz)) / scale);
       scale    = 1 + PetscAbsReal(Fs) + PetscAbsReal(sz);
-      CHECK(PetscAbsReal(B0) <= 1e-12 * scale, "%s: B(sigma(z), z) = %g, not 0 (z[0] = %g)", c->spec, (double)B0, (double)z[k]);
+      BN_EXPECT(PetscAbsReal(B0) <= 1e-12 * scale, "%s: B(sigma(z), z) = %g, not 0 (z[0] = %g)", c->spec, (double)B0, (double)z[k]);
       worst_zero = PetscMax(worst_zero, PetscAbsReal(B0) / scale);
       /* Fenchel-Young: F*(z) = <sigma(z), z> - F(sigma(z)) */
-      CHECK(PetscAbsReal(Fs - (sz - Fsig)) <= 1e-12 * scale, "%s: F*(z) = %.17g but <s,z> - F(s) = %.17g", c->spec, (double)Fs, (double)(sz - Fsig));
+      BN_EXPECT(PetscAbsReal(Fs - (sz - Fsig)) <= 1e-12 * scale, "%s: F*(z) = %.17g but <s,z> - F(s) = %.17g", c->spec, (double)Fs, (double)(sz - Fsig));
     }
     /* the block call sums the units */
     {
@@ -180,7 +169,7 @@ static PetscErrorCode TestGap(const Case *c, BnActivation act)
         PetscCall(BnActivationBregman(act, 1, w, x + k, z + k, &B));
         Bsum += B;
       }
-      CHECK(PetscAbsReal(Bblock - Bsum) <= 1e-12 * (1 + Bsum), "%s: block B %g != sum of units %g", c->spec, (double)Bblock, (double)Bsum);
+      BN_EXPECT(PetscAbsReal(Bblock - Bsum) <= 1e-12 * (1 + Bsum), "%s: block B %g != sum of units %g", c->spec, (double)Bblock, (double)Bsum);
     }
   }
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  %-18s gap: min B %.1e, |B - (F+F*-<x,z>)| %.1e rel, |B(sigma(z),z)| %.1e rel\n", c->spec, (double)worst_neg, (double)worst_id, (double)worst_zero));
@@ -214,8 +203,8 @@ static PetscErrorCode TestGradient(const Case *c, BnActivation act)
       tol = h + 8 * PETSC_MACHINE_EPSILON * (1 + PetscAbsReal(Fs) + PetscAbsReal(Dot(w, x, z)) + 60 * w) / h;
       d1  = PetscAbsReal((fp - fm) / (2 * h) - s[j]);
       d2  = PetscAbsReal((bp - bm) / (2 * h) - (s[j] - x[j]));
-      CHECK(d1 <= tol, "%s: dF*(z)/dz_%d = %.12g by differences, sigma = %.12g (z = %g)", c->spec, (int)j, (double)((fp - fm) / (2 * h)), (double)s[j], (double)z[j]);
-      CHECK(d2 <= tol, "%s: dB/dz_%d = %.12g by differences, sigma - x = %.12g (z = %g, x = %g)", c->spec, (int)j, (double)((bp - bm) / (2 * h)), (double)(s[j] - x[j]), (double)z[j], (double)x[j]);
+      BN_EXPECT(d1 <= tol, "%s: dF*(z)/dz_%d = %.12g by differences, sigma = %.12g (z = %g)", c->spec, (int)j, (double)((fp - fm) / (2 * h)), (double)s[j], (double)z[j]);
+      BN_EXPECT(d2 <= tol, "%s: dB/dz_%d = %.12g by differences, sigma - x = %.12g (z = %g, x = %g)", c->spec, (int)j, (double)((bp - bm) / (2 * h)), (double)(s[j] - x[j]), (double)z[j], (double)x[j]);
       worst = PetscMax(worst, PetscMax(d1, d2));
     }
   }
@@ -239,18 +228,18 @@ static PetscErrorCode TestProxPerturbation(const Case *c, BnActivation act)
       PetscCall(BnActivationProx(act, tau, M, N, v, x));
       PetscCall(PetscArraycpy(x2, v, M * N));
       PetscCall(BnActivationProx(act, tau, M, N, x2, x2));
-      CHECK(!memcmp(x, x2, sizeof(x)), "%s: in-place prox differs from out-of-place", c->spec);
+      BN_EXPECT(!memcmp(x, x2, sizeof(x)), "%s: in-place prox differs from out-of-place", c->spec);
       for (PetscInt k = 0; k < M * N; k += w) {
         PetscReal phi = 0;
         PetscCall(ProxObjective(act, tau, w, x + k, v + k, &phi));
-        CHECK(phi < PETSC_INFINITY, "%s: prox (tau %g) left dom F", c->spec, (double)tau);
+        BN_EXPECT(phi < PETSC_INFINITY, "%s: prox (tau %g) left dom F", c->spec, (double)tau);
         for (int p = 0; p < 20; p++) {
           const PetscReal t = p % 2 ? 1e-3 : 1e-1;
           PetscReal       phip = 0;
           RandomFeasible(c->dom, 1, w, y);
           for (PetscInt j = 0; j < w; j++) xp[j] = (1 - t) * x[k + j] + t * y[j];
           PetscCall(ProxObjective(act, tau, w, xp, v + k, &phip));
-          CHECK(phip >= phi - 1e-13 * (1 + PetscAbsReal(phi)), "%s: prox (tau %g) not optimal: objective %.17g, perturbed %.17g", c->spec, (double)tau, (double)phi, (double)phip);
+          BN_EXPECT(phip >= phi - 1e-13 * (1 + PetscAbsReal(phi)), "%s: prox (tau %g) not optimal: objective %.17g, perturbed %.17g", c->spec, (double)tau, (double)phi, (double)phip);
         }
       }
     }
@@ -270,7 +259,7 @@ static PetscErrorCode TestProxPerturbation(const Case *c, BnActivation act)
           for (PetscInt j = 0; j < w; j++) xp[j] = (1 - t) * x[k + j] + t * y[j];
           PetscCall(BnActivationF(act, 1, w, xp, &f));
           phip = f - 0.5 * Dot(w, xp, xp) + 0.5 * (Dot(w, xp, xp) - 2 * Dot(w, xp, v + k));
-          CHECK(phip >= phi - 1e-12 * (1 + PetscAbsReal(phi)), "%s: sigma(z) is not prox_Psi(z): %.17g > %.17g", c->spec, (double)phi, (double)phip);
+          BN_EXPECT(phip >= phi - 1e-12 * (1 + PetscAbsReal(phi)), "%s: sigma(z) is not prox_Psi(z): %.17g > %.17g", c->spec, (double)phi, (double)phip);
         }
       }
     }
@@ -347,8 +336,8 @@ static PetscErrorCode TestProxScalar(const Case *c, BnActivation act)
       PetscCall(BnActivationProx(act, s.tau, 1, s.n, v, x));
       t = x[0];
       PetscCall(ScalarObjective(&s, t, &phi));
-      CHECK(phi <= phibf + 1e-14 * (1 + PetscAbsReal(phibf)), "%s: prox(tau %g, v %g) = %.17g, objective %.17g; brute force %.17g has %.17g", c->spec, (double)s.tau, (double)s.v, (double)t, (double)phi, (double)xbf, (double)phibf);
-      CHECK(PetscAbsReal(t - xbf) <= 1e-6 * (1 + PetscAbsReal(s.v)), "%s: prox(tau %g, v %g) = %.17g but brute force gives %.17g", c->spec, (double)s.tau, (double)s.v, (double)t, (double)xbf);
+      BN_EXPECT(phi <= phibf + 1e-14 * (1 + PetscAbsReal(phibf)), "%s: prox(tau %g, v %g) = %.17g, objective %.17g; brute force %.17g has %.17g", c->spec, (double)s.tau, (double)s.v, (double)t, (double)phi, (double)xbf, (double)phibf);
+      BN_EXPECT(PetscAbsReal(t - xbf) <= 1e-6 * (1 + PetscAbsReal(s.v)), "%s: prox(tau %g, v %g) = %.17g but brute force gives %.17g", c->spec, (double)s.tau, (double)s.v, (double)t, (double)xbf);
       worst = PetscMax(worst, PetscAbsReal(t - xbf));
     }
   }
@@ -376,16 +365,16 @@ static PetscErrorCode TestProxKKT(const Case *c, BnActivation act)
             const PetscReal xj = x[i * N + j];
             s += xj;
             vmax = PetscMax(vmax, PetscAbsReal(v[i * N + j]));
-            CHECK(xj >= 0, "softmax prox: negative entry %g", (double)xj);
+            BN_EXPECT(xj >= 0, "softmax prox: negative entry %g", (double)xj);
             if (xj > 1e-8) {
               const PetscReal r = tau * PetscLogReal(xj) + xj - v[i * N + j];
               rmin              = PetscMin(rmin, r);
               rmax              = PetscMax(rmax, r);
             }
           }
-          CHECK(PetscAbsReal(s - 1) <= 1e-14, "softmax prox (tau %g): row sums to 1 + %g", (double)tau, (double)(s - 1));
+          BN_EXPECT(PetscAbsReal(s - 1) <= 1e-14, "softmax prox (tau %g): row sums to 1 + %g", (double)tau, (double)(s - 1));
           /* tau |log x_j| <= 20 tau for the entries considered */
-          CHECK(rmax - rmin <= 1e-12 * (1 + vmax + 20 * tau), "softmax prox (tau %g): KKT residual spread %g", (double)tau, (double)(rmax - rmin));
+          BN_EXPECT(rmax - rmin <= 1e-12 * (1 + vmax + 20 * tau), "softmax prox (tau %g): KKT residual spread %g", (double)tau, (double)(rmax - rmin));
           worst = PetscMax(worst, (rmax - rmin) / (1e-12 * (1 + vmax + 20 * tau)));
         }
       } else {
@@ -394,19 +383,19 @@ static PetscErrorCode TestProxKKT(const Case *c, BnActivation act)
           PetscReal       r, a, cond, tol;
           /* a = F'(x); rounding x alone moves it by eps/cond, which the tolerance allows */
           if (c->dom == DOM_BOX01) {
-            CHECK(xk >= 0 && xk <= 1, "%s prox: %g outside [0,1]", c->spec, (double)xk);
+            BN_EXPECT(xk >= 0 && xk <= 1, "%s prox: %g outside [0,1]", c->spec, (double)xk);
             if (!(xk > 1e-6 && xk < 1 - 1e-6)) continue;
             a    = PetscLogReal(xk / (1 - xk));
             cond = xk * (1 - xk);
           } else {
-            CHECK(xk >= -1 && xk <= 1, "%s prox: %g outside [-1,1]", c->spec, (double)xk);
+            BN_EXPECT(xk >= -1 && xk <= 1, "%s prox: %g outside [-1,1]", c->spec, (double)xk);
             if (!(PetscAbsReal(xk) < 1 - 1e-6)) continue;
             a    = 0.5 * PetscLogReal((1 + xk) / (1 - xk));
             cond = (1 + xk) * (1 - xk);
           }
           r   = tau * a + xk - vk;
           tol = 1e-13 * (1 + PetscAbsReal(vk) + tau * PetscAbsReal(a)) + 8 * PETSC_MACHINE_EPSILON * tau / cond;
-          CHECK(PetscAbsReal(r) <= tol, "%s prox (tau %g, v %g): residual %g", c->spec, (double)tau, (double)vk, (double)r);
+          BN_EXPECT(PetscAbsReal(r) <= tol, "%s prox (tau %g, v %g): residual %g", c->spec, (double)tau, (double)vk, (double)r);
           worst = PetscMax(worst, PetscAbsReal(r) / tol);
         }
       }
@@ -455,7 +444,7 @@ static PetscErrorCode TestSoftmaxProxReference(BnActivation act)
       for (PetscInt j = 0; j < N; j++) xr[j] = EntropyRootBisect(taus[it], v[j] - 0.5 * (lo + hi));
       PetscCall(BnActivationProx(act, taus[it], 1, N, v, x));
       for (PetscInt j = 0; j < N; j++) {
-        CHECK(PetscAbsReal(x[j] - xr[j]) <= 1e-12, "softmax prox (tau %g): x_%d = %.17g, bisection %.17g", (double)taus[it], (int)j, (double)x[j], (double)xr[j]);
+        BN_EXPECT(PetscAbsReal(x[j] - xr[j]) <= 1e-12, "softmax prox (tau %g): x_%d = %.17g, bisection %.17g", (double)taus[it], (int)j, (double)x[j], (double)xr[j]);
         worst = PetscMax(worst, PetscAbsReal(x[j] - xr[j]));
       }
     }
@@ -476,9 +465,9 @@ static PetscErrorCode TestProperties(const Case *c, BnActivation act)
   PetscCall(BnActivationGetLipschitz(act, &lip));
   PetscCall(BnActivationIsPositivelyHomogeneous(act, &hom));
   PetscCall(BnActivationGetSpec(act, &spec));
-  CHECK(lip == c->lip, "%s: Lipschitz constant %g, expected %g", c->spec, (double)lip, (double)c->lip);
-  CHECK(hom == c->homogeneous, "%s: positively homogeneous flag %d, expected %d", c->spec, (int)hom, (int)c->homogeneous);
-  CHECK(!strcmp(spec, c->spec), "%s: GetSpec returned '%s'", c->spec, spec);
+  BN_EXPECT(lip == c->lip, "%s: Lipschitz constant %g, expected %g", c->spec, (double)lip, (double)c->lip);
+  BN_EXPECT(hom == c->homogeneous, "%s: positively homogeneous flag %d, expected %d", c->spec, (int)hom, (int)c->homogeneous);
+  BN_EXPECT(!strcmp(spec, c->spec), "%s: GetSpec returned '%s'", c->spec, spec);
   for (int trial = 0; trial < 200; trial++) {
     PetscReal dz = 0, ds = 0;
     RandomZ(1, w, z1);
@@ -489,18 +478,18 @@ static PetscErrorCode TestProperties(const Case *c, BnActivation act)
       dz += (z1[j] - z2[j]) * (z1[j] - z2[j]);
       ds += (s1[j] - s2[j]) * (s1[j] - s2[j]);
     }
-    CHECK(PetscSqrtReal(ds) <= lip * PetscSqrtReal(dz) * (1 + 1e-12) + 1e-15, "%s: |sigma(z1) - sigma(z2)| = %g > %g |z1 - z2| = %g", c->spec, (double)PetscSqrtReal(ds), (double)lip, (double)(lip * PetscSqrtReal(dz)));
+    BN_EXPECT(PetscSqrtReal(ds) <= lip * PetscSqrtReal(dz) * (1 + 1e-12) + 1e-15, "%s: |sigma(z1) - sigma(z2)| = %g > %g |z1 - z2| = %g", c->spec, (double)PetscSqrtReal(ds), (double)lip, (double)(lip * PetscSqrtReal(dz)));
     if (dz > 0) worst = PetscMax(worst, PetscSqrtReal(ds / dz));
     if (hom) {
       const PetscReal a = 0.1 + 3 * Uniform();
       for (PetscInt j = 0; j < w; j++) z2[j] = a * z1[j];
       PetscCall(BnActivationSigma(act, 1, w, z2, s2));
-      for (PetscInt j = 0; j < w; j++) CHECK(PetscAbsReal(s2[j] - a * s1[j]) <= 1e-14 * (1 + PetscAbsReal(s2[j])), "%s: sigma(a z) != a sigma(z)", c->spec);
+      for (PetscInt j = 0; j < w; j++) BN_EXPECT(PetscAbsReal(s2[j] - a * s1[j]) <= 1e-14 * (1 + PetscAbsReal(s2[j])), "%s: sigma(a z) != a sigma(z)", c->spec);
     }
   }
   /* the constant is attained (sigmoid at 0, the others on their linear part) except for
      softmax, whose Jacobian diag(p) - p p^T has norm <= 1/2 although F is only 1-convex */
-  CHECK(worst > (c->dom == DOM_SIMPLEX ? 0.2 : 0.9) * lip, "%s: largest observed ratio %g is far below the claimed constant %g", c->spec, (double)worst, (double)lip);
+  BN_EXPECT(worst > (c->dom == DOM_SIMPLEX ? 0.2 : 0.9) * lip, "%s: largest observed ratio %g is far below the claimed constant %g", c->spec, (double)worst, (double)lip);
   PetscFunctionReturn(0);
 }
 
@@ -519,28 +508,28 @@ static PetscErrorCode TestOverflow(void)
   for (int k = 0; k < 4; k++) {
     PetscReal z = zs[k];
     PetscCall(BnActivationFstar(sg, 1, 1, &z, &f));
-    CHECK(f == PetscMax(z, 0), "softplus(%g) = %g", (double)z, (double)f);
+    BN_EXPECT(f == PetscMax(z, 0), "softplus(%g) = %g", (double)z, (double)f);
     PetscCall(BnActivationFstar(th, 1, 1, &z, &f));
-    CHECK(PetscAbsReal(f - (PetscAbsReal(z) - ln2)) <= 1e-15 * PetscAbsReal(z), "log cosh(%g) = %.17g", (double)z, (double)f);
+    BN_EXPECT(PetscAbsReal(f - (PetscAbsReal(z) - ln2)) <= 1e-15 * PetscAbsReal(z), "log cosh(%g) = %.17g", (double)z, (double)f);
     PetscCall(BnActivationSigma(sg, 1, 1, &z, x));
     PetscCall(BnActivationBregman(sg, 1, 1, x, &z, &B));
-    CHECK(PetscIsNormalReal(B) || B == 0, "sigmoid B(sigma(z), z) = %g at z = %g", (double)B, (double)z);
-    CHECK(PetscAbsReal(B) <= 1e-15, "sigmoid B(sigma(z), z) = %g at z = %g", (double)B, (double)z);
+    BN_EXPECT(PetscIsNormalReal(B) || B == 0, "sigmoid B(sigma(z), z) = %g at z = %g", (double)B, (double)z);
+    BN_EXPECT(PetscAbsReal(B) <= 1e-15, "sigmoid B(sigma(z), z) = %g at z = %g", (double)B, (double)z);
     x[0] = z > 0 ? 0 : 1; /* the wrong end: gap ~ |z| */
     PetscCall(BnActivationBregman(sg, 1, 1, x, &z, &B));
-    CHECK(PetscAbsReal(B - PetscAbsReal(z)) <= 1e-12 * PetscAbsReal(z), "sigmoid B(%g, %g) = %.17g, expected %g", (double)x[0], (double)z, (double)B, (double)PetscAbsReal(z));
+    BN_EXPECT(PetscAbsReal(B - PetscAbsReal(z)) <= 1e-12 * PetscAbsReal(z), "sigmoid B(%g, %g) = %.17g, expected %g", (double)x[0], (double)z, (double)B, (double)PetscAbsReal(z));
     x[0] = z > 0 ? -1 : 1;
     PetscCall(BnActivationBregman(th, 1, 1, x, &z, &B));
-    CHECK(PetscAbsReal(B - 2 * PetscAbsReal(z)) <= 1e-12 * PetscAbsReal(z), "tanh B(%g, %g) = %.17g, expected %g", (double)x[0], (double)z, (double)B, (double)(2 * PetscAbsReal(z)));
+    BN_EXPECT(PetscAbsReal(B - 2 * PetscAbsReal(z)) <= 1e-12 * PetscAbsReal(z), "tanh B(%g, %g) = %.17g, expected %g", (double)x[0], (double)z, (double)B, (double)(2 * PetscAbsReal(z)));
   }
   {
     PetscReal z[3] = {800, -800, 0}, y[3] = {0, 0, 1};
     PetscCall(BnActivationFstar(sm, 1, 3, z, &f));
-    CHECK(f == 800, "logsumexp(800, -800, 0) = %.17g", (double)f);
+    BN_EXPECT(f == 800, "logsumexp(800, -800, 0) = %.17g", (double)f);
     PetscCall(BnActivationSigma(sm, 1, 3, z, x));
-    CHECK(x[0] == 1 && x[1] == 0 && x[2] >= 0, "softmax(800, -800, 0) = (%g, %g, %g)", (double)x[0], (double)x[1], (double)x[2]);
+    BN_EXPECT(x[0] == 1 && x[1] == 0 && x[2] >= 0, "softmax(800, -800, 0) = (%g, %g, %g)", (double)x[0], (double)x[1], (double)x[2]);
     PetscCall(BnActivationBregman(sm, 1, 3, y, z, &B));
-    CHECK(B == 800, "cross-entropy of class 2 at (800, -800, 0) = %.17g", (double)B);
+    BN_EXPECT(B == 800, "cross-entropy of class 2 at (800, -800, 0) = %.17g", (double)B);
   }
   PetscCall(BnActivationDestroy(&sg));
   PetscCall(BnActivationDestroy(&th));
@@ -570,7 +559,7 @@ static PetscErrorCode TestCrossEntropy(void)
       if (j != jmax) s += PetscExpReal(z[j] - z[jmax]);
     ce = (z[jmax] - z[c]) + log1p(s);
     PetscCall(BnActivationBregman(sm, 1, N, y, z, &B));
-    CHECK(PetscAbsReal(B - ce) <= 1e-12 * ce + 1e-300, "softmax B(onehot %d, z) = %.17g, cross-entropy %.17g", (int)c, (double)B, (double)ce);
+    BN_EXPECT(PetscAbsReal(B - ce) <= 1e-12 * ce + 1e-300, "softmax B(onehot %d, z) = %.17g, cross-entropy %.17g", (int)c, (double)B, (double)ce);
     if (ce > 0) worst = PetscMax(worst, PetscAbsReal(B - ce) / ce);
   }
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  %-18s cross-entropy: max relative difference %.1e\n", "softmax", (double)worst));
@@ -638,7 +627,7 @@ static PetscErrorCode TestSmallGap(void)
       }
       PetscCall(BnActivationBregman(act, 1, n, x, z, &B));
       if (ref < 1e-300L) continue;
-      CHECK(PetscAbsReal(B - (PetscReal)ref) <= 1e-7 * (PetscReal)ref, "%s: small gap %.17g, long double reference %.17g (z[0] = %g)", specs[k], (double)B, (double)ref, (double)z[0]);
+      BN_EXPECT(PetscAbsReal(B - (PetscReal)ref) <= 1e-7 * (PetscReal)ref, "%s: small gap %.17g, long double reference %.17g (z[0] = %g)", specs[k], (double)B, (double)ref, (double)z[0]);
       worst[k] = PetscMax(worst[k], PetscAbsReal(B - (PetscReal)ref) / (PetscReal)ref);
     }
     PetscCall(BnActivationDestroy(&act));
@@ -661,19 +650,19 @@ static PetscErrorCode TestSame(const char *spa, const char *spb, Domain dom)
     RandomZ(M, N, z);
     PetscCall(BnActivationSigma(a, M, N, z, sa));
     PetscCall(BnActivationSigma(b, M, N, z, sb));
-    for (PetscInt k = 0; k < M * N; k++) CHECK(PetscAbsReal(sa[k] - sb[k]) <= 1e-14 * (1 + PetscAbsReal(sb[k])), "%s vs %s: sigma(%g) = %.17g vs %.17g", spa, spb, (double)z[k], (double)sa[k], (double)sb[k]);
+    for (PetscInt k = 0; k < M * N; k++) BN_EXPECT(PetscAbsReal(sa[k] - sb[k]) <= 1e-14 * (1 + PetscAbsReal(sb[k])), "%s vs %s: sigma(%g) = %.17g vs %.17g", spa, spb, (double)z[k], (double)sa[k], (double)sb[k]);
     PetscCall(BnActivationProx(a, 0.7, M, N, z, sa));
     PetscCall(BnActivationProx(b, 0.7, M, N, z, sb));
-    for (PetscInt k = 0; k < M * N; k++) CHECK(PetscAbsReal(sa[k] - sb[k]) <= 1e-14 * (1 + PetscAbsReal(sb[k])), "%s vs %s: prox(%g) = %.17g vs %.17g", spa, spb, (double)z[k], (double)sa[k], (double)sb[k]);
+    for (PetscInt k = 0; k < M * N; k++) BN_EXPECT(PetscAbsReal(sa[k] - sb[k]) <= 1e-14 * (1 + PetscAbsReal(sb[k])), "%s vs %s: prox(%g) = %.17g vs %.17g", spa, spb, (double)z[k], (double)sa[k], (double)sb[k]);
     PetscCall(BnActivationFstar(a, M, N, z, &va));
     PetscCall(BnActivationFstar(b, M, N, z, &vb));
-    CHECK(PetscAbsReal(va - vb) <= 1e-13 * (1 + PetscAbsReal(vb)), "%s vs %s: F* %.17g vs %.17g", spa, spb, (double)va, (double)vb);
+    BN_EXPECT(PetscAbsReal(va - vb) <= 1e-13 * (1 + PetscAbsReal(vb)), "%s vs %s: F* %.17g vs %.17g", spa, spb, (double)va, (double)vb);
     PetscCall(BnActivationF(a, M, N, x, &va));
     PetscCall(BnActivationF(b, M, N, x, &vb));
-    CHECK(PetscAbsReal(va - vb) <= 1e-13 * (1 + PetscAbsReal(vb)), "%s vs %s: F %.17g vs %.17g", spa, spb, (double)va, (double)vb);
+    BN_EXPECT(PetscAbsReal(va - vb) <= 1e-13 * (1 + PetscAbsReal(vb)), "%s vs %s: F %.17g vs %.17g", spa, spb, (double)va, (double)vb);
     PetscCall(BnActivationBregman(a, M, N, x, z, &va));
     PetscCall(BnActivationBregman(b, M, N, x, z, &vb));
-    CHECK(PetscAbsReal(va - vb) <= 1e-12 * (1 + PetscAbsReal(vb)), "%s vs %s: B %.17g vs %.17g", spa, spb, (double)va, (double)vb);
+    BN_EXPECT(PetscAbsReal(va - vb) <= 1e-12 * (1 + PetscAbsReal(vb)), "%s vs %s: B %.17g vs %.17g", spa, spb, (double)va, (double)vb);
   }
   PetscCall(BnActivationDestroy(&a));
   PetscCall(BnActivationDestroy(&b));
@@ -706,12 +695,12 @@ static PetscErrorCode TestDomain(void)
     PetscCall(BnActivationCreate(bad[k].spec, &a));
     PetscCall(BnActivationF(a, 1, bad[k].n, bad[k].x, &f));
     PetscCall(BnActivationBregman(a, 1, bad[k].n, bad[k].x, z, &B));
-    CHECK(f == PETSC_INFINITY && B == PETSC_INFINITY, "%s: F = %g, B = %g outside the domain, expected PETSC_INFINITY", bad[k].spec, (double)f, (double)B);
+    BN_EXPECT(f == PETSC_INFINITY && B == PETSC_INFINITY, "%s: F = %g, B = %g outside the domain, expected PETSC_INFINITY", bad[k].spec, (double)f, (double)B);
     /* two infeasible units still give PETSC_INFINITY, not an IEEE overflow */
     PetscCall(PetscArraycpy(x2, bad[k].x, bad[k].n));
     PetscCall(PetscArraycpy(x2 + bad[k].n, bad[k].x, bad[k].n));
     PetscCall(BnActivationF(a, 2, bad[k].n, x2, &f));
-    CHECK(f == PETSC_INFINITY, "%s: F of two infeasible rows = %g", bad[k].spec, (double)f);
+    BN_EXPECT(f == PETSC_INFINITY, "%s: F of two infeasible rows = %g", bad[k].spec, (double)f);
     PetscCall(BnActivationDestroy(&a));
   }
   PetscFunctionReturn(0);
@@ -742,10 +731,10 @@ static PetscErrorCode ExpectBadSpec(const char *spec, const char *fragment)
   ierr = BnActivationCreate(spec, &a);
   PetscCall(PetscPopErrorHandler());
   PetscCall(PetscSNPrintf(quoted, sizeof(quoted), "activation '%s'", spec));
-  CHECK(ierr == PETSC_ERR_USER_INPUT, "spec '%s': error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)ierr);
-  CHECK(a == NULL, "spec '%s': activation not NULL after failure", spec);
-  CHECK(strstr(last_error, quoted) != NULL, "spec '%s': message does not quote the text: %s", spec, last_error);
-  CHECK(strstr(last_error, fragment) != NULL, "spec '%s': message lacks '%s': %s", spec, fragment, last_error);
+  BN_EXPECT(ierr == PETSC_ERR_USER_INPUT, "spec '%s': error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)ierr);
+  BN_EXPECT(a == NULL, "spec '%s': activation not NULL after failure", spec);
+  BN_EXPECT(strstr(last_error, quoted) != NULL, "spec '%s': message does not quote the text: %s", spec, last_error);
+  BN_EXPECT(strstr(last_error, fragment) != NULL, "spec '%s': message lacks '%s': %s", spec, fragment, last_error);
   if (!ierr) PetscCall(BnActivationDestroy(&a));
   PetscFunctionReturn(0);
 }
@@ -761,8 +750,8 @@ static PetscErrorCode ExpectBadLayer(const char *spec, PetscInt layer, PetscInt 
   PetscCall(PetscPushErrorHandler(RecordErrorHandler, NULL));
   ierr = BnActivationCheckLayer(a, layer, width, is_output);
   PetscCall(PetscPopErrorHandler());
-  CHECK(ierr == PETSC_ERR_USER_INPUT, "CheckLayer(%s, width %d, output %d): error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)width, (int)is_output, (int)ierr);
-  CHECK(strstr(last_error, fragment) != NULL, "CheckLayer(%s): message lacks '%s': %s", spec, fragment, last_error);
+  BN_EXPECT(ierr == PETSC_ERR_USER_INPUT, "CheckLayer(%s, width %d, output %d): error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)width, (int)is_output, (int)ierr);
+  BN_EXPECT(strstr(last_error, fragment) != NULL, "CheckLayer(%s): message lacks '%s': %s", spec, fragment, last_error);
   PetscCall(BnActivationDestroy(&a));
   PetscFunctionReturn(0);
 }
@@ -806,9 +795,9 @@ static PetscErrorCode TestParsing(void)
   /* blanks around the text are not part of it */
   PetscCall(BnActivationCreate("  leakyrelu:0.25 ", &a));
   PetscCall(BnActivationGetSpec(a, &spec));
-  CHECK(!strcmp(spec, "leakyrelu:0.25"), "GetSpec returned '%s'", spec);
+  BN_EXPECT(!strcmp(spec, "leakyrelu:0.25"), "GetSpec returned '%s'", spec);
   PetscCall(BnActivationSigma(a, 1, 1, &z, &x));
-  CHECK(x == -0.5, "leakyrelu:0.25 at -2 gives %g", (double)x);
+  BN_EXPECT(x == -0.5, "leakyrelu:0.25 at -2 gives %g", (double)x);
   PetscCall(BnActivationDestroy(&a));
   PetscCall(BnActivationDestroy(&a)); /* NULL is fine */
 
@@ -829,7 +818,7 @@ static PetscErrorCode TestParsing(void)
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     ierr = BnActivationProx(a, 0, 1, 1, &z, &x);
     PetscCall(PetscPopErrorHandler());
-    CHECK(ierr == PETSC_ERR_ARG_OUTOFRANGE, "BnActivationProx with tau = 0: error %d", (int)ierr);
+    BN_EXPECT(ierr == PETSC_ERR_ARG_OUTOFRANGE, "BnActivationProx with tau = 0: error %d", (int)ierr);
   }
   PetscCall(BnActivationDestroy(&a));
   PetscFunctionReturn(0);
@@ -859,7 +848,9 @@ int main(int argc, char **argv)
   PetscCall(TestSame("leakyrelu:1", "identity", DOM_REAL));
   PetscCall(TestDomain());
   PetscCall(TestParsing());
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "test_activation: %d checks, %d failed\n", checks, failures));
-  PetscCall(PetscFinalize());
-  return failures ? 1 : 0;
+  {
+    int code = bn_test_exit_code("test_activation");
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }

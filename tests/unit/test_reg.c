@@ -1,25 +1,14 @@
-/* Unit test of BnReg (math.md §2): values against direct computation (nuclear against a
+/* Unit test of BnReg (docs/method.md §2): values against direct computation (nuclear against a
    matrix built from known singular values), prox optimality against random perturbations,
    the closed forms, rank reduction of the nuclear prox on a planted low-rank-plus-noise
    matrix in both orientations, and strict parsing (PETSC_ERR_USER_INPUT naming the text).
    Prints every failure and exits 1 if there was one. */
-#include <bregnet.h>
+#include "bn_test.h"
 #include <petscblaslapack.h>
 #include <string.h>
 
-static int      failures = 0, checks = 0;
 static uint64_t rng_index = 0;
 
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      failures++; \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "FAIL (%s:%d) ", __FILE__, __LINE__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, __VA_ARGS__)); \
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n")); \
-    } \
-  } while (0)
 
 static PetscReal Normal(void)
 {
@@ -143,27 +132,27 @@ static PetscErrorCode TestValues(void)
     const char *spec;
     PetscCall(BnRegCreate(regs[k].spec, &reg));
     PetscCall(BnRegGetSpec(reg, &spec));
-    CHECK(!strcmp(spec, regs[k].spec), "GetSpec returned '%s' for '%s'", spec, regs[k].spec);
+    BN_EXPECT(!strcmp(spec, regs[k].spec), "GetSpec returned '%s' for '%s'", spec, regs[k].spec);
     for (int trial = 0; trial < 5; trial++) {
       RandomMatrix(m, n, 1.0, W);
       if (trial == 1)
         for (PetscInt j = 0; j < n; j++) W[2 * n + j] = 0; /* a dead neuron */
       PetscCall(BnRegValue(reg, m, n, W, &val));
       PetscCall(DirectValue(regs[k].name, regs[k].mu, m, n, W, &ref));
-      CHECK(PetscAbsReal(val - ref) <= 1e-13 * (1 + PetscAbsReal(ref)), "%s: value %.17g, direct %.17g", regs[k].spec, (double)val, (double)ref);
+      BN_EXPECT(PetscAbsReal(val - ref) <= 1e-13 * (1 + PetscAbsReal(ref)), "%s: value %.17g, direct %.17g", regs[k].spec, (double)val, (double)ref);
     }
     /* nuclear norm of a matrix built from known singular values */
     Planted(m, n, 5, s, W, U, V);
     PetscCall(BnRegValue(reg, m, n, W, &val));
-    if (!strcmp(regs[k].name, "nuclear")) CHECK(PetscAbsReal(val - regs[k].mu * 8.01) <= 1e-12, "%s: value %.17g of a matrix with singular values summing to 8.01", regs[k].spec, (double)val);
+    if (!strcmp(regs[k].name, "nuclear")) BN_EXPECT(PetscAbsReal(val - regs[k].mu * 8.01) <= 1e-12, "%s: value %.17g of a matrix with singular values summing to 8.01", regs[k].spec, (double)val);
     /* a single neuron: every norm is the Euclidean norm (l1 aside) */
     {
       PetscReal row[4] = {3, 0, -4, 0};
       PetscCall(BnRegValue(reg, 1, 4, row, &val));
-      if (!strcmp(regs[k].name, "nuclear") || !strcmp(regs[k].name, "neuron")) CHECK(PetscAbsReal(val - 5 * regs[k].mu) <= 1e-14, "%s: value of (3,0,-4,0) is %g", regs[k].spec, (double)val);
+      if (!strcmp(regs[k].name, "nuclear") || !strcmp(regs[k].name, "neuron")) BN_EXPECT(PetscAbsReal(val - 5 * regs[k].mu) <= 1e-14, "%s: value of (3,0,-4,0) is %g", regs[k].spec, (double)val);
       PetscCall(BnRegValue(reg, 4, 1, row, &val)); /* a column: 4 neurons with one weight each */
-      if (!strcmp(regs[k].name, "nuclear")) CHECK(PetscAbsReal(val - 5 * regs[k].mu) <= 1e-14, "%s: value of the column (3,0,-4,0) is %g", regs[k].spec, (double)val);
-      if (!strcmp(regs[k].name, "neuron")) CHECK(PetscAbsReal(val - 7 * regs[k].mu) <= 1e-14, "%s: value of the column (3,0,-4,0) is %g", regs[k].spec, (double)val);
+      if (!strcmp(regs[k].name, "nuclear")) BN_EXPECT(PetscAbsReal(val - 5 * regs[k].mu) <= 1e-14, "%s: value of the column (3,0,-4,0) is %g", regs[k].spec, (double)val);
+      if (!strcmp(regs[k].name, "neuron")) BN_EXPECT(PetscAbsReal(val - 7 * regs[k].mu) <= 1e-14, "%s: value of the column (3,0,-4,0) is %g", regs[k].spec, (double)val);
     }
     PetscCall(BnRegDestroy(&reg));
   }
@@ -200,7 +189,7 @@ static PetscErrorCode TestProxOptimality(void)
           for (PetscInt q = 0; q < N; q++) Q[q] = P[q] + t * D[q];
           PetscCall(BnRegValue(reg, m, n, Q, &r));
           phip = tau * r + 0.5 * DistSq(N, Q, W);
-          CHECK(phip >= phi - 1e-13 * (1 + phi), "%s prox (tau %g): objective %.17g, perturbed (t = %g) %.17g", regs[k].spec, (double)tau, (double)phi, (double)t, (double)phip);
+          BN_EXPECT(phip >= phi - 1e-13 * (1 + phi), "%s prox (tau %g): objective %.17g, perturbed (t = %g) %.17g", regs[k].spec, (double)tau, (double)phi, (double)t, (double)phip);
           worst = PetscMin(worst, phip - phi);
         }
       }
@@ -228,28 +217,28 @@ static PetscErrorCode TestClosedForms(void)
 
   PetscCall(PetscArraycpy(P, W, N));
   PetscCall(BnRegProx(none, tau, m, n, P));
-  CHECK(!memcmp(P, W, sizeof(P)), "none: prox changed W");
+  BN_EXPECT(!memcmp(P, W, sizeof(P)), "none: prox changed W");
   PetscCall(PetscArraycpy(P, W, N));
   PetscCall(BnRegProx(l2, tau, m, n, P));
-  for (PetscInt k = 0; k < N; k++) CHECK(PetscAbsReal(P[k] - W[k] / 1.4) <= 1e-15, "l2 prox: %g, expected %g", (double)P[k], (double)(W[k] / 1.4));
+  for (PetscInt k = 0; k < N; k++) BN_EXPECT(PetscAbsReal(P[k] - W[k] / 1.4) <= 1e-15, "l2 prox: %g, expected %g", (double)P[k], (double)(W[k] / 1.4));
   PetscCall(PetscArraycpy(P, W, N));
   PetscCall(BnRegProx(l1, tau, m, n, P));
   for (PetscInt k = 0; k < N; k++) {
     const PetscReal t = 0.24, e = W[k] > t ? W[k] - t : (W[k] < -t ? W[k] + t : 0);
-    CHECK(PetscAbsReal(P[k] - e) <= 1e-15, "l1 prox: %g, expected %g", (double)P[k], (double)e);
+    BN_EXPECT(PetscAbsReal(P[k] - e) <= 1e-15, "l1 prox: %g, expected %g", (double)P[k], (double)e);
   }
   PetscCall(PetscArraycpy(P, W, N));
   PetscCall(BnRegProx(nr, tau, m, n, P));
   for (PetscInt i = 0; i < m; i++) {
     const PetscReal nrm = RowNorm(n, W + i * n);
     const PetscReal sc  = nrm > 0.64 ? 1 - 0.64 / nrm : 0;
-    for (PetscInt j = 0; j < n; j++) CHECK(PetscAbsReal(P[i * n + j] - sc * W[i * n + j]) <= 1e-15, "neuron prox row %d: %g, expected %g", (int)i, (double)P[i * n + j], (double)(sc * W[i * n + j]));
+    for (PetscInt j = 0; j < n; j++) BN_EXPECT(PetscAbsReal(P[i * n + j] - sc * W[i * n + j]) <= 1e-15, "neuron prox row %d: %g, expected %g", (int)i, (double)P[i * n + j], (double)(sc * W[i * n + j]));
   }
-  for (PetscInt j = 0; j < n; j++) CHECK(P[n + j] == 0, "neuron prox: the weak neuron was not switched off");
+  for (PetscInt j = 0; j < n; j++) BN_EXPECT(P[n + j] == 0, "neuron prox: the weak neuron was not switched off");
   /* tau = 0 is the identity */
   PetscCall(PetscArraycpy(P, W, N));
   PetscCall(BnRegProx(l1, 0, m, n, P));
-  CHECK(!memcmp(P, W, sizeof(P)), "l1 prox with tau = 0 changed W");
+  BN_EXPECT(!memcmp(P, W, sizeof(P)), "l1 prox with tau = 0 changed W");
   PetscCall(BnRegDestroy(&l2));
   PetscCall(BnRegDestroy(&l1));
   PetscCall(BnRegDestroy(&nr));
@@ -273,17 +262,17 @@ static PetscErrorCode TestNuclearRank(void)
   Planted(m, n, 3, s, W, U, V);
   for (PetscInt k = 0; k < N; k++) W[k] += 0.01 * Normal();
   PetscCall(SingularValues(m, n, W, sW));
-  CHECK(sW[3] > 1e-3, "test setup: noise should make W full rank (s_4 = %g)", (double)sW[3]);
+  BN_EXPECT(sW[3] > 1e-3, "test setup: noise should make W full rank (s_4 = %g)", (double)sW[3]);
   PetscCall(PetscArraycpy(P, W, N));
   PetscCall(BnRegProx(reg, tau, m, n, P));
   PetscCall(SingularValues(m, n, P, sP));
   for (PetscInt k = 0; k < 12; k++)
     if (sP[k] > 1e-10 * sP[0]) rank++;
-  CHECK(rank == 3, "nuclear prox: rank %d, expected 3 (s_4 = %g)", (int)rank, (double)sP[3]);
-  for (PetscInt k = 0; k < 3; k++) CHECK(PetscAbsReal(sP[k] - (sW[k] - tau * mu)) <= 1e-12 * sW[0], "nuclear prox: singular value %d is %.15g, expected %.15g", (int)k, (double)sP[k], (double)(sW[k] - tau * mu));
+  BN_EXPECT(rank == 3, "nuclear prox: rank %d, expected 3 (s_4 = %g)", (int)rank, (double)sP[3]);
+  for (PetscInt k = 0; k < 3; k++) BN_EXPECT(PetscAbsReal(sP[k] - (sW[k] - tau * mu)) <= 1e-12 * sW[0], "nuclear prox: singular value %d is %.15g, expected %.15g", (int)k, (double)sP[k], (double)(sW[k] - tau * mu));
   /* P is the best rank-3 approximation shrunk: close to the planted matrix */
   PetscCall(BnRegValue(reg, m, n, P, &val));
-  CHECK(PetscAbsReal(val - mu * (sW[0] + sW[1] + sW[2] - 3 * tau * mu)) <= 1e-11, "nuclear value after prox %.15g", (double)val);
+  BN_EXPECT(PetscAbsReal(val - mu * (sW[0] + sW[1] + sW[2] - 3 * tau * mu)) <= 1e-11, "nuclear value after prox %.15g", (double)val);
 
   /* the same on the transpose (n x m, row-major): prox(W^T) = prox(W)^T */
   for (PetscInt i = 0; i < m; i++)
@@ -294,7 +283,7 @@ static PetscErrorCode TestNuclearRank(void)
     PetscReal d = 0;
     for (PetscInt i = 0; i < m; i++)
       for (PetscInt j = 0; j < n; j++) d = PetscMax(d, PetscAbsReal(PT[j * m + i] - P[i * n + j]));
-    CHECK(d <= 1e-12, "nuclear prox does not commute with transposition: max difference %g", (double)d);
+    BN_EXPECT(d <= 1e-12, "nuclear prox does not commute with transposition: max difference %g", (double)d);
   }
   /* exact rank-1 case: s u v^T -> (s - t) u v^T */
   {
@@ -303,10 +292,10 @@ static PetscErrorCode TestNuclearRank(void)
     Planted(m, n, 1, &s1, R, U, V);
     for (PetscInt k = 0; k < N; k++) E[k] = R[k] * (s1 - tau * mu) / s1;
     PetscCall(BnRegProx(reg, tau, m, n, R));
-    CHECK(DistSq(N, R, E) <= 1e-26, "nuclear prox of a rank-1 matrix: error %g", (double)PetscSqrtReal(DistSq(N, R, E)));
+    BN_EXPECT(DistSq(N, R, E) <= 1e-26, "nuclear prox of a rank-1 matrix: error %g", (double)PetscSqrtReal(DistSq(N, R, E)));
     Planted(m, n, 1, &s1, R, U, V);
     PetscCall(BnRegProx(reg, 10, m, n, R)); /* threshold 5 > 3: everything goes */
-    for (PetscInt k = 0; k < N; k++) CHECK(R[k] == 0, "nuclear prox above the top singular value did not zero W");
+    for (PetscInt k = 0; k < N; k++) BN_EXPECT(R[k] == 0, "nuclear prox above the top singular value did not zero W");
   }
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  nuclear: singular values %.3g %.3g %.3g %.2e -> %.3g %.3g %.3g %.2e\n", (double)sW[0], (double)sW[1], (double)sW[2], (double)sW[3], (double)sP[0], (double)sP[1], (double)sP[2], (double)sP[3]));
   PetscCall(BnRegDestroy(&reg));
@@ -337,11 +326,12 @@ static PetscErrorCode ExpectBad(const char *spec, const char *fragment)
   PetscCall(PetscPushErrorHandler(RecordErrorHandler, NULL));
   ierr = BnRegCreate(spec, &reg);
   PetscCall(PetscPopErrorHandler());
-  PetscCall(PetscSNPrintf(quoted, sizeof(quoted), "-net_reg: '%s'", spec));
-  CHECK(ierr == PETSC_ERR_USER_INPUT, "spec '%s': error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)ierr);
-  CHECK(reg == NULL, "spec '%s': regulariser not NULL after failure", spec);
-  CHECK(strstr(last_error, quoted) != NULL, "spec '%s': message does not quote the text: %s", spec, last_error);
-  CHECK(strstr(last_error, fragment) != NULL, "spec '%s': message lacks '%s': %s", spec, fragment, last_error);
+  /* the text itself; the option or file it came from is the caller's context (BnErrorSetContext()) */
+  PetscCall(PetscSNPrintf(quoted, sizeof(quoted), "'%s'", spec));
+  BN_EXPECT(ierr == PETSC_ERR_USER_INPUT, "spec '%s': error code %d, expected PETSC_ERR_USER_INPUT", spec, (int)ierr);
+  BN_EXPECT(reg == NULL, "spec '%s': regulariser not NULL after failure", spec);
+  BN_EXPECT(strstr(last_error, quoted) != NULL, "spec '%s': message does not quote the text: %s", spec, last_error);
+  BN_EXPECT(strstr(last_error, fragment) != NULL, "spec '%s': message lacks '%s': %s", spec, fragment, last_error);
   if (!ierr) PetscCall(BnRegDestroy(&reg));
   PetscFunctionReturn(0);
 }
@@ -371,7 +361,7 @@ static PetscErrorCode TestParsing(void)
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
   ierr = BnRegProx(reg, -1, 2, 2, W);
   PetscCall(PetscPopErrorHandler());
-  CHECK(ierr == PETSC_ERR_ARG_OUTOFRANGE, "BnRegProx with tau = -1: error %d", (int)ierr);
+  BN_EXPECT(ierr == PETSC_ERR_ARG_OUTOFRANGE, "BnRegProx with tau = -1: error %d", (int)ierr);
   PetscCall(BnRegDestroy(&reg));
   PetscFunctionReturn(0);
 }
@@ -385,7 +375,9 @@ int main(int argc, char **argv)
   PetscCall(TestClosedForms());
   PetscCall(TestNuclearRank());
   PetscCall(TestParsing());
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "test_reg: %d checks, %d failed\n", checks, failures));
-  PetscCall(PetscFinalize());
-  return failures ? 1 : 0;
+  {
+    int code = bn_test_exit_code("test_reg");
+    PetscCall(PetscFinalize());
+    return code;
+  }
 }
