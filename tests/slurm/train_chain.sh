@@ -28,6 +28,8 @@ t0=$(date +%s)
 echo "uninterrupted run: $(( $(date +%s) - t0 )) s"
 limit="--time=5 --signal=B:USR1@10"
 [ "$timer" = 1 ] && limit="--time=1 --signal=B:USR1@50"
+# mpiexec unless told otherwise: the srun --mpi=pmix path is tested across nodes (multinode.sh)
+export BREGNET_LAUNCHER=${BREGNET_LAUNCHER:-mpiexec}
 export BREGNET BREGNET_RUN_DIR=$W/run BREGNET_SBATCH_ARGS="$limit --output=$W/train-%j.out"
 t0=$(date +%s)
 first=$(cd "$ROOT" && sbatch --parsable $BREGNET_SBATCH_ARGS --ntasks=2 jobs/train.sbatch "${C[@]}") || fail "sbatch"
