@@ -76,12 +76,15 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(BnOptionsInt("-solver_batch", "Mini-batch size; 0 = full batch", "BnSolverSetBatchSize", s->batch, &ival, &set));
   if (set) PetscCall(BnSolverSetBatchSize(s, ival));
   PetscCall(BnOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch (-1: 2 for mini-batches, 1 for full batch)", "BnSolverSetXSteps", s->x_steps, &ival, &set));
+  /* the setter also takes PETSC_DEFAULT (-2) from programs; on the command line only -1 means the default */
+  PetscCheck(!set || ival >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0, or -1 for the default", ival);
   if (set) PetscCall(BnSolverSetXSteps(s, ival));
   PetscCall(BnOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam, sgd", "BnSolverSetWUpdate", r->type, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetWUpdate(s, str));
   PetscCall(BnOptionsReal("-solver_lr", "W step size (adam default 1e-3, sgd 1e-2; prox/nesterov default 1/L)", "BnSolverSetLearningRate", r->lr, &rval, &set));
   if (set) PetscCall(BnSolverSetLearningRate(s, rval));
   PetscCall(BnOptionsReal("-solver_lr_decay", "W step multiplied by this factor every sweep (-1: 0.85 for mini-batches, 1 for full batch)", "BnSolverSetLearningRateDecay", r->lr_decay, &rval, &set));
+  PetscCheck(!set || rval == -1 || rval > 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_lr_decay %g: must be in (0, 1], or -1 for the default", (double)rval);
   if (set) PetscCall(BnSolverSetLearningRateDecay(s, rval));
   PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetMomentum", r->momentum, &rval, &set));
   if (set) PetscCall(BnSolverSetMomentum(s, rval));

@@ -32,6 +32,8 @@ expect2 1 "softmax"          train "${T[@]}" -net_widths 8,4,2 -net_activations 
 expect2 2 "net_widths"       train -data fmnist -data_samples 10 -net_widths 100,10 -solver_sweeps 1
 expect2 1 "solver_sweeps"    train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_sweeps -3
 expect2 1 "solver_batch"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_batch abc
+expect2 1 "solver_x_steps"   train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_x_steps -2
+expect2 1 "solver_lr_decay"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -solver_lr_decay -2
 expect2 1 "net_widths"       train "${T[@]}" -net_widths 8,x,2
 expect2 2 "outside the domain" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,softmax
 expect2 1 "net_lambda"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_lambda -1
