@@ -22,7 +22,7 @@ struct _p_BnProgress {
 
   Options Database Keys:
 + -progress B          - print progress lines inside sweeps (default true)
-- -progress_interval T - seconds between progress lines when standard output is not a terminal (default 5)
+- -progress_interval T - seconds between progress lines when standard output is not a terminal (default 5); on a terminal the line is rewritten every min(T, 0.25) s
 
 .seealso: BnProgressStart(), BnProgressUpdate(), BnProgressClear()
 @*/
@@ -85,7 +85,7 @@ PetscErrorCode BnProgressUpdate(BnProgress p, PetscInt sweep, PetscInt sweeps, P
   PetscFunctionBegin;
   if (!p || !p->on || p->rank || done <= p->done0 || done >= total) PetscFunctionReturn(0);
   PetscCall(PetscTime(&now));
-  if (now - p->t_last < (p->tty ? 0.25 : p->interval)) PetscFunctionReturn(0);
+  if (now - p->t_last < (p->tty ? PetscMin(0.25, p->interval) : p->interval)) PetscFunctionReturn(0);
   p->t_last = now;
   rate     = (PetscReal)(now - p->t_start) / (PetscReal)(done - p->done0); /* seconds per unit */
   left     = rate * (PetscReal)(total - done);

@@ -63,7 +63,7 @@ if grep -q "^progress" q.txt; then fail "-progress false printed progress"; fi
 cmp <(/usr/bin/python3 -c 'import h5py; f=h5py.File("p.h5"); print(f["net/layer_1/W"][:].tobytes().hex())') \
     <(/usr/bin/python3 -c 'import h5py; f=h5py.File("q.h5"); print(f["net/layer_1/W"][:].tobytes().hex())') || fail "progress changed the result"
 if command -v script > /dev/null; then # on a terminal (a pseudo-terminal from script) the line is rewritten in place
-  script -qec "$BREGNET train ${T[*]} -data_samples 40000 -solver_batch 4 -solver_sweeps 1 -checkpoint none -model_out tty.h5" /dev/null > tty.txt 2>&1 \
+  script -qec "$BREGNET train ${T[*]} -data_samples 40000 -solver_batch 4 -solver_sweeps 1 -checkpoint none -model_out tty.h5 -progress_interval 0" /dev/null > tty.txt 2>&1 \
     || { cat tty.txt; fail "run on a terminal"; }
   grep -q $'\rprogress: sweep 1/1, batch [0-9]*/10000, ' tty.txt || { cat -A tty.txt | head; fail "no in-place progress line on a terminal"; }
   grep -q $'\r\033\[Kfinal: ' tty.txt || { cat -A tty.txt | tail; fail "the progress line was not erased before the final line"; }
