@@ -1,0 +1,305 @@
+/* The 2-D convolution layer: c_in x H x W rows -> c_out x Ho x Wo rows (channel-major), kernel
+   kh x kw, one stride and one zero padding for both directions, one bias per output channel.
+   Weights float64[c_out, c_in, kh, kw] (PyTorch's order): row c of the row-major c_out x K
+   matrix Wm (K = c_in kh kw) holds channel c's kernel.
+
+   Every operation works sample by sample on the patch matrix of one row (im2col): col, row-major
+   K x P (P = Ho Wo), row (c, i, j) of col holds input channel c shifted by (i, j) at every output
+   position. Read as column-major it is the P x K matrix C, and a sample's output, row-major
+   c_out x P, is the column-major P x c_out matrix Z = C Wm^T: one DGEMM. The transpose and the
+   weight gradient are the two other products of the same three matrices; col2im adds a patch
+   matrix back onto the image. */
+#include "layer_impl.h"
+#include <errno.h>
+#include <petscblaslapack.h>
+
+typedef struct {
+  PetscInt   cin, h, w, cout, kh, kw, s, p, ho, wo;
+  PetscInt   K, P; /* patch length c_in kh kw, output positions Ho Wo */
+  PetscReal *col;  /* K x P patch matrix of one sample (reused) */
+  PetscReal *dcol; /* K x P scratch of the transpose */
+} BnConv;
+
+/* col (K x P, row-major) of one sample x (c_in x h x w); zero where the kernel meets the padding */
+static void Im2Col(const BnConv *c, const PetscReal x[], PetscReal col[])
+{
+  for (PetscInt ch = 0; ch < c->cin; ch++)
+    for (PetscInt i = 0; i < c->kh; i++)
+      for (PetscInt j = 0; j < c->kw; j++) {
+        PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * c->P;
+        /* output columns ox whose input column ox s - p + j lies inside: [lo, hi) */
+        PetscInt lo = c->p - j > 0 ? (c->p - j + c->s - 1) / c->s : 0;
+        PetscInt hi = (c->w - 1 + c->p - j) >= 0 ? PetscMin(c->wo, (c->w - 1 + c->p - j) / c->s + 1) : 0;
+        for (PetscInt oy = 0; oy < c->ho; oy++) {
+          PetscInt   iy = oy * c->s - c->p + i, base = (ch * c->h + iy) * c->w - c->p + j;
+          PetscReal *out = row + oy * c->wo;
+          if (iy < 0 || iy >= c->h || lo >= hi) {
+            for (PetscInt ox = 0; ox < c->wo; ox++) out[ox] = 0;
+            continue;
+          }
+          for (PetscInt ox = 0; ox < lo; ox++) out[ox] = 0;
+          for (PetscInt ox = lo; ox < hi; ox++) out[ox] = x[base + ox * c->s];
+          for (PetscInt ox = hi; ox < c->wo; ox++) out[ox] = 0;
+        }
+      }
+}
+
+/* g (one sample, c_in x h x w) += the image of the patch matrix col: the adjoint of Im2Col */
+static void Col2ImAdd(const BnConv *c, const PetscReal col[], PetscReal g[])
+{
+  for (PetscInt ch = 0; ch < c->cin; ch++)
+    for (PetscInt i = 0; i < c->kh; i++)
+      for (PetscInt j = 0; j < c->kw; j++) {
+        const PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * c->P;
+        PetscInt         lo  = c->p - j > 0 ? (c->p - j + c->s - 1) / c->s : 0;
+        PetscInt         hi  = (c->w - 1 + c->p - j) >= 0 ? PetscMin(c->wo, (c->w - 1 + c->p - j) / c->s + 1) : 0;
+        for (PetscInt oy = 0; oy < c->ho; oy++) {
+          PetscInt         iy = oy * c->s - c->p + i, base = (ch * c->h + iy) * c->w - c->p + j;
+          const PetscReal *in = row + oy * c->wo;
+          if (iy < 0 || iy >= c->h) continue;
+          for (PetscInt ox = lo; ox < hi; ox++) g[base + ox * c->s] += in[ox];
+        }
+      }
+}
+
+/* z = A x (+ b): per sample Z (P x c_out, column-major) = C Wm^T */
+static PetscErrorCode Forward_Conv(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[], PetscBool bias)
+{
+  BnConv      *c = (BnConv *)layer->data;
+  PetscBLASInt P, N, K;
+  PetscReal    one = 1.0, beta = bias ? 1.0 : 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(c->P, &P));
+  PetscCall(PetscBLASIntCast(c->cout, &N));
+  PetscCall(PetscBLASIntCast(c->K, &K));
+  for (PetscInt i = 0; i < m; i++) {
+    PetscReal *zi = z + i * layer->nout;
+    Im2Col(c, x + i * layer->nin, c->col);
+    if (bias)
+      for (PetscInt k = 0; k < c->cout; k++)
+        for (PetscInt q = 0; q < c->P; q++) zi[k * c->P + q] = layer->b[k];
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &P, &N, &K, &one, c->col, &P, layer->W, &K, &beta, zi, &P));
+  }
+  PetscCall(PetscLogFlops(2.0 * m * c->P * c->cout * c->K));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Apply_Conv(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[])
+{
+  PetscFunctionBegin;
+  PetscCall(Forward_Conv(layer, m, x, z, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* g = alpha r A + beta g: per sample dcol (P x K, column-major) = alpha R Wm, then col2im */
+static PetscErrorCode ApplyTranspose_Conv(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal r[], PetscReal beta, PetscReal g[])
+{
+  BnConv      *c = (BnConv *)layer->data;
+  PetscBLASInt P, N, K;
+  PetscReal    zero = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(c->P, &P));
+  PetscCall(PetscBLASIntCast(c->cout, &N));
+  PetscCall(PetscBLASIntCast(c->K, &K));
+  for (PetscInt i = 0; i < m; i++) {
+    PetscReal *gi = g + i * layer->nin;
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &P, &K, &N, &alpha, r + i * layer->nout, &P, layer->W, &K, &zero, c->dcol, &P));
+    if (beta == 0) PetscCall(PetscArrayzero(gi, layer->nin)); /* g may hold NaN: 0 * NaN is NaN */
+    else if (beta != 1)
+      for (PetscInt k = 0; k < layer->nin; k++) gi[k] *= beta;
+    Col2ImAdd(c, c->dcol, gi);
+  }
+  PetscCall(PetscLogFlops(2.0 * m * c->P * c->cout * c->K));
+  PetscFunctionReturn(0);
+}
+
+/* gW (column-major K x c_out = row-major Wm) = alpha sum_i C_i^T R_i, gb_k = alpha sum_i sum_q r_i[k, q] */
+static PetscErrorCode Gradient_Conv(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[])
+{
+  BnConv      *c = (BnConv *)layer->data;
+  PetscBLASInt P, N, K;
+  PetscReal    one = 1.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscArrayzero(gb, c->cout));
+  PetscCall(PetscArrayzero(gW, layer->nW));
+  PetscCall(PetscBLASIntCast(c->P, &P));
+  PetscCall(PetscBLASIntCast(c->cout, &N));
+  PetscCall(PetscBLASIntCast(c->K, &K));
+  for (PetscInt i = 0; i < m; i++) {
+    const PetscReal *ri = r + i * layer->nout;
+    Im2Col(c, x + i * layer->nin, c->col);
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &K, &N, &P, &alpha, c->col, &P, ri, &P, &one, gW, &K));
+    for (PetscInt k = 0; k < c->cout; k++)
+      for (PetscInt q = 0; q < c->P; q++) gb[k] += ri[k * c->P + q];
+  }
+  for (PetscInt k = 0; k < c->cout; k++) gb[k] *= alpha;
+  PetscCall(PetscLogFlops(2.0 * m * c->P * c->cout * c->K));
+  PetscFunctionReturn(0);
+}
+
+/* its steps v <- A^T A v / |A^T A v| on one image; est = |A^T A v| -> |A|_2^2 */
+static PetscErrorCode NormPower_Conv(BnLayer layer, PetscInt its, PetscReal v[], PetscReal *est)
+{
+  PetscReal *u;
+
+  PetscFunctionBegin;
+  *est = 0;
+  PetscCall(PetscMalloc1(layer->nout, &u));
+  for (PetscInt k = 0; k < its; k++) {
+    PetscCall(Forward_Conv(layer, 1, v, u, PETSC_FALSE));
+    PetscCall(ApplyTranspose_Conv(layer, 1, 1.0, u, 0.0, v));
+    *est = BnNormalize(layer->nin, v);
+  }
+  PetscCall(PetscFree(u));
+  PetscFunctionReturn(0);
+}
+
+/* |A|_2^2 for a fixed network: power iterations until the estimate settles (at most 2000), with
+   a 5% margin, never above the bound ceil(kh/s) ceil(kw/s) |Wm|_2^2 (each input pixel lies in at
+   most that many patches, so sum_q |patch_q(x)|^2 <= that |x|^2) with |Wm|_2^2 exact from the
+   dense norm of the c_out x K matrix */
+static PetscErrorCode Norm_Conv(BnLayer layer, PetscReal *norm2)
+{
+  BnConv   *c = (BnConv *)layer->data;
+  BnLayer   wm;
+  PetscReal wm2, bound, est = 0, prev = -1, *v;
+
+  PetscFunctionBegin;
+  PetscCall(BnLayerCreate("dense", c->cout, c->K, &wm));
+  wm->W = layer->W; /* borrowed: only read */
+  PetscCall(BnLayerNorm(wm, &wm2));
+  wm->W = NULL;
+  PetscCall(BnLayerDestroy(&wm));
+  bound = wm2 * (PetscReal)(((c->kh + c->s - 1) / c->s) * ((c->kw + c->s - 1) / c->s));
+  PetscCall(PetscMalloc1(layer->nin, &v));
+  for (PetscInt j = 0; j < layer->nin; j++) v[j] = 1.0 + BnRandUniform(0, 0, (uint64_t)j);
+  BnNormalize(layer->nin, v);
+  for (PetscInt it = 0; it < 2000 && PetscAbsReal(est - prev) > 1e-12 * est; it += 10) {
+    prev = est;
+    PetscCall(NormPower_Conv(layer, 10, v, &est));
+  }
+  PetscCall(PetscFree(v));
+  *norm2 = PetscMin(1.05 * est, bound);
+  PetscFunctionReturn(0);
+}
+
+/* w = [P 1]^T [P 1] v summed over the patches of the m samples: u = C v_K + v_K (P values),
+   w_K += C^T u, w_K += sum u */
+static PetscErrorCode GramData_Conv(BnLayer layer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[])
+{
+  BnConv      *c = (BnConv *)layer->data;
+  PetscBLASInt P, K, inc = 1;
+  PetscReal    one = 1.0, zero = 0.0, *u = c->dcol; /* P values of scratch */
+
+  PetscFunctionBegin;
+  PetscCall(PetscArrayzero(w, c->K + 1));
+  PetscCall(PetscBLASIntCast(c->P, &P));
+  PetscCall(PetscBLASIntCast(c->K, &K));
+  for (PetscInt i = 0; i < m; i++) {
+    Im2Col(c, x + i * layer->nin, c->col);
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &P, &K, &one, c->col, &P, v, &inc, &zero, u, &inc));
+    for (PetscInt q = 0; q < c->P; q++) {
+      u[q] += v[c->K];
+      w[c->K] += u[q];
+    }
+    PetscCallBLAS("BLASgemv", BLASgemv_("T", &P, &K, &one, c->col, &P, u, &inc, &one, w, &inc));
+  }
+  PetscCall(PetscLogFlops(4.0 * m * c->P * c->K));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Destroy_Conv(BnLayer layer)
+{
+  BnConv *c = (BnConv *)layer->data;
+
+  PetscFunctionBegin;
+  if (c) PetscCall(PetscFree2(c->col, c->dcol));
+  PetscCall(PetscFree(layer->data));
+  PetscFunctionReturn(0);
+}
+
+/* a positive number of the spec (what: for the message) */
+static PetscErrorCode ConvNumber(const char spec[], const char what[], const char text[], PetscInt min, PetscInt *v)
+{
+  char *end;
+  long  val;
+
+  PetscFunctionBegin;
+  errno = 0;
+  val   = strtol(text, &end, 10);
+  PetscCheck(text[0] && !*end && errno == 0 && val <= PETSC_MAX_INT && val >= PETSC_MIN_INT, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: %s '%s' is not a number that fits", spec, what, text);
+  PetscCheck(val >= min, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: %s %ld must be >= %" PetscInt_FMT, spec, what, val, min);
+  *v = (PetscInt)val;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerCreate_Conv - the convolution "conv:C:K[:sS][:pP]" (K or KHxKW) on rows of shape
+  (c_in, H, W): C output channels, stride S (1), zero padding P (0)
+
+  Not Collective
+@*/
+PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
+{
+  BnConv  *c;
+  char     buf[256], *tok, *save = NULL, *x;
+  PetscInt n = 0, nout;
+
+  PetscFunctionBegin;
+  PetscCheck(layer->args && layer->args[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv: needs output channels and a kernel, e.g. conv:16:5:s2:p2");
+  PetscCheck(strlen(layer->args) < sizeof(buf), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: too long", layer->args);
+  PetscCall(PetscNew(&c));
+  layer->data = c;
+  c->s        = 1;
+  c->cin      = layer->in[0];
+  c->h        = layer->in[1];
+  c->w        = layer->in[2];
+  PetscCall(PetscStrncpy(buf, layer->args, sizeof(buf)));
+  for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save), n++) {
+    if (n == 0) PetscCall(ConvNumber(layer->args, "output channels", tok, 1, &c->cout));
+    else if (n == 1 && (x = strchr(tok, 'x'))) {
+      *x = 0;
+      PetscCall(ConvNumber(layer->args, "kernel height", tok, 1, &c->kh));
+      PetscCall(ConvNumber(layer->args, "kernel width", x + 1, 1, &c->kw));
+    } else if (n == 1) {
+      PetscCall(ConvNumber(layer->args, "kernel", tok, 1, &c->kh));
+      c->kw = c->kh;
+    } else if (tok[0] == 's') PetscCall(ConvNumber(layer->args, "stride", tok + 1, 1, &c->s));
+    else if (tok[0] == 'p') PetscCall(ConvNumber(layer->args, "padding", tok + 1, 0, &c->p));
+    else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: unknown token '%s' (conv:C:K[xK][:sS][:pP])", layer->args, tok);
+  }
+  PetscCheck(n >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: needs output channels and a kernel, e.g. conv:16:5:s2:p2", layer->args);
+  PetscCheck(c->p < PETSC_MAX_INT / 4 && c->h + 2 * c->p >= c->kh && c->w + 2 * c->p >= c->kw, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: kernel %" PetscInt_FMT "x%" PetscInt_FMT " is larger than the padded input %" PetscInt_FMT "x%" PetscInt_FMT " (input %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ")", layer->args, c->kh, c->kw,
+             c->h + 2 * c->p, c->w + 2 * c->p, c->cin, c->h, c->w);
+  c->ho = (c->h + 2 * c->p - c->kh) / c->s + 1;
+  c->wo = (c->w + 2 * c->p - c->kw) / c->s + 1;
+  PetscCall(BnSizeMul(layer->args, c->ho, c->wo, &c->P));
+  PetscCall(BnSizeMul(layer->args, c->cout, c->P, &nout));
+  PetscCall(BnSizeMul(layer->args, c->cin, c->kh, &c->K));
+  PetscCall(BnSizeMul(layer->args, c->K, c->kw, &c->K));
+  PetscCall(BnSizeMul(layer->args, c->K + 1, c->cout, &layer->nW));
+  PetscCall(BnSizeMul(layer->args, c->K, c->P, &n));
+  PetscCheck(layer->nout < 0 || layer->nout == nout, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: gives %" PetscInt_FMT " outputs (%" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT "), the width is %" PetscInt_FMT, layer->args, nout, c->cout, c->ho, c->wo, layer->nout);
+  layer->nout   = nout;
+  layer->out[0] = c->cout;
+  layer->out[1] = c->ho;
+  layer->out[2] = c->wo;
+  layer->nW     = c->cout * c->K;
+  layer->nb     = c->cout;
+  layer->wrank  = 4;
+  layer->wdims[0] = c->cout, layer->wdims[1] = c->cin, layer->wdims[2] = c->kh, layer->wdims[3] = c->kw;
+  PetscCall(PetscMalloc2(n, &c->col, PetscMax(n, c->P), &c->dcol));
+  PetscCall(PetscSNPrintf(buf, sizeof(buf), "conv:%" PetscInt_FMT ":%" PetscInt_FMT "x%" PetscInt_FMT ":s%" PetscInt_FMT ":p%" PetscInt_FMT, c->cout, c->kh, c->kw, c->s, c->p));
+  PetscCall(PetscStrallocpy(buf, &layer->spec));
+  layer->ops.apply          = Apply_Conv;
+  layer->ops.applytranspose = ApplyTranspose_Conv;
+  layer->ops.gradient       = Gradient_Conv;
+  layer->ops.normpower      = NormPower_Conv;
+  layer->ops.norm           = Norm_Conv;
+  layer->ops.gramdata       = GramData_Conv;
+  layer->ops.destroy        = Destroy_Conv;
+  PetscFunctionReturn(0);
+}
