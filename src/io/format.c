@@ -332,6 +332,16 @@ static PetscErrorCode BnFormatTerm(BnFormatCtx *c, const char term[], size_t n, 
 
 static void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
 
+/* the shape of an entry in the words of layer l's type, for messages */
+static const char *BnFormatShapeLabel(const BnFormatCtx *c, const char shape[], PetscInt l)
+{
+  PetscBool conv = (PetscBool)(l < BN_FORMAT_MAX_WIDTHS && c->wrank[l] == 4);
+  if (!strcmp(shape, "w_l")) return conv ? "c_out,c_in,kh,kw" : "n_l,n_{l-1}";
+  if (!strcmp(shape, "b_l")) return conv ? "c_out" : "n_l";
+  if (!strcmp(shape, "k_l+2")) return conv ? "c_in kh kw+2" : "n_{l-1}+2";
+  return shape;
+}
+
 /* the shape an entry expects for layer l with the values known: "[2, 3]", "[N, 3]" */
 static PetscErrorCode BnFormatExpected(BnFormatCtx *c, const char shape[], PetscInt l, char buf[], size_t len)
 {
@@ -496,7 +506,7 @@ static PetscErrorCode BnFormatCheckObject(BnFormatCtx *c, const char obj[], Pets
         char want[128];
         BnFormatDims(rank, dims, got, sizeof(got));
         PetscCall(BnFormatExpected(c, x->shape, l, want, sizeof(want)));
-        PetscCall(BnFormatFinding(c, PETSC_TRUE, "dataset %s has shape %s, expected %s (%s)", obj, got, want, x->shape));
+        PetscCall(BnFormatFinding(c, PETSC_TRUE, "dataset %s has shape %s, expected %s (%s)", obj, got, want, BnFormatShapeLabel(c, x->shape, l)));
       }
     }
   }
