@@ -221,7 +221,7 @@ static PetscErrorCode Destroy_Conv(BnLayer layer)
   PetscFunctionReturn(0);
 }
 
-/* a positive number of the spec (what: for the message) */
+/* a number of the spec in [min, 2^24] (what: for the message) */
 static PetscErrorCode ConvNumber(const char spec[], const char what[], const char text[], PetscInt min, PetscInt *v)
 {
   char *end;
@@ -231,7 +231,7 @@ static PetscErrorCode ConvNumber(const char spec[], const char what[], const cha
   errno = 0;
   val   = strtol(text, &end, 10);
   PetscCheck(text[0] && !*end && errno == 0 && val <= PETSC_MAX_INT && val >= PETSC_MIN_INT, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: %s '%s' is not a number that fits", spec, what, text);
-  PetscCheck(val >= min, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: %s %ld must be >= %" PetscInt_FMT, spec, what, val, min);
+  PetscCheck(val >= min && val <= (1L << 24), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: %s %ld must be between %" PetscInt_FMT " and %ld", spec, what, val, min, 1L << 24);
   *v = (PetscInt)val;
   PetscFunctionReturn(0);
 }
@@ -272,7 +272,7 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
     else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: unknown token '%s' (conv:C:K[xK][:sS][:pP])", layer->args, tok);
   }
   PetscCheck(n >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: needs output channels and a kernel, e.g. conv:16:5:s2:p2", layer->args);
-  PetscCheck(c->p < PETSC_MAX_INT / 4 && c->h + 2 * c->p >= c->kh && c->w + 2 * c->p >= c->kw, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: kernel %" PetscInt_FMT "x%" PetscInt_FMT " is larger than the padded input %" PetscInt_FMT "x%" PetscInt_FMT " (input %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ")", layer->args, c->kh, c->kw,
+  PetscCheck(c->h + 2 * c->p >= c->kh && c->w + 2 * c->p >= c->kw, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: kernel %" PetscInt_FMT "x%" PetscInt_FMT " is larger than the padded input %" PetscInt_FMT "x%" PetscInt_FMT " (input %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ")", layer->args, c->kh, c->kw,
              c->h + 2 * c->p, c->w + 2 * c->p, c->cin, c->h, c->w);
   c->ho = (c->h + 2 * c->p - c->kh) / c->s + 1;
   c->wo = (c->w + 2 * c->p - c->kw) / c->s + 1;
