@@ -3,33 +3,43 @@
    Weights float64[c_out, c_in, kh, kw] (PyTorch's order): row c of the row-major c_out x K
    matrix Wm (K = c_in kh kw) holds channel c's kernel.
 
-   Every operation works sample by sample on the patch matrix of one row (im2col): col, row-major
-   K x P (P = Ho Wo), row (c, i, j) of col holds input channel c shifted by (i, j) at every output
-   position. Read as column-major it is the P x K matrix C, and a sample's output, row-major
-   c_out x P, is the column-major P x c_out matrix Z = C Wm^T: one DGEMM. The transpose and the
-   weight gradient are the two other products of the same three matrices; col2im adds a patch
-   matrix back onto the image. */
+   The operations work on chunks of up to mb samples and their patch matrix (im2col): col,
+   row-major K x (mb P) (P = Ho Wo), row (c, i, j) holding input channel c shifted by (i, j) at
+   every output position of every sample of the chunk. Then the chunk's outputs, channel by
+   channel (c_out x mb P), are one DGEMM Wm col; the transpose (Wm^T times the outputs, then
+   col2im, which adds each patch back onto its image) and the weight gradient (outputs times
+   col^T) are the two other products of the same matrices. Outputs move between the samples'
+   channel-major rows and the chunk's channel-by-channel layout by contiguous copies of P values. */
 #include "layer_impl.h"
 #include <errno.h>
+#include <string.h>
 #include <petscblaslapack.h>
 
 typedef struct {
   PetscInt   cin, h, w, cout, kh, kw, s, p, ho, wo;
   PetscInt   K, P; /* patch length c_in kh kw, output positions Ho Wo */
-  PetscReal *col;  /* K x P patch matrix of one sample (reused) */
-  PetscReal *dcol; /* K x P scratch of the transpose */
+  PetscInt   mb;   /* samples per chunk: col holds about 4 MB */
+  PetscReal *col;  /* K x (mb P) patch matrix of a chunk (reused) */
+  PetscReal *zc;   /* c_out x (mb P) outputs of a chunk, channel by channel */
 } BnConv;
 
-/* col (K x P, row-major) of one sample x (c_in x h x w); zero where the kernel meets the padding */
-static void Im2Col(const BnConv *c, const PetscReal x[], PetscReal col[])
+/* the columns ox of output row oy whose input x = ox s - p + j lies inside: [lo, hi) */
+static inline void ConvRange(const BnConv *c, PetscInt j, PetscInt *lo, PetscInt *hi)
+{
+  *lo = c->p - j > 0 ? (c->p - j + c->s - 1) / c->s : 0;
+  *hi = (c->w - 1 + c->p - j) >= 0 ? PetscMin(c->wo, (c->w - 1 + c->p - j) / c->s + 1) : 0;
+}
+
+/* the patches of one sample x (c_in x h x w) into col (rows of length ld, this sample's P
+   columns); zero where the kernel meets the padding */
+static void Im2Col(const BnConv *c, const PetscReal x[], PetscReal col[], PetscInt ld)
 {
   for (PetscInt ch = 0; ch < c->cin; ch++)
     for (PetscInt i = 0; i < c->kh; i++)
       for (PetscInt j = 0; j < c->kw; j++) {
-        PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * c->P;
-        /* output columns ox whose input column ox s - p + j lies inside: [lo, hi) */
-        PetscInt lo = c->p - j > 0 ? (c->p - j + c->s - 1) / c->s : 0;
-        PetscInt hi = (c->w - 1 + c->p - j) >= 0 ? PetscMin(c->wo, (c->w - 1 + c->p - j) / c->s + 1) : 0;
+        PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * ld;
+        PetscInt   lo, hi;
+        ConvRange(c, j, &lo, &hi);
         for (PetscInt oy = 0; oy < c->ho; oy++) {
           PetscInt   iy = oy * c->s - c->p + i, base = (ch * c->h + iy) * c->w - c->p + j;
           PetscReal *out = row + oy * c->wo;
@@ -44,15 +54,15 @@ static void Im2Col(const BnConv *c, const PetscReal x[], PetscReal col[])
       }
 }
 
-/* g (one sample, c_in x h x w) += the image of the patch matrix col: the adjoint of Im2Col */
-static void Col2ImAdd(const BnConv *c, const PetscReal col[], PetscReal g[])
+/* g (one sample, c_in x h x w) += the image of its patches in col: the adjoint of Im2Col */
+static void Col2ImAdd(const BnConv *c, const PetscReal col[], PetscInt ld, PetscReal g[])
 {
   for (PetscInt ch = 0; ch < c->cin; ch++)
     for (PetscInt i = 0; i < c->kh; i++)
       for (PetscInt j = 0; j < c->kw; j++) {
-        const PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * c->P;
-        PetscInt         lo  = c->p - j > 0 ? (c->p - j + c->s - 1) / c->s : 0;
-        PetscInt         hi  = (c->w - 1 + c->p - j) >= 0 ? PetscMin(c->wo, (c->w - 1 + c->p - j) / c->s + 1) : 0;
+        const PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * ld;
+        PetscInt         lo, hi;
+        ConvRange(c, j, &lo, &hi);
         for (PetscInt oy = 0; oy < c->ho; oy++) {
           PetscInt         iy = oy * c->s - c->p + i, base = (ch * c->h + iy) * c->w - c->p + j;
           const PetscReal *in = row + oy * c->wo;
@@ -62,24 +72,35 @@ static void Col2ImAdd(const BnConv *c, const PetscReal col[], PetscReal g[])
       }
 }
 
-/* z = A x (+ b): per sample Z (P x c_out, column-major) = C Wm^T */
+/* the outputs r of samples i0..i0+n-1 (channel-major rows) into zc, channel by channel */
+static void GatherOutputs(const BnConv *c, PetscInt nout, PetscInt n, const PetscReal r[], PetscReal zc[])
+{
+  for (PetscInt j = 0; j < n; j++)
+    for (PetscInt k = 0; k < c->cout; k++) memcpy(zc + k * n * c->P + j * c->P, r + j * nout + k * c->P, (size_t)c->P * sizeof(PetscReal));
+}
+
+/* z = A x (+ b), a chunk at a time: zc (c_out x n P) = Wm col, i.e. the column-major n P x c_out
+   matrix col^T Wm^T */
 static PetscErrorCode Forward_Conv(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[], PetscBool bias)
 {
   BnConv      *c = (BnConv *)layer->data;
-  PetscBLASInt P, N, K;
-  PetscReal    one = 1.0, beta = bias ? 1.0 : 0.0;
+  PetscBLASInt LD, N, K;
+  PetscReal    one = 1.0, zero = 0.0;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(c->P, &P));
   PetscCall(PetscBLASIntCast(c->cout, &N));
   PetscCall(PetscBLASIntCast(c->K, &K));
-  for (PetscInt i = 0; i < m; i++) {
-    PetscReal *zi = z + i * layer->nout;
-    Im2Col(c, x + i * layer->nin, c->col);
-    if (bias)
-      for (PetscInt k = 0; k < c->cout; k++)
-        for (PetscInt q = 0; q < c->P; q++) zi[k * c->P + q] = layer->b[k];
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &P, &N, &K, &one, c->col, &P, layer->W, &K, &beta, zi, &P));
+  for (PetscInt i0 = 0; i0 < m; i0 += c->mb) {
+    PetscInt n = PetscMin(c->mb, m - i0), ld = n * c->P;
+    PetscCall(PetscBLASIntCast(ld, &LD));
+    for (PetscInt j = 0; j < n; j++) Im2Col(c, x + (i0 + j) * layer->nin, c->col + j * c->P, ld);
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &LD, &N, &K, &one, c->col, &LD, layer->W, &K, &zero, c->zc, &LD));
+    for (PetscInt j = 0; j < n; j++)
+      for (PetscInt k = 0; k < c->cout; k++) {
+        PetscReal       *zi = z + (i0 + j) * layer->nout + k * c->P;
+        const PetscReal *zk = c->zc + k * ld + j * c->P, bk = bias ? layer->b[k] : 0.0;
+        for (PetscInt q = 0; q < c->P; q++) zi[q] = zk[q] + bk;
+      }
   }
   PetscCall(PetscLogFlops(2.0 * m * c->P * c->cout * c->K));
   PetscFunctionReturn(0);
@@ -92,49 +113,57 @@ static PetscErrorCode Apply_Conv(BnLayer layer, PetscInt m, const PetscReal x[],
   PetscFunctionReturn(0);
 }
 
-/* g = alpha r A + beta g: per sample dcol (P x K, column-major) = alpha R Wm, then col2im */
+/* g = alpha r A + beta g: per chunk col = alpha Wm^T rc (the column-major n P x K matrix
+   rc^T Wm), then col2im onto each sample */
 static PetscErrorCode ApplyTranspose_Conv(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal r[], PetscReal beta, PetscReal g[])
 {
   BnConv      *c = (BnConv *)layer->data;
-  PetscBLASInt P, N, K;
+  PetscBLASInt LD, N, K;
   PetscReal    zero = 0.0;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(c->P, &P));
   PetscCall(PetscBLASIntCast(c->cout, &N));
   PetscCall(PetscBLASIntCast(c->K, &K));
-  for (PetscInt i = 0; i < m; i++) {
-    PetscReal *gi = g + i * layer->nin;
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &P, &K, &N, &alpha, r + i * layer->nout, &P, layer->W, &K, &zero, c->dcol, &P));
-    if (beta == 0) PetscCall(PetscArrayzero(gi, layer->nin)); /* g may hold NaN: 0 * NaN is NaN */
-    else if (beta != 1)
-      for (PetscInt k = 0; k < layer->nin; k++) gi[k] *= beta;
-    Col2ImAdd(c, c->dcol, gi);
+  for (PetscInt i0 = 0; i0 < m; i0 += c->mb) {
+    PetscInt n = PetscMin(c->mb, m - i0), ld = n * c->P;
+    PetscCall(PetscBLASIntCast(ld, &LD));
+    GatherOutputs(c, layer->nout, n, r + i0 * layer->nout, c->zc);
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &LD, &K, &N, &alpha, c->zc, &LD, layer->W, &K, &zero, c->col, &LD));
+    for (PetscInt j = 0; j < n; j++) {
+      PetscReal *gi = g + (i0 + j) * layer->nin;
+      if (beta == 0) PetscCall(PetscArrayzero(gi, layer->nin)); /* g may hold NaN: 0 * NaN is NaN */
+      else if (beta != 1)
+        for (PetscInt k = 0; k < layer->nin; k++) gi[k] *= beta;
+      Col2ImAdd(c, c->col + j * c->P, ld, gi);
+    }
   }
   PetscCall(PetscLogFlops(2.0 * m * c->P * c->cout * c->K));
   PetscFunctionReturn(0);
 }
 
-/* gW (column-major K x c_out = row-major Wm) = alpha sum_i C_i^T R_i, gb_k = alpha sum_i sum_q r_i[k, q] */
+/* gW (column-major K x c_out = row-major Wm) = alpha sum over chunks of col rc^T,
+   gb_k = alpha sum_i sum_q r_i[k, q] */
 static PetscErrorCode Gradient_Conv(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[])
 {
   BnConv      *c = (BnConv *)layer->data;
-  PetscBLASInt P, N, K;
+  PetscBLASInt LD, N, K;
   PetscReal    one = 1.0;
 
   PetscFunctionBegin;
   PetscCall(PetscArrayzero(gb, c->cout));
   PetscCall(PetscArrayzero(gW, layer->nW));
-  PetscCall(PetscBLASIntCast(c->P, &P));
   PetscCall(PetscBLASIntCast(c->cout, &N));
   PetscCall(PetscBLASIntCast(c->K, &K));
-  for (PetscInt i = 0; i < m; i++) {
-    const PetscReal *ri = r + i * layer->nout;
-    Im2Col(c, x + i * layer->nin, c->col);
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &K, &N, &P, &alpha, c->col, &P, ri, &P, &one, gW, &K));
-    for (PetscInt k = 0; k < c->cout; k++)
-      for (PetscInt q = 0; q < c->P; q++) gb[k] += ri[k * c->P + q];
+  for (PetscInt i0 = 0; i0 < m; i0 += c->mb) {
+    PetscInt n = PetscMin(c->mb, m - i0), ld = n * c->P;
+    PetscCall(PetscBLASIntCast(ld, &LD));
+    for (PetscInt j = 0; j < n; j++) Im2Col(c, x + (i0 + j) * layer->nin, c->col + j * c->P, ld);
+    GatherOutputs(c, layer->nout, n, r + i0 * layer->nout, c->zc);
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &K, &N, &LD, &alpha, c->col, &LD, c->zc, &LD, &one, gW, &K));
   }
+  for (PetscInt i = 0; i < m; i++)
+    for (PetscInt k = 0; k < c->cout; k++)
+      for (PetscInt q = 0; q < c->P; q++) gb[k] += r[i * layer->nout + k * c->P + q];
   for (PetscInt k = 0; k < c->cout; k++) gb[k] *= alpha;
   PetscCall(PetscLogFlops(2.0 * m * c->P * c->cout * c->K));
   PetscFunctionReturn(0);
@@ -192,14 +221,14 @@ static PetscErrorCode GramData_Conv(BnLayer layer, PetscInt m, const PetscReal x
 {
   BnConv      *c = (BnConv *)layer->data;
   PetscBLASInt P, K, inc = 1;
-  PetscReal    one = 1.0, zero = 0.0, *u = c->dcol; /* P values of scratch */
+  PetscReal    one = 1.0, zero = 0.0, *u = c->zc; /* P values of scratch */
 
   PetscFunctionBegin;
   PetscCall(PetscArrayzero(w, c->K + 1));
   PetscCall(PetscBLASIntCast(c->P, &P));
   PetscCall(PetscBLASIntCast(c->K, &K));
   for (PetscInt i = 0; i < m; i++) {
-    Im2Col(c, x + i * layer->nin, c->col);
+    Im2Col(c, x + i * layer->nin, c->col, c->P);
     PetscCallBLAS("BLASgemv", BLASgemv_("N", &P, &K, &one, c->col, &P, v, &inc, &zero, u, &inc));
     for (PetscInt q = 0; q < c->P; q++) {
       u[q] += v[c->K];
@@ -216,7 +245,7 @@ static PetscErrorCode Destroy_Conv(BnLayer layer)
   BnConv *c = (BnConv *)layer->data;
 
   PetscFunctionBegin;
-  if (c) PetscCall(PetscFree2(c->col, c->dcol));
+  if (c) PetscCall(PetscFree2(c->col, c->zc));
   PetscCall(PetscFree(layer->data));
   PetscFunctionReturn(0);
 }
@@ -282,6 +311,7 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   PetscCall(BnSizeMul(layer->args, c->K, c->kw, &c->K));
   PetscCall(BnSizeMul(layer->args, c->K + 1, c->cout, &layer->nW));
   PetscCall(BnSizeMul(layer->args, c->K, c->P, &n));
+  c->mb = PetscMax(1, (PetscInt)((1 << 19) / PetscMax(n, 1))); /* about 4 MB of patches per chunk */
   PetscCheck(layer->nout < 0 || layer->nout == nout, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: gives %" PetscInt_FMT " outputs (%" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT "), the width is %" PetscInt_FMT, layer->args, nout, c->cout, c->ho, c->wo, layer->nout);
   layer->nout   = nout;
   layer->out[0] = c->cout;
@@ -291,7 +321,9 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   layer->nb     = c->cout;
   layer->wrank  = 4;
   layer->wdims[0] = c->cout, layer->wdims[1] = c->cin, layer->wdims[2] = c->kh, layer->wdims[3] = c->kw;
-  PetscCall(PetscMalloc2(n, &c->col, PetscMax(n, c->P), &c->dcol));
+  PetscCall(BnSizeMul(layer->args, n, c->mb, &n));
+  PetscCall(BnSizeMul(layer->args, c->cout * c->P, c->mb, &nout));
+  PetscCall(PetscMalloc2(n, &c->col, nout, &c->zc));
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "conv:%" PetscInt_FMT ":%" PetscInt_FMT "x%" PetscInt_FMT ":s%" PetscInt_FMT ":p%" PetscInt_FMT, c->cout, c->kh, c->kw, c->s, c->p));
   PetscCall(PetscStrallocpy(buf, &layer->spec));
   layer->ops.apply          = Apply_Conv;
