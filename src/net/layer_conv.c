@@ -19,6 +19,7 @@ typedef struct {
   PetscInt   cin, h, w, cout, kh, kw, s, p, ho, wo;
   PetscInt   K, P; /* patch length c_in kh kw, output positions Ho Wo */
   PetscInt   mb;   /* samples per chunk: col holds about 4 MB */
+  PetscBLASInt bN, bK; /* c_out and K for BLAS */
   PetscReal *col;  /* K x (mb P) patch matrix of a chunk (reused) */
   PetscReal *zc;   /* c_out x (mb P) outputs of a chunk, channel by channel */
 } BnConv;
@@ -79,22 +80,28 @@ static void GatherOutputs(const BnConv *c, PetscInt nout, PetscInt n, const Pets
     for (PetscInt k = 0; k < c->cout; k++) memcpy(zc + k * n * c->P + j * c->P, r + j * nout + k * c->P, (size_t)c->P * sizeof(PetscReal));
 }
 
+/* the patches of the n samples x of a chunk into col; *LD = n P, the length of its rows */
+static PetscErrorCode ChunkPatches(const BnConv *c, PetscInt nin, PetscInt n, const PetscReal x[], PetscBLASInt *LD)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(n * c->P, LD));
+  for (PetscInt j = 0; j < n; j++) Im2Col(c, x + j * nin, c->col + j * c->P, n * c->P);
+  PetscFunctionReturn(0);
+}
+
 /* z = A x (+ b), a chunk at a time: zc (c_out x n P) = Wm col, i.e. the column-major n P x c_out
    matrix col^T Wm^T */
 static PetscErrorCode Forward_Conv(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[], PetscBool bias)
 {
   BnConv      *c = (BnConv *)layer->data;
-  PetscBLASInt LD, N, K;
+  PetscBLASInt LD;
   PetscReal    one = 1.0, zero = 0.0;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(c->cout, &N));
-  PetscCall(PetscBLASIntCast(c->K, &K));
   for (PetscInt i0 = 0; i0 < m; i0 += c->mb) {
     PetscInt n = PetscMin(c->mb, m - i0), ld = n * c->P;
-    PetscCall(PetscBLASIntCast(ld, &LD));
-    for (PetscInt j = 0; j < n; j++) Im2Col(c, x + (i0 + j) * layer->nin, c->col + j * c->P, ld);
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &LD, &N, &K, &one, c->col, &LD, layer->W, &K, &zero, c->zc, &LD));
+    PetscCall(ChunkPatches(c, layer->nin, n, x + i0 * layer->nin, &LD));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &LD, &c->bN, &c->bK, &one, c->col, &LD, layer->W, &c->bK, &zero, c->zc, &LD));
     for (PetscInt j = 0; j < n; j++)
       for (PetscInt k = 0; k < c->cout; k++) {
         PetscReal       *zi = z + (i0 + j) * layer->nout + k * c->P;
@@ -118,17 +125,15 @@ static PetscErrorCode Apply_Conv(BnLayer layer, PetscInt m, const PetscReal x[],
 static PetscErrorCode ApplyTranspose_Conv(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal r[], PetscReal beta, PetscReal g[])
 {
   BnConv      *c = (BnConv *)layer->data;
-  PetscBLASInt LD, N, K;
+  PetscBLASInt LD;
   PetscReal    zero = 0.0;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(c->cout, &N));
-  PetscCall(PetscBLASIntCast(c->K, &K));
   for (PetscInt i0 = 0; i0 < m; i0 += c->mb) {
     PetscInt n = PetscMin(c->mb, m - i0), ld = n * c->P;
     PetscCall(PetscBLASIntCast(ld, &LD));
     GatherOutputs(c, layer->nout, n, r + i0 * layer->nout, c->zc);
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &LD, &K, &N, &alpha, c->zc, &LD, layer->W, &K, &zero, c->col, &LD));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &LD, &c->bK, &c->bN, &alpha, c->zc, &LD, layer->W, &c->bK, &zero, c->col, &LD));
     for (PetscInt j = 0; j < n; j++) {
       PetscReal *gi = g + (i0 + j) * layer->nin;
       if (beta == 0) PetscCall(PetscArrayzero(gi, layer->nin)); /* g may hold NaN: 0 * NaN is NaN */
@@ -146,20 +151,17 @@ static PetscErrorCode ApplyTranspose_Conv(BnLayer layer, PetscInt m, PetscReal a
 static PetscErrorCode Gradient_Conv(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[])
 {
   BnConv      *c = (BnConv *)layer->data;
-  PetscBLASInt LD, N, K;
+  PetscBLASInt LD;
   PetscReal    one = 1.0;
 
   PetscFunctionBegin;
   PetscCall(PetscArrayzero(gb, c->cout));
   PetscCall(PetscArrayzero(gW, layer->nW));
-  PetscCall(PetscBLASIntCast(c->cout, &N));
-  PetscCall(PetscBLASIntCast(c->K, &K));
   for (PetscInt i0 = 0; i0 < m; i0 += c->mb) {
-    PetscInt n = PetscMin(c->mb, m - i0), ld = n * c->P;
-    PetscCall(PetscBLASIntCast(ld, &LD));
-    for (PetscInt j = 0; j < n; j++) Im2Col(c, x + (i0 + j) * layer->nin, c->col + j * c->P, ld);
+    PetscInt n = PetscMin(c->mb, m - i0);
+    PetscCall(ChunkPatches(c, layer->nin, n, x + i0 * layer->nin, &LD));
     GatherOutputs(c, layer->nout, n, r + i0 * layer->nout, c->zc);
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &K, &N, &LD, &alpha, c->col, &LD, c->zc, &LD, &one, gW, &K));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &c->bK, &c->bN, &LD, &alpha, c->col, &LD, c->zc, &LD, &one, gW, &c->bK));
   }
   for (PetscInt i = 0; i < m; i++)
     for (PetscInt k = 0; k < c->cout; k++)
@@ -324,6 +326,8 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   PetscCall(BnSizeMul(layer->args, n, c->mb, &n));
   PetscCall(BnSizeMul(layer->args, c->cout * c->P, c->mb, &nout));
   PetscCall(PetscMalloc2(n, &c->col, nout, &c->zc));
+  PetscCall(PetscBLASIntCast(c->cout, &c->bN));
+  PetscCall(PetscBLASIntCast(c->K, &c->bK));
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "conv:%" PetscInt_FMT ":%" PetscInt_FMT "x%" PetscInt_FMT ":s%" PetscInt_FMT ":p%" PetscInt_FMT, c->cout, c->kh, c->kw, c->s, c->p));
   PetscCall(PetscStrallocpy(buf, &layer->spec));
   layer->ops.apply          = Apply_Conv;
