@@ -7,7 +7,7 @@
 # Table: seconds per epoch (training only: PyTorch's "train", bregnet's sweep seconds; the test
 # evaluation is outside both), their ratio, test accuracy after epoch 1 and the last epoch.
 #   usage: jobs/bench_cnn.sh [EPOCHS]        (15)
-# Logs in ${BENCH_DIR:-bench}/cnn/.
+# Logs in ${BENCH_DIR:-bench}/cnn/; BREGNET=path runs another build of bregnet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -18,7 +18,7 @@ mkdir -p "$out"
 layers=conv:16:5:s2:p2,conv:32:5:s2:p2,dense:128,dense:10
 /usr/bin/python3 jobs/torch_peer.py --arch cnn --epochs "$epochs" --threads 1 > "$out/torch.log" 2>&1
 # shellcheck disable=SC2086
-mpiexec -n 1 build/bregnet train -net_layers $layers -net_input_shape 1,28,28 -solver_sweeps "$epochs" \
+mpiexec -n 1 "${BREGNET:-build/bregnet}" train -net_layers $layers -net_input_shape 1,28,28 -solver_sweeps "$epochs" \
   -solver_monitor -progress false -checkpoint none -model_out "$out/model.h5" -overwrite ${BENCH_ARGS:-} > "$out/bregnet.log" 2>&1
 /usr/bin/python3 - "$out" "$epochs" "${BENCH_ARGS:-}" <<'PY'
 import re, sys

@@ -466,6 +466,28 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &ck_fixed));
     PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: the bias of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_bias_fixed)", path, l, ck_fixed ? "fixed" : "trained", fixed ? "fixed" : "trained");
+    { /* the layer type and a convolution's stride and padding (the kernel is W's shape) */
+      const char *ltype, *lspec;
+      char       *ck_type = NULL;
+      PetscInt64  ck[2] = {1, 0};
+      int         run[2] = {1, 0};
+      BnLayer     layer;
+      PetscBool   same;
+      PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+      if (has) PetscCall(BnH5ReadAttrString(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &ck_type));
+      else PetscCall(PetscStrallocpy("dense", &ck_type));
+      if (!strcmp(ck_type, "conv")) {
+        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &ck[0]));
+        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_PADDING), 1, &ck[1]));
+      }
+      PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
+      PetscCall(BnLayerGetSpec(layer, &ltype, &lspec));
+      if (!strcmp(ltype, "conv")) (void)sscanf(lspec, "conv:%*d:%*dx%*d:s%d:p%d", &run[0], &run[1]);
+      same = (PetscBool)(!strcmp(ck_type, ltype) && ck[0] == run[0] && ck[1] == run[1]);
+      if (!same) PetscCall(PetscSNPrintf(what, sizeof(what), "%s (stride %" PetscInt64_FMT ", padding %" PetscInt64_FMT ")", ck_type, ck[0], ck[1]));
+      PetscCall(PetscFree(ck_type));
+      PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_layers)", path, l, what, lspec);
+    }
   }
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
   PetscCall(BnCheckpointCheckString(f, world, path, BN_F_DATA_SOURCE, 0, source, "the data source", "-data"));

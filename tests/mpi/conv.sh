@@ -40,6 +40,7 @@ run 3 train "${C[@]}" "${R[@]}" -restart ck/ck_000002_000000.h5 -model_out b.h5 
 # a checkpoint of another architecture with the same widths is refused
 run 2 train -data teacher -data_samples 203 -data_test_samples 0 -net_widths 50,75,36,4 -net_activations relu,tanh,identity -seed 7 -checkpoint none "${R[@]}" -restart ck/ck_000002_000000.h5 -model_out d.h5 > d.txt 2>&1
 [ $? -eq 2 ] || { cat d.txt; fail "a dense run restarted from a conv checkpoint was not refused (exit 2)"; }
+grep -q "layer 1 is conv (stride 1, padding 1) in the checkpoint and dense in this run" d.txt || { cat d.txt; fail "the refusal does not name the layer types"; }
 
 # predict reproduces the final training loss; both inversion methods run through the conv layers
 loss=$(sed -n 's/^final: .* loss \([^,]*\),.*/\1/p' full_1.txt)
