@@ -283,7 +283,8 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   PetscCheck(layer->args && layer->args[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv: needs output channels and a kernel, e.g. conv:16:5:s2:p2");
   PetscCheck(strlen(layer->args) < sizeof(buf), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: too long", layer->args);
   PetscCall(PetscNew(&c));
-  layer->data = c;
+  layer->data        = c;
+  layer->ops.destroy = Destroy_Conv; /* also on the error paths below */
   c->s        = 1;
   c->cin      = layer->in[0];
   c->h        = layer->in[1];
@@ -336,6 +337,5 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   layer->ops.normpower      = NormPower_Conv;
   layer->ops.norm           = Norm_Conv;
   layer->ops.gramdata       = GramData_Conv;
-  layer->ops.destroy        = Destroy_Conv;
   PetscFunctionReturn(0);
 }
