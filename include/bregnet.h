@@ -340,6 +340,16 @@ PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_b
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+/* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
+   by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */
+#define BN_SEAL_USERBLOCK 512
+typedef enum {
+  BN_SEAL_OK,   /* sealed and every byte matches */
+  BN_SEAL_NONE, /* no seal: written before seals existed, or a user's data file */
+  BN_SEAL_BAD   /* corrupt: changed, truncated or extended since it was written */
+} BnSealStatus;
+PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a closed file, before it is published */
+PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */
