@@ -23,6 +23,7 @@
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
 #define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
+#define BN_EXIT_MEMORY      5 /* out of memory on some rank: one message, every rank ends */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
@@ -339,6 +340,8 @@ PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
+/* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
+PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
 /* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
    by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */

@@ -616,6 +616,41 @@ PetscErrorCode BnH5Abort(BnH5 *f)
 }
 
 /*@C
+  BnH5Write - writes a whole file: BnH5Create(), the caller's groups and datasets, BnH5Commit()
+
+  Collective
+
+  Input Parameters:
++ comm  - the ranks that write
+. path  - final name
+. kind  - root attribute "kind"
+. write - fills the file (groups, attributes, datasets); collective on comm
+- ctx   - passed to write
+
+  Notes:
+  Every writer goes through here so that none can forget the error path: when write fails,
+  PATH.tmp is removed (BnH5Abort()) and the error returned; PATH is never touched unless the
+  new file is complete, checksummed, sealed and committed.
+
+.seealso: BnH5Create(), BnH5Commit(), BnH5Abort()
+@*/
+PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx)
+{
+  BnH5           f;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Create(comm, path, kind, &f));
+  ierr = write(f, ctx);
+  if (ierr) {
+    PetscCall(BnH5Abort(&f));
+    PetscCall(ierr);
+  }
+  PetscCall(BnH5Commit(&f));
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnH5Close - closes a file opened for reading
 
   Collective
