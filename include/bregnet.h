@@ -57,6 +57,7 @@ PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, Pet
 PETSC_EXTERN PetscClassId  BN_CLASSID;
 PETSC_EXTERN PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange,
   BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
+PETSC_EXTERN PetscLogEvent BN_FileSeal, BN_FileVerify; /* the whole-file checksum, inside BN_FileWrite / BN_FileRead */
 PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */

@@ -100,28 +100,7 @@ static int BnSealReadHeader(const char path[], unsigned char hdr[BN_SEAL_USERBLO
   return err;
 }
 
-/*@C
-  BnSealFile - writes the whole-file checksum of a closed HDF5 file into its user block
-
-  Collective
-
-  Input Parameters:
-+ comm - the ranks that share the work (each reads and sums a contiguous part of the file)
-- path - the file, closed, created with a user block of BN_SEAL_USERBLOCK bytes (BnH5Create()
-         does this) and not yet published (normally PATH.tmp)
-
-  Notes:
-  BnH5Commit() calls it between closing PATH.tmp and the fsync and rename, so every file
-  bregnet writes through BnH5 is sealed; a writer that closes its HDF5 file by other means
-  calls it before publishing the file. The digest covers every byte of the file, the header
-  itself included (with a zero digest field), and the header records the file's length, so
-  a changed, truncated or extended file fails BnSealCheck(). A failure to read or write the
-  file is PETSC_ERR_FILE_WRITE (exit code 4); a file without the user block is
-  PETSC_ERR_ARG_WRONGSTATE (a bug of the caller).
-
-.seealso: BnSealCheck(), BnH5Commit(), BnH5Create()
-@*/
-PetscErrorCode BnSealFile(MPI_Comm comm, const char path[])
+static PetscErrorCode BnSealFile_Impl(MPI_Comm comm, const char path[])
 {
   PetscMPIInt   rank;
   unsigned char hdr[BN_SEAL_USERBLOCK];
@@ -189,30 +168,7 @@ static int BnSealParse(const unsigned char hdr[BN_SEAL_USERBLOCK], uint64_t *len
   return 0;
 }
 
-/*@C
-  BnSealCheck - verifies a file's whole-file checksum with plain reads, before HDF5 opens it
-
-  Collective
-
-  Input Parameters:
-+ comm - the ranks that share the work
-. path - the file (must exist: callers check that first for a precise message)
-- len  - size of reason
-
-  Output Parameters:
-+ status - BN_SEAL_OK, BN_SEAL_NONE (no seal: files written before seals existed, user data
-           files) or BN_SEAL_BAD (corrupt: changed, truncated, extended or a damaged header)
-- reason - for BN_SEAL_BAD what is wrong, e.g. "the file's bytes fail their whole-file
-           checksum"; "" otherwise
-
-  Notes:
-  A file whose first bytes are the HDF5 signature has no user block and no seal. A user block
-  that does not hold a seal but contains one of its markers is a damaged seal. The same on
-  every rank of comm; no error for a file that is bad, only for failures of MPI.
-
-.seealso: BnSealFile(), BnH5Open()
-@*/
-PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len)
+static PetscErrorCode BnSealCheck_Impl(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len)
 {
   PetscMPIInt   rank;
   unsigned char hdr[BN_SEAL_USERBLOCK];
@@ -256,5 +212,65 @@ PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *statu
       else if (reason) PetscCall(PetscSNPrintf(reason, len, "its bytes fail the whole-file checksum (digest %016" PRIx64 ", recorded %016" PRIx64 ")", sum + body, v[2]));
     }
   }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSealFile - writes the whole-file checksum of a closed HDF5 file into its user block
+
+  Collective
+
+  Input Parameters:
++ comm - the ranks that share the work (each reads and sums a contiguous part of the file)
+- path - the file, closed, created with a user block of BN_SEAL_USERBLOCK bytes (BnH5Create()
+         does this) and not yet published (normally PATH.tmp)
+
+  Notes:
+  BnH5Commit() calls it between closing PATH.tmp and the fsync and rename, so every file
+  bregnet writes through BnH5 is sealed; a writer that closes its HDF5 file by other means
+  calls it before publishing the file. The digest covers every byte of the file, the header
+  itself included (with a zero digest field), and the header records the file's length, so
+  a changed, truncated or extended file fails BnSealCheck(). A failure to read or write the
+  file is PETSC_ERR_FILE_WRITE (exit code 4); a file without the user block is
+  PETSC_ERR_ARG_WRONGSTATE (a bug of the caller).
+
+.seealso: BnSealCheck(), BnH5Commit(), BnH5Create()
+@*/
+PetscErrorCode BnSealFile(MPI_Comm comm, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(BnInitializePackage()); /* the log events */
+  BnH5LogCall(BN_FileSeal, BnSealFile_Impl(comm, path));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSealCheck - verifies a file's whole-file checksum with plain reads, before HDF5 opens it
+
+  Collective
+
+  Input Parameters:
++ comm - the ranks that share the work
+. path - the file (must exist: callers check that first for a precise message)
+- len  - size of reason
+
+  Output Parameters:
++ status - BN_SEAL_OK, BN_SEAL_NONE (no seal: files written before seals existed, user data
+           files) or BN_SEAL_BAD (corrupt: changed, truncated, extended or a damaged header)
+- reason - for BN_SEAL_BAD what is wrong, e.g. "the file's bytes fail their whole-file
+           checksum"; "" otherwise
+
+  Notes:
+  A file whose first bytes are the HDF5 signature has no user block and no seal. A user block
+  that does not hold a seal but contains one of its markers is a damaged seal. The same on
+  every rank of comm; no error for a file that is bad, only for failures of MPI.
+
+.seealso: BnSealFile(), BnH5Open()
+@*/
+PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len)
+{
+  PetscFunctionBegin;
+  PetscCall(BnInitializePackage());
+  BnH5LogCall(BN_FileVerify, BnSealCheck_Impl(comm, path, status, reason, len));
   PetscFunctionReturn(0);
 }
