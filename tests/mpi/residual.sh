@@ -4,7 +4,8 @@
 #  (a) full batch: the energy decreases every sweep
 #  (b) 2 ranks equal 1 rank (full batch and mini-batch) to 1e-10
 #  (c) layer stages 2, 3, 4 (boundaries in front of residual layers, whose x_{b+1} travels back
-#      with the message) equal 1 rank to 1e-10, also with -layer_stages_overlap false
+#      with the message) equal 1 rank to 1e-10, also with -layer_stages_overlap false; the bytes
+#      sent are the model's (docs/parallel.md §5)
 #  (d) restart from a checkpoint is bitwise identical; a restart with other -net_residual layers
 #      is refused naming the option
 #  (e) bad input exits 2 naming the layer; prune refuses residual models; info and predict read them
@@ -31,6 +32,11 @@ run 2 train "${C[@]}" "${MINI[@]}" -model_out m2.h5 > m2.txt 2>&1 || { cat m2.tx
 for S in 2 3 4; do
   run $S train "${C[@]}" "${FULL[@]}" -layer_stages $S -model_out fs$S.h5 > fs$S.txt 2>&1 || { cat fs$S.txt; fail "(c) full batch, $S stages"; }
   "$COMPARE" f1.h5 fs$S.h5 1e-10 || fail "(c) full batch: $S stages differ from 1 rank"
+  # 2 stages [1,3] [4,6]: the plain model 8 ((2x+1) N n_3 + x Q) plus x_4 with each of the x backward
+  # messages, 8 x N n_3: 8 (5 * 61 * 12 + 2) + 8 * 2 * 61 * 12 = 41008 bytes
+  if [ $S -eq 2 ]; then
+    { grep -q "layer stages: \[1,3\] \[4,6\]" fs2.txt && grep -q "stage exchange 41008 bytes" fs2.txt; } || { cat fs2.txt; fail "(c) exchange bytes of 2 stages"; }
+  fi
   run $S train "${C[@]}" "${MINI[@]}" -layer_stages $S -model_out ms$S.h5 > ms$S.txt 2>&1 || { cat ms$S.txt; fail "(c) mini-batch, $S stages"; }
   "$COMPARE" m1.h5 ms$S.h5 1e-10 || fail "(c) mini-batch: $S stages differ from 1 rank"
 done
