@@ -210,6 +210,7 @@ static PetscErrorCode FirstLayers(BnInvert inv, PetscInt k)
     PetscCall(BnNetGetLambda(inv->full, l, &lam[l - 1]));
   }
   PetscCall(BnNetCreate(inv->comm, &inv->net));
+  PetscCall(BnNetSetOrigin(inv->net, inv->model)); /* a refused residual layer is the file's */
   PetscCall(BnNetSetArchitecture(inv->net, k, wf, acts, "none", lam));
   { /* the layer types and the input shape carry over */
     PetscInt shape[3];
@@ -220,6 +221,11 @@ static PetscErrorCode FirstLayers(BnInvert inv, PetscInt k)
       PetscCall(BnNetGetLayerSpec(inv->full, l, &spec));
       if (spec) PetscCall(BnNetSetLayerType(inv->net, l, spec));
     }
+  }
+  for (PetscInt l = 1; l <= k; l++) {
+    PetscBool res;
+    PetscCall(BnNetGetResidual(inv->full, l, &res));
+    PetscCall(BnNetSetResidual(inv->net, l, res));
   }
   PetscCall(BnNetSetUp(inv->net));
   for (PetscInt l = 1; l <= k; l++) {

@@ -33,6 +33,7 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_LAYER_LAMBDA]     = {"/net/layer_{l}", "lambda", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KMC, 0, "Bregman weight lambda_l"},
   [BN_F_LAYER_REG]        = {"/net/layer_{l}", "reg", BN_FORMAT_STRING, "", PETSC_TRUE, KMC, 0, "weight regulariser spec, e.g. l2:0.001"},
   [BN_F_LAYER_BIAS_FIXED] = {"/net/layer_{l}", "bias_fixed", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: the bias is not trained (absent: trained)"},
+  [BN_F_LAYER_RESIDUAL]   = {"/net/layer_{l}", "residual", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: x_l = sigma_l(z_l) + x_{l-1}, n_{l-1} = n_l (absent: plain)"},
   [BN_F_LAYER_TYPE]       = {"/net/layer_{l}", "type", BN_FORMAT_STRING, "", PETSC_FALSE, KMC, 0, "layer type: conv (absent: dense)"},
   [BN_F_LAYER_KERNEL]     = {"/net/layer_{l}", "kernel", BN_FORMAT_INT64, "2", PETSC_FALSE, KMC, 0, "conv: kernel height and width"},
   [BN_F_LAYER_STRIDE]     = {"/net/layer_{l}", "stride", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "conv: stride (both directions)"},
