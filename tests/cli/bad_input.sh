@@ -13,7 +13,7 @@ expect2() {
   n=$((n + 1))
   local extra=()
   # -overwrite: the case's own error must come first, and even then model.h5 stays as it was
-  [ "$1" = train ] && extra=(-model_out model.h5 -overwrite)
+  [ "$1" = train ] && [[ " $* " != *" -model_out "* ]] && extra=(-model_out model.h5 -overwrite)
   run "$np" "$@" "${extra[@]}" > out.txt 2>&1
   local rc=$?
   [ $rc -eq 2 ] || { cat out.txt; fail "case $n ($np ranks: $*): exit code $rc, expected 2"; }
@@ -171,6 +171,20 @@ expect2 2 "flipped.h5: corrupt file"      predict -model flipped.h5 -data teache
 expect2 2 "flipped.h5: corrupt file"      train "${N[@]}" -model_init flipped.h5
 expect2 2 "flipped.h5: corrupt file"      train "${N[@]}" -restart flipped.h5 -checkpoint none
 expect2 1 "flipped.h5: corrupt file"      prune -model flipped.h5 -data teacher -data_samples 64
+# an output that is one of the inputs (by name or through a link) is refused, also with
+# -overwrite, and the input stays as it was (every data, model and checkpoint option)
+/usr/bin/python3 -c "
+import h5py, numpy as np
+with h5py.File('in.h5', 'w') as f:
+    f['inputs'] = np.linspace(0, 1, 64 * 8).reshape(64, 8); f['targets'] = np.zeros((64, 2))"
+ln -s in.h5 inlink.h5
+in_sum=$(sha256sum in.h5 small.h5)
+expect2 2 "-model_out in.h5: the same file as -data in.h5"     train "${N[@]}" -data in.h5 -model_out in.h5 -overwrite
+expect2 2 "-output ./in.h5: the same file as -data in.h5"      predict -model small.h5 -data in.h5 -output ./in.h5 -overwrite
+expect2 2 "-model_out inlink.h5: the same file as -model_init" train "${N[@]}" -model_init in.h5 -model_out inlink.h5 -overwrite
+expect2 2 "-invert_out in.h5: the same file as -data in.h5"    invert -model small.h5 -data in.h5 -invert_shape 2,4 -invert_out in.h5 -invert_png none -overwrite
+expect2 2 "-model_out small.h5: the same file as -restart"     train "${N[@]}" -restart small.h5 -model_out small.h5 -overwrite
+[ "$(sha256sum in.h5 small.h5)" = "$in_sum" ] || fail "an input file was modified"
 head -c 700 small.h5 > short.h5
 expect2 2 "short.h5: corrupt file: the file has 700 bytes" predict -model short.h5 -data teacher -data_samples 64
 echo "bad input by class: $n cases ok in all"
