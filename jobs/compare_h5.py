@@ -14,7 +14,8 @@ import h5py
 import numpy as np
 
 # fields that legitimately differ between two runs of the same build
-VOLATILE = {"seconds", "checksum", "time", "created", "elapsed", "commit", "version", "options",
+# (meta_checksum covers every attribute of its object, wall-clock ones included)
+VOLATILE = {"seconds", "checksum", "meta_checksum", "time", "created", "elapsed", "commit", "version", "options",
             "provenance"}
 
 
