@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-BREGNET=$(realpath build/bregnet) MPIRUN=$(realpath tests/mpirun.sh) \
+BREGNET=${BREGNET:-$(realpath build/bregnet)} MPIRUN=$(realpath tests/mpirun.sh) \
   exec /usr/bin/python3 tests/io/corrupt_campaign.py --full --seed "${1:-$RANDOM}"

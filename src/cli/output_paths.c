@@ -45,7 +45,7 @@ static PetscErrorCode BnOutputProbeInputs(const char option[], const char path[]
   for (size_t i = 0; i < sizeof(bn_input_options) / sizeof(bn_input_options[0]) && !msg[0]; i++) {
     char      value[PETSC_MAX_PATH_LEN];
     PetscBool set;
-    PetscCall(PetscOptionsGetString(NULL, NULL, bn_input_options[i], value, sizeof(value), &set));
+    PetscCall(BnOptionsGetString(bn_input_options[i], value, sizeof(value), &set));
     if (set && value[0] && !stat(value, &in) && in.st_dev == out.st_dev && in.st_ino == out.st_ino) snprintf(msg, BN_OUT_MSG_LEN, "%s %s: the same file as %s %s; the output would replace an input (also with -overwrite), choose another name", option, path, bn_input_options[i], value);
   }
   PetscFunctionReturn(0);

@@ -185,6 +185,15 @@ expect2 2 "-model_out inlink.h5: the same file as -model_init" train "${N[@]}" -
 expect2 2 "-invert_out in.h5: the same file as -data in.h5"    invert -model small.h5 -data in.h5 -invert_shape 2,4 -invert_out in.h5 -invert_png none -overwrite
 expect2 2 "-model_out small.h5: the same file as -restart"     train "${N[@]}" -restart small.h5 -model_out small.h5 -overwrite
 [ "$(sha256sum in.h5 small.h5)" = "$in_sum" ] || fail "an input file was modified"
+# a data file whose test split disagrees with its training split is blamed, not -net_widths
+/usr/bin/python3 -c "
+import h5py, numpy as np
+for name, ti, tt in (('tin.h5', 7, 2), ('tout.h5', 8, 3)):
+    with h5py.File(name, 'w') as f:
+        f['inputs'] = np.zeros((64, 8)); f['targets'] = np.zeros((64, 2))
+        f['test_inputs'] = np.zeros((4, ti)); f['test_targets'] = np.zeros((4, tt))"
+NOT=-net_widths expect2 2 "tin.h5: /test_inputs has 7 columns but /inputs has 8"             train "${N[@]}" -data tin.h5
+NOT=-net_widths expect2 2 "tout.h5: /test_targets has 3 columns but the training targets have 2" train "${N[@]}" -data tout.h5
 head -c 700 small.h5 > short.h5
 expect2 2 "short.h5: corrupt file: the file has 700 bytes" predict -model short.h5 -data teacher -data_samples 64
 echo "bad input by class: $n cases ok in all"
