@@ -194,6 +194,9 @@ for name, ti, tt in (('tin.h5', 7, 2), ('tout.h5', 8, 3)):
         f['test_inputs'] = np.zeros((4, ti)); f['test_targets'] = np.zeros((4, tt))"
 NOT=-net_widths expect2 2 "tin.h5: /test_inputs has 7 columns but /inputs has 8"             train "${N[@]}" -data tin.h5
 NOT=-net_widths expect2 2 "tout.h5: /test_targets has 3 columns but the training targets have 2" train "${N[@]}" -data tout.h5
+mkfifo fifo.h5 # would block a reader forever
+expect2 2 "cannot open 'fifo.h5': not a regular file" predict -model fifo.h5 -data teacher -data_samples 64
+expect2 1 "cannot open 'fifo.h5': not a regular file" info fifo.h5
 head -c 700 small.h5 > short.h5
 expect2 2 "short.h5: corrupt file: the file has 700 bytes" predict -model short.h5 -data teacher -data_samples 64
 echo "bad input by class: $n cases ok in all"
