@@ -135,6 +135,7 @@ PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **s
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
+PETSC_EXTERN PetscErrorCode BnActivationGetAffineBox(BnActivation act, PetscBool *flg, PetscReal *s, PetscReal *lo, PetscReal *hi); /* F(u) = u^2/2 + s u + I_[lo,hi](u) */
 PETSC_EXTERN PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi); /* entries of sigma in [lo, hi]; simplex: softmax */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
@@ -192,6 +193,9 @@ PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
 /* -net_bias_fixed l,...: these layers' biases keep their initial value 0 (e.g. a sparse encoder) */
 PETSC_EXTERN PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed);
 PETSC_EXTERN PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed);
+PETSC_EXTERN PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual);
+PETSC_EXTERN PetscErrorCode BnNetGetResidual(BnNet net, PetscInt l, PetscBool *residual);
+PETSC_EXTERN PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
 /* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */
@@ -231,6 +235,7 @@ PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscR
 /* the exchange of one x-update colour: x_{b_k} forward or the x-update message (written into the
    send buffer first) backward on each boundary, so that the caller can update meanwhile */
 PETSC_EXTERN PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, PetscReal **send, PetscReal **recv);
+PETSC_EXTERN PetscErrorCode BnExchangeGetSuccessorValues(BnExchange ex, PetscReal **xnext);
 PETSC_EXTERN PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received);
 PETSC_EXTERN PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received);
@@ -265,7 +270,7 @@ PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
 PETSC_EXTERN PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscBool output);
 PETSC_EXTERN PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *tau); /* 1/(lambda_l Lip_l w2) */
-PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[]);
+PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], const PetscReal Xprev[], PetscReal R[]);
 PETSC_EXTERN PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum);
 PETSC_EXTERN PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal z[], PetscReal *energy);

@@ -211,7 +211,13 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     }
     if (lok && !(lambda > 0 && PetscIsNormalReal(lambda))) PetscCall(BnInfoProblem(info, "%s: lambda %g is not positive", path, (double)lambda));
     snprintf(value, sizeof(value), "%.10g", (double)lambda);
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?"));
+    { /* residual = 1 marks a residual layer (docs/residual.md); absent: plain */
+      PetscInt64 r = 0;
+      PetscCall(BnH5HasAttr(info->f, path, "residual", &has));
+      if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "residual", &type));
+      if (has && type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, "residual", 1, &r));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s%s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?", r ? ", residual" : ""));
+    }
     { /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
       char ds[80];
       PetscCall(PetscSNPrintf(ds, sizeof(ds), "%s/S", path));

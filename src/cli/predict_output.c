@@ -66,9 +66,12 @@ static PetscErrorCode BnPredictWriteSplit(BnH5 f, BnNet net, const BnSplit *sp, 
     for (PetscInt l = 1; l < L; l++) {
       PetscReal   *xl = x + (l % 2) * m * maxw; /* the input of layer l is the other half */
       BnActivation act;
+      PetscBool    res;
       PetscCall(BnNetAffine(net, l, m, in, z));
       PetscCall(BnNetGetActivation(net, l, &act));
       PetscCall(BnActivationSigma(act, m, n[l], z, xl));
+      PetscCall(BnNetGetResidual(net, l, &res));
+      for (PetscInt k = 0; res && k < m * n[l]; k++) xl[k] += in[k];
       PetscCall(PetscSNPrintf(path, sizeof(path), "/predictions/%s/hidden_%" PetscInt_FMT, name, l));
       PetscCall(BnH5WriteRows(f, path, sp->N, n[l], sp->lo, m, xl));
       in = xl;

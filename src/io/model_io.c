@@ -76,6 +76,8 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
       PetscInt64 one = 1;
       PetscCall(BnNetGetBiasFixed(net, l, &fixed));
       if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &one));
+      PetscCall(BnNetGetResidual(net, l, &fixed)); /* residual layers say so; absent = plain (older files) */
+      if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &one));
     }
     /* layer stages: the lowest rank that stores the layer writes it; no gather needed */
     PetscCall(BnLayerPath(BN_F_LAYER, l, path));
@@ -157,6 +159,8 @@ PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode 
   PetscFunctionReturn(0);
 }
 
+#define BN_NET_DESC_MAX_LAYERS 64 /* BN_MAX_LAYERS of BnNet: a longer file is refused by BnNetSetArchitecture() */
+
 /* The architecture stored under /net, checked against the datasets before any memory is
    sized from it: a damaged or hand-edited file gives an error naming what is wrong. */
 typedef struct {
@@ -169,6 +173,7 @@ typedef struct {
   char      *reglist;
   PetscBool  tied;
   PetscBool  skip; /* /net/layer_L/S present */
+  PetscBool  residual[BN_NET_DESC_MAX_LAYERS + 1];
 } BnNetDesc;
 
 static PetscErrorCode BnNetDescDestroy(BnNetDesc *d)
@@ -207,6 +212,13 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), &d->acts[l - 1]));
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), &d->regs[l - 1]));
     PetscCall(BnH5ReadAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &d->lambda[l - 1]));
+    PetscCall(BnH5HasAttr(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), &has));
+    if (has && l <= BN_NET_DESC_MAX_LAYERS) {
+      PetscInt64 r;
+      PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &r));
+      PetscCheck(r == 0 || r == 1, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s attribute residual is %" PetscInt64_FMT ", expected 0 or 1", f->path, path, r);
+      d->residual[l] = r ? PETSC_TRUE : PETSC_FALSE;
+    }
     PetscCheck((PetscInt64)d->widths[l] * d->widths[l - 1] <= PETSC_MAX_INT, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: layer %" PetscInt_FMT " of %" PetscInt_FMT " x %" PetscInt_FMT " weights is too large for this build of PETSc", f->path, l,
                d->widths[l], d->widths[l - 1]);
   }
@@ -260,6 +272,8 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   PetscCall(BnNetSetOrigin(*net, f->path));
   PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
   PetscCall(BnNetSetTied(*net, d->tied));
+  for (PetscInt l = 1; l <= d->L && l <= BN_NET_DESC_MAX_LAYERS; l++)
+    if (d->residual[l]) PetscCall(BnNetSetResidual(*net, l, PETSC_TRUE));
   PetscCall(BnNetSetUp(*net));
   for (PetscInt l = 1; l <= d->L; l++) {
     PetscReal *W, *b;

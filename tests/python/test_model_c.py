@@ -169,3 +169,24 @@ def test_predict_outputs_equal_numpy_forward(run, tmp_path):
     for l in (1, 2):
         np.testing.assert_allclose(p[f"hidden_{l}"], xs[l], rtol=1e-12, atol=1e-15)
     assert np.array_equal(p["class"], np.argmax(xs[-1], axis=1))
+
+
+def test_residual_model(run, tmp_path):
+    """residual layers (relu, clip, identity output): bregnet's predict loss equals the NumPy
+    forward pass, the attribute round-trips, and the residual really changes the function"""
+    ls = [layer(4, 6, "relu"), layer(6, 6, "relu"), layer(6, 6, "clip"), layer(6, 6, "identity")]
+    for l in ls[1:]:
+        l.residual = True
+    m = bregnet.Model(ls)
+    x, y = rng.normal(size=(120, 4)), rng.normal(size=(120, 6))
+    n, loss, _ = predict_loss(run, m, bregnet.Split(x, targets=y), tmp_path)
+    want, _ = m.loss(x, targets=y)
+    assert n == 120 and loss == pytest.approx(want, rel=2e-6)
+    back = bregnet.read_model(tmp_path / "m.h5")
+    assert [l.residual for l in back.layers] == [False, True, True, True]
+    plain = m.copy()
+    for l in plain.layers:
+        l.residual = False
+    assert abs(plain.loss(x, targets=y)[0] - want) > 1e-3 * want
+    with pytest.raises(ValueError, match="residual"):
+        bregnet.Model([layer(4, 6, "relu"), bregnet.Layer(np.ones((3, 6)), np.zeros(3), "identity", residual=True)])
