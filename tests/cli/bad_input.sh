@@ -20,6 +20,22 @@ expect2 1 "net_widths"       train "${T[@]}" -net_widths 8,x,2
 expect2 2 "outside the domain" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,softmax
 expect2 1 "net_lambda"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_lambda -1
 expect2 1 "leakyrelu"        train "${T[@]}" -net_widths 8,4,2 -net_activations leakyrelu:abc,identity
+# -net_layers: every bad layer spec names the layer (and the -net_layers option)
+CV=(-data teacher -data_samples 64 -solver_sweeps 1 -net_input_shape 2,6,6 -net_activations relu,identity)
+expect2 1 "layer 1 'conv:4:9'.*larger than the padded input"   train "${CV[@]}" -net_layers conv:4:9,dense:3
+expect2 1 "layer 2 'conv:4:5:s2'.*larger than the padded input" train "${CV[@]}" -net_layers conv:4:3:s2,conv:4:5:s2,dense:3 -net_activations relu,relu,identity
+expect2 1 "layer 1 'conv:0:3'.*output channels 0"             train "${CV[@]}" -net_layers conv:0:3,dense:3
+expect2 1 "layer 1 'conv:-4:3'.*output channels -4"           train "${CV[@]}" -net_layers conv:-4:3,dense:3
+expect2 1 "layer 1 'conv:99999999999:3'.*fits"                train "${CV[@]}" -net_layers conv:99999999999:3,dense:3
+expect2 1 "layer 1 'conv:4:3:q1'.*unknown token 'q1'"         train "${CV[@]}" -net_layers conv:4:3:q1,dense:3
+expect2 1 "layer 1 'conv:4:3:s0'.*stride 0"                   train "${CV[@]}" -net_layers conv:4:3:s0,dense:3
+expect2 1 "layer 2 'pool:2'.*not registered"                  train "${CV[@]}" -net_layers conv:4:3,pool:2
+expect2 1 "layer 2 'dense:0'"                                 train "${CV[@]}" -net_layers conv:4:3,dense:0
+expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,0,6
+expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,6
+expect2 1 "exclusive"                                          train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_widths 72,3
+expect2 1 "net_input_shape 1,8,8 has 64 values"                train "${T[@]}" -net_widths 72,3 -net_input_shape 1,8,8 -net_activations identity
+expect2 1 "net_tied: needs dense layers"                       train "${T[@]}" -net_layers conv:2:3:p1,conv:1:3:p1 -net_input_shape 1,4,4 -net_tied -net_activations relu,identity
 expect2 2 "data_dir"         train -data fmnist -data_dir "$TMP/nowhere" -solver_sweeps 1
 expect2 1 "no_such_option"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -no_such_option 3
 expect2 2 "layer_stages"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages 3
