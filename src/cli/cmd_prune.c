@@ -51,7 +51,6 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
     PetscCheck(a->model_out[0], world, PETSC_ERR_USER_INPUT, "bregnet prune: -model_out needs a PATH");
     PetscCall(BnSameFile(a->model, a->model_out, &same));
     PetscCheck(!same, world, PETSC_ERR_USER_INPUT, "bregnet prune: -model_out %s is the input -model %s; the input is never overwritten, choose another name", a->model_out, a->model);
-    PetscCall(BnOutputCheck(world, "-model_out", a->model_out, a->overwrite)); /* before any work: directory, existing file */
   }
   PetscCheck(a->ndirs >= 0, world, PETSC_ERR_USER_INPUT, "-compare_directions %" PetscInt_FMT ": must be >= 0", a->ndirs);
   PetscCheck(a->h > 0 && !PetscIsInfOrNanReal(a->h), world, PETSC_ERR_USER_INPUT, "-compare_step %g: must be a finite number > 0", (double)a->h);
@@ -235,6 +234,7 @@ PetscErrorCode BnCommandPrune(int *exit_code)
     PetscFunctionReturn(0);
   }
   PetscCall(BnCheckUnusedOptions(world));
+  if (args.has_out) PetscCall(BnOutputCheck(world, "-model_out", args.model_out, args.overwrite)); /* before any work */
   if (args.compare) PetscCall(BnPruneRunCompare(world, &args, prune, data));
   else PetscCall(BnPruneRunPrune(world, &args, prune, data));
   PetscCall(BnPruneDestroy(&prune));

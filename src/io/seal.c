@@ -79,11 +79,12 @@ static int BnSealReadHeader(const char path[], unsigned char hdr[BN_SEAL_USERBLO
 {
   struct stat st;
   size_t      got = 0;
-  int         fd  = open(path, O_RDONLY), err = 0;
+  int         fd  = open(path, O_RDONLY | O_NONBLOCK), err = 0; /* a FIFO must not block here */
 
   memset(hdr, 0, BN_SEAL_USERBLOCK);
   if (fd < 0) return errno;
   if (fstat(fd, &st)) err = errno;
+  else if (!S_ISREG(st.st_mode)) err = EINVAL; /* the caller's open names it */
   else {
     *length = (uint64_t)st.st_size;
     while (got < BN_SEAL_USERBLOCK && got < *length) {
