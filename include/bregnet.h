@@ -23,6 +23,7 @@
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
 #define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
+#define BN_EXIT_MEMORY      5 /* out of memory on some rank: one message, every rank ends */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
@@ -56,6 +57,7 @@ PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, Pet
 PETSC_EXTERN PetscClassId  BN_CLASSID;
 PETSC_EXTERN PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange,
   BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
+PETSC_EXTERN PetscLogEvent BN_FileSeal, BN_FileVerify; /* the whole-file checksum, inside BN_FileWrite / BN_FileRead */
 PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
@@ -344,7 +346,19 @@ PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
+/* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
+PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+/* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
+   by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */
+#define BN_SEAL_USERBLOCK 512
+typedef enum {
+  BN_SEAL_OK,   /* sealed and every byte matches */
+  BN_SEAL_NONE, /* no seal: written before seals existed, or a user's data file */
+  BN_SEAL_BAD   /* corrupt: changed, truncated or extended since it was written */
+} BnSealStatus;
+PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a closed file, before it is published */
+PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */

@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 
 from . import activations as _act
-from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_group, read_kind, write_dataset
+from .h5file import BregnetFileError, attr_str, check_metadata, check_seal, create_file, read_dataset, read_group, read_kind, write_dataset
 
 __all__ = ["Layer", "Model", "read_model", "write_model"]
 
@@ -122,7 +122,7 @@ class Model:
                      None if self.S is None else self.S.copy(), self.tied, dict(self.attrs), dict(self.provenance))
 
 
-def _groups(path):
+def _groups(path):  # after read_model's checks
     with h5py.File(path, "r") as f:
         return set(f.keys())
 
@@ -138,6 +138,8 @@ def read_model(path, verify=True):
     """Model from a bregnet/1 file of kind "model" or "checkpoint".  Shapes are checked against
     /net widths and, with verify, every W, b and S against its checksum; problems raise
     BregnetFileError naming the file and object."""
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         if verify:
             check_metadata(f)

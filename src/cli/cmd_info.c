@@ -390,9 +390,20 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscFunctionBegin;
   PetscValidCharPointer(path, 1);
   PetscValidPointer(exit_code, 2);
+  { /* a file failing its whole-file checksum is not handed to HDF5 at all (HDF5 can crash on it) */
+    BnSealStatus seal;
+    char         reason[256];
+    PetscCall(BnSealCheck(PETSC_COMM_WORLD, path, &seal, reason, sizeof(reason)));
+    if (seal == BN_SEAL_BAD) {
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nwhole-file checksum: BAD (%s)\nstatus: corrupt\n", path, reason));
+      PetscCall(PetscFPrintf(PETSC_COMM_WORLD, PETSC_STDERR, "bregnet: error: %s: corrupt file: %s\n", path, reason));
+      *exit_code = BN_EXIT_BAD_INPUT;
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCall(BnH5Open(PETSC_COMM_WORLD, path, &info.f));
   PetscCall(BnH5GetKind(info.f, &kind));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\nwhole-file checksum: %s\n", path, BREGNET_FORMAT, kind, info.f->seal == BN_SEAL_OK ? "ok" : "none (written before bregnet sealed its files): HDF5's structures unchecked"));
   kinds = BnFormatKindBit(kind);
   if (!(kinds & BN_FORMAT_OURS)) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth, inversion nor predictions", kind));
   PetscCall(BnH5ListObjects_Private(info.f, PETSC_FALSE, &nobj, &objs));

@@ -93,25 +93,33 @@ static PetscErrorCode BnPredictWriteSplit(BnH5 f, BnNet net, const BnSplit *sp, 
 . data   - the loaded data
 - hidden - also write every hidden layer's activations
 @*/
-PetscErrorCode BnPredictWrite(MPI_Comm comm, const char path[], BnNet net, BnData data, PetscBool hidden)
+typedef struct {
+  BnNet     net;
+  BnData    data;
+  PetscBool hidden;
+} BnPredictCtx;
+
+static PetscErrorCode BnPredictWriteGroups(BnH5 f, void *ctx)
 {
-  BnH5           f;
-  BnSplit        train, test;
-  PetscBool      has_test;
-  PetscErrorCode ierr;
+  BnPredictCtx *c = (BnPredictCtx *)ctx;
+  BnSplit       train, test;
+  PetscBool     has_test;
 
   PetscFunctionBegin;
-  PetscCall(BnDataGetTrain(data, &train));
-  PetscCall(BnDataGetTest(data, &test, &has_test));
-  PetscCall(BnH5Create(comm, path, "predictions", &f));
-  ierr = BnH5CreateGroup(f, "/predictions");
-  if (!ierr) ierr = BnPredictWriteSplit(f, net, &train, "train", hidden);
-  if (!ierr && has_test) ierr = BnPredictWriteSplit(f, net, &test, "test", hidden);
-  if (!ierr) ierr = BnProvenanceWrite(f, "predict", data);
-  if (ierr) { /* no half-written PATH.tmp */
-    PetscCall(BnH5Abort(&f));
-    PetscCall(ierr);
-  }
-  PetscCall(BnH5Commit(&f));
+  PetscCall(BnDataGetTrain(c->data, &train));
+  PetscCall(BnDataGetTest(c->data, &test, &has_test));
+  PetscCall(BnH5CreateGroup(f, "/predictions"));
+  PetscCall(BnPredictWriteSplit(f, c->net, &train, "train", c->hidden));
+  if (has_test) PetscCall(BnPredictWriteSplit(f, c->net, &test, "test", c->hidden));
+  PetscCall(BnProvenanceWrite(f, "predict", c->data));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnPredictWrite(MPI_Comm comm, const char path[], BnNet net, BnData data, PetscBool hidden)
+{
+  BnPredictCtx c = {net, data, hidden};
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Write(comm, path, "predictions", BnPredictWriteGroups, &c));
   PetscFunctionReturn(0);
 }

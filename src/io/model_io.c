@@ -129,24 +129,33 @@ PetscErrorCode BnNetWriteModel(BnNet net, const char path[])
 
   Collective on the network's communicator
 @*/
+typedef struct {
+  BnNet net;
+  PetscErrorCode (*extra)(BnH5, void *);
+  void *ctx;
+} BnModelWrite;
+
+static PetscErrorCode BnNetWriteModelGroups(BnH5 f, void *ctx)
+{
+  BnModelWrite *w = (BnModelWrite *)ctx;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetWriteGroups(w->net, f));
+  if (w->extra) PetscCall(w->extra(f, w->ctx));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode (*extra)(BnH5, void *), void *ctx)
 {
-  BnH5           f;
-  MPI_Comm       comm;
-  PetscErrorCode ierr;
+  BnModelWrite w;
 
   PetscFunctionBegin;
   PetscValidPointer(net, 1);
   PetscValidCharPointer(path, 2);
-  comm = net->comm;
-  PetscCall(BnH5Create(comm, path, "model", &f));
-  ierr = BnNetWriteGroups(net, f);
-  if (!ierr && extra) ierr = extra(f, ctx);
-  if (ierr) { /* never leave a half-written PATH.tmp behind */
-    PetscCall(BnH5Abort(&f));
-    PetscCall(ierr);
-  }
-  PetscCall(BnH5Commit(&f));
+  w.net   = net;
+  w.extra = extra;
+  w.ctx   = ctx;
+  PetscCall(BnH5Write(net->comm, path, "model", BnNetWriteModelGroups, &w));
   PetscFunctionReturn(0);
 }
 

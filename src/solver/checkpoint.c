@@ -344,6 +344,18 @@ static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], Pets
   char           obj[PETSC_MAX_PATH_LEN] = "";
 
   ierr = BnH5Open(comm, path, &f);
+  if (!ierr) { /* another kind of bregnet file is a mix-up, not damage: say what it is */
+    const char *kind;
+    PetscBool   ck;
+    ierr = BnH5GetKind(f, &kind);
+    if (!ierr) ierr = PetscStrcmp(kind, "checkpoint", &ck);
+    if (!ierr && !ck) {
+      PetscCall(PetscPopErrorHandler());
+      PetscCall(PetscSNPrintf(reason, len, "it is a %s file (kind '%s'), not a checkpoint%s", kind, kind, !strcmp(kind, "model") ? "; to start from a model's weights use -model_init" : ""));
+      PetscCall(BnH5Close(&f));
+      PetscFunctionReturn(0);
+    }
+  }
   /* metadata first: the format check and the data checksums act on what it describes */
   if (!ierr) ierr = BnH5VerifyMeta(f, NULL, &mbad, obj);
   if (!ierr && !mbad) ierr = BnFormatRequire(f, BN_FORMAT_CHECKPOINT);
