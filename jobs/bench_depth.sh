@@ -9,7 +9,8 @@
 #   usage: jobs/bench_depth.sh [EPOCHS] [DEPTHS]        (12, "4 8 16")
 # bregnet options for every run: DEPTH_ARGS (default "-solver_x_steps 4": 4 two-colour x-steps per
 # batch, the best of the recipes tried, see docs/residual.md §7); the binary: BREGNET_BIN
-# (build/bregnet); logs in ${BENCH_DIR:-bench}/depth/.
+# (build/bregnet); logs in ${BENCH_DIR:-bench}/depth/; DEPTH_TABLE_ONLY=1 prints the table from the
+# logs there without running anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -22,6 +23,7 @@ bin=${BREGNET_BIN:-build/bregnet}
 out=${BENCH_DIR:-bench}/depth
 mkdir -p "$out"
 for d in $depths; do
+  [ -n "${DEPTH_TABLE_ONLY:-}" ] && break # the table from the logs already in $out
   widths=784$(printf ',128%.0s' $(seq 2 "$d")),10
   for kind in plain residual; do
     res=(); tres=()

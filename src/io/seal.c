@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* the digest sums the file's bytes as little-endian words, read here as native ones */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+  #error "seal.c reads the file as native 64-bit words: byte-swap them on big-endian hosts"
+#endif
+
 #define BN_SEAL_MAGIC "bregnet-seal/1 "
 #define BN_SEAL_CHUNK ((size_t)4 << 20) /* bytes per read */
 
