@@ -201,11 +201,13 @@ static PetscErrorCode TanhProx(BnActivation act, PetscReal tau, PetscInt m, Pets
   PetscFunctionReturn(0);
 }
 
-const BnActivationType BnActivationType_Sigmoid = {
+static const BnActivationType BnActivationType_Sigmoid = {
   "sigmoid", "sigmoid", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 0.25, PETSC_FALSE, PETSC_FALSE,
   {SigmoidSigma, SigmoidFstar, SigmoidF, SigmoidBregman, SigmoidProx, NULL}
 };
-const BnActivationType BnActivationType_Tanh = {
+static const BnActivationType BnActivationType_Tanh = {
   "tanh", "tanh", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE,
   {TanhSigma, TanhFstar, TanhF, TanhBregman, TanhProx, NULL}
 };
+BN_ACTIVATION_TYPE(Sigmoid)
+BN_ACTIVATION_TYPE(Tanh)

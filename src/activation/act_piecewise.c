@@ -270,15 +270,21 @@ static PetscErrorCode ThresholdCheck(const char spec[], const PetscReal rp[], co
   PetscFunctionReturn(0);
 }
 
-const BnActivationType BnActivationType_Identity = {
+static const BnActivationType BnActivationType_Identity = {
   "identity", "identity", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Identity)};
-const BnActivationType BnActivationType_ReLU = {
+static const BnActivationType BnActivationType_ReLU = {
   "relu", "relu", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ReLU)};
-const BnActivationType BnActivationType_LeakyReLU = {
+static const BnActivationType BnActivationType_LeakyReLU = {
   "leakyrelu", "leakyrelu:g with 0 < g <= 1", 1, {"slope g", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, LeakyReLUCheck, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(LeakyReLU)};
-const BnActivationType BnActivationType_ThreshReLU = {
+static const BnActivationType BnActivationType_ThreshReLU = {
   "threshrelu", "threshrelu:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, ThresholdCheck, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ThreshReLU)};
-const BnActivationType BnActivationType_SoftThresh = {
+static const BnActivationType BnActivationType_SoftThresh = {
   "softthresh", "softthresh:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, ThresholdCheck, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(SoftThresh)};
-const BnActivationType BnActivationType_Clip = {
+static const BnActivationType BnActivationType_Clip = {
   "clip", "clip", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Clip)};
+BN_ACTIVATION_TYPE(Identity)
+BN_ACTIVATION_TYPE(ReLU)
+BN_ACTIVATION_TYPE(LeakyReLU)
+BN_ACTIVATION_TYPE(ThreshReLU)
+BN_ACTIVATION_TYPE(SoftThresh)
+BN_ACTIVATION_TYPE(Clip)

@@ -1,7 +1,7 @@
 /* Private part of BnActivation: the struct, the per-type function table, and the small
-   numerical kernels the entropic families share. Every activation is one registered
-   BnActivationType (activation.c keeps the list); the block functions dispatch once per
-   m x n block through the table, never per element. */
+   numerical kernels the entropic families share. Every activation is a registered type
+   (activation.c keeps the registry) whose constructor attaches a constant BnActivationType;
+   the block functions dispatch once per m x n block through its table, never per element. */
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h> /* PetscValid* argument checks */
@@ -52,11 +52,15 @@ struct _p_BnActivation {
   PetscInt                ip[BN_ACT_MAX_PARAMS]; /* parameter k when pkind[k] is an integer */
 };
 
-/* The registered types (one file per family) */
-PETSC_INTERN const BnActivationType BnActivationType_Identity, BnActivationType_ReLU, BnActivationType_LeakyReLU, BnActivationType_ThreshReLU, BnActivationType_SoftThresh, BnActivationType_Clip;
-PETSC_INTERN const BnActivationType BnActivationType_GroupSparse;
-PETSC_INTERN const BnActivationType BnActivationType_Sigmoid, BnActivationType_Tanh;
-PETSC_INTERN const BnActivationType BnActivationType_Softmax;
+/* A type's constructor (registered by name in activation.c) attaches its constant descriptor */
+#define BN_ACTIVATION_TYPE(Name) \
+  PetscErrorCode BnActivationCreate_##Name(BnActivation a) \
+  { \
+    a->type = &BnActivationType_##Name; \
+    return 0; \
+  }
+PETSC_INTERN PetscErrorCode BnActivationCreate_Identity(BnActivation), BnActivationCreate_ReLU(BnActivation), BnActivationCreate_LeakyReLU(BnActivation), BnActivationCreate_ThreshReLU(BnActivation), BnActivationCreate_SoftThresh(BnActivation), BnActivationCreate_Clip(BnActivation);
+PETSC_INTERN PetscErrorCode BnActivationCreate_GroupSparse(BnActivation), BnActivationCreate_Sigmoid(BnActivation), BnActivationCreate_Tanh(BnActivation), BnActivationCreate_Softmax(BnActivation);
 
 /* Common range checks */
 PETSC_INTERN PetscErrorCode BnActivationCheckNonnegative(const char[], const char[], PetscReal);

@@ -5,7 +5,6 @@
    error (also exit code 2). */
 #include "io/format.h"
 #include "commands.h"
-#include <stdarg.h>
 #include <stdio.h>
 
 typedef struct {
@@ -13,20 +12,17 @@ typedef struct {
   PetscInt problems;
 } BnInfo;
 
-static PetscErrorCode BnInfoProblem(BnInfo *info, const char fmt[], ...)
+/* a problem (counted) or a note, from the format check or from the summary below */
+static PetscErrorCode BnInfoFinding(void *ctx, PetscBool problem, const char msg[])
 {
-  char    msg[1024];
-  size_t  len;
-  va_list ap;
+  BnInfo *info = (BnInfo *)ctx;
 
   PetscFunctionBegin;
-  va_start(ap, fmt);
-  PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, &len, ap));
-  va_end(ap);
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  problem: %s\n", msg));
-  info->problems++;
+  if (problem) info->problems++;
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s: %s\n", problem ? "problem" : "note", msg));
   PetscFunctionReturn(0);
 }
+#define BnInfoProblem(info, ...) BnFormatReportf(BnInfoFinding, (info), PETSC_TRUE, __VA_ARGS__)
 
 /* "value", "[a, b, c]" or "[a, b, ..., z] (n values)" */
 static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const char name[], char buf[], size_t len)
@@ -277,16 +273,6 @@ static PetscErrorCode BnInfoGroup(BnInfo *info, const char group[], PetscInt nob
     BnStrAppend_Private(shape, sizeof(shape), "]");
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s %s\n", objs[i] + len + 1, shape));
   }
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode BnInfoFinding(void *ctx, PetscBool problem, const char msg[])
-{
-  BnInfo *info = (BnInfo *)ctx;
-
-  PetscFunctionBegin;
-  if (problem) PetscCall(BnInfoProblem(info, "%s", msg));
-  else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  note: %s\n", msg));
   PetscFunctionReturn(0);
 }
 

@@ -3,24 +3,13 @@
    data_h5.c) are registered types. */
 #include "data_impl.h"
 
-static PetscFunctionList BnDataList               = NULL;
-static PetscBool         BnDataRegisterAllCalled = PETSC_FALSE;
-
-static PetscErrorCode BnDataFinalizePackage(void)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscFunctionListDestroy(&BnDataList));
-  BnDataRegisterAllCalled = PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
+static PetscErrorCode BnDataRegisterAll(void);
+static BnRegistry     BnDataRegistry = {BnDataRegisterAll, NULL, PETSC_FALSE};
 
 /* the built-in sources; "file" is the one for a -data value that names no source */
 static PetscErrorCode BnDataRegisterAll(void)
 {
   PetscFunctionBegin;
-  if (BnDataRegisterAllCalled) PetscFunctionReturn(0);
-  BnDataRegisterAllCalled = PETSC_TRUE;
-  PetscCall(PetscRegisterFinalize(BnDataFinalizePackage));
   PetscCall(BnDataRegister("fmnist", BnDataCreate_Fmnist));
   PetscCall(BnDataRegister("teacher", BnDataCreate_Teacher));
   PetscCall(BnDataRegister("spline1d", BnDataCreate_Spline1d));
@@ -45,8 +34,7 @@ static PetscErrorCode BnDataRegisterAll(void)
 PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData))
 {
   PetscFunctionBegin;
-  PetscCall(BnDataRegisterAll());
-  PetscCall(PetscFunctionListAdd(&BnDataList, name, create));
+  PetscCall(BnRegistryAdd(&BnDataRegistry, name, create));
   PetscFunctionReturn(0);
 }
 
@@ -78,12 +66,8 @@ PetscErrorCode BnDataGetType(BnData data, const char **type)
 /* whether name is a registered source */
 PetscErrorCode BnDataHasType(const char name[], PetscBool *has)
 {
-  PetscErrorCode (*create)(BnData);
-
   PetscFunctionBegin;
-  PetscCall(BnDataRegisterAll());
-  PetscCall(PetscFunctionListFind(BnDataList, name, &create));
-  *has = create ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(BnRegistryHas(&BnDataRegistry, name, has));
   PetscFunctionReturn(0);
 }
 
@@ -104,8 +88,7 @@ PetscErrorCode BnDataSetType(BnData data, const char type[])
   PetscValidPointer(data, 1);
   PetscCall(PetscStrcmp(data->type, type, &same));
   if (same) PetscFunctionReturn(0);
-  PetscCall(BnDataRegisterAll());
-  PetscCall(BnRegistryFind(BnDataList, "-data", type, &create));
+  PetscCall(BnRegistryGet(&BnDataRegistry, "-data", type, &create));
   PetscCall(PetscFree(data->impl));
   PetscCall(PetscStrncpy(data->type, type, sizeof(data->type)));
   PetscCall(PetscStrncpy(data->source, type, sizeof(data->source))); /* BnDataSetFromOptions() puts the -data value here */

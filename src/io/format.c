@@ -202,7 +202,7 @@ typedef struct {
   PetscInt64     val[BN_FORMAT_MAX_SYMBOLS];
 } BnFormatCtx;
 
-static PetscErrorCode BnFormatFinding(BnFormatCtx *c, PetscBool problem, const char fmt[], ...)
+PetscErrorCode BnFormatReportf(BnFormatReport report, void *ctx, PetscBool problem, const char fmt[], ...)
 {
   char    msg[1024];
   size_t  len;
@@ -212,10 +212,21 @@ static PetscErrorCode BnFormatFinding(BnFormatCtx *c, PetscBool problem, const c
   va_start(ap, fmt);
   PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, &len, ap));
   va_end(ap);
+  PetscCall(report(ctx, problem, msg));
+  PetscFunctionReturn(0);
+}
+
+/* counts the check's problems and passes every finding on */
+static PetscErrorCode BnFormatCount(void *ctx, PetscBool problem, const char msg[])
+{
+  BnFormatCtx *c = (BnFormatCtx *)ctx;
+
+  PetscFunctionBegin;
   if (problem) c->problems++;
   if (c->report) PetscCall(c->report(c->ctx, problem, msg));
   PetscFunctionReturn(0);
 }
+#define BnFormatFinding(c, problem, ...) BnFormatReportf(BnFormatCount, (c), (problem), __VA_ARGS__)
 
 /* the bound value of a symbol, or bind it to want (*bound = PETSC_FALSE then) */
 static PetscInt64 *BnFormatSymbol(BnFormatCtx *c, const char name[])
