@@ -46,6 +46,11 @@ PetscErrorCode BnActivationCheckNonnegative(const char spec[], const char what[]
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode BnActivationCheckThreshold(const char spec[], const PetscReal rp[], const PetscInt ip[])
+{
+  return BnActivationCheckNonnegative(spec, "threshold r", rp[0]);
+}
+
 /* Whole-text integer: no sign games, no trailing characters */
 static PetscErrorCode BnActivationParseInt(const char spec[], const char what[], const char text[], PetscInt *val)
 {

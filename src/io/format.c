@@ -359,8 +359,8 @@ static PetscErrorCode BnFormatExpected(BnFormatCtx *c, const char shape[], Petsc
   PetscFunctionReturn(0);
 }
 
-/* "[a, b]" from dims, or the shape expected by an entry */
-static void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len)
+/* "[a, b]" from dims */
+void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len)
 {
   size_t k = (size_t)snprintf(buf, len, "[");
   for (PetscInt i = 0; i < rank && k < len; i++) k += (size_t)snprintf(buf + k, len - k, "%s%" PetscInt64_FMT, i ? ", " : "", dims[i]);
