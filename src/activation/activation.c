@@ -331,6 +331,18 @@ PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const
   PetscFunctionReturn(0);
 }
 
+/* a sum of F or F* over a checked block (0 for an empty one) */
+static PetscErrorCode BnActivationSum(BnActivation act, PetscErrorCode (*op)(BnActivation, PetscInt, PetscInt, const PetscReal[], PetscReal *), PetscInt m, PetscInt n, const PetscReal v[], PetscReal *sum)
+{
+  PetscFunctionBegin;
+  PetscValidRealPointer(sum, 6);
+  *sum = 0;
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(v, 5);
+  PetscCall(op(act, m, n, v, sum));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnActivationFstar - sum of F*(z) over an m x n block (per sample row for softmax)
 
@@ -343,11 +355,7 @@ PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const
 {
   PetscFunctionBegin;
   PetscCall(BnActivationCheckBlock(act, m, n));
-  PetscValidRealPointer(sum, 5);
-  *sum = 0;
-  if (!m || !n) PetscFunctionReturn(0);
-  PetscValidRealPointer(z, 4);
-  PetscCall(act->type->ops.fstar(act, m, n, z, sum));
+  PetscCall(BnActivationSum(act, act->type->ops.fstar, m, n, z, sum));
   PetscFunctionReturn(0);
 }
 
@@ -366,11 +374,7 @@ PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const Pet
 {
   PetscFunctionBegin;
   PetscCall(BnActivationCheckBlock(act, m, n));
-  PetscValidRealPointer(sum, 5);
-  *sum = 0;
-  if (!m || !n) PetscFunctionReturn(0);
-  PetscValidRealPointer(x, 4);
-  PetscCall(act->type->ops.f(act, m, n, x, sum));
+  PetscCall(BnActivationSum(act, act->type->ops.f, m, n, x, sum));
   PetscFunctionReturn(0);
 }
 

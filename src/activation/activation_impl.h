@@ -71,6 +71,27 @@ struct _p_BnActivation {
    one tight loop per block with the kernel inlined (no per-element indirect call). */
 /* Sums are accumulated per row and then over rows: cheap blocking that keeps the rounding
    error of a 60000 x 256 block near that of a 256-term sum. */
+/* Name(act, m, n, arrays..., sum): sum over the rows of the sum over groups of G entries of Term,
+   where Term is the group starting at entry k (G = 1: elementwise; G = n: whole rows). Sums are
+   accumulated per row and then over rows: cheap blocking that keeps the rounding error of a
+   60000 x 256 block near that of a 256-term sum. Check runs first (a statement). */
+#define BN_ACT_ROWSUM(Name, Check, G, Term, ...) \
+  static PetscErrorCode Name(BnActivation act, PetscInt m, PetscInt n, __VA_ARGS__, PetscReal *sum) \
+  { \
+    const PetscReal c = act->rp[0]; \
+    PetscReal       s = 0; \
+\
+    PetscFunctionBegin; \
+    Check; \
+    for (PetscInt i = 0; i < m; i++) { \
+      PetscReal si = 0; \
+      for (size_t k = (size_t)i * n; k < (size_t)(i + 1) * n; k += (size_t)(G)) si += Term; \
+      s += si; \
+    } \
+    *sum = BnActInfClamp(s); \
+    (void)c; \
+    PetscFunctionReturn(0); \
+  }
 #define BN_ACT_ELEMENTWISE(X) \
   static PetscErrorCode X##SigmaBlock(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]) \
   { \
@@ -81,51 +102,9 @@ struct _p_BnActivation {
     for (size_t i = 0; i < N; i++) x[i] = X##Sigma(z[i], c); \
     PetscFunctionReturn(0); \
   } \
-  static PetscErrorCode X##FstarBlock(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum) \
-  { \
-    const PetscReal c = act->rp[0]; \
-    PetscReal       s = 0; \
-\
-    PetscFunctionBegin; \
-    for (PetscInt i = 0; i < m; i++) { \
-      const PetscReal *zi = z + (size_t)i * n; \
-      PetscReal        si = 0; \
-      for (PetscInt j = 0; j < n; j++) si += X##Fstar(zi[j], c); \
-      s += si; \
-    } \
-    *sum = BnActInfClamp(s); \
-    PetscFunctionReturn(0); \
-  } \
-  static PetscErrorCode X##FBlock(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum) \
-  { \
-    const PetscReal c = act->rp[0]; \
-    PetscReal       s = 0; \
-\
-    PetscFunctionBegin; \
-    for (PetscInt i = 0; i < m; i++) { \
-      const PetscReal *xi = x + (size_t)i * n; \
-      PetscReal        si = 0; \
-      for (PetscInt j = 0; j < n; j++) si += X##F(xi[j], c); \
-      s += si; \
-    } \
-    *sum = BnActInfClamp(s); \
-    PetscFunctionReturn(0); \
-  } \
-  static PetscErrorCode X##BregmanBlock(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], const PetscReal z[], PetscReal *sum) \
-  { \
-    const PetscReal c = act->rp[0]; \
-    PetscReal       s = 0; \
-\
-    PetscFunctionBegin; \
-    for (PetscInt i = 0; i < m; i++) { \
-      const PetscReal *xi = x + (size_t)i * n, *zi = z + (size_t)i * n; \
-      PetscReal        si = 0; \
-      for (PetscInt j = 0; j < n; j++) si += X##Bregman(xi[j], zi[j], c); \
-      s += si; \
-    } \
-    *sum = BnActInfClamp(s); \
-    PetscFunctionReturn(0); \
-  } \
+  BN_ACT_ROWSUM(X##FstarBlock, (void)0, 1, X##Fstar(z[k], c), const PetscReal z[]) \
+  BN_ACT_ROWSUM(X##FBlock, (void)0, 1, X##F(x[k], c), const PetscReal x[]) \
+  BN_ACT_ROWSUM(X##BregmanBlock, (void)0, 1, X##Bregman(x[k], z[k], c), const PetscReal x[], const PetscReal z[]) \
   static PetscErrorCode X##ProxBlock(BnActivation act, PetscReal tau, PetscInt m, PetscInt n, const PetscReal v[], PetscReal x[]) \
   { \
     const PetscReal c = act->rp[0], a = 1 / (1 + tau); \
