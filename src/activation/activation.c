@@ -335,6 +335,7 @@ PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const
 static PetscErrorCode BnActivationSum(BnActivation act, PetscErrorCode (*op)(BnActivation, PetscInt, PetscInt, const PetscReal[], PetscReal *), PetscInt m, PetscInt n, const PetscReal v[], PetscReal *sum)
 {
   PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
   PetscValidRealPointer(sum, 6);
   *sum = 0;
   if (!m || !n) PetscFunctionReturn(0);
@@ -354,7 +355,6 @@ static PetscErrorCode BnActivationSum(BnActivation act, PetscErrorCode (*op)(BnA
 PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnActivationCheckBlock(act, m, n));
   PetscCall(BnActivationSum(act, act->type->ops.fstar, m, n, z, sum));
   PetscFunctionReturn(0);
 }
@@ -373,7 +373,6 @@ PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const
 PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnActivationCheckBlock(act, m, n));
   PetscCall(BnActivationSum(act, act->type->ops.f, m, n, x, sum));
   PetscFunctionReturn(0);
 }

@@ -130,6 +130,15 @@ PetscErrorCode BnDataCreate(BnGrid grid, BnData *data)
   PetscFunctionReturn(0);
 }
 
+/* the source's few words (BnDataOps describe, or its fixed text, or the -data value) */
+static PetscErrorCode BnDataDescribe(BnData data, char buf[], size_t len)
+{
+  PetscFunctionBegin;
+  if (data->ops->describe) PetscCall(data->ops->describe(data, buf, len));
+  else PetscCall(PetscStrncpy(buf, data->ops->about ? data->ops->about : data->source, len));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnDataLoad - loads this rank's block of the training and test splits
 
@@ -156,7 +165,7 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   for (PetscInt l = 0; l <= L; l++) PetscCheck(widths[l] >= 1, data->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnDataLoad: width n_%" PetscInt_FMT " = %" PetscInt_FMT " must be >= 1", l, widths[l]);
   if (!data->ops->load) { /* a source without rows */
     char what[256];
-    PetscCall(data->ops->describe(data, what, sizeof(what)));
+    PetscCall(BnDataDescribe(data, what, sizeof(what)));
     SETERRQ(data->comm, PETSC_ERR_USER_INPUT, "-data %s: %s", data->source, what);
   }
   PetscCall(PetscLogEventBegin(BN_DataLoad, 0, 0, 0, 0));
@@ -309,7 +318,7 @@ PetscErrorCode BnDataView(BnData data, PetscViewer viewer)
   PetscValidHeaderSpecific(viewer, PETSC_VIEWER_CLASSID, 2);
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
-  if (data->ops->describe) PetscCall(data->ops->describe(data, params, sizeof(params)));
+  PetscCall(BnDataDescribe(data, params, sizeof(params)));
   kind = data->targets_inputs ? " (autoencoder: targets = inputs)" : data->train.labels ? " with class labels" : " (regression)";
   if (!data->loaded) PetscCall(PetscSNPrintf(splits, sizeof(splits), "not loaded"));
   else if (data->has_test) PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; test %" PetscInt_FMT " samples", data->train.N, data->train.n_in, data->train.n_out, kind, data->test.N));

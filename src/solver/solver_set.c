@@ -19,14 +19,6 @@ PetscErrorCode BnSolverSetSweeps(BnSolver s, PetscInt sweeps)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnSolverGetSweeps(BnSolver s, PetscInt *sweeps)
-{
-  PetscFunctionBegin;
-  PetscValidIntPointer(sweeps, 2);
-  *sweeps = s->sweeps;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetBatchSize - mini-batch size; 0 = full batch: deterministic, the energy decreases
   every sweep (-solver_batch, default 128)
@@ -39,16 +31,6 @@ PetscErrorCode BnSolverSetBatchSize(BnSolver s, PetscInt batch)
   BnSolverCheckNotSetUp(s, "BnSolverSetBatchSize");
   PetscCheck(batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", batch);
   s->batch = batch;
-  PetscFunctionReturn(0);
-}
-
-/* -solver_batch as the solver uses it (0 = full batch) */
-PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(s, 1);
-  PetscValidIntPointer(batch, 2);
-  *batch = s->batch;
   PetscFunctionReturn(0);
 }
 
@@ -66,15 +48,6 @@ PetscErrorCode BnSolverSetXSteps(BnSolver s, PetscInt steps)
   PetscFunctionReturn(0);
 }
 
-/* after BnSolverSetUp() the default is resolved */
-PetscErrorCode BnSolverGetXSteps(BnSolver s, PetscInt *steps)
-{
-  PetscFunctionBegin;
-  PetscValidIntPointer(steps, 2);
-  *steps = s->x_steps;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetWUpdate - the W-update rule, a registered type: prox, nesterov, adam, sgd or one
   added with BnWUpdateRegister() (-solver_w_update; default adam for mini-batches, prox for full batch)
@@ -86,15 +59,6 @@ PetscErrorCode BnSolverSetWUpdate(BnSolver s, const char type[])
   PetscFunctionBegin;
   BnSolverCheckNotSetUp(s, "BnSolverSetWUpdate");
   PetscCall(BnWRuleSetType(s->wrule, type));
-  PetscFunctionReturn(0);
-}
-
-/* "" until BnSolverSetUp() picks the batch mode's default */
-PetscErrorCode BnSolverGetWUpdate(BnSolver s, const char **type)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(type, 2);
-  *type = s->wrule->type;
   PetscFunctionReturn(0);
 }
 
@@ -112,15 +76,6 @@ PetscErrorCode BnSolverSetLearningRate(BnSolver s, PetscReal lr)
   PetscFunctionReturn(0);
 }
 
-/* -1 while the rule's default applies */
-PetscErrorCode BnSolverGetLearningRate(BnSolver s, PetscReal *lr)
-{
-  PetscFunctionBegin;
-  PetscValidRealPointer(lr, 2);
-  *lr = s->wrule->lr;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT
   (or -1): 0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
@@ -135,14 +90,6 @@ PetscErrorCode BnSolverSetLearningRateDecay(BnSolver s, PetscReal decay)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnSolverGetLearningRateDecay(BnSolver s, PetscReal *decay)
-{
-  PetscFunctionBegin;
-  PetscValidRealPointer(decay, 2);
-  *decay = s->wrule->lr_decay;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetMomentum - momentum of the rules that use one, nesterov (-solver_momentum, default 0.9)
 
@@ -153,14 +100,6 @@ PetscErrorCode BnSolverSetMomentum(BnSolver s, PetscReal mu)
   PetscFunctionBegin;
   PetscCheck(mu >= 0 && mu < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)mu);
   s->wrule->momentum = mu;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnSolverGetMomentum(BnSolver s, PetscReal *mu)
-{
-  PetscFunctionBegin;
-  PetscValidRealPointer(mu, 2);
-  *mu = s->wrule->momentum;
   PetscFunctionReturn(0);
 }
 
@@ -224,15 +163,6 @@ PetscErrorCode BnSolverSetCheckpoint(BnSolver s, const char base[])
   if (base) PetscCall(PetscStrcmp(base, "none", &none));
   PetscCheck(none || base[0], s->comm, PETSC_ERR_USER_INPUT, "-checkpoint: give a base name, or none for no checkpoints");
   PetscCall(PetscStrncpy(s->ckpt_base, none ? "" : base, sizeof(s->ckpt_base)));
-  PetscFunctionReturn(0);
-}
-
-/* "" when no checkpoints are written */
-PetscErrorCode BnSolverGetCheckpoint(BnSolver s, const char **base)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(base, 2);
-  *base = s->ckpt_base;
   PetscFunctionReturn(0);
 }
 
@@ -311,13 +241,6 @@ PetscErrorCode BnSolverGetHistory(BnSolver s, PetscInt *n, const PetscReal *fiel
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnSolverGetSweep(BnSolver s, PetscInt *sweep)
-{
-  PetscFunctionBegin;
-  *sweep = s->sweep;
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLogDouble *seconds, PetscLogDouble *bytes)
 {
   PetscFunctionBegin;
@@ -347,3 +270,24 @@ PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, Pets
   PetscFunctionReturn(0);
 }
 
+/* Getters of the values the setters above set (and of the sweeps done), read back by programs:
+   the learning-rate decay and x-steps are -1 and the W-update rule "" while the batch mode's
+   default applies (resolved by BnSolverSetUp()), the learning rate is -1 while the rule's
+   default applies, the checkpoint base "" when no checkpoints are written. */
+#define BN_SOLVER_GETTER(Name, Type, Value) \
+  PetscErrorCode BnSolverGet##Name(BnSolver s, Type *v) \
+  { \
+    PetscFunctionBegin; \
+    PetscValidPointer(v, 2); \
+    *v = (Value); \
+    PetscFunctionReturn(0); \
+  }
+BN_SOLVER_GETTER(Sweeps, PetscInt, s->sweeps)
+BN_SOLVER_GETTER(Sweep, PetscInt, s->sweep)
+BN_SOLVER_GETTER(BatchSize, PetscInt, s->batch)
+BN_SOLVER_GETTER(XSteps, PetscInt, s->x_steps)
+BN_SOLVER_GETTER(WUpdate, const char *, s->wrule->type)
+BN_SOLVER_GETTER(LearningRate, PetscReal, s->wrule->lr)
+BN_SOLVER_GETTER(LearningRateDecay, PetscReal, s->wrule->lr_decay)
+BN_SOLVER_GETTER(Momentum, PetscReal, s->wrule->momentum)
+BN_SOLVER_GETTER(Checkpoint, const char *, s->ckpt_base)
