@@ -6,18 +6,22 @@
 /* options that size the solver's storage can change only before BnSolverSetUp() */
 #define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->lift, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
 
-/*@C
-  BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
-
-  Logically Collective
-@*/
-PetscErrorCode BnSolverSetSweeps(BnSolver s, PetscInt sweeps)
-{
-  PetscFunctionBegin;
-  PetscCheck(sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", sweeps);
-  s->sweeps = sweeps;
-  PetscFunctionReturn(0);
-}
+/* The integer options with a lower bound:
+     BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
+     BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
+     BnSolverSetCheckpointKeep - checkpoints kept (-checkpoint_keep, default 2)
+   Logically Collective */
+#define BN_SOLVER_INT_SETTER(Name, Field, Option, Min) \
+  PetscErrorCode BnSolverSet##Name(BnSolver s, PetscInt v) \
+  { \
+    PetscFunctionBegin; \
+    PetscCheck(v >= (Min), s->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": must be >= %d", Option, v, Min); \
+    s->Field = v; \
+    PetscFunctionReturn(0); \
+  }
+BN_SOLVER_INT_SETTER(Sweeps, sweeps, "-solver_sweeps", 0)
+BN_SOLVER_INT_SETTER(CheckpointEvery, ckpt_every, "-checkpoint_every", 1)
+BN_SOLVER_INT_SETTER(CheckpointKeep, ckpt_keep, "-checkpoint_keep", 1)
 
 /*@C
   BnSolverSetBatchSize - mini-batch size; 0 = full batch: deterministic, the energy decreases
@@ -163,32 +167,6 @@ PetscErrorCode BnSolverSetCheckpoint(BnSolver s, const char base[])
   if (base) PetscCall(PetscStrcmp(base, "none", &none));
   PetscCheck(none || base[0], s->comm, PETSC_ERR_USER_INPUT, "-checkpoint: give a base name, or none for no checkpoints");
   PetscCall(PetscStrncpy(s->ckpt_base, none ? "" : base, sizeof(s->ckpt_base)));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
-
-  Logically Collective
-@*/
-PetscErrorCode BnSolverSetCheckpointEvery(BnSolver s, PetscInt every)
-{
-  PetscFunctionBegin;
-  PetscCheck(every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", every);
-  s->ckpt_every = every;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnSolverSetCheckpointKeep - checkpoints kept (-checkpoint_keep, default 2)
-
-  Logically Collective
-@*/
-PetscErrorCode BnSolverSetCheckpointKeep(BnSolver s, PetscInt keep)
-{
-  PetscFunctionBegin;
-  PetscCheck(keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", keep);
-  s->ckpt_keep = keep;
   PetscFunctionReturn(0);
 }
 
