@@ -1,5 +1,5 @@
 /* BnActivation: the object, strict parsing of its specification text, and dispatch to the
-   registered types (docs/method.md §1). The numerical kernels live in one file per family. */
+   registered types (docs/method.md §1). The numerical kernels live in one file per type (act_<name>.c). */
 #include <activation/activation_impl.h>
 #include <errno.h>
 #include <stdlib.h>
