@@ -23,6 +23,7 @@
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
 #define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
+#define BN_EXIT_MEMORY      5 /* out of memory on some rank: one message, every rank ends */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
@@ -56,6 +57,7 @@ PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, Pet
 PETSC_EXTERN PetscClassId  BN_CLASSID;
 PETSC_EXTERN PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange,
   BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
+PETSC_EXTERN PetscLogEvent BN_FileSeal, BN_FileVerify; /* the whole-file checksum, inside BN_FileWrite / BN_FileRead */
 PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
@@ -150,6 +152,7 @@ PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **s
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
+PETSC_EXTERN PetscErrorCode BnActivationGetAffineBox(BnActivation act, PetscBool *flg, PetscReal *s, PetscReal *lo, PetscReal *hi); /* F(u) = u^2/2 + s u + I_[lo,hi](u) */
 PETSC_EXTERN PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi); /* entries of sigma in [lo, hi]; simplex: softmax */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
@@ -184,6 +187,11 @@ PETSC_EXTERN PetscErrorCode BnLayerApplyTranspose(BnLayer layer, PetscInt m, Pet
 PETSC_EXTERN PetscErrorCode BnLayerGradient(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[]);
 PETSC_EXTERN PetscErrorCode BnLayerNormPower(BnLayer layer, PetscInt its, PetscReal v[], PetscReal *est); /* warm-started power iteration for |A|_2^2 */
 PETSC_EXTERN PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2);                                 /* |A|_2^2 (dense: exact) */
+PETSC_EXTERN PetscErrorCode BnLayerCreateFromSpec(const char spec[], const PetscInt in[3], BnLayer *layer); /* "dense:128", "conv:16:5:s2:p2" on (C, H, W) rows */
+PETSC_EXTERN PetscErrorCode BnLayerGetImageShapes(BnLayer layer, PetscInt in[3], PetscInt out[3]);
+PETSC_EXTERN PetscErrorCode BnLayerGetWeightShape(BnLayer layer, PetscInt *rank, PetscInt dims[4]); /* in files: dense n_l,n_{l-1}; conv c_out,c_in,kh,kw */
+PETSC_EXTERN PetscErrorCode BnLayerGetSpec(BnLayer layer, const char **type, const char **spec);
+PETSC_EXTERN PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[]);
 PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
 PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v|, returns |v| */
 
@@ -208,6 +216,9 @@ PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
 /* -net_bias_fixed l,...: these layers' biases keep their initial value 0 (e.g. a sparse encoder) */
 PETSC_EXTERN PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed);
 PETSC_EXTERN PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed);
+PETSC_EXTERN PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual);
+PETSC_EXTERN PetscErrorCode BnNetGetResidual(BnNet net, PetscInt l, PetscBool *residual);
+PETSC_EXTERN PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
 /* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */
@@ -216,7 +227,11 @@ PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* tempor
 PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
 /* layer l's operator and its type (default dense; set before BnNetSetUp()) */
 PETSC_EXTERN PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer);
-PETSC_EXTERN PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[]);
+PETSC_EXTERN PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[]); /* "conv:16:5:s2:p2"; "dense" (default) */
+PETSC_EXTERN PetscErrorCode BnNetGetLayerSpec(BnNet net, PetscInt l, const char **spec);  /* NULL: dense */
+PETSC_EXTERN PetscErrorCode BnNetSetInputShape(BnNet net, const PetscInt shape[3]);     /* (C, H, W) of the input rows */
+PETSC_EXTERN PetscErrorCode BnNetGetInputShape(BnNet net, PetscInt shape[3]);
+PETSC_EXTERN PetscErrorCode BnNetParseLayers(BnNet net, const char list[], const PetscInt inshape[3], PetscInt max, PetscInt *L, PetscInt widths[], char *specs[]);
 /* z = X W_l^T + 1 b_l^T for an m-row block (layer l's operator) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
@@ -247,6 +262,7 @@ PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscR
 /* the exchange of one x-update colour: x_{b_k} forward or the x-update message (written into the
    send buffer first) backward on each boundary, so that the caller can update meanwhile */
 PETSC_EXTERN PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, PetscReal **send, PetscReal **recv);
+PETSC_EXTERN PetscErrorCode BnExchangeGetSuccessorValues(BnExchange ex, PetscReal **xnext);
 PETSC_EXTERN PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received);
 PETSC_EXTERN PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received);
@@ -281,7 +297,7 @@ PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
 PETSC_EXTERN PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscBool output);
 PETSC_EXTERN PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *tau); /* 1/(lambda_l Lip_l w2) */
-PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[]);
+PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], const PetscReal Xprev[], PetscReal R[]);
 PETSC_EXTERN PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum);
 PETSC_EXTERN PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal z[], PetscReal *energy);
@@ -291,6 +307,7 @@ PETSC_EXTERN PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm
 PETSC_EXTERN PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
 PETSC_EXTERN PetscErrorCode BnLiftWeightsChanged(BnLift lift);
 PETSC_EXTERN PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftGetPatchLength(BnLift lift, PetscInt l, PetscInt *nk); /* length of layer l's power vector for the W-step, minus 2 */
 PETSC_EXTERN PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l);
 PETSC_EXTERN PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***pw_X, PetscReal **normW2, PetscInt64 **pw_version, PetscInt64 **wversion);
 PETSC_EXTERN PetscErrorCode BnLiftAllreduce(BnLift lift, PetscReal buf[], PetscInt count);
@@ -357,7 +374,19 @@ PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
+/* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
+PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+/* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
+   by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */
+#define BN_SEAL_USERBLOCK 512
+typedef enum {
+  BN_SEAL_OK,   /* sealed and every byte matches */
+  BN_SEAL_NONE, /* no seal: written before seals existed, or a user's data file */
+  BN_SEAL_BAD   /* corrupt: changed, truncated or extended since it was written */
+} BnSealStatus;
+PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a closed file, before it is published */
+PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */

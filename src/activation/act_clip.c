@@ -31,5 +31,5 @@ static inline PetscReal ClipProx(PetscReal v, PetscReal tau, PetscReal a, PetscR
 BN_ACT_ELEMENTWISE(Clip)
 
 static const BnActivationType BnActivationType_Clip = {
-  "clip", "clip", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Clip)};
+  "clip", "clip", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Clip), PETSC_TRUE, PETSC_FALSE, -1.0, 1.0};
 BN_ACTIVATION_TYPE(Clip)

@@ -27,5 +27,5 @@ static inline PetscReal IdentityProx(PetscReal v, PetscReal tau, PetscReal a, Pe
 BN_ACT_ELEMENTWISE(Identity)
 
 static const BnActivationType BnActivationType_Identity = {
-  "identity", "identity", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Identity)};
+  "identity", "identity", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Identity), PETSC_TRUE, PETSC_FALSE, -PETSC_INFINITY, PETSC_INFINITY};
 BN_ACTIVATION_TYPE(Identity)

@@ -40,5 +40,5 @@ static PetscErrorCode LeakyReLUCheck(const char spec[], const PetscReal rp[], co
 }
 
 static const BnActivationType BnActivationType_LeakyReLU = {
-  "leakyrelu", "leakyrelu:g with 0 < g <= 1", 1, {"slope g", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, LeakyReLUCheck, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(LeakyReLU)};
+  "leakyrelu", "leakyrelu:g with 0 < g <= 1", 1, {"slope g", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, LeakyReLUCheck, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(LeakyReLU), BN_ACT_NOT_AFFINE_BOX};
 BN_ACTIVATION_TYPE(LeakyReLU)

@@ -31,5 +31,5 @@ static inline PetscReal ReLUProx(PetscReal v, PetscReal tau, PetscReal a, PetscR
 BN_ACT_ELEMENTWISE(ReLU)
 
 static const BnActivationType BnActivationType_ReLU = {
-  "relu", "relu", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ReLU)};
+  "relu", "relu", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ReLU), PETSC_TRUE, PETSC_FALSE, 0.0, PETSC_INFINITY};
 BN_ACTIVATION_TYPE(ReLU)

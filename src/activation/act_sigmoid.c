@@ -83,6 +83,6 @@ BN_ACT_ELEMENTWISE(Sigmoid)
 
 static const BnActivationType BnActivationType_Sigmoid = {
   "sigmoid", "sigmoid", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 0.25, PETSC_FALSE, PETSC_FALSE,
-  BN_ACT_ELEMENTWISE_OPS(Sigmoid)
+  BN_ACT_ELEMENTWISE_OPS(Sigmoid), BN_ACT_NOT_AFFINE_BOX
 };
 BN_ACTIVATION_TYPE(Sigmoid)

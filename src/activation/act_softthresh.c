@@ -29,5 +29,5 @@ static inline PetscReal SoftThreshProx(PetscReal v, PetscReal tau, PetscReal a, 
 BN_ACT_ELEMENTWISE(SoftThresh)
 
 static const BnActivationType BnActivationType_SoftThresh = {
-  "softthresh", "softthresh:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, BnActivationCheckThreshold, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(SoftThresh)};
+  "softthresh", "softthresh:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, BnActivationCheckThreshold, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(SoftThresh), BN_ACT_NOT_AFFINE_BOX};
 BN_ACTIVATION_TYPE(SoftThresh)

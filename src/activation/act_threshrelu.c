@@ -35,5 +35,5 @@ static inline PetscReal ThreshReLUProx(PetscReal v, PetscReal tau, PetscReal a, 
 BN_ACT_ELEMENTWISE(ThreshReLU)
 
 static const BnActivationType BnActivationType_ThreshReLU = {
-  "threshrelu", "threshrelu:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, BnActivationCheckThreshold, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ThreshReLU)};
+  "threshrelu", "threshrelu:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, BnActivationCheckThreshold, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ThreshReLU), PETSC_TRUE, PETSC_TRUE, 0.0, PETSC_INFINITY};
 BN_ACTIVATION_TYPE(ThreshReLU)

@@ -80,7 +80,7 @@ static PetscErrorCode BnH5Free(BnH5 *f)
 static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const char kind[], BnH5 *f)
 {
   BnH5   h;
-  hid_t  fapl = H5I_INVALID_HID;
+  hid_t  fapl = H5I_INVALID_HID, fcpl;
   size_t len;
   int    err[2] = {0, 0}; /* {what failed, errno} found by rank 0 */
 
@@ -114,7 +114,12 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
     SETERRQ(comm, PETSC_ERR_FILE_OPEN, "%s", msg);
   }
   PetscCall(BnH5FileAccess(h, &fapl));
-  h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  fcpl = H5Pcreate(H5P_FILE_CREATE);
+  PetscCheck(fcpl >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pcreate failed%s", BnH5Detail_Private());
+  /* the bytes BnSealFile() fills with the whole-file checksum at commit */
+  PetscCheck(H5Pset_userblock(fcpl, BN_SEAL_USERBLOCK) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pset_userblock failed%s", BnH5Detail_Private());
+  h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, fcpl, fapl);
+  (void)H5Pclose(fcpl);
   if (h->file < 0) {
     char msg[PETSC_MAX_PATH_LEN + 512];
     /* before any other HDF5 call, which would clear the error stack */
@@ -209,20 +214,34 @@ static PetscErrorCode BnH5OpenRead_Impl(MPI_Comm comm, const char path[], PetscB
       err[0] = 1;
       err[1] = errno;
     } else if (S_ISDIR(st.st_mode)) err[0] = 2;
+    else if (!S_ISREG(st.st_mode)) err[0] = 4; /* a FIFO would block the reads below forever */
     else if (access(path, R_OK)) {
       err[0] = 1;
       err[1] = errno;
-    } else if (H5Fis_hdf5(path) <= 0) {
-      (void)H5Eclear2(H5E_DEFAULT);
-      err[0] = 3;
     }
   }
   PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
+  if (!err[0]) { /* every byte verified before HDF5 parses any (HDF5 can crash on damaged ones) */
+    char reason[256];
+    PetscCall(BnSealCheck(h->comm, path, &h->seal, reason, sizeof(reason)));
+    if (h->seal == BN_SEAL_BAD) {
+      char msg[PETSC_MAX_PATH_LEN + 512];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: corrupt file: %s", path, reason));
+      PetscCall(BnH5Free(&h));
+      SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
+    }
+    if (!h->rank && H5Fis_hdf5(path) <= 0) {
+      (void)H5Eclear2(H5E_DEFAULT);
+      err[0] = 3;
+    }
+    PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
+  }
   if (err[0]) {
     char msg[PETSC_MAX_PATH_LEN + 256];
     if (err[0] == 1 && err[1] == ENOENT) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': no such file", path));
     else if (err[0] == 1) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': %s", path, strerror(err[1])));
     else if (err[0] == 2) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': is a directory", path));
+    else if (err[0] == 4) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': not a regular file", path));
     else PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is not an HDF5 file", path));
     PetscCall(BnH5Free(&h));
     SETERRQ(comm, err[0] == 3 ? PETSC_ERR_FILE_UNEXPECTED : PETSC_ERR_FILE_OPEN, "%s", msg);
@@ -473,6 +492,19 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
   }
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
+  if (ok) { /* the whole-file checksum, over the closed file */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = BnSealFile(h->comm, h->tmppath);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      const char *text = NULL;
+      char       *spec = NULL;
+      PetscCall(PetscErrorMessage(ierr, &text, &spec));
+      PetscCall(PetscSNPrintf(detail, sizeof(detail), " (%s)", spec ? spec : text));
+      ok = 0;
+    }
+  }
   if (!ok) {
     char msg[PETSC_MAX_PATH_LEN + 512];
     PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'%s", h->tmppath, detail));
@@ -582,6 +614,41 @@ PetscErrorCode BnH5Abort(BnH5 *f)
     SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
   }
   PetscCall(BnH5Free(f));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5Write - writes a whole file: BnH5Create(), the caller's groups and datasets, BnH5Commit()
+
+  Collective
+
+  Input Parameters:
++ comm  - the ranks that write
+. path  - final name
+. kind  - root attribute "kind"
+. write - fills the file (groups, attributes, datasets); collective on comm
+- ctx   - passed to write
+
+  Notes:
+  Every writer goes through here so that none can forget the error path: when write fails,
+  PATH.tmp is removed (BnH5Abort()) and the error returned; PATH is never touched unless the
+  new file is complete, checksummed, sealed and committed.
+
+.seealso: BnH5Create(), BnH5Commit(), BnH5Abort()
+@*/
+PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx)
+{
+  BnH5           f;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Create(comm, path, kind, &f));
+  ierr = write(f, ctx);
+  if (ierr) {
+    PetscCall(BnH5Abort(&f));
+    PetscCall(ierr);
+  }
+  PetscCall(BnH5Commit(&f));
   PetscFunctionReturn(0);
 }
 

@@ -157,7 +157,9 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
 . -net_reg r                    - none|l2:mu|l1:mu|neuron:mu|nuclear:mu, one per layer or one for all
 . -net_lambda l1,...,lL         - Bregman weights, one per layer or one for all (default 1)
 . -net_tied                     - tied weights W_2 = W_1^T (2-layer autoencoder)
-- -net_bias_fixed l1,l2,...     - layers whose biases stay at their initial value 0 (default none)
+. -net_bias_fixed l1,l2,...     - layers whose biases stay at their initial value 0 (default none)
+. -net_residual l1,l2,...|all   - residual layers x_l = sigma_l(z_l) + x_{l-1}; all: every layer with n_{l-1} = n_l (default none)
+- -net_residual_init s          - scale of the residual layers' initial weights (default 0: identity blocks)
 
 .seealso: BnNetSetArchitecture()
 @*/
@@ -166,20 +168,35 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   char      widths_s[1024] = "784,256,128,10", act_s[1024] = "", reg_s[1024] = "none", lambda_s[1024] = "1";
   PetscInt  widths[BN_MAX_LAYERS + 2], nw, nl, L;
   PetscReal lambda[BN_MAX_LAYERS + 1];
-  PetscBool tied = net->tied, set_fixed;
-  char      fixed_s[1024] = "";
+  PetscBool tied = net->tied, set_fixed, set_widths, set_layers, set_shape;
+  char      fixed_s[1024] = "", layers_s[4096] = "", res_s[1024] = "";
+  PetscInt  shape[3] = {1, 28, 28}, ns = 3;
+  char      shape_s[256] = "1,28,28";
+  char     *specs[BN_MAX_LAYERS] = {NULL};
   PetscInt  fixed[BN_MAX_LAYERS + 1], nf = 0;
+  PetscBool set_res;
+  PetscReal res_init = net->residual_init;
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
-  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
+  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), &set_widths));
+  PetscCall(BnOptionsString("-net_layers", "Layers by type: conv:C:K[xK][:sS][:pP],dense:N,... (instead of -net_widths)", "BnNetParseLayers", layers_s, layers_s, sizeof(layers_s), &set_layers));
+  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
   PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
   PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
   PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
   PetscCall(BnOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
   PetscCall(BnOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
+  PetscCall(BnOptionsString("-net_residual", "Residual layers l1,l2,... or all (x_l = sigma_l(z_l) + x_{l-1})", "BnNetSetResidual", res_s, res_s, sizeof(res_s), &set_res));
+  PetscCall(BnOptionsReal("-net_residual_init", "Scale of the residual layers' He-normal initial weights (0: identity blocks)", "BnNetSetResidualInit", res_init, &res_init, NULL));
   PetscOptionsEnd();
-  PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
+  PetscCheck(!(set_widths && set_layers), net->comm, PETSC_ERR_USER_INPUT, "-net_widths and -net_layers are exclusive: give the architecture by one of them");
+  PetscCall(BnParseIntList("-net_input_shape", shape_s, 3, shape, &ns));
+  PetscCheck(ns == 3, net->comm, PETSC_ERR_USER_INPUT, "-net_input_shape: give C,H,W (3 values), got %" PetscInt_FMT, ns);
+  if (set_layers) {
+    PetscCall(BnNetParseLayers(net, layers_s, shape, BN_MAX_LAYERS, &nw, widths, specs));
+    nw++;
+  } else PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
   L = nw - 1;
   for (PetscInt l = 1; l <= L; l++) { /* [W_l b_l] has n_l (n_{l-1} + 1) entries: refuse an overflow before any allocation */
@@ -199,13 +216,107 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   if (nl == 1)
     for (PetscInt l = 1; l < L; l++) lambda[l] = lambda[0];
   PetscCall(BnNetSetArchitecture(net, L, widths, act_s, reg_s, lambda));
+  for (PetscInt l = 1; l <= L; l++) {
+    if (specs[l - 1]) PetscCall(BnNetSetLayerType(net, l, specs[l - 1]));
+    PetscCall(PetscFree(specs[l - 1]));
+  }
+  if (set_layers || set_shape) PetscCall(BnNetSetInputShape(net, shape));
   PetscCall(BnNetSetTied(net, tied));
+  PetscCall(BnNetSetResidualInit(net, res_init));
   if (set_fixed) {
     PetscCall(BnParseIntList("-net_bias_fixed", fixed_s, BN_MAX_LAYERS, fixed, &nf));
     for (PetscInt k = 0; k < nf; k++) {
       PetscCheck(fixed[k] >= 1 && fixed[k] <= L, net->comm, PETSC_ERR_USER_INPUT, "-net_bias_fixed '%s': layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, fixed_s, fixed[k], L);
       PetscCall(BnNetSetBiasFixed(net, fixed[k], PETSC_TRUE));
     }
+  }
+  if (set_res) {
+    PetscBool all;
+    PetscCall(PetscStrcmp(res_s, "all", &all));
+    if (all) {
+      PetscInt cnt = 0;
+      for (PetscInt l = 1; l <= L; l++)
+        if (widths[l] == widths[l - 1]) {
+          PetscCall(BnNetSetResidual(net, l, PETSC_TRUE));
+          cnt++;
+        }
+      PetscCheck(cnt, net->comm, PETSC_ERR_USER_INPUT, "-net_residual all: no layer of -net_widths '%s' has equal input and output widths", widths_s);
+    } else {
+      PetscInt res[BN_MAX_LAYERS + 1], nr;
+      PetscCall(BnParseIntList("-net_residual", res_s, BN_MAX_LAYERS, res, &nr));
+      for (PetscInt k = 0; k < nr; k++) {
+        PetscCheck(res[k] >= 1 && res[k] <= L, net->comm, PETSC_ERR_USER_INPUT, "-net_residual '%s': layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, res_s, res[k], L);
+        PetscCall(BnNetSetResidual(net, res[k], PETSC_TRUE));
+      }
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetResidual - makes layer l residual, x_l = sigma_l(W_l x_{l-1} + b_l) + x_{l-1}, with the
+  Bregman penalty on the increment x_l - x_{l-1} (docs/residual.md); before BnNetSetUp(), which
+  checks the widths and activations
+
+  Not Collective (call it with the same arguments on every rank)
+
+.seealso: BnNetGetResidual(), BnNetSetFromOptions()
+@*/
+PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscCheck(!net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSetResidual: call it before BnNetSetUp()");
+  PetscCheck(l >= 1 && l <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnNetSetResidual: layer %" PetscInt_FMT " out of range", l);
+  net->residual[l] = residual;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetResidualInit - the residual layers' initial weights are scale x N(0, 2/n_{l-1}) (default
+  0: every residual block starts as the identity map x_l = x_{l-1}, as in SkipInit/Fixup, so that
+  a deep network's initial activations do not grow with the depth); before BnNetInitializeWeights()
+
+  Not Collective
+@*/
+PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale)
+{
+  PetscFunctionBegin;
+  PetscCheck(scale >= 0 && !PetscIsInfOrNanReal(scale), net->comm, PETSC_ERR_USER_INPUT, "-net_residual_init %g: must be a finite number >= 0", (double)scale);
+  net->residual_init = scale;
+  PetscFunctionReturn(0);
+}
+
+/* whether layer l is residual (PETSC_FALSE outside 1..L) */
+PetscErrorCode BnNetGetResidual(BnNet net, PetscInt l, PetscBool *residual)
+{
+  PetscFunctionBegin;
+  *residual = (l >= 1 && l <= net->L) ? net->residual[l] : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* the combinations docs/residual.md §3 supports; anything else is bad input naming the layer */
+static PetscErrorCode BnNetCheckResidual(BnNet net)
+{
+  char what[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBegin;
+  for (PetscInt l = net->L + 1; l <= BN_MAX_LAYERS; l++) PetscCheck(!net->residual[l], net->comm, PETSC_ERR_USER_INPUT, "-net_residual: layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, l, net->L);
+  for (PetscInt l = 1; l <= net->L; l++) {
+    const char *spec, *prev;
+    PetscBool   box, box_prev, linear;
+    if (!net->residual[l]) continue;
+    BnNetWhat(net, "-net_residual", l, "residual", what, sizeof(what));
+    PetscCall(BnActivationGetSpec(net->act[l], &spec));
+    PetscCheck(net->widths[l] == net->widths[l - 1], net->comm, PETSC_ERR_USER_INPUT, "%s: layer %" PetscInt_FMT " maps %" PetscInt_FMT " to %" PetscInt_FMT " values; a residual layer needs equal input and output widths", what, l, net->widths[l - 1], net->widths[l]);
+    PetscCheck(!net->tied, net->comm, PETSC_ERR_USER_INPUT, "%s: layer %" PetscInt_FMT " is residual; -net_tied networks cannot have residual layers", what, l);
+    PetscCall(BnActivationGetAffineBox(net->act[l], &box, NULL, NULL, NULL));
+    PetscCall(BnActivationIsLinear(net->act[l], &linear));
+    PetscCheck(l < net->L || linear, net->comm, PETSC_ERR_USER_INPUT, "%s: the output layer %" PetscInt_FMT " has activation %s; a residual output layer must be identity (its increment y - x_{L-1} is fixed by the targets)", what, l, spec);
+    if (l == 1) continue; /* x_0 is data: no joint prox (docs/residual.md §3) */
+    PetscCall(BnActivationGetSpec(net->act[l - 1], &prev));
+    PetscCall(BnActivationGetAffineBox(net->act[l - 1], &box_prev, NULL, NULL, NULL));
+    PetscCheck(box && box_prev, net->comm, PETSC_ERR_USER_INPUT, "%s: residual layer %" PetscInt_FMT " (%s) after layer %" PetscInt_FMT " (%s): the x-update of x_%" PetscInt_FMT " needs both activations among identity, relu, threshrelu:r, clip", what, l, spec, l - 1, prev, l - 1);
   }
   PetscFunctionReturn(0);
 }
@@ -255,11 +366,13 @@ PetscErrorCode BnNetSetUp(BnNet net)
   if (net->setup) PetscFunctionReturn(0);
   PetscCheck(net->L >= 1, net->comm, PETSC_ERR_ORDER, "call BnNetSetArchitecture() or BnNetSetFromOptions() first");
   for (PetscInt l = 1; l <= net->L; l++) PetscCall(BnActivationCheckLayer(net->act[l], l, net->widths[l], (PetscBool)(l == net->L)));
+  PetscCall(BnNetCheckResidual(net));
   if (net->tied) {
     PetscCheck(net->L == 2 && net->widths[0] == net->widths[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs a 2-layer autoencoder n0,n1,n0, got %" PetscInt_FMT " layers", net->L);
+    PetscCheck(!net->ltype[1] && !net->ltype[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs dense layers (W_2 = W_1^T), layer %d is %s", net->ltype[1] ? 1 : 2, net->ltype[1] ? net->ltype[1] : net->ltype[2]);
   }
+  PetscCall(BnNetCreateLayers_Private(net));
   for (PetscInt l = 1; l <= net->L; l++) {
-    PetscCall(BnLayerCreate(net->ltype[l] ? net->ltype[l] : "dense", net->widths[l], net->widths[l - 1], &net->layer[l]));
     if (net->own_first && (l < net->own_first || l > net->own_last)) continue;
     PetscCall(BnLayerAllocateParameters(net->layer[l]));
   }
@@ -268,7 +381,8 @@ PetscErrorCode BnNetSetUp(BnNet net)
 }
 
 /*@C
-  BnNetInitializeWeights - He-normal weights N(0, 2/n_{l-1}), zero biases
+  BnNetInitializeWeights - He-normal weights N(0, 2/n_{l-1}), zero biases; residual layers' weights
+  scaled by BnNetSetResidualInit() (default 0: each residual block starts as the identity map)
 
   Not Collective (every rank computes the same values: they depend on (seed, layer, position) only)
 @*/
@@ -277,13 +391,15 @@ PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed)
   PetscFunctionBegin;
   PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
   for (PetscInt l = 1; l <= net->L; l++) {
-    PetscInt   n;
-    PetscReal  s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]), *W, *b;
-    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &n, NULL));
+    PetscInt   n, nb;
+    PetscReal  s, *W, *b;
+    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &n, &nb));
+    s = PetscSqrtReal(2.0 / (PetscReal)(n / nb)); /* fan-in: n_{l-1}, or c_in kh kw */
+    if (net->residual[l]) s *= net->residual_init; /* 0: the block starts as the identity map */
     PetscCall(BnLayerGetParameters(net->layer[l], &W, &b));
     if (!W) continue; /* another stage's layer */
-    for (PetscInt k = 0; k < n; k++) W[k] = s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k);
-    PetscCall(PetscArrayzero(b, net->widths[l]));
+    for (PetscInt k = 0; k < n; k++) W[k] = s ? s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k) : 0.0;
+    PetscCall(PetscArrayzero(b, nb));
   }
   PetscCall(BnNetSyncTied(net));
   PetscFunctionReturn(0);
@@ -384,9 +500,11 @@ PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val)
   *val = 0;
   for (PetscInt l = 1; l <= net->L; l++) {
     PetscReal r, *W;
+    PetscInt  nW, nb;
     if (net->tied && l == 2) continue;
     PetscCall(BnNetGetLayer(net, l, &W, NULL));
-    PetscCall(BnRegValue(net->reg[l], net->widths[l], net->widths[l - 1], W, &r));
+    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &nW, &nb));
+    PetscCall(BnRegValue(net->reg[l], nb, nW / nb, W, &r)); /* conv: the c_out x (c_in kh kw) matrix */
     *val += r;
   }
   PetscFunctionReturn(0);
@@ -405,15 +523,17 @@ PetscErrorCode BnNetCompare(BnNet a, BnNet b, PetscReal *reldiff)
   *reldiff = 0;
   for (PetscInt l = 1; l <= a->L; l++) {
     PetscReal d = 0, s = 0, *Wa, *ba, *Wb, *bb;
-    PetscInt  n = a->widths[l] * a->widths[l - 1];
-    PetscCheck(a->widths[l] == b->widths[l] && a->widths[l - 1] == b->widths[l - 1], PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "layer %" PetscInt_FMT " shapes differ", l);
+    PetscInt  n, nb, nWb, nbb;
+    PetscCall(BnLayerGetShape(a->layer[l], NULL, NULL, &n, &nb));
+    PetscCall(BnLayerGetShape(b->layer[l], NULL, NULL, &nWb, &nbb));
+    PetscCheck(a->widths[l] == b->widths[l] && a->widths[l - 1] == b->widths[l - 1] && n == nWb && nb == nbb, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "layer %" PetscInt_FMT " shapes differ", l);
     PetscCall(BnNetGetLayer(a, l, &Wa, &ba));
     PetscCall(BnNetGetLayer(b, l, &Wb, &bb));
     for (PetscInt k = 0; k < n; k++) {
       d += PetscSqr(Wa[k] - Wb[k]);
       s += PetscSqr(Wa[k]);
     }
-    for (PetscInt k = 0; k < a->widths[l]; k++) {
+    for (PetscInt k = 0; k < nb; k++) {
       d += PetscSqr(ba[k] - bb[k]);
       s += PetscSqr(ba[k]);
     }
@@ -437,7 +557,11 @@ PetscErrorCode BnNetView(BnNet net, PetscViewer viewer)
   for (PetscInt l = 1; l <= net->L; l++) {
     const char *reg;
     PetscCall(BnRegGetSpec(net->reg[l], &reg));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg));
+    if (net->ltype[l]) { /* a layer type of its own: its spec and image shapes */
+      PetscInt in[3], out[3];
+      PetscCall(BnLayerGetImageShapes(net->layer[l], in, out));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %s, %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " -> %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ", lambda %g, reg %s%s\n", l, net->ltype[l], in[0], in[1], in[2], out[0], out[1], out[2], (double)net->lambda[l], reg, net->residual[l] ? ", residual" : ""));
+    } else PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s%s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg, net->residual[l] ? ", residual" : ""));
   }
   if (net->S) PetscCall(PetscViewerASCIIPrintf(viewer, "  skip S into layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT " (from the input of layer %" PetscInt_FMT ")\n", net->L, net->widths[net->L], net->widths[net->L - 2], net->L - 1));
   PetscFunctionReturn(0);

@@ -23,9 +23,10 @@ static PetscErrorCode BnWRuleStep_Adam(BnWRule r, PetscInt l, const PetscReal gW
 {
   BnWRule_Adam *adam = (BnWRule_Adam *)r->data;
   PetscReal    *W, *b, lr, c1, c2, a, e;
-  PetscInt      nl = r->solver->n[l], nW = nl * r->solver->n[l - 1];
+  PetscInt      nl, nW;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
   PetscCall(BnWRuleGetStep(r, lip, 1e-3, &lr));
   c1 = 1.0 - PetscPowReal(adam->beta1, (PetscReal)r->steps);
   c2 = 1.0 - PetscPowReal(adam->beta2, (PetscReal)r->steps);

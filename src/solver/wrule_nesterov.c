@@ -15,9 +15,10 @@ static inline void BnNesterovKernel(PetscInt n, PetscReal *restrict p, PetscReal
 static PetscErrorCode BnWRuleStep_Nesterov(BnWRule r, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
 {
   PetscReal *W, *b, tau;
-  PetscInt   nl = r->solver->n[l], nW = nl * r->solver->n[l - 1];
+  PetscInt   nl, nW;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
   PetscCall(BnWRuleGetStep(r, lip, 1.0, &tau));
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
   BnNesterovKernel(nl, b, r->state[BN_WRULE_MB][l], gb, r->momentum, tau);

@@ -32,13 +32,17 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     if (s->S > 1 && s->la > 1) PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
   }
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    if (!(late_first && l == s->la)) PetscCall(BnLiftGradient(s->lift, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + s->n[l] * s->n[l - 1]));
-    off += s->n[l] * (s->n[l - 1] + 1);
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    if (!(late_first && l == s->la)) PetscCall(BnLiftGradient(s->lift, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + nW));
+    off += nW + nb;
   }
   if (late_first) {
+    PetscInt nW;
+    PetscCall(BnSolverLayerSizes(s, s->la, &nW, NULL));
     PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
     PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
-    PetscCall(BnLiftGradient(s->lift, blk, s->la, Nnorm, s->gbuf, s->gbuf + s->n[s->la] * s->n[s->la - 1]));
+    PetscCall(BnLiftGradient(s->lift, blk, s->la, Nnorm, s->gbuf, s->gbuf + nW));
   }
   {
     PetscMPIInt size;
@@ -63,18 +67,21 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
   off = 0;
   for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscBool fixed;
+    PetscInt  nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
     PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
-    if (fixed) PetscCall(PetscArrayzero(s->gbuf + off + s->n[l] * s->n[l - 1], s->n[l]));
-    off += s->n[l] * (s->n[l - 1] + 1);
+    if (fixed) PetscCall(PetscArrayzero(s->gbuf + off + nW, nb));
+    off += nW + nb;
   }
   off = 0;
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscInt nW = s->n[l] * s->n[l - 1];
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
     if (tied && l == 2) {
       /* W_2 is W_1^T (updated with layer 1); the decoder bias is its own parameter */
       PetscCall(s->wrule->ops.step(s->wrule, 2, NULL, s->gbuf + off + nW, lip[2]));
     } else PetscCall(s->wrule->ops.step(s->wrule, l, s->gbuf + off, s->gbuf + off + nW, lip[l]));
-    off += nW + s->n[l];
+    off += nW + nb;
   }
   PetscCall(BnNetSyncTied(s->net));
   PetscCall(BnLiftWeightsChanged(s->lift));
