@@ -88,12 +88,28 @@ PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], siz
 #define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 #define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
 #define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
+PETSC_EXTERN PetscErrorCode BnTrimCopy(const char *what, const char *text, char buf[], size_t len); /* without surrounding blanks */
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 /* Registries of types (src/util/registry.c): a constructor looked up by name, or an error naming
    the option, the value and the registered names */
 PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const char option[], const char name[], PetscVoidFunction *f);
 #define BnRegistryFind(list, option, name, fptr) BnRegistryFind_Private((list), (option), (name), (PetscVoidFunction *)(fptr))
+/* A family's registry: its built-in types are added by registerall on first use */
+typedef struct {
+  PetscErrorCode (*registerall)(void);
+  PetscFunctionList list;
+  PetscBool         done;
+} BnRegistry;
+PETSC_EXTERN PetscErrorCode BnRegistryAdd_Private(BnRegistry *, const char[], PetscVoidFunction);
+PETSC_EXTERN PetscErrorCode BnRegistryHas(BnRegistry *, const char[], PetscBool *);
+PETSC_EXTERN PetscErrorCode BnRegistryGet_Private(BnRegistry *, const char[], const char[], PetscVoidFunction *);
+#define BnRegistryAdd(r, name, f)          BnRegistryAdd_Private((r), (name), (PetscVoidFunction)(f))
+#define BnRegistryGet(r, option, name, fp) BnRegistryGet_Private((r), (option), (name), (PetscVoidFunction *)(fp))
 
+/* output files checked before any work (src/cli/output_paths.c) */
+PETSC_EXTERN PetscErrorCode BnOutputCheck(MPI_Comm comm, const char option[], const char path[], PetscBool overwrite);
+PETSC_EXTERN PetscErrorCode BnOutputCheckDirectory(MPI_Comm comm, const char option[], const char base[]);
+PETSC_EXTERN PetscErrorCode BnOutputCheckDistinct(MPI_Comm comm, const char out_option[], const char out[], const char in_option[], const char in[]);
 /* Monitors on a PETSc viewer option (src/util/monitor.c): -xxx_monitor, -xxx_monitor ascii:FILE,
    -xxx_monitor ascii:FILE:ascii_csv; NULL when the option is not given */
 typedef struct _p_BnMonitor *BnMonitor;
@@ -130,6 +146,7 @@ PETSC_EXTERN PetscErrorCode BnGridDestroy(BnGrid *grid);
    All block functions act on m x n row-major arrays; sums are over the whole block. */
 typedef struct _p_BnActivation *BnActivation;
 PETSC_EXTERN PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act); /* "relu", "leakyrelu:0.1", "groupsparse:4:0.1", ... */
+PETSC_EXTERN PetscErrorCode BnActivationRegister(const char name[], PetscErrorCode (*create)(BnActivation));
 PETSC_EXTERN PetscErrorCode BnActivationCheckLayer(BnActivation act, PetscInt layer, PetscInt width, PetscBool is_output); /* groupsparse divisibility, softmax only on output */
 PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **spec);
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
@@ -147,6 +164,7 @@ PETSC_EXTERN PetscErrorCode BnActivationDestroy(BnActivation *act);
 /* ---------------------------------------------------- weight regularisers (src/reg) */
 typedef struct _p_BnReg *BnReg;
 PETSC_EXTERN PetscErrorCode BnRegCreate(const char spec[], BnReg *reg); /* none | l2:mu | l1:mu | neuron:mu | nuclear:mu */
+PETSC_EXTERN PetscErrorCode BnRegRegister(const char name[], PetscErrorCode (*create)(BnReg));
 PETSC_EXTERN PetscErrorCode BnRegGetSpec(BnReg reg, const char **spec);
 PETSC_EXTERN PetscErrorCode BnRegValue(BnReg reg, PetscInt m, PetscInt n, const PetscReal W[], PetscReal *val);
 PETSC_EXTERN PetscErrorCode BnRegProx(BnReg reg, PetscReal tau, PetscInt m, PetscInt n, PetscReal W[]); /* in place: argmin tau R(V) + 1/2|V-W|^2 */
@@ -463,6 +481,12 @@ PETSC_EXTERN PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, Pe
    regularisation (docs/method.md §6) or the classical baseline, samples distributed over the ranks. */
 typedef struct _p_BnInvert *BnInvert;
 PETSC_EXTERN PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv);
+typedef enum {
+  BN_INVERT_INPUT_REG,
+  BN_INVERT_INPUT_SOLVER,
+  BN_INVERT_METHOD
+} BnInvertFamily;
+PETSC_EXTERN PetscErrorCode BnInvertRegister(BnInvertFamily family, const char name[], PetscErrorCode (*create)(const void **));
 /* -data perceptron|... -model -invert_* (see BnInvertSetFromOptions()) */
 PETSC_EXTERN PetscErrorCode BnInvertSetFromOptions(BnInvert inv);
 PETSC_EXTERN PetscErrorCode BnInvertSetUp(BnInvert inv);   /* network, measurements, truth, steps */

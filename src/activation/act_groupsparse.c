@@ -63,99 +63,59 @@ static PetscErrorCode GroupSparseProx(BnActivation act, PetscReal tau, PetscInt 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode GroupSparseFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum)
+/* the terms of one group of s entries */
+static inline PetscReal GroupSparseGroupFstar(PetscInt s, PetscReal r, const PetscReal zg[])
 {
-  const PetscInt  s = act->ip[0];
-  const PetscReal r = act->rp[1];
-  PetscReal       tot = 0;
+  PetscReal unorm;
 
-  PetscFunctionBegin;
-  PetscCall(GroupSparseCheckBlock(act, n));
-  for (PetscInt i = 0; i < m; i++) {
-    PetscReal row = 0;
-    for (PetscInt j = 0; j < n; j += s) {
-      PetscReal unorm;
-      (void)GroupScale(s, z + (size_t)i * n + j, 1.0, r, &unorm);
-      if (unorm > r) row += 0.5 * (unorm - r) * (unorm - r);
-    }
-    tot += row;
-  }
-  *sum = BnActInfClamp(tot);
-  PetscFunctionReturn(0);
+  (void)GroupScale(s, zg, 1.0, r, &unorm);
+  return unorm > r ? 0.5 * (unorm - r) * (unorm - r) : 0;
 }
 
-static PetscErrorCode GroupSparseF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum)
+static inline PetscReal GroupSparseGroupF(PetscInt s, PetscReal r, const PetscReal xg[])
 {
-  const PetscInt  s = act->ip[0];
-  const PetscReal r = act->rp[1];
-  PetscReal       tot = 0;
+  PetscReal nn = 0;
+  PetscBool feasible = PETSC_TRUE;
 
-  PetscFunctionBegin;
-  PetscCall(GroupSparseCheckBlock(act, n));
-  for (PetscInt i = 0; i < m; i++) {
-    PetscReal row = 0;
-    for (PetscInt j = 0; j < n; j += s) {
-      const PetscReal *xg = x + (size_t)i * n + j;
-      PetscReal        nn = 0;
-      PetscBool        feasible = PETSC_TRUE;
-      for (PetscInt k = 0; k < s; k++) {
-        if (!(xg[k] >= 0)) feasible = PETSC_FALSE;
-        nn += xg[k] * xg[k];
-      }
-      row += feasible ? 0.5 * nn + r * PetscSqrtReal(nn) : PETSC_INFINITY;
-    }
-    tot += row;
+  for (PetscInt k = 0; k < s; k++) {
+    if (!(xg[k] >= 0)) feasible = PETSC_FALSE;
+    nn += xg[k] * xg[k];
   }
-  *sum = BnActInfClamp(tot);
-  PetscFunctionReturn(0);
+  return feasible ? 0.5 * nn + r * PetscSqrtReal(nn) : PETSC_INFINITY;
 }
 
-static PetscErrorCode GroupSparseBregman(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], const PetscReal z[], PetscReal *sum)
+static inline PetscReal GroupSparseGroupBregman(PetscInt s, PetscReal r, const PetscReal xg[], const PetscReal zg[])
 {
-  const PetscInt  s = act->ip[0];
-  const PetscReal r = act->rp[1];
-  PetscReal       tot = 0;
+  PetscReal       unorm, xx = 0, xu = 0, dd = 0, neg = 0, qn, xn, b;
+  const PetscReal sc = GroupScale(s, zg, 1.0, r, &unorm);
 
-  PetscFunctionBegin;
-  PetscCall(GroupSparseCheckBlock(act, n));
-  for (PetscInt i = 0; i < m; i++) {
-    PetscReal row = 0;
-    for (PetscInt j = 0; j < n; j += s) {
-      const PetscReal *xg = x + (size_t)i * n + j, *zg = z + (size_t)i * n + j;
-      PetscReal        unorm, xx = 0, xu = 0, dd = 0, neg = 0, qn, xn;
-      const PetscReal  sc = GroupScale(s, zg, 1.0, r, &unorm);
-      PetscBool        feasible = PETSC_TRUE;
-
-      for (PetscInt k = 0; k < s; k++) {
-        const PetscReal u = zg[k] > 0 ? zg[k] : 0, d = xg[k] - sc * u;
-        if (!(xg[k] >= 0)) feasible = PETSC_FALSE;
-        xx += xg[k] * xg[k];
-        xu += xg[k] * u;
-        dd += d * d;
-        neg -= zg[k] < 0 ? xg[k] * zg[k] : 0; /* -<x, min(z,0)> >= 0 */
-      }
-      if (!feasible) {
-        row += PETSC_INFINITY;
-        continue;
-      }
-      xn = PetscSqrtReal(xx);
-      qn = PetscMin(unorm, r);
-      row += 0.5 * dd + neg + (r - qn) * xn;
-      if (qn > 0 && xn > 0) {
-        const PetscReal alpha = xu / (unorm * unorm);
-        PetscReal       pp    = 0;
-        for (PetscInt k = 0; k < s; k++) {
-          const PetscReal e = xg[k] - alpha * (zg[k] > 0 ? zg[k] : 0);
-          pp += e * e;
-        }
-        row += qn * unorm * pp / (xn * unorm + xu);
-      }
-    }
-    tot += row;
+  for (PetscInt k = 0; k < s; k++) {
+    const PetscReal u = zg[k] > 0 ? zg[k] : 0, d = xg[k] - sc * u;
+    if (!(xg[k] >= 0)) return PETSC_INFINITY;
+    xx += xg[k] * xg[k];
+    xu += xg[k] * u;
+    dd += d * d;
+    neg -= zg[k] < 0 ? xg[k] * zg[k] : 0; /* -<x, min(z,0)> >= 0 */
   }
-  *sum = BnActInfClamp(tot);
-  PetscFunctionReturn(0);
+  xn = PetscSqrtReal(xx);
+  qn = PetscMin(unorm, r);
+  b  = 0.5 * dd + neg + (r - qn) * xn;
+  if (qn > 0 && xn > 0) {
+    const PetscReal alpha = xu / (unorm * unorm);
+    PetscReal       pp    = 0;
+    for (PetscInt k = 0; k < s; k++) {
+      const PetscReal e = xg[k] - alpha * (zg[k] > 0 ? zg[k] : 0);
+      pp += e * e;
+    }
+    b += qn * unorm * pp / (xn * unorm + xu);
+  }
+  return b;
 }
+
+/* c = act->rp[0] is unused: r is the second parameter */
+BN_ACT_ROWSUM(GroupSparseFstar, PetscCall(GroupSparseCheckBlock(act, n)), act->ip[0], GroupSparseGroupFstar(act->ip[0], act->rp[1], z + k), const PetscReal z[])
+BN_ACT_ROWSUM(GroupSparseF, PetscCall(GroupSparseCheckBlock(act, n)), act->ip[0], GroupSparseGroupF(act->ip[0], act->rp[1], x + k), const PetscReal x[])
+BN_ACT_ROWSUM(GroupSparseBregman, PetscCall(GroupSparseCheckBlock(act, n)), act->ip[0], GroupSparseGroupBregman(act->ip[0], act->rp[1], x + k, z + k), const PetscReal x[], const PetscReal z[])
 
 static PetscErrorCode GroupSparseCheckWidth(BnActivation act, PetscInt layer, PetscInt width)
 {
@@ -172,7 +132,8 @@ static PetscErrorCode GroupSparseCheck(const char spec[], const PetscReal rp[], 
   PetscFunctionReturn(0);
 }
 
-const BnActivationType BnActivationType_GroupSparse = {
+static const BnActivationType BnActivationType_GroupSparse = {
   "groupsparse", "groupsparse:s:r with integer s >= 1 and r >= 0", 2, {"group size s", "threshold r"}, {BN_ACT_PARAM_INT, BN_ACT_PARAM_REAL}, GroupSparseCheck, 1.0, PETSC_FALSE, PETSC_FALSE,
   {GroupSparseSigma, GroupSparseFstar, GroupSparseF, GroupSparseBregman, GroupSparseProx, GroupSparseCheckWidth}, BN_ACT_NOT_AFFINE_BOX
 };
+BN_ACTIVATION_TYPE(GroupSparse)

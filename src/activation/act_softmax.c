@@ -54,61 +54,40 @@ static PetscErrorCode SoftmaxSigma(BnActivation act, PetscInt m, PetscInt n, con
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SoftmaxFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum)
+/* logsumexp of a row */
+static inline PetscReal SoftmaxRowFstar(PetscInt n, const PetscReal z[])
 {
-  PetscReal tot = 0;
+  PetscReal zmax, l1p;
 
-  PetscFunctionBegin;
-  for (PetscInt i = 0; i < m; i++) {
-    PetscReal zmax, l1p;
-    SoftmaxRowShift(n, z + (size_t)i * n, &zmax, &l1p);
-    tot += zmax + l1p;
-  }
-  *sum = BnActInfClamp(tot);
-  PetscFunctionReturn(0);
+  SoftmaxRowShift(n, z, &zmax, &l1p);
+  return zmax + l1p;
 }
 
-static PetscErrorCode SoftmaxF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum)
+static inline PetscReal SoftmaxRowF(PetscInt n, const PetscReal x[])
 {
-  PetscReal tot = 0;
+  PetscReal row = 0;
 
-  PetscFunctionBegin;
-  for (PetscInt i = 0; i < m; i++) {
-    const PetscReal *xi  = x + (size_t)i * n;
-    PetscReal        row = 0;
-    if (!SoftmaxRowFeasible(n, xi)) {
-      tot += PETSC_INFINITY;
-      continue;
-    }
-    for (PetscInt j = 0; j < n; j++) row += BnXLogX(xi[j]);
-    tot += row;
-  }
-  *sum = BnActInfClamp(tot);
-  PetscFunctionReturn(0);
+  if (!SoftmaxRowFeasible(n, x)) return PETSC_INFINITY;
+  for (PetscInt j = 0; j < n; j++) row += BnXLogX(x[j]);
+  return row;
 }
 
-static PetscErrorCode SoftmaxBregman(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], const PetscReal z[], PetscReal *sum)
+static inline PetscReal SoftmaxRowBregman(PetscInt n, const PetscReal x[], const PetscReal z[])
 {
-  PetscReal tot = 0;
+  PetscReal row = 0, zmax, l1p;
 
-  PetscFunctionBegin;
-  for (PetscInt i = 0; i < m; i++) {
-    const PetscReal *xi = x + (size_t)i * n, *zi = z + (size_t)i * n;
-    PetscReal        row = 0, zmax, l1p;
-    if (!SoftmaxRowFeasible(n, xi)) {
-      tot += PETSC_INFINITY;
-      continue;
-    }
-    SoftmaxRowShift(n, zi, &zmax, &l1p);
-    for (PetscInt j = 0; j < n; j++) {
-      const PetscReal lp = (zi[j] - zmax) - l1p;
-      row += BnKL(xi[j], PetscExpReal(lp), lp);
-    }
-    tot += row;
+  if (!SoftmaxRowFeasible(n, x)) return PETSC_INFINITY;
+  SoftmaxRowShift(n, z, &zmax, &l1p);
+  for (PetscInt j = 0; j < n; j++) {
+    const PetscReal lp = (z[j] - zmax) - l1p;
+    row += BnKL(x[j], PetscExpReal(lp), lp);
   }
-  *sum = BnActInfClamp(tot);
-  PetscFunctionReturn(0);
+  return row;
 }
+
+BN_ACT_ROWSUM(SoftmaxFstar, (void)0, n, SoftmaxRowFstar(n, z + k), const PetscReal z[])
+BN_ACT_ROWSUM(SoftmaxF, (void)0, n, SoftmaxRowF(n, x + k), const PetscReal x[])
+BN_ACT_ROWSUM(SoftmaxBregman, (void)0, n, SoftmaxRowBregman(n, x + k, z + k), const PetscReal x[], const PetscReal z[])
 
 /* Root of h(y) = tau y + e^y - c for c <= 1, i.e. log x with tau log x + x = c. The root
    lies below U = min(0, c/tau) (h(0) = 1 - c >= 0, h(c/tau) = e^{c/tau} > 0). h is convex
@@ -200,7 +179,8 @@ static PetscErrorCode SoftmaxProx(BnActivation act, PetscReal tau, PetscInt m, P
   PetscFunctionReturn(0);
 }
 
-const BnActivationType BnActivationType_Softmax = {
+static const BnActivationType BnActivationType_Softmax = {
   "softmax", "softmax (output layer only)", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_TRUE,
   {SoftmaxSigma, SoftmaxFstar, SoftmaxF, SoftmaxBregman, SoftmaxProx, NULL}, BN_ACT_NOT_AFFINE_BOX
 };
+BN_ACTIVATION_TYPE(Softmax)

@@ -1,20 +1,54 @@
 /* BnActivation: the object, strict parsing of its specification text, and dispatch to the
-   registered types (docs/method.md §1). The numerical kernels live in one file per family. */
+   registered types (docs/method.md §1). The numerical kernels live in one file per type (act_<name>.c). */
 #include <activation/activation_impl.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
-/* Every activation bregnet knows; parsing looks names up here and nowhere else. */
-static const BnActivationType *const BnActivationTypes[] = {&BnActivationType_Identity, &BnActivationType_ReLU, &BnActivationType_LeakyReLU, &BnActivationType_ThreshReLU, &BnActivationType_SoftThresh, &BnActivationType_GroupSparse, &BnActivationType_Clip, &BnActivationType_Sigmoid, &BnActivationType_Tanh, &BnActivationType_Softmax};
-#define BN_ACT_NTYPES ((PetscInt)(sizeof(BnActivationTypes) / sizeof(BnActivationTypes[0])))
-static const char BnActivationKnown[] = "identity, relu, leakyrelu:g, threshrelu:r, softthresh:r, groupsparse:s:r, clip, sigmoid, tanh, softmax";
+static PetscErrorCode BnActivationRegisterAll(void);
+static BnRegistry     BnActivationRegistry = {BnActivationRegisterAll, NULL, PETSC_FALSE};
+
+static PetscErrorCode BnActivationRegisterAll(void)
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationRegister("identity", BnActivationCreate_Identity));
+  PetscCall(BnActivationRegister("relu", BnActivationCreate_ReLU));
+  PetscCall(BnActivationRegister("leakyrelu", BnActivationCreate_LeakyReLU));
+  PetscCall(BnActivationRegister("threshrelu", BnActivationCreate_ThreshReLU));
+  PetscCall(BnActivationRegister("softthresh", BnActivationCreate_SoftThresh));
+  PetscCall(BnActivationRegister("groupsparse", BnActivationCreate_GroupSparse));
+  PetscCall(BnActivationRegister("clip", BnActivationCreate_Clip));
+  PetscCall(BnActivationRegister("sigmoid", BnActivationCreate_Sigmoid));
+  PetscCall(BnActivationRegister("tanh", BnActivationCreate_Tanh));
+  PetscCall(BnActivationRegister("softmax", BnActivationCreate_Softmax));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnActivationRegister - adds an activation type, usable as "name" or "name:parameters" in -net_activations
+
+  Not Collective
+
+  Input Parameters:
++ name   - the type's name
+- create - its constructor: sets act->type to a BnActivationType (parameters, properties, block operations)
+@*/
+PetscErrorCode BnActivationRegister(const char name[], PetscErrorCode (*create)(BnActivation))
+{
+  PetscFunctionBegin;
+  PetscCall(BnRegistryAdd(&BnActivationRegistry, name, create));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode BnActivationCheckNonnegative(const char spec[], const char what[], PetscReal val)
 {
   PetscFunctionBegin;
   PetscCheck(val >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s = %g must be >= 0", spec, what, (double)val);
   PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnActivationCheckThreshold(const char spec[], const PetscReal rp[], const PetscInt ip[])
+{
+  return BnActivationCheckNonnegative(spec, "threshold r", rp[0]);
 }
 
 /* Whole-text integer: no sign games, no trailing characters */
@@ -31,16 +65,17 @@ static PetscErrorCode BnActivationParseInt(const char spec[], const char what[],
   PetscFunctionReturn(0);
 }
 
-/* Splits "name:p1:p2" (already trimmed, in buf, which is modified), finds the type and
-   parses and range-checks its parameters. Nothing is allocated, so errors need no cleanup. */
-static PetscErrorCode BnActivationParse(const char spec[], char buf[], const BnActivationType **type, PetscReal rp[], PetscInt ip[])
+/* Splits "name:p1:p2" (already trimmed, in buf, which is modified), creates the type on a
+   and parses and range-checks its parameters into a->rp, a->ip. */
+static PetscErrorCode BnActivationParse(const char spec[], char buf[], BnActivation a)
 {
-  char                   *tok[BN_ACT_MAX_PARAMS + 1];
-  PetscInt                ntok = 1, nfields = 1;
-  const BnActivationType *t    = NULL;
+  char *tok[BN_ACT_MAX_PARAMS + 1], what[BN_ACT_SPEC_MAX + 64];
+  PetscInt ntok = 1, nfields = 1;
+  const BnActivationType *t;
+  PetscErrorCode (*create)(BnActivation);
 
   PetscFunctionBegin;
-  PetscCheck(buf[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': empty activation name (known: %s)", spec, BnActivationKnown);
+  PetscCheck(buf[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': empty activation name", spec);
   tok[0] = buf;
   for (char *c = buf; *c; c++) {
     if (*c != ':') continue;
@@ -48,28 +83,22 @@ static PetscErrorCode BnActivationParse(const char spec[], char buf[], const BnA
     if (ntok <= BN_ACT_MAX_PARAMS) tok[ntok++] = c + 1;
     nfields++;
   }
-  for (PetscInt k = 0; k < BN_ACT_NTYPES; k++) {
-    PetscBool match;
-    PetscCall(PetscStrcmp(tok[0], BnActivationTypes[k]->name, &match));
-    if (match) t = BnActivationTypes[k];
-  }
-  PetscCheck(t, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': unknown activation '%s' (known: %s)", spec, tok[0], BnActivationKnown);
+  PetscCall(PetscSNPrintf(what, sizeof(what), "activation '%s': name", spec));
+  PetscCall(BnRegistryGet(&BnActivationRegistry, what, tok[0], &create));
+  PetscCall((*create)(a));
+  t = a->type;
   PetscCheck(nfields - 1 == t->nparam, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s takes %" PetscInt_FMT " parameter(s), got %" PetscInt_FMT " (usage: %s)", spec, t->name, t->nparam, nfields - 1, t->usage);
   for (PetscInt k = 0; k < t->nparam; k++) {
     const char *text = tok[k + 1];
-    char        what[BN_ACT_SPEC_MAX + 64];
 
-    rp[k] = 0;
-    ip[k] = 0;
     PetscCheck(text[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%s': %s is empty (usage: %s)", spec, t->pname[k], t->usage);
-    if (t->pkind[k] == BN_ACT_PARAM_INT) PetscCall(BnActivationParseInt(spec, t->pname[k], text, &ip[k]));
+    if (t->pkind[k] == BN_ACT_PARAM_INT) PetscCall(BnActivationParseInt(spec, t->pname[k], text, &a->ip[k]));
     else {
       PetscCall(PetscSNPrintf(what, sizeof(what), "activation '%s': %s", spec, t->pname[k]));
-      PetscCall(BnParseReal(what, text, &rp[k]));
+      PetscCall(BnParseReal(what, text, &a->rp[k]));
     }
   }
-  if (t->check) PetscCall(t->check(spec, rp, ip));
-  *type = t;
+  if (t->check) PetscCall(t->check(spec, a->rp, a->ip));
   PetscFunctionReturn(0);
 }
 
@@ -94,34 +123,21 @@ static PetscErrorCode BnActivationParse(const char spec[], char buf[], const BnA
 @*/
 PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act)
 {
-  char                    buf[BN_ACT_SPEC_MAX], trimmed[BN_ACT_SPEC_MAX];
-  size_t                  len, b = 0, e;
-  const BnActivationType *type = NULL;
-  PetscReal               rp[BN_ACT_MAX_PARAMS] = {0, 0};
-  PetscInt                ip[BN_ACT_MAX_PARAMS] = {0, 0};
-  BnActivation            a;
+  char           buf[BN_ACT_SPEC_MAX], trimmed[BN_ACT_SPEC_MAX];
+  BnActivation   a;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscValidCharPointer(spec, 1);
   PetscValidPointer(act, 2);
   *act = NULL;
-  PetscCall(PetscStrlen(spec, &len));
-  PetscCheck(len < BN_ACT_SPEC_MAX, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "activation '%.40s...': specification longer than %d characters", spec, BN_ACT_SPEC_MAX - 1);
-  e = len;
-  while (b < e && isspace((unsigned char)spec[b])) b++;
-  while (e > b && isspace((unsigned char)spec[e - 1])) e--;
-  PetscCall(PetscMemcpy(trimmed, spec + b, e - b));
-  trimmed[e - b] = '\0';
-  PetscCall(PetscMemcpy(buf, trimmed, e - b + 1));
-  PetscCall(BnActivationParse(trimmed, buf, &type, rp, ip));
-
+  PetscCall(BnTrimCopy("activation", spec, trimmed, sizeof(trimmed)));
+  PetscCall(PetscStrcpy(buf, trimmed));
   PetscCall(PetscNew(&a));
   PetscCall(PetscStrallocpy(trimmed, &a->spec));
-  a->type = type;
-  for (PetscInt k = 0; k < BN_ACT_MAX_PARAMS; k++) {
-    a->rp[k] = rp[k];
-    a->ip[k] = ip[k];
-  }
+  ierr = BnActivationParse(trimmed, buf, a);
+  if (ierr) PetscCall(BnActivationDestroy(&a));
+  PetscCall(ierr);
   *act = a;
   PetscFunctionReturn(0);
 }
@@ -337,6 +353,19 @@ PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const
   PetscFunctionReturn(0);
 }
 
+/* a sum of F or F* over a checked block (0 for an empty one) */
+static PetscErrorCode BnActivationSum(BnActivation act, PetscErrorCode (*op)(BnActivation, PetscInt, PetscInt, const PetscReal[], PetscReal *), PetscInt m, PetscInt n, const PetscReal v[], PetscReal *sum)
+{
+  PetscFunctionBegin;
+  PetscCall(BnActivationCheckBlock(act, m, n));
+  PetscValidRealPointer(sum, 6);
+  *sum = 0;
+  if (!m || !n) PetscFunctionReturn(0);
+  PetscValidRealPointer(v, 5);
+  PetscCall(op(act, m, n, v, sum));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnActivationFstar - sum of F*(z) over an m x n block (per sample row for softmax)
 
@@ -348,12 +377,7 @@ PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const
 PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnActivationCheckBlock(act, m, n));
-  PetscValidRealPointer(sum, 5);
-  *sum = 0;
-  if (!m || !n) PetscFunctionReturn(0);
-  PetscValidRealPointer(z, 4);
-  PetscCall(act->type->ops.fstar(act, m, n, z, sum));
+  PetscCall(BnActivationSum(act, act->type->ops.fstar, m, n, z, sum));
   PetscFunctionReturn(0);
 }
 
@@ -371,12 +395,7 @@ PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const
 PetscErrorCode BnActivationF(BnActivation act, PetscInt m, PetscInt n, const PetscReal x[], PetscReal *sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnActivationCheckBlock(act, m, n));
-  PetscValidRealPointer(sum, 5);
-  *sum = 0;
-  if (!m || !n) PetscFunctionReturn(0);
-  PetscValidRealPointer(x, 4);
-  PetscCall(act->type->ops.f(act, m, n, x, sum));
+  PetscCall(BnActivationSum(act, act->type->ops.f, m, n, x, sum));
   PetscFunctionReturn(0);
 }
 

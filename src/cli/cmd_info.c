@@ -5,7 +5,6 @@
    error (also exit code 2). */
 #include "io/format.h"
 #include "commands.h"
-#include <stdarg.h>
 #include <stdio.h>
 
 typedef struct {
@@ -13,20 +12,17 @@ typedef struct {
   PetscInt problems;
 } BnInfo;
 
-static PetscErrorCode BnInfoProblem(BnInfo *info, const char fmt[], ...)
+/* a problem (counted) or a note, from the format check or from the summary below */
+static PetscErrorCode BnInfoFinding(void *ctx, PetscBool problem, const char msg[])
 {
-  char    msg[1024];
-  size_t  len;
-  va_list ap;
+  BnInfo *info = (BnInfo *)ctx;
 
   PetscFunctionBegin;
-  va_start(ap, fmt);
-  PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, &len, ap));
-  va_end(ap);
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  problem: %s\n", msg));
-  info->problems++;
+  if (problem) info->problems++;
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s: %s\n", problem ? "problem" : "note", msg));
   PetscFunctionReturn(0);
 }
+#define BnInfoProblem(info, ...) BnFormatReportf(BnInfoFinding, (info), PETSC_TRUE, __VA_ARGS__)
 
 /* "value", "[a, b, c]" or "[a, b, ..., z] (n values)" */
 static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const char name[], char buf[], size_t len)
@@ -64,34 +60,28 @@ static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const cha
     }
   }
   if (n != 1) BnStrAppend_Private(buf, len, "[");
-  if (type == BN_H5_ATTR_INT) {
-    PetscInt64 *v;
-    PetscCall(PetscMalloc1(n, &v));
-    PetscCall(BnH5ReadAttrInt64(info->f, obj, name, n, v));
+  {
+    PetscInt64 *iv = NULL;
+    PetscReal  *rv = NULL;
+    if (type == BN_H5_ATTR_INT) {
+      PetscCall(PetscMalloc1(n, &iv));
+      PetscCall(BnH5ReadAttrInt64(info->f, obj, name, n, iv));
+    } else {
+      PetscCall(PetscMalloc1(n, &rv));
+      PetscCall(BnH5ReadAttrReal(info->f, obj, name, n, rv));
+    }
     for (PetscInt i = 0; i < n; i++) {
       char item[64];
       if (n > show && i == show - 1) {
         BnStrAppend_Private(buf, len, ", ...");
         i = n - 1;
       }
-      PetscCall(PetscSNPrintf(item, sizeof(item), "%s%" PetscInt64_FMT, i ? ", " : "", v[i]));
+      if (iv) snprintf(item, sizeof(item), "%s%" PetscInt64_FMT, i ? ", " : "", iv[i]);
+      else snprintf(item, sizeof(item), "%s%.10g", i ? ", " : "", (double)rv[i]); /* C's %g: PETSc's would print 1 as "1." */
       BnStrAppend_Private(buf, len, item);
     }
-    PetscCall(PetscFree(v));
-  } else {
-    PetscReal *v;
-    PetscCall(PetscMalloc1(n, &v));
-    PetscCall(BnH5ReadAttrReal(info->f, obj, name, n, v));
-    for (PetscInt i = 0; i < n; i++) {
-      char item[64];
-      if (n > show && i == show - 1) {
-        BnStrAppend_Private(buf, len, ", ...");
-        i = n - 1;
-      }
-      snprintf(item, sizeof(item), "%s%.10g", i ? ", " : "", (double)v[i]); /* C's %g: PETSc's would print 1 as "1." */
-      BnStrAppend_Private(buf, len, item);
-    }
-    PetscCall(PetscFree(v));
+    PetscCall(PetscFree(iv));
+    PetscCall(PetscFree(rv));
   }
   if (n != 1) {
     char item[64];
@@ -118,6 +108,20 @@ static PetscErrorCode BnInfoPrintAttrs(BnInfo *info, const char obj[])
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s = %s\n", names[i], value));
   }
   PetscCall(PetscStrArrayDestroy(&names));
+  PetscFunctionReturn(0);
+}
+
+/* a string attribute, or NULL when it is absent or not a string (the format check reports that) */
+static PetscErrorCode BnInfoReadString(BnInfo *info, const char obj[], const char name[], char **s)
+{
+  PetscBool    has;
+  BnH5AttrType type = BN_H5_ATTR_OTHER;
+
+  PetscFunctionBegin;
+  *s = NULL;
+  PetscCall(BnH5HasAttr(info->f, obj, name, &has));
+  if (has) PetscCall(BnH5GetAttrType_Private(info->f, obj, name, &type));
+  if (type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(info->f, obj, name, s));
   PetscFunctionReturn(0);
 }
 
@@ -168,11 +172,9 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
   PetscCall(BnInfoFormatAttr(info, "/net", "widths", value, sizeof(value)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "net: %" PetscInt_FMT " layers, widths %s\n", *L, value));
   PetscCall(BnInfoPrintAttrs(info, "/net"));
-  PetscCall(BnH5HasAttr(info->f, "/net", "activations", &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(info->f, "/net", "activations", &type));
-  if (has && type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(info->f, "/net", "activations", &acts));
+  PetscCall(BnInfoReadString(info, "/net", "activations", &acts));
   for (PetscInt l = 1; l <= *L; l++) {
-    char       *act = NULL, *reg = NULL, shapes[256] = "";
+    char       *act = NULL, *reg = NULL, shapes[256] = "", skip[256] = "";
     PetscReal   lambda = 0;
     PetscBool   lok    = PETSC_FALSE;
     const char *leaf[] = {"W", "b", "S"};
@@ -181,28 +183,22 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     PetscCall(BnH5Has(info->f, path, &has));
     if (!has) continue;
     for (int k = 0; k < 3; k++) { /* shapes as stored; the format check compares them */
-      char ds[80], item[96];
+      char       ds[80], dims[64];
+      PetscInt   rank;
+      PetscInt64 d[H5S_MAX_RANK];
       PetscCall(PetscSNPrintf(ds, sizeof(ds), "%s/%s", path, leaf[k]));
       PetscCall(BnH5Has(info->f, ds, &has));
-      if (has) {
-        PetscInt   rank;
-        PetscInt64 d[H5S_MAX_RANK];
-        PetscCall(BnH5GetShape_Private(info->f, ds, &rank, d));
-        PetscCall(PetscSNPrintf(item, sizeof(item), "%s%s [%" PetscInt64_FMT, shapes[0] ? ", " : "", leaf[k], rank ? d[0] : 1));
-        BnStrAppend_Private(shapes, sizeof(shapes), item);
-        for (PetscInt i = 1; i < rank && i < 4; i++) { /* conv weights have 4 */
-          PetscCall(PetscSNPrintf(item, sizeof(item), ", %" PetscInt64_FMT, d[i]));
-          BnStrAppend_Private(shapes, sizeof(shapes), item);
-        }
-        BnStrAppend_Private(shapes, sizeof(shapes), "]");
-      }
+      if (!has) continue;
+      PetscCall(BnH5GetShape_Private(info->f, ds, &rank, d));
+      BnFormatDims(rank, d, dims, sizeof(dims));
+      if (k == 2 && rank == 2) PetscCall(PetscSNPrintf(skip, sizeof(skip), "  layer %" PetscInt_FMT ": skip S %s from the input of layer %" PetscInt_FMT "\n", l, dims, l - 1));
+      if (shapes[0]) BnStrAppend_Private(shapes, sizeof(shapes), ", ");
+      BnStrAppend_Private(shapes, sizeof(shapes), leaf[k]);
+      BnStrAppend_Private(shapes, sizeof(shapes), " ");
+      BnStrAppend_Private(shapes, sizeof(shapes), dims);
     }
-    PetscCall(BnH5HasAttr(info->f, path, "activation", &has));
-    if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "activation", &type));
-    if (has && type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(info->f, path, "activation", &act));
-    PetscCall(BnH5HasAttr(info->f, path, "reg", &has));
-    if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "reg", &type));
-    if (has && type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(info->f, path, "reg", &reg));
+    PetscCall(BnInfoReadString(info, path, "activation", &act));
+    PetscCall(BnInfoReadString(info, path, "reg", &reg));
     PetscCall(BnH5HasAttr(info->f, path, "lambda", &has));
     if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "lambda", &type));
     if (has && (type == BN_H5_ATTR_REAL || type == BN_H5_ATTR_INT)) {
@@ -222,17 +218,7 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
       if (has && type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, "residual", 1, &r));
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s%s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?", r ? ", residual" : ""));
     }
-    { /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
-      char ds[80];
-      PetscCall(PetscSNPrintf(ds, sizeof(ds), "%s/S", path));
-      PetscCall(BnH5Has(info->f, ds, &has));
-      if (has) {
-        PetscInt   rank;
-        PetscInt64 d[H5S_MAX_RANK];
-        PetscCall(BnH5GetShape_Private(info->f, ds, &rank, d));
-        if (rank == 2) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": skip S [%" PetscInt64_FMT ", %" PetscInt64_FMT "] from the input of layer %" PetscInt_FMT "\n", l, d[0], d[1], l - 1));
-      }
-    }
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", skip)); /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
     if ((*widths)[l] >= 1 && (*widths)[l] <= PETSC_MAX_INT) PetscCall(BnInfoCheckSpecs(info, l, *L, (PetscInt)(*widths)[l], act, reg));
     if (act) { /* the /net summary list must be the layers' activations in order */
       size_t sl;
@@ -274,29 +260,15 @@ static PetscErrorCode BnInfoGroup(BnInfo *info, const char group[], PetscInt nob
   for (PetscInt i = 0; i < nobj; i++) {
     PetscInt   rank;
     PetscInt64 d[H5S_MAX_RANK];
-    char       shape[128] = "[", item[40];
+    char       shape[128];
     if (strncmp(objs[i], group, len) || objs[i][len] != '/' || strchr(objs[i] + len + 1, '/')) continue;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     has = BnH5GetShape_Private(info->f, objs[i], &rank, d) ? PETSC_FALSE : PETSC_TRUE; /* groups fail */
     PetscCall(PetscPopErrorHandler());
     if (!has) continue;
-    for (PetscInt k = 0; k < rank; k++) {
-      PetscCall(PetscSNPrintf(item, sizeof(item), "%s%" PetscInt64_FMT, k ? ", " : "", d[k]));
-      BnStrAppend_Private(shape, sizeof(shape), item);
-    }
-    BnStrAppend_Private(shape, sizeof(shape), "]");
+    BnFormatDims(rank, d, shape, sizeof(shape));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s %s\n", objs[i] + len + 1, shape));
   }
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode BnInfoFinding(void *ctx, PetscBool problem, const char msg[])
-{
-  BnInfo *info = (BnInfo *)ctx;
-
-  PetscFunctionBegin;
-  if (problem) PetscCall(BnInfoProblem(info, "%s", msg));
-  else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  note: %s\n", msg));
   PetscFunctionReturn(0);
 }
 
@@ -342,14 +314,10 @@ static PetscErrorCode BnInfoChecksums(BnInfo *info, PetscInt *bad)
     BnH5ChecksumStatus status;
     PetscInt           rank;
     PetscInt64         dims[H5S_MAX_RANK];
-    char               shape[256] = "[", item[64];
+    char               shape[256];
 
     PetscCall(BnH5GetShape_Private(info->f, names[i], &rank, dims));
-    for (PetscInt k = 0; k < rank; k++) {
-      PetscCall(PetscSNPrintf(item, sizeof(item), "%s%" PetscInt64_FMT, k ? ", " : "", dims[k]));
-      BnStrAppend_Private(shape, sizeof(shape), item);
-    }
-    BnStrAppend_Private(shape, sizeof(shape), "]");
+    BnFormatDims(rank, dims, shape, sizeof(shape));
     PetscCall(BnH5VerifyDataset_Private(info->f, names[i], &status));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %-16s %s\n", names[i], shape, label[status]));
     count[status]++;

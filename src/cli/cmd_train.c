@@ -30,7 +30,6 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   char           model_out[PETSC_MAX_PATH_LEN] = "bregnet_model.h5", model_init[PETSC_MAX_PATH_LEN] = "";
   PetscBool      bench = PETSC_FALSE, bench_io = PETSC_FALSE, stopped, restarted, help, overwrite = PETSC_FALSE;
   BnNet          init = NULL;
-  const char    *ckpt;
   const PetscInt *n;
   PetscLogDouble t0, t1, mem0;
 
@@ -73,8 +72,6 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   }
   /* nothing is computed before the outputs are known to be writable and the initial model fits */
   PetscCall(BnOutputCheck(world, "-model_out", model_out, overwrite));
-  PetscCall(BnSolverGetCheckpoint(solver, &ckpt));
-  if (ckpt && ckpt[0]) PetscCall(BnOutputCheckDirectory(world, "-checkpoint", ckpt));
   if (model_init[0]) PetscCall(BnNetLoad(world, model_init, &init));
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnSolverSetUp(solver));

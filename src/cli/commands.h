@@ -13,10 +13,6 @@ PETSC_EXTERN int            BnCheckCommandLine(int argc, char **argv, char *msg,
 PETSC_EXTERN PetscErrorCode BnBenchGemmReference(PetscInt L, const PetscInt n[], PetscInt m, PetscInt x_steps, PetscReal *gflops);
 PETSC_EXTERN PetscErrorCode BnPeakMemory(MPI_Comm comm, PetscLogDouble *max_bytes_per_rank);
 PETSC_EXTERN PetscErrorCode BnBenchSequentialIO(MPI_Comm comm, const char near_path[], PetscLogDouble bytes, PetscLogDouble *write_s, PetscLogDouble *read_s);
-/* output files checked before any work (src/cli/output_paths.c) */
-PETSC_EXTERN PetscErrorCode BnOutputCheck(MPI_Comm comm, const char option[], const char path[], PetscBool overwrite);
-PETSC_EXTERN PetscErrorCode BnOutputCheckDirectory(MPI_Comm comm, const char option[], const char base[]);
-PETSC_EXTERN PetscErrorCode BnOutputCheckDistinct(MPI_Comm comm, const char out_option[], const char out[], const char in_option[], const char in[]);
 /* bregnet predict -output (src/cli/predict_output.c) */
 PETSC_EXTERN PetscErrorCode BnPredictCheckTargets(MPI_Comm comm, BnNet net, BnData data, const char model[], const BnSplit *split, const char what[]);
 PETSC_EXTERN PetscErrorCode BnPredictWrite(MPI_Comm comm, const char path[], BnNet net, BnData data, PetscBool hidden);

@@ -3,24 +3,13 @@
    data_h5.c) are registered types. */
 #include "data_impl.h"
 
-static PetscFunctionList BnDataList               = NULL;
-static PetscBool         BnDataRegisterAllCalled = PETSC_FALSE;
-
-static PetscErrorCode BnDataFinalizePackage(void)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscFunctionListDestroy(&BnDataList));
-  BnDataRegisterAllCalled = PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
+static PetscErrorCode BnDataRegisterAll(void);
+static BnRegistry     BnDataRegistry = {BnDataRegisterAll, NULL, PETSC_FALSE};
 
 /* the built-in sources; "file" is the one for a -data value that names no source */
 static PetscErrorCode BnDataRegisterAll(void)
 {
   PetscFunctionBegin;
-  if (BnDataRegisterAllCalled) PetscFunctionReturn(0);
-  BnDataRegisterAllCalled = PETSC_TRUE;
-  PetscCall(PetscRegisterFinalize(BnDataFinalizePackage));
   PetscCall(BnDataRegister("fmnist", BnDataCreate_Fmnist));
   PetscCall(BnDataRegister("teacher", BnDataCreate_Teacher));
   PetscCall(BnDataRegister("spline1d", BnDataCreate_Spline1d));
@@ -45,8 +34,7 @@ static PetscErrorCode BnDataRegisterAll(void)
 PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*create)(BnData))
 {
   PetscFunctionBegin;
-  PetscCall(BnDataRegisterAll());
-  PetscCall(PetscFunctionListAdd(&BnDataList, name, create));
+  PetscCall(BnRegistryAdd(&BnDataRegistry, name, create));
   PetscFunctionReturn(0);
 }
 
@@ -78,12 +66,8 @@ PetscErrorCode BnDataGetType(BnData data, const char **type)
 /* whether name is a registered source */
 PetscErrorCode BnDataHasType(const char name[], PetscBool *has)
 {
-  PetscErrorCode (*create)(BnData);
-
   PetscFunctionBegin;
-  PetscCall(BnDataRegisterAll());
-  PetscCall(PetscFunctionListFind(BnDataList, name, &create));
-  *has = create ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(BnRegistryHas(&BnDataRegistry, name, has));
   PetscFunctionReturn(0);
 }
 
@@ -104,8 +88,7 @@ PetscErrorCode BnDataSetType(BnData data, const char type[])
   PetscValidPointer(data, 1);
   PetscCall(PetscStrcmp(data->type, type, &same));
   if (same) PetscFunctionReturn(0);
-  PetscCall(BnDataRegisterAll());
-  PetscCall(BnRegistryFind(BnDataList, "-data", type, &create));
+  PetscCall(BnRegistryGet(&BnDataRegistry, "-data", type, &create));
   PetscCall(PetscFree(data->impl));
   PetscCall(PetscStrncpy(data->type, type, sizeof(data->type)));
   PetscCall(PetscStrncpy(data->source, type, sizeof(data->source))); /* BnDataSetFromOptions() puts the -data value here */
@@ -147,6 +130,15 @@ PetscErrorCode BnDataCreate(BnGrid grid, BnData *data)
   PetscFunctionReturn(0);
 }
 
+/* the source's few words (BnDataOps describe, or its fixed text, or the -data value) */
+static PetscErrorCode BnDataDescribe(BnData data, char buf[], size_t len)
+{
+  PetscFunctionBegin;
+  if (data->ops->describe) PetscCall(data->ops->describe(data, buf, len));
+  else PetscCall(PetscStrncpy(buf, data->ops->about ? data->ops->about : data->source, len));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnDataLoad - loads this rank's block of the training and test splits
 
@@ -173,7 +165,7 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   for (PetscInt l = 0; l <= L; l++) PetscCheck(widths[l] >= 1, data->comm, PETSC_ERR_ARG_OUTOFRANGE, "BnDataLoad: width n_%" PetscInt_FMT " = %" PetscInt_FMT " must be >= 1", l, widths[l]);
   if (!data->ops->load) { /* a source without rows */
     char what[256];
-    PetscCall(data->ops->describe(data, what, sizeof(what)));
+    PetscCall(BnDataDescribe(data, what, sizeof(what)));
     SETERRQ(data->comm, PETSC_ERR_USER_INPUT, "-data %s: %s", data->source, what);
   }
   PetscCall(PetscLogEventBegin(BN_DataLoad, 0, 0, 0, 0));
@@ -326,7 +318,7 @@ PetscErrorCode BnDataView(BnData data, PetscViewer viewer)
   PetscValidHeaderSpecific(viewer, PETSC_VIEWER_CLASSID, 2);
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
-  if (data->ops->describe) PetscCall(data->ops->describe(data, params, sizeof(params)));
+  PetscCall(BnDataDescribe(data, params, sizeof(params)));
   kind = data->targets_inputs ? " (autoencoder: targets = inputs)" : data->train.labels ? " with class labels" : " (regression)";
   if (!data->loaded) PetscCall(PetscSNPrintf(splits, sizeof(splits), "not loaded"));
   else if (data->has_test) PetscCall(PetscSNPrintf(splits, sizeof(splits), "train %" PetscInt_FMT " samples, %" PetscInt_FMT " -> %" PetscInt_FMT "%s; test %" PetscInt_FMT " samples", data->train.N, data->train.n_in, data->train.n_out, kind, data->test.N));

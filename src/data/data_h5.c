@@ -130,14 +130,7 @@ static PetscErrorCode H5Load(BnData data, PetscInt L, const PetscInt widths[])
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode H5Describe(BnData data, char buf[], size_t len)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(buf, len, "%s", data->source));
-  PetscFunctionReturn(0);
-}
-
-static const BnDataOps BnDataOps_H5 = {"file", H5Load, H5Describe, NULL, NULL};
+static const BnDataOps BnDataOps_H5 = {"file", H5Load, NULL, NULL, NULL, NULL}; /* described by its path */
 
 /* an HDF5 data file (-data PATH.h5); no parameters of its own */
 PetscErrorCode BnDataCreate_H5(BnData data)

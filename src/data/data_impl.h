@@ -31,13 +31,15 @@ struct _BnDataOps {
   /* fills data->train and data->test (and has_test); widths already checked where the
      source fixes them, the source checks the rest */
   PetscErrorCode (*load)(BnData, PetscInt L, const PetscInt widths[]); /* NULL: a source without rows */
-  /* a few words on the source's parameters for BnDataView ("dir ...", "hidden 32, noise 0") */
+  /* a few words on the source's parameters for BnDataView ("dir ...", "hidden 32, noise 0");
+     NULL: the text about, or the -data value when about is NULL too */
   PetscErrorCode (*describe)(BnData, char buf[], size_t len);
   /* optional: reads the source's own options, then the parameters in the -data value spec
      ("teacher:H:noise"; NULL when the value has none), which win over the options */
   PetscErrorCode (*setfromoptions)(BnData, const char spec[]);
   /* optional: the -data value that rebuilds the same data (default: -data as given) */
   PetscErrorCode (*descriptor)(BnData, char buf[], size_t len);
+  const char *about;
 };
 
 struct _p_BnData {

@@ -4,14 +4,7 @@
    every other source and asks BnDataHasRows(); BnDataLoad() refuses it. */
 #include "data_impl.h"
 
-static PetscErrorCode PerceptronDescribe(BnData data, char buf[], size_t len)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscStrncpy(buf, "the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`", len));
-  PetscFunctionReturn(0);
-}
-
-static const BnDataOps BnDataOps_Perceptron = {"perceptron", NULL, PerceptronDescribe, NULL, NULL};
+static const BnDataOps BnDataOps_Perceptron = {"perceptron", NULL, NULL, NULL, NULL, "the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`"};
 
 PetscErrorCode BnDataCreate_Perceptron(BnData data)
 {

@@ -1,5 +1,5 @@
-/* Regularisers of the input (-invert_reg): tv, tvbox, l1, l2, none, as one function table
-   (value, proximal map, and the dual prox of the Condat-Vu splitting). */
+/* Regularisers of the input (-invert_reg), registered types: tv, tvbox, l1, l2, none, each a
+   constant descriptor (value, proximal map, and the dual prox of the Condat-Vu splitting). */
 #include "invert_impl.h"
 
 static PetscReal BoxValue(PetscInt n, const PetscReal x[])
@@ -107,25 +107,13 @@ static void NoneProxHstar(BnInvert inv, PetscReal alpha, PetscReal s, PetscReal 
   for (PetscInt j = 0; j < inv->n[0]; j++) y[j] = 0.0;
 }
 
-static const BnInputReg regs[] = {
-  {"tv",    PETSC_TRUE,  PETSC_FALSE, 2, 8.0, TVValue,    TVProx,   TVProxHstar  },
-  {"tvbox", PETSC_TRUE,  PETSC_TRUE,  2, 8.0, TVBoxValue, TVProx,   TVProxHstar  },
-  {"l1",    PETSC_FALSE, PETSC_FALSE, 1, 1.0, L1Value,    L1Prox,   L1ProxHstar  },
-  {"l2",    PETSC_FALSE, PETSC_FALSE, 1, 1.0, L2Value,    L2Prox,   L2ProxHstar  },
-  {"none",  PETSC_FALSE, PETSC_FALSE, 1, 1.0, NoneValue,  NoneProx, NoneProxHstar},
-};
-
-/* BnInputRegGet - the table entry for -invert_reg NAME (error naming the option otherwise) */
-PetscErrorCode BnInputRegGet(const char name[], const BnInputReg **reg)
-{
-  PetscFunctionBegin;
-  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(regs); k++) {
-    PetscBool match;
-    PetscCall(PetscStrcmp(name, regs[k].name, &match));
-    if (match) {
-      *reg = &regs[k];
-      PetscFunctionReturn(0);
-    }
-  }
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_reg %s: unknown regulariser (tv, tvbox, l1, l2, none)", name);
-}
+static const BnInputReg BnInputReg_TV    = {"tv", PETSC_TRUE, PETSC_FALSE, 2, 8.0, TVValue, TVProx, TVProxHstar};
+static const BnInputReg BnInputReg_TVBox = {"tvbox", PETSC_TRUE, PETSC_TRUE, 2, 8.0, TVBoxValue, TVProx, TVProxHstar};
+static const BnInputReg BnInputReg_L1    = {"l1", PETSC_FALSE, PETSC_FALSE, 1, 1.0, L1Value, L1Prox, L1ProxHstar};
+static const BnInputReg BnInputReg_L2    = {"l2", PETSC_FALSE, PETSC_FALSE, 1, 1.0, L2Value, L2Prox, L2ProxHstar};
+static const BnInputReg BnInputReg_None  = {"none", PETSC_FALSE, PETSC_FALSE, 1, 1.0, NoneValue, NoneProx, NoneProxHstar};
+BN_INVERT_TYPE(BnInputReg, TV)
+BN_INVERT_TYPE(BnInputReg, TVBox)
+BN_INVERT_TYPE(BnInputReg, L1)
+BN_INVERT_TYPE(BnInputReg, L2)
+BN_INVERT_TYPE(BnInputReg, None)

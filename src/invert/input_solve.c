@@ -171,21 +171,7 @@ static PetscErrorCode CondatVuIterate(BnInvert inv, BnInvertSmoothFn fn, PetscRe
   PetscFunctionReturn(0);
 }
 
-static const BnInputSolver solvers[] = {
-  {"fista",     FistaIterate   },
-  {"condat_vu", CondatVuIterate},
-};
-
-PetscErrorCode BnInputSolverGet(const char name[], const BnInputSolver **s)
-{
-  PetscFunctionBegin;
-  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(solvers); k++) {
-    PetscBool match;
-    PetscCall(PetscStrcmp(name, solvers[k].name, &match));
-    if (match) {
-      *s = &solvers[k];
-      PetscFunctionReturn(0);
-    }
-  }
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_solver %s: unknown (fista, condat_vu)", name);
-}
+static const BnInputSolver BnInputSolver_Fista    = {"fista", FistaIterate};
+static const BnInputSolver BnInputSolver_CondatVu = {"condat_vu", CondatVuIterate};
+BN_INVERT_TYPE(BnInputSolver, Fista)
+BN_INVERT_TYPE(BnInputSolver, CondatVu)

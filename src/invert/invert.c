@@ -6,6 +6,78 @@
 /* alpha = C delta: C chosen on the perceptron so that the error falls with delta (README) */
 #define BN_INVERT_ALPHA_RULE_DEFAULT 1000.0
 
+static PetscErrorCode BnInputRegRegisterAll(void)
+{
+  PetscFunctionBegin;
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "tv", BnInputRegCreate_TV));
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "tvbox", BnInputRegCreate_TVBox));
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "l1", BnInputRegCreate_L1));
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "l2", BnInputRegCreate_L2));
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "none", BnInputRegCreate_None));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnInputSolverRegisterAll(void)
+{
+  PetscFunctionBegin;
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_SOLVER, "fista", BnInputSolverCreate_Fista));
+  PetscCall(BnInvertRegister(BN_INVERT_INPUT_SOLVER, "condat_vu", BnInputSolverCreate_CondatVu));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnInvertMethodRegisterAll(void)
+{
+  PetscFunctionBegin;
+  PetscCall(BnInvertRegister(BN_INVERT_METHOD, "lifted", BnInvertMethodCreate_Lifted));
+  PetscCall(BnInvertRegister(BN_INVERT_METHOD, "classical", BnInvertMethodCreate_Classical));
+  PetscFunctionReturn(0);
+}
+
+static BnRegistry  BnInvertRegistries[] = {
+  {BnInputRegRegisterAll,     NULL, PETSC_FALSE},
+  {BnInputSolverRegisterAll,  NULL, PETSC_FALSE},
+  {BnInvertMethodRegisterAll, NULL, PETSC_FALSE}
+};
+static const char *BnInvertFamilyOption[] = {"-invert_reg", "-invert_solver", "-invert_method"};
+
+/*@C
+  BnInvertRegister - adds an input regulariser, input solver or inversion method
+
+  Not Collective
+
+  Input Parameters:
++ family - BN_INVERT_INPUT_REG (-invert_reg), BN_INVERT_INPUT_SOLVER (-invert_solver) or BN_INVERT_METHOD (-invert_method)
+. name   - the type's name
+- create - its constructor: hands out the type's constant descriptor (src/invert/invert_impl.h)
+@*/
+PetscErrorCode BnInvertRegister(BnInvertFamily family, const char name[], PetscErrorCode (*create)(const void **))
+{
+  PetscFunctionBegin;
+  PetscCall(BnRegistryAdd(&BnInvertRegistries[family], name, create));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnInvertGetType(BnInvertFamily family, const char name[], const void **t)
+{
+  PetscErrorCode (*create)(const void **);
+
+  PetscFunctionBegin;
+  PetscCall(BnRegistryGet(&BnInvertRegistries[family], BnInvertFamilyOption[family], name, &create));
+  PetscCall((*create)(t));
+  PetscFunctionReturn(0);
+}
+
+/* the three types by name; the method names the one -invert_compare runs */
+static PetscErrorCode BnInvertSetTypes(BnInvert inv, const char reg[], const char method[], const char solver[])
+{
+  PetscFunctionBegin;
+  PetscCall(BnInvertGetType(BN_INVERT_INPUT_REG, reg, (const void **)&inv->reg));
+  PetscCall(BnInvertGetType(BN_INVERT_METHOD, method, (const void **)&inv->method));
+  PetscCall(BnInvertGetType(BN_INVERT_METHOD, inv->method->compare_with, (const void **)&inv->other));
+  PetscCall(BnInvertGetType(BN_INVERT_INPUT_SOLVER, solver, (const void **)&inv->solver));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnInvertCreate - creates an inversion on a communicator, set to the defaults
 
@@ -40,10 +112,7 @@ PetscErrorCode BnInvertCreate(MPI_Comm comm, BnInvert *inv)
   v->monitor_every = 100;
   v->overlap       = PETSC_TRUE;
   PetscCall(BnGridCreate(comm, 1, &v->grid));
-  PetscCall(BnInputRegGet("tvbox", &v->reg));
-  PetscCall(BnInvertMethodGet("lifted", &v->method));
-  PetscCall(BnInvertMethodGet("classical", &v->other));
-  PetscCall(BnInputSolverGet("fista", &v->solver));
+  PetscCall(BnInvertSetTypes(v, "tvbox", "lifted", "fista"));
   *inv = v;
   PetscFunctionReturn(0);
 }
@@ -133,10 +202,7 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(BnDataHasRows(inv->data, &rows));
   PetscCall(PetscStrncpy(inv->source, source, sizeof(inv->source)));
   inv->perceptron = (PetscBool)!rows; /* the source without rows is the built-in problem */
-  PetscCall(BnInputRegGet(reg, &inv->reg));
-  PetscCall(BnInvertMethodGet(method, &inv->method));
-  PetscCall(BnInvertMethodGet(inv->method->compare_with, &inv->other));
-  PetscCall(BnInputSolverGet(solver, &inv->solver));
+  PetscCall(BnInvertSetTypes(inv, reg, method, solver));
   if (set_alpha) {
     inv->alpha_set = PETSC_TRUE;
     PetscCheck(!set_rule, inv->comm, PETSC_ERR_USER_INPUT, "-invert_alpha and -invert_alpha_rule: give one of them");

@@ -35,7 +35,7 @@ typedef struct _BnInputReg {
    the values only) */
 typedef PetscErrorCode (*BnInvertSmoothFn)(BnInvert, const PetscReal x[], PetscReal f[], PetscReal g[]);
 
-/* -invert_method: lifted Bregman or the classical baseline */
+/* -invert_method: lifted Bregman or the classical baseline (compare_with: a registered name) */
 typedef struct {
   const char *name;
   PetscErrorCode (*solve)(BnInvert);
@@ -116,10 +116,17 @@ struct _p_BnInvert {
   PetscBool      setup;
 };
 
-/* tables */
-PETSC_INTERN PetscErrorCode BnInputRegGet(const char name[], const BnInputReg **reg);
-PETSC_INTERN PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m);
-PETSC_INTERN PetscErrorCode BnInputSolverGet(const char name[], const BnInputSolver **s);
+/* Registered types of the three families (registries in invert.c): a type's constructor hands
+   out its constant descriptor */
+#define BN_INVERT_TYPE(Family, Name) \
+  PetscErrorCode Family##Create_##Name(const void **t) \
+  { \
+    *t = &Family##_##Name; \
+    return 0; \
+  }
+PETSC_INTERN PetscErrorCode BnInputRegCreate_TV(const void **), BnInputRegCreate_TVBox(const void **), BnInputRegCreate_L1(const void **), BnInputRegCreate_L2(const void **), BnInputRegCreate_None(const void **);
+PETSC_INTERN PetscErrorCode BnInputSolverCreate_Fista(const void **), BnInputSolverCreate_CondatVu(const void **);
+PETSC_INTERN PetscErrorCode BnInvertMethodCreate_Lifted(const void **), BnInvertMethodCreate_Classical(const void **);
 
 /* total variation kernels (tv.c), one H x W image */
 PETSC_INTERN void           BnTVGrad(PetscInt H, PetscInt W, const PetscReal x[], PetscReal p[]);

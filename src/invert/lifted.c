@@ -362,21 +362,7 @@ static PetscErrorCode SolveClassical(BnInvert inv)
   PetscFunctionReturn(0);
 }
 
-static const BnInvertMethod methods[] = {
-  {"lifted",    SolveLifted,    PETSC_FALSE, "classical"},
-  {"classical", SolveClassical, PETSC_TRUE,  "lifted"   },
-};
-
-PetscErrorCode BnInvertMethodGet(const char name[], const BnInvertMethod **m)
-{
-  PetscFunctionBegin;
-  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(methods); k++) {
-    PetscBool match;
-    PetscCall(PetscStrcmp(name, methods[k].name, &match));
-    if (match) {
-      *m = &methods[k];
-      PetscFunctionReturn(0);
-    }
-  }
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-invert_method %s: unknown (lifted, classical)", name);
-}
+static const BnInvertMethod BnInvertMethod_Lifted    = {"lifted", SolveLifted, PETSC_FALSE, "classical"};
+static const BnInvertMethod BnInvertMethod_Classical = {"classical", SolveClassical, PETSC_TRUE, "lifted"};
+BN_INVERT_TYPE(BnInvertMethod, Lifted)
+BN_INVERT_TYPE(BnInvertMethod, Classical)

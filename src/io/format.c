@@ -212,7 +212,7 @@ typedef struct {
   PetscInt64     wdims[BN_FORMAT_MAX_WIDTHS][4];
 } BnFormatCtx;
 
-static PetscErrorCode BnFormatFinding(BnFormatCtx *c, PetscBool problem, const char fmt[], ...)
+PetscErrorCode BnFormatReportf(BnFormatReport report, void *ctx, PetscBool problem, const char fmt[], ...)
 {
   char    msg[1024];
   size_t  len;
@@ -222,10 +222,21 @@ static PetscErrorCode BnFormatFinding(BnFormatCtx *c, PetscBool problem, const c
   va_start(ap, fmt);
   PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, &len, ap));
   va_end(ap);
+  PetscCall(report(ctx, problem, msg));
+  PetscFunctionReturn(0);
+}
+
+/* counts the check's problems and passes every finding on */
+static PetscErrorCode BnFormatCount(void *ctx, PetscBool problem, const char msg[])
+{
+  BnFormatCtx *c = (BnFormatCtx *)ctx;
+
+  PetscFunctionBegin;
   if (problem) c->problems++;
   if (c->report) PetscCall(c->report(c->ctx, problem, msg));
   PetscFunctionReturn(0);
 }
+#define BnFormatFinding(c, problem, ...) BnFormatReportf(BnFormatCount, (c), (problem), __VA_ARGS__)
 
 /* the bound value of a symbol, or bind it to want (*bound = PETSC_FALSE then) */
 static PetscInt64 *BnFormatSymbol(BnFormatCtx *c, const char name[])
@@ -375,8 +386,8 @@ static PetscErrorCode BnFormatExpected(BnFormatCtx *c, const char shape[], Petsc
   PetscFunctionReturn(0);
 }
 
-/* "[a, b]" from dims, or the shape expected by an entry */
-static void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len)
+/* "[a, b]" from dims */
+void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len)
 {
   size_t k = (size_t)snprintf(buf, len, "[");
   for (PetscInt i = 0; i < rank && k < len; i++) k += (size_t)snprintf(buf + k, len - k, "%s%" PetscInt64_FMT, i ? ", " : "", dims[i]);

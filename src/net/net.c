@@ -74,6 +74,33 @@ static PetscErrorCode BnNetPerLayerItems(MPI_Comm comm, const char option[], con
   PetscFunctionReturn(0);
 }
 
+/* the layers' activations (option -net_activations) or regularisers (-net_reg) from a list of
+   one spec per layer or one for all; errors name the option and the layer */
+static PetscErrorCode BnNetCreateSpecs(BnNet net, PetscBool reg, const char list[])
+{
+  const char *option = reg ? "-net_reg" : "-net_activations";
+  char        what[PETSC_MAX_PATH_LEN + 64], **items;
+  PetscInt    n;
+
+  PetscFunctionBegin;
+  BnNetWhat(net, option, 0, reg ? "reg" : "activations", what, sizeof(what));
+  PetscCall(BnNetPerLayerItems(net->comm, what, list, net->L, &items, &n));
+  for (PetscInt l = 1; l <= net->L; l++) {
+    const char    *item = items[n == 1 ? 0 : l - 1];
+    PetscErrorCode ierr;
+    BnNetWhat(net, option, l, reg ? "reg" : "activation", what, sizeof(what));
+    BnErrorSetContext(net->comm, what);
+    ierr = reg ? BnRegCreate(item, &net->reg[l]) : BnActivationCreate(item, &net->act[l]);
+    BnErrorSetContext(MPI_COMM_NULL, NULL);
+    if (ierr) {
+      PetscCall(PetscStrToArrayDestroy((int)n, items));
+      return ierr;
+    }
+  }
+  PetscCall(PetscStrToArrayDestroy((int)n, items));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnNetSetArchitecture - sets widths, activations, regularisers and Bregman weights
 
@@ -91,9 +118,7 @@ static PetscErrorCode BnNetPerLayerItems(MPI_Comm comm, const char option[], con
 @*/
 PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths[], const char activations[], const char regs[], const PetscReal lambda[])
 {
-  char   **items;
-  PetscInt n;
-  char     what[PETSC_MAX_PATH_LEN + 64];
+  char what[PETSC_MAX_PATH_LEN + 64];
 
   PetscFunctionBegin;
   BnNetWhat(net, "-net_widths", 0, "widths", what, sizeof(what));
@@ -106,34 +131,8 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
     net->widths[l] = widths[l];
   }
   PetscCall(PetscCalloc5(L + 1, &net->act, L + 1, &net->reg, L + 1, &net->lambda, L + 1, &net->layer, L + 1, &net->ltype));
-  BnNetWhat(net, "-net_activations", 0, "activations", what, sizeof(what));
-  PetscCall(BnNetPerLayerItems(net->comm, what, activations, L, &items, &n));
-  for (PetscInt l = 1; l <= L; l++) {
-    PetscErrorCode ierr;
-    BnNetWhat(net, "-net_activations", l, "activation", what, sizeof(what));
-    BnErrorSetContext(net->comm, what);
-    ierr = BnActivationCreate(items[n == 1 ? 0 : l - 1], &net->act[l]);
-    BnErrorSetContext(MPI_COMM_NULL, NULL);
-    if (ierr) {
-      PetscCall(PetscStrToArrayDestroy((int)n, items));
-      return ierr;
-    }
-  }
-  PetscCall(PetscStrToArrayDestroy((int)n, items));
-  BnNetWhat(net, "-net_reg", 0, "reg", what, sizeof(what));
-  PetscCall(BnNetPerLayerItems(net->comm, what, regs ? regs : "none", L, &items, &n));
-  for (PetscInt l = 1; l <= L; l++) {
-    PetscErrorCode ierr;
-    BnNetWhat(net, "-net_reg", l, "reg", what, sizeof(what));
-    BnErrorSetContext(net->comm, what);
-    ierr = BnRegCreate(items[n == 1 ? 0 : l - 1], &net->reg[l]);
-    BnErrorSetContext(MPI_COMM_NULL, NULL);
-    if (ierr) {
-      PetscCall(PetscStrToArrayDestroy((int)n, items));
-      return ierr;
-    }
-  }
-  PetscCall(PetscStrToArrayDestroy((int)n, items));
+  PetscCall(BnNetCreateSpecs(net, PETSC_FALSE, activations));
+  PetscCall(BnNetCreateSpecs(net, PETSC_TRUE, regs ? regs : "none"));
   for (PetscInt l = 1; l <= L; l++) {
     net->lambda[l] = lambda ? lambda[l - 1] : 1.0;
     BnNetWhat(net, "-net_lambda", l, "lambda", what, sizeof(what));
@@ -457,19 +456,29 @@ PetscErrorCode BnNetSyncTied(BnNet net)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnNetGetNumLayers(BnNet net, PetscInt *L)
-{
-  PetscFunctionBegin;
-  *L = net->L;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetWidths(BnNet net, const PetscInt **widths)
-{
-  PetscFunctionBegin;
-  *widths = net->widths;
-  PetscFunctionReturn(0);
-}
+/* Getters: the network's shape and, for layer l = 1..L, its activation, regulariser and lambda */
+#define BN_NET_GETTER(Name, Type, Value) \
+  PetscErrorCode BnNetGet##Name(BnNet net, Type *v) \
+  { \
+    PetscFunctionBegin; \
+    *v = (Value); \
+    PetscFunctionReturn(0); \
+  }
+#define BN_NET_LAYER_GETTER(Name, Type, Field) \
+  PetscErrorCode BnNetGet##Name(BnNet net, PetscInt l, Type *v) \
+  { \
+    PetscFunctionBegin; \
+    PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L); \
+    *v = net->Field[l]; \
+    PetscFunctionReturn(0); \
+  }
+BN_NET_GETTER(NumLayers, PetscInt, net->L)
+BN_NET_GETTER(Widths, const PetscInt *, net->widths)
+BN_NET_GETTER(Tied, PetscBool, net->tied)
+BN_NET_GETTER(ActivationList, const char *, net->act_list)
+BN_NET_LAYER_GETTER(Activation, BnActivation, act)
+BN_NET_LAYER_GETTER(Reg, BnReg, reg)
+BN_NET_LAYER_GETTER(Lambda, PetscReal, lambda)
 
 PetscErrorCode BnNetGetLayer(BnNet net, PetscInt l, PetscReal **W, PetscReal **b)
 {
@@ -477,44 +486,6 @@ PetscErrorCode BnNetGetLayer(BnNet net, PetscInt l, PetscReal **W, PetscReal **b
   PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
   PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
   PetscCall(BnLayerGetParameters(net->layer[l], W, b));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetActivation(BnNet net, PetscInt l, BnActivation *act)
-{
-  PetscFunctionBegin;
-  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
-  *act = net->act[l];
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetReg(BnNet net, PetscInt l, BnReg *reg)
-{
-  PetscFunctionBegin;
-  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
-  *reg = net->reg[l];
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetLambda(BnNet net, PetscInt l, PetscReal *lambda)
-{
-  PetscFunctionBegin;
-  PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
-  *lambda = net->lambda[l];
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied)
-{
-  PetscFunctionBegin;
-  *tied = net->tied;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetActivationList(BnNet net, const char **list)
-{
-  PetscFunctionBegin;
-  *list = net->act_list;
   PetscFunctionReturn(0);
 }
 

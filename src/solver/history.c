@@ -2,37 +2,37 @@
    to checkpoints and to the model file (/history), printed by -solver_monitor and summarised
    at the end of a run. */
 #include "solver_impl.h"
+#include "io/format.h"
 
-static const char *const BnHistoryFields[BN_HIST_FIELDS] = {"energy", "gap", "loss", "train_accuracy", "test_accuracy", "seconds"};
-
-/* /history: one float64 dataset [sweeps] per field (checkpoints and models) */
+/* /history: one float64 dataset [sweeps] per field (checkpoints and models); the names are the
+   format description's */
 PetscErrorCode BnSolverWriteHistory_Private(BnSolver s, BnH5 f)
 {
   PetscInt64 dims[1] = {s->nhist};
-  char       name[64];
 
   PetscFunctionBegin;
-  PetscCall(BnH5CreateGroup(f, "/history"));
-  for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) {
-    PetscCall(PetscSNPrintf(name, sizeof(name), "/history/%s", BnHistoryFields[k]));
-    PetscCall(BnH5WriteArray(f, name, 1, dims, s->hist[k]));
-  }
+  PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_HISTORY].object));
+  for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) PetscCall(BnH5WriteArray(f, BnFormatTable[BN_F_HISTORY_ENERGY + k].object, 1, dims, s->hist[k]));
   PetscFunctionReturn(0);
 }
 
 /* the monitor's entry for the sweep just completed; clears an in-place progress line first */
 PetscErrorCode BnSolverMonitor_Private(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
 {
-  char train[32] = "-", test[32] = "-", text[256], row[256];
+  char train[32] = "-", test[32] = "-", text[256], row[256], header[256] = "sweep";
 
   PetscFunctionBegin;
   if (!s->mon) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < BN_HIST_FIELDS; k++) { /* the CSV columns are the /history names */
+    BnStrAppend_Private(header, sizeof(header), ",");
+    BnStrAppend_Private(header, sizeof(header), strrchr(BnFormatTable[BN_F_HISTORY_ENERGY + k].object, '/') + 1);
+  }
   PetscCall(BnProgressClear(s->progress));
   if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
   if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
   PetscCall(PetscSNPrintf(text, sizeof(text), "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
   PetscCall(PetscSNPrintf(row, sizeof(row), "%" PetscInt_FMT ",%.17g,%.17g,%.17g,%.17g,%.17g,%.6f", s->sweep, (double)v[0], (double)v[1], (double)v[2], (double)v[3], (double)v[4], (double)v[5]));
-  PetscCall(BnMonitorPrint(s->mon, "sweep,energy,gap,loss,train_accuracy,test_accuracy,seconds", row, text));
+  PetscCall(BnMonitorPrint(s->mon, header, row, text));
   PetscFunctionReturn(0);
 }
 

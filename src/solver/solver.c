@@ -117,6 +117,9 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
     }
     PetscCall(BnProgressDestroy(&s->progress));
     PetscCall(BnProgressCreate(world, &s->progress));
+    /* the checkpoint directory must be usable before any data are loaded or any sweep runs */
+    PetscCall(PetscOptionsHasHelp(NULL, &bval));
+    if (s->ckpt_base[0] && !bval) PetscCall(BnOutputCheckDirectory(world, "-checkpoint", s->ckpt_base));
   }
   /* one -seed for everything: the data object parses it (unsigned 64-bit) */
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &s->seed));

@@ -6,26 +6,22 @@
 /* options that size the solver's storage can change only before BnSolverSetUp() */
 #define BnSolverCheckNotSetUp(s, fn) PetscCheck(!(s)->lift, (s)->comm, PETSC_ERR_ORDER, "%s: call before BnSolverSetUp()", fn)
 
-/*@C
-  BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
-
-  Logically Collective
-@*/
-PetscErrorCode BnSolverSetSweeps(BnSolver s, PetscInt sweeps)
-{
-  PetscFunctionBegin;
-  PetscCheck(sweeps >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_sweeps %" PetscInt_FMT ": must be >= 0", sweeps);
-  s->sweeps = sweeps;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnSolverGetSweeps(BnSolver s, PetscInt *sweeps)
-{
-  PetscFunctionBegin;
-  PetscValidIntPointer(sweeps, 2);
-  *sweeps = s->sweeps;
-  PetscFunctionReturn(0);
-}
+/* The integer options with a lower bound:
+     BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
+     BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
+     BnSolverSetCheckpointKeep - checkpoints kept (-checkpoint_keep, default 2)
+   Logically Collective */
+#define BN_SOLVER_INT_SETTER(Name, Field, Option, Min) \
+  PetscErrorCode BnSolverSet##Name(BnSolver s, PetscInt v) \
+  { \
+    PetscFunctionBegin; \
+    PetscCheck(v >= (Min), s->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": must be >= %d", Option, v, Min); \
+    s->Field = v; \
+    PetscFunctionReturn(0); \
+  }
+BN_SOLVER_INT_SETTER(Sweeps, sweeps, "-solver_sweeps", 0)
+BN_SOLVER_INT_SETTER(CheckpointEvery, ckpt_every, "-checkpoint_every", 1)
+BN_SOLVER_INT_SETTER(CheckpointKeep, ckpt_keep, "-checkpoint_keep", 1)
 
 /*@C
   BnSolverSetBatchSize - mini-batch size; 0 = full batch: deterministic, the energy decreases
@@ -39,16 +35,6 @@ PetscErrorCode BnSolverSetBatchSize(BnSolver s, PetscInt batch)
   BnSolverCheckNotSetUp(s, "BnSolverSetBatchSize");
   PetscCheck(batch >= 0, s->comm, PETSC_ERR_USER_INPUT, "-solver_batch %" PetscInt_FMT ": must be >= 0 (0 = full batch)", batch);
   s->batch = batch;
-  PetscFunctionReturn(0);
-}
-
-/* -solver_batch as the solver uses it (0 = full batch) */
-PetscErrorCode BnSolverGetBatchSize(BnSolver s, PetscInt *batch)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(s, 1);
-  PetscValidIntPointer(batch, 2);
-  *batch = s->batch;
   PetscFunctionReturn(0);
 }
 
@@ -66,15 +52,6 @@ PetscErrorCode BnSolverSetXSteps(BnSolver s, PetscInt steps)
   PetscFunctionReturn(0);
 }
 
-/* after BnSolverSetUp() the default is resolved */
-PetscErrorCode BnSolverGetXSteps(BnSolver s, PetscInt *steps)
-{
-  PetscFunctionBegin;
-  PetscValidIntPointer(steps, 2);
-  *steps = s->x_steps;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetWUpdate - the W-update rule, a registered type: prox, nesterov, adam, sgd or one
   added with BnWUpdateRegister() (-solver_w_update; default adam for mini-batches, prox for full batch)
@@ -86,15 +63,6 @@ PetscErrorCode BnSolverSetWUpdate(BnSolver s, const char type[])
   PetscFunctionBegin;
   BnSolverCheckNotSetUp(s, "BnSolverSetWUpdate");
   PetscCall(BnWRuleSetType(s->wrule, type));
-  PetscFunctionReturn(0);
-}
-
-/* "" until BnSolverSetUp() picks the batch mode's default */
-PetscErrorCode BnSolverGetWUpdate(BnSolver s, const char **type)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(type, 2);
-  *type = s->wrule->type;
   PetscFunctionReturn(0);
 }
 
@@ -112,15 +80,6 @@ PetscErrorCode BnSolverSetLearningRate(BnSolver s, PetscReal lr)
   PetscFunctionReturn(0);
 }
 
-/* -1 while the rule's default applies */
-PetscErrorCode BnSolverGetLearningRate(BnSolver s, PetscReal *lr)
-{
-  PetscFunctionBegin;
-  PetscValidRealPointer(lr, 2);
-  *lr = s->wrule->lr;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetLearningRateDecay - the W step is multiplied by decay every sweep; PETSC_DEFAULT
   (or -1): 0.85 for mini-batches, 1 for full batch (-solver_lr_decay)
@@ -135,14 +94,6 @@ PetscErrorCode BnSolverSetLearningRateDecay(BnSolver s, PetscReal decay)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnSolverGetLearningRateDecay(BnSolver s, PetscReal *decay)
-{
-  PetscFunctionBegin;
-  PetscValidRealPointer(decay, 2);
-  *decay = s->wrule->lr_decay;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetMomentum - momentum of the rules that use one, nesterov (-solver_momentum, default 0.9)
 
@@ -153,14 +104,6 @@ PetscErrorCode BnSolverSetMomentum(BnSolver s, PetscReal mu)
   PetscFunctionBegin;
   PetscCheck(mu >= 0 && mu < 1, s->comm, PETSC_ERR_USER_INPUT, "-solver_momentum %g: must be in [0, 1)", (double)mu);
   s->wrule->momentum = mu;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnSolverGetMomentum(BnSolver s, PetscReal *mu)
-{
-  PetscFunctionBegin;
-  PetscValidRealPointer(mu, 2);
-  *mu = s->wrule->momentum;
   PetscFunctionReturn(0);
 }
 
@@ -227,41 +170,6 @@ PetscErrorCode BnSolverSetCheckpoint(BnSolver s, const char base[])
   PetscFunctionReturn(0);
 }
 
-/* "" when no checkpoints are written */
-PetscErrorCode BnSolverGetCheckpoint(BnSolver s, const char **base)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(base, 2);
-  *base = s->ckpt_base;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
-
-  Logically Collective
-@*/
-PetscErrorCode BnSolverSetCheckpointEvery(BnSolver s, PetscInt every)
-{
-  PetscFunctionBegin;
-  PetscCheck(every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", every);
-  s->ckpt_every = every;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnSolverSetCheckpointKeep - checkpoints kept (-checkpoint_keep, default 2)
-
-  Logically Collective
-@*/
-PetscErrorCode BnSolverSetCheckpointKeep(BnSolver s, PetscInt keep)
-{
-  PetscFunctionBegin;
-  PetscCheck(keep >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be >= 1", keep);
-  s->ckpt_keep = keep;
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnSolverSetCheckpointInterval - also checkpoint at the first batch boundary this many seconds
   after the last checkpoint; 0 = off (-checkpoint_interval)
@@ -311,13 +219,6 @@ PetscErrorCode BnSolverGetHistory(BnSolver s, PetscInt *n, const PetscReal *fiel
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnSolverGetSweep(BnSolver s, PetscInt *sweep)
-{
-  PetscFunctionBegin;
-  *sweep = s->sweep;
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLogDouble *seconds, PetscLogDouble *bytes)
 {
   PetscFunctionBegin;
@@ -347,3 +248,24 @@ PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, Pets
   PetscFunctionReturn(0);
 }
 
+/* Getters of the values the setters above set (and of the sweeps done), read back by programs:
+   the learning-rate decay and x-steps are -1 and the W-update rule "" while the batch mode's
+   default applies (resolved by BnSolverSetUp()), the learning rate is -1 while the rule's
+   default applies, the checkpoint base "" when no checkpoints are written. */
+#define BN_SOLVER_GETTER(Name, Type, Value) \
+  PetscErrorCode BnSolverGet##Name(BnSolver s, Type *v) \
+  { \
+    PetscFunctionBegin; \
+    PetscValidPointer(v, 2); \
+    *v = (Value); \
+    PetscFunctionReturn(0); \
+  }
+BN_SOLVER_GETTER(Sweeps, PetscInt, s->sweeps)
+BN_SOLVER_GETTER(Sweep, PetscInt, s->sweep)
+BN_SOLVER_GETTER(BatchSize, PetscInt, s->batch)
+BN_SOLVER_GETTER(XSteps, PetscInt, s->x_steps)
+BN_SOLVER_GETTER(WUpdate, const char *, s->wrule->type)
+BN_SOLVER_GETTER(LearningRate, PetscReal, s->wrule->lr)
+BN_SOLVER_GETTER(LearningRateDecay, PetscReal, s->wrule->lr_decay)
+BN_SOLVER_GETTER(Momentum, PetscReal, s->wrule->momentum)
+BN_SOLVER_GETTER(Checkpoint, const char *, s->ckpt_base)

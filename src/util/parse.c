@@ -5,6 +5,7 @@
    is allocated. Every error is PETSC_ERR_USER_INPUT (exit 2) and names the option and the
    text the user gave. See docs/exit-codes.md. */
 #include <bregnet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <errno.h>
 
@@ -119,6 +120,22 @@ PetscErrorCode BnSplitList(const char *option, const char *value, PetscInt *n, c
   for (size_t i = 0; i < len; i++) PetscCheck(value[i] != ' ' && value[i] != '\t', BN_PARSE_COMM, PETSC_ERR_USER_INPUT, "%s '%s': blank in the list (write a,b,c)", option, value);
   PetscCall(PetscStrToArray(value, ',', &nn, items));
   *n = nn;
+  PetscFunctionReturn(0);
+}
+
+/* text without the blanks around it, copied into buf[len]; too long is an error naming what */
+PetscErrorCode BnTrimCopy(const char *what, const char *text, char buf[], size_t len)
+{
+  size_t n, b = 0, e;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrlen(text, &n));
+  PetscCheck(n < len, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s '%.40s...': longer than %d characters", what, text, (int)len - 1);
+  e = n;
+  while (b < e && isspace((unsigned char)text[b])) b++;
+  while (e > b && isspace((unsigned char)text[e - 1])) e--;
+  PetscCall(PetscMemcpy(buf, text + b, e - b));
+  buf[e - b] = '\0';
   PetscFunctionReturn(0);
 }
 

@@ -343,9 +343,9 @@ static PetscErrorCode TestParsing(void)
   PetscReal      W[4] = {1, 2, 3, 4};
 
   PetscFunctionBeginUser;
-  PetscCall(ExpectBad("l3:1", "unknown regulariser"));
-  PetscCall(ExpectBad("", "unknown regulariser"));
-  PetscCall(ExpectBad("L2:1", "unknown regulariser"));
+  PetscCall(ExpectBad("l3:1", "unknown type"));
+  PetscCall(ExpectBad("", "unknown type"));
+  PetscCall(ExpectBad("L2:1", "unknown type"));
   PetscCall(ExpectBad("l2", "missing"));
   PetscCall(ExpectBad("l2:", "missing"));
   PetscCall(ExpectBad("l2:-1", ">= 0"));
