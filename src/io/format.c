@@ -342,7 +342,6 @@ static PetscErrorCode BnFormatTerm(BnFormatCtx *c, const char term[], size_t n, 
   PetscFunctionReturn(0);
 }
 
-static void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
 
 /* the shape of an entry in the words of layer l's type, for messages */
 static const char *BnFormatShapeLabel(const BnFormatCtx *c, const char shape[], PetscInt l)
