@@ -373,6 +373,7 @@ PETSC_EXTERN PetscErrorCode BnSolverGetLearningRateDecay(BnSolver solver, PetscR
 PETSC_EXTERN PetscErrorCode BnSolverSetMomentum(BnSolver solver, PetscReal mu);
 PETSC_EXTERN PetscErrorCode BnSolverGetMomentum(BnSolver solver, PetscReal *mu);
 PETSC_EXTERN PetscErrorCode BnSolverSetMonitor(BnSolver solver, PetscBool flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetEnergy(BnSolver solver, PetscBool flg); /* -solver_energy: default full batch only */
 PETSC_EXTERN PetscErrorCode BnSolverSetEvalMemory(BnSolver solver, PetscReal mib);
 PETSC_EXTERN PetscErrorCode BnSolverSetStageOverlap(BnSolver solver, PetscBool flg);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpoint(BnSolver solver, const char base[]); /* "none"/NULL: off */

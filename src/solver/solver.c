@@ -27,6 +27,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->overlap  = PETSC_TRUE;
   s->eval_mib = 32; /* memory of the staged evaluation's chunks (energy.c) */
   s->ckpt_every = 1;
+  s->energy_mode = -1; /* by batch mode */
   PetscCall(PetscStrncpy(s->ckpt_base, "bregnet_ckpt", sizeof(s->ckpt_base)));
   s->ckpt_keep  = 2;
   PetscCall(BnWRuleCreate(s, &s->wrule)); /* its type is chosen by SetUp when not set */
@@ -48,6 +49,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr_decay D      - BnSolverSetLearningRateDecay()
 . -solver_momentum MU     - BnSolverSetMomentum()
 . -solver_monitor [VIEWER] - BnSolverSetMonitor(); a viewer as for -ksp_monitor: ascii:FILE, ascii:FILE:ascii_csv (BnMonitorCreateFromOptions())
+. -solver_energy B        - BnSolverSetEnergy()
 . -progress B             - progress lines inside mini-batch sweeps (BnProgressCreate())
 . -solver_eval_memory M   - BnSolverSetEvalMemory()
 . -layer_stages_overlap B - BnSolverSetStageOverlap()
@@ -89,6 +91,8 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetMomentum", r->momentum, &rval, &set));
   if (set) PetscCall(BnSolverSetMomentum(s, rval));
   PetscCall(PetscOptionsName("-solver_monitor", "One line per sweep: [ascii:FILE[:ascii_csv]] (standard output when no value)", "BnSolverSetMonitor", NULL)); /* listed for -help; parsed as a viewer below */
+  PetscCall(BnOptionsBool("-solver_energy", "The full lifted energy and gap after every sweep (default: full batch only)", "BnSolverSetEnergy", (PetscBool)(s->energy_mode > 0), &bval, &set));
+  if (set) PetscCall(BnSolverSetEnergy(s, bval));
   PetscCall(BnOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetEvalMemory", s->eval_mib, &rval, &set));
   if (set) PetscCall(BnSolverSetEvalMemory(s, rval));
   PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetStageOverlap", s->overlap, &bval, &set));
@@ -131,6 +135,7 @@ static PetscErrorCode BnSolverSetDefaults(BnSolver s)
   PetscFunctionBegin;
   if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
   if (r->lr_decay < 0) r->lr_decay = s->batch ? 0.85 : 1.0;
+  if (s->energy_mode < 0) s->energy_mode = s->batch ? 0 : 1;
   if (!r->type[0]) PetscCall(BnWRuleSetType(r, s->batch ? "adam" : "prox"));
   PetscFunctionReturn(0);
 }
@@ -297,8 +302,8 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     PetscCall(PetscGetFlops(&f1));
     PetscCall(PetscTime(&t1));
     if (stop) { /* mid-epoch: the checkpoint records the batch to continue from */
-      PetscReal e, g;
-      PetscCall(BnSolverComputeEnergy(s, &e, &g));
+      PetscReal e;
+      PetscCall(BnSolverCheckpointEnergy(s, &e));
       PetscCall(BnSolverWriteCheckpoint(s, e));
       *stopped = PETSC_TRUE;
       PetscFunctionReturn(0);
@@ -306,8 +311,12 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     s->sweep++;
     s->flops_sweep   = f1 - f0;
     s->seconds_sweep = t1 - t0;
-    PetscCall(BnSolverComputeEnergy(s, &v[0], &v[1]));
-    PetscCall(BnSolverEvaluate(s, &s->train, &v[2], &v[3]));
+    /* evaluation off the critical path: the full energy only when asked (or full batch), the
+       training metrics of mini-batches from the sweep's own forward passes, the test split once */
+    v[0] = v[1] = BN_NAN;
+    if (s->energy_mode > 0) PetscCall(BnSolverComputeEnergy(s, &v[0], &v[1]));
+    if (s->batch) PetscCall(BnSolverTrainMetrics(s, &v[2], &v[3]));
+    else PetscCall(BnSolverEvaluate(s, &s->train, &v[2], &v[3]));
     if (s->has_test) {
       PetscReal tl;
       PetscCall(BnSolverEvaluate(s, &s->test, &tl, &v[4]));
@@ -315,7 +324,11 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     v[5] = (PetscReal)(t1 - t0);
     PetscCall(BnSolverPushHistory(s, v));
     PetscCall(BnSolverMonitor_Private(s, v));
-    PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
+    { /* the energy when it is computed, else the training loss */
+      PetscReal   e    = s->energy_mode > 0 ? v[0] : v[2];
+      const char *what = s->energy_mode > 0 ? "energy" : "training loss";
+      PetscCheck(PetscIsNormalReal(e) || e == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the %s is %g%s%s", s->sweep, what, (double)e, s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
+    }
     if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     {
       PetscBool due_local, due;

@@ -68,6 +68,7 @@ struct _p_BnSolver {
   BnWRule   wrule;          /* -solver_w_update and its step schedule */
   char      wrule_type[32]; /* "" until SetUp picks the default of the batch mode */
   PetscInt  power_its;
+  PetscInt  energy_mode; /* -solver_energy: 1 the full energy after every sweep, 0 not, -1 by batch mode (full batch only) */
 
   /* state */
   BnSplit   train, test;
@@ -75,6 +76,7 @@ struct _p_BnSolver {
   BnLift    lift;     /* the lifted core: auxiliary variables, x-update, energy, gradients, norms */
   PetscInt  sweep;    /* completed sweeps */
   PetscInt  batch_in_sweep; /* batches done of the current sweep (mini-batch restart point) */
+  PetscReal tsum[3];  /* this sweep's batch forward passes, this rank: loss sum, correct labels, rows */
   /* the lifted core's spectral state (BnLiftGetPowerState()), for checkpoints */
   PetscReal **pw_W;   /* power-iteration vectors for |W_l|_2 (n_{l-1}) */
   PetscReal  *normW2; /* cached |W_l|_2^2, valid while pw_version[l] == *wversion */
@@ -127,3 +129,6 @@ PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
 PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);
 PETSC_INTERN PetscErrorCode BnSolverStepText(BnSolver, PetscReal lr, char buf[], size_t len);
 PETSC_INTERN PetscErrorCode BnSolverMonitor_Private(BnSolver, const PetscReal v[BN_HIST_FIELDS]);
+PETSC_INTERN PetscErrorCode BnSolverScoreRows(BnActivation, PetscInt, PetscInt, const PetscReal[], const PetscReal[], const PetscInt[], const PetscInt[], PetscReal[]);
+PETSC_INTERN PetscErrorCode BnSolverTrainMetrics(BnSolver, PetscReal *, PetscReal *);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointEnergy(BnSolver, PetscReal *);

@@ -182,6 +182,24 @@ PetscErrorCode BnSolverSetMonitor(BnSolver s, PetscBool flg)
 }
 
 /*@C
+  BnSolverSetEnergy - whether the full lifted energy and lifting gap are computed after every
+  sweep (-solver_energy; default true for full batch, false for mini-batches, whose history then
+  has NaN in these fields and whose divergence test uses the training loss)
+
+  Logically Collective
+
+  Notes:
+  The energy is a pass over all samples and all layers, as expensive as a third of a mini-batch
+  sweep; a checkpoint records it only when it is on.
+@*/
+PetscErrorCode BnSolverSetEnergy(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+  s->energy_mode = flg ? 1 : 0;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnSolverSetEvalMemory - MiB for the row chunks in which the forward network is evaluated with
   layer stages (-solver_eval_memory, default 32; at most 2048 rows per chunk)
 
