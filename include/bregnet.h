@@ -338,6 +338,10 @@ PETSC_EXTERN PetscErrorCode BnH5VerifyAll(BnH5 f, PetscInt *n_ok, PetscInt *n_ba
 PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format description as Markdown table rows */
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
+/* a commit in two halves around deferred row writes (asynchronous checkpoints) */
+PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset);
+PETSC_EXTERN PetscErrorCode BnH5CommitBegin(BnH5 *f);
+PETSC_EXTERN PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local);
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
 
@@ -381,6 +385,8 @@ PETSC_EXTERN PetscErrorCode BnSolverGetCheckpoint(BnSolver solver, const char **
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointEvery(BnSolver solver, PetscInt every);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointKeep(BnSolver solver, PetscInt keep);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, PetscReal seconds);
+PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointAsync(BnSolver solver, PetscBool flg); /* -checkpoint_async */
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver solver, PetscLogDouble *seconds);
 PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);
 /* the per-sweep history (also stored in checkpoints under /history) */
 typedef enum {

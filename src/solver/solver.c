@@ -26,7 +26,11 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->x_steps  = -1; /* default depends on the batch mode */
   s->overlap  = PETSC_TRUE;
   s->eval_mib = 32; /* memory of the staged evaluation's chunks (energy.c) */
-  s->ckpt_every = 1;
+  s->ckpt_every    = 0;   /* checkpoints by time (and at the end, and on a signal), not by sweep count */
+  s->ckpt_interval = 300;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  s->ckpt_async = PETSC_TRUE; /* the thread writes native doubles where the file has little-endian ones */
+#endif
   s->energy_mode = -1; /* by batch mode */
   PetscCall(PetscStrncpy(s->ckpt_base, "bregnet_ckpt", sizeof(s->ckpt_base)));
   s->ckpt_keep  = 2;
@@ -57,6 +61,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -checkpoint_every K     - BnSolverSetCheckpointEvery()
 . -checkpoint_keep K      - BnSolverSetCheckpointKeep()
 . -checkpoint_interval T  - BnSolverSetCheckpointInterval()
+. -checkpoint_async B     - BnSolverSetCheckpointAsync()
 . -restart PATH|auto      - BnSolverSetRestart()
 - -restart_change_lr      - BnSolverSetRestartChangeLearningRate()
 @*/
@@ -99,12 +104,14 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetStageOverlap(s, bval));
   PetscCall(BnOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetCheckpoint", s->ckpt_base[0] ? s->ckpt_base : "none", str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetCheckpoint(s, str));
-  PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetCheckpointEvery", s->ckpt_every, &ival, &set));
+  PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints (0: none by sweep count)", "BnSolverSetCheckpointEvery", s->ckpt_every, &ival, &set));
   if (set) PetscCall(BnSolverSetCheckpointEvery(s, ival));
   PetscCall(BnOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetCheckpointKeep", s->ckpt_keep, &ival, &set));
   if (set) PetscCall(BnSolverSetCheckpointKeep(s, ival));
-  PetscCall(BnOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetCheckpointInterval", s->ckpt_interval, &rval, &set));
+  PetscCall(BnOptionsReal("-checkpoint_interval", "Checkpoint every this many seconds, at a batch boundary (0 = off)", "BnSolverSetCheckpointInterval", s->ckpt_interval, &rval, &set));
   if (set) PetscCall(BnSolverSetCheckpointInterval(s, rval));
+  PetscCall(BnOptionsBool("-checkpoint_async", "Write the auxiliary rows of checkpoints in a background thread while training continues", "BnSolverSetCheckpointAsync", s->ckpt_async, &bval, &set));
+  if (set) PetscCall(BnSolverSetCheckpointAsync(s, bval));
   PetscCall(BnOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetRestart", s->restart, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetRestart(s, str));
   PetscCall(BnOptionsBool("-restart_change_lr", "Continue the checkpoint with this run's -solver_lr, -solver_lr_decay, -solver_momentum", "BnSolverSetRestartChangeLearningRate", s->restart_change_lr, &bval, &set));
@@ -210,6 +217,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   }
   PetscCall(PetscMalloc1(glen, &s->gbuf));
   s->glen = glen;
+  PetscCall(BnSolverWShardCreate(s));
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
   PetscCall(BnSolverCheckTargets(s));
@@ -289,7 +297,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
   while (s->sweep < s->sweeps) {
     PetscLogDouble t0, t1, f0, f1;
     PetscReal      v[BN_HIST_FIELDS];
-    PetscBool      stop = PETSC_FALSE;
+    PetscBool      stop = PETSC_FALSE, periodic;
 
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
@@ -305,6 +313,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
       PetscReal e;
       PetscCall(BnSolverCheckpointEnergy(s, &e));
       PetscCall(BnSolverWriteCheckpoint(s, e));
+      PetscCall(BnSolverCheckpointWait(s));
       *stopped = PETSC_TRUE;
       PetscFunctionReturn(0);
     }
@@ -329,19 +338,26 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
       const char *what = s->energy_mode > 0 ? "energy" : "training loss";
       PetscCheck(PetscIsNormalReal(e) || e == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the %s is %g%s%s", s->sweep, what, (double)e, s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
     }
-    if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+    /* the policy: at the end, every -checkpoint_every sweeps (0: never), every
+       -checkpoint_interval seconds (at a batch or sweep boundary), and on a stop signal */
+    periodic = (PetscBool)(s->ckpt_every > 0 && s->sweep % s->ckpt_every == 0);
+    if (s->ckpt_base[0] && (periodic || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     {
-      PetscBool due_local, due;
+      PetscBool due_local, due, writing;
       PetscCall(BnSolverCheckpointDue(s, &due_local));
-      PetscCall(BnSignalAgree(world, due_local, &stop, &due));
-      if (due && !stop && s->sweep < s->sweeps && s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      PetscCall(BnSolverCheckpointWriting(s, &writing));
+      PetscCall(BnSignalAgree(world, due_local, writing, &stop, &due, &writing));
+      PetscCall(BnSolverCheckpointPoll(s, writing));
+      if (due && !stop && s->sweep < s->sweeps && !periodic) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     }
     if (stop && s->sweep < s->sweeps) {
-      if (!s->ckpt_base[0] || s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      if (!s->ckpt_base[0] || !periodic) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      PetscCall(BnSolverCheckpointWait(s));
       *stopped = PETSC_TRUE;
       PetscFunctionReturn(0);
     }
   }
+  PetscCall(BnSolverCheckpointWait(s)); /* the last checkpoint is on disk when the run ends */
   PetscFunctionReturn(0);
 }
 
@@ -527,6 +543,8 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     if (s->batch) PetscCall(BnLiftBlockDestroy(s->lift, &s->mini));
     for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
     PetscCall(PetscFree(s->gbuf));
+    PetscCall(BnSolverWShardDestroy(s));
+    PetscCall(BnSolverCheckpointWriterDestroy(s));
     PetscCall(PetscFree(s->perm));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }

@@ -255,14 +255,15 @@ PetscErrorCode BnSolverGetCheckpoint(BnSolver s, const char **base)
 }
 
 /*@C
-  BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
+  BnSolverSetCheckpointEvery - sweeps between checkpoints; 0 = none by sweep count (-checkpoint_every, default 0: the
+  policy is by time, -checkpoint_interval, plus one at the end and one on a stop signal)
 
   Logically Collective
 @*/
 PetscErrorCode BnSolverSetCheckpointEvery(BnSolver s, PetscInt every)
 {
   PetscFunctionBegin;
-  PetscCheck(every >= 1, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 1", every);
+  PetscCheck(every >= 0, s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_every %" PetscInt_FMT ": must be >= 0 (0: none by sweep count)", every);
   s->ckpt_every = every;
   PetscFunctionReturn(0);
 }
@@ -281,8 +282,8 @@ PetscErrorCode BnSolverSetCheckpointKeep(BnSolver s, PetscInt keep)
 }
 
 /*@C
-  BnSolverSetCheckpointInterval - also checkpoint at the first batch boundary this many seconds
-  after the last checkpoint; 0 = off (-checkpoint_interval)
+  BnSolverSetCheckpointInterval - checkpoint at the first batch boundary this many seconds
+  after the last checkpoint (or the start); 0 = off (-checkpoint_interval, default 300)
 
   Logically Collective
 @*/
@@ -291,6 +292,36 @@ PetscErrorCode BnSolverSetCheckpointInterval(BnSolver s, PetscReal seconds)
   PetscFunctionBegin;
   PetscCheck(seconds >= 0 && !PetscIsNanReal(seconds), s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must be >= 0 seconds", (double)seconds);
   s->ckpt_interval = seconds;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetCheckpointAsync - write the bulk of each checkpoint (the auxiliary rows) in a
+  background thread from an in-memory snapshot while training continues (-checkpoint_async,
+  default true on little-endian machines); false writes everything before training goes on
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetCheckpointAsync(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+  flg = PETSC_FALSE; /* the thread writes native doubles; the file's are little-endian */
+#endif
+  s->ckpt_async = flg;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetCheckpointIOSeconds - seconds from the start of each checkpoint until it was
+  published, summed (with -checkpoint_async the training went on meanwhile)
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver s, PetscLogDouble *seconds)
+{
+  PetscFunctionBegin;
+  *seconds = s->ckpt_io_seconds;
   PetscFunctionReturn(0);
 }
 
@@ -344,6 +375,7 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   if (bytes) {
     PetscLogDouble reduced;
     PetscCall(BnLiftGetBytesReduced(s->lift, &reduced));
+    if (s->wshard) reduced += s->bytes_wgrad; /* the sharded W-step reduces outside the lifted core */
     *bytes = s->sweep ? reduced / (PetscLogDouble)s->sweep : 0;
   }
   PetscFunctionReturn(0);

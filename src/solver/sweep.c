@@ -103,9 +103,11 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     s->batch_in_sweep = b + 1;
     PetscCall(BnProgressUpdate(s->progress, s->sweep + 1, s->sweeps, b + 1, nb));
     {
-      PetscBool due_local, due;
+      PetscBool due_local, due, writing;
       PetscCall(BnSolverCheckpointDue(s, &due_local));
-      PetscCall(BnSignalAgree(world, due_local, stopped, &due));
+      PetscCall(BnSolverCheckpointWriting(s, &writing));
+      PetscCall(BnSignalAgree(world, due_local, writing, stopped, &due, &writing));
+      PetscCall(BnSolverCheckpointPoll(s, writing)); /* publish a finished background write */
       if (*stopped && b + 1 < nb) break;
       *stopped = PETSC_FALSE; /* a signal in the last batch is handled after the sweep */
       if (due && b + 1 < nb) { /* -checkpoint_interval: mid-epoch, at the batch boundary */

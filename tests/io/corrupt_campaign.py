@@ -95,7 +95,7 @@ def data_ranges(path):
 def main():
     tmp = tempfile.mkdtemp(prefix="bregnet-campaign.", dir=os.environ.get("TMPDIR", "/tmp"))
     try:
-        rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_keep", "9",
+        rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_every", "1", "-checkpoint_keep", "9",
                                "-model_out", "ref.h5"], 2, tmp)
         check(rc == 0, "training: " + out[-500:])
         ck = os.path.join(tmp, "ck", "c_000003_000000.h5")
@@ -174,7 +174,7 @@ def main():
             shutil.copytree(os.path.join(tmp, "ck"), os.path.join(d, "ck"))
             flip_attribute(os.path.join(d, "ck", "c_000003_000000.h5"), obj, name)
             shutil.copy(os.path.join(d, "ck", "c_000003_000000.h5"), os.path.join(d, "bad.h5"))  # the run rewrites ck
-            rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_keep", "9",
+            rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_every", "1", "-checkpoint_keep", "9",
                                    "-restart", "auto", "-model_out", "m.h5"], 2, d)
             check(rc == 0 and "c_000003_000000.h5 is not usable" in out and f"metadata (attributes, shapes or names) of {obj}" in out
                   and "continuing from ck/c_000002_000000.h5" in out, f"restart with {obj} {name} flipped: exit {rc}: {out[-600:]}")
