@@ -23,6 +23,7 @@
 #define BN_EXIT_BAD_INPUT   2
 #define BN_EXIT_DIVERGED    3
 #define BN_EXIT_WRITE       4 /* could not write a file (disk full, I/O error): see docs/failure-model.md */
+#define BN_EXIT_MEMORY      5 /* out of memory on some rank: one message, every rank ends */
 #define BN_EXIT_SIGNALLED   85
 
 /* Errors raised for bad input (mapped to exit code 2). Use PETSC_ERR_USER_INPUT for
@@ -56,6 +57,7 @@ PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, Pet
 PETSC_EXTERN PetscClassId  BN_CLASSID;
 PETSC_EXTERN PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange,
   BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
+PETSC_EXTERN PetscLogEvent BN_FileSeal, BN_FileVerify; /* the whole-file checksum, inside BN_FileWrite / BN_FileRead */
 PETSC_EXTERN PetscErrorCode BnInitializePackage(void);
 
 /* Error handling (src/util/errors.c): prints one clear line per error, maps codes to exits */
@@ -133,6 +135,7 @@ PETSC_EXTERN PetscErrorCode BnActivationGetSpec(BnActivation act, const char **s
 PETSC_EXTERN PetscErrorCode BnActivationGetLipschitz(BnActivation act, PetscReal *lip);
 PETSC_EXTERN PetscErrorCode BnActivationIsPositivelyHomogeneous(BnActivation act, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg); /* sigma(z) = z */
+PETSC_EXTERN PetscErrorCode BnActivationGetAffineBox(BnActivation act, PetscBool *flg, PetscReal *s, PetscReal *lo, PetscReal *hi); /* F(u) = u^2/2 + s u + I_[lo,hi](u) */
 PETSC_EXTERN PetscErrorCode BnActivationGetRange(BnActivation act, PetscInt n, PetscBool *simplex, PetscReal *lo, PetscReal *hi); /* entries of sigma in [lo, hi]; simplex: softmax */
 PETSC_EXTERN PetscErrorCode BnActivationSigma(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal x[]);
 PETSC_EXTERN PetscErrorCode BnActivationFstar(BnActivation act, PetscInt m, PetscInt n, const PetscReal z[], PetscReal *sum);
@@ -190,6 +193,9 @@ PETSC_EXTERN PetscErrorCode BnNetGetTied(BnNet net, PetscBool *tied);
 /* -net_bias_fixed l,...: these layers' biases keep their initial value 0 (e.g. a sparse encoder) */
 PETSC_EXTERN PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed);
 PETSC_EXTERN PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed);
+PETSC_EXTERN PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual);
+PETSC_EXTERN PetscErrorCode BnNetGetResidual(BnNet net, PetscInt l, PetscBool *residual);
+PETSC_EXTERN PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale);
 PETSC_EXTERN PetscErrorCode BnNetGetActivationList(BnNet net, const char **list); /* "relu,relu,softmax" */
 PETSC_EXTERN PetscErrorCode BnNetSyncTied(BnNet net); /* W_2 = W_1^T for tied nets */
 /* layer stages: store only layers [first, last] on this rank (others give NULL from BnNetGetLayer) */
@@ -229,6 +235,7 @@ PETSC_EXTERN PetscErrorCode BnExchangeBackward(BnExchange ex, PetscInt m, PetscR
 /* the exchange of one x-update colour: x_{b_k} forward or the x-update message (written into the
    send buffer first) backward on each boundary, so that the caller can update meanwhile */
 PETSC_EXTERN PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, PetscReal **send, PetscReal **recv);
+PETSC_EXTERN PetscErrorCode BnExchangeGetSuccessorValues(BnExchange ex, PetscReal **xnext);
 PETSC_EXTERN PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnExchangeColourForwardEnd(BnExchange ex, PetscInt m, PetscReal *X[], PetscInt parity, PetscBool *received);
 PETSC_EXTERN PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt parity, PetscBool *received);
@@ -263,7 +270,7 @@ PETSC_EXTERN PetscErrorCode BnLiftBlockDestroy(BnLift lift, BnBlock *blk);
 PETSC_EXTERN PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l);
 PETSC_EXTERN PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal *Z[], PetscBool output);
 PETSC_EXTERN PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *tau); /* 1/(lambda_l Lip_l w2) */
-PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[]);
+PETSC_EXTERN PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], const PetscReal Xprev[], PetscReal R[]);
 PETSC_EXTERN PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity);
 PETSC_EXTERN PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_sum, PetscReal *gap_sum);
 PETSC_EXTERN PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal z[], PetscReal *energy);
@@ -343,7 +350,19 @@ PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], P
 PETSC_EXTERN PetscErrorCode BnH5CommitBegin(BnH5 *f);
 PETSC_EXTERN PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local);
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
+/* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
+PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+/* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
+   by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */
+#define BN_SEAL_USERBLOCK 512
+typedef enum {
+  BN_SEAL_OK,   /* sealed and every byte matches */
+  BN_SEAL_NONE, /* no seal: written before seals existed, or a user's data file */
+  BN_SEAL_BAD   /* corrupt: changed, truncated or extended since it was written */
+} BnSealStatus;
+PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a closed file, before it is published */
+PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
 PETSC_EXTERN PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f); /* /net and /net/layer_l */

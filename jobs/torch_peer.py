@@ -7,13 +7,14 @@ per epoch (bregnet train's defaults: 1e-3 and 0.85), one CPU thread unless told 
 Prints one line per epoch (test accuracy, seconds) and a final line with the wall time of the
 whole process, so that scripts can put it beside bregnet's figures from the same run.
 
-  torch_peer.py [--arch mlp:784,256,128,10 | cnn] [--dtype float32|float64] [--epochs 12]
+  torch_peer.py [--arch mlp:784,256,128,10 | cnn] [--residual] [--dtype float32|float64] [--epochs 12]
                 [--batch 128] [--lr 1e-3] [--lr-decay 0.85] [--threads 1] [--seed 0]
                 [--data-dir /usr/share/datasets/fashion-mnist] [--samples N]
 
 Architectures: mlp:n0,...,nL (relu hidden layers, softmax output through the cross-entropy
 loss); cnn: conv5x5(1->16, stride 2, pad 2) relu, conv5x5(16->32, stride 2, pad 2) relu,
-dense 1568->128 relu, dense 128->10.
+dense 1568->128 relu, dense 128->10. --residual (mlp only) makes every hidden layer whose input
+and output widths agree a residual block x + relu(W x + b), as bregnet's -net_residual all.
 """
 import argparse
 import os
@@ -28,7 +29,20 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import bregnet  # noqa: E402  (Fashion-MNIST as bregnet reads it: pixels/255)
 
 
-def build(arch):
+class Residual(torch.nn.Module):
+    """x + act(lin(x)): bregnet's residual layer (docs/residual.md)"""
+
+    def __init__(self, lin, act):
+        super().__init__()
+        self.lin, self.act = lin, act
+
+    def forward(self, x):
+        return x + self.act(self.lin(x))
+
+
+def build(arch, residual=False):
+    if residual and not arch.startswith("mlp:"):
+        sys.exit("torch_peer: --residual needs --arch mlp:...")
     if arch == "cnn":
         return torch.nn.Sequential(
             torch.nn.Conv2d(1, 16, 5, stride=2, padding=2), torch.nn.ReLU(),
@@ -45,15 +59,20 @@ def build(arch):
         sys.exit(f"torch_peer: --arch {arch!r}: need at least two positive widths")
     layers = []
     for i in range(len(widths) - 1):
-        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
-        if i < len(widths) - 2:
-            layers.append(torch.nn.ReLU())
+        lin = torch.nn.Linear(widths[i], widths[i + 1])
+        if i == len(widths) - 2:
+            layers.append(lin)
+        elif residual and widths[i] == widths[i + 1]:
+            layers.append(Residual(lin, torch.nn.ReLU()))
+        else:
+            layers += [lin, torch.nn.ReLU()]
     return torch.nn.Sequential(*layers), False
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", default="mlp:784,256,128,10")
+    ap.add_argument("--residual", action="store_true", help="residual blocks where widths agree (mlp)")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--batch", type=int, default=128)
@@ -74,7 +93,7 @@ def main():
         te = bregnet.load_fmnist("test", None, a.data_dir)
     except (OSError, ValueError) as e:
         sys.exit(f"torch_peer: {e}")
-    model, image = build(a.arch)
+    model, image = build(a.arch, a.residual)
     model = model.to(dtype)
     shape = (-1, 1, 28, 28) if image else (-1, 784)
     xtr = torch.tensor(tr.inputs.reshape(shape), dtype=dtype)
@@ -83,7 +102,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=a.lr_decay)
     loss_fn = torch.nn.CrossEntropyLoss()
-    print(f"torch_peer: {a.arch} {a.dtype} {a.threads} thread(s), torch {torch.__version__}, "
+    print(f"torch_peer: {a.arch}{' residual' if a.residual else ''} {a.dtype} {a.threads} thread(s), torch {torch.__version__}, "
           f"{len(ytr)} training images, batch {a.batch}, Adam {a.lr:g} x {a.lr_decay:g}/epoch")
     for epoch in range(1, a.epochs + 1):
         t0 = time.perf_counter()

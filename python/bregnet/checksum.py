@@ -93,6 +93,55 @@ def checksum_bytes(text):
     return _sum_bits(np.frombuffer(bytes(text), dtype=np.uint8).astype(np.uint64), 0)
 
 
+#: bytes of the HDF5 user block that hold the whole-file checksum (docs/file-format.md)
+SEAL_SIZE = 512
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def seal_header(length, digest):
+    """the user block: 'bregnet-seal/1 length=L digest=D' and a newline, padded with NUL bytes"""
+    text = f"bregnet-seal/1 length={length} digest={digest:016x}\n".encode()
+    return text + b"\0" * (SEAL_SIZE - len(text))
+
+
+def seal_digest(data):
+    """the whole-file checksum of the file's bytes (its header written with digest 0): the
+    little-endian 64-bit words, the last padded with zero bytes, summed with mix"""
+    data = bytes(data) + b"\0" * (-len(data) % 8)
+    return _sum_bits(np.frombuffer(data, dtype="<u8"), 0)
+
+
+def seal_status(path):
+    """'ok', 'none' (no seal: an older file or a user's data file) or 'bad' (corrupt: a changed,
+    truncated or extended byte, or a damaged header)"""
+    with open(path, "rb") as fp:
+        data = bytearray(fp.read())
+    if data[:8] == _HDF5_SIGNATURE:
+        return "none"
+    head = bytes(data[:SEAL_SIZE])
+    try:
+        magic, length, digest = head.split(b"\n")[0].decode().split(" ")
+        length, digest = int(length[len("length="):]), int(digest[len("digest="):], 16)
+        if magic != "bregnet-seal/1" or seal_header(length, digest) != head:
+            raise ValueError
+    except ValueError:  # also UnicodeDecodeError
+        return "bad" if any(m in head for m in (b"bregnet-seal", b"length=", b"digest=")) else "none"
+    data[:SEAL_SIZE] = seal_header(length, 0)
+    return "ok" if length == len(data) and seal_digest(data) == digest else "bad"
+
+
+def seal_file(path):
+    """writes the whole-file checksum into the user block of a closed file created with
+    userblock_size=SEAL_SIZE"""
+    with open(path, "r+b") as fp:
+        data = bytearray(fp.read())
+        if data[:8] == _HDF5_SIGNATURE:
+            raise ValueError(f"{path}: no user block of {SEAL_SIZE} bytes to seal")
+        data[:SEAL_SIZE] = seal_header(len(data), 0)
+        fp.seek(0)
+        fp.write(seal_header(len(data), seal_digest(data)))
+
+
 def _type_code(dt):
     """f8, i8, u8, ... for numbers, s for strings, o for anything else"""
     import h5py

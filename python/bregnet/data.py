@@ -11,7 +11,7 @@ import os
 import h5py
 import numpy as np
 
-from .h5file import BregnetFileError, create_file, read_dataset, write_dataset
+from .h5file import BregnetFileError, check_seal, create_file, read_dataset, write_dataset
 
 __all__ = ["Split", "read_data", "write_data", "load_fmnist", "FMNIST_DIR", "FMNIST_DIVISOR"]
 
@@ -48,6 +48,8 @@ _NAMES = {"train": ("/inputs", "/targets", "/labels"), "test": ("/test_inputs", 
 def read_data(path, verify=True):
     """(train, test) Splits of a data file; test is None when the file has no test split"""
     out = []
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         for split, (xi, yt, yl) in _NAMES.items():
             if xi not in f:

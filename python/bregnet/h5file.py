@@ -10,12 +10,13 @@ import os
 import h5py
 import numpy as np
 
-from .checksum import CHECKSUM_ATTR, META_ATTR, checksum_array, checksum_bytes, meta_text, object_list
+from .checksum import (CHECKSUM_ATTR, META_ATTR, SEAL_SIZE, checksum_array, checksum_bytes, meta_text, object_list,
+                       seal_file, seal_status)
 
 __all__ = [
     "FORMAT", "BregnetFileError", "ChecksumError", "read_dataset", "write_dataset",
     "verify_file", "verify_metadata", "check_metadata", "write_metadata_checksums", "create_file", "read_kind",
-    "attr_str", "read_group",
+    "attr_str", "read_group", "seal_status", "check_seal",
 ]
 
 #: the value of the root attribute "format"
@@ -152,10 +153,18 @@ def read_kind(f):
     return attr_str(kind)
 
 
+def check_seal(path):
+    """raises ChecksumError if the file fails its whole-file checksum (docs/file-format.md);
+    files without one (older files, users' data files) pass"""
+    if seal_status(path) == "bad":
+        raise ChecksumError(f"{path}: corrupt file: it fails its whole-file checksum")
+
+
 @contextlib.contextmanager
 def create_file(path, kind=None, overwrite=False):
     """Writes a file atomically: yields an h5py.File open on PATH.tmp (with the root attributes
-    format and kind when kind is given), then fsyncs and renames it to PATH.  On an error the
+    format and kind when kind is given), then seals it (the whole-file checksum in its user
+    block, as bregnet seals its own files), fsyncs and renames it to PATH.  On an error the
     temporary file is removed and an existing PATH is left as it was.  An existing PATH is
     replaced only with overwrite=True (FileExistsError otherwise), a missing directory is
     FileNotFoundError before anything is written."""
@@ -169,12 +178,13 @@ def create_file(path, kind=None, overwrite=False):
         raise FileNotFoundError(f"cannot create '{path}': directory {d} does not exist")
     tmp = path + ".tmp"
     try:
-        with h5py.File(tmp, "w") as f:
+        with h5py.File(tmp, "w", userblock_size=SEAL_SIZE) as f:
             if kind is not None:
                 f.attrs["format"] = FORMAT
                 f.attrs["kind"] = kind
             yield f
             write_metadata_checksums(f)
+        seal_file(tmp)
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -190,6 +200,8 @@ def create_file(path, kind=None, overwrite=False):
 def read_group(path, group="/", verify=True):
     """(datasets, attrs) of one group of any bregnet HDF5 file: its datasets (checksums verified)
     and its attributes, strings as str and scalars as Python numbers"""
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         if group not in f:
             raise BregnetFileError(f"{path}: no group {group}")

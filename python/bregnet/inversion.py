@@ -8,7 +8,7 @@ attributes of /inversion (alpha, delta, reg, method, sweeps, rel_error, psnr, ..
 import h5py
 import numpy as np
 
-from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_kind, write_dataset
+from .h5file import BregnetFileError, attr_str, check_metadata, check_seal, create_file, read_dataset, read_kind, write_dataset
 
 __all__ = ["Inversion", "read_inversion", "write_inversion", "write_measurements", "read_measurements"]
 
@@ -46,6 +46,8 @@ def _attr(v):
 
 def read_inversion(path, verify=True):
     """Inversion of a result file of `bregnet invert` (checksums verified)"""
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         if verify:
             check_metadata(f)
@@ -84,6 +86,8 @@ def write_measurements(path, measurements, truth=None, overwrite=False):
 
 def read_measurements(path, verify=True):
     """(measurements, truth or None) of a measurement file"""
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         y = read_dataset(f, "/measurements", verify)
         t = read_dataset(f, "/truth", verify) if "truth" in f else None

@@ -2,7 +2,7 @@
 
     /net            attributes widths int64[L+1], activations "a1,...,aL", tied int64 0/1
     /net/layer_l    W float64[n_l, n_{l-1}], b float64[n_l] (each with its checksum);
-                    attributes activation, lambda, reg, optional bias_fixed
+                    attributes activation, lambda, reg, optional bias_fixed and residual
     /net/layer_L/S  optional float64[n_L, n_{L-2}]: an affine skip z_L = W_L x_{L-1} + S x_{L-2} + b_L
 
 Other groups (/solver, /lift, /history, provenance, ...) are ignored by read_model, so the
@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 
 from . import activations as _act
-from .h5file import BregnetFileError, attr_str, check_metadata, create_file, read_dataset, read_group, read_kind, write_dataset
+from .h5file import BregnetFileError, attr_str, check_metadata, check_seal, create_file, read_dataset, read_group, read_kind, write_dataset
 
 __all__ = ["Layer", "Model", "read_model", "write_model"]
 
@@ -28,6 +28,7 @@ class Layer:
     lam: float = 1.0          # Bregman weight lambda_l
     reg: str = "none"         # weight regulariser specification
     bias_fixed: bool = False  # -net_bias_fixed: the bias was not trained
+    residual: bool = False    # -net_residual: x_l = sigma(W x_{l-1} + b) + x_{l-1} (docs/residual.md)
 
     def __post_init__(self):
         self.W = np.array(self.W, dtype=np.float64, ndmin=2)
@@ -55,6 +56,9 @@ class Model:
             if self.layers[l].W.shape[1] != self.layers[l - 1].W.shape[0]:
                 raise ValueError(f"layer {l + 1}: W has {self.layers[l].W.shape[1]} columns, "
                                  f"layer {l} has {self.layers[l - 1].W.shape[0]} outputs")
+        for l, layer in enumerate(self.layers):
+            if layer.residual and layer.W.shape[0] != layer.W.shape[1]:
+                raise ValueError(f"layer {l + 1}: residual, but W is {layer.W.shape}: needs equal input and output widths")
         for l, layer in enumerate(self.layers[:-1]):
             if _act.parse(layer.activation).output_only:
                 raise ValueError(f"layer {l + 1}: activation '{layer.activation}' is allowed only in the output layer")
@@ -86,7 +90,7 @@ class Model:
             z = xs[-1] @ layer.W.T + layer.b
             if self.S is not None and l == L - 1:
                 z = z + xs[-2] @ self.S.T
-            xs.append(_act.parse(layer.activation).sigma(z))
+            xs.append(_act.parse(layer.activation).sigma(z) + (xs[-1] if layer.residual else 0))
         if one:
             xs = [v[0] for v in xs]
         return xs if hidden else xs[-1]
@@ -100,6 +104,8 @@ class Model:
         z = xs[-2] @ last.W.T + last.b
         if self.S is not None:
             z = z + xs[-3] @ self.S.T
+        if last.residual:  # an identity output (bregnet refuses others): z_L + x_{L-1} is the output
+            z = z + xs[-2]
         acc = np.nan
         if labels is not None:
             labels = np.asarray(labels, dtype=np.int64).reshape(-1)
@@ -112,11 +118,11 @@ class Model:
         return float(np.mean(gap)), acc
 
     def copy(self):
-        return Model([Layer(l.W.copy(), l.b.copy(), l.activation, l.lam, l.reg, l.bias_fixed) for l in self.layers],
+        return Model([Layer(l.W.copy(), l.b.copy(), l.activation, l.lam, l.reg, l.bias_fixed, l.residual) for l in self.layers],
                      None if self.S is None else self.S.copy(), self.tied, dict(self.attrs), dict(self.provenance))
 
 
-def _groups(path):
+def _groups(path):  # after read_model's checks
     with h5py.File(path, "r") as f:
         return set(f.keys())
 
@@ -132,6 +138,8 @@ def read_model(path, verify=True):
     """Model from a bregnet/1 file of kind "model" or "checkpoint".  Shapes are checked against
     /net widths and, with verify, every W, b and S against its checksum; problems raise
     BregnetFileError naming the file and object."""
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         if verify:
             check_metadata(f)
@@ -162,8 +170,9 @@ def read_model(path, verify=True):
             lam = float(np.asarray(_read_layer_attr(f, g, "lambda")).reshape(-1)[0])
             reg = attr_str(_read_layer_attr(f, g, "reg"))
             fixed = bool(np.asarray(f[g].attrs.get("bias_fixed", 0)).reshape(-1)[0])
+            residual = bool(np.asarray(f[g].attrs.get("residual", 0)).reshape(-1)[0])
             try:
-                layers.append(Layer(W, b, act, lam, reg, fixed))
+                layers.append(Layer(W, b, act, lam, reg, fixed, residual))
             except ValueError as e:
                 raise BregnetFileError(f"{path}: {g}: {e}") from None
         stored = attr_str(net.attrs.get("activations", ""))
@@ -195,6 +204,8 @@ def write_net_group(f, model):
         g.attrs["reg"] = layer.reg
         if layer.bias_fixed:
             g.attrs.create("bias_fixed", np.int64(1))
+        if layer.residual:
+            g.attrs.create("residual", np.int64(1))
         write_dataset(f, f"/net/layer_{l}/W", layer.W)
         write_dataset(f, f"/net/layer_{l}/b", layer.b)
     if model.S is not None:

@@ -4,7 +4,7 @@
 import h5py
 import numpy as np
 
-from .h5file import BregnetFileError, check_metadata, read_dataset, read_kind
+from .h5file import BregnetFileError, check_metadata, check_seal, read_dataset, read_kind
 
 __all__ = ["read_predictions"]
 
@@ -12,6 +12,8 @@ __all__ = ["read_predictions"]
 def read_predictions(path, verify=True):
     """{split: {"outputs": [N, n_L], "class": int64 [N], "hidden_1": ..., ...}} (checksums verified)"""
     out = {}
+    if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+        check_seal(path)
     with h5py.File(path, "r") as f:
         if verify:
             check_metadata(f)

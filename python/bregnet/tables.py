@@ -9,7 +9,7 @@ import os
 import h5py
 import numpy as np
 
-from .h5file import read_dataset
+from .h5file import check_seal, read_dataset
 
 __all__ = ["read_csv", "read_history", "read_scaling_csv", "SCALING_COLUMNS"]
 
@@ -63,6 +63,8 @@ def read_history(path, verify=True):
     train_accuracy, test_accuracy, seconds, and whatever else it holds), or the columns of a
     monitor CSV file (one row per sweep); empty dict if an HDF5 file has no /history"""
     if h5py.is_hdf5(path):
+        if verify:  # the whole-file checksum, before HDF5 parses a damaged file
+            check_seal(path)
         with h5py.File(path, "r") as f:
             if "history" not in f:
                 return {}

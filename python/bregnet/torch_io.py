@@ -71,22 +71,27 @@ def _custom_modules():
             return f"s={self.s}, r={self.r}"
 
     class SkipNet(nn.Module):
-        """layers 1..L with bregnet's output skip, z_L = W_L x_{L-1} + S x_{L-2} + b_L"""
+        """layers 1..L with bregnet's output skip, z_L = W_L x_{L-1} + S x_{L-2} + b_L (skip None:
+        none), and residual layers x_l = act(lin(x_{l-1})) + x_{l-1}"""
 
-        def __init__(self, linears, acts, skip):
+        def __init__(self, linears, acts, skip, residual=None):
             super().__init__()
             self.linears = nn.ModuleList(linears)
             self.acts = nn.ModuleList(acts)
             self.skip = skip
+            self.residual = list(residual or [False] * len(linears))
 
         def forward(self, x):
             prev, cur = None, x
             last = len(self.linears) - 1
             for l, (lin, act) in enumerate(zip(self.linears, self.acts)):
                 z = lin(cur)
-                if l == last:
+                if l == last and self.skip is not None:
                     z = z + self.skip(prev)
-                prev, cur = cur, act(z)
+                out = act(z)
+                if self.residual[l]:
+                    out = out + cur
+                prev, cur = cur, out
             return cur
 
     _modules.update(ThreshReLU=ThreshReLU, GroupSparse=GroupSparse, SkipNet=SkipNet)
@@ -126,7 +131,8 @@ def _linear(W, b, dtype, bias=True):
 
 def to_torch(model, dtype=None):
     """A torch module computing model's forward pass: nn.Sequential(Linear, activation, ...) with
-    identity activations left out, or, for a model with an output skip, a module that adds it.
+    identity activations left out, or, for a model with an output skip or residual layers, a
+    module that adds them.
     dtype defaults to torch.float64 (bregnet's precision)."""
     torch = _torch()
     if isinstance(model, (str, os.PathLike)):
@@ -135,9 +141,10 @@ def to_torch(model, dtype=None):
     dtype = dtype or torch.float64
     linears = [_linear(l.W, l.b, dtype) for l in model.layers]
     acts = [_act_module(l.activation) for l in model.layers]
-    if model.S is not None:
-        skip = _linear(model.S, None, dtype, bias=False)
-        return _custom_modules()["SkipNet"](linears, acts, skip).eval()
+    residual = [l.residual for l in model.layers]
+    if model.S is not None or any(residual):
+        skip = None if model.S is None else _linear(model.S, None, dtype, bias=False)
+        return _custom_modules()["SkipNet"](linears, acts, skip, residual).eval()
     mods = []
     for lin, act, layer in zip(linears, acts, model.layers):
         mods.append(lin)
@@ -212,12 +219,13 @@ def from_torch(module, output=None, lam=1.0, reg="none"):
     if not TORCH_TO_ACT:
         TORCH_TO_ACT.extend(_torch_to_act())
     cm = _custom_modules()
-    S = None
+    S, residual = None, None
     if isinstance(module, cm["SkipNet"]):
         mods = []
         for lin, act in zip(module.linears, module.acts):
             mods += [lin, act]
-        S = _np(module.skip.weight)
+        S = None if module.skip is None else _np(module.skip.weight)
+        residual = module.residual
     else:
         mods = _flatten(module)
     layers = []
@@ -253,9 +261,9 @@ def from_torch(module, output=None, lam=1.0, reg="none"):
     if not layers:
         raise ValueError("no nn.Linear layer found")
     out = []
-    for lin, spec in layers:
+    for l, (lin, spec) in enumerate(layers):
         b = _np(lin.bias) if lin.bias is not None else np.zeros(lin.out_features)
-        out.append(Layer(_np(lin.weight), b, spec, lam, reg))
+        out.append(Layer(_np(lin.weight), b, spec, lam, reg, residual=bool(residual and residual[l])))
     return Model(out, S)
 
 

@@ -203,9 +203,9 @@ static PetscErrorCode TanhProx(BnActivation act, PetscReal tau, PetscInt m, Pets
 
 const BnActivationType BnActivationType_Sigmoid = {
   "sigmoid", "sigmoid", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 0.25, PETSC_FALSE, PETSC_FALSE,
-  {SigmoidSigma, SigmoidFstar, SigmoidF, SigmoidBregman, SigmoidProx, NULL}
+  {SigmoidSigma, SigmoidFstar, SigmoidF, SigmoidBregman, SigmoidProx, NULL}, BN_ACT_NOT_AFFINE_BOX
 };
 const BnActivationType BnActivationType_Tanh = {
   "tanh", "tanh", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE,
-  {TanhSigma, TanhFstar, TanhF, TanhBregman, TanhProx, NULL}
+  {TanhSigma, TanhFstar, TanhF, TanhBregman, TanhProx, NULL}, BN_ACT_NOT_AFFINE_BOX
 };

@@ -174,5 +174,5 @@ static PetscErrorCode GroupSparseCheck(const char spec[], const PetscReal rp[], 
 
 const BnActivationType BnActivationType_GroupSparse = {
   "groupsparse", "groupsparse:s:r with integer s >= 1 and r >= 0", 2, {"group size s", "threshold r"}, {BN_ACT_PARAM_INT, BN_ACT_PARAM_REAL}, GroupSparseCheck, 1.0, PETSC_FALSE, PETSC_FALSE,
-  {GroupSparseSigma, GroupSparseFstar, GroupSparseF, GroupSparseBregman, GroupSparseProx, GroupSparseCheckWidth}
+  {GroupSparseSigma, GroupSparseFstar, GroupSparseF, GroupSparseBregman, GroupSparseProx, GroupSparseCheckWidth}, BN_ACT_NOT_AFFINE_BOX
 };

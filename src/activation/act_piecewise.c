@@ -271,14 +271,14 @@ static PetscErrorCode ThresholdCheck(const char spec[], const PetscReal rp[], co
 }
 
 const BnActivationType BnActivationType_Identity = {
-  "identity", "identity", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Identity)};
+  "identity", "identity", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Identity), PETSC_TRUE, PETSC_FALSE, -PETSC_INFINITY, PETSC_INFINITY};
 const BnActivationType BnActivationType_ReLU = {
-  "relu", "relu", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ReLU)};
+  "relu", "relu", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ReLU), PETSC_TRUE, PETSC_FALSE, 0.0, PETSC_INFINITY};
 const BnActivationType BnActivationType_LeakyReLU = {
-  "leakyrelu", "leakyrelu:g with 0 < g <= 1", 1, {"slope g", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, LeakyReLUCheck, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(LeakyReLU)};
+  "leakyrelu", "leakyrelu:g with 0 < g <= 1", 1, {"slope g", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, LeakyReLUCheck, 1.0, PETSC_TRUE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(LeakyReLU), BN_ACT_NOT_AFFINE_BOX};
 const BnActivationType BnActivationType_ThreshReLU = {
-  "threshrelu", "threshrelu:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, ThresholdCheck, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ThreshReLU)};
+  "threshrelu", "threshrelu:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, ThresholdCheck, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(ThreshReLU), PETSC_TRUE, PETSC_TRUE, 0.0, PETSC_INFINITY};
 const BnActivationType BnActivationType_SoftThresh = {
-  "softthresh", "softthresh:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, ThresholdCheck, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(SoftThresh)};
+  "softthresh", "softthresh:r with r >= 0", 1, {"threshold r", NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, ThresholdCheck, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(SoftThresh), BN_ACT_NOT_AFFINE_BOX};
 const BnActivationType BnActivationType_Clip = {
-  "clip", "clip", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Clip)};
+  "clip", "clip", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_FALSE, BN_ACT_ELEMENTWISE_OPS(Clip), PETSC_TRUE, PETSC_FALSE, -1.0, 1.0};

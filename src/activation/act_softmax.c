@@ -202,5 +202,5 @@ static PetscErrorCode SoftmaxProx(BnActivation act, PetscReal tau, PetscInt m, P
 
 const BnActivationType BnActivationType_Softmax = {
   "softmax", "softmax (output layer only)", 0, {NULL, NULL}, {BN_ACT_PARAM_REAL, BN_ACT_PARAM_REAL}, NULL, 1.0, PETSC_FALSE, PETSC_TRUE,
-  {SoftmaxSigma, SoftmaxFstar, SoftmaxF, SoftmaxBregman, SoftmaxProx, NULL}
+  {SoftmaxSigma, SoftmaxFstar, SoftmaxF, SoftmaxBregman, SoftmaxProx, NULL}, BN_ACT_NOT_AFFINE_BOX
 };

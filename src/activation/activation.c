@@ -237,6 +237,28 @@ PetscErrorCode BnActivationIsLinear(BnActivation act, PetscBool *flg)
 }
 
 /*@C
+  BnActivationGetAffineBox - whether F(u) = u^2/2 + s u + indicator of [lo, hi] (identity, relu,
+  threshrelu:r, clip), the potentials whose shifted pairs a residual layer's x-update can
+  prox in closed form (docs/residual.md §3)
+
+  Not Collective
+
+  Output Parameters:
++ flg    - PETSC_TRUE for that class
+- s, lo, hi - the slope and the interval (-PETSC_INFINITY / PETSC_INFINITY for an open side); may be NULL
+@*/
+PetscErrorCode BnActivationGetAffineBox(BnActivation act, PetscBool *flg, PetscReal *s, PetscReal *lo, PetscReal *hi)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(act, 1);
+  *flg = act->type->affine_box;
+  if (s) *s = act->type->slope_param ? act->rp[0] : 0.0;
+  if (lo) *lo = act->type->box_lo;
+  if (hi) *hi = act->type->box_hi;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnActivationGetRange - the box [lo, hi] that holds every entry of sigma(z) for a layer of
   width n (the domain of F), and whether rows lie on the probability simplex instead
 

@@ -43,7 +43,12 @@ typedef struct {
   PetscBool       homogeneous; /* sigma(a z) = a sigma(z) for a > 0 */
   PetscBool       output_only; /* only allowed on the output layer (softmax) */
   BnActivationOps ops;
+  /* F(u) = u^2/2 + s u + indicator of [box_lo, box_hi] with s = rp[0] if slope_param, else 0:
+     the class whose sum of two shifted potentials has a closed-form prox (docs/residual.md §3) */
+  PetscBool affine_box, slope_param;
+  PetscReal box_lo, box_hi;
 } BnActivationType;
+#define BN_ACT_NOT_AFFINE_BOX PETSC_FALSE, PETSC_FALSE, 0.0, 0.0
 
 struct _p_BnActivation {
   char                   *spec; /* as given, without surrounding blanks */

@@ -211,7 +211,13 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     }
     if (lok && !(lambda > 0 && PetscIsNormalReal(lambda))) PetscCall(BnInfoProblem(info, "%s: lambda %g is not positive", path, (double)lambda));
     snprintf(value, sizeof(value), "%.10g", (double)lambda);
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?"));
+    { /* residual = 1 marks a residual layer (docs/residual.md); absent: plain */
+      PetscInt64 r = 0;
+      PetscCall(BnH5HasAttr(info->f, path, "residual", &has));
+      if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "residual", &type));
+      if (has && type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, "residual", 1, &r));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s%s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?", r ? ", residual" : ""));
+    }
     { /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
       char ds[80];
       PetscCall(PetscSNPrintf(ds, sizeof(ds), "%s/S", path));
@@ -384,9 +390,20 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   PetscFunctionBegin;
   PetscValidCharPointer(path, 1);
   PetscValidPointer(exit_code, 2);
+  { /* a file failing its whole-file checksum is not handed to HDF5 at all (HDF5 can crash on it) */
+    BnSealStatus seal;
+    char         reason[256];
+    PetscCall(BnSealCheck(PETSC_COMM_WORLD, path, &seal, reason, sizeof(reason)));
+    if (seal == BN_SEAL_BAD) {
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nwhole-file checksum: BAD (%s)\nstatus: corrupt\n", path, reason));
+      PetscCall(PetscFPrintf(PETSC_COMM_WORLD, PETSC_STDERR, "bregnet: error: %s: corrupt file: %s\n", path, reason));
+      *exit_code = BN_EXIT_BAD_INPUT;
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCall(BnH5Open(PETSC_COMM_WORLD, path, &info.f));
   PetscCall(BnH5GetKind(info.f, &kind));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\n", path, BREGNET_FORMAT, kind));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file: %s\nformat: %s\nkind: %s\nwhole-file checksum: %s\n", path, BREGNET_FORMAT, kind, info.f->seal == BN_SEAL_OK ? "ok" : "none (written before bregnet sealed its files): HDF5's structures unchecked"));
   kinds = BnFormatKindBit(kind);
   if (!(kinds & BN_FORMAT_OURS)) PetscCall(BnInfoProblem(&info, "kind '%s' is neither model, checkpoint, gsparse_truth, inversion nor predictions", kind));
   PetscCall(BnH5ListObjects_Private(info.f, PETSC_FALSE, &nobj, &objs));

@@ -1,6 +1,7 @@
 /* bregnet: command dispatcher. `bregnet CMD [options]`; options go to the PETSc database.
    Exit codes (docs/exit-codes.md): 0 success, 1 internal error, 2 bad input or options,
-   3 diverged, 85 stopped by a signal after writing a checkpoint. */
+   3 diverged, 4 could not write a file, 5 out of memory, 85 stopped by a signal after writing a
+   checkpoint. */
 #include <bregnet.h>
 #include "commands.h"
 #include <stdio.h>
@@ -21,7 +22,8 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "\n"
                             "`bregnet COMMAND -help` lists the command's options. Exit codes: 0 success,\n"
                             "1 internal error, 2 bad input or options, 3 diverged, 4 could not write a file,\n"
-                            "85 stopped by a signal after writing a checkpoint (docs/exit-codes.md).\n";
+                            "5 out of memory, 85 stopped by a signal after writing a checkpoint\n"
+                            "(docs/exit-codes.md).\n";
 
 static const char *const commands[] = {"train", "predict", "invert", "info", "prune", "commbench"};
 

@@ -66,9 +66,12 @@ static PetscErrorCode BnPredictWriteSplit(BnH5 f, BnNet net, const BnSplit *sp, 
     for (PetscInt l = 1; l < L; l++) {
       PetscReal   *xl = x + (l % 2) * m * maxw; /* the input of layer l is the other half */
       BnActivation act;
+      PetscBool    res;
       PetscCall(BnNetAffine(net, l, m, in, z));
       PetscCall(BnNetGetActivation(net, l, &act));
       PetscCall(BnActivationSigma(act, m, n[l], z, xl));
+      PetscCall(BnNetGetResidual(net, l, &res));
+      for (PetscInt k = 0; res && k < m * n[l]; k++) xl[k] += in[k];
       PetscCall(PetscSNPrintf(path, sizeof(path), "/predictions/%s/hidden_%" PetscInt_FMT, name, l));
       PetscCall(BnH5WriteRows(f, path, sp->N, n[l], sp->lo, m, xl));
       in = xl;
@@ -90,25 +93,33 @@ static PetscErrorCode BnPredictWriteSplit(BnH5 f, BnNet net, const BnSplit *sp, 
 . data   - the loaded data
 - hidden - also write every hidden layer's activations
 @*/
-PetscErrorCode BnPredictWrite(MPI_Comm comm, const char path[], BnNet net, BnData data, PetscBool hidden)
+typedef struct {
+  BnNet     net;
+  BnData    data;
+  PetscBool hidden;
+} BnPredictCtx;
+
+static PetscErrorCode BnPredictWriteGroups(BnH5 f, void *ctx)
 {
-  BnH5           f;
-  BnSplit        train, test;
-  PetscBool      has_test;
-  PetscErrorCode ierr;
+  BnPredictCtx *c = (BnPredictCtx *)ctx;
+  BnSplit       train, test;
+  PetscBool     has_test;
 
   PetscFunctionBegin;
-  PetscCall(BnDataGetTrain(data, &train));
-  PetscCall(BnDataGetTest(data, &test, &has_test));
-  PetscCall(BnH5Create(comm, path, "predictions", &f));
-  ierr = BnH5CreateGroup(f, "/predictions");
-  if (!ierr) ierr = BnPredictWriteSplit(f, net, &train, "train", hidden);
-  if (!ierr && has_test) ierr = BnPredictWriteSplit(f, net, &test, "test", hidden);
-  if (!ierr) ierr = BnProvenanceWrite(f, "predict", data);
-  if (ierr) { /* no half-written PATH.tmp */
-    PetscCall(BnH5Abort(&f));
-    PetscCall(ierr);
-  }
-  PetscCall(BnH5Commit(&f));
+  PetscCall(BnDataGetTrain(c->data, &train));
+  PetscCall(BnDataGetTest(c->data, &test, &has_test));
+  PetscCall(BnH5CreateGroup(f, "/predictions"));
+  PetscCall(BnPredictWriteSplit(f, c->net, &train, "train", c->hidden));
+  if (has_test) PetscCall(BnPredictWriteSplit(f, c->net, &test, "test", c->hidden));
+  PetscCall(BnProvenanceWrite(f, "predict", c->data));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnPredictWrite(MPI_Comm comm, const char path[], BnNet net, BnData data, PetscBool hidden)
+{
+  BnPredictCtx c = {net, data, hidden};
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Write(comm, path, "predictions", BnPredictWriteGroups, &c));
   PetscFunctionReturn(0);
 }

@@ -127,38 +127,50 @@ static PetscErrorCode GsparseFill(BnData data, const Gsparse *g, uint64_t base, 
   PetscFunctionReturn(0);
 }
 
+typedef struct {
+  BnData           data;
+  const Gsparse   *g;
+  const PetscReal *coef, *lab, *tcoef, *tlab;
+} GsparseTruth;
+
+static PetscErrorCode GsparseWriteTruthGroups(BnH5 f, void *ctx)
+{
+  GsparseTruth *t    = (GsparseTruth *)ctx;
+  BnData        data = t->data;
+  PetscInt64    dims[2] = {t->g->n, t->g->G * t->g->s}, v;
+  PetscReal     noise   = Params(data)->noise;
+
+  PetscFunctionBegin;
+  v = t->g->G;
+  PetscCall(BnH5WriteAttrInt64(f, "/", "groups", 1, &v));
+  v = t->g->s;
+  PetscCall(BnH5WriteAttrInt64(f, "/", "group_size", 1, &v));
+  v = t->g->k;
+  PetscCall(BnH5WriteAttrInt64(f, "/", "active", 1, &v));
+  v = (PetscInt64)data->seed;
+  PetscCall(BnH5WriteAttrInt64(f, "/", "seed", 1, &v));
+  PetscCall(BnH5WriteAttrReal(f, "/", "noise", 1, &noise));
+  PetscCall(BnH5WriteArray(f, "/dictionary", 2, dims, t->g->A));
+  PetscCall(BnH5WriteRows(f, "/coefficients", data->train.N, dims[1], data->train.lo, data->train.hi - data->train.lo, t->coef));
+  PetscCall(BnH5WriteRows(f, "/labels", data->train.N, 1, data->train.lo, data->train.hi - data->train.lo, t->lab));
+  if (data->has_test) {
+    PetscCall(BnH5WriteRows(f, "/test_coefficients", data->test.N, dims[1], data->test.lo, data->test.hi - data->test.lo, t->tcoef));
+    PetscCall(BnH5WriteRows(f, "/test_labels", data->test.N, 1, data->test.lo, data->test.hi - data->test.lo, t->tlab));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The ground truth, written by the ranks of stage 0 (they hold every sample block once). */
 static PetscErrorCode GsparseWriteTruth(BnData data, const Gsparse *g, const PetscReal coef[], const PetscReal lab[], const PetscReal tcoef[], const PetscReal tlab[])
 {
-  MPI_Comm   stage;
-  PetscInt   s, q;
-  BnH5       f;
-  PetscInt64 dims[2] = {g->n, g->G * g->s}, v;
-  PetscReal  noise   = Params(data)->noise;
+  MPI_Comm     stage;
+  PetscInt     s, q;
+  GsparseTruth t = {data, g, coef, lab, tcoef, tlab};
 
   PetscFunctionBegin;
   PetscCall(BnGridGetPosition(data->grid, &s, &q));
   PetscCall(BnGridGetStageComm(data->grid, &stage));
-  if (s == 0) {
-    PetscCall(BnH5Create(stage, Params(data)->truth, "gsparse_truth", &f));
-    v = g->G;
-    PetscCall(BnH5WriteAttrInt64(f, "/", "groups", 1, &v));
-    v = g->s;
-    PetscCall(BnH5WriteAttrInt64(f, "/", "group_size", 1, &v));
-    v = g->k;
-    PetscCall(BnH5WriteAttrInt64(f, "/", "active", 1, &v));
-    v = (PetscInt64)data->seed;
-    PetscCall(BnH5WriteAttrInt64(f, "/", "seed", 1, &v));
-    PetscCall(BnH5WriteAttrReal(f, "/", "noise", 1, &noise));
-    PetscCall(BnH5WriteArray(f, "/dictionary", 2, dims, g->A));
-    PetscCall(BnH5WriteRows(f, "/coefficients", data->train.N, dims[1], data->train.lo, data->train.hi - data->train.lo, coef));
-    PetscCall(BnH5WriteRows(f, "/labels", data->train.N, 1, data->train.lo, data->train.hi - data->train.lo, lab));
-    if (data->has_test) {
-      PetscCall(BnH5WriteRows(f, "/test_coefficients", data->test.N, dims[1], data->test.lo, data->test.hi - data->test.lo, tcoef));
-      PetscCall(BnH5WriteRows(f, "/test_labels", data->test.N, 1, data->test.lo, data->test.hi - data->test.lo, tlab));
-    }
-    PetscCall(BnH5Commit(&f));
-  }
+  if (s == 0) PetscCall(BnH5Write(stage, Params(data)->truth, "gsparse_truth", GsparseWriteTruthGroups, &t));
   /* nobody goes on (and, say, reads the file) before it is renamed into place */
   PetscCallMPI(MPI_Barrier(data->comm));
   PetscFunctionReturn(0);

@@ -39,8 +39,9 @@ static PetscErrorCode WriteResultAttrs(BnInvert inv, BnH5 f, const BnInvertResul
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
+static PetscErrorCode WriteGroups(BnH5 f, void *ctx)
 {
+  BnInvert inv = (BnInvert)ctx;
   /* with layer stages stage 0 writes the rows of x_0, truth and decoder output, the last stage
      those of the measurements */
   PetscInt n0 = inv->n[0], nL = inv->n[inv->L], m = inv->m0, mL = inv->stage == inv->S - 1 ? inv->m : 0;
@@ -88,18 +89,9 @@ static PetscErrorCode WriteGroups(BnInvert inv, BnH5 f)
 @*/
 PetscErrorCode BnInvertWriteResult(BnInvert inv, const char path[])
 {
-  BnH5           f;
-  PetscErrorCode ierr;
-
   PetscFunctionBegin;
   PetscCheck(inv->res[0].done, inv->comm, PETSC_ERR_ORDER, "BnInvertWriteResult: call BnInvertSolve() first");
-  PetscCall(BnH5Create(inv->comm, path, "inversion", &f));
-  ierr = WriteGroups(inv, f);
-  if (ierr) {
-    PetscCall(BnH5Abort(&f));
-    PetscCall(ierr);
-  }
-  PetscCall(BnH5Commit(&f));
+  PetscCall(BnH5Write(inv->comm, path, "inversion", WriteGroups, inv));
   PetscFunctionReturn(0);
 }
 
@@ -190,14 +182,22 @@ PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *writ
     /* rank 0 writes; its verdict is shared so that every rank raises the same error */
     PetscErrorCode ierr = 0;
     PetscMPIInt    code;
+    char           msg[PETSC_MAX_PATH_LEN + 256] = "";
     if (!rank) {
       PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
       ierr = BnWritePNGGrid(path, count * cols, cols, inv->H, inv->W, img, 0.0, 1.0);
       PetscCall(PetscPopErrorHandler());
+      if (ierr) {
+        const char *text = NULL;
+        char       *spec = NULL;
+        PetscCall(PetscErrorMessage(ierr, &text, &spec));
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: cannot write the PNG image: %s", path, spec ? spec : text));
+      }
     }
     code = (PetscMPIInt)ierr;
     PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, inv->comm));
-    PetscCheck(!code, inv->comm, PETSC_ERR_FILE_OPEN, "%s: cannot write the PNG image", path);
+    PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, inv->comm));
+    PetscCheck(!code, inv->comm, code, "%s", msg); /* PETSC_ERR_FILE_WRITE for a failed write: exit 4 */
   }
   *written = PETSC_TRUE;
   PetscCall(PetscFree2(img, tmp));

@@ -290,6 +290,11 @@ static PetscErrorCode SolveLifted(BnInvert inv)
   BnBlock       *state;
 
   PetscFunctionBegin;
+  {
+    PetscBool res1;
+    PetscCall(BnNetGetResidual(inv->net, 1, &res1));
+    PetscCheck(!res1, inv->comm, PETSC_ERR_USER_INPUT, "-invert_method lifted: layer 1 of the model is residual (x_1 = sigma_1(z_1) + x_0), which the lifted input block does not support (docs/residual.md §3); use -invert_method classical");
+  }
   PetscCall(BnLiftGetState(inv->lift, &state));
   PetscCall(BnLiftNormW(inv->lift, 1, &w2));
   lip1 = inv->lip[1] * w2;
@@ -337,8 +342,11 @@ static PetscErrorCode SolveClassical(BnInvert inv)
   /* initial step from the product of the layers' bounds (backtracking lowers it if needed) */
   for (PetscInt l = 1; l <= inv->L; l++) {
     PetscReal w2;
+    PetscBool res;
     PetscCall(BnLiftNormW(inv->lift, l, &w2));
-    lip *= inv->lip[l] * inv->lip[l] * w2;
+    PetscCall(BnNetGetResidual(inv->net, l, &res));
+    /* a residual layer's Jacobian is sigma' W + I: |.| <= Lip |W| + 1 */
+    lip *= res ? PetscSqr(inv->lip[l] * PetscSqrtReal(w2) + 1) : inv->lip[l] * inv->lip[l] * w2;
   }
   if (lip <= 0) lip = 1.0;
   PetscCall(Initialize(inv));

@@ -210,7 +210,13 @@ static PetscErrorCode FirstLayers(BnInvert inv, PetscInt k)
     PetscCall(BnNetGetLambda(inv->full, l, &lam[l - 1]));
   }
   PetscCall(BnNetCreate(inv->comm, &inv->net));
+  PetscCall(BnNetSetOrigin(inv->net, inv->model)); /* a refused residual layer is the file's */
   PetscCall(BnNetSetArchitecture(inv->net, k, wf, acts, "none", lam));
+  for (PetscInt l = 1; l <= k; l++) {
+    PetscBool res;
+    PetscCall(BnNetGetResidual(inv->full, l, &res));
+    PetscCall(BnNetSetResidual(inv->net, l, res));
+  }
   PetscCall(BnNetSetUp(inv->net));
   for (PetscInt l = 1; l <= k; l++) {
     PetscReal *Ws, *bs, *Wd, *bd;

@@ -29,7 +29,7 @@ PetscErrorCode BnInvertSmoothLifted(BnInvert inv, const PetscReal x[], PetscReal
     f[i] *= lam;
   }
   if (!g) PetscFunctionReturn(0); /* the value only */
-  PetscCall(BnLiftResidual(inv->lift, 1, m, inv->Z[1], inv->X[1], inv->R));
+  PetscCall(BnLiftResidual(inv->lift, 1, m, inv->Z[1], inv->X[1], x, inv->R)); /* layer 1 is plain here (SolveLifted()) */
   PetscCall(BnLayerApplyTranspose(layer, m, lam, inv->R, 0.0, g));
   PetscFunctionReturn(0);
 }
@@ -189,13 +189,28 @@ PetscErrorCode BnInvertSmoothClassical(BnInvert inv, const PetscReal x[], PetscR
       PetscReal    p[2], *d = back;
       BnLayer      layer;
       PetscInt     len = m * inv->n[l];
+      PetscBool    res;
       PetscCall(BnNetGetActivation(inv->net, l, &act));
       PetscCall(DSigmaLookup(act, l, &e, p));
+      PetscCall(BnNetGetLayerOperator(inv->net, l, &layer));
+      PetscCall(BnNetGetResidual(inv->net, l, &res));
+      if (res) { /* x_l = sigma_l(z_l) + x_{l-1}: delta_{l-1} = (sigma_l' delta_l) W_l + delta_l (docs/residual.md §5) */
+        PetscReal *out = l == 1 ? g : delta;
+        if (dsigma[e].d) {
+          dsigma[e].d(p[0], len, inv->CZ[l], inv->CA[l], d);
+          for (PetscInt j = 0; j < len; j++) d[j] *= delta[j];
+        } else {
+          PetscCall(PetscArraycpy(d, delta, len));
+          dsigma[e].vjp(p, len, inv->CZ[l], d);
+        }
+        if (out != delta) PetscCall(PetscArraycpy(out, delta, len));
+        PetscCall(BnLayerApplyTranspose(layer, m, 1.0, d, 1.0, out));
+        continue;
+      }
       if (dsigma[e].d) {
         dsigma[e].d(p[0], len, inv->CZ[l], inv->CA[l], d);
         for (PetscInt j = 0; j < len; j++) delta[j] *= d[j];
       } else dsigma[e].vjp(p, len, inv->CZ[l], delta); /* groups never straddle rows */
-      PetscCall(BnNetGetLayerOperator(inv->net, l, &layer));
       /* delta_{l-1} = delta_l W_l; for l = 1 that is the gradient */
       if (l == 1) PetscCall(BnLayerApplyTranspose(layer, m, 1.0, delta, 0.0, g));
       else {

@@ -33,6 +33,7 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_LAYER_LAMBDA]     = {"/net/layer_{l}", "lambda", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KMC, 0, "Bregman weight lambda_l"},
   [BN_F_LAYER_REG]        = {"/net/layer_{l}", "reg", BN_FORMAT_STRING, "", PETSC_TRUE, KMC, 0, "weight regulariser spec, e.g. l2:0.001"},
   [BN_F_LAYER_BIAS_FIXED] = {"/net/layer_{l}", "bias_fixed", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: the bias is not trained (absent: trained)"},
+  [BN_F_LAYER_RESIDUAL]   = {"/net/layer_{l}", "residual", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: x_l = sigma_l(z_l) + x_{l-1}, n_{l-1} = n_l (absent: plain)"},
   [BN_F_LAYER_W]          = {"/net/layer_{l}/W", NULL, BN_FORMAT_FLOAT64, "n_l,n_{l-1}", PETSC_TRUE, KMC, FIN, "weights"},
   [BN_F_LAYER_B]          = {"/net/layer_{l}/b", NULL, BN_FORMAT_FLOAT64, "n_l", PETSC_TRUE, KMC, FIN, "bias"},
   [BN_F_LAYER_S]          = {"/net/layer_{L}/S", NULL, BN_FORMAT_FLOAT64, "n_L,n_{L-2}", PETSC_FALSE, KMC, FIN, "affine skip x_{L-2} -> z_L (bregnet prune; L >= 2)"},

@@ -80,7 +80,7 @@ static PetscErrorCode BnH5Free(BnH5 *f)
 static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const char kind[], BnH5 *f)
 {
   BnH5   h;
-  hid_t  fapl = H5I_INVALID_HID;
+  hid_t  fapl = H5I_INVALID_HID, fcpl;
   size_t len;
   int    err[2] = {0, 0}; /* {what failed, errno} found by rank 0 */
 
@@ -114,7 +114,12 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
     SETERRQ(comm, PETSC_ERR_FILE_OPEN, "%s", msg);
   }
   PetscCall(BnH5FileAccess(h, &fapl));
-  h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  fcpl = H5Pcreate(H5P_FILE_CREATE);
+  PetscCheck(fcpl >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pcreate failed%s", BnH5Detail_Private());
+  /* the bytes BnSealFile() fills with the whole-file checksum at commit */
+  PetscCheck(H5Pset_userblock(fcpl, BN_SEAL_USERBLOCK) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pset_userblock failed%s", BnH5Detail_Private());
+  h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, fcpl, fapl);
+  (void)H5Pclose(fcpl);
   if (h->file < 0) {
     char msg[PETSC_MAX_PATH_LEN + 512];
     /* before any other HDF5 call, which would clear the error stack */
@@ -212,12 +217,24 @@ static PetscErrorCode BnH5OpenRead_Impl(MPI_Comm comm, const char path[], PetscB
     else if (access(path, R_OK)) {
       err[0] = 1;
       err[1] = errno;
-    } else if (H5Fis_hdf5(path) <= 0) {
-      (void)H5Eclear2(H5E_DEFAULT);
-      err[0] = 3;
     }
   }
   PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
+  if (!err[0]) { /* every byte verified before HDF5 parses any (HDF5 can crash on damaged ones) */
+    char reason[256];
+    PetscCall(BnSealCheck(h->comm, path, &h->seal, reason, sizeof(reason)));
+    if (h->seal == BN_SEAL_BAD) {
+      char msg[PETSC_MAX_PATH_LEN + 512];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: corrupt file: %s", path, reason));
+      PetscCall(BnH5Free(&h));
+      SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
+    }
+    if (!h->rank && H5Fis_hdf5(path) <= 0) {
+      (void)H5Eclear2(H5E_DEFAULT);
+      err[0] = 3;
+    }
+    PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
+  }
   if (err[0]) {
     char msg[PETSC_MAX_PATH_LEN + 256];
     if (err[0] == 1 && err[1] == ENOENT) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': no such file", path));
@@ -487,13 +504,15 @@ static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
   PetscFunctionReturn(0);
 }
 
-/* second half: every rank's raw writes (ok_local, errno err_local) agreed on, then fsync of
-   PATH.tmp, rename to PATH and fsync of the directory; the handle is freed */
+/* second half: every rank's raw writes (ok_local, errno err_local) agreed on, then the
+   whole-file checksum (BnSealFile()), fsync of PATH.tmp, rename to PATH and fsync of the
+   directory; the handle is freed */
 static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_local)
 {
   BnH5     h;
   int      stage = 0, err = 0, bad[2] = {ok_local ? 0 : 1, ok_local ? 0 : err_local};
   MPI_Comm comm;
+  char     detail[256] = "";
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
@@ -501,9 +520,22 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
   PetscValidPointer(h, 1);
   PetscCheck(h->writable && h->file < 0, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5CommitEnd() before BnH5CommitBegin()", h->path);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 2, MPI_INT, MPI_MAX, h->comm));
+  if (!bad[0]) { /* the whole-file checksum, over the closed file with every byte in place */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = BnSealFile(h->comm, h->tmppath);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      const char *text = NULL;
+      char       *spec = NULL;
+      PetscCall(PetscErrorMessage(ierr, &text, &spec));
+      PetscCall(PetscSNPrintf(detail, sizeof(detail), "%s", spec ? spec : text));
+      bad[0] = 1;
+    }
+  } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));
   if (bad[0]) {
     char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", h->tmppath, strerror(bad[1])));
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", h->tmppath, detail));
     PetscCallMPI(MPI_Barrier(h->comm));
     if (!h->rank) (void)unlink(h->tmppath);
     comm = h->ucomm;
@@ -658,6 +690,41 @@ PetscErrorCode BnH5Abort(BnH5 *f)
     SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
   }
   PetscCall(BnH5Free(f));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5Write - writes a whole file: BnH5Create(), the caller's groups and datasets, BnH5Commit()
+
+  Collective
+
+  Input Parameters:
++ comm  - the ranks that write
+. path  - final name
+. kind  - root attribute "kind"
+. write - fills the file (groups, attributes, datasets); collective on comm
+- ctx   - passed to write
+
+  Notes:
+  Every writer goes through here so that none can forget the error path: when write fails,
+  PATH.tmp is removed (BnH5Abort()) and the error returned; PATH is never touched unless the
+  new file is complete, checksummed, sealed and committed.
+
+.seealso: BnH5Create(), BnH5Commit(), BnH5Abort()
+@*/
+PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx)
+{
+  BnH5           f;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Create(comm, path, kind, &f));
+  ierr = write(f, ctx);
+  if (ierr) {
+    PetscCall(BnH5Abort(&f));
+    PetscCall(ierr);
+  }
+  PetscCall(BnH5Commit(&f));
   PetscFunctionReturn(0);
 }
 

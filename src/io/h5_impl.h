@@ -21,6 +21,7 @@ struct _p_BnH5 {
   char       *kind;    /* root attribute "kind", NULL when a plain file has none */
   PetscBool   writable;
   PetscBool   failed; /* a write failed: HDF5's state may differ between ranks (see BnH5Abort) */
+  BnSealStatus seal;  /* files opened for reading: their whole-file checksum (seal.c) */
 };
 
 /* a failed write: remembered on the handle, so that BnH5Abort() does not close the file */

@@ -76,6 +76,8 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
       PetscInt64 one = 1;
       PetscCall(BnNetGetBiasFixed(net, l, &fixed));
       if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &one));
+      PetscCall(BnNetGetResidual(net, l, &fixed)); /* residual layers say so; absent = plain (older files) */
+      if (fixed) PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &one));
     }
     /* layer stages: the lowest rank that stores the layer writes it; no gather needed */
     PetscCall(BnLayerPath(BN_F_LAYER, l, path));
@@ -127,26 +129,37 @@ PetscErrorCode BnNetWriteModel(BnNet net, const char path[])
 
   Collective on the network's communicator
 @*/
+typedef struct {
+  BnNet net;
+  PetscErrorCode (*extra)(BnH5, void *);
+  void *ctx;
+} BnModelWrite;
+
+static PetscErrorCode BnNetWriteModelGroups(BnH5 f, void *ctx)
+{
+  BnModelWrite *w = (BnModelWrite *)ctx;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetWriteGroups(w->net, f));
+  if (w->extra) PetscCall(w->extra(f, w->ctx));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], PetscErrorCode (*extra)(BnH5, void *), void *ctx)
 {
-  BnH5           f;
-  MPI_Comm       comm;
-  PetscErrorCode ierr;
+  BnModelWrite w;
 
   PetscFunctionBegin;
   PetscValidPointer(net, 1);
   PetscValidCharPointer(path, 2);
-  comm = net->comm;
-  PetscCall(BnH5Create(comm, path, "model", &f));
-  ierr = BnNetWriteGroups(net, f);
-  if (!ierr && extra) ierr = extra(f, ctx);
-  if (ierr) { /* never leave a half-written PATH.tmp behind */
-    PetscCall(BnH5Abort(&f));
-    PetscCall(ierr);
-  }
-  PetscCall(BnH5Commit(&f));
+  w.net   = net;
+  w.extra = extra;
+  w.ctx   = ctx;
+  PetscCall(BnH5Write(net->comm, path, "model", BnNetWriteModelGroups, &w));
   PetscFunctionReturn(0);
 }
+
+#define BN_NET_DESC_MAX_LAYERS 64 /* BN_MAX_LAYERS of BnNet: a longer file is refused by BnNetSetArchitecture() */
 
 /* The architecture stored under /net, checked against the datasets before any memory is
    sized from it: a damaged or hand-edited file gives an error naming what is wrong. */
@@ -160,6 +173,7 @@ typedef struct {
   char      *reglist;
   PetscBool  tied;
   PetscBool  skip; /* /net/layer_L/S present */
+  PetscBool  residual[BN_NET_DESC_MAX_LAYERS + 1];
 } BnNetDesc;
 
 static PetscErrorCode BnNetDescDestroy(BnNetDesc *d)
@@ -198,6 +212,13 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), &d->acts[l - 1]));
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), &d->regs[l - 1]));
     PetscCall(BnH5ReadAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &d->lambda[l - 1]));
+    PetscCall(BnH5HasAttr(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), &has));
+    if (has && l <= BN_NET_DESC_MAX_LAYERS) {
+      PetscInt64 r;
+      PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &r));
+      PetscCheck(r == 0 || r == 1, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s attribute residual is %" PetscInt64_FMT ", expected 0 or 1", f->path, path, r);
+      d->residual[l] = r ? PETSC_TRUE : PETSC_FALSE;
+    }
     PetscCheck((PetscInt64)d->widths[l] * d->widths[l - 1] <= PETSC_MAX_INT, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: layer %" PetscInt_FMT " of %" PetscInt_FMT " x %" PetscInt_FMT " weights is too large for this build of PETSc", f->path, l,
                d->widths[l], d->widths[l - 1]);
   }
@@ -251,6 +272,8 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   PetscCall(BnNetSetOrigin(*net, f->path));
   PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
   PetscCall(BnNetSetTied(*net, d->tied));
+  for (PetscInt l = 1; l <= d->L && l <= BN_NET_DESC_MAX_LAYERS; l++)
+    if (d->residual[l]) PetscCall(BnNetSetResidual(*net, l, PETSC_TRUE));
   PetscCall(BnNetSetUp(*net));
   for (PetscInt l = 1; l <= d->L; l++) {
     PetscReal *W, *b;

@@ -2,8 +2,10 @@
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h> /* PetscValidCharPointer() */
 #include <png.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define BN_PNG_BORDER 2
@@ -76,9 +78,10 @@ PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, PetscInt cols, 
   for (PetscInt r = 0; r < height; r++) rows[r] = pix + r * width;
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
   fp = fopen(tmp, "wb");
-  if (!fp) {
+  if (!fp) { /* the output was checked before the run: this is the file system failing */
+    int err = errno;
     PetscCall(PetscFree2(pix, rows));
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot open for writing", tmp);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create '%s': %s", tmp, strerror(err));
   }
   bad = WriteRows(fp, (png_uint_32)width, (png_uint_32)height, rows);
   bad = fflush(fp) || bad;
@@ -89,6 +92,10 @@ PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, PetscInt cols, 
     (void)remove(tmp);
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: writing the PNG failed", tmp);
   }
-  PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp, path);
+  if (rename(tmp, path)) {
+    int err = errno;
+    (void)remove(tmp);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename '%s' to '%s': %s", tmp, path, strerror(err));
+  }
   PetscFunctionReturn(0);
 }

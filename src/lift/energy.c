@@ -1,7 +1,23 @@
 /* The lifted energy, its lifting gap and its gradient in the weights, for the layers of this
-   rank's stage: E = (1/N) sum_i sum_l lambda_l B_l(x_{l,i}, W_l x_{l-1,i} + b_l) (+ the caller's
-   regularisers), gap = (1/N) sum_i sum_{l<L} |x_{l,i} - sigma_l(z_{l,i})|^2. */
+   rank's stage: E = (1/N) sum_i sum_l lambda_l B_l(d_{l,i}, W_l x_{l-1,i} + b_l) (+ the caller's
+   regularisers), gap = (1/N) sum_i sum_{l<L} |d_{l,i} - sigma_l(z_{l,i})|^2, with d_l = x_l, or the
+   increment x_l - x_{l-1} of a residual layer (docs/residual.md §1). */
 #include "lift_impl.h"
+
+/* d = the rows of what layer l's activation must produce: X[l] itself, or X[l] - X[l-1] (into
+   scratch) for a residual layer */
+static PetscErrorCode Increment(BnLift lift, PetscInt l, PetscInt m, const PetscReal X[], const PetscReal Xprev[], PetscReal scratch[], const PetscReal **d)
+{
+  PetscBool res;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetResidual(lift->net, l, &res));
+  *d = X;
+  if (!res) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < m * lift->n[l]; k++) scratch[k] = X[k] - Xprev[k];
+  *d = scratch;
+  PetscFunctionReturn(0);
+}
 
 /*@C
   BnLiftEnergyBlock - sums over the rows of a block: sum_l lambda_l B_l(x_l, z_l) and
@@ -16,14 +32,16 @@ PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_su
   *gap_sum    = 0;
   if (!blk->m) PetscFunctionReturn(0);
   for (PetscInt l = lift->la; l <= lift->lb; l++) {
-    BnActivation act;
-    PetscReal    lam, B;
+    BnActivation     act;
+    PetscReal        lam, B;
+    const PetscReal *d = NULL;
     PetscCall(BnNetGetActivation(lift->net, l, &act));
     PetscCall(BnNetGetLambda(lift->net, l, &lam));
-    PetscCall(BnActivationBregman(act, blk->m, lift->n[l], blk->X[l], blk->Z[l], &B));
+    PetscCall(Increment(lift, l, blk->m, blk->X[l], blk->X[l - 1], blk->G, &d));
+    PetscCall(BnActivationBregman(act, blk->m, lift->n[l], d, blk->Z[l], &B));
     *energy_sum += lam * B;
     if (l < lift->L) {
-      PetscCall(BnLiftResidual(lift, l, blk->m, blk->Z[l], blk->X[l], blk->R));
+      PetscCall(BnLiftResidual(lift, l, blk->m, blk->Z[l], blk->X[l], blk->X[l - 1], blk->R));
       for (PetscInt k = 0; k < blk->m * lift->n[l]; k++) *gap_sum += PetscSqr(blk->R[k]);
     }
   }
@@ -31,8 +49,9 @@ PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_su
 }
 
 /*@C
-  BnLiftEnergyRow - sum_l lambda_l B_l(x_{l,i}, W_l x_{l-1,i} + b_l) of one row i of a block over
-  the layers of this stage, with z_l formed from X (per-sample energies, e.g. of an inversion)
+  BnLiftEnergyRow - sum_l lambda_l B_l(d_{l,i}, W_l x_{l-1,i} + b_l) of one row i of a block over
+  the layers of this stage, with z_l formed from X (per-sample energies, e.g. of an inversion);
+  a residual layer's increment d_l goes through the block's scratch G
 
   Not Collective
 
@@ -47,12 +66,14 @@ PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal 
   PetscFunctionBegin;
   *energy = 0;
   for (PetscInt l = lift->la; l <= lift->lb; l++) {
-    BnActivation act;
-    PetscReal    lam, b;
+    BnActivation     act;
+    PetscReal        lam, b;
+    const PetscReal *d = NULL;
     PetscCall(BnNetGetActivation(lift->net, l, &act));
     PetscCall(BnNetGetLambda(lift->net, l, &lam));
     PetscCall(BnNetAffine(lift->net, l, 1, blk->X[l - 1] + i * lift->n[l - 1], z));
-    PetscCall(BnActivationBregman(act, 1, lift->n[l], blk->X[l] + i * lift->n[l], z, &b));
+    PetscCall(Increment(lift, l, 1, blk->X[l] + i * lift->n[l], blk->X[l - 1] + i * lift->n[l - 1], blk->G, &d));
+    PetscCall(BnActivationBregman(act, 1, lift->n[l], d, z, &b));
     *energy += lam * b;
   }
   PetscFunctionReturn(0);
@@ -60,8 +81,9 @@ PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal 
 
 /*@C
   BnLiftGradient - the Bregman gradient of layer l from the rows of a block, scaled by
-  lambda_l / Nnorm: gW = (lambda_l/Nnorm) sum_i (sigma_l(z_{l,i}) - x_{l,i}) x_{l-1,i}^T (in the
-  layout of the layer's weights) and gb = (lambda_l/Nnorm) sum_i (sigma_l(z_{l,i}) - x_{l,i})
+  lambda_l / Nnorm: gW = (lambda_l/Nnorm) sum_i (sigma_l(z_{l,i}) - d_{l,i}) x_{l-1,i}^T (in the
+  layout of the layer's weights) and gb = (lambda_l/Nnorm) sum_i (sigma_l(z_{l,i}) - d_{l,i}),
+  d_l = x_l or, for a residual layer, x_l - x_{l-1}
 
   Not Collective (the caller sums over the ranks, BnLiftAllreduce())
 @*/
@@ -73,7 +95,7 @@ PetscErrorCode BnLiftGradient(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nn
   PetscFunctionBegin;
   PetscCall(BnNetGetLayerOperator(lift->net, l, &layer));
   PetscCall(BnNetGetLambda(lift->net, l, &lam));
-  if (blk->m) PetscCall(BnLiftResidual(lift, l, blk->m, blk->Z[l], blk->X[l], blk->R));
+  if (blk->m) PetscCall(BnLiftResidual(lift, l, blk->m, blk->Z[l], blk->X[l], blk->X[l - 1], blk->R));
   PetscCall(BnLayerGradient(layer, blk->m, lam / (PetscReal)Nnorm, blk->X[l - 1], blk->R, gW, gb));
   PetscFunctionReturn(0);
 }

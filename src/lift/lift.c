@@ -196,7 +196,8 @@ PetscErrorCode BnLiftComputeZ(BnLift lift, BnBlock *blk, PetscInt l)
 
 /*@C
   BnLiftForward - the forward pass of m rows through the stages: stage k computes
-  Z[l] = W_l X[l-1] + b_l and X[l] = sigma_l(Z[l]) for its layers, then passes X[b_k] on
+  Z[l] = W_l X[l-1] + b_l and X[l] = sigma_l(Z[l]) (+ X[l-1] for a residual layer) for its
+  layers, then passes X[b_k] on
 
   Collective on the pipe communicator (layer stages)
 
@@ -218,10 +219,13 @@ PetscErrorCode BnLiftForward(BnLift lift, PetscInt m, PetscReal *X[], PetscReal 
     if (k == lift->stage)
       for (PetscInt l = lift->la; l <= lift->lb; l++) {
         BnActivation act;
+        PetscBool    res;
         PetscCall(BnNetAffine(lift->net, l, m, X[l - 1], Z[l]));
         if (l == lift->L && !output) break;
         PetscCall(BnNetGetActivation(lift->net, l, &act));
         PetscCall(BnActivationSigma(act, m, lift->n[l], Z[l], X[l]));
+        PetscCall(BnNetGetResidual(lift->net, l, &res));
+        for (PetscInt j = 0; res && j < m * lift->n[l]; j++) X[l][j] += X[l - 1][j];
       }
     if (k < lift->S - 1) PetscCall(BnExchangeForward(lift->ex, m, X, k));
   }

@@ -1,16 +1,19 @@
-/* The x-update of the lifted core: one proximal-gradient step on the convex subproblem in a hidden
+/* The x-update of the lifted core: one proximal-gradient step on the subproblem in a hidden
    layer's auxiliary variables x_l, for all layers of one colour (odd or even) at once, with the
    stage-boundary exchange that colour needs overlapped. Training and inversion take the same step.
 
-   With x_{l+1} fixed, g(x) = lambda_l B_l(x, z_l) + lambda_{l+1} B_{l+1}(x_{l+1}, W_{l+1} x + b_{l+1})
-   has the smooth part's gradient lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} - lambda_l z_l
-   with Lipschitz constant lambda_{l+1} Lip(sigma_{l+1}) |W_{l+1}|_2^2, so the step is
-   x <- prox_{tau lambda_l F_l}(x - tau grad) with tau = 1/(lambda_{l+1} Lip(sigma_{l+1}) |W_{l+1}|_2^2). */
+   With the neighbours fixed, the smooth part of lambda_l B_l(x - a, z_l) + lambda_{l+1} B_{l+1}(x_{l+1} - r x, W_{l+1} x + b_{l+1})
+   (a = x_{l-1} if layer l is residual, else 0; r = 1 if layer l+1 is) has the gradient
+   lambda_{l+1} [(sigma_{l+1}(z_{l+1}) - d_{l+1}) W_{l+1} + r z_{l+1}] - lambda_l z_l, Lipschitz with
+   lambda_{l+1} (Lip(sigma_{l+1}) |W_{l+1}|_2^2 + 2 r |W_{l+1}|_2), and the step is
+   x <- prox_{tau h}(x - tau grad), tau the inverse of that constant, h the activation potentials
+   lambda_l F_l(x - a) + r lambda_{l+1} F_{l+1}(x_{l+1} - x) (docs/method.md §4, docs/residual.md §3). */
 #include "lift_impl.h"
 
 /*@C
   BnLiftStepSize - the x-step rule for the layer below layer l: tau = 1/(lambda_l Lip(sigma_l) w2),
-  with w2 = |W_l|_2^2; a zero W_l leaves a linear smooth part, for which any step is exact: tau = 1
+  with w2 = |W_l|_2^2, or tau = 1/(lambda_l (Lip(sigma_l) w2 + 2 sqrt(w2))) for a residual layer l
+  (docs/residual.md §3); a zero W_l leaves a linear smooth part, for which any step is exact: tau = 1
 
   Not Collective
 @*/
@@ -18,29 +21,45 @@ PetscErrorCode BnLiftStepSize(BnLift lift, PetscInt l, PetscReal w2, PetscReal *
 {
   BnActivation act;
   PetscReal    lam, lip;
+  PetscBool    res;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(lift->net, l, &act));
   PetscCall(BnNetGetLambda(lift->net, l, &lam));
   PetscCall(BnActivationGetLipschitz(act, &lip));
-  *tau = (w2 > 0) ? 1.0 / (lam * lip * w2) : 1.0;
+  PetscCall(BnNetGetResidual(lift->net, l, &res));
+  if (!(w2 > 0)) *tau = 1.0;
+  else *tau = res ? 1.0 / (lam * (lip * w2 + 2 * PetscSqrtReal(w2))) : 1.0 / (lam * lip * w2);
   PetscFunctionReturn(0);
 }
 
-/* R = sigma_l(Z) - X for m rows of layer l: the residual of every Bregman gradient */
-PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], PetscReal R[])
+/*@C
+  BnLiftResidual - R = sigma_l(Z) - d_l for m rows of layer l, d_l = X - Xprev for a residual layer
+  and X otherwise: the residual of every Bregman gradient (docs/residual.md §2)
+
+  Not Collective
+@*/
+PetscErrorCode BnLiftResidual(BnLift lift, PetscInt l, PetscInt m, const PetscReal Z[], const PetscReal X[], const PetscReal Xprev[], PetscReal R[])
 {
   BnActivation act;
+  PetscBool    res;
 
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(lift->net, l, &act));
+  PetscCall(BnNetGetResidual(lift->net, l, &res));
   PetscCall(BnActivationSigma(act, m, lift->n[l], Z, R));
-  for (PetscInt k = 0; k < m * lift->n[l]; k++) R[k] -= X[k];
+  if (res)
+    for (PetscInt k = 0; k < m * lift->n[l]; k++) R[k] -= X[k] - Xprev[k];
+  else
+    for (PetscInt k = 0; k < m * lift->n[l]; k++) R[k] -= X[k];
   PetscFunctionReturn(0);
 }
 
-/* x = prox_{tau lambda_l F_l}(x - tau G): the end of every x-step (G is overwritten) */
-static PetscErrorCode ProxStep(BnLift lift, PetscInt l, PetscInt m, PetscReal tau, PetscReal lam, PetscReal G[], PetscReal x[])
+/* x = prox_{tau h}(x - tau G) (G is overwritten): the end of every x-step. h = lambda_l F_l(x - a)
+   with a = x_{l-1} for a residual layer l (a shifted prox; a = NULL: plain), plus
+   lambda_{l+1} F_{l+1}(c - x) with c = x_{l+1} when layer l+1 is residual (c = NULL: not), whose
+   joint prox is the box-clipped quadratic of docs/residual.md §3 */
+static PetscErrorCode ProxStep(BnLift lift, PetscInt l, PetscInt m, PetscReal tau, PetscReal lam, PetscReal G[], PetscReal x[], const PetscReal a[], const PetscReal c[])
 {
   BnActivation act;
   PetscInt     cnt = m * lift->n[l];
@@ -48,7 +67,40 @@ static PetscErrorCode ProxStep(BnLift lift, PetscInt l, PetscInt m, PetscReal ta
   PetscFunctionBegin;
   PetscCall(BnNetGetActivation(lift->net, l, &act));
   for (PetscInt k = 0; k < cnt; k++) G[k] = x[k] - tau * G[k];
-  PetscCall(BnActivationProx(act, tau * lam, m, lift->n[l], G, x));
+  if (c) {
+    BnActivation next;
+    PetscBool    box;
+    PetscReal    lamn, sl, lol, hil, sn, lon, hin, al, be, den;
+    PetscCall(BnNetGetActivation(lift->net, l + 1, &next));
+    PetscCall(BnNetGetLambda(lift->net, l + 1, &lamn));
+    PetscCall(BnActivationGetAffineBox(act, &box, &sl, &lol, &hil));
+    PetscCheck(box, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layer %" PetscInt_FMT ": no closed-form joint prox (BnNetSetUp() refuses this)", l);
+    PetscCall(BnActivationGetAffineBox(next, &box, &sn, &lon, &hin));
+    PetscCheck(box, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layer %" PetscInt_FMT ": no closed-form joint prox (BnNetSetUp() refuses this)", l + 1);
+    al  = tau * lam;
+    be  = tau * lamn;
+    den = 1 + al + be;
+    for (PetscInt k = 0; k < cnt; k++) {
+      PetscReal ak = a ? a[k] : 0, w = (G[k] + al * (ak - sl) + be * (c[k] + sn)) / den;
+      PetscReal lo = PetscMax(ak + lol, c[k] - hin), hi = PetscMin(ak + hil, c[k] - lon);
+      x[k] = PetscMin(PetscMax(w, lo), hi);
+    }
+  } else if (a) {
+    for (PetscInt k = 0; k < cnt; k++) G[k] -= a[k];
+    PetscCall(BnActivationProx(act, tau * lam, m, lift->n[l], G, x));
+    for (PetscInt k = 0; k < cnt; k++) x[k] += a[k];
+  } else PetscCall(BnActivationProx(act, tau * lam, m, lift->n[l], G, x));
+  PetscFunctionReturn(0);
+}
+
+/* the shift of layer l's potential: x_{l-1} of the block for a residual layer, NULL otherwise */
+static PetscErrorCode Shift(BnLift lift, BnBlock *blk, PetscInt l, const PetscReal **a)
+{
+  PetscBool res;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetResidual(lift->net, l, &res));
+  *a = res ? blk->X[l - 1] : NULL;
   PetscFunctionReturn(0);
 }
 
@@ -58,7 +110,9 @@ static PetscErrorCode XLayer(BnLift lift, BnBlock *blk, PetscInt l)
 {
   PetscInt  m = blk->m, cnt;
   PetscReal w2, tau, lam, lamn, *R = blk->R, *G = blk->G;
-  BnLayer   next;
+  BnLayer          next;
+  PetscBool        res_next;
+  const PetscReal *shift = NULL;
 
   PetscFunctionBegin;
   /* every rank asks for the norm, even without samples in this block, so that a replicated
@@ -70,24 +124,31 @@ static PetscErrorCode XLayer(BnLift lift, BnBlock *blk, PetscInt l)
   PetscCall(BnNetGetLambda(lift->net, l, &lam));
   PetscCall(BnNetGetLambda(lift->net, l + 1, &lamn));
   PetscCall(BnNetGetLayerOperator(lift->net, l + 1, &next));
+  PetscCall(BnNetGetResidual(lift->net, l + 1, &res_next));
   cnt = m * lift->n[l];
-  /* G = -lambda_l z_l + lambda_{l+1} (sigma_{l+1}(z_{l+1}) - x_{l+1}) W_{l+1} */
-  PetscCall(BnLiftResidual(lift, l + 1, m, blk->Z[l + 1], blk->X[l + 1], R));
-  for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k];
+  /* G = -lambda_l z_l + lambda_{l+1} [(sigma_{l+1}(z_{l+1}) - d_{l+1}) W_{l+1} + r_{l+1} z_{l+1}] */
+  PetscCall(BnLiftResidual(lift, l + 1, m, blk->Z[l + 1], blk->X[l + 1], blk->X[l], R));
+  if (res_next)
+    for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k] + lamn * blk->Z[l + 1][k];
+  else
+    for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k];
   PetscCall(BnLayerApplyTranspose(next, m, lamn, R, 1.0, G));
-  PetscCall(ProxStep(lift, l, m, tau, lam, G, blk->X[l]));
+  PetscCall(Shift(lift, blk, l, &shift));
+  PetscCall(ProxStep(lift, l, m, tau, lam, G, blk->X[l], shift, res_next ? blk->X[l + 1] : NULL));
   PetscCall(BnLiftComputeZ(lift, blk, l + 1));
   PetscCall(PetscLogEventEnd(BN_XUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
 /* what this stage's first layer a contributes to the x-update of x_{a-1} on the previous stage:
-   msg = lambda_a (sigma_a(z_a) - x_a) W_a (m x n_{a-1}), followed by the step size */
+   msg = lambda_a [(sigma_a(z_a) - d_a) W_a + r_a z_a] (m x n_{a-1}), followed by the step size;
+   a residual layer a also sends x_a itself (BnExchangeColourBegin(), docs/residual.md §4) */
 static PetscErrorCode XMessage(BnLift lift, BnBlock *blk, PetscReal msg[])
 {
   PetscInt  a = lift->la, m = blk->m;
   PetscReal w2, lam;
   BnLayer   layer;
+  PetscBool res;
 
   PetscFunctionBegin;
   /* advanced on every rank of the stage, with or without samples (see XLayer()) */
@@ -96,17 +157,21 @@ static PetscErrorCode XMessage(BnLift lift, BnBlock *blk, PetscReal msg[])
   if (!m) PetscFunctionReturn(0);
   PetscCall(BnNetGetLambda(lift->net, a, &lam));
   PetscCall(BnNetGetLayerOperator(lift->net, a, &layer));
-  PetscCall(BnLiftResidual(lift, a, m, blk->Z[a], blk->X[a], blk->R));
+  PetscCall(BnNetGetResidual(lift->net, a, &res));
+  PetscCall(BnLiftResidual(lift, a, m, blk->Z[a], blk->X[a], blk->X[a - 1], blk->R));
   PetscCall(BnLayerApplyTranspose(layer, m, lam, blk->R, 0.0, msg));
+  for (PetscInt k = 0; res && k < m * lift->n[a]; k++) msg[k] += lam * blk->Z[a][k];
   PetscFunctionReturn(0);
 }
 
 /* the step on the stage's last layer l = b, whose successor lives on the next stage: that stage
-   sent lambda_{l+1} R W_{l+1} and the step size; it recomputes its Z[l+1] when the new x_l arrives */
-static PetscErrorCode XBoundaryLayer(BnLift lift, BnBlock *blk, const PetscReal msg[])
+   sent its part of the gradient, the step size and, if layer b+1 is residual, x_{b+1} (xnext);
+   it recomputes its Z[l+1] when the new x_l arrives */
+static PetscErrorCode XBoundaryLayer(BnLift lift, BnBlock *blk, const PetscReal msg[], const PetscReal xnext[])
 {
   PetscInt  l = lift->lb, m = blk->m, cnt = m * lift->n[lift->lb];
-  PetscReal lam, tau, *G = blk->G;
+  PetscReal        lam, tau, *G = blk->G;
+  const PetscReal *shift = NULL;
 
   PetscFunctionBegin;
   if (!m) PetscFunctionReturn(0);
@@ -114,7 +179,8 @@ static PetscErrorCode XBoundaryLayer(BnLift lift, BnBlock *blk, const PetscReal 
   PetscCall(BnNetGetLambda(lift->net, l, &lam));
   tau = msg[cnt];
   for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k] + msg[k];
-  PetscCall(ProxStep(lift, l, m, tau, lam, G, blk->X[l]));
+  PetscCall(Shift(lift, blk, l, &shift));
+  PetscCall(ProxStep(lift, l, m, tau, lam, G, blk->X[l], shift, xnext));
   PetscCall(PetscLogEventEnd(BN_XUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -145,12 +211,13 @@ PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity)
 {
   PetscInt   a = lift->la, b = lift->lb, last = PetscMin(b, lift->L - 1), m = blk->m;
   PetscBool  waits_fwd = (PetscBool)(lift->S > 1 && a > 1), waits_bwd = (PetscBool)(lift->S > 1 && b < lift->L), got, overlap;
-  PetscReal *send, *recv;
+  PetscReal *send, *recv, *xnext;
 
   PetscFunctionBegin;
   PetscCheck(lift->setup, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnLiftXColour: call BnLiftSetUp() first");
   PetscCall(BnExchangeGetOverlap(lift->ex, &overlap));
   PetscCall(BnExchangeGetMessage(lift->ex, m, parity, &send, &recv));
+  PetscCall(BnExchangeGetSuccessorValues(lift->ex, &xnext));
   if (send) PetscCall(XMessage(lift, blk, send));
   PetscCall(BnExchangeColourBegin(lift->ex, m, blk->X, parity));
   if (!overlap) { /* wait for both directions, then update */
@@ -160,7 +227,7 @@ PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity)
     PetscCall(BnExchangeColourBackwardEnd(lift->ex, m, parity, &got_msg));
     for (PetscInt l = a; l <= last; l++) {
       if (l % 2 != parity) continue;
-      if (waits_bwd && l == b) PetscCall(XBoundaryLayer(lift, blk, recv));
+      if (waits_bwd && l == b) PetscCall(XBoundaryLayer(lift, blk, recv, xnext));
       else PetscCall(XLayer(lift, blk, l));
     }
     if (blk->X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
@@ -174,7 +241,7 @@ PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity)
   if (got) PetscCall(BnLiftComputeZ(lift, blk, a));
   if (waits_fwd && a % 2 == parity && a <= last && !(waits_bwd && a == b)) PetscCall(XLayer(lift, blk, a));
   PetscCall(BnExchangeColourBackwardEnd(lift->ex, m, parity, &got));
-  if (got) PetscCall(XBoundaryLayer(lift, blk, recv));
+  if (got) PetscCall(XBoundaryLayer(lift, blk, recv, xnext));
   if (blk->X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
   PetscFunctionReturn(0);
 }

@@ -158,7 +158,9 @@ PetscErrorCode BnNetSetArchitecture(BnNet net, PetscInt L, const PetscInt widths
 . -net_reg r                    - none|l2:mu|l1:mu|neuron:mu|nuclear:mu, one per layer or one for all
 . -net_lambda l1,...,lL         - Bregman weights, one per layer or one for all (default 1)
 . -net_tied                     - tied weights W_2 = W_1^T (2-layer autoencoder)
-- -net_bias_fixed l1,l2,...     - layers whose biases stay at their initial value 0 (default none)
+. -net_bias_fixed l1,l2,...     - layers whose biases stay at their initial value 0 (default none)
+. -net_residual l1,l2,...|all   - residual layers x_l = sigma_l(z_l) + x_{l-1}; all: every layer with n_{l-1} = n_l (default none)
+- -net_residual_init s          - scale of the residual layers' initial weights (default 0: identity blocks)
 
 .seealso: BnNetSetArchitecture()
 @*/
@@ -168,8 +170,10 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscInt  widths[BN_MAX_LAYERS + 2], nw, nl, L;
   PetscReal lambda[BN_MAX_LAYERS + 1];
   PetscBool tied = net->tied, set_fixed;
-  char      fixed_s[1024] = "";
+  char      fixed_s[1024] = "", res_s[1024] = "";
   PetscInt  fixed[BN_MAX_LAYERS + 1], nf = 0;
+  PetscBool set_res;
+  PetscReal res_init = net->residual_init;
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
@@ -179,6 +183,8 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
   PetscCall(BnOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
   PetscCall(BnOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
+  PetscCall(BnOptionsString("-net_residual", "Residual layers l1,l2,... or all (x_l = sigma_l(z_l) + x_{l-1})", "BnNetSetResidual", res_s, res_s, sizeof(res_s), &set_res));
+  PetscCall(BnOptionsReal("-net_residual_init", "Scale of the residual layers' He-normal initial weights (0: identity blocks)", "BnNetSetResidualInit", res_init, &res_init, NULL));
   PetscOptionsEnd();
   PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
@@ -201,12 +207,101 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
     for (PetscInt l = 1; l < L; l++) lambda[l] = lambda[0];
   PetscCall(BnNetSetArchitecture(net, L, widths, act_s, reg_s, lambda));
   PetscCall(BnNetSetTied(net, tied));
+  PetscCall(BnNetSetResidualInit(net, res_init));
   if (set_fixed) {
     PetscCall(BnParseIntList("-net_bias_fixed", fixed_s, BN_MAX_LAYERS, fixed, &nf));
     for (PetscInt k = 0; k < nf; k++) {
       PetscCheck(fixed[k] >= 1 && fixed[k] <= L, net->comm, PETSC_ERR_USER_INPUT, "-net_bias_fixed '%s': layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, fixed_s, fixed[k], L);
       PetscCall(BnNetSetBiasFixed(net, fixed[k], PETSC_TRUE));
     }
+  }
+  if (set_res) {
+    PetscBool all;
+    PetscCall(PetscStrcmp(res_s, "all", &all));
+    if (all) {
+      PetscInt cnt = 0;
+      for (PetscInt l = 1; l <= L; l++)
+        if (widths[l] == widths[l - 1]) {
+          PetscCall(BnNetSetResidual(net, l, PETSC_TRUE));
+          cnt++;
+        }
+      PetscCheck(cnt, net->comm, PETSC_ERR_USER_INPUT, "-net_residual all: no layer of -net_widths '%s' has equal input and output widths", widths_s);
+    } else {
+      PetscInt res[BN_MAX_LAYERS + 1], nr;
+      PetscCall(BnParseIntList("-net_residual", res_s, BN_MAX_LAYERS, res, &nr));
+      for (PetscInt k = 0; k < nr; k++) {
+        PetscCheck(res[k] >= 1 && res[k] <= L, net->comm, PETSC_ERR_USER_INPUT, "-net_residual '%s': layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, res_s, res[k], L);
+        PetscCall(BnNetSetResidual(net, res[k], PETSC_TRUE));
+      }
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetResidual - makes layer l residual, x_l = sigma_l(W_l x_{l-1} + b_l) + x_{l-1}, with the
+  Bregman penalty on the increment x_l - x_{l-1} (docs/residual.md); before BnNetSetUp(), which
+  checks the widths and activations
+
+  Not Collective (call it with the same arguments on every rank)
+
+.seealso: BnNetGetResidual(), BnNetSetFromOptions()
+@*/
+PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscCheck(!net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSetResidual: call it before BnNetSetUp()");
+  PetscCheck(l >= 1 && l <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnNetSetResidual: layer %" PetscInt_FMT " out of range", l);
+  net->residual[l] = residual;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnNetSetResidualInit - the residual layers' initial weights are scale x N(0, 2/n_{l-1}) (default
+  0: every residual block starts as the identity map x_l = x_{l-1}, as in SkipInit/Fixup, so that
+  a deep network's initial activations do not grow with the depth); before BnNetInitializeWeights()
+
+  Not Collective
+@*/
+PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale)
+{
+  PetscFunctionBegin;
+  PetscCheck(scale >= 0 && !PetscIsInfOrNanReal(scale), net->comm, PETSC_ERR_USER_INPUT, "-net_residual_init %g: must be a finite number >= 0", (double)scale);
+  net->residual_init = scale;
+  PetscFunctionReturn(0);
+}
+
+/* whether layer l is residual (PETSC_FALSE outside 1..L) */
+PetscErrorCode BnNetGetResidual(BnNet net, PetscInt l, PetscBool *residual)
+{
+  PetscFunctionBegin;
+  *residual = (l >= 1 && l <= net->L) ? net->residual[l] : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* the combinations docs/residual.md §3 supports; anything else is bad input naming the layer */
+static PetscErrorCode BnNetCheckResidual(BnNet net)
+{
+  char what[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBegin;
+  for (PetscInt l = net->L + 1; l <= BN_MAX_LAYERS; l++) PetscCheck(!net->residual[l], net->comm, PETSC_ERR_USER_INPUT, "-net_residual: layer %" PetscInt_FMT " is not one of the layers 1..%" PetscInt_FMT, l, net->L);
+  for (PetscInt l = 1; l <= net->L; l++) {
+    const char *spec, *prev;
+    PetscBool   box, box_prev, linear;
+    if (!net->residual[l]) continue;
+    BnNetWhat(net, "-net_residual", l, "residual", what, sizeof(what));
+    PetscCall(BnActivationGetSpec(net->act[l], &spec));
+    PetscCheck(net->widths[l] == net->widths[l - 1], net->comm, PETSC_ERR_USER_INPUT, "%s: layer %" PetscInt_FMT " maps %" PetscInt_FMT " to %" PetscInt_FMT " values; a residual layer needs equal input and output widths", what, l, net->widths[l - 1], net->widths[l]);
+    PetscCheck(!net->tied, net->comm, PETSC_ERR_USER_INPUT, "%s: layer %" PetscInt_FMT " is residual; -net_tied networks cannot have residual layers", what, l);
+    PetscCall(BnActivationGetAffineBox(net->act[l], &box, NULL, NULL, NULL));
+    PetscCall(BnActivationIsLinear(net->act[l], &linear));
+    PetscCheck(l < net->L || linear, net->comm, PETSC_ERR_USER_INPUT, "%s: the output layer %" PetscInt_FMT " has activation %s; a residual output layer must be identity (its increment y - x_{L-1} is fixed by the targets)", what, l, spec);
+    if (l == 1) continue; /* x_0 is data: no joint prox (docs/residual.md §3) */
+    PetscCall(BnActivationGetSpec(net->act[l - 1], &prev));
+    PetscCall(BnActivationGetAffineBox(net->act[l - 1], &box_prev, NULL, NULL, NULL));
+    PetscCheck(box && box_prev, net->comm, PETSC_ERR_USER_INPUT, "%s: residual layer %" PetscInt_FMT " (%s) after layer %" PetscInt_FMT " (%s): the x-update of x_%" PetscInt_FMT " needs both activations among identity, relu, threshrelu:r, clip", what, l, spec, l - 1, prev, l - 1);
   }
   PetscFunctionReturn(0);
 }
@@ -256,6 +351,7 @@ PetscErrorCode BnNetSetUp(BnNet net)
   if (net->setup) PetscFunctionReturn(0);
   PetscCheck(net->L >= 1, net->comm, PETSC_ERR_ORDER, "call BnNetSetArchitecture() or BnNetSetFromOptions() first");
   for (PetscInt l = 1; l <= net->L; l++) PetscCall(BnActivationCheckLayer(net->act[l], l, net->widths[l], (PetscBool)(l == net->L)));
+  PetscCall(BnNetCheckResidual(net));
   if (net->tied) {
     PetscCheck(net->L == 2 && net->widths[0] == net->widths[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs a 2-layer autoencoder n0,n1,n0, got %" PetscInt_FMT " layers", net->L);
   }
@@ -269,7 +365,8 @@ PetscErrorCode BnNetSetUp(BnNet net)
 }
 
 /*@C
-  BnNetInitializeWeights - He-normal weights N(0, 2/n_{l-1}), zero biases
+  BnNetInitializeWeights - He-normal weights N(0, 2/n_{l-1}), zero biases; residual layers' weights
+  scaled by BnNetSetResidualInit() (default 0: each residual block starts as the identity map)
 
   Not Collective (every rank computes the same values: they depend on (seed, layer, position) only)
 @*/
@@ -280,10 +377,11 @@ PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed)
   for (PetscInt l = 1; l <= net->L; l++) {
     PetscInt   n;
     PetscReal  s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]), *W, *b;
+    if (net->residual[l]) s *= net->residual_init; /* 0: the block starts as the identity map */
     PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &n, NULL));
     PetscCall(BnLayerGetParameters(net->layer[l], &W, &b));
     if (!W) continue; /* another stage's layer */
-    for (PetscInt k = 0; k < n; k++) W[k] = s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k);
+    for (PetscInt k = 0; k < n; k++) W[k] = s ? s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k) : 0.0;
     PetscCall(PetscArrayzero(b, net->widths[l]));
   }
   PetscCall(BnNetSyncTied(net));
@@ -466,7 +564,7 @@ PetscErrorCode BnNetView(BnNet net, PetscViewer viewer)
   for (PetscInt l = 1; l <= net->L; l++) {
     const char *reg;
     PetscCall(BnRegGetSpec(net->reg[l], &reg));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s%s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg, net->residual[l] ? ", residual" : ""));
   }
   if (net->S) PetscCall(PetscViewerASCIIPrintf(viewer, "  skip S into layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT " (from the input of layer %" PetscInt_FMT ")\n", net->L, net->widths[net->L], net->widths[net->L - 2], net->L - 1));
   PetscFunctionReturn(0);

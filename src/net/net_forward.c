@@ -55,7 +55,7 @@ PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[])
   Not Collective
 
   Output Parameters:
-+ zL  - the output layer's pre-activation (m x n_L), may be NULL
++ zL  - the output layer's pre-activation (m x n_L; with a residual output layer z_L + x_{L-1}), may be NULL
 - out - sigma_L(zL) (m x n_L), may be NULL
 
   Notes:
@@ -82,12 +82,18 @@ PetscErrorCode BnNetForward(BnNet net, PetscInt m, const PetscReal x0[], PetscRe
   for (PetscInt l = 1; l < L; l++) {
     PetscCall(BnNetAffine(net, l, m, in, c));
     PetscCall(BnActivationSigma(net->act[l], m, net->widths[l], c, x[l % 2]));
+    if (net->residual[l])
+      for (PetscInt k = 0; k < m * net->widths[l]; k++) x[l % 2][k] += in[k];
     skip_in = in;
     in      = x[l % 2];
   }
   z = zL ? zL : c;
   PetscCall(BnLayerApply(net->layer[L], m, in, z));
   if (net->S) PetscCall(BnNetSkipAdd_Private(net, m, skip_in, z));
+  /* a residual output layer is identity (BnNetSetUp()): z_L + x_{L-1} is its output and serves as
+     the pre-activation of every loss (docs/residual.md §5) */
+  if (net->residual[L])
+    for (PetscInt k = 0; k < m * net->widths[L]; k++) z[k] += in[k];
   if (out) PetscCall(BnActivationSigma(net->act[L], m, net->widths[L], z, out));
   PetscCall(PetscLogEventEnd(BN_Forward, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -20,6 +20,8 @@ struct _p_BnNet {
   char        **ltype;  /* L+1, [0] unused: their registered types (dense) */
   PetscBool     tied;
   PetscBool     bias_fixed[BN_MAX_LAYERS + 1]; /* -net_bias_fixed: layer l's bias is never updated */
+  PetscBool     residual[BN_MAX_LAYERS + 1];   /* -net_residual: x_l = sigma_l(z_l) + x_{l-1} (docs/residual.md) */
+  PetscReal     residual_init;                 /* scale of their initial weights (0) */
   PetscBool     setup;
   PetscInt      own_first, own_last; /* layer stages: layers stored on this rank (0, 0: all) */
   char         *act_list; /* "relu,relu,softmax" */

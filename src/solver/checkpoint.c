@@ -561,6 +561,18 @@ static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], Pets
   char           obj[PETSC_MAX_PATH_LEN] = "";
 
   ierr = BnH5Open(comm, path, &f);
+  if (!ierr) { /* another kind of bregnet file is a mix-up, not damage: say what it is */
+    const char *kind;
+    PetscBool   ck;
+    ierr = BnH5GetKind(f, &kind);
+    if (!ierr) ierr = PetscStrcmp(kind, "checkpoint", &ck);
+    if (!ierr && !ck) {
+      PetscCall(PetscPopErrorHandler());
+      PetscCall(PetscSNPrintf(reason, len, "it is a %s file (kind '%s'), not a checkpoint%s", kind, kind, !strcmp(kind, "model") ? "; to start from a model's weights use -model_init" : ""));
+      PetscCall(BnH5Close(&f));
+      PetscFunctionReturn(0);
+    }
+  }
   /* metadata first: the format check and the data checksums act on what it describes */
   if (!ierr) ierr = BnH5VerifyMeta(f, NULL, &mbad, obj);
   if (!ierr && !mbad) ierr = BnFormatRequire(f, BN_FORMAT_CHECKPOINT);
@@ -677,6 +689,11 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_BIAS_FIXED), 1, &ck_fixed));
     PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: the bias of layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_bias_fixed)", path, l, ck_fixed ? "fixed" : "trained", fixed ? "fixed" : "trained");
+    ck_fixed = 0;
+    PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_RESIDUAL), &has));
+    if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &ck_fixed));
+    PetscCall(BnNetGetResidual(s->net, l, &fixed));
+    PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_residual)", path, l, ck_fixed ? "residual" : "plain", fixed ? "residual" : "plain");
   }
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
   PetscCall(BnCheckpointCheckString(f, world, path, BN_F_DATA_SOURCE, 0, source, "the data source", "-data"));

@@ -142,8 +142,9 @@ static PetscErrorCode BnExchangeSFsDestroy(BnExchange ex, BnExchangeSFs *c)
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscCall(PetscSFDestroy(&c->fwd[k]));
     PetscCall(PetscSFDestroy(&c->bwd[k]));
+    PetscCall(PetscSFDestroy(&c->succ[k]));
   }
-  PetscCall(PetscFree2(c->fwd, c->bwd));
+  PetscCall(PetscFree3(c->fwd, c->bwd, c->succ));
   c->m = -1;
   PetscFunctionReturn(0);
 }
@@ -162,11 +163,12 @@ static PetscErrorCode BnExchangeGetSFs(BnExchange ex, PetscInt m, BnExchangeSFs 
   c        = &ex->cache[ex->next];
   ex->next = (ex->next + 1) % BN_EXCHANGE_CACHE;
   PetscCall(BnExchangeSFsDestroy(ex, c));
-  PetscCall(PetscMalloc2(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd));
+  PetscCall(PetscCalloc3(ex->S - 1, &c->fwd, ex->S - 1, &c->bwd, ex->S - 1, &c->succ));
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     PetscInt nb = ex->n[ex->last[k]];
     PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->fwd[k]));
     PetscCall(BnExchangeCreateSF(ex, k, m * nb + 1, &c->bwd[k]));
+    if (ex->res_next[k]) PetscCall(BnExchangeCreateSF(ex, k, m * nb, &c->succ[k]));
   }
   c->m  = m;
   *sfs = c;
@@ -215,6 +217,24 @@ static PetscErrorCode Bwd(BnExchange ex, BnExchangeSFs *sfs, PetscInt k, PetscIn
   PetscFunctionReturn(0);
 }
 
+/* boundary k's x_{b_k + 1} (stage k+1 to stage k, for a residual layer b_k + 1) started or
+   completed and counted; it travels with the backward message */
+static PetscErrorCode Succ(BnExchange ex, BnExchangeSFs *sfs, PetscInt k, PetscInt m, PetscReal *X[], PetscBool end)
+{
+  PetscInt   a = ex->last[k] + 1;
+  PetscReal *root, *leaf;
+
+  PetscFunctionBegin;
+  BoundaryBuffers(ex, k, ex->succ_recv, ex->s == k + 1 ? X[a] : NULL, &root, &leaf);
+  if (!sfs->succ[k]) PetscFunctionReturn(0);
+  if (!end) PetscCall(PetscSFReduceBegin(sfs->succ[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+  else {
+    PetscCall(PetscSFReduceEnd(sfs->succ[k], MPIU_REAL, leaf, root, MPI_REPLACE));
+    if (ex->s == k + 1 && ex->counting) ex->bytes += (PetscLogDouble)m * ex->n[a] * sizeof(PetscReal);
+  }
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnExchangeSetUp - the communication of the partition: one two-rank communicator per boundary
   this rank is on, and the message buffers
@@ -244,6 +264,9 @@ PetscErrorCode BnExchangeSetUp(BnExchange ex, PetscInt mmax)
   ex->mmsg = mmax;
   if (ex->la > 1) PetscCall(PetscMalloc1(mmax * ex->n[ex->la - 1] + 1, &ex->msg_send));
   if (ex->lb < ex->L) PetscCall(PetscMalloc1(mmax * ex->n[ex->lb] + 1, &ex->msg_recv));
+  PetscCall(PetscCalloc1(PetscMax(ex->S - 1, 1), &ex->res_next));
+  for (PetscInt k = 0; k < ex->S - 1; k++) PetscCall(BnNetGetResidual(ex->net, ex->last[k] + 1, &ex->res_next[k]));
+  if (ex->lb < ex->L && ex->res_next[ex->s]) PetscCall(PetscMalloc1(mmax * ex->n[ex->lb] + 1, &ex->succ_recv));
   ex->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -262,6 +285,8 @@ PetscErrorCode BnExchangeDestroy(BnExchange *exp)
   for (PetscInt i = 0; i < BN_EXCHANGE_CACHE; i++) PetscCall(BnExchangeSFsDestroy(ex, &ex->cache[i]));
   PetscCall(PetscFree(ex->msg_send));
   PetscCall(PetscFree(ex->msg_recv));
+  PetscCall(PetscFree(ex->succ_recv));
+  PetscCall(PetscFree(ex->res_next));
   for (PetscInt k = 0; ex->pair && k < ex->S - 1; k++)
     if (ex->pair[k] != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&ex->pair[k]));
   PetscCall(PetscFree(ex->pair));
@@ -408,6 +433,20 @@ PetscErrorCode BnExchangeGetMessage(BnExchange ex, PetscInt m, PetscInt parity, 
 }
 
 /*@C
+  BnExchangeGetSuccessorValues - where x_{b+1} of the next stage's residual first layer b+1
+  arrives with the backward message (BnExchangeColourBackwardEnd()): the joint prox of x_b needs
+  it (docs/residual.md §4); NULL when layer b+1 is plain or this is the last stage
+
+  Not Collective
+@*/
+PetscErrorCode BnExchangeGetSuccessorValues(BnExchange ex, PetscReal **xnext)
+{
+  PetscFunctionBegin;
+  *xnext = ex->succ_recv;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnExchangeColourBegin - starts the exchange before the x-update colour `parity`: on every
   boundary k either x_{b_k} forward or stage k+1's message backward (written beforehand into the
   buffer of BnExchangeGetMessage()); the caller updates the layers that need neither meanwhile
@@ -435,9 +474,13 @@ PetscErrorCode BnExchangeColourBegin(BnExchange ex, PetscInt m, PetscReal *X[], 
   PetscCall(PetscLogEventBegin(BN_Exchange, 0, 0, 0, 0));
   PetscCall(BnExchangeGetSFs(ex, m, &sfs));
   ex->colour_sfs = sfs;
+  ex->colour_X   = X;
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     if (ForwardInColour(ex, k, parity)) PetscCall(Fwd(ex, sfs, k, m, X, PETSC_FALSE));
-    else PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_FALSE));
+    else {
+      PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_FALSE));
+      PetscCall(Succ(ex, sfs, k, m, X, PETSC_FALSE));
+    }
   }
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -487,9 +530,11 @@ PetscErrorCode BnExchangeColourBackwardEnd(BnExchange ex, PetscInt m, PetscInt p
   for (PetscInt k = 0; k < ex->S - 1; k++) {
     if (ForwardInColour(ex, k, parity)) continue;
     PetscCall(Bwd(ex, sfs, k, m, ex->msg_send, ex->msg_recv, PETSC_TRUE));
+    PetscCall(Succ(ex, sfs, k, m, ex->colour_X, PETSC_TRUE));
     if (ex->s == k) *received = PETSC_TRUE;
   }
   ex->colour_sfs = NULL;
+  ex->colour_X   = NULL;
   PetscCall(PetscLogEventEnd(BN_Exchange, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -12,6 +12,7 @@ typedef struct {
   PetscInt m;    /* rows of the block; -1 = empty slot */
   PetscSF *fwd;  /* S-1: x_{b_k} rows, roots on stage k, leaves on stage k+1 */
   PetscSF *bwd;  /* S-1: message rows + 1 step scalar, leaves on stage k+1, roots on stage k */
+  PetscSF *succ; /* S-1: x_{b_k + 1} rows back to stage k where layer b_k + 1 is residual, else NULL */
 } BnExchangeSFs;
 
 struct _p_BnExchange {
@@ -27,6 +28,9 @@ struct _p_BnExchange {
   PetscInt        mmsg;         /* rows the message buffers hold */
   PetscReal      *msg_send;     /* stage s>0: the x-update message for stage s-1 (BnExchangeGetMessage()) */
   PetscReal      *msg_recv;     /* stage s<S-1: the same, received from stage s+1 */
+  PetscReal      *succ_recv;    /* stage s<S-1 whose successor layer lb+1 is residual: x_{lb+1} (docs/residual.md §4) */
+  PetscBool      *res_next;     /* S-1: layer b_k + 1 is residual */
+  PetscReal     **colour_X;     /* the block of the colour exchange in flight */
   BnExchangeSFs  *colour_sfs;   /* SFs of the colour exchange in flight (Begin .. BackwardEnd) */
   PetscLogDouble  bytes;        /* sent by this rank (counted while counting is on) */
   PetscBool       counting, overlap, setup;

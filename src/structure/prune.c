@@ -135,6 +135,11 @@ PetscErrorCode BnPruneSetUp(BnPrune p, BnNet net)
   PetscCall(BnPruneReset(p));
   p->in = net;
   PetscCall(BnNetGetNumLayers(net, &p->L));
+  for (PetscInt l = 1; l <= p->L; l++) {
+    PetscBool res;
+    PetscCall(BnNetGetResidual(net, l, &res));
+    PetscCheck(!res, p->comm, PETSC_ERR_USER_INPUT, "bregnet prune: layer %" PetscInt_FMT " of the model is residual (x_l = sigma_l(z_l) + x_{l-1}); canonical forms (docs/method.md §7) are defined for plain layers only: residual models cannot be pruned or compared", l);
+  }
   PetscCall(BnNetGetWidths(net, &widths));
   PetscCall(BnNetGetTied(net, &tied));
   PetscCall(PetscCalloc7(p->L + 1, &p->n, p->L + 1, &p->W, p->L + 1, &p->b, p->L + 1, &p->alive, p->L + 1, &p->canon, p->L + 1, &p->linear, p->L + 1, &p->layer));

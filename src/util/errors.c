@@ -32,6 +32,7 @@ int BnExitCodeFromError(PetscErrorCode ierr)
   if (BnIsBadInput(ierr)) return BN_EXIT_BAD_INPUT;
   if (ierr == BN_ERR_DIVERGED) return BN_EXIT_DIVERGED;
   if (ierr == PETSC_ERR_FILE_WRITE) return BN_EXIT_WRITE;
+  if (ierr == PETSC_ERR_MEM) return BN_EXIT_MEMORY;
   return BN_EXIT_INTERNAL;
 }
 
@@ -106,10 +107,34 @@ void BnErrorSetContext(MPI_Comm comm, const char context[])
 static char     bn_deferred[1024 + PETSC_MAX_PATH_LEN + 128];
 static MPI_Comm bn_report_comm = MPI_COMM_NULL;
 
+/* Out of memory strikes the ranks that run short, often not all: the message is kept and
+   printed once by BnErrorReportDeferred(), naming bregnet's function that asked (the first
+   frame of ours on the way up; the initial frame is PETSc's allocator) */
+static PetscBool bn_oom;
+
+static void BnErrorMemory(const char *func, PetscErrorType p)
+{
+  PetscMPIInt rank = 0, flg = 0;
+
+  if (p == PETSC_ERROR_INITIAL) bn_oom = PETSC_TRUE;
+  else if (!bn_oom || !func || strncmp(func, "Bn", 2)) return;
+  MPI_Initialized(&flg);
+  if (flg) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  snprintf(bn_deferred, sizeof(bn_deferred), "bregnet: error: out of memory on rank %d%s%s%s: this run needs more memory per rank than it could get; use more nodes (or fewer ranks per node), a smaller -solver_batch or fewer -data_samples (memory model: docs/parallel.md section 6)\n", (int)rank, p == PETSC_ERROR_INITIAL ? "" : " (in ", p == PETSC_ERROR_INITIAL ? "" : func, p == PETSC_ERROR_INITIAL ? "" : "())");
+  if (p != PETSC_ERROR_INITIAL) bn_oom = PETSC_FALSE; /* the innermost of our frames names it */
+}
+
 static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   PetscMPIInt rank = 0, flg = 0, size = 1, wsize = 1;
 
+  /* PETSc 3.18's allocator raises its failure with the caller's line number as the error code;
+     the code returned here is what propagates, so it becomes PETSC_ERR_MEM */
+  if (p == PETSC_ERROR_INITIAL && func && !strcmp(func, "PetscMallocAlign")) n = PETSC_ERR_MEM;
+  if (n == PETSC_ERR_MEM) {
+    BnErrorMemory(func, p);
+    return n;
+  }
   if (p != PETSC_ERROR_INITIAL) return n; /* the traceback adds nothing for users */
   MPI_Initialized(&flg);
   {

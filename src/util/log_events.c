@@ -3,7 +3,7 @@
 
 PetscClassId  BN_CLASSID;
 PetscLogEvent BN_XUpdate, BN_WUpdate, BN_Forward, BN_Allreduce, BN_Exchange, BN_Energy, BN_DataLoad, BN_FileWrite, BN_FileRead, BN_Spectral, BN_InputUpdate;
-PetscLogEvent BN_Prune, BN_Compare;
+PetscLogEvent BN_Prune, BN_Compare, BN_FileSeal, BN_FileVerify;
 
 static PetscBool registered = PETSC_FALSE;
 
@@ -29,6 +29,9 @@ PetscErrorCode BnInitializePackage(void)
   PetscCall(PetscLogEventRegister("BnDataLoad", BN_CLASSID, &BN_DataLoad));
   PetscCall(PetscLogEventRegister("BnFileWrite", BN_CLASSID, &BN_FileWrite));
   PetscCall(PetscLogEventRegister("BnFileRead", BN_CLASSID, &BN_FileRead));
+  /* inside BnFileWrite / BnFileRead: the whole-file checksum's share of them */
+  PetscCall(PetscLogEventRegister("BnFileSeal", BN_CLASSID, &BN_FileSeal));
+  PetscCall(PetscLogEventRegister("BnFileVerify", BN_CLASSID, &BN_FileVerify));
   PetscCall(PetscLogEventRegister("BnPrune", BN_CLASSID, &BN_Prune));
   PetscCall(PetscLogEventRegister("BnCompare", BN_CLASSID, &BN_Compare));
   PetscFunctionReturn(0);

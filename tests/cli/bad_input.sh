@@ -142,18 +142,37 @@ expect2 1 "log_view"             train "${N[@]}" -log_view ascii:/nonexistent/pe
 expect2 1 "log_view"             train "${N[@]}" -log_view ":$TMP"
 # a model file's invalid architecture is blamed on the file, not on -net_ options never given
 run 1 train "${N[@]}" -model_out small.h5 > small.log 2>&1 || { cat small.log; fail "training the small model"; }
-/usr/bin/python3 - <<'PY' || fail "cannot edit the small model with h5py"
-import h5py, shutil
+# with valid checksums and seal (tests/io/bnsum.py rewrites them), so that the attribute itself is refused
+BNSUM_DIR="$(dirname "$(readlink -f "$0")")/../io" /usr/bin/python3 - <<'PY' || fail "cannot edit the small model with h5py"
+import h5py, os, shutil, sys
+sys.path.insert(0, os.environ["BNSUM_DIR"])
+import bnsum
 for name, attr, value in [("badlam.h5", "lambda", -1.0), ("badreg.h5", "reg", "l3:1"), ("badact.h5", "activation", "frob")]:
     shutil.copy("small.h5", name)
     with h5py.File(name, "r+") as f:
         f["net/layer_2"].attrs[attr] = value
+        if attr == "activation":  # /net repeats the list
+            f["net"].attrs["activations"] = "relu," + value
+    bnsum.rewrite(name)
 PY
-NOT=-net_lambda expect2 1 "badlam.h5"        predict -model badlam.h5 -data teacher -data_samples 64
-NOT=-net_reg expect2 2 "badreg.h5"           predict -model badreg.h5 -data teacher -data_samples 64
-NOT=-net_activations expect2 1 "badact.h5"   prune -model badact.h5 -data teacher -data_samples 64
+NOT=-net_lambda expect2 1 "badlam.h5, /net/layer_2"        predict -model badlam.h5 -data teacher -data_samples 64
+NOT=-net_reg expect2 2 "badreg.h5, /net/layer_2"           predict -model badreg.h5 -data teacher -data_samples 64
+NOT=-net_activations expect2 1 "badact.h5, /net/layer_2"   prune -model badact.h5 -data teacher -data_samples 64
 NOT=-net_widths expect2 1 "model small.h5"   predict -model small.h5 -data fmnist -data_samples 10
 NOT=-net_widths expect2 2 "model small.h5"   prune -model small.h5 -data fmnist -data_samples 10
+# files of the wrong kind or damaged: a model or predictions file given to -restart says what it
+# is; a flipped byte anywhere in a model is refused by every reader before HDF5 parses it
+run 1 predict -model small.h5 -data teacher -data_samples 64 -output preds.h5 > preds.log 2>&1 || { cat preds.log; fail "predictions file"; }
+expect2 2 "small.h5: not a valid checkpoint: it is a model file (kind 'model'), not a checkpoint; to start from a model's weights use -model_init" train "${N[@]}" -restart small.h5 -checkpoint none
+expect2 1 "it is a predictions file"      train "${N[@]}" -restart preds.h5 -checkpoint none
+cp small.h5 flipped.h5
+printf 'X' | dd of=flipped.h5 bs=1 seek=$(( $(stat -c %s small.h5) / 2 )) conv=notrunc 2> /dev/null
+expect2 2 "flipped.h5: corrupt file"      predict -model flipped.h5 -data teacher -data_samples 64
+expect2 2 "flipped.h5: corrupt file"      train "${N[@]}" -model_init flipped.h5
+expect2 2 "flipped.h5: corrupt file"      train "${N[@]}" -restart flipped.h5 -checkpoint none
+expect2 1 "flipped.h5: corrupt file"      prune -model flipped.h5 -data teacher -data_samples 64
+head -c 700 small.h5 > short.h5
+expect2 2 "short.h5: corrupt file: the file has 700 bytes" predict -model short.h5 -data teacher -data_samples 64
 echo "bad input by class: $n cases ok in all"
 
 # -help lists a command's options and stops: exit 0, no training, no files

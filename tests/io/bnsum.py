@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """The checksums of docs/file-format.md, written from the document in Python.
 
-    bnsum.py check FILE        every dataset checksum and metadata checksum recomputed and
-                               compared with the stored ones (exit 0 all equal, 1 otherwise)
+    bnsum.py check FILE        the whole-file checksum, every dataset checksum and metadata
+                               checksum recomputed and compared with the stored ones (exit 0
+                               all equal, 1 otherwise)
+    bnsum.py seal FILE         writes the whole-file checksum (a file changed on purpose, or
+                               one written before seals existed, becomes valid again)
     bnsum.py set FILE DATASET INDEX VALUE
                                sets one element of a float64 dataset (e.g. nan, inf) and
-                               rewrites the checksums, so that the file is valid except for
-                               the value (fixtures for the non-finite tests)
+                               rewrites the checksums and the seal, so that the file is
+                               valid except for the value (fixtures for the non-finite tests)
 """
 import struct
 import sys
@@ -89,6 +92,48 @@ def meta_checksum(text):
     return mix_array(np.frombuffer(text, dtype=np.uint8).astype(np.uint64))
 
 
+SEAL = 512  # bytes of the HDF5 user block that hold the whole-file checksum
+
+
+def seal_header(length, digest):
+    text = f"bregnet-seal/1 length={length} digest={digest:016x}\n".encode()
+    return text + b"\0" * (SEAL - len(text))
+
+
+def seal_digest(data):
+    """the whole-file checksum of data (the file's bytes, header with digest 0)"""
+    data = bytes(data) + b"\0" * (-len(data) % 8)
+    return mix_array(np.frombuffer(data, dtype="<u8"))
+
+
+def seal_status(path):
+    """'ok', 'none' (no user block with a seal) or 'bad'"""
+    with open(path, "rb") as fp:
+        data = bytearray(fp.read())
+    if data[:8] == b"\x89HDF\r\n\x1a\n":
+        return "none"
+    head = bytes(data[:SEAL])
+    try:
+        text = head.split(b"\n")[0].decode()
+        magic, length, digest = text.split(" ")
+        length, digest = int(length[len("length="):]), int(digest[len("digest="):], 16)
+        assert magic == "bregnet-seal/1" and seal_header(length, digest) == head
+    except (ValueError, AssertionError, UnicodeDecodeError):
+        return "bad" if any(m in head for m in (b"bregnet-seal", b"length=", b"digest=")) else "none"
+    data[:SEAL] = seal_header(length, 0)
+    return "ok" if length == len(data) and seal_digest(data) == digest else "bad"
+
+
+def seal(path):
+    with open(path, "r+b") as fp:
+        data = bytearray(fp.read())
+        assert data[:8] != b"\x89HDF\r\n\x1a\n", f"{path} has no user block"
+        data[:SEAL] = seal_header(len(data), 0)
+        fp.seek(0)
+        fp.write(seal_header(len(data), seal_digest(data)))
+    return 0
+
+
 def objects_of(f):
     names = []
     f.visit(lambda n: names.append("/" + n))
@@ -96,7 +141,11 @@ def objects_of(f):
 
 
 def check(path):
-    bad = 0
+    st = seal_status(path)
+    print(f"{path}: whole-file checksum {st}")
+    if st == "bad":
+        return 1
+    bad = int(st != "ok")
     with h5py.File(path, "r") as f:
         objs = objects_of(f)
         for obj in ["/"] + objs:
@@ -116,6 +165,16 @@ def check(path):
     return 1 if bad else 0
 
 
+def rewrite(path):
+    """every metadata checksum and the seal recomputed: a file edited on purpose (through h5py)
+    becomes valid again, so that the checks behind the checksums can be tested"""
+    with h5py.File(path, "r+") as f:
+        objs = objects_of(f)
+        for obj in ["/"] + objs:
+            f[obj].attrs.modify("meta_checksum", np.uint64(meta_checksum(canonical_text(f, obj, objs))))
+    return seal(path)
+
+
 def set_value(path, ds, index, value):
     with h5py.File(path, "r+") as f:
         d = f[ds]
@@ -123,15 +182,14 @@ def set_value(path, ds, index, value):
         a.reshape(-1)[index] = value
         d[...] = a
         d.attrs.modify("checksum", np.uint64(dataset_checksum(a)))
-        objs = objects_of(f)
-        for obj in ["/"] + objs:  # the changed checksum attribute changes the metadata
-            f[obj].attrs.modify("meta_checksum", np.uint64(meta_checksum(canonical_text(f, obj, objs))))
-    return 0
+    return rewrite(path)  # the changed checksum attribute changes the metadata
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "check":
         sys.exit(check(sys.argv[2]))
+    if len(sys.argv) == 3 and sys.argv[1] == "seal":
+        sys.exit(seal(sys.argv[2]))
     if len(sys.argv) == 6 and sys.argv[1] == "set":
         sys.exit(set_value(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])))
     print(__doc__, file=sys.stderr)

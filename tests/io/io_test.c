@@ -55,6 +55,19 @@ PetscErrorCode it_flip_bit(const char path[], PetscInt64 offset)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode it_unseal(const char path[])
+{
+  int           fd = open(path, O_RDWR);
+  unsigned char zero[BN_SEAL_USERBLOCK];
+
+  PetscFunctionBegin;
+  PetscCheck(fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "open %s: %s", path, strerror(errno));
+  memset(zero, 0, sizeof(zero));
+  PetscCheck(pwrite(fd, zero, sizeof(zero), 0) == (ssize_t)sizeof(zero), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "pwrite %s", path);
+  close(fd);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode it_truncate_copy(const char src[], const char dst[], PetscInt64 len)
 {
   int     in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644);

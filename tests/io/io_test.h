@@ -16,6 +16,8 @@ PetscReal it_value(PetscInt64 g, int s);
 PetscErrorCode it_dataset_offset(const char path[], const char ds[], PetscInt64 *offset);
 PetscErrorCode it_flip_bit(const char path[], PetscInt64 offset);
 PetscErrorCode it_truncate_copy(const char src[], const char dst[], PetscInt64 len);
+/* not collective: zeroes the user block, removing the whole-file checksum (a file as older versions wrote it) */
+PetscErrorCode it_unseal(const char path[]);
 /* not collective: the raw uint64 "checksum" attribute of a dataset of a closed file, read with
    plain HDF5 */
 PetscErrorCode it_read_checksum(const char path[], const char ds[], uint64_t *sum);

@@ -83,6 +83,7 @@ def test_c_written_files(run, tmp_path):
                     n += 1
             f.visititems(visit)
         assert set(bregnet_verify(p).values()) == {"ok"}
+        assert bregnet.seal_status(p) == "ok"  # bregnet's whole-file checksum, recomputed
         # metadata checksums: a bregnet that writes them agrees with Python on every object
         assert set(bregnet.verify_metadata(p).values()) in ({"ok"}, {"unchecked"})
     assert n > 20  # weights, lift, optimizer state, history
@@ -99,8 +100,31 @@ def test_corruption_is_found(tmp_path):
     with h5py.File(p, "r+") as f:
         f["/net/layer_1/W"][1, 1] = 1.0000000000000002
     assert bregnet.verify_file(p)["/net/layer_1/W"] == "bad"
+    assert bregnet.seal_status(p) == "bad"
+    with pytest.raises(bregnet.ChecksumError, match=r"m\.h5: corrupt file: it fails its whole-file checksum"):
+        bregnet.read_model(p)
+    bregnet.checksum.seal_file(p)  # resealed over the change: the dataset checksum finds it
     with pytest.raises(bregnet.ChecksumError, match=r"m\.h5: dataset /net/layer_1/W fails its checksum"):
         bregnet.read_model(p)
+
+
+def test_seal(tmp_path):
+    """the whole-file checksum: every byte, the length and the header are covered"""
+    p = tmp_path / "m.h5"
+    bregnet.write_model(p, bregnet.Model([bregnet.Layer(np.eye(3), np.zeros(3), "relu")]))
+    assert bregnet.seal_status(p) == "ok"
+    raw = p.read_bytes()
+    for off in (0, 20, 100, 511, 512, 600, len(raw) // 2, len(raw) - 1):
+        q = tmp_path / "q.h5"
+        q.write_bytes(raw[:off] + bytes([raw[off] ^ 1]) + raw[off + 1:])
+        assert bregnet.seal_status(q) == "bad", off
+    q.write_bytes(raw[:-8])
+    assert bregnet.seal_status(q) == "bad"
+    q.write_bytes(raw + b"\0")
+    assert bregnet.seal_status(q) == "bad"
+    q.write_bytes(b"\0" * 512 + raw[512:])  # no seal at all: an older file
+    assert bregnet.seal_status(q) == "none"
+    assert bregnet.read_model(q).widths == [3, 3]
 
 
 def test_metadata_text_and_checksum(tmp_path):
@@ -118,6 +142,7 @@ def test_metadata_text_and_checksum(tmp_path):
     with h5py.File(p, "r+") as f:
         f["/net/layer_1"].attrs["lambda"] = 2.0
     assert bregnet.verify_metadata(p)["/net/layer_1"] == "bad"
+    bregnet.checksum.seal_file(p)  # past the whole-file checksum
     with pytest.raises(bregnet.ChecksumError, match="the metadata of /net/layer_1 fail their checksum"):
         bregnet.read_model(p)
     with h5py.File(p, "r+") as f:  # a file with metadata checksums may not lose one
@@ -132,6 +157,7 @@ def test_missing_and_malformed_checksums(run, tmp_path):
     with h5py.File(p, "r+") as f:
         f["/net/layer_1/W"].attrs["checksum"] = 1.5  # a float, not one 8-byte integer
         del f["/net/layer_1/b"].attrs["checksum"]
+    bregnet.checksum.seal_file(p)  # past the whole-file checksum
     st = bregnet.verify_file(p)
     assert st["/net/layer_1/W"] == "bad" and st["/net/layer_1/b"] == "unchecked"
     code, out = run("info", "m.h5", check=False)

@@ -26,6 +26,7 @@ def test_info_accepts_python_model(run, tmp_path):
     bregnet.write_model(tmp_path / "m.h5", m)
     code, out = run("info", "m.h5")
     assert code == 0 and "status: valid" in out and "checksums: 4 ok, 0 bad" in out
+    assert "whole-file checksum: ok" in out  # Python seals as bregnet does
     if "metadata checksums" in out:  # a bregnet that checks them accepts Python's on all 8 objects
         assert "metadata checksums: 8 ok, 0 bad" in out
     # Python reads back exactly what it wrote
@@ -39,6 +40,9 @@ def test_info_rejects_corrupted_python_model(run, tmp_path):
     bregnet.write_model(tmp_path / "m.h5", bregnet.Model([layer(4, 2, "identity")]))
     with h5py.File(tmp_path / "m.h5", "r+") as f:
         f["/net/layer_1/b"][0] += 1e-9
+    code, out = run("info", "m.h5", check=False)  # the whole-file checksum Python wrote
+    assert code == 2 and "status: corrupt" in out and "m.h5: corrupt file" in out
+    bregnet.checksum.seal_file(tmp_path / "m.h5")  # resealed over the change: the dataset checksum
     code, out = run("info", "m.h5", check=False)
     assert code == 2 and "INVALID" in out and "/net/layer_1/b" in out
 
@@ -139,6 +143,9 @@ def test_bad_models_are_named(tmp_path):
     with h5py.File(tmp_path / "m.h5", "r+") as f:
         del f["/net/layer_2/b"]
         f.create_dataset("/net/layer_2/b", data=np.zeros(2))
+    with pytest.raises(bregnet.ChecksumError, match="m.h5: corrupt file"):
+        bregnet.read_model(tmp_path / "m.h5")
+    bregnet.checksum.seal_file(tmp_path / "m.h5")  # past the whole-file checksum
     with pytest.raises(bregnet.ChecksumError, match="the metadata of /net/layer_2/b fail"):  # replaced without its checksums
         bregnet.read_model(tmp_path / "m.h5")
     with pytest.raises(bregnet.BregnetFileError, match=r"/net/layer_2/b has shape \[2\], expected \[1\]"):
@@ -162,3 +169,24 @@ def test_predict_outputs_equal_numpy_forward(run, tmp_path):
     for l in (1, 2):
         np.testing.assert_allclose(p[f"hidden_{l}"], xs[l], rtol=1e-12, atol=1e-15)
     assert np.array_equal(p["class"], np.argmax(xs[-1], axis=1))
+
+
+def test_residual_model(run, tmp_path):
+    """residual layers (relu, clip, identity output): bregnet's predict loss equals the NumPy
+    forward pass, the attribute round-trips, and the residual really changes the function"""
+    ls = [layer(4, 6, "relu"), layer(6, 6, "relu"), layer(6, 6, "clip"), layer(6, 6, "identity")]
+    for l in ls[1:]:
+        l.residual = True
+    m = bregnet.Model(ls)
+    x, y = rng.normal(size=(120, 4)), rng.normal(size=(120, 6))
+    n, loss, _ = predict_loss(run, m, bregnet.Split(x, targets=y), tmp_path)
+    want, _ = m.loss(x, targets=y)
+    assert n == 120 and loss == pytest.approx(want, rel=2e-6)
+    back = bregnet.read_model(tmp_path / "m.h5")
+    assert [l.residual for l in back.layers] == [False, True, True, True]
+    plain = m.copy()
+    for l in plain.layers:
+        l.residual = False
+    assert abs(plain.loss(x, targets=y)[0] - want) > 1e-3 * want
+    with pytest.raises(ValueError, match="residual"):
+        bregnet.Model([layer(4, 6, "relu"), bregnet.Layer(np.ones((3, 6)), np.zeros(3), "identity", residual=True)])

@@ -70,6 +70,19 @@ def test_skip_round_trip():
     assert np.array_equal(back.S, m.S)
 
 
+def test_residual_round_trip():
+    rng = np.random.default_rng(2)
+    m = bregnet.Model([bregnet.Layer(rng.normal(size=(5, 3)), rng.normal(size=5), "relu"),
+                       bregnet.Layer(rng.normal(size=(5, 5)), rng.normal(size=5), "relu", residual=True),
+                       bregnet.Layer(rng.normal(size=(2, 5)), rng.normal(size=2), "identity")])
+    t = bregnet.to_torch(m)
+    x = rng.normal(size=(20, 3))
+    with torch.no_grad():
+        np.testing.assert_allclose(t(torch.tensor(x)).numpy(), m.forward(x), rtol=1e-12, atol=1e-14)
+    back = bregnet.from_torch(t)
+    assert [l.residual for l in back.layers] == [False, True, False]
+
+
 def test_unsupported_modules_are_named():
     with pytest.raises(ValueError, match=r"module 1 \(Conv1d\) is not supported"):
         bregnet.from_torch(nn.Sequential(nn.Linear(3, 3), nn.Conv1d(1, 1, 1)))
