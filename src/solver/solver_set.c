@@ -383,7 +383,9 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
 
 
 /*@C
-  BnSolverGetCheckpointStatistics - checkpoints written, seconds spent writing them, bytes and path of the last one
+  BnSolverGetCheckpointStatistics - checkpoints written, training seconds lost to them (with
+  -checkpoint_async the background writes are not counted: BnSolverGetCheckpointIOSeconds()),
+  bytes and path of the last one
 
   Not Collective (bytes are known on rank 0)
 @*/
