@@ -169,6 +169,11 @@ PETSC_EXTERN PetscErrorCode BnLayerApplyTranspose(BnLayer layer, PetscInt m, Pet
 PETSC_EXTERN PetscErrorCode BnLayerGradient(BnLayer layer, PetscInt m, PetscReal alpha, const PetscReal x[], const PetscReal r[], PetscReal gW[], PetscReal gb[]);
 PETSC_EXTERN PetscErrorCode BnLayerNormPower(BnLayer layer, PetscInt its, PetscReal v[], PetscReal *est); /* warm-started power iteration for |A|_2^2 */
 PETSC_EXTERN PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2);                                 /* |A|_2^2 (dense: exact) */
+PETSC_EXTERN PetscErrorCode BnLayerCreateFromSpec(const char spec[], const PetscInt in[3], BnLayer *layer); /* "dense:128", "conv:16:5:s2:p2" on (C, H, W) rows */
+PETSC_EXTERN PetscErrorCode BnLayerGetImageShapes(BnLayer layer, PetscInt in[3], PetscInt out[3]);
+PETSC_EXTERN PetscErrorCode BnLayerGetWeightShape(BnLayer layer, PetscInt *rank, PetscInt dims[4]); /* in files: dense n_l,n_{l-1}; conv c_out,c_in,kh,kw */
+PETSC_EXTERN PetscErrorCode BnLayerGetSpec(BnLayer layer, const char **type, const char **spec);
+PETSC_EXTERN PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[]);
 PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
 PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v|, returns |v| */
 
@@ -204,7 +209,11 @@ PETSC_EXTERN PetscErrorCode BnNetAllocateLayer(BnNet net, PetscInt l); /* tempor
 PETSC_EXTERN PetscErrorCode BnNetFreeLayer(BnNet net, PetscInt l);     /* frees it again (owned layers stay) */
 /* layer l's operator and its type (default dense; set before BnNetSetUp()) */
 PETSC_EXTERN PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer);
-PETSC_EXTERN PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[]);
+PETSC_EXTERN PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[]); /* "conv:16:5:s2:p2"; "dense" (default) */
+PETSC_EXTERN PetscErrorCode BnNetGetLayerSpec(BnNet net, PetscInt l, const char **spec);  /* NULL: dense */
+PETSC_EXTERN PetscErrorCode BnNetSetInputShape(BnNet net, const PetscInt shape[3]);     /* (C, H, W) of the input rows */
+PETSC_EXTERN PetscErrorCode BnNetGetInputShape(BnNet net, PetscInt shape[3]);
+PETSC_EXTERN PetscErrorCode BnNetParseLayers(BnNet net, const char list[], const PetscInt inshape[3], PetscInt max, PetscInt *L, PetscInt widths[], char *specs[]);
 /* z = X W_l^T + 1 b_l^T for an m-row block (layer l's operator) */
 PETSC_EXTERN PetscErrorCode BnNetAffine(BnNet net, PetscInt l, PetscInt m, const PetscReal x[], PetscReal z[]);
 /* Forward pass of an m-row block; returns the output pre-activation zL (m x n_L) and output sigma(zL) */
@@ -280,6 +289,7 @@ PETSC_EXTERN PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm
 PETSC_EXTERN PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *norm2);
 PETSC_EXTERN PetscErrorCode BnLiftWeightsChanged(BnLift lift);
 PETSC_EXTERN PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l);
+PETSC_EXTERN PetscErrorCode BnLiftGetPatchLength(BnLift lift, PetscInt l, PetscInt *nk); /* length of layer l's power vector for the W-step, minus 2 */
 PETSC_EXTERN PetscErrorCode BnLiftFreeLayerState(BnLift lift, PetscInt l);
 PETSC_EXTERN PetscErrorCode BnLiftGetPowerState(BnLift lift, PetscReal ***pw_W, PetscReal ***pw_X, PetscReal **normW2, PetscInt64 **pw_version, PetscInt64 **wversion);
 PETSC_EXTERN PetscErrorCode BnLiftAllreduce(BnLift lift, PetscReal buf[], PetscInt count);

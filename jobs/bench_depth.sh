@@ -7,8 +7,10 @@
 # seconds per epoch (bregnet: the sweep's solve time of its monitor line; PyTorch: the
 # training loop of an epoch), mean over the epochs.
 #   usage: jobs/bench_depth.sh [EPOCHS] [DEPTHS]        (12, "4 8 16")
-# bregnet options for every run: DEPTH_ARGS (default below, the tuned recipe: 4 x-steps per batch,
-# Adam 2e-3); logs in ${BENCH_DIR:-bench}/depth/.
+# bregnet options for every run: DEPTH_ARGS (default "-solver_x_steps 4": 4 two-colour x-steps per
+# batch, the best of the recipes tried, see docs/residual.md §7); the binary: BREGNET_BIN
+# (build/bregnet); logs in ${BENCH_DIR:-bench}/depth/; DEPTH_TABLE_ONLY=1 prints the table from the
+# logs there without running anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -16,17 +18,19 @@ epochs=${1:-12}
 depths=${2:-4 8 16}
 [[ $epochs =~ ^[1-9][0-9]*$ ]] || { echo "bench_depth: EPOCHS must be a positive integer, got '$epochs'" >&2; exit 2; }
 for d in $depths; do [[ $d =~ ^[2-9]$|^[1-9][0-9]+$ ]] || { echo "bench_depth: depth '$d' must be an integer >= 2" >&2; exit 2; }; done
-args=${DEPTH_ARGS:--solver_x_steps 4 -solver_lr 2e-3}
+args=${DEPTH_ARGS:--solver_x_steps 4}
+bin=${BREGNET_BIN:-build/bregnet}
 out=${BENCH_DIR:-bench}/depth
 mkdir -p "$out"
 for d in $depths; do
+  [ -n "${DEPTH_TABLE_ONLY:-}" ] && break # the table from the logs already in $out
   widths=784$(printf ',128%.0s' $(seq 2 "$d")),10
   for kind in plain residual; do
     res=(); tres=()
     [ $kind = residual ] && res=(-net_residual all) && tres=(--residual)
     /usr/bin/python3 jobs/torch_peer.py --arch "mlp:$widths" "${tres[@]}" --epochs "$epochs" > "$out/torch_${kind}_$d.log" 2>&1
     # shellcheck disable=SC2086
-    build/bregnet train -net_widths "$widths" "${res[@]}" -solver_sweeps "$epochs" -solver_monitor -checkpoint none \
+    "$bin" train -net_widths "$widths" "${res[@]}" -solver_sweeps "$epochs" -solver_monitor -checkpoint none \
       -model_out "$out/model.h5" -overwrite $args > "$out/bregnet_${kind}_$d.log" 2>&1
     rm -f "$out/model.h5"
   done

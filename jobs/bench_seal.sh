@@ -12,8 +12,8 @@ samples=${1:-20000}; np=${2:-2}
 out=${BENCH_DIR:-bench}/seal
 rm -rf "$out"; mkdir -p "$out"
 common=(-data_samples "$samples" -checkpoint "$out/ck" -checkpoint_every 1 -checkpoint_keep 9 -model_out "$out/model.h5" -overwrite -progress false)
-mpiexec --oversubscribe -n "$np" build/bregnet train -solver_sweeps 2 "${common[@]}" -log_view ":$out/write.log" > "$out/train.log" 2>&1
-mpiexec --oversubscribe -n "$np" build/bregnet train -solver_sweeps 3 -restart auto "${common[@]}" -log_view ":$out/read.log" > "$out/restart.log" 2>&1
+mpiexec --oversubscribe -n "$np" "${BREGNET:-build/bregnet}" train -solver_sweeps 2 "${common[@]}" -log_view ":$out/write.log" > "$out/train.log" 2>&1
+mpiexec --oversubscribe -n "$np" "${BREGNET:-build/bregnet}" train -solver_sweeps 3 -restart auto "${common[@]}" -log_view ":$out/read.log" > "$out/restart.log" 2>&1
 # -log_view rows: NAME COUNT RATIO TIME(max over ranks) ...
 t() { awk -v e="$1" '$1 == e { print $4; exit }' "$2"; }
 size=$(stat -c %s "$(ls "$out"/ck_*.h5 | head -1)")

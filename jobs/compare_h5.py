@@ -29,7 +29,7 @@ def walk(f):
 
 
 def volatile_name(name):
-    return name in VOLATILE or "seconds" in name
+    return name in VOLATILE or "seconds" in name or name.endswith("checksum")  # meta_checksum covers the seconds too
 
 
 def volatile(path):

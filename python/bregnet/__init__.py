@@ -6,7 +6,7 @@ from .checksum import checksum_array
 from .data import Split, load_fmnist, read_data, write_data
 from .h5file import FORMAT, BregnetFileError, ChecksumError, read_group, seal_status, verify_file, verify_metadata
 from .inversion import Inversion, read_inversion, read_measurements, write_inversion, write_measurements
-from .model import Layer, Model, read_model, write_model
+from .model import Conv, Layer, Model, read_model, write_model
 from .predictions import read_predictions
 from .tables import read_csv, read_history, read_scaling_csv
 from .torch_io import export_onnx, from_torch, to_torch
@@ -16,6 +16,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Activation", "parse_activation", "checksum_array", "Split", "load_fmnist", "read_data", "write_data",
     "FORMAT", "BregnetFileError", "ChecksumError", "read_group", "seal_status", "verify_file", "verify_metadata", "Inversion", "read_inversion",
-    "read_measurements", "write_inversion", "write_measurements", "Layer", "Model", "read_model",
+    "read_measurements", "write_inversion", "write_measurements", "Conv", "Layer", "Model", "read_model",
     "write_model", "read_predictions", "read_csv", "read_history", "read_scaling_csv", "export_onnx", "from_torch", "to_torch",
 ]

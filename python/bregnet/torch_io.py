@@ -2,11 +2,13 @@
 torch module, `export_onnx` writes ONNX through torch.onnx.  torch is optional: importing
 bregnet does not import it.
 
-Supported today: sequential dense networks (nn.Linear layers, each followed by at most one
-activation module; nested nn.Sequential, a leading nn.Flatten and nn.Dropout are accepted) and
-bregnet's output skip S.  Converters are tables keyed by activation name and module type, so
-convolutional or residual layers are added as further entries (a layer converter for the new
-module type, a layer kind in the Model) without touching the existing ones.
+Supported today: sequential networks of nn.Linear and nn.Conv2d layers (square stride and
+padding, zero padding, groups = dilation = 1), each followed by at most one activation module;
+nested nn.Sequential, nn.Flatten, nn.Unflatten and nn.Dropout are accepted; and bregnet's output
+skip S.  bregnet stores a convolution's activations channel-major (C, H, W) in flat rows and its
+weights [c_out, c_in, kh, kw] in PyTorch's order, so a conv layer maps to a reshape to images +
+nn.Conv2d + nn.Flatten with the weights copied as they are.  Converters are tables keyed by
+activation name and module type, so residual layers are added as further entries.
 """
 import io
 import os
@@ -14,7 +16,7 @@ import os
 import numpy as np
 
 from . import activations as _act
-from .model import Layer, Model
+from .model import Conv, Layer, Model
 
 __all__ = ["to_torch", "from_torch", "export_onnx", "ACT_TO_TORCH", "TORCH_TO_ACT"]
 
@@ -94,7 +96,21 @@ def _custom_modules():
                 prev, cur = cur, out
             return cur
 
-    _modules.update(ThreshReLU=ThreshReLU, GroupSparse=GroupSparse, SkipNet=SkipNet)
+    class ToImage(nn.Module):
+        """flat channel-major rows [N, C H W] as images [N, C, H, W] (a reshape, which ONNX
+        exports, where nn.Unflatten is not)"""
+
+        def __init__(self, shape):
+            super().__init__()
+            self.shape = tuple(int(v) for v in shape)
+
+        def forward(self, x):
+            return x.reshape((-1,) + self.shape)
+
+        def extra_repr(self):
+            return f"shape={self.shape}"
+
+    _modules.update(ThreshReLU=ThreshReLU, GroupSparse=GroupSparse, SkipNet=SkipNet, ToImage=ToImage)
     return _modules
 
 
@@ -129,6 +145,17 @@ def _linear(W, b, dtype, bias=True):
     return lin
 
 
+def _conv2d(layer, dtype):
+    """nn.Sequential(ToImage, Conv2d, Flatten) on flat channel-major rows"""
+    nn = _torch().nn
+    co, ci, kh, kw = layer.W.shape
+    c = nn.Conv2d(ci, co, (kh, kw), stride=layer.conv.stride, padding=layer.conv.padding).to(dtype)
+    with _torch().no_grad():
+        c.weight.copy_(_torch().as_tensor(layer.W, dtype=dtype))
+        c.bias.copy_(_torch().as_tensor(layer.b, dtype=dtype))
+    return nn.Sequential(_custom_modules()["ToImage"](layer.conv.input_shape), c, nn.Flatten(1))
+
+
 def to_torch(model, dtype=None):
     """A torch module computing model's forward pass: nn.Sequential(Linear, activation, ...) with
     identity activations left out, or, for a model with an output skip or residual layers, a
@@ -139,7 +166,7 @@ def to_torch(model, dtype=None):
         from .model import read_model
         model = read_model(model)
     dtype = dtype or torch.float64
-    linears = [_linear(l.W, l.b, dtype) for l in model.layers]
+    linears = [_conv2d(l, dtype) if l.conv else _linear(l.W, l.b, dtype) for l in model.layers]
     acts = [_act_module(l.activation) for l in model.layers]
     residual = [l.residual for l in model.layers]
     if model.S is not None or any(residual):
@@ -207,11 +234,28 @@ def _np(t):
     return t.detach().cpu().to(dtype=_torch().float64).numpy().copy()
 
 
-def from_torch(module, output=None, lam=1.0, reg="none"):
+def _conv_layer(m, shape, where):
+    """the Conv of an nn.Conv2d on images of shape (C, H, W)"""
+    def one(v, name):
+        v = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+        if len(set(v)) != 1 or not isinstance(v[0], int):
+            raise ValueError(f"{where}: {name}={v}: bregnet's conv has one {name} for both directions")
+        return v[0]
+    if m.groups != 1 or one(m.dilation, "dilation") != 1 or m.padding_mode != "zeros":
+        raise ValueError(f"{where}: groups, dilation and padding modes other than 1, 1, zeros are not supported")
+    if shape is None:
+        raise ValueError(f"{where}: a convolution needs the input image shape: from_torch(..., input_shape=(C, H, W))")
+    if shape[0] != m.in_channels:
+        raise ValueError(f"{where}: {m.in_channels} input channels, the input to it is {shape}")
+    return Conv(shape, one(m.stride, "stride"), one(m.padding, "padding"))
+
+
+def from_torch(module, output=None, lam=1.0, reg="none", input_shape=None):
     """Model from a torch network: nn.Sequential of nn.Linear layers, each followed by at most one
     activation (ReLU, LeakyReLU, Softshrink, Hardtanh(-1, 1), Sigmoid, Tanh, Softmax(dim=-1),
-    Identity), as built by to_torch (also with an output skip).  nn.Flatten first and nn.Dropout
-    are skipped.  output names the output activation for a network that ends in nn.Linear and was
+    Identity), as built by to_torch (also with an output skip), and nn.Conv2d layers on images of
+    input_shape (C, H, W) (needed when the network begins with a convolution).  nn.Flatten,
+    nn.Unflatten and nn.Dropout are skipped: bregnet's rows are flat and channel-major.  output names the output activation for a network that ends in nn.Linear and was
     trained on its logits, e.g. output="softmax" for nn.CrossEntropyLoss.  lam and reg are stored
     per layer (they matter only if bregnet trains the model further)."""
     torch = _torch()
@@ -223,35 +267,38 @@ def from_torch(module, output=None, lam=1.0, reg="none"):
     if isinstance(module, cm["SkipNet"]):
         mods = []
         for lin, act in zip(module.linears, module.acts):
-            mods += [lin, act]
+            mods += _flatten(lin) + [act]
         S = None if module.skip is None else _np(module.skip.weight)
         residual = module.residual
     else:
         mods = _flatten(module)
     layers = []
-    pending = None  # the last Linear, waiting for its activation
+    pending = None  # the last Linear or Conv2d, waiting for its activation
+    shape = tuple(input_shape) if input_shape is not None else None  # the current image shape
     for i, m in enumerate(mods):
         where = f"module {i} ({type(m).__name__})"
-        if isinstance(m, nn.Flatten):
-            if layers or pending is not None:
-                raise ValueError(f"{where}: nn.Flatten is accepted only before the first layer")
+        if isinstance(m, (nn.Flatten, nn.Unflatten, nn.Dropout, cm["ToImage"])):
             continue
-        if isinstance(m, nn.Dropout):
-            continue
-        if isinstance(m, nn.Linear):
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
             if pending is not None:
                 layers.append((pending, "identity"))
-            pending = m
+            if isinstance(m, nn.Conv2d):
+                cv = _conv_layer(m, shape, where)
+                pending = (m, cv)
+                shape = cv.output_shape(_np(m.weight))
+            else:
+                pending = (m, None)
+                shape = (m.out_features, 1, 1)
             continue
         conv = next((f for t, f in TORCH_TO_ACT if isinstance(m, t)), None)
         if conv is None:
             if isinstance(m, nn.LogSoftmax):
                 raise ValueError(f"{where}: bregnet's softmax output gives probabilities; drop the "
                                  "LogSoftmax and pass output='softmax'")
-            raise ValueError(f"{where} is not supported (bregnet models are sequential dense networks: "
-                             "nn.Linear and elementwise activations)")
+            raise ValueError(f"{where} is not supported (bregnet models are sequential networks: "
+                             "nn.Linear, nn.Conv2d and elementwise activations)")
         if pending is None:
-            raise ValueError(f"{where}: an activation must follow an nn.Linear")
+            raise ValueError(f"{where}: an activation must follow an nn.Linear or nn.Conv2d")
         layers.append((pending, conv(m)))
         pending = None
     if pending is not None:
@@ -259,11 +306,12 @@ def from_torch(module, output=None, lam=1.0, reg="none"):
     elif output is not None and layers and _act.parse(layers[-1][1]).spec != _act.parse(output).spec:
         raise ValueError(f"output='{output}' but the network already ends in activation '{layers[-1][1]}'")
     if not layers:
-        raise ValueError("no nn.Linear layer found")
+        raise ValueError("no nn.Linear or nn.Conv2d layer found")
     out = []
-    for l, (lin, spec) in enumerate(layers):
-        b = _np(lin.bias) if lin.bias is not None else np.zeros(lin.out_features)
-        out.append(Layer(_np(lin.weight), b, spec, lam, reg, residual=bool(residual and residual[l])))
+    for l, ((lin, cv), spec) in enumerate(layers):
+        nb = lin.out_channels if cv else lin.out_features
+        b = _np(lin.bias) if lin.bias is not None else np.zeros(nb)
+        out.append(Layer(_np(lin.weight), b, spec, lam, reg, residual=bool(residual and residual[l]), conv=cv))
     return Model(out, S)
 
 

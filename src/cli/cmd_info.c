@@ -188,9 +188,13 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
         PetscInt   rank;
         PetscInt64 d[H5S_MAX_RANK];
         PetscCall(BnH5GetShape_Private(info->f, ds, &rank, d));
-        if (rank == 2) PetscCall(PetscSNPrintf(item, sizeof(item), "%s%s [%" PetscInt64_FMT ", %" PetscInt64_FMT "]", shapes[0] ? ", " : "", leaf[k], d[0], d[1]));
-        else PetscCall(PetscSNPrintf(item, sizeof(item), "%s%s [%" PetscInt64_FMT "]", shapes[0] ? ", " : "", leaf[k], rank ? d[0] : 1));
+        PetscCall(PetscSNPrintf(item, sizeof(item), "%s%s [%" PetscInt64_FMT, shapes[0] ? ", " : "", leaf[k], rank ? d[0] : 1));
         BnStrAppend_Private(shapes, sizeof(shapes), item);
+        for (PetscInt i = 1; i < rank && i < 4; i++) { /* conv weights have 4 */
+          PetscCall(PetscSNPrintf(item, sizeof(item), ", %" PetscInt64_FMT, d[i]));
+          BnStrAppend_Private(shapes, sizeof(shapes), item);
+        }
+        BnStrAppend_Private(shapes, sizeof(shapes), "]");
       }
     }
     PetscCall(BnH5HasAttr(info->f, path, "activation", &has));

@@ -51,16 +51,11 @@ PetscErrorCode BnCommandInvert(int *exit_code)
     }
   }
   PetscCall(BnCheckUnusedOptions(world));
-  { /* the outputs must be writable, and must not replace the model, before any work */
-    char model[PETSC_MAX_PATH_LEN] = "";
-    PetscCall(BnOptionsGetString("-model", model, sizeof(model), NULL));
-    PetscCall(BnOutputCheckDistinct(world, "-invert_out", out, "-model", model));
-    PetscCall(BnOutputCheck(world, "-invert_out", out, overwrite));
-    if (!none) {
-      PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-model", model));
-      PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-invert_out", out));
-      PetscCall(BnOutputCheck(world, "-invert_png", png, overwrite));
-    }
+  /* the outputs must be writable, and must not replace an input or each other, before any work */
+  PetscCall(BnOutputCheck(world, "-invert_out", out, overwrite));
+  if (!none) {
+    PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-invert_out", out));
+    PetscCall(BnOutputCheck(world, "-invert_png", png, overwrite));
   }
   PetscCall(BnInvertSetUp(inv));
   PetscCall(BnInvertView(inv, NULL)); /* the problem, before the solve starts */

@@ -63,7 +63,6 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCheck(!set_out || output[0], world, PETSC_ERR_USER_INPUT, "-output: give a file name");
   PetscCheck(!hidden || output[0], world, PETSC_ERR_USER_INPUT, "-output_hidden needs -output PATH");
   if (output[0]) {
-    PetscCall(BnOutputCheckDistinct(world, "-output", output, "-model", model));
     PetscCall(BnOutputCheck(world, "-output", output, overwrite));
   }
   PetscCall(BnNetLoad(stage, model, &net));

@@ -51,7 +51,6 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
     PetscCheck(a->model_out[0], world, PETSC_ERR_USER_INPUT, "bregnet prune: -model_out needs a PATH");
     PetscCall(BnSameFile(a->model, a->model_out, &same));
     PetscCheck(!same, world, PETSC_ERR_USER_INPUT, "bregnet prune: -model_out %s is the input -model %s; the input is never overwritten, choose another name", a->model_out, a->model);
-    PetscCall(BnOutputCheck(world, "-model_out", a->model_out, a->overwrite)); /* before any work: directory, existing file */
   }
   PetscCheck(a->ndirs >= 0, world, PETSC_ERR_USER_INPUT, "-compare_directions %" PetscInt_FMT ": must be >= 0", a->ndirs);
   PetscCheck(a->h > 0 && !PetscIsInfOrNanReal(a->h), world, PETSC_ERR_USER_INPUT, "-compare_step %g: must be a finite number > 0", (double)a->h);
@@ -98,6 +97,23 @@ static PetscErrorCode BnPrintWidths(MPI_Comm world, const char what[], BnNet net
   PetscFunctionReturn(0);
 }
 
+/* the canonical form (rescaling, merging and dropping neurons, the rank of W) is defined on
+   dense layers, whose neurons are rows of W: a convolution's channels share weights over positions */
+static PetscErrorCode BnPruneLoad(MPI_Comm world, const char path[], BnNet *net)
+{
+  PetscInt L;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetLoad(world, path, net));
+  PetscCall(BnNetGetNumLayers(*net, &L));
+  for (PetscInt l = 1; l <= L; l++) {
+    const char *spec;
+    PetscCall(BnNetGetLayerSpec(*net, l, &spec));
+    PetscCheck(!spec, world, PETSC_ERR_USER_INPUT, "bregnet prune: %s: layer %" PetscInt_FMT " is a convolution (%s); the canonical form (balancing, merging and dropping neurons, rank) and the comparison are defined for dense layers only, whose neurons are rows of W", path, l, spec);
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args, BnPrune pa, BnData data)
 {
   BnNet           A, B, cA, cB;
@@ -110,8 +126,8 @@ static PetscErrorCode BnPruneRunCompare(MPI_Comm world, const BnPruneArgs *args,
   uint64_t        seed;
 
   PetscFunctionBegin;
-  PetscCall(BnNetLoad(world, args->model, &A));
-  PetscCall(BnNetLoad(world, args->model_b, &B));
+  PetscCall(BnPruneLoad(world, args->model, &A));
+  PetscCall(BnPruneLoad(world, args->model_b, &B));
   PetscCall(BnPrintWidths(world, "model A:", A));
   PetscCall(BnPrintWidths(world, "model B:", B));
   /* the parameter distances first: they check that the models are comparable before any data is read */
@@ -149,7 +165,7 @@ static PetscErrorCode BnPruneRunPrune(MPI_Comm world, const BnPruneArgs *args, B
   const PetscInt *n;
 
   PetscFunctionBegin;
-  PetscCall(BnNetLoad(world, args->model, &net));
+  PetscCall(BnPruneLoad(world, args->model, &net));
   PetscCall(BnNetView(net, NULL));
   PetscCall(BnPruneSetUp(prune, net));
   PetscCall(BnPruneSolve(prune));
@@ -218,6 +234,7 @@ PetscErrorCode BnCommandPrune(int *exit_code)
     PetscFunctionReturn(0);
   }
   PetscCall(BnCheckUnusedOptions(world));
+  if (args.has_out) PetscCall(BnOutputCheck(world, "-model_out", args.model_out, args.overwrite)); /* before any work */
   if (args.compare) PetscCall(BnPruneRunCompare(world, &args, prune, data));
   else PetscCall(BnPruneRunPrune(world, &args, prune, data));
   PetscCall(BnPruneDestroy(&prune));

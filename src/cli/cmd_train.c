@@ -129,8 +129,12 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       for (PetscInt st = 0; st < S; st++) {
         PetscLogDouble rows = n[0] + n[L], wts = 0, e;
         for (PetscInt l = first[st]; l <= last[st]; l++) {
+          BnLayer  layer;
+          PetscInt nW, nb;
+          PetscCall(BnNetGetLayerOperator(net, l, &layer));
+          PetscCall(BnLayerGetShape(layer, NULL, NULL, &nW, &nb));
           if (l < L) rows += n[l];
-          wts += n[l] * (n[l - 1] + 1);
+          wts += nW + nb;
         }
         if (first[st] > 1) rows += n[first[st] - 1];
         e   = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;

@@ -31,9 +31,30 @@ static void BnOutputProbe(const char option[], const char path[], PetscBool over
   else if (!stat(path, &st) && !overwrite) snprintf(msg, BN_OUT_MSG_LEN, "%s %s: the file exists; give -overwrite to replace it, or choose another name", option, path);
 }
 
+/* every option that names a file a command reads: an output may be none of them */
+static const char *const bn_input_options[] = {"-data", "-model", "-model_b", "-model_init", "-restart", "-invert_measurements", "-options_file"};
+
+/* rank 0: "" or why path is one of the inputs (the same file by device and inode, so also
+   through another name or a link) */
+static PetscErrorCode BnOutputProbeInputs(const char option[], const char path[], char msg[])
+{
+  struct stat out, in;
+
+  PetscFunctionBegin;
+  if (stat(path, &out)) PetscFunctionReturn(0); /* a file that does not exist is no input */
+  for (size_t i = 0; i < sizeof(bn_input_options) / sizeof(bn_input_options[0]) && !msg[0]; i++) {
+    char      value[PETSC_MAX_PATH_LEN];
+    PetscBool set;
+    PetscCall(BnOptionsGetString(bn_input_options[i], value, sizeof(value), &set));
+    if (set && value[0] && !stat(value, &in) && in.st_dev == out.st_dev && in.st_ino == out.st_ino) snprintf(msg, BN_OUT_MSG_LEN, "%s %s: the same file as %s %s; the output would replace an input (also with -overwrite), choose another name", option, path, bn_input_options[i], value);
+  }
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnOutputCheck - checks, before any work, that an output file can be written: its directory
-  exists and is writable, it is not a directory, and it does not exist unless overwrite is set
+  exists and is writable, it is not a directory, it is none of the command's input files, and
+  it does not exist unless overwrite is set
 
   Collective (rank 0 of comm looks, everyone gets its verdict)
 
@@ -46,7 +67,9 @@ static void BnOutputProbe(const char option[], const char path[], PetscBool over
   Notes:
   Errors are PETSC_ERR_FILE_OPEN (exit code 2) and name the option, the file and the reason.
   The file itself is written later under PATH.tmp and renamed, so a run that fails keeps the
-  old file either way.
+  old file either way. The inputs are the values of every file option (-data, -model, -model_b,
+  -model_init, -restart, -invert_measurements, -options_file), read from the options database:
+  call it after BnCheckUnusedOptions(), which reading them would otherwise satisfy.
 
 .seealso: BnOutputCheckDirectory(), BnOutputCheckDistinct()
 @*/
@@ -57,7 +80,8 @@ PetscErrorCode BnOutputCheck(MPI_Comm comm, const char option[], const char path
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) BnOutputProbe(option, path, overwrite, msg);
+  if (!rank) PetscCall(BnOutputProbeInputs(option, path, msg));
+  if (!rank && !msg[0]) BnOutputProbe(option, path, overwrite, msg);
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));
   PetscCheck(!msg[0], comm, PETSC_ERR_FILE_OPEN, "%s", msg);
   PetscFunctionReturn(0);

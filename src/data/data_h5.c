@@ -76,6 +76,10 @@ static PetscErrorCode H5LoadSplit(BnData data, BnH5 f, const H5Names *nm, PetscI
     PetscCall(H5Shape(data, f, nm->labels, 1, dl));
     PetscCheck(dl[0] == rows, data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %" PetscInt64_FMT " entries but %s has %" PetscInt64_FMT " rows", data->source, nm->labels, dl[0], nm->inputs, rows);
   }
+  if (s == &data->test) { /* the file disagrees with itself: blame it, not -net_widths */
+    PetscCheck(n_in == data->train.n_in, data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %" PetscInt_FMT " columns but %s has %" PetscInt_FMT, data->source, nm->inputs, n_in, train_names.inputs, data->train.n_in);
+    PetscCheck(!has_targets || n_out == data->train.n_out, data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %" PetscInt_FMT " columns but the training targets have %" PetscInt_FMT, data->source, nm->targets, n_out, data->train.n_out);
+  }
   PetscCall(BnDataCheckWidths(data, L, widths, n_in, n_out));
   PetscCheck(want == BN_DATA_SAMPLES_DEFAULT || want <= rows, data->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": larger than the %" PetscInt64_FMT " samples of %s in -data %s", opt, want, rows, nm->inputs, data->source);
   N = want == BN_DATA_SAMPLES_DEFAULT ? (PetscInt)rows : want;

@@ -212,6 +212,16 @@ static PetscErrorCode FirstLayers(BnInvert inv, PetscInt k)
   PetscCall(BnNetCreate(inv->comm, &inv->net));
   PetscCall(BnNetSetOrigin(inv->net, inv->model)); /* a refused residual layer is the file's */
   PetscCall(BnNetSetArchitecture(inv->net, k, wf, acts, "none", lam));
+  { /* the layer types and the input shape carry over */
+    PetscInt shape[3];
+    PetscCall(BnNetGetInputShape(inv->full, shape));
+    PetscCall(BnNetSetInputShape(inv->net, shape));
+    for (PetscInt l = 1; l <= k; l++) {
+      const char *spec;
+      PetscCall(BnNetGetLayerSpec(inv->full, l, &spec));
+      if (spec) PetscCall(BnNetSetLayerType(inv->net, l, spec));
+    }
+  }
   for (PetscInt l = 1; l <= k; l++) {
     PetscBool res;
     PetscCall(BnNetGetResidual(inv->full, l, &res));
@@ -220,10 +230,14 @@ static PetscErrorCode FirstLayers(BnInvert inv, PetscInt k)
   PetscCall(BnNetSetUp(inv->net));
   for (PetscInt l = 1; l <= k; l++) {
     PetscReal *Ws, *bs, *Wd, *bd;
+    PetscInt   nW, nb;
+    BnLayer    layer;
+    PetscCall(BnNetGetLayerOperator(inv->net, l, &layer));
+    PetscCall(BnLayerGetShape(layer, NULL, NULL, &nW, &nb));
     PetscCall(BnNetGetLayer(inv->full, l, &Ws, &bs));
     PetscCall(BnNetGetLayer(inv->net, l, &Wd, &bd));
-    PetscCall(PetscArraycpy(Wd, Ws, wf[l] * wf[l - 1]));
-    PetscCall(PetscArraycpy(bd, bs, wf[l]));
+    PetscCall(PetscArraycpy(Wd, Ws, nW));
+    PetscCall(PetscArraycpy(bd, bs, nb));
   }
   inv->L = k;
   PetscCall(BnNetGetWidths(inv->net, &inv->n));

@@ -34,8 +34,14 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_LAYER_REG]        = {"/net/layer_{l}", "reg", BN_FORMAT_STRING, "", PETSC_TRUE, KMC, 0, "weight regulariser spec, e.g. l2:0.001"},
   [BN_F_LAYER_BIAS_FIXED] = {"/net/layer_{l}", "bias_fixed", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: the bias is not trained (absent: trained)"},
   [BN_F_LAYER_RESIDUAL]   = {"/net/layer_{l}", "residual", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: x_l = sigma_l(z_l) + x_{l-1}, n_{l-1} = n_l (absent: plain)"},
-  [BN_F_LAYER_W]          = {"/net/layer_{l}/W", NULL, BN_FORMAT_FLOAT64, "n_l,n_{l-1}", PETSC_TRUE, KMC, FIN, "weights"},
-  [BN_F_LAYER_B]          = {"/net/layer_{l}/b", NULL, BN_FORMAT_FLOAT64, "n_l", PETSC_TRUE, KMC, FIN, "bias"},
+  [BN_F_LAYER_TYPE]       = {"/net/layer_{l}", "type", BN_FORMAT_STRING, "", PETSC_FALSE, KMC, 0, "layer type: conv (absent: dense)"},
+  [BN_F_LAYER_KERNEL]     = {"/net/layer_{l}", "kernel", BN_FORMAT_INT64, "2", PETSC_FALSE, KMC, 0, "conv: kernel height and width"},
+  [BN_F_LAYER_STRIDE]     = {"/net/layer_{l}", "stride", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "conv: stride (both directions)"},
+  [BN_F_LAYER_PADDING]    = {"/net/layer_{l}", "padding", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "conv: zero padding (both directions)"},
+  [BN_F_LAYER_INPUT_SHAPE] = {"/net/layer_{l}", "input_shape", BN_FORMAT_INT64, "3", PETSC_FALSE, KMC, 0, "conv: input rows as C, H, W (channel-major)"},
+  [BN_F_LAYER_OUTPUT_SHAPE] = {"/net/layer_{l}", "output_shape", BN_FORMAT_INT64, "3", PETSC_FALSE, KMC, 0, "conv: output rows as C, H, W"},
+  [BN_F_LAYER_W]          = {"/net/layer_{l}/W", NULL, BN_FORMAT_FLOAT64, "w_l", PETSC_TRUE, KMC, FIN, "weights: n_l,n_{l-1} (dense) or c_out,c_in,kh,kw (conv)"},
+  [BN_F_LAYER_B]          = {"/net/layer_{l}/b", NULL, BN_FORMAT_FLOAT64, "b_l", PETSC_TRUE, KMC, FIN, "bias: n_l (dense) or c_out (conv)"},
   [BN_F_LAYER_S]          = {"/net/layer_{L}/S", NULL, BN_FORMAT_FLOAT64, "n_L,n_{L-2}", PETSC_FALSE, KMC, FIN, "affine skip x_{L-2} -> z_L (bregnet prune; L >= 2)"},
   [BN_F_SOLVER]           = {"/solver", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "solver state"},
   [BN_F_SOLVER_SWEEP]     = {"/solver", "sweep", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "sweeps done"},
@@ -53,12 +59,12 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_SOLVER_WEIGHT_VERSION] = {"/solver", "weight_version", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "counter of weight changes"},
   [BN_F_SOLVER_POWER_VERSION] = {"/solver", "power_version", BN_FORMAT_INT64, "L", PETSC_TRUE, KC, 0, "weight version of each layer's spectral estimate"},
   [BN_F_SOLVER_POWER_NORM2] = {"/solver", "power_norm2", BN_FORMAT_FLOAT64, "L", PETSC_TRUE, KC, 0, "each layer's estimate of the squared spectral norm"},
-  [BN_F_SOLVER_M_W]       = {"/solver/m_W_{l}", NULL, BN_FORMAT_FLOAT64, "n_l,n_{l-1}", PETSC_TRUE, KC, 0, "first moment (Adam) or velocity (Nesterov) of W"},
-  [BN_F_SOLVER_V_W]       = {"/solver/v_W_{l}", NULL, BN_FORMAT_FLOAT64, "n_l,n_{l-1}", PETSC_TRUE, KC, 0, "second moment of W (Adam)"},
-  [BN_F_SOLVER_M_B]       = {"/solver/m_b_{l}", NULL, BN_FORMAT_FLOAT64, "n_l", PETSC_TRUE, KC, 0, "first moment or velocity of b"},
-  [BN_F_SOLVER_V_B]       = {"/solver/v_b_{l}", NULL, BN_FORMAT_FLOAT64, "n_l", PETSC_TRUE, KC, 0, "second moment of b"},
+  [BN_F_SOLVER_M_W]       = {"/solver/m_W_{l}", NULL, BN_FORMAT_FLOAT64, "w_l", PETSC_TRUE, KC, 0, "first moment (Adam) or velocity (Nesterov) of W"},
+  [BN_F_SOLVER_V_W]       = {"/solver/v_W_{l}", NULL, BN_FORMAT_FLOAT64, "w_l", PETSC_TRUE, KC, 0, "second moment of W (Adam)"},
+  [BN_F_SOLVER_M_B]       = {"/solver/m_b_{l}", NULL, BN_FORMAT_FLOAT64, "b_l", PETSC_TRUE, KC, 0, "first moment or velocity of b"},
+  [BN_F_SOLVER_V_B]       = {"/solver/v_b_{l}", NULL, BN_FORMAT_FLOAT64, "b_l", PETSC_TRUE, KC, 0, "second moment of b"},
   [BN_F_SOLVER_POWER_W]   = {"/solver/power_W_{l}", NULL, BN_FORMAT_FLOAT64, "n_{l-1}", PETSC_TRUE, KC, 0, "power-iteration vector for |W_l|_2"},
-  [BN_F_SOLVER_POWER_X]   = {"/solver/power_X_{l}", NULL, BN_FORMAT_FLOAT64, "n_{l-1}+2", PETSC_TRUE, KC, 0, "power-iteration state for |[X_{l-1}; 1]|_2"},
+  [BN_F_SOLVER_POWER_X]   = {"/solver/power_X_{l}", NULL, BN_FORMAT_FLOAT64, "k_l+2", PETSC_TRUE, KC, 0, "power-iteration state for the W-step: k_l = n_{l-1} (dense) or c_in kh kw (conv)"},
   [BN_F_LIFT]             = {"/lift", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "auxiliary variables"},
   [BN_F_LIFT_X]           = {"/lift/x_{h}", NULL, BN_FORMAT_FLOAT64, "N,n_l", PETSC_TRUE, KC, 0, "x_l of hidden layer l, row i = training sample i"},
   [BN_F_HISTORY]          = {"/history", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "one entry per sweep"},
@@ -190,7 +196,8 @@ unsigned BnFormatKindBit(const char kind[])
 
 /* ---------------------------------------------------------------- validation */
 
-#define BN_FORMAT_MAX_SYMBOLS 64
+#define BN_FORMAT_MAX_SYMBOLS 192
+#define BN_FORMAT_MAX_WIDTHS  32
 typedef struct {
   BnH5           f;
   unsigned       kinds;
@@ -201,6 +208,8 @@ typedef struct {
   PetscInt       nsym;
   char           sym[BN_FORMAT_MAX_SYMBOLS][32];
   PetscInt64     val[BN_FORMAT_MAX_SYMBOLS];
+  PetscInt       wrank[BN_FORMAT_MAX_WIDTHS]; /* shape w_l of layer l's weights (0: unknown) */
+  PetscInt64     wdims[BN_FORMAT_MAX_WIDTHS][4];
 } BnFormatCtx;
 
 static PetscErrorCode BnFormatFinding(BnFormatCtx *c, PetscBool problem, const char fmt[], ...)
@@ -283,8 +292,9 @@ static PetscErrorCode BnFormatResolve(BnFormatCtx *c, const char term[], size_t 
     *add  = strtoll(plus + 1, NULL, 10);
     *plus = 0;
   }
-  /* n_l, n_{l-1}, n_{l-2}, n_L, n_{L-2}, n_0: a width; the layer index decides which */
-  if (!strncmp(t, "n_", 2)) {
+  /* n_l, n_{l-1}, n_{l-2}, n_L, n_{L-2}, n_0: a width; the layer index decides which; b_l and
+     k_l: layer l's bias count and patch length (BnFormatBindLayer()) */
+  if (!strncmp(t, "n_", 2) || !strncmp(t, "b_", 2) || !strncmp(t, "k_", 2)) {
     const char *sub = t + 2;
     PetscInt    idx = -1;
     if (!strcmp(sub, "l")) idx = l;
@@ -293,7 +303,7 @@ static PetscErrorCode BnFormatResolve(BnFormatCtx *c, const char term[], size_t 
     else if (!strcmp(sub, "L")) idx = c->L ? c->L : -1;
     else if (!strcmp(sub, "{L-2}")) idx = c->L ? c->L - 2 : -1;
     else if (isdigit((unsigned char)sub[0])) idx = (PetscInt)strtol(sub, NULL, 10);
-    if (idx >= 0) snprintf(key, 32, "n_%" PetscInt_FMT, idx);
+    if (idx >= 0) snprintf(key, 32, "%c_%" PetscInt_FMT, t[0], idx);
     else snprintf(key, 32, "%s", t); /* unknown width: a free symbol */
   } else snprintf(key, 32, "%s", t);
   PetscFunctionReturn(0);
@@ -321,6 +331,18 @@ static PetscErrorCode BnFormatTerm(BnFormatCtx *c, const char term[], size_t n, 
   PetscFunctionReturn(0);
 }
 
+static void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
+
+/* the shape of an entry in the words of layer l's type, for messages */
+static const char *BnFormatShapeLabel(const BnFormatCtx *c, const char shape[], PetscInt l)
+{
+  PetscBool conv = (PetscBool)(l < BN_FORMAT_MAX_WIDTHS && c->wrank[l] == 4);
+  if (!strcmp(shape, "w_l")) return conv ? "c_out,c_in,kh,kw" : "n_l,n_{l-1}";
+  if (!strcmp(shape, "b_l")) return conv ? "c_out" : "n_l";
+  if (!strcmp(shape, "k_l+2")) return conv ? "c_in kh kw+2" : "n_{l-1}+2";
+  return shape;
+}
+
 /* the shape an entry expects for layer l with the values known: "[2, 3]", "[N, 3]" */
 static PetscErrorCode BnFormatExpected(BnFormatCtx *c, const char shape[], PetscInt l, char buf[], size_t len)
 {
@@ -328,6 +350,10 @@ static PetscErrorCode BnFormatExpected(BnFormatCtx *c, const char shape[], Petsc
 
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(buf, "[", len));
+  if (!strcmp(shape, "w_l") && l < BN_FORMAT_MAX_WIDTHS && c->wrank[l]) {
+    BnFormatDims(c->wrank[l], c->wdims[l], buf, len);
+    PetscFunctionReturn(0);
+  }
   while (*p) {
     const char *e = strchr(p, ',');
     size_t      n = e ? (size_t)(e - p) : strlen(p);
@@ -364,6 +390,11 @@ static PetscErrorCode BnFormatShapeFits(BnFormatCtx *c, const char shape[], Pets
   const char *p     = shape;
 
   PetscFunctionBegin;
+  if (!strcmp(shape, "w_l")) { /* the weights of layer l: the shape its type implies */
+    *fits = (PetscBool)(l < BN_FORMAT_MAX_WIDTHS && (!c->wrank[l] || c->wrank[l] == rank));
+    for (PetscInt i = 0; *fits && c->wrank[l] && i < rank; i++) *fits = (PetscBool)(dims[i] == c->wdims[l][i]);
+    PetscFunctionReturn(0);
+  }
   for (const char *q = shape; *q; q++)
     if (*q == ',') terms++;
   *fits = (PetscBool)(terms == rank);
@@ -476,7 +507,7 @@ static PetscErrorCode BnFormatCheckObject(BnFormatCtx *c, const char obj[], Pets
         char want[128];
         BnFormatDims(rank, dims, got, sizeof(got));
         PetscCall(BnFormatExpected(c, x->shape, l, want, sizeof(want)));
-        PetscCall(BnFormatFinding(c, PETSC_TRUE, "dataset %s has shape %s, expected %s (%s)", obj, got, want, x->shape));
+        PetscCall(BnFormatFinding(c, PETSC_TRUE, "dataset %s has shape %s, expected %s (%s)", obj, got, want, BnFormatShapeLabel(c, x->shape, l)));
       }
     }
   }
@@ -529,6 +560,76 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
   PetscFunctionReturn(0);
 }
 
+/* an integer attribute of n values of a layer group, or a finding */
+static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnFormatKey key, PetscInt n, PetscInt64 v[], PetscBool *ok)
+{
+  PetscBool    has;
+  BnH5AttrType type;
+  PetscInt     cnt;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(key), &has));
+  if (has) PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
+  if (has) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
+  *ok = (PetscBool)(has && type == BN_H5_ATTR_INT && cnt == n);
+  if (*ok) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
+  else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: a conv layer needs the attribute '%s' (%" PetscInt_FMT " int64)", grp, BnFormatAttr(key), n));
+  PetscFunctionReturn(0);
+}
+
+/* layer l's parameter shapes from its type: w_l (W), b_l (b) and k_l (the W-step's power vector
+   minus 2); a conv layer's attributes must describe the convolution its widths imply */
+static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscInt64 w[])
+{
+  char       grp[64], key[32], *type = NULL;
+  PetscBool  has, conv = PETSC_FALSE, ok = PETSC_TRUE, o;
+  PetscInt64 k[2], s = 1, p = 0, in[3], out[3];
+
+  PetscFunctionBegin;
+  PetscCall(BnFormatPath(BN_F_LAYER, l, grp, sizeof(grp)));
+  c->wrank[l]    = 2;
+  c->wdims[l][0] = w[l];
+  c->wdims[l][1] = w[l - 1];
+  PetscCall(BnH5Has(c->f, grp, &has));
+  if (has) PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+  if (has) {
+    BnH5AttrType t;
+    PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &t));
+    if (t == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &type));
+    conv = (PetscBool)(type && !strcmp(type, "conv"));
+    if (type && !conv && strcmp(type, "dense")) PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: layer type '%s' is unknown (dense, conv)", grp, type));
+    PetscCall(PetscFree(type));
+  }
+  if (conv) {
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_KERNEL, 2, k, &o));
+    ok = (PetscBool)(ok && o);
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_STRIDE, 1, &s, &o));
+    ok = (PetscBool)(ok && o);
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_PADDING, 1, &p, &o));
+    ok = (PetscBool)(ok && o);
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_INPUT_SHAPE, 3, in, &o));
+    ok = (PetscBool)(ok && o);
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_OUTPUT_SHAPE, 3, out, &o));
+    ok = (PetscBool)(ok && o);
+    if (ok) { /* every number in range, and the shapes those of this convolution and of the widths */
+      PetscBool good = (PetscBool)(k[0] >= 1 && k[1] >= 1 && k[0] <= 65536 && k[1] <= 65536 && s >= 1 && s <= 65536 && p >= 0 && p <= 65536);
+      for (int d = 0; d < 3; d++) good = (PetscBool)(good && in[d] >= 1 && in[d] <= PETSC_MAX_INT && out[d] >= 1 && out[d] <= PETSC_MAX_INT);
+      good = (PetscBool)(good && in[1] + 2 * p >= k[0] && in[2] + 2 * p >= k[1] && out[1] == (in[1] + 2 * p - k[0]) / s + 1 && out[2] == (in[2] + 2 * p - k[1]) / s + 1);
+      good = (PetscBool)(good && in[0] * in[1] <= PETSC_MAX_INT && in[0] * in[1] * in[2] == w[l - 1] && out[0] * out[1] <= PETSC_MAX_INT && out[0] * out[1] * out[2] == w[l]);
+      if (good) {
+        c->wrank[l] = 4;
+        c->wdims[l][0] = out[0], c->wdims[l][1] = in[0], c->wdims[l][2] = k[0], c->wdims[l][3] = k[1];
+      } else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: the conv attributes (kernel, stride, padding, input_shape, output_shape) do not describe a convolution from n_%" PetscInt_FMT " = %" PetscInt64_FMT " to n_%" PetscInt_FMT " = %" PetscInt64_FMT " values", grp, l - 1, w[l - 1], l, w[l]));
+    }
+  }
+  if (conv && !ok) c->wrank[l] = 0; /* unknown: reported above */
+  snprintf(key, sizeof(key), "b_%" PetscInt_FMT, l);
+  *BnFormatSymbol(c, key) = c->wrank[l] ? c->wdims[l][0] : -1;
+  snprintf(key, sizeof(key), "k_%" PetscInt_FMT, l);
+  *BnFormatSymbol(c, key) = c->wrank[l] == 4 ? c->wdims[l][1] * c->wdims[l][2] * c->wdims[l][3] : (c->wrank[l] ? w[l - 1] : -1);
+  PetscFunctionReturn(0);
+}
+
 /* L and the widths from /net widths when they are usable */
 static PetscErrorCode BnFormatBindWidths(BnFormatCtx *c)
 {
@@ -543,8 +644,8 @@ static PetscErrorCode BnFormatBindWidths(BnFormatCtx *c)
   PetscCall(BnH5GetAttrType_Private(c->f, "/net", "widths", &type));
   if (type != BN_H5_ATTR_INT) PetscFunctionReturn(0);
   PetscCall(BnH5GetAttrCount(c->f, "/net", "widths", &n));
-  if (n < 2 || n > BN_FORMAT_MAX_SYMBOLS / 2) {
-    PetscCall(BnFormatFinding(c, PETSC_TRUE, "/net widths has %" PetscInt_FMT " entries, expected 2 to %d", n, BN_FORMAT_MAX_SYMBOLS / 2));
+  if (n < 2 || n > BN_FORMAT_MAX_WIDTHS) {
+    PetscCall(BnFormatFinding(c, PETSC_TRUE, "/net widths has %" PetscInt_FMT " entries, expected 2 to %d", n, BN_FORMAT_MAX_WIDTHS));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscMalloc1(n, &w));
@@ -557,6 +658,7 @@ static PetscErrorCode BnFormatBindWidths(BnFormatCtx *c)
     *BnFormatSymbol(c, key) = w[k];
   }
   *BnFormatSymbol(c, "L") = c->L;
+  for (PetscInt l = 1; l <= c->L; l++) PetscCall(BnFormatBindLayer(c, l, w));
   PetscCall(PetscFree(w));
   PetscFunctionReturn(0);
 }

@@ -214,6 +214,7 @@ static PetscErrorCode BnH5OpenRead_Impl(MPI_Comm comm, const char path[], PetscB
       err[0] = 1;
       err[1] = errno;
     } else if (S_ISDIR(st.st_mode)) err[0] = 2;
+    else if (!S_ISREG(st.st_mode)) err[0] = 4; /* a FIFO would block the reads below forever */
     else if (access(path, R_OK)) {
       err[0] = 1;
       err[1] = errno;
@@ -240,6 +241,7 @@ static PetscErrorCode BnH5OpenRead_Impl(MPI_Comm comm, const char path[], PetscB
     if (err[0] == 1 && err[1] == ENOENT) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': no such file", path));
     else if (err[0] == 1) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': %s", path, strerror(err[1])));
     else if (err[0] == 2) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': is a directory", path));
+    else if (err[0] == 4) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': not a regular file", path));
     else PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is not an HDF5 file", path));
     PetscCall(BnH5Free(&h));
     SETERRQ(comm, err[0] == 3 ? PETSC_ERR_FILE_UNEXPECTED : PETSC_ERR_FILE_OPEN, "%s", msg);

@@ -146,7 +146,13 @@ static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype
   if (H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) *ok = 0;
   if (!n) st = H5Sselect_none(fspace);
   else if (rank == 0) st = H5Sselect_all(fspace);
-  else st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+  else if (rank > 2) { /* whole rows of a higher-rank dataset (conv weights): columns = the trailing dims */
+    hsize_t fd[H5S_MAX_RANK], s4[H5S_MAX_RANK] = {r0}, c4[H5S_MAX_RANK] = {nr}, cols = 1;
+    st = H5Sget_simple_extent_dims(fspace, fd, NULL) == rank ? 0 : -1;
+    for (int i = 1; i < rank; i++) cols *= (c4[i] = fd[i]);
+    if (st >= 0 && c0 == 0 && nc == cols) st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, s4, NULL, c4, NULL);
+    else st = -1;
+  } else st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
   if (st < 0 || !n) { /* a failed selection still joins the collective call, with nothing */
     if (st < 0) *ok = 0;
     (void)H5Sselect_none(fspace);
@@ -182,11 +188,12 @@ static uint64_t BnChecksumBlock(PetscBool isint, const void *buf, hsize_t count,
    read in pieces). *ok = 0 if any rank failed to read. */
 static PetscErrorCode BnH5SumDataset(BnH5 f, hid_t dset, PetscBool isint, int rank, const hsize_t dims[], uint64_t *sum, int *ok)
 {
-  hsize_t  nrows = rank ? dims[0] : 1, ncols = rank == 2 ? dims[1] : 1, rlo, rhi, rows_per, pieces_per_row, mine, npieces, buflen;
+  hsize_t  nrows = rank ? dims[0] : 1, ncols = 1, rlo, rhi, rows_per, pieces_per_row, mine, npieces, buflen;
   uint64_t local = 0;
   void    *buf;
 
   PetscFunctionBegin;
+  for (int i = 1; i < rank; i++) ncols *= dims[i];
   *sum = 0;
   *ok  = 1;
   if (!nrows || !ncols) PetscFunctionReturn(0); /* same decision on every rank */
@@ -345,15 +352,19 @@ PetscErrorCode BnH5GetShape_Private(BnH5 f, const char dspath[], PetscInt *rank,
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5CheckArrayArgs(PetscInt rank, const PetscInt64 dims[], hsize_t hdims[2], hsize_t *count)
+/* hdims: the shape (rank values); cols: the values per row (1 for rank 1) */
+static PetscErrorCode BnH5CheckArrayArgs(PetscInt rank, const PetscInt64 dims[], hsize_t hdims[4], hsize_t *cols, hsize_t *count)
 {
   PetscFunctionBegin;
-  PetscCheck(rank == 1 || rank == 2, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "datasets have rank 1 or 2, not %" PetscInt_FMT, rank);
+  PetscCheck(rank >= 1 && rank <= 4, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "datasets have rank 1 to 4, not %" PetscInt_FMT, rank);
   PetscValidPointer(dims, 2);
-  for (PetscInt i = 0; i < rank; i++) PetscCheck(dims[i] >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "negative dimension %" PetscInt64_FMT, dims[i]);
-  hdims[0] = (hsize_t)dims[0];
-  hdims[1] = rank == 2 ? (hsize_t)dims[1] : 1;
-  *count   = hdims[0] * hdims[1];
+  *cols = 1;
+  for (PetscInt i = 0; i < rank; i++) {
+    PetscCheck(dims[i] >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "negative dimension %" PetscInt64_FMT, dims[i]);
+    hdims[i] = (hsize_t)dims[i];
+    if (i) *cols *= hdims[i];
+  }
+  *count = hdims[0] * *cols;
   PetscFunctionReturn(0);
 }
 
@@ -368,7 +379,7 @@ PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], Pets
 
 static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root)
 {
-  hsize_t  hdims[2], count;
+  hsize_t  hdims[4], cols, count;
   hid_t    dset = H5I_INVALID_HID;
   int      ok;
   uint64_t sum = 0;
@@ -376,12 +387,12 @@ static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
-  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &count));
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
   if (count && f->rank == root) PetscValidRealPointer(data, 5);
   PetscCall(BnH5CreateDataset(f, dspath, (int)rank, hdims, &dset));
   /* one writer: the copies on other ranks need not be bitwise equal (or present), and the
      file must match the checksum */
-  PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank != root ? 0 : hdims[0], 0, hdims[1], (void *)data, &ok));
+  PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank != root ? 0 : hdims[0], 0, cols, (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
   if (f->rank == root) sum = BnChecksumReal(data, (PetscInt64)count, 0);
@@ -525,7 +536,7 @@ static PetscErrorCode BnBcastReals(BnH5 f, PetscReal a[], hsize_t n)
 
 static PetscErrorCode BnH5ReadArray_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscReal data[])
 {
-  hsize_t   hdims[2], count;
+  hsize_t   hdims[4], cols, count;
   hid_t     dset = H5I_INVALID_HID;
   PetscBool has, valid;
   uint64_t  sum;
@@ -534,13 +545,13 @@ static PetscErrorCode BnH5ReadArray_Impl(BnH5 f, const char dspath[], PetscInt r
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
-  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &count));
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
   if (count) PetscValidRealPointer(data, 5);
   PetscCall(BnH5OpenDataset(f, dspath, &dset));
   PetscCall(BnH5CheckType(f, dspath, dset, PETSC_FALSE));
   PetscCall(BnH5CheckShape(f, dspath, dset, (int)rank, hdims));
   PetscCall(BnH5ReadChecksum(f, dspath, dset, &has, &valid, &sum));
-  PetscCall(BnH5TransferBlock(dset, PETSC_FALSE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank ? 0 : hdims[0], 0, hdims[1], data, &ok[0]));
+  PetscCall(BnH5TransferBlock(dset, PETSC_FALSE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank ? 0 : hdims[0], 0, cols, data, &ok[0]));
   if (!f->rank && ok[0] && has) ok[1] = valid && BnChecksumReal(data, (PetscInt64)count, 0) == sum;
   PetscCallMPI(MPI_Bcast(ok, 2, MPI_INT, 0, f->comm));
   PetscCheck(ok[0], f->comm, PETSC_ERR_FILE_READ, "%s: cannot read dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
@@ -702,7 +713,7 @@ PetscErrorCode BnH5VerifyDataset_Private(BnH5 f, const char dspath[], BnH5Checks
     }
   }
   if (has && !valid) *status = BN_H5_CHECKSUM_BAD;
-  else if (has && rank <= 2 && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
+  else if (has && rank <= 4 && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
     PetscCall(BnH5SumDataset(f, dset, (PetscBool)(cls == H5T_INTEGER), rank, dims, &sum, &ok));
     *status = ok && sum == want ? BN_H5_CHECKSUM_OK : BN_H5_CHECKSUM_BAD;
   }

@@ -13,6 +13,38 @@ static PetscErrorCode BnLayerPath(BnFormatKey key, PetscInt l, char path[])
   PetscFunctionReturn(0);
 }
 
+/* a layer type other than dense: its type and geometry as attributes of the layer group (grp);
+   dense layers write none, so files without a type are dense */
+static PetscErrorCode BnNetWriteLayerType(BnNet net, PetscInt l, BnH5 f, const char grp[])
+{
+  const char *spec;
+  BnLayer     layer;
+  PetscInt    in[3], out[3], wrank, wd[4];
+  int         cout, kh, kw, s, p;
+  PetscInt64  v[3];
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayerSpec(net, l, &spec));
+  if (!spec) PetscFunctionReturn(0);
+  PetscCall(BnNetGetLayerOperator(net, l, &layer));
+  PetscCall(BnLayerGetSpec(layer, NULL, &spec)); /* canonical: conv:C:KHxKW:sS:pP */
+  PetscCheck(sscanf(spec, "conv:%d:%dx%d:s%d:p%d", &cout, &kh, &kw, &s, &p) == 5, f->comm, PETSC_ERR_SUP, "layer %" PetscInt_FMT ": type %s cannot be written to files", l, spec);
+  PetscCall(BnLayerGetImageShapes(layer, in, out));
+  PetscCall(BnLayerGetWeightShape(layer, &wrank, wd));
+  PetscCall(BnH5WriteAttrString(f, grp, BnFormatAttr(BN_F_LAYER_TYPE), "conv"));
+  v[0] = wd[2], v[1] = wd[3];
+  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_KERNEL), 2, v));
+  v[0] = s;
+  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_STRIDE), 1, v));
+  v[0] = p;
+  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_PADDING), 1, v));
+  for (PetscInt k = 0; k < 3; k++) v[k] = in[k];
+  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_INPUT_SHAPE), 3, v));
+  for (PetscInt k = 0; k < 3; k++) v[k] = out[k];
+  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_OUTPUT_SHAPE), 3, v));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnNetWriteGroups - writes a network's /net group and /net/layer_l subgroups into a file being written
 
@@ -58,9 +90,11 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
   PetscCall(BnH5WriteAttrInt64(f, path, BnFormatAttr(BN_F_NET_TIED), 1, &tied64));
   for (PetscInt l = 1; l <= L; l++) {
     PetscReal  *W, *b, lambda;
-    PetscInt64  wdims[2] = {widths[l], widths[l - 1]}, bdims[1] = {widths[l]};
+    PetscInt64  wdims[4], bdims[1];
+    PetscInt    wrank, wd[4];
     BnReg       reg;
     const char *regspec;
+    BnLayer     layer;
 
     PetscCall(BnNetGetLayer(net, l, &W, &b));
     PetscCall(BnNetGetReg(net, l, &reg));
@@ -71,6 +105,11 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnH5WriteAttrString(f, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), acts[l - 1]));
     PetscCall(BnH5WriteAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &lambda));
     PetscCall(BnH5WriteAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), regspec));
+    PetscCall(BnNetGetLayerOperator(net, l, &layer));
+    PetscCall(BnLayerGetWeightShape(layer, &wrank, wd));
+    for (PetscInt k = 0; k < wrank; k++) wdims[k] = wd[k];
+    bdims[0] = wd[0];
+    PetscCall(BnNetWriteLayerType(net, l, f, path));
     { /* -net_bias_fixed layers say so (informative; absent = trained bias) */
       PetscBool  fixed;
       PetscInt64 one = 1;
@@ -83,7 +122,7 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnLayerPath(BN_F_LAYER, l, path));
     PetscCall(BnH5Owner_Private(f, (PetscBool)(W && b), path, &root));
     PetscCall(BnLayerPath(BN_F_LAYER_W, l, path));
-    PetscCall(BnH5WriteArrayFrom_Private(f, path, 2, wdims, W, root));
+    PetscCall(BnH5WriteArrayFrom_Private(f, path, wrank, wdims, W, root));
     PetscCall(BnLayerPath(BN_F_LAYER_B, l, path));
     PetscCall(BnH5WriteArrayFrom_Private(f, path, 1, bdims, b, root));
   }
@@ -169,6 +208,8 @@ typedef struct {
   PetscReal *lambda;  /* L */
   char     **acts;    /* L */
   char     **regs;    /* L */
+  char     **specs;   /* L: conv layers' specs, NULL: dense */
+  PetscInt64 (*inshape)[3]; /* L: conv layers' input_shape attributes */
   char      *actlist; /* "a1,...,aL" */
   char      *reglist;
   PetscBool  tied;
@@ -182,7 +223,9 @@ static PetscErrorCode BnNetDescDestroy(BnNetDesc *d)
   for (PetscInt l = 0; l < d->L; l++) {
     if (d->acts) PetscCall(PetscFree(d->acts[l]));
     if (d->regs) PetscCall(PetscFree(d->regs[l]));
+    if (d->specs) PetscCall(PetscFree(d->specs[l]));
   }
+  PetscCall(PetscFree2(d->specs, d->inshape));
   PetscCall(PetscFree4(d->widths, d->lambda, d->acts, d->regs));
   PetscCall(PetscFree(d->actlist));
   PetscCall(PetscFree(d->reglist));
@@ -203,6 +246,7 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
   PetscCall(BnH5GetAttrCount(f, net, BnFormatAttr(BN_F_NET_WIDTHS), &n));
   d->L = n - 1;
   PetscCall(PetscCalloc4(n, &d->widths, d->L, &d->lambda, d->L, &d->acts, d->L, &d->regs));
+  PetscCall(PetscCalloc2(d->L, &d->specs, d->L, &d->inshape));
   PetscCall(PetscMalloc1(n, &w64));
   PetscCall(BnH5ReadAttrInt64(f, net, BnFormatAttr(BN_F_NET_WIDTHS), n, w64));
   for (PetscInt l = 0; l < n; l++) d->widths[l] = (PetscInt)w64[l]; /* range checked by the format */
@@ -212,6 +256,23 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), &d->acts[l - 1]));
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), &d->regs[l - 1]));
     PetscCall(BnH5ReadAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &d->lambda[l - 1]));
+    PetscCall(BnH5HasAttr(f, path, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+    if (has) { /* the format check has accepted the type and its attributes */
+      char      *type, spec[256];
+      PetscInt64 k[2], s, p, out[3];
+      PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_TYPE), &type));
+      PetscCall(PetscStrcmp(type, "conv", &same));
+      PetscCall(PetscFree(type));
+      if (same) {
+        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_KERNEL), 2, k));
+        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &s));
+        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_PADDING), 1, &p));
+        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_INPUT_SHAPE), 3, d->inshape[l - 1]));
+        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_OUTPUT_SHAPE), 3, out));
+        PetscCall(PetscSNPrintf(spec, sizeof(spec), "conv:%" PetscInt64_FMT ":%" PetscInt64_FMT "x%" PetscInt64_FMT ":s%" PetscInt64_FMT ":p%" PetscInt64_FMT, out[0], k[0], k[1], s, p));
+        PetscCall(PetscStrallocpy(spec, &d->specs[l - 1]));
+      }
+    }
     PetscCall(BnH5HasAttr(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), &has));
     if (has && l <= BN_NET_DESC_MAX_LAYERS) {
       PetscInt64 r;
@@ -272,17 +333,32 @@ static PetscErrorCode BnNetLoadFrom(MPI_Comm comm, BnH5 f, BnNetDesc *d, BnNet *
   PetscCall(BnNetSetOrigin(*net, f->path));
   PetscCall(BnNetSetArchitecture(*net, d->L, d->widths, d->actlist, d->reglist, d->lambda));
   PetscCall(BnNetSetTied(*net, d->tied));
+  for (PetscInt l = 1; l <= d->L; l++)
+    if (d->specs[l - 1]) PetscCall(BnNetSetLayerType(*net, l, d->specs[l - 1]));
+  if (d->specs[0]) {
+    PetscInt shape[3] = {(PetscInt)d->inshape[0][0], (PetscInt)d->inshape[0][1], (PetscInt)d->inshape[0][2]};
+    PetscCall(BnNetSetInputShape(*net, shape));
+  }
   for (PetscInt l = 1; l <= d->L && l <= BN_NET_DESC_MAX_LAYERS; l++)
     if (d->residual[l]) PetscCall(BnNetSetResidual(*net, l, PETSC_TRUE));
   PetscCall(BnNetSetUp(*net));
   for (PetscInt l = 1; l <= d->L; l++) {
     PetscReal *W, *b;
-    PetscInt64 wdims[2] = {d->widths[l], d->widths[l - 1]}, bdims[1] = {d->widths[l]};
+    PetscInt64 wdims[4], bdims[1], nW = 1;
+    PetscInt   wrank, wd[4], in[3];
+    BnLayer    layer;
 
+    PetscCall(BnNetGetLayerOperator(*net, l, &layer));
+    PetscCall(BnLayerGetImageShapes(layer, in, NULL));
+    PetscCheck(!d->specs[l - 1] || (in[0] == d->inshape[l - 1][0] && in[1] == d->inshape[l - 1][1] && in[2] == d->inshape[l - 1][2]), f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /net/layer_%" PetscInt_FMT " input_shape %" PetscInt64_FMT "x%" PetscInt64_FMT "x%" PetscInt64_FMT " is not the output %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " of the layer before", f->path, l,
+               d->inshape[l - 1][0], d->inshape[l - 1][1], d->inshape[l - 1][2], in[0], in[1], in[2]);
+    PetscCall(BnLayerGetWeightShape(layer, &wrank, wd));
+    for (PetscInt k = 0; k < wrank; k++) nW *= (wdims[k] = wd[k]);
+    bdims[0] = wd[0];
     PetscCall(BnNetGetLayer(*net, l, &W, &b));
     PetscCall(BnLayerPath(BN_F_LAYER_W, l, path));
-    PetscCall(BnH5ReadArray(f, path, 2, wdims, W));
-    PetscCall(BnFormatCheckFinite(f, path, wdims[0] * wdims[1], W));
+    PetscCall(BnH5ReadArray(f, path, wrank, wdims, W));
+    PetscCall(BnFormatCheckFinite(f, path, nW, W));
     PetscCall(BnLayerPath(BN_F_LAYER_B, l, path));
     PetscCall(BnH5ReadArray(f, path, 1, bdims, b));
     PetscCall(BnFormatCheckFinite(f, path, bdims[0], b));

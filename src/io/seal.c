@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* the digest sums the file's bytes as little-endian words, read here as native ones */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+  #error "seal.c reads the file as native 64-bit words: byte-swap them on big-endian hosts"
+#endif
+
 #define BN_SEAL_MAGIC "bregnet-seal/1 "
 #define BN_SEAL_CHUNK ((size_t)4 << 20) /* bytes per read */
 
@@ -79,11 +84,12 @@ static int BnSealReadHeader(const char path[], unsigned char hdr[BN_SEAL_USERBLO
 {
   struct stat st;
   size_t      got = 0;
-  int         fd  = open(path, O_RDONLY), err = 0;
+  int         fd  = open(path, O_RDONLY | O_NONBLOCK), err = 0; /* a FIFO must not block here */
 
   memset(hdr, 0, BN_SEAL_USERBLOCK);
   if (fd < 0) return errno;
   if (fstat(fd, &st)) err = errno;
+  else if (!S_ISREG(st.st_mode)) err = EINVAL; /* the caller's open names it */
   else {
     *length = (uint64_t)st.st_size;
     while (got < BN_SEAL_USERBLOCK && got < *length) {

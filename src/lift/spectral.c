@@ -8,14 +8,29 @@
 /* the power-iteration vectors of layer l (cold): the stage's layers, and others on the rank that gathers them for writing */
 PetscErrorCode BnLiftAllocateLayerState(BnLift lift, PetscInt l)
 {
-  PetscInt np = lift->n[l - 1];
+  PetscInt np = lift->n[l - 1], nk;
 
   PetscFunctionBegin;
   if (lift->pw_W[l]) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc2(np, &lift->pw_W[l], np + 2, &lift->pw_X[l]));
+  PetscCall(BnLiftGetPatchLength(lift, l, &nk));
+  PetscCall(PetscMalloc2(np, &lift->pw_W[l], nk + 2, &lift->pw_X[l]));
   for (PetscInt k = 0; k < np; k++) lift->pw_W[l][k] = 1.0 / PetscSqrtReal((PetscReal)np);
-  for (PetscInt k = 0; k <= np; k++) lift->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)np + 1);
-  lift->pw_X[l][np + 1] = 0; /* cold */
+  for (PetscInt k = 0; k <= nk; k++) lift->pw_X[l][k] = 1.0 / PetscSqrtReal((PetscReal)nk + 1);
+  lift->pw_X[l][nk + 1] = 0; /* cold */
+  PetscFunctionReturn(0);
+}
+
+/* the length of the rows of the data Gram matrix of layer l (BnLayerGramData()): n_{l-1} for a
+   dense layer, c_in kh kw for a convolution; its power vector has this length + 1 (bias) + 1 (warm flag) */
+PetscErrorCode BnLiftGetPatchLength(BnLift lift, PetscInt l, PetscInt *nk)
+{
+  BnLayer  layer;
+  PetscInt nW, nb;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayerOperator(lift->net, l, &layer));
+  PetscCall(BnLayerGetShape(layer, NULL, NULL, &nW, &nb));
+  *nk = nW / nb;
   PetscFunctionReturn(0);
 }
 
@@ -104,32 +119,24 @@ PetscErrorCode BnLiftNormW(BnLift lift, PetscInt l, PetscReal *norm2)
 @*/
 PetscErrorCode BnLiftNormX(BnLift lift, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal *norm2)
 {
-  PetscInt         nin = lift->n[l - 1], m = blk->m, its = lift->pw_X[l][nin + 1] > 0 ? BN_POWER_WARM : BN_POWER_FIRST;
-  PetscReal       *v   = lift->pw_X[l], *u, *w, one = 1.0, zero = 0.0, est = 0;
-  const PetscReal *X   = blk->X[l - 1];
-  PetscBLASInt     M, K, inc = 1;
+  BnLayer    layer;
+  PetscInt   nin, its;
+  PetscReal *v = lift->pw_X[l], *w, est = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_Spectral, 0, 0, 0, 0));
-  PetscCall(PetscMalloc2(PetscMax(m, 1), &u, nin + 1, &w));
-  PetscCall(PetscBLASIntCast(nin, &K));
-  PetscCall(PetscBLASIntCast(m, &M));
+  PetscCall(BnNetGetLayerOperator(lift->net, l, &layer));
+  PetscCall(BnLiftGetPatchLength(lift, l, &nin));
+  its = lift->pw_X[l][nin + 1] > 0 ? BN_POWER_WARM : BN_POWER_FIRST;
+  PetscCall(PetscMalloc1(nin + 1, &w));
   for (PetscInt k = 0; k < its; k++) {
-    /* u = [X 1] v; w = [X 1]^T u, X row-major m x nin = column-major nin x m */
-    if (m) {
-      PetscCallBLAS("BLASgemv", BLASgemv_("T", &K, &M, &one, X, &K, v, &inc, &zero, u, &inc));
-      for (PetscInt i = 0; i < m; i++) u[i] += v[nin];
-      PetscCallBLAS("BLASgemv", BLASgemv_("N", &K, &M, &one, X, &K, u, &inc, &zero, w, &inc));
-    } else PetscCall(PetscArrayzero(w, nin));
-    w[nin] = 0;
-    for (PetscInt i = 0; i < m; i++) w[nin] += u[i];
+    PetscCall(BnLayerGramData(layer, blk->m, blk->X[l - 1], v, w));
     PetscCall(BnLiftAllreduce(lift, w, nin + 1));
     PetscCall(PetscArraycpy(v, w, nin + 1));
     est = BnNormalize(nin + 1, v);
   }
-  PetscCall(PetscLogFlops(4.0 * its * nin * m));
   lift->pw_X[l][nin + 1] = 1; /* marks the vector as warm */
-  PetscCall(PetscFree2(u, w));
+  PetscCall(PetscFree(w));
   *norm2 = est / (PetscReal)Nnorm;
   PetscCall(PetscLogEventEnd(BN_Spectral, 0, 0, 0, 0));
   PetscFunctionReturn(0);

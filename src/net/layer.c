@@ -42,6 +42,49 @@ PetscErrorCode BnLayerRegisterAll(void)
   BnLayerRegisterCalled = PETSC_TRUE;
   PetscCall(PetscRegisterFinalize(BnLayerFinalizePackage));
   PetscCall(BnLayerRegister("dense", BnLayerCreate_Dense));
+  PetscCall(BnLayerRegister("conv", BnLayerCreate_Conv));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in[3], PetscInt nout, BnLayer *layer)
+{
+  PetscErrorCode (*create)(BnLayer) = NULL;
+  BnLayer     l;
+  char        name[64];
+  const char *colon = strchr(spec, ':');
+  size_t      len   = colon ? (size_t)(colon - spec) : strlen(spec);
+
+  PetscFunctionBegin;
+  PetscValidPointer(layer, 4);
+  PetscCall(BnLayerRegisterAll());
+  PetscCheck(len < sizeof(name), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer '%s': unknown type", spec);
+  PetscCall(PetscStrncpy(name, spec, len + 1));
+  PetscCall(PetscFunctionListFind(BnLayerList, name, &create));
+  PetscCheck(create, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer '%s': type '%s' is not registered (known: dense, conv; BnLayerRegister())", spec, name);
+  PetscCall(PetscNew(&l));
+  PetscCall(PetscStrallocpy(name, &l->type));
+  if (colon) PetscCall(PetscStrallocpy(colon + 1, &l->args));
+  for (PetscInt k = 0; k < 3; k++) l->in[k] = in[k];
+  l->nin    = in[0] * in[1] * in[2]; /* the caller's shapes come from checked widths */
+  l->nout   = nout;
+  l->out[0] = nout;
+  l->out[1] = l->out[2] = 1;
+  l->nb     = nout;
+  {
+    PetscErrorCode ierr = (*create)(l);
+    if (ierr) {
+      PetscCall(BnLayerDestroy(&l));
+      return ierr;
+    }
+  }
+  PetscCheck(l->ops.apply && l->ops.applytranspose && l->ops.gradient && l->ops.normpower && l->ops.norm && l->ops.gramdata, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layer type '%s' is incomplete", name);
+  if (!l->spec) PetscCall(PetscStrallocpy(name, &l->spec));
+  if (!l->wrank) { /* a matrix nb x (nW / nb) unless the type says otherwise */
+    l->wrank    = 2;
+    l->wdims[0] = l->nb;
+    l->wdims[1] = l->nW / l->nb;
+  }
+  *layer = l;
   PetscFunctionReturn(0);
 }
 
@@ -50,25 +93,62 @@ PetscErrorCode BnLayerRegisterAll(void)
   its parameters are stored from BnLayerAllocateParameters() on
 
   Not Collective
+
+.seealso: BnLayerCreateFromSpec()
 @*/
 PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer)
 {
-  PetscErrorCode (*create)(BnLayer) = NULL;
-  BnLayer l;
+  PetscInt in[3] = {nin, 1, 1};
 
   PetscFunctionBegin;
-  PetscValidPointer(layer, 4);
-  PetscCall(BnLayerRegisterAll());
-  PetscCall(PetscFunctionListFind(BnLayerList, type, &create));
-  PetscCheck(create, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer type '%s' is not registered (BnLayerRegister())", type);
-  PetscCall(PetscNew(&l));
-  PetscCall(PetscStrallocpy(type, &l->type));
-  l->nout = nout;
-  l->nin  = nin;
-  l->nb   = nout;
-  PetscCall((*create)(l));
-  PetscCheck(l->ops.apply && l->ops.applytranspose && l->ops.gradient && l->ops.normpower && l->ops.norm, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layer type '%s' is incomplete", type);
-  *layer = l;
+  PetscCall(BnLayerCreate_Private(type, in, nout, layer));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerCreateFromSpec - a layer from a spec "type:parameters" on input rows of shape (C, H, W):
+  "dense:128", "conv:16:5:s2:p2"; the type derives its output shape (BnLayerGetImageShapes())
+
+  Not Collective
+
+  Notes:
+  A bad spec (unknown token, zero, negative or overflowing number, a kernel larger than the
+  padded input) is PETSC_ERR_USER_INPUT naming the spec; the caller names the layer
+  (BnErrorSetContext()).
+
+.seealso: BnLayerCreate(), BnNetSetLayers()
+@*/
+PetscErrorCode BnLayerCreateFromSpec(const char spec[], const PetscInt in[3], BnLayer *layer)
+{
+  PetscFunctionBegin;
+  PetscCall(BnLayerCreate_Private(spec, in, -1, layer));
+  PetscFunctionReturn(0);
+}
+
+/* input and output rows as (C, H, W) images, and the canonical spec ("dense", "conv:16:5x5:s2:p2") */
+PetscErrorCode BnLayerGetImageShapes(BnLayer layer, PetscInt in[3], PetscInt out[3])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < 3; k++) {
+    if (in) in[k] = layer->in[k];
+    if (out) out[k] = layer->out[k];
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnLayerGetWeightShape(BnLayer layer, PetscInt *rank, PetscInt dims[4])
+{
+  PetscFunctionBegin;
+  *rank = layer->wrank;
+  for (PetscInt k = 0; k < layer->wrank; k++) dims[k] = layer->wdims[k];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnLayerGetSpec(BnLayer layer, const char **type, const char **spec)
+{
+  PetscFunctionBegin;
+  if (type) *type = layer->type;
+  if (spec) *spec = layer->spec;
   PetscFunctionReturn(0);
 }
 
@@ -171,6 +251,20 @@ PetscErrorCode BnLayerNorm(BnLayer layer, PetscReal *norm2)
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnLayerGramData - w = [P 1]^T [P 1] v for the m rows of x, where P holds what one output
+  channel's weights multiply (dense: the rows; conv: every patch): the power step for the
+  Lipschitz constant of the parameter gradient (v, w: nW/nb + 1 values; the caller sums w over ranks)
+
+  Not Collective
+@*/
+PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[])
+{
+  PetscFunctionBegin;
+  PetscCall(layer->ops.gramdata(layer, m, x, v, w));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnLayerDestroy(BnLayer *layer)
 {
   PetscFunctionBegin;
@@ -178,6 +272,8 @@ PetscErrorCode BnLayerDestroy(BnLayer *layer)
   if ((*layer)->ops.destroy) PetscCall((*layer)->ops.destroy(*layer));
   PetscCall(BnLayerFreeParameters(*layer));
   PetscCall(PetscFree((*layer)->type));
+  PetscCall(PetscFree((*layer)->args));
+  PetscCall(PetscFree((*layer)->spec));
   PetscCall(PetscFree(*layer));
   PetscFunctionReturn(0);
 }

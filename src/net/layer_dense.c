@@ -145,19 +145,52 @@ static PetscErrorCode Norm_Dense(BnLayer layer, PetscReal *norm2)
   PetscFunctionReturn(0);
 }
 
+/* w = [X 1]^T [X 1] v: u = X v + v_nin, w = X^T u, w_nin = sum u (X row-major m x nin is
+   column-major nin x m) */
+static PetscErrorCode GramData_Dense(BnLayer layer, PetscInt m, const PetscReal X[], const PetscReal v[], PetscReal w[])
+{
+  PetscInt     nin = layer->nin;
+  PetscReal   *u, one = 1.0, zero = 0.0;
+  PetscBLASInt M, K, inc = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(PetscMax(m, 1), &u));
+  PetscCall(PetscBLASIntCast(nin, &K));
+  PetscCall(PetscBLASIntCast(m, &M));
+  if (m) {
+    PetscCallBLAS("BLASgemv", BLASgemv_("T", &K, &M, &one, X, &K, v, &inc, &zero, u, &inc));
+    for (PetscInt i = 0; i < m; i++) u[i] += v[nin];
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &K, &M, &one, X, &K, u, &inc, &zero, w, &inc));
+  } else PetscCall(PetscArrayzero(w, nin));
+  w[nin] = 0;
+  for (PetscInt i = 0; i < m; i++) w[nin] += u[i];
+  PetscCall(PetscLogFlops(4.0 * nin * m));
+  PetscCall(PetscFree(u));
+  PetscFunctionReturn(0);
+}
+
 /*@C
-  BnLayerCreate_Dense - the dense affine map: nW = nout * nin weights, row-major
+  BnLayerCreate_Dense - the dense affine map: nW = nout * nin weights, row-major; the spec
+  "dense:N" gives the width N
 
   Not Collective
 @*/
 PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
 {
   PetscFunctionBegin;
+  if (layer->args) {
+    PetscCall(BnParseInt("dense layer width", layer->args, &layer->nout));
+    PetscCheck(layer->nout >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "dense:%s: the width must be >= 1", layer->args);
+    layer->out[0] = layer->nb = layer->nout;
+  }
+  PetscCheck(layer->nout >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "dense: needs a width (dense:N)");
+  PetscCall(BnSizeMul("dense layer", layer->nout, layer->nin + 1, &layer->nW)); /* [W b] must be addressable */
   layer->nW                  = layer->nout * layer->nin;
   layer->ops.apply           = Apply_Dense;
   layer->ops.applytranspose  = ApplyTranspose_Dense;
   layer->ops.gradient        = Gradient_Dense;
   layer->ops.normpower       = NormPower_Dense;
   layer->ops.norm            = Norm_Dense;
+  layer->ops.gramdata        = GramData_Dense;
   PetscFunctionReturn(0);
 }

@@ -16,16 +16,25 @@ typedef struct _BnLayerOps {
   PetscErrorCode (*normpower)(BnLayer, PetscInt its, PetscReal v[], PetscReal *est);
   /* a bound on |A|_2^2 as tight as the type can afford (dense: exact) */
   PetscErrorCode (*norm)(BnLayer, PetscReal *norm2);
+  /* w = [P 1]^T [P 1] v on the m rows of x (v, w: nW/nb + 1 values), P the rows of x as the
+     weights of one output channel see them (dense: x itself; conv: every patch of every row):
+     its largest eigenvalue over all samples is the Lipschitz constant of the parameter gradient */
+  PetscErrorCode (*gramdata)(BnLayer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[]);
   PetscErrorCode (*destroy)(BnLayer);
 } BnLayerOps;
 
 struct _p_BnLayer {
   char      *type;
   PetscInt   nout, nin; /* widths of the output and the input rows */
-  PetscInt   nW, nb;    /* parameters: weights (set by the type's create) and biases (nout) */
+  PetscInt   nW, nb;    /* parameters: weights and biases (dense: nout; conv: one per channel), set by the type's create */
+  PetscInt   in[3], out[3]; /* the rows as images (C, H, W), channel-major; dense: (n, 1, 1) */
+  char      *args;      /* the parameters after the type's name in a spec ("16:5:s2:p2"), NULL: none */
+  char      *spec;      /* the canonical spec (type and parameters), set by create */
+  PetscInt   wrank, wdims[4]; /* the weights' shape in files: dense (n_l, n_{l-1}); conv (c_out, c_in, kh, kw) */
   PetscReal *W, *b;     /* NULL where the layer is not stored (another layer stage's) */
   BnLayerOps ops;
   void      *data;
 };
 
 PETSC_INTERN PetscErrorCode BnLayerCreate_Dense(BnLayer);
+PETSC_INTERN PetscErrorCode BnLayerCreate_Conv(BnLayer);

@@ -169,15 +169,20 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   char      widths_s[1024] = "784,256,128,10", act_s[1024] = "", reg_s[1024] = "none", lambda_s[1024] = "1";
   PetscInt  widths[BN_MAX_LAYERS + 2], nw, nl, L;
   PetscReal lambda[BN_MAX_LAYERS + 1];
-  PetscBool tied = net->tied, set_fixed;
-  char      fixed_s[1024] = "", res_s[1024] = "";
+  PetscBool tied = net->tied, set_fixed, set_widths, set_layers, set_shape;
+  char      fixed_s[1024] = "", layers_s[4096] = "", res_s[1024] = "";
+  PetscInt  shape[3] = {1, 28, 28}, ns = 3;
+  char      shape_s[256] = "1,28,28";
+  char     *specs[BN_MAX_LAYERS] = {NULL};
   PetscInt  fixed[BN_MAX_LAYERS + 1], nf = 0;
   PetscBool set_res;
   PetscReal res_init = net->residual_init;
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
-  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), NULL));
+  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), &set_widths));
+  PetscCall(BnOptionsString("-net_layers", "Layers by type: conv:C:K[xK][:sS][:pP],dense:N,... (instead of -net_widths)", "BnNetParseLayers", layers_s, layers_s, sizeof(layers_s), &set_layers));
+  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
   PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
   PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
   PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
@@ -186,7 +191,13 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCall(BnOptionsString("-net_residual", "Residual layers l1,l2,... or all (x_l = sigma_l(z_l) + x_{l-1})", "BnNetSetResidual", res_s, res_s, sizeof(res_s), &set_res));
   PetscCall(BnOptionsReal("-net_residual_init", "Scale of the residual layers' He-normal initial weights (0: identity blocks)", "BnNetSetResidualInit", res_init, &res_init, NULL));
   PetscOptionsEnd();
-  PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
+  PetscCheck(!(set_widths && set_layers), net->comm, PETSC_ERR_USER_INPUT, "-net_widths and -net_layers are exclusive: give the architecture by one of them");
+  PetscCall(BnParseIntList("-net_input_shape", shape_s, 3, shape, &ns));
+  PetscCheck(ns == 3, net->comm, PETSC_ERR_USER_INPUT, "-net_input_shape: give C,H,W (3 values), got %" PetscInt_FMT, ns);
+  if (set_layers) {
+    PetscCall(BnNetParseLayers(net, layers_s, shape, BN_MAX_LAYERS, &nw, widths, specs));
+    nw++;
+  } else PetscCall(BnParseIntList("-net_widths", widths_s, BN_MAX_LAYERS + 1, widths, &nw));
   PetscCheck(nw >= 2, net->comm, PETSC_ERR_USER_INPUT, "-net_widths '%s': need at least an input and an output width", widths_s);
   L = nw - 1;
   for (PetscInt l = 1; l <= L; l++) { /* [W_l b_l] has n_l (n_{l-1} + 1) entries: refuse an overflow before any allocation */
@@ -206,6 +217,11 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   if (nl == 1)
     for (PetscInt l = 1; l < L; l++) lambda[l] = lambda[0];
   PetscCall(BnNetSetArchitecture(net, L, widths, act_s, reg_s, lambda));
+  for (PetscInt l = 1; l <= L; l++) {
+    if (specs[l - 1]) PetscCall(BnNetSetLayerType(net, l, specs[l - 1]));
+    PetscCall(PetscFree(specs[l - 1]));
+  }
+  if (set_layers || set_shape) PetscCall(BnNetSetInputShape(net, shape));
   PetscCall(BnNetSetTied(net, tied));
   PetscCall(BnNetSetResidualInit(net, res_init));
   if (set_fixed) {
@@ -354,9 +370,10 @@ PetscErrorCode BnNetSetUp(BnNet net)
   PetscCall(BnNetCheckResidual(net));
   if (net->tied) {
     PetscCheck(net->L == 2 && net->widths[0] == net->widths[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs a 2-layer autoencoder n0,n1,n0, got %" PetscInt_FMT " layers", net->L);
+    PetscCheck(!net->ltype[1] && !net->ltype[2], net->comm, PETSC_ERR_USER_INPUT, "-net_tied: needs dense layers (W_2 = W_1^T), layer %d is %s", net->ltype[1] ? 1 : 2, net->ltype[1] ? net->ltype[1] : net->ltype[2]);
   }
+  PetscCall(BnNetCreateLayers_Private(net));
   for (PetscInt l = 1; l <= net->L; l++) {
-    PetscCall(BnLayerCreate(net->ltype[l] ? net->ltype[l] : "dense", net->widths[l], net->widths[l - 1], &net->layer[l]));
     if (net->own_first && (l < net->own_first || l > net->own_last)) continue;
     PetscCall(BnLayerAllocateParameters(net->layer[l]));
   }
@@ -375,14 +392,15 @@ PetscErrorCode BnNetInitializeWeights(BnNet net, uint64_t seed)
   PetscFunctionBegin;
   PetscCheck(net->setup, net->comm, PETSC_ERR_ORDER, "call BnNetSetUp() first");
   for (PetscInt l = 1; l <= net->L; l++) {
-    PetscInt   n;
-    PetscReal  s = PetscSqrtReal(2.0 / (PetscReal)net->widths[l - 1]), *W, *b;
+    PetscInt   n, nb;
+    PetscReal  s, *W, *b;
+    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &n, &nb));
+    s = PetscSqrtReal(2.0 / (PetscReal)(n / nb)); /* fan-in: n_{l-1}, or c_in kh kw */
     if (net->residual[l]) s *= net->residual_init; /* 0: the block starts as the identity map */
-    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &n, NULL));
     PetscCall(BnLayerGetParameters(net->layer[l], &W, &b));
     if (!W) continue; /* another stage's layer */
     for (PetscInt k = 0; k < n; k++) W[k] = s ? s * BnRandNormal(seed, BN_STREAM_WEIGHTS + 64 * (uint64_t)l, (uint64_t)k) : 0.0;
-    PetscCall(PetscArrayzero(b, net->widths[l]));
+    PetscCall(PetscArrayzero(b, nb));
   }
   PetscCall(BnNetSyncTied(net));
   PetscFunctionReturn(0);
@@ -511,9 +529,11 @@ PetscErrorCode BnNetRegValue(BnNet net, PetscReal *val)
   *val = 0;
   for (PetscInt l = 1; l <= net->L; l++) {
     PetscReal r, *W;
+    PetscInt  nW, nb;
     if (net->tied && l == 2) continue;
     PetscCall(BnNetGetLayer(net, l, &W, NULL));
-    PetscCall(BnRegValue(net->reg[l], net->widths[l], net->widths[l - 1], W, &r));
+    PetscCall(BnLayerGetShape(net->layer[l], NULL, NULL, &nW, &nb));
+    PetscCall(BnRegValue(net->reg[l], nb, nW / nb, W, &r)); /* conv: the c_out x (c_in kh kw) matrix */
     *val += r;
   }
   PetscFunctionReturn(0);
@@ -532,15 +552,17 @@ PetscErrorCode BnNetCompare(BnNet a, BnNet b, PetscReal *reldiff)
   *reldiff = 0;
   for (PetscInt l = 1; l <= a->L; l++) {
     PetscReal d = 0, s = 0, *Wa, *ba, *Wb, *bb;
-    PetscInt  n = a->widths[l] * a->widths[l - 1];
-    PetscCheck(a->widths[l] == b->widths[l] && a->widths[l - 1] == b->widths[l - 1], PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "layer %" PetscInt_FMT " shapes differ", l);
+    PetscInt  n, nb, nWb, nbb;
+    PetscCall(BnLayerGetShape(a->layer[l], NULL, NULL, &n, &nb));
+    PetscCall(BnLayerGetShape(b->layer[l], NULL, NULL, &nWb, &nbb));
+    PetscCheck(a->widths[l] == b->widths[l] && a->widths[l - 1] == b->widths[l - 1] && n == nWb && nb == nbb, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "layer %" PetscInt_FMT " shapes differ", l);
     PetscCall(BnNetGetLayer(a, l, &Wa, &ba));
     PetscCall(BnNetGetLayer(b, l, &Wb, &bb));
     for (PetscInt k = 0; k < n; k++) {
       d += PetscSqr(Wa[k] - Wb[k]);
       s += PetscSqr(Wa[k]);
     }
-    for (PetscInt k = 0; k < a->widths[l]; k++) {
+    for (PetscInt k = 0; k < nb; k++) {
       d += PetscSqr(ba[k] - bb[k]);
       s += PetscSqr(ba[k]);
     }
@@ -564,7 +586,11 @@ PetscErrorCode BnNetView(BnNet net, PetscViewer viewer)
   for (PetscInt l = 1; l <= net->L; l++) {
     const char *reg;
     PetscCall(BnRegGetSpec(net->reg[l], &reg));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s%s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg, net->residual[l] ? ", residual" : ""));
+    if (net->ltype[l]) { /* a layer type of its own: its spec and image shapes */
+      PetscInt in[3], out[3];
+      PetscCall(BnLayerGetImageShapes(net->layer[l], in, out));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %s, %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " -> %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ", lambda %g, reg %s%s\n", l, net->ltype[l], in[0], in[1], in[2], out[0], out[1], out[2], (double)net->lambda[l], reg, net->residual[l] ? ", residual" : ""));
+    } else PetscCall(PetscViewerASCIIPrintf(viewer, "  layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g, reg %s%s\n", l, net->widths[l], net->widths[l - 1], (double)net->lambda[l], reg, net->residual[l] ? ", residual" : ""));
   }
   if (net->S) PetscCall(PetscViewerASCIIPrintf(viewer, "  skip S into layer %" PetscInt_FMT ": %" PetscInt_FMT " x %" PetscInt_FMT " (from the input of layer %" PetscInt_FMT ")\n", net->L, net->widths[net->L], net->widths[net->L - 2], net->L - 1));
   PetscFunctionReturn(0);

@@ -33,7 +33,8 @@ PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer)
 }
 
 /*@C
-  BnNetSetLayerType - the registered layer type of layer l (default dense); before BnNetSetUp()
+  BnNetSetLayerType - the type of layer l: a registered name with its parameters, e.g.
+  "conv:16:5:s2:p2" (default dense); before BnNetSetUp(), after BnNetSetArchitecture()
 
   Not Collective
 
@@ -45,7 +46,7 @@ PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[])
   PetscCheck(!net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSetLayerType: call it before BnNetSetUp()");
   PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
   PetscCall(PetscFree(net->ltype[l]));
-  PetscCall(PetscStrallocpy(type, &net->ltype[l]));
+  if (type && strcmp(type, "dense")) PetscCall(PetscStrallocpy(type, &net->ltype[l])); /* dense: NULL */
   PetscFunctionReturn(0);
 }
 

@@ -135,28 +135,34 @@ static PetscErrorCode BnCheckpointListFree(PetscInt n, char ***paths)
    them (the transfers are collective). The first two live in the model's /net group. */
 typedef struct {
   BnFormatKey key;  /* the dataset in the format description */
-  PetscInt    rank; /* 1 or 2 dimensions */
-  PetscInt64  dims[2];
+  PetscInt    rank; /* 1, 2 or (conv weights) 4 dimensions */
+  PetscInt64  dims[4];
   PetscReal  *data; /* this rank's array, NULL for a layer of another stage */
 } BnLayerArray;
 
 #define BN_LAYER_ARRAYS 8
 static PetscErrorCode BnCheckpointLayerArrays(BnSolver s, PetscInt l, BnLayerArray a[BN_LAYER_ARRAYS])
 {
-  PetscInt64 no = s->n[l], ni = s->n[l - 1];
+  PetscInt64 ni = s->n[l - 1];
+  PetscInt   nb, nk, wr, wd[4];
   PetscReal *W = NULL, *b = NULL, *rs[BN_WRULE_SLOTS]; /* the W-rule's state, in its slots */
+  BnLayer    layer;
 
   PetscFunctionBegin;
   if (l >= s->la && l <= s->lb) PetscCall(BnNetGetLayer(s->net, l, &W, &b));
   PetscCall(BnWRuleGetLayerState(s->wrule, l, rs, NULL));
-  a[0] = (BnLayerArray){BN_F_LAYER_W, 2, {no, ni}, W};
-  a[1] = (BnLayerArray){BN_F_LAYER_B, 1, {no, 0}, b};
-  a[2] = (BnLayerArray){BN_F_SOLVER_M_W, 2, {no, ni}, rs[BN_WRULE_MW]};
-  a[3] = (BnLayerArray){BN_F_SOLVER_V_W, 2, {no, ni}, rs[BN_WRULE_VW]};
-  a[4] = (BnLayerArray){BN_F_SOLVER_M_B, 1, {no, 0}, rs[BN_WRULE_MB]};
-  a[5] = (BnLayerArray){BN_F_SOLVER_V_B, 1, {no, 0}, rs[BN_WRULE_VB]};
-  a[6] = (BnLayerArray){BN_F_SOLVER_POWER_W, 1, {ni, 0}, s->pw_W[l]};
-  a[7] = (BnLayerArray){BN_F_SOLVER_POWER_X, 1, {ni + 2, 0}, s->pw_X[l]};
+  PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
+  PetscCall(BnLayerGetShape(layer, NULL, NULL, NULL, &nb));
+  PetscCall(BnLayerGetWeightShape(layer, &wr, wd));
+  PetscCall(BnLiftGetPatchLength(s->lift, l, &nk));
+  a[0] = (BnLayerArray){BN_F_LAYER_W, wr, {wd[0], wd[1], wd[2], wd[3]}, W};
+  a[1] = (BnLayerArray){BN_F_LAYER_B, 1, {nb}, b};
+  a[2] = (BnLayerArray){BN_F_SOLVER_M_W, wr, {wd[0], wd[1], wd[2], wd[3]}, rs[BN_WRULE_MW]};
+  a[3] = (BnLayerArray){BN_F_SOLVER_V_W, wr, {wd[0], wd[1], wd[2], wd[3]}, rs[BN_WRULE_VW]};
+  a[4] = (BnLayerArray){BN_F_SOLVER_M_B, 1, {nb}, rs[BN_WRULE_MB]};
+  a[5] = (BnLayerArray){BN_F_SOLVER_V_B, 1, {nb}, rs[BN_WRULE_VB]};
+  a[6] = (BnLayerArray){BN_F_SOLVER_POWER_W, 1, {ni}, s->pw_W[l]};
+  a[7] = (BnLayerArray){BN_F_SOLVER_POWER_X, 1, {nk + 2}, s->pw_X[l]};
   PetscFunctionReturn(0);
 }
 
@@ -694,6 +700,28 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &ck_fixed));
     PetscCall(BnNetGetResidual(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_residual)", path, l, ck_fixed ? "residual" : "plain", fixed ? "residual" : "plain");
+    { /* the layer type and a convolution's stride and padding (the kernel is W's shape) */
+      const char *ltype, *lspec;
+      char       *ck_type = NULL;
+      PetscInt64  ck[2] = {1, 0};
+      int         run[2] = {1, 0};
+      BnLayer     layer;
+      PetscBool   same;
+      PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+      if (has) PetscCall(BnH5ReadAttrString(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &ck_type));
+      else PetscCall(PetscStrallocpy("dense", &ck_type));
+      if (!strcmp(ck_type, "conv")) {
+        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &ck[0]));
+        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_PADDING), 1, &ck[1]));
+      }
+      PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
+      PetscCall(BnLayerGetSpec(layer, &ltype, &lspec));
+      if (!strcmp(ltype, "conv")) (void)sscanf(lspec, "conv:%*d:%*dx%*d:s%d:p%d", &run[0], &run[1]);
+      same = (PetscBool)(!strcmp(ck_type, ltype) && ck[0] == run[0] && ck[1] == run[1]);
+      if (!same) PetscCall(PetscSNPrintf(what, sizeof(what), "%s (stride %" PetscInt64_FMT ", padding %" PetscInt64_FMT ")", ck_type, ck[0], ck[1]));
+      PetscCall(PetscFree(ck_type));
+      PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_layers)", path, l, what, lspec);
+    }
   }
   PetscCall(BnDataGetDescriptor(s->data, &source, &samples, &dseed));
   PetscCall(BnCheckpointCheckString(f, world, path, BN_F_DATA_SOURCE, 0, source, "the data source", "-data"));
@@ -770,7 +798,12 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   PetscCall(BnCheckpointCheckCompatible(s, f, world, path));
   { /* room for the largest array of a layer of another stage */
     PetscInt maxW = 1;
-    for (PetscInt l = 1; l <= s->L; l++) maxW = PetscMax(maxW, PetscMax(s->n[l] * s->n[l - 1], s->n[l - 1] + 2));
+    for (PetscInt l = 1; l <= s->L; l++) {
+      PetscInt nW, nb, nk;
+      PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+      PetscCall(BnLiftGetPatchLength(s->lift, l, &nk));
+      maxW = PetscMax(maxW, PetscMax(nW, PetscMax(s->n[l - 1], nk) + 2));
+    }
     if (s->S > 1) PetscCall(PetscMalloc1(maxW, &scratch));
   }
   for (PetscInt l = 1; l <= s->L; l++) {
@@ -781,7 +814,11 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
          goes to scratch and is dropped: only the owning stage keeps it */
       PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
       PetscCall(BnH5ReadArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : scratch));
-      if (BnFormatTable[a[j].key].flags & BN_FORMAT_FINITE) PetscCall(BnFormatCheckFinite(f, name, a[j].dims[0] * (a[j].rank == 2 ? a[j].dims[1] : 1), a[j].data ? a[j].data : scratch));
+      if (BnFormatTable[a[j].key].flags & BN_FORMAT_FINITE) {
+        PetscInt64 cnt = 1;
+        for (PetscInt d = 0; d < a[j].rank; d++) cnt *= a[j].dims[d];
+        PetscCall(BnFormatCheckFinite(f, name, cnt, a[j].data ? a[j].data : scratch));
+      }
     }
   }
   for (PetscInt l = 1; l < s->L; l++) {

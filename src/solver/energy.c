@@ -65,9 +65,11 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
       for (PetscInt l = s->la; l <= s->lb; l++) {
         BnReg      r;
         PetscReal  v, *W;
+        PetscInt   nW, nb;
         PetscCall(BnNetGetReg(s->net, l, &r));
         PetscCall(BnNetGetLayer(s->net, l, &W, NULL));
-        PetscCall(BnRegValue(r, s->n[l], s->n[l - 1], W, &v));
+        PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+        PetscCall(BnRegValue(r, nb, nW / nb, W, &v));
         sums[2] += v;
       }
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPIU_REAL, MPI_SUM, world));

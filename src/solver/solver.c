@@ -212,8 +212,10 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(BnWRuleSetUp(s->wrule, L));
   PetscCall(BnLiftGetPowerState(s->lift, &s->pw_W, &s->pw_X, &s->normW2, &s->pw_version, &s->wversion));
   for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscInt nW, nb;
     PetscCall(BnSolverAllocateLayerState(s, l));
-    glen += s->n[l] * (s->n[l - 1] + 1);
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    glen += nW + nb;
   }
   PetscCall(PetscMalloc1(glen, &s->gbuf));
   s->glen = glen;
@@ -403,7 +405,9 @@ PetscErrorCode BnSolverGetCommunication(BnSolver s, PetscLogDouble *exchange_byt
   in[1] = s->bytes_wgrad;
   PetscCallMPI(MPI_Allreduce(in, out, 2, MPI_DOUBLE, MPI_SUM, world));
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    own += 8.0 * s->n[l] * (s->n[l - 1] + 1);
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    own += 8.0 * (nW + nb);
     if (l < s->L) own += 8.0 * m * s->n[l];
   }
   PetscCallMPI(MPI_Allreduce(&own, &ownmax, 1, MPI_DOUBLE, MPI_MAX, world));
@@ -440,21 +444,25 @@ PetscErrorCode BnSolverGatherNet(BnSolver s)
     for (PetscInt l = s->first[k]; l <= s->last[k]; l++) {
       PetscReal  *W, *b, *buf[8];
       PetscInt64  sz[BN_WRULE_SLOTS];
-      PetscMPIInt cnt[8], nW, nl, np, tag = (PetscMPIInt)(16 * l);
+      PetscMPIInt cnt[8], nW, nl, np, nk, tag = (PetscMPIInt)(16 * l);
+      PetscInt    lW, lb, lk;
       if (!rank) {
         PetscCall(BnNetAllocateLayer(s->net, l));
         PetscCall(BnSolverAllocateLayerState(s, l));
       }
       PetscCall(BnNetGetLayer(s->net, l, &W, &b));
-      PetscCall(PetscMPIIntCast(s->n[l] * s->n[l - 1], &nW));
-      PetscCall(PetscMPIIntCast(s->n[l], &nl));
+      PetscCall(BnSolverLayerSizes(s, l, &lW, &lb));
+      PetscCall(BnLiftGetPatchLength(s->lift, l, &lk));
+      PetscCall(PetscMPIIntCast(lW, &nW));
+      PetscCall(PetscMPIIntCast(lb, &nl));
       PetscCall(PetscMPIIntCast(s->n[l - 1], &np));
+      PetscCall(PetscMPIIntCast(lk, &nk));
       buf[0] = W;         cnt[0] = nW;
       buf[1] = b;         cnt[1] = nl;
       PetscCall(BnWRuleGetLayerState(s->wrule, l, buf + 2, sz));
       for (PetscInt j = 0; j < BN_WRULE_SLOTS; j++) PetscCall(PetscMPIIntCast(sz[j], &cnt[2 + j]));
       buf[6] = s->pw_W[l]; cnt[6] = np;
-      buf[7] = s->pw_X[l]; cnt[7] = np + 2;
+      buf[7] = s->pw_X[l]; cnt[7] = nk + 2;
       for (PetscInt j = 0; j < 8; j++) {
         if (!rank) PetscCallMPI(MPI_Recv(buf[j], cnt[j], MPIU_REAL, root, tag + (PetscMPIInt)j, world, MPI_STATUS_IGNORE));
         else PetscCallMPI(MPI_Send(buf[j], cnt[j], MPIU_REAL, 0, tag + (PetscMPIInt)j, world));
@@ -553,5 +561,17 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
   PetscCall(BnMonitorDestroy(&s->mon));
   PetscCall(BnProgressDestroy(&s->progress));
   PetscCall(PetscFree(*solver));
+  PetscFunctionReturn(0);
+}
+
+/* layer l's parameter counts: nW weights and nb biases (dense: n_l n_{l-1} and n_l; conv:
+   c_out c_in kh kw and c_out) */
+PetscErrorCode BnSolverLayerSizes(BnSolver s, PetscInt l, PetscInt *nW, PetscInt *nb)
+{
+  BnLayer layer;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
+  PetscCall(BnLayerGetShape(layer, NULL, NULL, nW, nb));
   PetscFunctionReturn(0);
 }

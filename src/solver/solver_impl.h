@@ -55,6 +55,8 @@ PETSC_INTERN PetscErrorCode BnWRuleApplyRegProx(BnWRule, PetscInt l, PetscReal t
 PETSC_INTERN PetscErrorCode BnWRuleView(BnWRule, PetscViewer);
 PETSC_INTERN PetscErrorCode BnWRuleDestroy(BnWRule *);
 
+PETSC_INTERN PetscErrorCode BnSolverLayerSizes(BnSolver s, PetscInt l, PetscInt *nW, PetscInt *nb);
+
 struct _p_BnSolver {
   MPI_Comm  comm; /* stage communicator: the ranks that split the samples */
   BnGrid    grid;

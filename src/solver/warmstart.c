@@ -38,11 +38,19 @@ PetscErrorCode BnSolverSetInitialNet(BnSolver s, BnNet init, const char path[])
   PetscCall(BnNetGetSkip(init, &S));
   PetscCheck(!S, world, PETSC_ERR_USER_INPUT, "-model_init %s: the model has an affine skip (written by bregnet prune), which training does not support", path);
   for (PetscInt l = s->la; l <= s->lb; l++) { /* this rank's stage's layers */
-    PetscReal *W, *b, *Wi, *bi;
+    PetscReal  *W, *b, *Wi, *bi;
+    PetscInt    nW, nb;
+    const char *sa, *sb;
+    PetscBool   same;
+    PetscCall(BnNetGetLayerSpec(s->net, l, &sa));
+    PetscCall(BnNetGetLayerSpec(init, l, &sb));
+    PetscCall(PetscStrcmp(sa ? sa : "dense", sb ? sb : "dense", &same));
+    PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-model_init %s: layer %" PetscInt_FMT " is %s in the model and %s in this run", path, l, sb ? sb : "dense", sa ? sa : "dense");
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
     PetscCall(BnNetGetLayer(s->net, l, &W, &b));
     PetscCall(BnNetGetLayer(init, l, &Wi, &bi));
-    PetscCall(PetscArraycpy(W, Wi, n[l] * n[l - 1]));
-    PetscCall(PetscArraycpy(b, bi, n[l]));
+    PetscCall(PetscArraycpy(W, Wi, nW));
+    PetscCall(PetscArraycpy(b, bi, nb));
   }
   PetscCall(BnNetSyncTied(s->net));
   PetscCall(BnSolverForwardInitAll(s));

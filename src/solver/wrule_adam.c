@@ -23,9 +23,13 @@ static PetscErrorCode BnWRuleStep_Adam(BnWRule r, PetscInt l, PetscInt r0, Petsc
 {
   BnWRule_Adam *adam = (BnWRule_Adam *)r->data;
   PetscReal    *W, *b, lr, c1, c2, a, e;
-  PetscInt      nl = r->solver->n[l], ni = r->solver->n[l - 1], o = r0 * ni, nW = (r1 - r0) * ni;
+  PetscInt      nl, ni, o, nW;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
+  ni = nl ? nW / nl : 0; /* W_l has nl rows (one per bias entry) of ni entries */
+  o  = r0 * ni;
+  nW = (r1 - r0) * ni;
   PetscCall(BnWRuleGetStep(r, lip, 1e-3, &lr));
   *tau = lr;
   c1 = 1.0 - PetscPowReal(adam->beta1, (PetscReal)r->steps);

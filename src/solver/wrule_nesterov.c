@@ -15,13 +15,15 @@ static inline void BnNesterovKernel(PetscInt n, PetscReal *restrict p, PetscReal
 static PetscErrorCode BnWRuleStep_Nesterov(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, const PetscReal gW[], const PetscReal gb[], PetscReal lip, PetscReal *tau)
 {
   PetscReal *W, *b;
-  PetscInt   nl = r->solver->n[l], ni = r->solver->n[l - 1], o = r0 * ni;
+  PetscInt   nl, ni, nW;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
+  ni = nl ? nW / nl : 0; /* W_l has nl rows (one per bias entry) of ni entries */
   PetscCall(BnWRuleGetStep(r, lip, 1.0, tau));
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
   BnNesterovKernel(nl, b, r->state[BN_WRULE_MB][l], gb, r->momentum, *tau);
-  if (gW) BnNesterovKernel((r1 - r0) * ni, W + o, r->state[BN_WRULE_MW][l] + o, gW, r->momentum, *tau);
+  if (gW) BnNesterovKernel((r1 - r0) * ni, W + r0 * ni, r->state[BN_WRULE_MW][l] + r0 * ni, gW, r->momentum, *tau);
   PetscFunctionReturn(0);
 }
 

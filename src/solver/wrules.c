@@ -109,12 +109,13 @@ PetscErrorCode BnWRuleSetUp(BnWRule r, PetscInt L)
 @*/
 PetscErrorCode BnWRuleGetLayerState(BnWRule r, PetscInt l, PetscReal *slots[BN_WRULE_SLOTS], PetscInt64 sizes[BN_WRULE_SLOTS])
 {
-  const PetscInt *n = r->solver->n;
+  PetscInt nW, nb;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nb));
   for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) {
     slots[k] = r->state[k][l];
-    if (sizes) sizes[k] = (k == BN_WRULE_MW || k == BN_WRULE_VW) ? (PetscInt64)n[l] * n[l - 1] : n[l];
+    if (sizes) sizes[k] = (k == BN_WRULE_MW || k == BN_WRULE_VW) ? nW : nb;
   }
   PetscFunctionReturn(0);
 }
@@ -166,9 +167,12 @@ PetscErrorCode BnWRuleGetStep(BnWRule r, PetscReal lip, PetscReal default_lr, Pe
 PetscErrorCode BnWRuleGradientStep(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, PetscReal tau, const PetscReal gW[], const PetscReal gb[])
 {
   PetscReal *W, *b;
-  PetscInt   nl = r->solver->n[l], ni = r->solver->n[l - 1], nW = (r1 - r0) * ni;
+  PetscInt   nl, ni, nW;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
+  ni = nl ? nW / nl : 0; /* W_l has nl rows (one per bias entry) of ni entries */
+  nW = (r1 - r0) * ni;
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
   for (PetscInt k = 0; k < nl; k++) b[k] -= tau * gb[k];
   if (!gW) PetscFunctionReturn(0);
@@ -180,11 +184,13 @@ PetscErrorCode BnWRuleGradientStep(BnWRule r, PetscInt l, PetscInt r0, PetscInt 
 /* the weight regulariser's prox with the rule's step (biases are never regularised) */
 PetscErrorCode BnWRuleApplyRegProx(BnWRule r, PetscInt l, PetscReal tau, PetscReal W[])
 {
-  BnReg reg;
+  BnReg    reg;
+  PetscInt nW, nb;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nb));
   PetscCall(BnNetGetReg(r->solver->net, l, &reg));
-  PetscCall(BnRegProx(reg, tau, r->solver->n[l], r->solver->n[l - 1], W));
+  PetscCall(BnRegProx(reg, tau, nb, nW / nb, W)); /* conv: the c_out x (c_in kh kw) matrix */
   PetscFunctionReturn(0);
 }
 

@@ -19,7 +19,9 @@ static PetscErrorCode BnSolverWShardSetUp(BnSolver s)
   PetscCallMPI(MPI_Comm_rank(s->comm, &q));
   PetscCall(PetscCalloc4(s->L + 1, &s->wlo, s->L + 1, &s->whi, s->L + 1, &s->wcnt, s->L + 2, &s->woff));
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscInt nl = s->n[l], ni = s->n[l - 1], lo = 0;
+    PetscInt nW, nl, ni, lo = 0;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nl));
+    ni = nW / nl; /* rows of W_l: one per bias entry (BnSolverWShardCreate() checked) */
     PetscCall(PetscMalloc2(Q, &s->wcnt[l], Q, &s->wdsp[l]));
     for (PetscMPIInt k = 0; k < Q; k++) {
       PetscInt rows = nl / Q + (k < nl % Q);
@@ -54,6 +56,11 @@ PetscErrorCode BnSolverWShardCreate(BnSolver s)
   PetscCall(BnNetGetTied(s->net, &tied));
   PetscCall(PetscMalloc1(s->L + 1, &s->wdsp));
   s->wshard = (PetscBool)(Q > 1 && !tied); /* tied: W_1 takes W_2's transposed gradient, whole */
+  for (PetscInt l = s->la; l <= s->lb && s->wshard; l++) { /* rows of W_l, one per bias entry */
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    if (!nb || nW % nb) s->wshard = PETSC_FALSE;
+  }
   if (s->wshard) PetscCall(BnSolverWShardSetUp(s));
   PetscFunctionReturn(0);
 }
@@ -92,13 +99,14 @@ PetscErrorCode BnSolverWShardGatherState(BnSolver s)
    (and every rule's state for it) at 0 */
 static PetscErrorCode BnSolverLayerGradient(BnSolver s, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal g[])
 {
-  PetscInt  nW = s->n[l] * s->n[l - 1];
+  PetscInt  nW, nb;
   PetscBool fixed;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
   PetscCall(BnLiftGradient(s->lift, blk, l, Nnorm, g, g + nW));
   PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
-  if (fixed) PetscCall(PetscArrayzero(g + nW, s->n[l]));
+  if (fixed) PetscCall(PetscArrayzero(g + nW, nb));
   PetscFunctionReturn(0);
 }
 
@@ -147,18 +155,23 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     if (late_first) order[n++] = s->la;
   }
   for (PetscInt j = 0; j <= s->lb - s->la; j++) {
-    PetscInt   l = order[j], nW = s->n[l] * s->n[l - 1];
+    PetscInt   l = order[j], nW, nbl;
     PetscReal *g;
     if (late_first && l == s->la) {
       PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
       PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
     }
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nbl));
     g = s->gbuf;
-    for (PetscInt k = s->la; k < l; k++) g += s->n[k] * (s->n[k - 1] + 1);
+    for (PetscInt k = s->la; k < l; k++) {
+      PetscInt kW, kb;
+      PetscCall(BnSolverLayerSizes(s, k, &kW, &kb));
+      g += kW + kb;
+    }
     PetscCall(BnSolverLayerGradient(s, blk, l, Nnorm, g));
     if (s->wshard) { /* this layer's bucket travels while the next layers' gradients are computed */
       PetscMPIInt nb;
-      PetscCall(PetscMPIIntCast(s->n[l], &nb));
+      PetscCall(PetscMPIIntCast(nbl, &nb));
       PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
       PetscCallMPI(MPI_Ireduce_scatter(g, s->wbuf + s->woff[l], s->wcnt[l], MPIU_REAL, MPI_SUM, s->comm, &req[nreq++]));
       PetscCallMPI(MPI_Iallreduce(MPI_IN_PLACE, g + nW, nb, MPIU_REAL, MPI_SUM, s->comm, &req[nreq++]));
@@ -166,7 +179,11 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
       PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
     }
   }
-  for (PetscInt l = s->la; l <= s->lb; l++) off += s->n[l] * (s->n[l - 1] + 1);
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    off += nW + nb;
+  }
   {
     PetscMPIInt size;
     PetscCallMPI(MPI_Comm_size(s->comm, &size));
@@ -193,20 +210,21 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
   }
   off = 0;
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscInt   nW = s->n[l] * s->n[l - 1];
+    PetscInt   nW, nb;
     PetscReal *W, *b;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
     PetscCall(BnNetGetLayer(s->net, l, &W, &b));
     if (s->wshard) {
       PetscCall(s->wrule->ops.step(s->wrule, l, s->wlo[l], s->whi[l], s->wbuf + s->woff[l], s->gbuf + off + nW, lip[l], &tau[l]));
       PetscCallMPI(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, W, s->wcnt[l], s->wdsp[l], MPIU_REAL, s->comm, &req[nreq++]));
     } else if (tied && l == 2) {
       /* W_2 is W_1^T (updated with layer 1); the decoder bias is its own parameter */
-      PetscCall(s->wrule->ops.step(s->wrule, 2, 0, s->n[2], NULL, s->gbuf + off + nW, lip[2], &tau[2]));
+      PetscCall(s->wrule->ops.step(s->wrule, 2, 0, nb, NULL, s->gbuf + off + nW, lip[2], &tau[2]));
     } else {
-      PetscCall(s->wrule->ops.step(s->wrule, l, 0, s->n[l], s->gbuf + off, s->gbuf + off + nW, lip[l], &tau[l]));
+      PetscCall(s->wrule->ops.step(s->wrule, l, 0, nb, s->gbuf + off, s->gbuf + off + nW, lip[l], &tau[l]));
       PetscCall(BnWRuleApplyRegProx(s->wrule, l, tau[l], W));
     }
-    off += nW + s->n[l];
+    off += nW + nb;
   }
   if (s->wshard) {
     PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));

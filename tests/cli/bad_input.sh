@@ -4,27 +4,9 @@
 # NP, then the expected text, then the command. Cases that only parse options run on 1 rank
 # (every rank parses the same options the same way); cases that read files or data, or that
 # depend on the rank layout, run on 2, where the error must reach every rank.
-source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
-echo "precious" > model.h5
-before=$(sha256sum model.h5)
-n=0
-expect2() {
-  local np=$1 pattern=$2; shift 2
-  n=$((n + 1))
-  local extra=()
-  # -overwrite: the case's own error must come first, and even then model.h5 stays as it was
-  [ "$1" = train ] && extra=(-model_out model.h5 -overwrite)
-  run "$np" "$@" "${extra[@]}" > out.txt 2>&1
-  local rc=$?
-  [ $rc -eq 2 ] || { cat out.txt; fail "case $n ($np ranks: $*): exit code $rc, expected 2"; }
-  grep -q -- "$pattern" out.txt || { cat out.txt; fail "case $n ($np ranks: $*): message does not mention '$pattern'"; }
-  if grep -q -E "PETSC ERROR|Segmentation|Abort|MPI_ABORT|internal error|usage:" out.txt; then cat out.txt; fail "case $n ($np ranks: $*): crash, traceback or more than the message"; fi
-  # one line, printed by one rank, whatever the number of ranks
-  [ "$(grep -c '^bregnet: ' out.txt)" -eq 1 ] || { cat out.txt; fail "case $n ($np ranks: $*): expected exactly one line 'bregnet: error: ...'"; }
-  [ -z "${NOT:-}" ] || ! grep -q -- "$NOT" out.txt || { cat out.txt; fail "case $n ($np ranks: $*): message blames '$NOT', which the user did not give"; }
-  [ "$(sha256sum model.h5)" = "$before" ] || fail "case $n ($np ranks: $*): model.h5 was modified"
-  echo "  ok: $* -> $(grep -m1 'error' out.txt)"
-}
+here=$(dirname "$(readlink -f "$0")") # before common.sh changes the directory
+source "$here/../mpi/common.sh"
+source "$here/expect2.sh"
 T=(-data teacher -data_samples 64 -solver_sweeps 1)
 expect2 1 "frobnicate"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,frobnicate
 expect2 1 "l3"               train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_reg l3:1
@@ -38,6 +20,22 @@ expect2 1 "net_widths"       train "${T[@]}" -net_widths 8,x,2
 expect2 2 "outside the domain" train "${T[@]}" -net_widths 8,4,2 -net_activations relu,softmax
 expect2 1 "net_lambda"       train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -net_lambda -1
 expect2 1 "leakyrelu"        train "${T[@]}" -net_widths 8,4,2 -net_activations leakyrelu:abc,identity
+# -net_layers: every bad layer spec names the layer (and the -net_layers option)
+CV=(-data teacher -data_samples 64 -solver_sweeps 1 -net_input_shape 2,6,6 -net_activations relu,identity)
+expect2 1 "layer 1 'conv:4:9'.*larger than the padded input"   train "${CV[@]}" -net_layers conv:4:9,dense:3
+expect2 1 "layer 2 'conv:4:5:s2'.*larger than the padded input" train "${CV[@]}" -net_layers conv:4:3:s2,conv:4:5:s2,dense:3 -net_activations relu,relu,identity
+expect2 1 "layer 1 'conv:0:3'.*output channels 0"             train "${CV[@]}" -net_layers conv:0:3,dense:3
+expect2 1 "layer 1 'conv:-4:3'.*output channels -4"           train "${CV[@]}" -net_layers conv:-4:3,dense:3
+expect2 1 "layer 1 'conv:99999999999:3'.*fits"                train "${CV[@]}" -net_layers conv:99999999999:3,dense:3
+expect2 1 "layer 1 'conv:4:3:q1'.*unknown token 'q1'"         train "${CV[@]}" -net_layers conv:4:3:q1,dense:3
+expect2 1 "layer 1 'conv:4:3:s0'.*stride 0"                   train "${CV[@]}" -net_layers conv:4:3:s0,dense:3
+expect2 1 "layer 2 'pool:2'.*not registered"                  train "${CV[@]}" -net_layers conv:4:3,pool:2
+expect2 1 "layer 2 'dense:0'"                                 train "${CV[@]}" -net_layers conv:4:3,dense:0
+expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,0,6
+expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,6
+expect2 1 "exclusive"                                          train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_widths 72,3
+expect2 1 "net_input_shape 1,8,8 has 64 values"                train "${T[@]}" -net_widths 72,3 -net_input_shape 1,8,8 -net_activations identity
+expect2 1 "net_tied: needs dense layers"                       train "${T[@]}" -net_layers conv:2:3:p1,conv:1:3:p1 -net_input_shape 1,4,4 -net_tied -net_activations relu,identity
 expect2 2 "data_dir"         train -data fmnist -data_dir "$TMP/nowhere" -solver_sweeps 1
 expect2 1 "no_such_option"  train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -no_such_option 3
 expect2 2 "layer_stages"     train "${T[@]}" -net_widths 8,4,2 -net_activations relu,identity -layer_stages 3
@@ -143,7 +141,7 @@ expect2 1 "log_view"             train "${N[@]}" -log_view ":$TMP"
 # a model file's invalid architecture is blamed on the file, not on -net_ options never given
 run 1 train "${N[@]}" -model_out small.h5 > small.log 2>&1 || { cat small.log; fail "training the small model"; }
 # with valid checksums and seal (tests/io/bnsum.py rewrites them), so that the attribute itself is refused
-BNSUM_DIR="$(dirname "$(readlink -f "$0")")/../io" /usr/bin/python3 - <<'PY' || fail "cannot edit the small model with h5py"
+BNSUM_DIR="$here/../io" /usr/bin/python3 - <<'PY' || fail "cannot edit the small model with h5py"
 import h5py, os, shutil, sys
 sys.path.insert(0, os.environ["BNSUM_DIR"])
 import bnsum
@@ -160,19 +158,6 @@ NOT=-net_reg expect2 2 "badreg.h5, /net/layer_2"           predict -model badreg
 NOT=-net_activations expect2 1 "badact.h5, /net/layer_2"   prune -model badact.h5 -data teacher -data_samples 64
 NOT=-net_widths expect2 1 "model small.h5"   predict -model small.h5 -data fmnist -data_samples 10
 NOT=-net_widths expect2 2 "model small.h5"   prune -model small.h5 -data fmnist -data_samples 10
-# files of the wrong kind or damaged: a model or predictions file given to -restart says what it
-# is; a flipped byte anywhere in a model is refused by every reader before HDF5 parses it
-run 1 predict -model small.h5 -data teacher -data_samples 64 -output preds.h5 > preds.log 2>&1 || { cat preds.log; fail "predictions file"; }
-expect2 2 "small.h5: not a valid checkpoint: it is a model file (kind 'model'), not a checkpoint; to start from a model's weights use -model_init" train "${N[@]}" -restart small.h5 -checkpoint none
-expect2 1 "it is a predictions file"      train "${N[@]}" -restart preds.h5 -checkpoint none
-cp small.h5 flipped.h5
-printf 'X' | dd of=flipped.h5 bs=1 seek=$(( $(stat -c %s small.h5) / 2 )) conv=notrunc 2> /dev/null
-expect2 2 "flipped.h5: corrupt file"      predict -model flipped.h5 -data teacher -data_samples 64
-expect2 2 "flipped.h5: corrupt file"      train "${N[@]}" -model_init flipped.h5
-expect2 2 "flipped.h5: corrupt file"      train "${N[@]}" -restart flipped.h5 -checkpoint none
-expect2 1 "flipped.h5: corrupt file"      prune -model flipped.h5 -data teacher -data_samples 64
-head -c 700 small.h5 > short.h5
-expect2 2 "short.h5: corrupt file: the file has 700 bytes" predict -model short.h5 -data teacher -data_samples 64
 echo "bad input by class: $n cases ok in all"
 
 # -help lists a command's options and stops: exit 0, no training, no files

@@ -112,3 +112,54 @@ def test_onnx_export(tmp_path):
     for a, b in zip(inits, want):
         assert a.dtype == np.float32 and np.array_equal(a, b.astype(np.float32))
     assert g.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "N"
+
+
+def test_conv_net_both_ways(run, tmp_path):
+    """a torch CNN (Conv2d, Flatten, Linear) into bregnet: the NumPy forward pass, bregnet predict
+    (the C convolution) and torch agree; to_torch of the written file reproduces torch's output;
+    a conv model trained by bregnet goes to torch and to ONNX with the same outputs"""
+    torch.manual_seed(1)
+    net = nn.Sequential(nn.Conv2d(2, 3, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(3, 4, (3, 2), padding=1), nn.Tanh(),
+                        nn.Flatten(), nn.Linear(4 * 4 * 5, 5)).double().eval()
+    m = bregnet.from_torch(net, output="softmax", input_shape=(2, 7, 7))
+    assert m.widths == [98, 48, 80, 5] and [l.W.shape for l in m.layers] == [(3, 2, 3, 3), (4, 3, 3, 2), (5, 80)]
+    x = torch.randn(64, 2, 7, 7, dtype=torch.float64)
+    y = torch.randint(0, 5, (64,))
+    with torch.no_grad():
+        logits = net(x)
+    np.testing.assert_allclose(m.forward(x.reshape(64, -1).numpy()), torch.softmax(logits, 1).numpy(), rtol=1e-12, atol=1e-15)
+    bregnet.write_model(tmp_path / "c.h5", m)
+    _, out = run("info", "c.h5")
+    assert "status: valid" in out and "conforms" in out
+    bregnet.write_data(tmp_path / "d.h5", bregnet.Split(x.reshape(64, -1).numpy(), labels=y.numpy()))
+    _, out = run("predict", "-model", "c.h5", "-data", "d.h5", np=2)
+    n, loss, _ = scores(out)
+    assert n == 64 and loss == pytest.approx(nn.functional.cross_entropy(logits, y).item(), rel=2e-6)
+    t = bregnet.to_torch(bregnet.read_model(tmp_path / "c.h5"))
+    with torch.no_grad():
+        np.testing.assert_allclose(t(x.reshape(64, -1)).numpy(), torch.softmax(logits, 1).numpy(), rtol=1e-12, atol=1e-15)
+    # trained by bregnet (conv:3:3:s2:p1 on 1x6x6 teacher inputs), out to torch and ONNX
+    run("train", "-data", "teacher", "-data_samples", "64", "-data_test_samples", "0", "-net_layers", "conv:3:3:s2:p1,dense:2",
+        "-net_input_shape", "1,6,6", "-net_activations", "relu,identity", "-solver_sweeps", "2", "-checkpoint", "none", "-model_out", "t.h5")
+    mt = bregnet.read_model(tmp_path / "t.h5")
+    assert mt.layers[0].conv.stride == 2 and mt.layers[0].W.shape == (3, 1, 3, 3)
+    xt = np.random.default_rng(0).normal(size=(9, 36))
+    with torch.no_grad():
+        np.testing.assert_allclose(bregnet.to_torch(mt)(torch.tensor(xt)).numpy(), mt.forward(xt), rtol=1e-12, atol=1e-14)
+    back = bregnet.from_torch(bregnet.to_torch(mt), input_shape=(1, 6, 6))
+    assert all(np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b) for a, b in zip(mt.layers, back.layers))
+    onnx = pytest.importorskip("onnx")
+    bregnet.export_onnx(mt, tmp_path / "t.onnx", dtype="float64")
+    names = {i.name for i in onnx.load(str(tmp_path / "t.onnx")).graph.initializer}
+    assert len(names) >= 4
+
+
+def test_conv_from_torch_refusals():
+    with pytest.raises(ValueError, match="input image shape"):
+        bregnet.from_torch(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()))
+    with pytest.raises(ValueError, match="one stride for both"):
+        bregnet.from_torch(nn.Sequential(nn.Conv2d(1, 2, 3, stride=(1, 2))), input_shape=(1, 5, 5))
+    with pytest.raises(ValueError, match="input channels"):
+        bregnet.from_torch(nn.Sequential(nn.Conv2d(3, 2, 3)), input_shape=(1, 5, 5))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        bregnet.from_torch(nn.Sequential(nn.Conv2d(1, 2, 7)), input_shape=(1, 5, 5))

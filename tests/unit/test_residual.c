@@ -134,6 +134,23 @@ static PetscErrorCode Setup(BnGrid grid, BnNet *net, BnLift *lift, BnBlock **blk
   PetscFunctionReturn(0);
 }
 
+/* d/dx_{l,k} of the smooth part of the x_l subproblem: a central difference of the energy minus the potentials */
+static PetscErrorCode SmoothPartial(BnNet net, BnLift lift, BnBlock *blk, PetscInt l, PetscInt k, PetscReal *grad)
+{
+  PetscReal x = blk->X[l][k], h = 1e-6, Ep, Em, hp, hm;
+
+  PetscFunctionBegin;
+  blk->X[l][k] = x + h;
+  PetscCall(Energy(lift, blk, &Ep, NULL));
+  PetscCall(Potentials(net, blk, l, k, x + h, &hp));
+  blk->X[l][k] = x - h;
+  PetscCall(Energy(lift, blk, &Em, NULL));
+  PetscCall(Potentials(net, blk, l, k, x - h, &hm));
+  blk->X[l][k] = x;
+  *grad = ((Ep - hp) - (Em - hm)) / (2 * h);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode TestXUpdate(BnGrid grid)
 {
   BnNet     net;
@@ -151,20 +168,13 @@ static PetscErrorCode TestXUpdate(BnGrid grid)
       PetscReal expect[NL][M * 5], maxdiff = 0;
       Perturb(blk, (uint64_t)(11 + 2 * sweep + parity));
       for (PetscInt l = 2 - parity; l < NL; l += 2) {
-        PetscReal w2, tau, hstep = 1e-6;
+        PetscReal w2, tau;
         PetscCall(BnLiftNormW(lift, l + 1, &w2));
         PetscCall(BnLiftStepSize(lift, l + 1, w2, &tau));
         for (PetscInt k = 0; k < M * 5; k++) {
-          PetscReal x = blk->X[l][k], Ep, Em, hp, hm, grad;
-          blk->X[l][k] = x + hstep;
-          PetscCall(Energy(lift, blk, &Ep, NULL));
-          PetscCall(Potentials(net, blk, l, k, x + hstep, &hp));
-          blk->X[l][k] = x - hstep;
-          PetscCall(Energy(lift, blk, &Em, NULL));
-          PetscCall(Potentials(net, blk, l, k, x - hstep, &hm));
-          blk->X[l][k] = x;
-          grad = ((Ep - hp) - (Em - hm)) / (2 * hstep); /* the smooth part only */
-          PetscCall(BruteProx(net, blk, l, k, x - tau * grad, tau, &expect[l][k]));
+          PetscReal grad;
+          PetscCall(SmoothPartial(net, lift, blk, l, k, &grad));
+          PetscCall(BruteProx(net, blk, l, k, blk->X[l][k] - tau * grad, tau, &expect[l][k]));
         }
       }
       PetscCall(Energy(lift, blk, &E0, NULL));
@@ -183,22 +193,11 @@ static PetscErrorCode TestXUpdate(BnGrid grid)
   PetscFunctionReturn(0);
 }
 
-/* the smooth part's gradient in row i of x_l by central differences of the energy minus the potentials */
+/* the smooth part's gradient in row i of x_l (5 entries) */
 static PetscErrorCode SmoothGrad(BnNet net, BnLift lift, BnBlock *blk, PetscInt l, PetscInt i, PetscReal g[])
 {
   PetscFunctionBegin;
-  for (PetscInt j = 0; j < 5; j++) {
-    PetscInt  k = i * 5 + j;
-    PetscReal x = blk->X[l][k], h = 1e-6, Ep, Em, hp, hm;
-    blk->X[l][k] = x + h;
-    PetscCall(Energy(lift, blk, &Ep, NULL));
-    PetscCall(Potentials(net, blk, l, k, x + h, &hp));
-    blk->X[l][k] = x - h;
-    PetscCall(Energy(lift, blk, &Em, NULL));
-    PetscCall(Potentials(net, blk, l, k, x - h, &hm));
-    blk->X[l][k] = x;
-    g[j] = ((Ep - hp) - (Em - hm)) / (2 * h);
-  }
+  for (PetscInt j = 0; j < 5; j++) PetscCall(SmoothPartial(net, lift, blk, l, i * 5 + j, &g[j]));
   PetscFunctionReturn(0);
 }
 
