@@ -373,6 +373,10 @@ PETSC_EXTERN PetscErrorCode BnH5VerifyAll(BnH5 f, PetscInt *n_ok, PetscInt *n_ba
 PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format description as Markdown table rows */
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
+/* a commit in two halves around deferred row writes (asynchronous checkpoints) */
+PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset);
+PETSC_EXTERN PetscErrorCode BnH5CommitBegin(BnH5 *f);
+PETSC_EXTERN PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local);
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 /* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
 PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
@@ -420,6 +424,7 @@ PETSC_EXTERN PetscErrorCode BnSolverGetLearningRateDecay(BnSolver solver, PetscR
 PETSC_EXTERN PetscErrorCode BnSolverSetMomentum(BnSolver solver, PetscReal mu);
 PETSC_EXTERN PetscErrorCode BnSolverGetMomentum(BnSolver solver, PetscReal *mu);
 PETSC_EXTERN PetscErrorCode BnSolverSetMonitor(BnSolver solver, PetscBool flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetEnergy(BnSolver solver, PetscBool flg); /* -solver_energy: default full batch only */
 PETSC_EXTERN PetscErrorCode BnSolverSetEvalMemory(BnSolver solver, PetscReal mib);
 PETSC_EXTERN PetscErrorCode BnSolverSetStageOverlap(BnSolver solver, PetscBool flg);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpoint(BnSolver solver, const char base[]); /* "none"/NULL: off */
@@ -427,6 +432,8 @@ PETSC_EXTERN PetscErrorCode BnSolverGetCheckpoint(BnSolver solver, const char **
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointEvery(BnSolver solver, PetscInt every);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointKeep(BnSolver solver, PetscInt keep);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, PetscReal seconds);
+PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointAsync(BnSolver solver, PetscBool flg); /* -checkpoint_async */
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver solver, PetscLogDouble *seconds);
 PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);
 /* the per-sweep history (also stored in checkpoints under /history) */
 typedef enum {

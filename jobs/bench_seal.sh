@@ -11,7 +11,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 samples=${1:-20000}; np=${2:-2}
 out=${BENCH_DIR:-bench}/seal
 rm -rf "$out"; mkdir -p "$out"
-common=(-data_samples "$samples" -checkpoint "$out/ck" -checkpoint_keep 9 -model_out "$out/model.h5" -overwrite -progress false)
+common=(-data_samples "$samples" -checkpoint "$out/ck" -checkpoint_every 1 -checkpoint_keep 9 -model_out "$out/model.h5" -overwrite -progress false)
 mpiexec --oversubscribe -n "$np" "${BREGNET:-build/bregnet}" train -solver_sweeps 2 "${common[@]}" -log_view ":$out/write.log" > "$out/train.log" 2>&1
 mpiexec --oversubscribe -n "$np" "${BREGNET:-build/bregnet}" train -solver_sweeps 3 -restart auto "${common[@]}" -log_view ":$out/read.log" > "$out/restart.log" 2>&1
 # -log_view rows: NAME COUNT RATIO TIME(max over ranks) ...

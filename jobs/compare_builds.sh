@@ -8,7 +8,8 @@
 # Jobs: the main job (Fashion-MNIST, 2 epochs) on 1 and 2 ranks; a 2-stage run (2 ranks) and a
 # 2 x 2 run (4 ranks); a restart from the first checkpoint; a full-batch prox run; the perceptron
 # inversion (lifted and classical) and an inversion through a trained model. Exit 0 when every file
-# is bitwise equal, 1 otherwise. The old build is cached in /tmp/bregnet-old-<commit>.
+# is bitwise equal, 1 otherwise. Checkpoints every sweep (-checkpoint_every 1, which both builds
+# accept). The old build is cached in /tmp/bregnet-old-<commit>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 OLD_COMMIT [NEW_BUILD_DIR]" >&2; exit 2; }
@@ -41,17 +42,17 @@ run() {
   done
 }
 small=(-data_samples 6000 -data_test_samples 1000)
-run main_1rank 1 train -solver_sweeps 2 -checkpoint ck/c -model_out model.h5
-run main_2rank 2 train -solver_sweeps 2 -checkpoint ck/c -model_out model.h5
-run stages_2 2 train "${small[@]}" -solver_sweeps 2 -layer_stages 2 -checkpoint ck/c -model_out model.h5
-run grid_2x2 4 train "${small[@]}" -solver_sweeps 2 -layer_stages 2 -checkpoint ck/c -model_out model.h5
+run main_1rank 1 train -solver_sweeps 2 -checkpoint ck/c -checkpoint_every 1 -model_out model.h5
+run main_2rank 2 train -solver_sweeps 2 -checkpoint ck/c -checkpoint_every 1 -model_out model.h5
+run stages_2 2 train "${small[@]}" -solver_sweeps 2 -layer_stages 2 -checkpoint ck/c -checkpoint_every 1 -model_out model.h5
+run grid_2x2 4 train "${small[@]}" -solver_sweeps 2 -layer_stages 2 -checkpoint ck/c -checkpoint_every 1 -model_out model.h5
 # restart: continue main_2rank's first checkpoint to the end on 2 ranks
 for side in old new; do
   mkdir -p "$out/$side/restart"
   cp "$out/$side/main_2rank/ck/c_000001_000000.h5" "$out/$side/restart/start.h5"
 done
-run restart 2 train -solver_sweeps 2 -restart start.h5 -checkpoint ck/c -model_out model.h5
-run fullbatch 2 train -data teacher -net_widths 16,32,32,4 -net_activations relu,relu,identity -solver_batch 0 -solver_sweeps 15 -checkpoint ck/c -model_out model.h5
+run restart 2 train -solver_sweeps 2 -restart start.h5 -checkpoint ck/c -checkpoint_every 1 -model_out model.h5
+run fullbatch 2 train -data teacher -net_widths 16,32,32,4 -net_activations relu,relu,identity -solver_batch 0 -solver_sweeps 15 -checkpoint ck/c -checkpoint_every 1 -model_out model.h5
 run perceptron 2 invert -data perceptron -invert_compare -invert_out inv.h5
 for side in old new; do cp "$out/$side/stages_2/model.h5" "$out/$side/stages_2/for_invert.h5"; done
 run invert_model 2 invert -model ../stages_2/for_invert.h5 -invert_layers 2 -data fmnist -data_samples 8 -invert_noise 0.05 \

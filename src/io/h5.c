@@ -455,10 +455,11 @@ static int BnFsyncPath(const char path[], int flags)
   return err;
 }
 
-static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
+/* first half of a commit: metadata checksums, flush and close of PATH.tmp (the handle stays) */
+static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
 {
   BnH5     h;
-  int      ok, stage = 0, err = 0;
+  int      ok;
   MPI_Comm comm;
   char     detail[256] = "";
 
@@ -467,6 +468,7 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
   h = *f;
   PetscValidPointer(h, 1);
   PetscCheck(h->writable, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5Commit() on a file opened for reading; use BnH5Close()", h->path);
+  PetscCheck(h->file >= 0, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5CommitBegin() twice", h->path);
   { /* the metadata checksums go last, over everything written; a failure discards the file */
     PetscErrorCode ierr;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
@@ -492,7 +494,35 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
   }
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
-  if (ok) { /* the whole-file checksum, over the closed file */
+  if (!ok) {
+    char msg[PETSC_MAX_PATH_LEN + 512];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'%s", h->tmppath, detail));
+    PetscCallMPI(MPI_Barrier(h->comm)); /* every rank has closed before the file goes */
+    if (!h->rank) (void)unlink(h->tmppath);
+    comm = h->ucomm;
+    PetscCall(BnH5Free(f));
+    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* second half: every rank's raw writes (ok_local, errno err_local) agreed on, then the
+   whole-file checksum (BnSealFile()), fsync of PATH.tmp, rename to PATH and fsync of the
+   directory; the handle is freed */
+static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_local)
+{
+  BnH5     h;
+  int      stage = 0, err = 0, bad[2] = {ok_local ? 0 : 1, ok_local ? 0 : err_local};
+  MPI_Comm comm;
+  char     detail[256] = "";
+
+  PetscFunctionBegin;
+  PetscValidPointer(f, 1);
+  h = *f;
+  PetscValidPointer(h, 1);
+  PetscCheck(h->writable && h->file < 0, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5CommitEnd() before BnH5CommitBegin()", h->path);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 2, MPI_INT, MPI_MAX, h->comm));
+  if (!bad[0]) { /* the whole-file checksum, over the closed file with every byte in place */
     PetscErrorCode ierr;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     ierr = BnSealFile(h->comm, h->tmppath);
@@ -501,14 +531,14 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
       const char *text = NULL;
       char       *spec = NULL;
       PetscCall(PetscErrorMessage(ierr, &text, &spec));
-      PetscCall(PetscSNPrintf(detail, sizeof(detail), " (%s)", spec ? spec : text));
-      ok = 0;
+      PetscCall(PetscSNPrintf(detail, sizeof(detail), "%s", spec ? spec : text));
+      bad[0] = 1;
     }
-  }
-  if (!ok) {
+  } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));
+  if (bad[0]) {
     char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'%s", h->tmppath, detail));
-    PetscCallMPI(MPI_Barrier(h->comm)); /* every rank has closed before the file goes */
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", h->tmppath, detail));
+    PetscCallMPI(MPI_Barrier(h->comm));
     if (!h->rank) (void)unlink(h->tmppath);
     comm = h->ucomm;
     PetscCall(BnH5Free(f));
@@ -542,6 +572,54 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
     SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
   }
   PetscCall(BnH5Free(f));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
+{
+  PetscFunctionBegin;
+  PetscCall(BnH5CommitBegin_Impl(f));
+  PetscCall(BnH5CommitEnd_Impl(f, PETSC_TRUE, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5CommitBegin - the first half of BnH5Commit(): metadata checksums, flush and close of
+  PATH.tmp; nothing is published yet. Between this and BnH5CommitEnd() the caller may write the
+  bytes of datasets created by BnH5WriteRowsDeferred() (plain POSIX I/O, any thread).
+
+  Collective
+
+.seealso: BnH5CommitEnd(), BnH5Commit()
+@*/
+PetscErrorCode BnH5CommitBegin(BnH5 *f)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5CommitEnd - the second half of BnH5Commit(): publishes PATH.tmp as PATH (fsync, rename,
+  fsync of the directory) when every rank's deferred writes succeeded
+
+  Collective
+
+  Input Parameters:
++ f        - the file after BnH5CommitBegin(); destroyed
+. ok_local - this rank's deferred writes (and their fsync) succeeded
+- err_local - their errno when not
+
+  Notes:
+  When any rank failed, PATH.tmp is removed and PETSC_ERR_FILE_WRITE raised on every rank
+  naming the file and the system's reason; PATH is left as it was.
+
+.seealso: BnH5CommitBegin(), BnH5Commit()
+@*/
+PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5CommitEnd_Impl(f, ok_local, err_local));
   PetscFunctionReturn(0);
 }
 

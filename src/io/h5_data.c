@@ -439,7 +439,8 @@ static PetscErrorCode BnH5CheckRowArgs(PetscInt64 N, PetscInt64 ncols, PetscInt6
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
+/* offset NULL: write the rows now; else leave them to the caller, who writes them at *offset */
+static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
 {
   hsize_t   hdims[2] = {(hsize_t)N, (hsize_t)ncols};
   hid_t     dset     = H5I_INVALID_HID;
@@ -455,7 +456,11 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64
   PetscCall(BnH5RowBlocks(f, N, lo, nloc, &tiles, &mine));
   PetscCheck(tiles, f->comm, PETSC_ERR_ARG_WRONG, "%s: the ranks' row blocks of %s do not cover rows [0, %" PetscInt64_FMT ") exactly once", f->path, dspath, N);
   PetscCall(BnH5CreateDataset(f, dspath, 2, hdims, &dset));
-  PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, 2, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
+  if (offset) { /* contiguous storage, allocated at creation: its address in the file (user block included) */
+    haddr_t a = H5Dget_offset(dset);
+    ok        = a != HADDR_UNDEF || !N || !ncols;
+    *offset   = (mine && ok && N && ncols) ? (PetscInt64)a + 8 * lo * ncols : -1;
+  } else PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, 2, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
   if (mine) local = BnChecksumReal(data, nloc * ncols, lo * ncols);
@@ -490,7 +495,32 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64
 PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data, NULL));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5WriteRowsDeferred - BnH5WriteRows() without the data transfer: creates the dataset and its
+  checksum from data, and leaves it to the caller to write the rows' bytes, with plain POSIX
+  writes (a background thread that needs neither MPI nor HDF5), before BnH5CommitEnd()
+
+  Collective
+
+  Output Parameter:
+. offset - where this rank's nloc x ncols float64 rows (native little-endian) go in PATH.tmp;
+           -1 when this rank writes nothing (no rows, or another rank writes the same block)
+
+  Notes:
+  The dataset is contiguous and allocated at creation, so its bytes have a fixed place in the
+  file that no later HDF5 call moves. data must keep its values until the rows are written.
+
+.seealso: BnH5WriteRows(), BnH5CommitBegin(), BnH5CommitEnd()
+@*/
+PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(offset, 8);
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data, offset));
   PetscFunctionReturn(0);
 }
 

@@ -9,6 +9,32 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+
+/* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint every
+   rank copies its auxiliary rows (the bulk of the file) into a snapshot, the HDF5 part is
+   written collectively as before except for those rows' bytes (BnH5WriteRowsDeferred(): the
+   datasets and their checksums, from the snapshot), and the file is closed (BnH5CommitBegin()).
+   A background thread then writes the snapshot's rows at their offsets with pwrite() and
+   fdatasync(): plain POSIX I/O, no MPI and no HDF5, so neither needs thread support. Training
+   continues; the ranks agree at batch boundaries (BnSignalAgree()) that every write is done,
+   and BnH5CommitEnd() publishes PATH.tmp as PATH. A crash before that leaves only PATH.tmp. */
+struct _n_BnCheckpointWriter {
+  pthread_t      thread;
+  PetscBool      running; /* a thread was started and not joined */
+  int            done;    /* set by the thread when its writes are on disk (atomic) */
+  int            err;     /* its first errno, 0 = ok */
+  char           tmppath[PETSC_MAX_PATH_LEN + 8], path[PETSC_MAX_PATH_LEN];
+  PetscInt       nblk;   /* row blocks to write: one per hidden layer this rank writes */
+  PetscInt64    *off;    /* their offsets in PATH.tmp, */
+  PetscInt64    *len;    /* lengths in bytes */
+  PetscReal    **src;    /* and places in the snapshot */
+  PetscReal     *snap;   /* this rank's auxiliary rows at the checkpoint */
+  BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitEnd() */
+  PetscLogDouble t_start;
+};
 
 /*@C
   BnSolverPrepareCheckpointDirectory - creates the directory of -checkpoint (like mkdir -p) and
@@ -152,6 +178,10 @@ static PetscErrorCode BnCheckpointFingerprint(BnSolver s, PetscBool test, uint64
   MPI_Comm  world;
 
   PetscFunctionBegin;
+  if (s->fp_known) { /* the data do not change during a run: one pass over them, not one per checkpoint */
+    *fp = s->fp[test ? 1 : 0];
+    PetscFunctionReturn(0);
+  }
   *fp = 0;
   if (test) PetscCall(BnDataGetTest(s->data, &sp, &has));
   else PetscCall(BnDataGetTrain(s->data, &sp));
@@ -171,6 +201,17 @@ static PetscErrorCode BnCheckpointFingerprint(BnSolver s, PetscBool test, uint64
   }
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCallMPI(MPI_Allreduce(&local, fp, 1, MPI_UINT64_T, MPI_SUM, world));
+  PetscFunctionReturn(0);
+}
+
+/* both fingerprints, computed once per run */
+static PetscErrorCode BnCheckpointFingerprints(BnSolver s)
+{
+  PetscFunctionBegin;
+  if (s->fp_known) PetscFunctionReturn(0);
+  PetscCall(BnCheckpointFingerprint(s, PETSC_FALSE, &s->fp[0]));
+  PetscCall(BnCheckpointFingerprint(s, PETSC_TRUE, &s->fp[1]));
+  s->fp_known = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -202,8 +243,9 @@ static PetscErrorCode BnCheckpointReadReal(BnH5 f, BnFormatKey key, PetscReal *v
   PetscFunctionReturn(0);
 }
 
-/* the groups of a checkpoint after /net, into a file being written */
-static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal energy)
+/* the groups of a checkpoint after /net, into a file being written; with a writer the
+   auxiliary rows are copied into its snapshot and their bytes left to its thread */
+static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal energy, struct _n_BnCheckpointWriter *w)
 {
   char        name[64], *opts;
   const char *solver = BnFormatTable[BN_F_SOLVER].object, *data = BnFormatTable[BN_F_DATA].object;
@@ -255,12 +297,26 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(PetscFree(owner));
 
   PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_LIFT].object));
-  for (PetscInt l = 1; l < s->L; l++) {
-    PetscBool own;
+  if (w) w->nblk = 0;
+  for (PetscInt l = 1, pos = 0; l < s->L; l++) {
+    PetscBool  own;
+    PetscInt64 m = s->train.hi - s->train.lo, off;
     PetscCall(BnFormatPath(BN_F_LIFT_X, l, name, sizeof(name)));
     /* rows of layer l come from the ranks of the stage that owns it; the other stages give none */
     own = (PetscBool)(l >= s->la && l <= s->lb);
-    PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
+    if (!w) {
+      PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? s->full.X[l] : NULL));
+      continue;
+    }
+    if (own) PetscCall(PetscArraycpy(w->snap + pos, s->full.X[l], m * s->n[l]));
+    PetscCall(BnH5WriteRowsDeferred(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? w->snap + pos : NULL, &off));
+    if (off >= 0) {
+      w->off[w->nblk] = off;
+      w->len[w->nblk] = 8 * m * s->n[l];
+      w->src[w->nblk] = w->snap + pos;
+      w->nblk++;
+    }
+    if (own) pos += m * s->n[l];
   }
 
   PetscCall(BnSolverWriteHistory_Private(s, f));
@@ -270,10 +326,128 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnH5WriteAttrString(f, data, BnFormatAttr(BN_F_DATA_SOURCE), source));
   PetscCall(BnCheckpointWriteInt(f, BN_F_DATA_SAMPLES, samples));
   PetscCall(BnCheckpointWriteInt(f, BN_F_DATA_SEED, (PetscInt64)dseed));
+  PetscCall(BnCheckpointFingerprints(s));
   PetscCall(BnCheckpointFingerprint(s, PETSC_FALSE, &fp));
   PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TRAIN_FINGERPRINT), fp));
   PetscCall(BnCheckpointFingerprint(s, PETSC_TRUE, &fp));
   PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TEST_FINGERPRINT), fp));
+  PetscFunctionReturn(0);
+}
+
+static void *BnCheckpointWriterMain(void *ctx)
+{
+  struct _n_BnCheckpointWriter *w = (struct _n_BnCheckpointWriter *)ctx;
+  int                           fd = open(w->tmppath, O_WRONLY), err = fd < 0 ? errno : 0;
+
+  for (PetscInt k = 0; k < w->nblk && !err; k++) {
+    const char *p    = (const char *)w->src[k];
+    PetscInt64  left = w->len[k], at = w->off[k];
+    while (left > 0) {
+      ssize_t got = pwrite(fd, p, (size_t)PetscMin(left, (PetscInt64)1 << 30), (off_t)at);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        err = got < 0 ? errno : EIO;
+        break;
+      }
+      p += got;
+      at += got;
+      left -= got;
+    }
+  }
+  /* each rank syncs its own bytes (ranks may be on other nodes); rank 0 syncs the file again
+     before the rename */
+  if (!err && w->nblk && fdatasync(fd) && errno != EINVAL) err = errno;
+  if (fd >= 0) close(fd);
+  w->err = err;
+  __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+/* this rank's background write has not finished */
+PetscErrorCode BnSolverCheckpointWriting(BnSolver s, PetscBool *writing)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+
+  PetscFunctionBegin;
+  *writing = (PetscBool)(w && w->f && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE));
+  PetscFunctionReturn(0);
+}
+
+/* the snapshot and block lists, kept from one checkpoint to the next */
+static PetscErrorCode BnCheckpointWriterSetUp(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w;
+  PetscInt64                    rows = 0;
+
+  PetscFunctionBegin;
+  if (s->writer) PetscFunctionReturn(0);
+  PetscCall(PetscNew(&w));
+  for (PetscInt l = s->la; l < s->L && l <= s->lb; l++) rows += (PetscInt64)(s->train.hi - s->train.lo) * s->n[l];
+  PetscCall(PetscMalloc4(s->L, &w->off, s->L, &w->len, s->L, &w->src, PetscMax(rows, 1), &w->snap));
+  s->writer = w;
+  PetscFunctionReturn(0);
+}
+
+/* the file of a finished write is published (or the failure raised on every rank), the older
+   files beyond -checkpoint_keep removed */
+static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], PetscLogDouble t_start);
+
+/*@C
+  BnSolverCheckpointWait - completes the checkpoint write in flight, if any: waits for this
+  rank's thread, then publishes the file (BnH5CommitEnd()) once every rank is done
+
+  Collective
+@*/
+PetscErrorCode BnSolverCheckpointWait(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+  PetscErrorCode                ierr;
+
+  PetscFunctionBegin;
+  if (!w || !w->f) PetscFunctionReturn(0);
+  if (w->running) {
+    PetscCheck(!pthread_join(w->thread, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot join the checkpoint writer thread");
+    w->running = PETSC_FALSE;
+  }
+  PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
+  ierr = BnH5CommitEnd(&w->f, (PetscBool)!w->err, w->err);
+  w->f = NULL;
+  PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(ierr);
+  PetscCall(BnCheckpointPublished(s, w->path, w->t_start));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverCheckpointPoll - at a batch or sweep boundary: publishes the checkpoint in flight when
+  every rank's write is done (any_writing from BnSignalAgree())
+
+  Collective
+@*/
+PetscErrorCode BnSolverCheckpointPoll(BnSolver s, PetscBool any_writing)
+{
+  PetscFunctionBegin;
+  if (s->writer && s->writer->f && !any_writing) {
+    PetscLogDouble t0, t1;
+    PetscCall(PetscTime(&t0));
+    PetscCall(BnSolverCheckpointWait(s));
+    PetscCall(PetscTime(&t1));
+    s->ckpt_seconds += t1 - t0;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* frees the writer; a write still in flight (an error ended the run) is joined but not
+   published, so its PATH.tmp stays unpublished as after a crash */
+PetscErrorCode BnSolverCheckpointWriterDestroy(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+
+  PetscFunctionBegin;
+  if (!w) PetscFunctionReturn(0);
+  if (w->running) (void)pthread_join(w->thread, NULL);
+  PetscCall(PetscFree4(w->off, w->len, w->src, w->snap));
+  PetscCall(PetscFree(s->writer));
   PetscFunctionReturn(0);
 }
 
@@ -283,35 +457,83 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   Collective
 
   Notes:
-  A failed write (disk full, I/O error on any rank) removes its PATH.tmp, leaves the older
+  With -checkpoint_async (the default) it returns once the HDF5 part of the file is closed;
+  the auxiliary rows are written by a background thread from a snapshot, and the file is
+  published by BnSolverCheckpointPoll() or BnSolverCheckpointWait(), which also raise a failure
+  of that write. A failed write (disk full, I/O error on any rank) removes its PATH.tmp, leaves the older
   checkpoints as they were and raises PETSC_ERR_FILE_WRITE naming the file on every rank.
 @*/
 PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
 {
-  char           path[PETSC_MAX_PATH_LEN];
-  BnH5           f;
-  MPI_Comm       world;
-  PetscMPIInt    rank;
-  PetscErrorCode ierr;
-  PetscLogDouble t_start;
+  char                          path[PETSC_MAX_PATH_LEN];
+  BnH5                          f;
+  MPI_Comm                      world;
+  PetscErrorCode                ierr;
+  PetscLogDouble                t_start, now;
+  struct _n_BnCheckpointWriter *w = NULL;
 
   PetscFunctionBegin;
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
   PetscCall(PetscTime(&t_start));
+  PetscCall(BnSolverWShardGatherState(s)); /* whole optimizer state in the file: restart on any P */
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
+  if (s->ckpt_async) {
+    PetscCall(BnCheckpointWriterSetUp(s));
+    w = s->writer;
+  }
   PetscCall(BnH5Create(world, path, "checkpoint", &f));
-  ierr = BnCheckpointWriteGroups(s, f, energy);
+  ierr = BnCheckpointWriteGroups(s, f, energy, w);
   if (ierr) { /* every BnH5 write agrees on failure over the ranks: all come here together */
     PetscCall(BnH5Abort(&f));
     PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscCall(ierr);
   }
+  if (w) { /* close the HDF5 part and let the thread write the rows while training goes on */
+    sigset_t block, old;
+    ierr = BnH5CommitBegin(&f);
+    if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+    PetscCall(ierr);
+    w->f       = f;
+    w->done    = 0;
+    w->err     = 0;
+    w->t_start = t_start;
+    PetscCall(PetscStrncpy(w->path, path, sizeof(w->path)));
+    PetscCall(PetscSNPrintf(w->tmppath, sizeof(w->tmppath), "%s.tmp", path));
+    /* stop requests (SIGUSR1/SIGTERM) stay with the main thread, which polls for them */
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGTERM);
+    PetscCheck(!pthread_sigmask(SIG_BLOCK, &block, &old), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
+    w->running = (PetscBool)!pthread_create(&w->thread, NULL, BnCheckpointWriterMain, w);
+    PetscCheck(!pthread_sigmask(SIG_SETMASK, &old, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
+    if (!w->running) (void)BnCheckpointWriterMain(w); /* no thread to be had: write here */
+    PetscCall(PetscTime(&now));
+    s->ckpt_seconds += now - t_start;
+    s->ckpt_last = now;
+    PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
   ierr = BnH5Commit(&f);
-  if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
+  PetscCall(BnCheckpointPublished(s, path, t_start));
+  PetscCall(PetscTime(&now));
+  s->ckpt_seconds += now - t_start;
+  PetscFunctionReturn(0);
+}
 
+static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], PetscLogDouble t_start)
+{
+  MPI_Comm       world;
+  PetscMPIInt    rank;
+  struct stat    st;
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
   /* keep the newest -checkpoint_keep */
   PetscCallMPI(MPI_Comm_rank(world, &rank));
   if (!rank) {
@@ -322,17 +544,12 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(BnCheckpointListFree(n, &list));
   }
   PetscCallMPI(MPI_Barrier(world));
-  {
-    struct stat    st;
-    PetscLogDouble now;
-    PetscCall(PetscTime(&now));
-    s->ckpt_seconds += now - t_start;
-    s->ckpt_count++;
-    if (!rank && !stat(path, &st)) s->ckpt_bytes = (PetscLogDouble)st.st_size; /* size of the last one */
-    s->ckpt_last = now;
-    PetscCall(PetscStrncpy(s->ckpt_last_path, path, sizeof(s->ckpt_last_path)));
-  }
-  PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(PetscTime(&now));
+  s->ckpt_io_seconds += now - t_start;
+  s->ckpt_count++;
+  if (!rank && !stat(path, &st)) s->ckpt_bytes = (PetscLogDouble)st.st_size; /* size of the last one */
+  if (!s->ckpt_async) s->ckpt_last = now;
+  PetscCall(PetscStrncpy(s->ckpt_last_path, path, sizeof(s->ckpt_last_path)));
   PetscFunctionReturn(0);
 }
 

@@ -81,24 +81,59 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
   PetscFunctionReturn(0);
 }
 
-/* rows [i0, i0+c) of a split scored from their output pre-activations z: sums[0] += the loss
-   B_L(y, z), sums[1] += the number of correct argmax labels (when the split has labels) */
-static PetscErrorCode BnScoreChunk(BnActivation act, const BnSplit *split, PetscInt i0, PetscInt c, const PetscReal z[], PetscReal sums[])
+/* c rows scored from their output pre-activations z against their targets y (c x nL):
+   sums[0] += the loss sum_i B_L(y_i, z_i), and with class labels sums[1] += the number of rows
+   whose argmax is labels[idx[i]] (idx NULL: labels[i]) */
+PetscErrorCode BnSolverScoreRows(BnActivation act, PetscInt c, PetscInt nL, const PetscReal y[], const PetscReal z[], const PetscInt labels[], const PetscInt idx[], PetscReal sums[])
 {
-  PetscInt  nL = split->n_out;
   PetscReal B;
 
   PetscFunctionBegin;
-  PetscCall(BnActivationBregman(act, c, nL, split->targets + i0 * nL, z, &B));
+  PetscCall(BnActivationBregman(act, c, nL, y, z, &B));
   sums[0] += B;
-  if (split->labels) {
+  if (labels) {
     for (PetscInt i = 0; i < c; i++) {
       PetscInt best = 0;
       for (PetscInt k = 1; k < nL; k++)
         if (z[i * nL + k] > z[i * nL + best]) best = k;
-      if (best == split->labels[i0 + i]) sums[1] += 1;
+      if (best == labels[idx ? idx[i] : i]) sums[1] += 1;
     }
   }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverTrainMetrics - the training loss and accuracy of the sweep just completed, as Keras
+  and Lightning report them: averaged over the forward passes that initialise each mini-batch,
+  i.e. every sample scored once, by the network as it was before its batch's W-step
+
+  Collective
+
+  Notes:
+  After a restart in the middle of a sweep the average covers the batches done by this run.
+  The accuracy is NaN without class labels.
+@*/
+PetscErrorCode BnSolverTrainMetrics(BnSolver s, PetscReal *loss, PetscReal *accuracy)
+{
+  PetscReal sums[4] = {s->tsum[0], s->tsum[1], s->tsum[2], s->train.labels ? 1 : 0};
+  MPI_Comm  world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world)); /* with stages only the last one scores */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 4, MPIU_REAL, MPI_SUM, world));
+  *loss     = sums[2] > 0 ? sums[0] / sums[2] : BN_NAN;
+  *accuracy = (sums[3] > 0 && sums[2] > 0) ? sums[1] / sums[2] : BN_NAN;
+  PetscFunctionReturn(0);
+}
+
+/* the energy a checkpoint records: computed when -solver_energy is on, else NaN */
+PetscErrorCode BnSolverCheckpointEnergy(BnSolver s, PetscReal *energy)
+{
+  PetscReal gap;
+
+  PetscFunctionBegin;
+  *energy = BN_NAN;
+  if (s->ckpt_base[0] && s->energy_mode > 0) PetscCall(BnSolverComputeEnergy(s, energy, &gap));
   PetscFunctionReturn(0);
 }
 
@@ -133,10 +168,10 @@ PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *los
       blk.m = c;
       if (!s->stage) PetscCall(PetscArraycpy(blk.X[0], split->inputs + i0 * n0, c * n0));
       PetscCall(BnLiftForward(s->lift, blk.m, blk.X, blk.Z, PETSC_FALSE));
-      if (s->stage == s->S - 1) PetscCall(BnScoreChunk(act, split, i0, c, blk.Z[s->L], sums));
+      if (s->stage == s->S - 1) PetscCall(BnSolverScoreRows(act, c, s->n[s->L], split->targets + i0 * s->n[s->L], blk.Z[s->L], split->labels ? split->labels + i0 : NULL, NULL, sums));
     } else {
       PetscCall(BnNetForward(s->net, c, split->inputs + i0 * n0, z, NULL));
-      PetscCall(BnScoreChunk(act, split, i0, c, z, sums));
+      PetscCall(BnSolverScoreRows(act, c, s->n[s->L], split->targets + i0 * s->n[s->L], z, split->labels ? split->labels + i0 : NULL, NULL, sums));
     }
   }
   if (s->S > 1) {

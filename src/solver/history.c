@@ -19,7 +19,7 @@ PetscErrorCode BnSolverWriteHistory_Private(BnSolver s, BnH5 f)
 /* the monitor's entry for the sweep just completed; clears an in-place progress line first */
 PetscErrorCode BnSolverMonitor_Private(BnSolver s, const PetscReal v[BN_HIST_FIELDS])
 {
-  char train[32] = "-", test[32] = "-", text[256], row[256], header[256] = "sweep";
+  char train[32] = "-", test[32] = "-", energy[32] = "n/a", gap[32] = "n/a", text[256], row[256], header[256] = "sweep";
 
   PetscFunctionBegin;
   if (!s->mon) PetscFunctionReturn(0);
@@ -28,9 +28,11 @@ PetscErrorCode BnSolverMonitor_Private(BnSolver s, const PetscReal v[BN_HIST_FIE
     BnStrAppend_Private(header, sizeof(header), strrchr(BnFormatTable[BN_F_HISTORY_ENERGY + k].object, '/') + 1);
   }
   PetscCall(BnProgressClear(s->progress));
+  if (!PetscIsNanReal(v[0])) PetscCall(PetscSNPrintf(energy, sizeof(energy), "%.6e", (double)v[0])); /* NaN: -solver_energy off */
+  if (!PetscIsNanReal(v[1])) PetscCall(PetscSNPrintf(gap, sizeof(gap), "%.3e", (double)v[1]));
   if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%6.2f%%", 100 * (double)v[3]));
   if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%6.2f%%", 100 * (double)v[4]));
-  PetscCall(PetscSNPrintf(text, sizeof(text), "sweep %4" PetscInt_FMT "  energy %.6e  gap %.3e  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, (double)v[0], (double)v[1], (double)v[2], train, test, (double)v[5]));
+  PetscCall(PetscSNPrintf(text, sizeof(text), "sweep %4" PetscInt_FMT "  energy %s  gap %s  loss %.6e  train %s  test %s  %.3f s\n", s->sweep, energy, gap, (double)v[2], train, test, (double)v[5]));
   PetscCall(PetscSNPrintf(row, sizeof(row), "%" PetscInt_FMT ",%.17g,%.17g,%.17g,%.17g,%.17g,%.6f", s->sweep, (double)v[0], (double)v[1], (double)v[2], (double)v[3], (double)v[4], (double)v[5]));
   PetscCall(BnMonitorPrint(s->mon, header, row, text));
   PetscFunctionReturn(0);
@@ -50,7 +52,7 @@ PetscErrorCode BnSolverViewSummary(BnSolver s, PetscLogDouble seconds)
 {
   MPI_Comm  world;
   PetscReal v[BN_HIST_FIELDS];
-  char      train[32] = "n/a", test[32] = "n/a";
+  char      train[32] = "n/a", test[32] = "n/a", energy[32] = "n/a";
 
   PetscFunctionBegin;
   PetscCall(BnGridGetComm(s->grid, &world));
@@ -67,7 +69,8 @@ PetscErrorCode BnSolverViewSummary(BnSolver s, PetscLogDouble seconds)
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) v[f] = s->hist[f][s->nhist - 1];
   if (!PetscIsNanReal(v[3])) PetscCall(PetscSNPrintf(train, sizeof(train), "%.2f%%", 100 * (double)v[3]));
   if (!PetscIsNanReal(v[4])) PetscCall(PetscSNPrintf(test, sizeof(test), "%.2f%%", 100 * (double)v[4]));
-  PetscCall(PetscPrintf(world, "final: %" PetscInt_FMT " sweeps, energy %.6e, loss %.6e, train accuracy %s, test accuracy %s, %.2f s\n", s->sweep, (double)v[0], (double)v[2], train, test, (double)seconds));
+  if (!PetscIsNanReal(v[0])) PetscCall(PetscSNPrintf(energy, sizeof(energy), "%.6e", (double)v[0]));
+  PetscCall(PetscPrintf(world, "final: %" PetscInt_FMT " sweeps, energy %s, loss %.6e, train accuracy %s, test accuracy %s, %.2f s\n", s->sweep, energy, (double)v[2], train, test, (double)seconds));
   PetscFunctionReturn(0);
 }
 

@@ -26,7 +26,12 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->x_steps  = -1; /* default depends on the batch mode */
   s->overlap  = PETSC_TRUE;
   s->eval_mib = 32; /* memory of the staged evaluation's chunks (energy.c) */
-  s->ckpt_every = 1;
+  s->ckpt_every    = 0;   /* checkpoints by time (and at the end, and on a signal), not by sweep count */
+  s->ckpt_interval = 300;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  s->ckpt_async = PETSC_TRUE; /* the thread writes native doubles where the file has little-endian ones */
+#endif
+  s->energy_mode = -1; /* by batch mode */
   PetscCall(PetscStrncpy(s->ckpt_base, "bregnet_ckpt", sizeof(s->ckpt_base)));
   s->ckpt_keep  = 2;
   PetscCall(BnWRuleCreate(s, &s->wrule)); /* its type is chosen by SetUp when not set */
@@ -48,6 +53,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_lr_decay D      - BnSolverSetLearningRateDecay()
 . -solver_momentum MU     - BnSolverSetMomentum()
 . -solver_monitor [VIEWER] - BnSolverSetMonitor(); a viewer as for -ksp_monitor: ascii:FILE, ascii:FILE:ascii_csv (BnMonitorCreateFromOptions())
+. -solver_energy B        - BnSolverSetEnergy()
 . -progress B             - progress lines inside mini-batch sweeps (BnProgressCreate())
 . -solver_eval_memory M   - BnSolverSetEvalMemory()
 . -layer_stages_overlap B - BnSolverSetStageOverlap()
@@ -55,6 +61,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -checkpoint_every K     - BnSolverSetCheckpointEvery()
 . -checkpoint_keep K      - BnSolverSetCheckpointKeep()
 . -checkpoint_interval T  - BnSolverSetCheckpointInterval()
+. -checkpoint_async B     - BnSolverSetCheckpointAsync()
 . -restart PATH|auto      - BnSolverSetRestart()
 - -restart_change_lr      - BnSolverSetRestartChangeLearningRate()
 @*/
@@ -89,18 +96,22 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   PetscCall(BnOptionsReal("-solver_momentum", "Nesterov momentum", "BnSolverSetMomentum", r->momentum, &rval, &set));
   if (set) PetscCall(BnSolverSetMomentum(s, rval));
   PetscCall(PetscOptionsName("-solver_monitor", "One line per sweep: [ascii:FILE[:ascii_csv]] (standard output when no value)", "BnSolverSetMonitor", NULL)); /* listed for -help; parsed as a viewer below */
+  PetscCall(BnOptionsBool("-solver_energy", "The full lifted energy and gap after every sweep (default: full batch only)", "BnSolverSetEnergy", (PetscBool)(s->energy_mode > 0), &bval, &set));
+  if (set) PetscCall(BnSolverSetEnergy(s, bval));
   PetscCall(BnOptionsReal("-solver_eval_memory", "MiB for the row chunks of the staged forward evaluation", "BnSolverSetEvalMemory", s->eval_mib, &rval, &set));
   if (set) PetscCall(BnSolverSetEvalMemory(s, rval));
   PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetStageOverlap", s->overlap, &bval, &set));
   if (set) PetscCall(BnSolverSetStageOverlap(s, bval));
   PetscCall(BnOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetCheckpoint", s->ckpt_base[0] ? s->ckpt_base : "none", str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetCheckpoint(s, str));
-  PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints", "BnSolverSetCheckpointEvery", s->ckpt_every, &ival, &set));
+  PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints (0: none by sweep count)", "BnSolverSetCheckpointEvery", s->ckpt_every, &ival, &set));
   if (set) PetscCall(BnSolverSetCheckpointEvery(s, ival));
   PetscCall(BnOptionsInt("-checkpoint_keep", "Checkpoints kept", "BnSolverSetCheckpointKeep", s->ckpt_keep, &ival, &set));
   if (set) PetscCall(BnSolverSetCheckpointKeep(s, ival));
-  PetscCall(BnOptionsReal("-checkpoint_interval", "Also checkpoint every this many seconds (0 = off)", "BnSolverSetCheckpointInterval", s->ckpt_interval, &rval, &set));
+  PetscCall(BnOptionsReal("-checkpoint_interval", "Checkpoint every this many seconds, at a batch boundary (0 = off)", "BnSolverSetCheckpointInterval", s->ckpt_interval, &rval, &set));
   if (set) PetscCall(BnSolverSetCheckpointInterval(s, rval));
+  PetscCall(BnOptionsBool("-checkpoint_async", "Write the auxiliary rows of checkpoints in a background thread while training continues", "BnSolverSetCheckpointAsync", s->ckpt_async, &bval, &set));
+  if (set) PetscCall(BnSolverSetCheckpointAsync(s, bval));
   PetscCall(BnOptionsString("-restart", "Continue from a checkpoint: PATH or auto", "BnSolverSetRestart", s->restart, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetRestart(s, str));
   PetscCall(BnOptionsBool("-restart_change_lr", "Continue the checkpoint with this run's -solver_lr, -solver_lr_decay, -solver_momentum", "BnSolverSetRestartChangeLearningRate", s->restart_change_lr, &bval, &set));
@@ -134,6 +145,7 @@ static PetscErrorCode BnSolverSetDefaults(BnSolver s)
   PetscFunctionBegin;
   if (s->x_steps < 0) s->x_steps = s->batch ? 2 : 1;
   if (r->lr_decay < 0) r->lr_decay = s->batch ? 0.85 : 1.0;
+  if (s->energy_mode < 0) s->energy_mode = s->batch ? 0 : 1;
   if (!r->type[0]) PetscCall(BnWRuleSetType(r, s->batch ? "adam" : "prox"));
   PetscFunctionReturn(0);
 }
@@ -210,6 +222,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   }
   PetscCall(PetscMalloc1(glen, &s->gbuf));
   s->glen = glen;
+  PetscCall(BnSolverWShardCreate(s));
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
   PetscCall(BnSolverCheckTargets(s));
@@ -289,7 +302,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
   while (s->sweep < s->sweeps) {
     PetscLogDouble t0, t1, f0, f1;
     PetscReal      v[BN_HIST_FIELDS];
-    PetscBool      stop = PETSC_FALSE;
+    PetscBool      stop = PETSC_FALSE, periodic;
 
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
@@ -302,17 +315,22 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     PetscCall(PetscGetFlops(&f1));
     PetscCall(PetscTime(&t1));
     if (stop) { /* mid-epoch: the checkpoint records the batch to continue from */
-      PetscReal e, g;
-      PetscCall(BnSolverComputeEnergy(s, &e, &g));
+      PetscReal e;
+      PetscCall(BnSolverCheckpointEnergy(s, &e));
       PetscCall(BnSolverWriteCheckpoint(s, e));
+      PetscCall(BnSolverCheckpointWait(s));
       *stopped = PETSC_TRUE;
       PetscFunctionReturn(0);
     }
     s->sweep++;
     s->flops_sweep   = f1 - f0;
     s->seconds_sweep = t1 - t0;
-    PetscCall(BnSolverComputeEnergy(s, &v[0], &v[1]));
-    PetscCall(BnSolverEvaluate(s, &s->train, &v[2], &v[3]));
+    /* evaluation off the critical path: the full energy only when asked (or full batch), the
+       training metrics of mini-batches from the sweep's own forward passes, the test split once */
+    v[0] = v[1] = BN_NAN;
+    if (s->energy_mode > 0) PetscCall(BnSolverComputeEnergy(s, &v[0], &v[1]));
+    if (s->batch) PetscCall(BnSolverTrainMetrics(s, &v[2], &v[3]));
+    else PetscCall(BnSolverEvaluate(s, &s->train, &v[2], &v[3]));
     if (s->has_test) {
       PetscReal tl;
       PetscCall(BnSolverEvaluate(s, &s->test, &tl, &v[4]));
@@ -320,20 +338,31 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     v[5] = (PetscReal)(t1 - t0);
     PetscCall(BnSolverPushHistory(s, v));
     PetscCall(BnSolverMonitor_Private(s, v));
-    PetscCheck(PetscIsNormalReal(v[0]) || v[0] == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the energy is %g%s%s", s->sweep, (double)v[0], s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
-    if (s->ckpt_base[0] && (s->sweep % s->ckpt_every == 0 || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+    { /* the energy when it is computed, else the training loss */
+      PetscReal   e    = s->energy_mode > 0 ? v[0] : v[2];
+      const char *what = s->energy_mode > 0 ? "energy" : "training loss";
+      PetscCheck(PetscIsNormalReal(e) || e == 0, world, BN_ERR_DIVERGED, "diverged in sweep %" PetscInt_FMT ": the %s is %g%s%s", s->sweep, what, (double)e, s->ckpt_base[0] ? "; the last good checkpoint of " : "", s->ckpt_base);
+    }
+    /* the policy: at the end, every -checkpoint_every sweeps (0: never), every
+       -checkpoint_interval seconds (at a batch or sweep boundary), and on a stop signal */
+    periodic = (PetscBool)(s->ckpt_every > 0 && s->sweep % s->ckpt_every == 0);
+    if (s->ckpt_base[0] && (periodic || s->sweep == s->sweeps)) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     {
-      PetscBool due_local, due;
+      PetscBool due_local, due, writing;
       PetscCall(BnSolverCheckpointDue(s, &due_local));
-      PetscCall(BnSignalAgree(world, due_local, &stop, &due));
-      if (due && !stop && s->sweep < s->sweeps && s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      PetscCall(BnSolverCheckpointWriting(s, &writing));
+      PetscCall(BnSignalAgree(world, due_local, writing, &stop, &due, &writing));
+      PetscCall(BnSolverCheckpointPoll(s, writing));
+      if (due && !stop && s->sweep < s->sweeps && !periodic) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
     }
     if (stop && s->sweep < s->sweeps) {
-      if (!s->ckpt_base[0] || s->sweep % s->ckpt_every) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      if (!s->ckpt_base[0] || !periodic) PetscCall(BnSolverWriteCheckpoint(s, v[0]));
+      PetscCall(BnSolverCheckpointWait(s));
       *stopped = PETSC_TRUE;
       PetscFunctionReturn(0);
     }
   }
+  PetscCall(BnSolverCheckpointWait(s)); /* the last checkpoint is on disk when the run ends */
   PetscFunctionReturn(0);
 }
 
@@ -525,6 +554,8 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     if (s->batch) PetscCall(BnLiftBlockDestroy(s->lift, &s->mini));
     for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
     PetscCall(PetscFree(s->gbuf));
+    PetscCall(BnSolverWShardDestroy(s));
+    PetscCall(BnSolverCheckpointWriterDestroy(s));
     PetscCall(PetscFree(s->perm));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }

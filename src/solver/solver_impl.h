@@ -19,10 +19,13 @@ typedef enum {
 } BnWRuleSlot;
 
 typedef struct {
-  /* one step on layer l from its averaged gradient gW (n_l x n_{l-1}; NULL: bias only, tied
-     decoder), gb (n_l) and the Lipschitz estimate lip of its Bregman gradient (0 unless
-     needs_lipschitz and no -solver_lr) */
-  PetscErrorCode (*step)(BnWRule, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip);
+  /* one step on rows [r0, r1) of W_l and on all of b_l from the averaged gradient: gW holds
+     those rows ((r1 - r0) x n_{l-1}; NULL: bias only, tied decoder), gb all n_l entries, lip
+     is the Lipschitz estimate of the layer's Bregman gradient (0 unless needs_lipschitz and no
+     -solver_lr). The W-step shards the rows over the sample groups; the rule returns in tau the
+     step of the regulariser's prox, which the solver applies to the whole W_l once every
+     group's rows are in place. */
+  PetscErrorCode (*step)(BnWRule, PetscInt l, PetscInt r0, PetscInt r1, const PetscReal gW[], const PetscReal gb[], PetscReal lip, PetscReal *tau);
   PetscErrorCode (*view)(BnWRule, PetscViewer);   /* optional: the rule's own parameters */
   PetscErrorCode (*destroy)(BnWRule);             /* optional: frees data */
 } BnWRuleOps;
@@ -47,7 +50,7 @@ PETSC_INTERN PetscErrorCode BnWRuleAllocateLayer(BnWRule, PetscInt l);
 PETSC_INTERN PetscErrorCode BnWRuleFreeLayer(BnWRule, PetscInt l);
 PETSC_INTERN PetscErrorCode BnWRuleGetLayerState(BnWRule, PetscInt l, PetscReal *slots[BN_WRULE_SLOTS], PetscInt64 sizes[BN_WRULE_SLOTS]);
 PETSC_INTERN PetscErrorCode BnWRuleGetStep(BnWRule, PetscReal lip, PetscReal default_lr, PetscReal *tau);
-PETSC_INTERN PetscErrorCode BnWRuleGradientStep(BnWRule, PetscInt l, PetscReal tau, const PetscReal gW[], const PetscReal gb[]);
+PETSC_INTERN PetscErrorCode BnWRuleGradientStep(BnWRule, PetscInt l, PetscInt r0, PetscInt r1, PetscReal tau, const PetscReal gW[], const PetscReal gb[]);
 PETSC_INTERN PetscErrorCode BnWRuleApplyRegProx(BnWRule, PetscInt l, PetscReal tau, PetscReal W[]);
 PETSC_INTERN PetscErrorCode BnWRuleView(BnWRule, PetscViewer);
 PETSC_INTERN PetscErrorCode BnWRuleDestroy(BnWRule *);
@@ -70,6 +73,7 @@ struct _p_BnSolver {
   BnWRule   wrule;          /* -solver_w_update and its step schedule */
   char      wrule_type[32]; /* "" until SetUp picks the default of the batch mode */
   PetscInt  power_its;
+  PetscInt  energy_mode; /* -solver_energy: 1 the full energy after every sweep, 0 not, -1 by batch mode (full batch only) */
 
   /* state */
   BnSplit   train, test;
@@ -77,6 +81,7 @@ struct _p_BnSolver {
   BnLift    lift;     /* the lifted core: auxiliary variables, x-update, energy, gradients, norms */
   PetscInt  sweep;    /* completed sweeps */
   PetscInt  batch_in_sweep; /* batches done of the current sweep (mini-batch restart point) */
+  PetscReal tsum[3];  /* this sweep's batch forward passes, this rank: loss sum, correct labels, rows */
   /* the lifted core's spectral state (BnLiftGetPowerState()), for checkpoints */
   PetscReal **pw_W;   /* power-iteration vectors for |W_l|_2 (n_{l-1}) */
   PetscReal  *normW2; /* cached |W_l|_2^2, valid while pw_version[l] == *wversion */
@@ -85,8 +90,15 @@ struct _p_BnSolver {
 
   /* work */
   BnBlock    full, mini, eval; /* all my samples (the core's state block), one mini-batch, a chunk for the energy */
-  PetscReal *gbuf;    /* packed gradients of all layers for one allreduce */
+  PetscReal *gbuf;    /* packed gradients of all layers (W_l then b_l, layer after layer) */
   PetscInt   glen;
+  /* the W-step's shard (Q > 1 sample groups, untied): this rank updates rows [wlo[l], whi[l])
+     of W_l; wcnt[l][q], wdsp[l][q] are group q's count and offset in entries of W_l */
+  PetscBool    wshard;
+  PetscInt    *wlo, *whi;
+  PetscMPIInt **wcnt, **wdsp;
+  PetscReal   *wbuf;  /* this rank's reduced gradient rows of every layer */
+  PetscInt    *woff;  /* offset of layer l's rows in wbuf */
   PetscInt  *perm;    /* sample permutation of the current sweep */
 
   /* history, one entry per completed sweep */
@@ -99,9 +111,14 @@ struct _p_BnSolver {
   PetscInt  ckpt_every, ckpt_keep;
   PetscReal ckpt_interval;     /* seconds between timed checkpoints, 0 = off */
   PetscLogDouble ckpt_last;    /* time of the last checkpoint (or of the start) */
-  PetscLogDouble ckpt_seconds, ckpt_bytes; /* time in checkpoint writes; bytes of the last file (rank 0) */
+  PetscLogDouble ckpt_seconds, ckpt_bytes; /* training time spent on checkpoints; bytes of the last file (rank 0) */
+  PetscLogDouble ckpt_io_seconds;          /* from each checkpoint's start until it was on disk */
   PetscInt       ckpt_count;
   char           ckpt_last_path[PETSC_MAX_PATH_LEN];
+  PetscBool      fp_known; /* the data fingerprints of checkpoints, computed once */
+  uint64_t       fp[2];
+  PetscBool      ckpt_async; /* -checkpoint_async: the auxiliary rows written by a background thread */
+  struct _n_BnCheckpointWriter *writer; /* the write in flight, its snapshot and thread (checkpoint.c) */
 
   /* layer stages: this rank's layers [la, lb]; S == 1 is the plain sample-parallel solver */
   PetscInt   S, stage, la, lb;
@@ -117,9 +134,16 @@ struct _p_BnSolver {
 };
 
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
+PETSC_INTERN PetscErrorCode BnSolverWShardCreate(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverWShardDestroy(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverWShardGatherState(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped);
-PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool due_local, PetscBool *stop, PetscBool *due);
+PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool due_local, PetscBool writing_local, PetscBool *stop, PetscBool *due, PetscBool *writing);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointWriting(BnSolver, PetscBool *writing);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointPoll(BnSolver, PetscBool any_writing);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointWait(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointWriterDestroy(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
@@ -129,3 +153,6 @@ PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
 PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);
 PETSC_INTERN PetscErrorCode BnSolverStepText(BnSolver, PetscReal lr, char buf[], size_t len);
 PETSC_INTERN PetscErrorCode BnSolverMonitor_Private(BnSolver, const PetscReal v[BN_HIST_FIELDS]);
+PETSC_INTERN PetscErrorCode BnSolverScoreRows(BnActivation, PetscInt, PetscInt, const PetscReal[], const PetscReal[], const PetscInt[], const PetscInt[], PetscReal[]);
+PETSC_INTERN PetscErrorCode BnSolverTrainMetrics(BnSolver, PetscReal *, PetscReal *);
+PETSC_INTERN PetscErrorCode BnSolverCheckpointEnergy(BnSolver, PetscReal *);

@@ -8,7 +8,8 @@
 
 /* The integer options with a lower bound:
      BnSolverSetSweeps - sweeps (epochs) in total, counting those of a run it restarts from (-solver_sweeps, default 5)
-     BnSolverSetCheckpointEvery - sweeps between checkpoints (-checkpoint_every, default 1)
+     BnSolverSetCheckpointEvery - sweeps between checkpoints; 0 = none by sweep count (-checkpoint_every,
+       default 0: the policy is by time, -checkpoint_interval, plus one at the end and on a stop signal)
      BnSolverSetCheckpointKeep - checkpoints kept (-checkpoint_keep, default 2)
    Logically Collective */
 #define BN_SOLVER_INT_SETTER(Name, Field, Option, Min) \
@@ -20,7 +21,7 @@
     PetscFunctionReturn(0); \
   }
 BN_SOLVER_INT_SETTER(Sweeps, sweeps, "-solver_sweeps", 0)
-BN_SOLVER_INT_SETTER(CheckpointEvery, ckpt_every, "-checkpoint_every", 1)
+BN_SOLVER_INT_SETTER(CheckpointEvery, ckpt_every, "-checkpoint_every", 0)
 BN_SOLVER_INT_SETTER(CheckpointKeep, ckpt_keep, "-checkpoint_keep", 1)
 
 /*@C
@@ -125,6 +126,24 @@ PetscErrorCode BnSolverSetMonitor(BnSolver s, PetscBool flg)
 }
 
 /*@C
+  BnSolverSetEnergy - whether the full lifted energy and lifting gap are computed after every
+  sweep (-solver_energy; default true for full batch, false for mini-batches, whose history then
+  has NaN in these fields and whose divergence test uses the training loss)
+
+  Logically Collective
+
+  Notes:
+  The energy is a pass over all samples and all layers, as expensive as a third of a mini-batch
+  sweep; a checkpoint records it only when it is on.
+@*/
+PetscErrorCode BnSolverSetEnergy(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+  s->energy_mode = flg ? 1 : 0;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnSolverSetEvalMemory - MiB for the row chunks in which the forward network is evaluated with
   layer stages (-solver_eval_memory, default 32; at most 2048 rows per chunk)
 
@@ -171,8 +190,8 @@ PetscErrorCode BnSolverSetCheckpoint(BnSolver s, const char base[])
 }
 
 /*@C
-  BnSolverSetCheckpointInterval - also checkpoint at the first batch boundary this many seconds
-  after the last checkpoint; 0 = off (-checkpoint_interval)
+  BnSolverSetCheckpointInterval - checkpoint at the first batch boundary this many seconds
+  after the last checkpoint (or the start); 0 = off (-checkpoint_interval, default 300)
 
   Logically Collective
 @*/
@@ -181,6 +200,36 @@ PetscErrorCode BnSolverSetCheckpointInterval(BnSolver s, PetscReal seconds)
   PetscFunctionBegin;
   PetscCheck(seconds >= 0 && !PetscIsNanReal(seconds), s->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must be >= 0 seconds", (double)seconds);
   s->ckpt_interval = seconds;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverSetCheckpointAsync - write the bulk of each checkpoint (the auxiliary rows) in a
+  background thread from an in-memory snapshot while training continues (-checkpoint_async,
+  default true on little-endian machines); false writes everything before training goes on
+
+  Logically Collective
+@*/
+PetscErrorCode BnSolverSetCheckpointAsync(BnSolver s, PetscBool flg)
+{
+  PetscFunctionBegin;
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+  flg = PETSC_FALSE; /* the thread writes native doubles; the file's are little-endian */
+#endif
+  s->ckpt_async = flg;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetCheckpointIOSeconds - seconds from the start of each checkpoint until it was
+  published, summed (with -checkpoint_async the training went on meanwhile)
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver s, PetscLogDouble *seconds)
+{
+  PetscFunctionBegin;
+  *seconds = s->ckpt_io_seconds;
   PetscFunctionReturn(0);
 }
 
@@ -227,6 +276,7 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   if (bytes) {
     PetscLogDouble reduced;
     PetscCall(BnLiftGetBytesReduced(s->lift, &reduced));
+    if (s->wshard) reduced += s->bytes_wgrad; /* the sharded W-step reduces outside the lifted core */
     *bytes = s->sweep ? reduced / (PetscLogDouble)s->sweep : 0;
   }
   PetscFunctionReturn(0);
@@ -234,7 +284,9 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
 
 
 /*@C
-  BnSolverGetCheckpointStatistics - checkpoints written, seconds spent writing them, bytes and path of the last one
+  BnSolverGetCheckpointStatistics - checkpoints written, training seconds lost to them (with
+  -checkpoint_async the background writes are not counted: BnSolverGetCheckpointIOSeconds()),
+  bytes and path of the last one
 
   Not Collective (bytes are known on rank 0)
 @*/

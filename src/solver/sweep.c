@@ -64,12 +64,15 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
 {
   PetscInt  N = s->train.N, B = PetscMin(s->batch, N), nb = (N + B - 1) / B, lo = s->train.lo, hi = s->train.hi;
   PetscInt  L = s->L, n0 = s->n[0], nL = s->n[L];
-  PetscInt *loc;
-  MPI_Comm  world;
+  PetscInt    *loc;
+  MPI_Comm     world;
+  BnActivation act;
 
   PetscFunctionBegin;
   *stopped = PETSC_FALSE;
   PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCall(BnNetGetActivation(s->net, L, &act));
+  PetscCall(PetscArrayzero(s->tsum, 3));
   PetscCall(BnSolverComputePermutation(s, s->sweep));
   PetscCall(PetscMalloc1(B, &loc));
   for (PetscInt b = s->batch_in_sweep; b < nb; b++) {
@@ -84,6 +87,10 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
       PetscCall(PetscArraycpy(blk->X[L] + i * nL, s->train.targets + loc[i] * nL, nL));
     }
     PetscCall(BnLiftForward(s->lift, blk->m, blk->X, blk->Z, PETSC_FALSE));
+    if (s->lb == L && m) { /* the training metrics come from this forward pass (BnSolverTrainMetrics()) */
+      PetscCall(BnSolverScoreRows(act, m, nL, blk->X[L], blk->Z[L], s->train.labels, loc, s->tsum));
+      s->tsum[2] += m;
+    }
     for (PetscInt k = 0; k < s->x_steps; k++) {
       PetscCall(BnLiftXColour(s->lift, blk, 1));
       PetscCall(BnLiftXColour(s->lift, blk, 0));
@@ -96,14 +103,16 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     s->batch_in_sweep = b + 1;
     PetscCall(BnProgressUpdate(s->progress, s->sweep + 1, s->sweeps, b + 1, nb));
     {
-      PetscBool due_local, due;
+      PetscBool due_local, due, writing;
       PetscCall(BnSolverCheckpointDue(s, &due_local));
-      PetscCall(BnSignalAgree(world, due_local, stopped, &due));
+      PetscCall(BnSolverCheckpointWriting(s, &writing));
+      PetscCall(BnSignalAgree(world, due_local, writing, stopped, &due, &writing));
+      PetscCall(BnSolverCheckpointPoll(s, writing)); /* publish a finished background write */
       if (*stopped && b + 1 < nb) break;
       *stopped = PETSC_FALSE; /* a signal in the last batch is handled after the sweep */
       if (due && b + 1 < nb) { /* -checkpoint_interval: mid-epoch, at the batch boundary */
-        PetscReal e, g;
-        PetscCall(BnSolverComputeEnergy(s, &e, &g));
+        PetscReal e;
+        PetscCall(BnSolverCheckpointEnergy(s, &e));
         PetscCall(BnSolverWriteCheckpoint(s, e));
       }
     }

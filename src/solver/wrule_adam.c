@@ -1,5 +1,5 @@
 /* -solver_w_update adam: Adam (Kingma & Ba) on the Bregman gradient, then the regulariser's
-   prox with step lr (-solver_lr, default 1e-3, times the decay). State: the first and second
+   prox with step lr (-solver_lr, default 1e-3, times the decay; the solver applies it). State: the first and second
    moments of W_l and b_l (checkpoint slots m_W, v_W, m_b, v_b); the bias correction uses the
    rule's step count. */
 #include "solver_impl.h"
@@ -19,15 +19,19 @@ static inline void BnAdamKernel(PetscInt n, PetscReal *restrict p, PetscReal *re
   }
 }
 
-static PetscErrorCode BnWRuleStep_Adam(BnWRule r, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+static PetscErrorCode BnWRuleStep_Adam(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, const PetscReal gW[], const PetscReal gb[], PetscReal lip, PetscReal *tau)
 {
   BnWRule_Adam *adam = (BnWRule_Adam *)r->data;
   PetscReal    *W, *b, lr, c1, c2, a, e;
-  PetscInt      nl, nW;
+  PetscInt      nl, ni, o, nW;
 
   PetscFunctionBegin;
   PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
+  ni = nl ? nW / nl : 0; /* W_l has nl rows (one per bias entry) of ni entries */
+  o  = r0 * ni;
+  nW = (r1 - r0) * ni;
   PetscCall(BnWRuleGetStep(r, lip, 1e-3, &lr));
+  *tau = lr;
   c1 = 1.0 - PetscPowReal(adam->beta1, (PetscReal)r->steps);
   c2 = 1.0 - PetscPowReal(adam->beta2, (PetscReal)r->steps);
   a  = lr * PetscSqrtReal(c2) / c1;
@@ -35,9 +39,8 @@ static PetscErrorCode BnWRuleStep_Adam(BnWRule r, PetscInt l, const PetscReal gW
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
   BnAdamKernel(nl, b, r->state[BN_WRULE_MB][l], r->state[BN_WRULE_VB][l], gb, adam->beta1, adam->beta2, a, e);
   if (!gW) PetscFunctionReturn(0);
-  BnAdamKernel(nW, W, r->state[BN_WRULE_MW][l], r->state[BN_WRULE_VW][l], gW, adam->beta1, adam->beta2, a, e);
+  BnAdamKernel(nW, W + o, r->state[BN_WRULE_MW][l] + o, r->state[BN_WRULE_VW][l] + o, gW, adam->beta1, adam->beta2, a, e);
   PetscCall(PetscLogFlops(10.0 * (nW + nl)));
-  PetscCall(BnWRuleApplyRegProx(r, l, lr, W));
   PetscFunctionReturn(0);
 }
 

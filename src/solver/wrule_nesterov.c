@@ -1,5 +1,5 @@
 /* -solver_w_update nesterov: Nesterov momentum in the form of Sutskever et al.,
-   v <- mu v - tau g, p <- p - mu v_old + (1 + mu) v, then the regulariser's prox; step 1/L
+   v <- mu v - tau g, p <- p - mu v_old + (1 + mu) v, then the regulariser's prox (by the solver); step 1/L
    unless -solver_lr. State: the velocities of W_l and b_l (checkpoint slots m_W, m_b). */
 #include "solver_impl.h"
 
@@ -12,19 +12,18 @@ static inline void BnNesterovKernel(PetscInt n, PetscReal *restrict p, PetscReal
   }
 }
 
-static PetscErrorCode BnWRuleStep_Nesterov(BnWRule r, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+static PetscErrorCode BnWRuleStep_Nesterov(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, const PetscReal gW[], const PetscReal gb[], PetscReal lip, PetscReal *tau)
 {
-  PetscReal *W, *b, tau;
-  PetscInt   nl, nW;
+  PetscReal *W, *b;
+  PetscInt   nl, ni, nW;
 
   PetscFunctionBegin;
   PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
-  PetscCall(BnWRuleGetStep(r, lip, 1.0, &tau));
+  ni = nl ? nW / nl : 0; /* W_l has nl rows (one per bias entry) of ni entries */
+  PetscCall(BnWRuleGetStep(r, lip, 1.0, tau));
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
-  BnNesterovKernel(nl, b, r->state[BN_WRULE_MB][l], gb, r->momentum, tau);
-  if (!gW) PetscFunctionReturn(0);
-  BnNesterovKernel(nW, W, r->state[BN_WRULE_MW][l], gW, r->momentum, tau);
-  PetscCall(BnWRuleApplyRegProx(r, l, tau, W));
+  BnNesterovKernel(nl, b, r->state[BN_WRULE_MB][l], gb, r->momentum, *tau);
+  if (gW) BnNesterovKernel((r1 - r0) * ni, W + r0 * ni, r->state[BN_WRULE_MW][l] + r0 * ni, gW, r->momentum, *tau);
   PetscFunctionReturn(0);
 }
 

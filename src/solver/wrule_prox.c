@@ -3,13 +3,11 @@
    is given: in full batch every W-step then decreases the energy. No state. */
 #include "solver_impl.h"
 
-static PetscErrorCode BnWRuleStep_Prox(BnWRule r, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+static PetscErrorCode BnWRuleStep_Prox(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, const PetscReal gW[], const PetscReal gb[], PetscReal lip, PetscReal *tau)
 {
-  PetscReal tau;
-
   PetscFunctionBegin;
-  PetscCall(BnWRuleGetStep(r, lip, 1.0, &tau));
-  PetscCall(BnWRuleGradientStep(r, l, tau, gW, gb));
+  PetscCall(BnWRuleGetStep(r, lip, 1.0, tau));
+  PetscCall(BnWRuleGradientStep(r, l, r0, r1, *tau, gW, gb));
   PetscFunctionReturn(0);
 }
 

@@ -4,13 +4,11 @@
    The worked example of docs/extending.md. */
 #include "solver_impl.h"
 
-static PetscErrorCode BnWRuleStep_SGD(BnWRule r, PetscInt l, const PetscReal gW[], const PetscReal gb[], PetscReal lip)
+static PetscErrorCode BnWRuleStep_SGD(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, const PetscReal gW[], const PetscReal gb[], PetscReal lip, PetscReal *lr)
 {
-  PetscReal lr;
-
   PetscFunctionBegin;
-  PetscCall(BnWRuleGetStep(r, lip, 1e-2, &lr));
-  PetscCall(BnWRuleGradientStep(r, l, lr, gW, gb));
+  PetscCall(BnWRuleGetStep(r, lip, 1e-2, lr));                 /* -solver_lr or 1e-2, times the decay */
+  PetscCall(BnWRuleGradientStep(r, l, r0, r1, *lr, gW, gb));  /* b -= lr gb; rows r0..r1 of W -= lr gW */
   PetscFunctionReturn(0);
 }
 

@@ -158,23 +158,26 @@ PetscErrorCode BnWRuleGetStep(BnWRule r, PetscReal lip, PetscReal default_lr, Pe
 }
 
 /*@C
-  BnWRuleGradientStep - a proximal gradient step of layer l with step tau: b <- b - tau gb,
-  W <- prox_{tau R}(W - tau gW) (gW == NULL: the bias only)
+  BnWRuleGradientStep - the gradient part of a proximal gradient step of layer l with step tau:
+  b <- b - tau gb, and rows [r0, r1) of W <- W - tau gW (gW: those rows; NULL: the bias only).
+  The solver applies the prox of the regulariser to the whole W afterwards.
 
   Not Collective
 @*/
-PetscErrorCode BnWRuleGradientStep(BnWRule r, PetscInt l, PetscReal tau, const PetscReal gW[], const PetscReal gb[])
+PetscErrorCode BnWRuleGradientStep(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1, PetscReal tau, const PetscReal gW[], const PetscReal gb[])
 {
   PetscReal *W, *b;
-  PetscInt   nl, nW;
+  PetscInt   nl, ni, nW;
 
   PetscFunctionBegin;
   PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nl));
+  ni = nl ? nW / nl : 0; /* W_l has nl rows (one per bias entry) of ni entries */
+  nW = (r1 - r0) * ni;
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
   for (PetscInt k = 0; k < nl; k++) b[k] -= tau * gb[k];
   if (!gW) PetscFunctionReturn(0);
+  W += r0 * ni;
   for (PetscInt k = 0; k < nW; k++) W[k] -= tau * gW[k];
-  PetscCall(BnWRuleApplyRegProx(r, l, tau, W));
   PetscFunctionReturn(0);
 }
 

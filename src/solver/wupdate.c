@@ -1,7 +1,114 @@
 /* (W_l, b_l)-updates: the Bregman gradient of every layer from the block's samples (the lifted
-   core's BnLiftGradient()), summed over the stage in one allreduce, then one step of the chosen
-   rule and the prox of the weight regulariser. */
+   core's BnLiftGradient()), summed over the stage, then one step of the chosen rule and the prox
+   of the weight regulariser. With Q > 1 sample groups the step is data-parallel as in PyTorch
+   DDP with a sharded optimizer: each layer's weight gradient is reduce-scattered (nonblocking,
+   one bucket per layer, started as soon as the layer's gradient is there, while the next
+   layers' gradients are computed), each group updates its rows of W_l and their optimizer
+   state, and the rows are allgathered (docs/parallel.md §4). */
 #include "solver_impl.h"
+
+/* contiguous row blocks of every layer of the stage over the Q groups (the first n_l mod Q get
+   one row more), in entries of W_l for the collectives */
+static PetscErrorCode BnSolverWShardSetUp(BnSolver s)
+{
+  PetscMPIInt Q, q;
+  PetscInt    len = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(s->comm, &Q));
+  PetscCallMPI(MPI_Comm_rank(s->comm, &q));
+  PetscCall(PetscCalloc4(s->L + 1, &s->wlo, s->L + 1, &s->whi, s->L + 1, &s->wcnt, s->L + 2, &s->woff));
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscInt nW, nl, ni, lo = 0;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nl));
+    ni = nW / nl; /* rows of W_l: one per bias entry (BnSolverWShardCreate() checked) */
+    PetscCall(PetscMalloc2(Q, &s->wcnt[l], Q, &s->wdsp[l]));
+    for (PetscMPIInt k = 0; k < Q; k++) {
+      PetscInt rows = nl / Q + (k < nl % Q);
+      if (k == q) {
+        s->wlo[l] = lo;
+        s->whi[l] = lo + rows;
+      }
+      PetscCall(PetscMPIIntCast(rows * ni, &s->wcnt[l][k]));
+      PetscCall(PetscMPIIntCast(lo * ni, &s->wdsp[l][k]));
+      lo += rows;
+    }
+    s->woff[l] = len;
+    len += (s->whi[l] - s->wlo[l]) * ni;
+  }
+  PetscCall(PetscMalloc1(PetscMax(len, 1), &s->wbuf));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverWShardCreate - decides whether the W-step is sharded over the sample groups (Q > 1,
+  untied weights) and lays out the shard
+
+  Collective on the stage communicator
+@*/
+PetscErrorCode BnSolverWShardCreate(BnSolver s)
+{
+  PetscMPIInt Q;
+  PetscBool   tied;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(s->comm, &Q));
+  PetscCall(BnNetGetTied(s->net, &tied));
+  PetscCall(PetscMalloc1(s->L + 1, &s->wdsp));
+  s->wshard = (PetscBool)(Q > 1 && !tied); /* tied: W_1 takes W_2's transposed gradient, whole */
+  for (PetscInt l = s->la; l <= s->lb && s->wshard; l++) { /* rows of W_l, one per bias entry */
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    if (!nb || nW % nb) s->wshard = PETSC_FALSE;
+  }
+  if (s->wshard) PetscCall(BnSolverWShardSetUp(s));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnSolverWShardDestroy(BnSolver s)
+{
+  PetscFunctionBegin;
+  if (s->wshard)
+    for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(PetscFree2(s->wcnt[l], s->wdsp[l]));
+  if (s->wlo) PetscCall(PetscFree4(s->wlo, s->whi, s->wcnt, s->woff));
+  PetscCall(PetscFree(s->wdsp));
+  PetscCall(PetscFree(s->wbuf));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverWShardGatherState - completes the rule's W-shaped state arrays (slots m_W, v_W) from
+  the rows every sample group keeps current, so that a checkpoint holds whole arrays (and a
+  restart on any number of ranks finds every row)
+
+  Collective on the stage communicator
+@*/
+PetscErrorCode BnSolverWShardGatherState(BnSolver s)
+{
+  PetscFunctionBegin;
+  if (!s->wshard) PetscFunctionReturn(0);
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscReal *a[BN_WRULE_SLOTS];
+    PetscCall(BnWRuleGetLayerState(s->wrule, l, a, NULL));
+    for (PetscInt k = BN_WRULE_MW; k <= BN_WRULE_VW; k++) PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a[k], s->wcnt[l], s->wdsp[l], MPIU_REAL, s->comm));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* gradient of layer l into the packed buffer; a fixed bias gets a zero gradient, which leaves it
+   (and every rule's state for it) at 0 */
+static PetscErrorCode BnSolverLayerGradient(BnSolver s, BnBlock *blk, PetscInt l, PetscInt Nnorm, PetscReal g[])
+{
+  PetscInt  nW, nb;
+  PetscBool fixed;
+
+  PetscFunctionBegin;
+  PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+  PetscCall(BnLiftGradient(s->lift, blk, l, Nnorm, g, g + nW));
+  PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
+  if (fixed) PetscCall(PetscArrayzero(g + nW, nb));
+  PetscFunctionReturn(0);
+}
 
 /*@C
   BnSolverWStep - one update of all (W_l, b_l) from the samples of blk on all ranks of the stage
@@ -13,16 +120,26 @@
 . blk        - samples with consistent Z, except for a stage's first layer: its input x_{a-1}
                arrives from the previous stage here (overlapped with the other layers' gradients)
 - Nnorm      - the number of samples the gradient is averaged over (global)
+
+  Notes:
+  Sharded (Q > 1): per layer, MPI_Ireduce_scatter of the weight gradient by row blocks and
+  MPI_Iallreduce of the bias gradient as soon as the layer's gradient is computed; then each
+  group updates its rows (and the whole bias, n_l entries), MPI_Iallgatherv of the rows, and the
+  regulariser's prox on the whole W_l on every rank. The sums are those of the allreduce, so
+  rank invariance holds as before.
 @*/
 PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
 {
-  PetscInt   L = s->L, off = 0;
-  PetscReal *lip;
-  PetscBool  tied, late_first = (PetscBool)(s->S > 1 && s->la > 1 && s->overlap);
+  PetscInt     L = s->L, off = 0, nreq = 0, *order;
+  PetscReal   *lip, *tau;
+  PetscBool    tied, late_first = (PetscBool)(s->S > 1 && s->la > 1 && s->overlap);
+  MPI_Request *req;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_WUpdate, 0, 0, 0, 0));
   PetscCall(BnNetGetTied(s->net, &tied));
+  PetscCall(PetscCalloc4(L + 1, &lip, L + 1, &tau, 2 * (L + 1), &req, L + 1, &order));
+  for (PetscInt k = 0; k < 2 * (L + 1); k++) req[k] = MPI_REQUEST_NULL;
   /* layer stages: the gradient of a stage's first layer needs the current x_{a-1} of the
      previous stage; it travels while the other layers' gradients are computed
      (-layer_stages_overlap false: it arrives first) */
@@ -31,26 +148,48 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
     if (s->S > 1 && s->la > 1) PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
   }
+  {
+    PetscInt n = 0;
+    for (PetscInt l = s->la; l <= s->lb; l++)
+      if (!(late_first && l == s->la)) order[n++] = l;
+    if (late_first) order[n++] = s->la;
+  }
+  for (PetscInt j = 0; j <= s->lb - s->la; j++) {
+    PetscInt   l = order[j], nW, nbl;
+    PetscReal *g;
+    if (late_first && l == s->la) {
+      PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
+      PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
+    }
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nbl));
+    g = s->gbuf;
+    for (PetscInt k = s->la; k < l; k++) {
+      PetscInt kW, kb;
+      PetscCall(BnSolverLayerSizes(s, k, &kW, &kb));
+      g += kW + kb;
+    }
+    PetscCall(BnSolverLayerGradient(s, blk, l, Nnorm, g));
+    if (s->wshard) { /* this layer's bucket travels while the next layers' gradients are computed */
+      PetscMPIInt nb;
+      PetscCall(PetscMPIIntCast(nbl, &nb));
+      PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
+      PetscCallMPI(MPI_Ireduce_scatter(g, s->wbuf + s->woff[l], s->wcnt[l], MPIU_REAL, MPI_SUM, s->comm, &req[nreq++]));
+      PetscCallMPI(MPI_Iallreduce(MPI_IN_PLACE, g + nW, nb, MPIU_REAL, MPI_SUM, s->comm, &req[nreq++]));
+      PetscCallMPI(MPI_Testall(nreq, req, &(int){0}, MPI_STATUSES_IGNORE)); /* progress */
+      PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
+    }
+  }
   for (PetscInt l = s->la; l <= s->lb; l++) {
     PetscInt nW, nb;
     PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
-    if (!(late_first && l == s->la)) PetscCall(BnLiftGradient(s->lift, blk, l, Nnorm, s->gbuf + off, s->gbuf + off + nW));
     off += nW + nb;
-  }
-  if (late_first) {
-    PetscInt nW;
-    PetscCall(BnSolverLayerSizes(s, s->la, &nW, NULL));
-    PetscCall(BnExchangeForwardEnd(s->ex, blk->m, blk->X, -1));
-    PetscCall(BnLiftComputeZ(s->lift, blk, s->la));
-    PetscCall(BnLiftGradient(s->lift, blk, s->la, Nnorm, s->gbuf, s->gbuf + nW));
   }
   {
     PetscMPIInt size;
     PetscCallMPI(MPI_Comm_size(s->comm, &size));
     if (size > 1) s->bytes_wgrad += (PetscLogDouble)off * sizeof(PetscReal);
   }
-  PetscCall(BnLiftAllreduce(s->lift, s->gbuf, off));
-  PetscCall(PetscCalloc1(L + 1, &lip));
+  if (!s->wshard) PetscCall(BnLiftAllreduce(s->lift, s->gbuf, off));
   if (s->wrule->needs_lipschitz && s->wrule->lr <= 0) {
     for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnLiftGradientLipschitz(s->lift, blk, l, Nnorm, &lip[l]));
   }
@@ -63,29 +202,43 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
     lip[1] += lip[2];
   }
   s->wrule->steps++;
-  /* -net_bias_fixed: a zero gradient leaves the bias (and every rule's state for it) at 0 */
-  off = 0;
-  for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscBool fixed;
-    PetscInt  nW, nb;
-    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
-    PetscCall(BnNetGetBiasFixed(s->net, l, &fixed));
-    if (fixed) PetscCall(PetscArrayzero(s->gbuf + off + nW, nb));
-    off += nW + nb;
+  if (s->wshard) {
+    PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
+    PetscCallMPI(MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE));
+    PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
+    nreq = 0;
   }
   off = 0;
   for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscInt nW, nb;
+    PetscInt   nW, nb;
+    PetscReal *W, *b;
     PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
-    if (tied && l == 2) {
+    PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+    if (s->wshard) {
+      PetscCall(s->wrule->ops.step(s->wrule, l, s->wlo[l], s->whi[l], s->wbuf + s->woff[l], s->gbuf + off + nW, lip[l], &tau[l]));
+      PetscCallMPI(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, W, s->wcnt[l], s->wdsp[l], MPIU_REAL, s->comm, &req[nreq++]));
+    } else if (tied && l == 2) {
       /* W_2 is W_1^T (updated with layer 1); the decoder bias is its own parameter */
-      PetscCall(s->wrule->ops.step(s->wrule, 2, NULL, s->gbuf + off + nW, lip[2]));
-    } else PetscCall(s->wrule->ops.step(s->wrule, l, s->gbuf + off, s->gbuf + off + nW, lip[l]));
+      PetscCall(s->wrule->ops.step(s->wrule, 2, 0, nb, NULL, s->gbuf + off + nW, lip[2], &tau[2]));
+    } else {
+      PetscCall(s->wrule->ops.step(s->wrule, l, 0, nb, s->gbuf + off, s->gbuf + off + nW, lip[l], &tau[l]));
+      PetscCall(BnWRuleApplyRegProx(s->wrule, l, tau[l], W));
+    }
     off += nW + nb;
+  }
+  if (s->wshard) {
+    PetscCall(PetscLogEventBegin(BN_Allreduce, 0, 0, 0, 0));
+    PetscCallMPI(MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE));
+    PetscCall(PetscLogEventEnd(BN_Allreduce, 0, 0, 0, 0));
+    for (PetscInt l = s->la; l <= s->lb; l++) { /* the prox acts on the whole matrix (nuclear norm, neuron norms) */
+      PetscReal *W;
+      PetscCall(BnNetGetLayer(s->net, l, &W, NULL));
+      PetscCall(BnWRuleApplyRegProx(s->wrule, l, tau[l], W));
+    }
   }
   PetscCall(BnNetSyncTied(s->net));
   PetscCall(BnLiftWeightsChanged(s->lift));
-  PetscCall(PetscFree(lip));
+  PetscCall(PetscFree4(lip, tau, req, order));
   PetscCall(PetscLogEventEnd(BN_WUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -40,7 +40,9 @@ rows = list(csv.DictReader(open("mon.csv")))
 assert [r["sweep"] for r in rows] == ["1", "2", "3"], rows
 h = h5py.File("csv.h5", "r")["history"]
 for k in ("energy", "gap", "loss"):
-    assert np.array_equal(np.array([float(r[k]) for r in rows]), h[k][:]), k
+    assert np.array_equal(np.array([float(r[k]) for r in rows]), h[k][:], equal_nan=True), k
+# mini-batches: no full energy unless -solver_energy; the training metrics are always there
+assert np.all(np.isnan(h["energy"][:])) and np.all(np.isfinite(h["loss"][:])), h
 PY
 if [ -d "$ROOT/python/bregnet" ]; then # the Python package reads both the same way
   PYTHONPATH=$ROOT/python /usr/bin/python3 -c '
@@ -48,6 +50,20 @@ import numpy as np, bregnet
 a, b = bregnet.read_history("csv.h5"), bregnet.read_history("mon.csv")
 assert all(np.array_equal(a[k], b[k], equal_nan=True) for k in ("energy", "gap", "loss", "train_accuracy")), (a, b)' || fail "bregnet.read_history of the model and of the CSV differ"
 fi
+# the training metrics of mini-batches come from the forward pass that starts each batch: with one
+# batch per sweep, sweep 2's are those of the network after sweep 1, which predict computes anew
+F=(-data fmnist -data_samples 500 -data_test_samples 100 -net_widths 784,16,10 -solver_batch 500)
+run 1 train "${F[@]}" -solver_sweeps 1 -checkpoint none -model_out tm1.h5 > tm.txt 2>&1 || { cat tm.txt; fail "train metrics: 1 sweep"; }
+run 2 train "${F[@]}" -solver_sweeps 2 -checkpoint none -model_out tm2.h5 -solver_monitor ascii:tm.csv:ascii_csv > tm.txt 2>&1 || { cat tm.txt; fail "train metrics: 2 sweeps"; }
+run 2 predict -model tm1.h5 "${F[@]:0:6}" > tmp.txt 2>&1 || { cat tmp.txt; fail "train metrics: predict"; }
+/usr/bin/python3 - <<'PY' || { cat tm.csv tmp.txt; fail "training metrics of sweep 2 differ from predict's on the model of sweep 1"; }
+import csv, re
+r = list(csv.DictReader(open("tm.csv")))[1]
+loss, acc = re.search(r"^train: 500 samples, loss (\S+), accuracy ([\d.]+)%", open("tmp.txt").read(), re.M).groups()
+assert abs(float(r["loss"]) - float(loss)) <= 1e-6 * float(loss), (r, loss)
+assert abs(100 * float(r["train_accuracy"]) - float(acc)) < 1e-9, (r, acc)
+PY
+echo "training metrics from the sweep's forward passes = predict's"
 run 1 train "${T[@]}" -solver_sweeps 1 -checkpoint none -model_out x.h5 -solver_monitor draw > bad.txt 2>&1; rc=$?
 [ $rc -eq 2 ] || { cat bad.txt; fail "-solver_monitor draw: exit $rc"; }; bad "solver_monitor" bad.txt
 run 2 train "${T[@]}" -solver_sweeps 1 -checkpoint none -model_out x.h5 -solver_monitor ascii:$TMP/nowhere/mon.csv > bad.txt 2>&1; rc=$?

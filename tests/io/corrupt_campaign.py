@@ -250,7 +250,7 @@ def restart_cases(tmp, rng, full):
                 unseal(bad)
             flip_attribute(bad, *what)
         shutil.copy(bad, os.path.join(d, "bad.h5"))  # the run rewrites ck
-        rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_keep", "9",
+        rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_every", "1", "-checkpoint_keep", "9",
                                "-restart", "auto", "-model_out", "m.h5"], 2, d)
         check(rc == 0 and f"{newest} is not usable" in out and expect in out
               and "continuing from ck/c_000002_000000.h5" in out, f"restart auto, {how} {what}: exit {rc}: {out[-600:]}")
@@ -272,7 +272,7 @@ def main():
     rng = random.Random(seed)
     tmp = tempfile.mkdtemp(prefix="bregnet-campaign.", dir=os.environ.get("TMPDIR", "/tmp"))
     try:
-        rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_keep", "9",
+        rc, out = run(TRAIN + ["-solver_sweeps", "3", "-checkpoint", "ck/c", "-checkpoint_every", "1", "-checkpoint_keep", "9",
                                "-model_out", "ref.h5"], 2, tmp)
         check(rc == 0, "training: " + out[-500:])
         ck = os.path.join(tmp, "ck", "c_000003_000000.h5")

@@ -24,7 +24,7 @@ for name, change in (("d.h5", None), ("d_train.h5", "inputs"), ("d_test.h5", "te
             f[k] = v
 PY
 T=(train -net_widths 6,10,3 -net_activations relu,identity -solver_batch 50 -seed 2)
-run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint ck/c -checkpoint_keep 5 -model_out ref.h5 > a.txt 2>&1 || { cat a.txt; fail "(a) training"; }
+run 2 "${T[@]}" -data d.h5 -solver_sweeps 2 -checkpoint ck/c -checkpoint_every 1 -checkpoint_keep 5 -model_out ref.h5 > a.txt 2>&1 || { cat a.txt; fail "(a) training"; }
 cp d.h5 d_orig.h5
 for variant in d_train.h5:training d_test.h5:test; do
   cp "${variant%%:*}" d.h5

@@ -25,15 +25,15 @@ expect_write_failure() { # $1: output file, $2: what, $3: ranks, rest: the bregn
 # stays valid and restartable, the existing model is untouched
 echo precious > mnt/model.h5
 before=$(sha256sum mnt/model.h5)
-expect_write_failure a.txt "checkpoint, 2 ranks" 2 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
+expect_write_failure a.txt "checkpoint, 2 ranks" 2 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_every 1 -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
 [ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(a) the existing model was modified"
 [ -f mnt/ck_000001_000000.h5 ] || fail "(a) the first checkpoint is missing"
 "$BREGNET" info mnt/ck_000001_000000.h5 > info.txt 2>&1 || { cat info.txt; fail "(a) the first checkpoint is not valid"; }
 # the same on 1 rank and with layer stages (another writer layout)
 rm -f mnt/ck_*
-expect_write_failure a1.txt "checkpoint, 1 rank" 1 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
+expect_write_failure a1.txt "checkpoint, 1 rank" 1 train "${NET[@]}" -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_every 1 -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
 rm -f mnt/ck_*
-expect_write_failure a2.txt "checkpoint, 2 stages" 2 train "${NET[@]}" -layer_stages 2 -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
+expect_write_failure a2.txt "checkpoint, 2 stages" 2 train "${NET[@]}" -layer_stages 2 -solver_sweeps 3 -checkpoint mnt/ck -checkpoint_every 1 -checkpoint_keep 9 -model_out mnt/model.h5 -overwrite
 [ "$(sha256sum mnt/model.h5)" = "$before" ] || fail "(a) the existing model was modified"
 rm -f mnt/ck_*
 

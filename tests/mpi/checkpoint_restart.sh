@@ -24,6 +24,25 @@ run 2 train "${C[@]}" -checkpoint none -solver_sweeps $SW -restart ab/ck_000003_
 run 3 train "${C[@]}" -checkpoint none -solver_sweeps $SW -restart ab/ck_000003_000000.h5 -model_out b.h5 > b.txt 2>&1 || { cat b.txt; fail "(b) restart on 3 ranks"; }
 "$COMPARE" ref.h5 b.h5 1e-10 || fail "(b) restart on 3 ranks differs"
 
+# asynchronous checkpoints (the default: the auxiliary rows written by a background thread)
+# hold the same datasets, bit for bit, as synchronous ones
+run 2 train "${C[@]}" -solver_sweeps 2 -checkpoint as/ck -checkpoint_every 1 -checkpoint_async false -model_out as.h5 > /dev/null 2>&1 || fail "synchronous checkpoints"
+run 2 train "${C[@]}" -solver_sweeps 2 -checkpoint aa/ck -checkpoint_every 1 -model_out aa.h5 > /dev/null 2>&1 || fail "asynchronous checkpoints"
+/usr/bin/python3 - <<'PY' || fail "asynchronous and synchronous checkpoints differ"
+import h5py, numpy as np
+for k in (1, 2):
+    a, b = h5py.File(f"aa/ck_00000{k}_000000.h5", "r"), h5py.File(f"as/ck_00000{k}_000000.h5", "r")
+    names = []
+    a.visit(lambda n: names.append(n) if isinstance(a[n], h5py.Dataset) else None)
+    assert "lift/x_1" in names and "lift/x_2" in names, names
+    for n in names:
+        if n == "history/seconds":
+            continue
+        assert a[n][()].tobytes() == b[n][()].tobytes(), n
+        assert a[n].attrs["checksum"] == b[n].attrs["checksum"], n
+    assert np.any(a["lift/x_2"][()] != 0)
+PY
+
 # (c) SIGUSR1, forwarded by mpiexec to the ranks
 "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -solver_monitor -checkpoint c/ck -checkpoint_every 100 -model_out c.h5 > c1.txt 2>&1 &
 pid=$!
@@ -59,7 +78,7 @@ n=$(($(ls i/ck_*.h5 | wc -l) - 1))
 
 # (d) kill -9 at random moments, and once for certain while a checkpoint is being written
 # (the kill follows the appearance of a .tmp file within milliseconds)
-"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 &
+"$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -checkpoint_every 1 -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 &
 pid=$!
 hit=0
 for i in $(seq 4000); do
@@ -73,13 +92,13 @@ wait $pid 2> /dev/null
 compgen -G "d/*.tmp" > /dev/null || fail "(d) the kill during a write left no partial file behind (did it land?)"
 for frac in 0.3 0.45 0.6 0.75 0.9; do
   delay=$(at $frac)
-  "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 &
+  "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -checkpoint_every 1 -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 &
   pid=$!
   sleep $delay
   pkill -9 -f "^$BREGNET train .*-checkpoint d/ck" ; kill -9 $pid 2> /dev/null
   wait $pid 2> /dev/null
 done
-run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 || { cat d.txt; fail "(d) final restart after kills"; }
+run 2 train "${C[@]}" -solver_sweeps $SW -checkpoint d/ck -checkpoint_every 1 -restart auto -model_out d.h5 -overwrite > d.txt 2>&1 || { cat d.txt; fail "(d) final restart after kills"; }
 grep "restart:" d.txt || true
 "$COMPARE" ref.h5 d.h5 0 || fail "(d) kill -9 + restart is not bitwise identical"
 
@@ -94,7 +113,7 @@ with open(p, "r+b") as g:
     g.seek(off + 1001); b = g.read(1); g.seek(off + 1001); g.write(bytes([b[0] ^ 0x10]))
 PY
 }
-E=(-solver_sweeps 4 -checkpoint e/ck -checkpoint_keep 9)
+E=(-solver_sweeps 4 -checkpoint e/ck -checkpoint_every 1 -checkpoint_keep 9)
 run 2 train "${C[@]}" "${E[@]}" -model_out e.h5 > /dev/null 2>&1 || fail "(e) run"
 [ -f e/ck_000004_000000.h5 ] || fail "(e) expected e/ck_000004_000000.h5"
 cp e/ck_000002_000000.h5 flipped.h5

@@ -46,7 +46,7 @@ run 3 train "${C[@]}" "${MINI[@]}" -layer_stages 3 -layer_stages_overlap false -
 run 1 train "${C[@]/all/2}" "${FULL[@]}" -model_out p1.h5 > p1.txt 2>&1 || { cat p1.txt; fail "(b) one residual layer"; }
 if "$COMPARE" f1.h5 p1.h5 1e-3 > /dev/null; then fail "(b) -net_residual all and -net_residual 2 gave the same model"; fi
 # (d)
-run 2 train "${C[@]}" "${MINI[@]}" -checkpoint ck/c -model_out r0.h5 > r0.txt 2>&1 || { cat r0.txt; fail "(d) run with checkpoints"; }
+run 2 train "${C[@]}" "${MINI[@]}" -checkpoint ck/c -checkpoint_every 1 -model_out r0.h5 > r0.txt 2>&1 || { cat r0.txt; fail "(d) run with checkpoints"; }
 "$COMPARE" m2.h5 r0.h5 0 || fail "(d) checkpoints changed the result"
 ck=$(ls ck/c_000002_*.h5 | head -1)
 run 2 train "${C[@]}" "${MINI[@]}" -restart "$ck" -model_out r1.h5 > r1.txt 2>&1 || { cat r1.txt; fail "(d) restart"; }

@@ -43,6 +43,7 @@ static PetscErrorCode RunCreate(MPI_Comm comm, const char netopts[], PetscInt ba
   PetscCall(BnSolverSetFromOptions(r->solver));
   PetscCall(BnSolverSetBatchSize(r->solver, batch));
   PetscCall(BnSolverSetSweeps(r->solver, sweeps));
+  PetscCall(BnSolverSetEnergy(r->solver, PETSC_TRUE)); /* the histories compare energies */
   if (rule) PetscCall(BnSolverSetWUpdate(r->solver, rule));
   PetscCall(BnSolverSetCheckpoint(r->solver, ckpt));
   if (restart) PetscCall(BnSolverSetRestart(r->solver, restart));
@@ -188,6 +189,7 @@ static PetscErrorCode CaseRestart(const char dir[])
     es = hs[BN_HISTORY_ENERGY];
     BN_EXPECT(nr == 4 && ns == 4, "%s: history lengths %" PetscInt_FMT ", %" PetscInt_FMT, rules[c], nr, ns);
     for (PetscInt k = 0; k < PetscMin(nr, ns); k++) BN_EXPECT(er[k] == es[k], "%s: energy of sweep %" PetscInt_FMT " %.17g != %.17g", rules[c], k + 1, (double)er[k], (double)es[k]);
+    for (PetscInt k = 0; k < PetscMin(nr, ns); k++) BN_EXPECT(hr[BN_HISTORY_LOSS][k] == hs[BN_HISTORY_LOSS][k], "%s: training loss of sweep %" PetscInt_FMT " differs", rules[c], k + 1);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "restart (%s): 2 + 2 sweeps = 4 sweeps, weights and energies bitwise\n", rules[c]));
     PetscCall(RunDestroy(&second));
     PetscCall(RunDestroy(&ref));
@@ -289,7 +291,7 @@ static PetscErrorCode CaseSetters(void)
   BN_EXPECT_ERROR(BnSolverSetMomentum(r.solver, 1), PETSC_ERR_USER_INPUT, "");
   BN_EXPECT_ERROR(BnSolverSetEvalMemory(r.solver, 0), PETSC_ERR_USER_INPUT, "");
   BN_EXPECT_ERROR(BnSolverSetCheckpoint(r.solver, ""), PETSC_ERR_USER_INPUT, "");
-  BN_EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, 0), PETSC_ERR_USER_INPUT, "");
+  BN_EXPECT_ERROR(BnSolverSetCheckpointEvery(r.solver, -1), PETSC_ERR_USER_INPUT, "");
   BN_EXPECT_ERROR(BnSolverSetCheckpointKeep(r.solver, 0), PETSC_ERR_USER_INPUT, "");
   BN_EXPECT_ERROR(BnSolverSetCheckpointInterval(r.solver, -1), PETSC_ERR_USER_INPUT, "");
   BN_EXPECT_ERROR(BnSolverSetWUpdate(r.solver, "rmsprop"), PETSC_ERR_USER_INPUT, "");

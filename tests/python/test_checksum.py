@@ -69,7 +69,7 @@ def test_blocks_of_large_arrays(monkeypatch):
 def test_c_written_files(run, tmp_path):
     """bregnet writes a model and checkpoints on 2 ranks; Python recomputes every checksum"""
     run("train", "-data", "teacher", "-data_samples", 150, "-data_test_samples", 30, "-net_widths", "6,9,5,3",
-            "-net_activations", "tanh,relu,identity", "-solver_sweeps", 2, "-checkpoint", "ck", "-model_out", "m.h5", np=2)
+            "-net_activations", "tanh,relu,identity", "-solver_sweeps", 2, "-checkpoint", "ck", "-checkpoint_every", 1, "-model_out", "m.h5", np=2)
     files = sorted(tmp_path.glob("ck*.h5")) + [tmp_path / "m.h5"]
     assert len(files) == 3
     n = 0

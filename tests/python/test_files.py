@@ -37,7 +37,7 @@ def test_inversion_files(run, tmp_path):
 
 def test_history_of_a_checkpoint(run, tmp_path):
     run("train", "-data", "teacher", "-data_samples", 64, "-net_widths", "4,6,2", "-net_activations", "relu,identity",
-        "-solver_sweeps", 3, "-checkpoint", "ck", "-checkpoint_keep", 1, "-model_out", "m.h5")
+        "-solver_sweeps", 3, "-solver_energy", "-checkpoint", "ck", "-checkpoint_keep", 1, "-model_out", "m.h5")
     (ck,) = tmp_path.glob("ck_*.h5")
     h = bregnet.read_history(ck)
     assert {"energy", "loss", "seconds"} <= set(h) and len(h["energy"]) == 3
