@@ -17,7 +17,7 @@
 
   Notes:
   With no options this is the README's main job: Fashion-MNIST 784-256-128-10 with
-  relu,relu,softmax, mini-batches of 128, Adam, checkpoints of every sweep.
+  relu,relu,softmax, mini-batches of 128, Adam, checkpoints every 5 minutes, at the end and on a signal.
 @*/
 PetscErrorCode BnCommandTrain(int *exit_code)
 {
