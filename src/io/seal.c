@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* the digest sums the file's bytes as little-endian words, read here as native ones */
@@ -174,13 +175,44 @@ static int BnSealParse(const unsigned char hdr[BN_SEAL_USERBLOCK], uint64_t *len
   return 0;
 }
 
+/* The last file rank 0 verified, by identity and change time. A restart verifies its checkpoint
+   when choosing it and again when loading it; the second full read is skipped while the file is
+   unchanged. Only files whose change time was over a second old when they were verified are
+   remembered, so that a change within the file system's timestamp granularity cannot pass. */
+static struct {
+  PetscBool       valid;
+  dev_t           dev;
+  ino_t           ino;
+  off_t           size;
+  struct timespec ctim;
+} BnSealVerified;
+
+static PetscBool BnSealSameFile(const struct stat *st)
+{
+  return BnSealVerified.valid && st->st_dev == BnSealVerified.dev && st->st_ino == BnSealVerified.ino && st->st_size == BnSealVerified.size && st->st_ctim.tv_sec == BnSealVerified.ctim.tv_sec && st->st_ctim.tv_nsec == BnSealVerified.ctim.tv_nsec ? PETSC_TRUE : PETSC_FALSE;
+}
+
+static void BnSealRemember(const struct stat *st)
+{
+  struct timespec now;
+
+  BnSealVerified.valid = PETSC_FALSE;
+  if (clock_gettime(CLOCK_REALTIME, &now) || now.tv_sec - st->st_ctim.tv_sec < 2) return;
+  BnSealVerified.dev   = st->st_dev;
+  BnSealVerified.ino   = st->st_ino;
+  BnSealVerified.size  = st->st_size;
+  BnSealVerified.ctim  = st->st_ctim;
+  BnSealVerified.valid = PETSC_TRUE;
+}
+
 static PetscErrorCode BnSealCheck_Impl(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len)
 {
   PetscMPIInt   rank;
   unsigned char hdr[BN_SEAL_USERBLOCK];
   uint64_t      v[3] = {0, 0, 0}; /* {status, sealed length, digest} from rank 0 */
   uint64_t      actual = 0, sum = 0;
-  int           ok, damaged = 0;
+  int           ok, damaged = 0, have_st = 0;
+  struct stat   st;
 
   PetscFunctionBegin;
   PetscValidCharPointer(path, 2);
@@ -195,14 +227,17 @@ static PetscErrorCode BnSealCheck_Impl(MPI_Comm comm, const char path[], BnSealS
     if (v[0] == BN_SEAL_OK) { /* the header as the writer summed it: digest field zero */
       unsigned char zero[BN_SEAL_USERBLOCK];
       BnSealFormat(zero, v[1], 0);
-      sum = BnSealSumHeader(zero);
+      sum     = BnSealSumHeader(zero);
+      have_st = !stat(path, &st);
+      if (have_st && BnSealSameFile(&st)) v[0] = 6; /* verified before and unchanged since */
     }
   }
   PetscCallMPI(MPI_Bcast(v, 3, MPI_UINT64_T, 0, comm));
   PetscCallMPI(MPI_Bcast(&actual, 1, MPI_UINT64_T, 0, comm));
   if (reason && len) reason[0] = 0;
   *status = BN_SEAL_BAD;
-  if (v[0] == 3 || v[0] == BN_SEAL_NONE) *status = BN_SEAL_NONE;
+  if (v[0] == 6) *status = BN_SEAL_OK;
+  else if (v[0] == 3 || v[0] == BN_SEAL_NONE) *status = BN_SEAL_NONE;
   else if (v[0] == 4) {
     if (reason) PetscCall(PetscSNPrintf(reason, len, "the file has %" PRIu64 " bytes, its whole-file checksum header says %" PRIu64 " (truncated, extended or damaged)", actual, v[1]));
   } else if (v[0] == 5) {
@@ -214,8 +249,10 @@ static PetscErrorCode BnSealCheck_Impl(MPI_Comm comm, const char path[], BnSealS
       if (reason) PetscCall(PetscSNPrintf(reason, len, "the file cannot be read to its end"));
     } else {
       PetscCallMPI(MPI_Bcast(&sum, 1, MPI_UINT64_T, 0, comm));
-      if (sum + body == v[2]) *status = BN_SEAL_OK;
-      else if (reason) PetscCall(PetscSNPrintf(reason, len, "its bytes fail the whole-file checksum (digest %016" PRIx64 ", recorded %016" PRIx64 ")", sum + body, v[2]));
+      if (sum + body == v[2]) {
+        *status = BN_SEAL_OK;
+        if (have_st) BnSealRemember(&st);
+      } else if (reason) PetscCall(PetscSNPrintf(reason, len, "its bytes fail the whole-file checksum (digest %016" PRIx64 ", recorded %016" PRIx64 ")", sum + body, v[2]));
     }
   }
   PetscFunctionReturn(0);
