@@ -73,6 +73,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* nothing is computed before the outputs are known to be writable and the initial model fits */
   PetscCall(BnOutputCheck(world, "-model_out", model_out, overwrite));
   if (model_init[0]) PetscCall(BnNetLoad(world, model_init, &init));
+  { /* a width mismatch names the options the widths came from */
+    PetscBool layers;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-net_layers", &layers));
+    if (layers) PetscCall(BnDataSetWidthsOption(data, "-net_layers/-net_input_shape"));
+  }
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnSolverSetUp(solver));
   if (init) {

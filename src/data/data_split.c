@@ -64,6 +64,21 @@ PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[])
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnDataSetWidthsOption - the widths given to BnDataLoad() follow from this option (e.g.
+  "-net_layers/-net_input_shape"): a mismatch with the data names it rather than -net_widths
+
+  Not Collective
+
+.seealso: BnDataSetWidthsOrigin()
+@*/
+PetscErrorCode BnDataSetWidthsOption(BnData data, const char option[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(data->widths_from, option ? option : "", sizeof(data->widths_from)));
+  PetscFunctionReturn(0);
+}
+
 /* widths come from the same options on every rank, so this verdict is already collective */
 PetscErrorCode BnDataCheckWidths(BnData data, PetscInt L, const PetscInt widths[], PetscInt n_in, PetscInt n_out)
 {

@@ -276,7 +276,7 @@ static PetscErrorCode ConvNumber(const char spec[], const char what[], const cha
 PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
 {
   BnConv  *c;
-  char     buf[256], *tok, *save = NULL, *x;
+  char     buf[256], *tok, *save = NULL, *x, seen[3] = "--"; /* stride, padding given */
   PetscInt n = 0, nout;
 
   PetscFunctionBegin;
@@ -299,9 +299,15 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
     } else if (n == 1) {
       PetscCall(ConvNumber(layer->args, "kernel", tok, 1, &c->kh));
       c->kw = c->kh;
-    } else if (tok[0] == 's') PetscCall(ConvNumber(layer->args, "stride", tok + 1, 1, &c->s));
-    else if (tok[0] == 'p') PetscCall(ConvNumber(layer->args, "padding", tok + 1, 0, &c->p));
-    else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: unknown token '%s' (conv:C:K[xK][:sS][:pP])", layer->args, tok);
+    } else if ((tok[0] == 's' || tok[0] == 'p') && strchr(seen, tok[0])) {
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: %s given twice", layer->args, tok[0] == 's' ? "stride" : "padding");
+    } else if (tok[0] == 's') {
+      PetscCall(ConvNumber(layer->args, "stride", tok + 1, 1, &c->s));
+      seen[0] = 's';
+    } else if (tok[0] == 'p') {
+      PetscCall(ConvNumber(layer->args, "padding", tok + 1, 0, &c->p));
+      seen[1] = 'p';
+    } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: unknown token '%s' (conv:C:K[xK][:sS][:pP])", layer->args, tok);
   }
   PetscCheck(n >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: needs output channels and a kernel, e.g. conv:16:5:s2:p2", layer->args);
   PetscCheck(c->h + 2 * c->p >= c->kh && c->w + 2 * c->p >= c->kw, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: kernel %" PetscInt_FMT "x%" PetscInt_FMT " is larger than the padded input %" PetscInt_FMT "x%" PetscInt_FMT " (input %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ")", layer->args, c->kh, c->kw,
