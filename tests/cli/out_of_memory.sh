@@ -4,7 +4,7 @@
 # collective. The address-space limit (ulimit -v) makes the allocation fail.
 source "$(dirname "$(readlink -f "$0")")/../mpi/common.sh"
 # AddressSanitizer reserves terabytes of address space and cannot start under ulimit -v
-ldd "$BREGNET" | grep -q libasan && { echo "skip: ulimit -v and AddressSanitizer do not mix"; exit 77; }
+ldd "$BREGNET" | grep libasan > /dev/null && { echo "skip: ulimit -v and AddressSanitizer do not mix"; exit 77; }
 LIMIT=1500000 # KiB: start-up needs ~400 MiB of address space; the data below need 3 GB
 ARGS=(train -data teacher -data_samples 4000000 -net_widths 100,10 -net_activations identity -checkpoint none -model_out big.h5)
 check_oom() {

@@ -27,7 +27,7 @@ slurm_stop() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [ "$p" != $$ ] || continue
-    { tr '\0' '\n' < /proc/$p/environ; } 2> /dev/null | grep -qx "SLURM_CONF=$SL/slurm.conf" && kill -9 "$p" 2> /dev/null || true
+    { tr '\0' '\n' < /proc/$p/environ; } 2> /dev/null | grep -x "SLURM_CONF=$SL/slurm.conf" > /dev/null && kill -9 "$p" 2> /dev/null || true
   done
   rm -rf "$SL"
 }

@@ -28,7 +28,7 @@ if ip netns add "$stale" 2> /dev/null; then
 fi
 nc_start
 if [ -n "$stale_pid" ]; then
-  ! ip netns list | grep -qw "$stale" || fail "the leftover namespace $stale was not removed"
+  ! ip netns list | grep -w "$stale" > /dev/null || fail "the leftover namespace $stale was not removed"
   rc=0; wait "$stale_pid" || rc=$?
   [ $rc -eq 143 ] || fail "the process in the leftover namespace was not stopped (wait: $rc)"
 fi
@@ -57,7 +57,7 @@ PROBE=$ROOT/tests/slurm/rank_probe.sh
 probe_hosts() { awk -v j="$1" -v w="$2" '$1 == w && $6 == j { print $4, $2 }' "$PROBE_LOG" | sort -n | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $1 }'; }
 
 # (a) srun --mpi=pmix
-if nc_run srun --mpi=list 2>&1 | grep -qw pmix; then
+if nc_run srun --mpi=list 2>&1 | grep -w pmix > /dev/null; then
   nc_run srun --mpi=pmix --nodes=2 --ntasks-per-node=2 "$BREGNET" commbench \
     -commbench_max_bytes 65536 -commbench_time 0.01 > srun_commbench.txt 2>&1 || { cat srun_commbench.txt; fail "srun --mpi=pmix commbench"; }
   cat srun_commbench.txt
@@ -108,7 +108,7 @@ compare ref_stages.h5 "$W/stages/model.h5" 0 || fail "2 stages on 2 nodes: model
 
 # (d) the chain: 3 nodes with mpiexec, USR1 after sweep 3, then 2 nodes with srun
 launcher2=srun
-nc_run srun --mpi=list 2>&1 | grep -qw pmix || launcher2=mpiexec
+nc_run srun --mpi=list 2>&1 | grep -w pmix > /dev/null || launcher2=mpiexec
 export BREGNET_SBATCH_ARGS="--nodes=2 --ntasks-per-node=1 --time=5 --signal=B:USR1@10 --output=$W/chain-%j.out --export=ALL,BREGNET_LAUNCHER=$launcher2"
 first=$(cd "$ROOT" && BREGNET=$PROBE BREGNET_LAUNCHER=mpiexec BREGNET_RUN_DIR=$W/chain \
         nc_run sbatch --parsable --nodes=3 --ntasks-per-node=1 --time=5 --signal=B:USR1@10 --output="$W/chain-%j.out" jobs/train.sbatch "${C[@]}") \
