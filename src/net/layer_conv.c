@@ -45,7 +45,7 @@ static void Im2Col(const BnConv *c, const PetscReal x[], PetscReal col[])
         PetscReal     *row = col + ((ch * c->kh + i) * c->kw + j) * c->P + c->xlo[j];
         const PetscInt n = c->xhi[j] - c->xlo[j], off = (ch * c->h + i - c->p) * c->w + c->xlo[j] * s - c->p + j;
         for (PetscInt oy = c->ylo[i]; oy < c->yhi[i]; oy++) {
-          const PetscReal *in  = x + off + oy * s * c->w;
+          const PetscReal *in  = x + (off + oy * s * c->w); /* off alone may point before x */
           PetscReal       *out = row + oy * c->wo;
           if (s == 1) memcpy(out, in, (size_t)n * sizeof(PetscReal));
           else if (s == 2)
@@ -66,7 +66,7 @@ static void Col2ImAdd(const BnConv *c, const PetscReal col[], PetscReal g[])
         const PetscReal *row = col + ((ch * c->kh + i) * c->kw + j) * c->P + c->xlo[j];
         const PetscInt   n = c->xhi[j] - c->xlo[j], off = (ch * c->h + i - c->p) * c->w + c->xlo[j] * s - c->p + j;
         for (PetscInt oy = c->ylo[i]; oy < c->yhi[i]; oy++) {
-          PetscReal       *out = g + off + oy * s * c->w;
+          PetscReal       *out = g + (off + oy * s * c->w);
           const PetscReal *in  = row + oy * c->wo;
           if (s == 2)
             for (PetscInt q = 0; q < n; q++) out[2 * q] += in[q];
