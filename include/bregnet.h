@@ -94,11 +94,19 @@ PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], ch
    the option, the value and the registered names */
 PETSC_EXTERN PetscErrorCode BnRegistryFind_Private(PetscFunctionList list, const char option[], const char name[], PetscVoidFunction *f);
 #define BnRegistryFind(list, option, name, fptr) BnRegistryFind_Private((list), (option), (name), (PetscVoidFunction *)(fptr))
-/* A family's registry: its built-in types are added by registerall on first use */
+/* a built-in type of a family: its name and constructor (BN_REGISTRY_TYPE casts it) */
+typedef struct {
+  const char       *name;
+  PetscVoidFunction create;
+} BnRegistryType;
+#define BN_REGISTRY_TYPE(name, f) {(name), (PetscVoidFunction)(f)}
+/* A family's registry: its built-in types (the table types, ended by a NULL name, and what
+   registerall adds) are added on first use */
 typedef struct {
   PetscErrorCode (*registerall)(void);
-  PetscFunctionList list;
-  PetscBool         done;
+  PetscFunctionList     list;
+  PetscBool             done;
+  const BnRegistryType *types;
 } BnRegistry;
 PETSC_EXTERN PetscErrorCode BnRegistryAdd_Private(BnRegistry *, const char[], PetscVoidFunction);
 PETSC_EXTERN PetscErrorCode BnRegistryHas(BnRegistry *, const char[], PetscBool *);
@@ -173,10 +181,9 @@ PETSC_EXTERN PetscErrorCode BnRegDestroy(BnReg *reg);
 /* ------------------------------------------------------------------ layers (src/net) */
 /* A layer as an operator z = A x + b on m-row blocks (row-major m x nin -> m x nout), of a type
    registered by name ("dense": A = W, row-major nout x nin). A new type is one file with its
-   create function plus one BnLayerRegister() line in BnLayerRegisterAll() (src/net/layer.c). */
+   create function plus one entry in BnLayerTypes[] (src/net/layer.c). */
 typedef struct _p_BnLayer *BnLayer;
 PETSC_EXTERN PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer));
-PETSC_EXTERN PetscErrorCode BnLayerRegisterAll(void);
 PETSC_EXTERN PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer);
 PETSC_EXTERN PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb);
 PETSC_EXTERN PetscErrorCode BnLayerAllocateParameters(BnLayer layer); /* zero weights and biases */

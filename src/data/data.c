@@ -3,21 +3,12 @@
    data_h5.c) are registered types. */
 #include "data_impl.h"
 
-static PetscErrorCode BnDataRegisterAll(void);
-static BnRegistry     BnDataRegistry = {BnDataRegisterAll, NULL, PETSC_FALSE};
-
 /* the built-in sources; "file" is the one for a -data value that names no source */
-static PetscErrorCode BnDataRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnDataRegister("fmnist", BnDataCreate_Fmnist));
-  PetscCall(BnDataRegister("teacher", BnDataCreate_Teacher));
-  PetscCall(BnDataRegister("spline1d", BnDataCreate_Spline1d));
-  PetscCall(BnDataRegister("gsparse", BnDataCreate_Gsparse));
-  PetscCall(BnDataRegister("file", BnDataCreate_H5));
-  PetscCall(BnDataRegister("perceptron", BnDataCreate_Perceptron));
-  PetscFunctionReturn(0);
-}
+static const BnRegistryType BnDataTypes[] = {
+  BN_REGISTRY_TYPE("fmnist", BnDataCreate_Fmnist),   BN_REGISTRY_TYPE("teacher", BnDataCreate_Teacher), BN_REGISTRY_TYPE("spline1d", BnDataCreate_Spline1d),
+  BN_REGISTRY_TYPE("gsparse", BnDataCreate_Gsparse), BN_REGISTRY_TYPE("file", BnDataCreate_H5),         BN_REGISTRY_TYPE("perceptron", BnDataCreate_Perceptron),
+  {NULL, NULL}};
+static BnRegistry BnDataRegistry = {.types = BnDataTypes};
 
 /*@C
   BnDataRegister - adds a data source, selectable with -data name (or name:parameters)

@@ -32,7 +32,7 @@ expect2 1 "layer 1 'conv:4:3:s0'.*stride 0"                   train "${CV[@]}" -
 expect2 1 "layer 1 'conv:4:3:s1:s2'.*stride given twice"       train "${CV[@]}" -net_layers conv:4:3:s1:s2,dense:3
 expect2 1 "layer 1 'conv:4:3:p1:p0'.*padding given twice"      train "${CV[@]}" -net_layers conv:4:3:p1:p0,dense:3
 expect2 1 "net_layers/-net_input_shape: input width 50 does not match" train -data fmnist -data_samples 64 -data_test_samples 0 -solver_sweeps 1 -net_layers conv:4:3,dense:10 -net_input_shape 2,5,5
-expect2 1 "layer 2 'pool:2'.*not registered"                  train "${CV[@]}" -net_layers conv:4:3,pool:2
+expect2 1 "layer 2 'pool:2'.*unknown type"                  train "${CV[@]}" -net_layers conv:4:3,pool:2
 expect2 1 "layer 2 'dense:0'"                                 train "${CV[@]}" -net_layers conv:4:3,dense:0
 expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,0,6
 expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,6
