@@ -5,6 +5,7 @@
 #include "h5_impl.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,6 +78,25 @@ static PetscErrorCode BnH5Free(BnH5 *f)
   PetscFunctionReturn(0);
 }
 
+/* a failure that ends the handle: the message (printf-style, formatted first since it may name
+   the handle's paths) is raised as code on the caller's communicator after the handle is freed;
+   remove: once every rank is here, rank 0 deletes PATH.tmp */
+static PetscErrorCode BnH5Fail(BnH5 *f, PetscErrorCode code, PetscBool remove, const char fmt[], ...)
+{
+  char     msg[2 * PETSC_MAX_PATH_LEN + 512];
+  MPI_Comm comm = (*f)->ucomm;
+  va_list  ap;
+
+  PetscFunctionBegin;
+  va_start(ap, fmt);
+  PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, NULL, ap));
+  va_end(ap);
+  if (remove) PetscCallMPI(MPI_Barrier((*f)->comm)); /* every rank has closed before the file goes */
+  if (remove && !(*f)->rank) (void)unlink((*f)->tmppath);
+  PetscCall(BnH5Free(f));
+  SETERRQ(comm, code, "%s", msg);
+}
+
 static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const char kind[], BnH5 *f)
 {
   BnH5   h;
@@ -107,12 +127,7 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
     } else close(fd);
   }
   PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
-  if (err[0]) {
-    char msg[PETSC_MAX_PATH_LEN + 256];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create '%s': %s", err[0] == 1 ? path : h->tmppath, strerror(err[1])));
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "%s", msg);
-  }
+  if (err[0]) PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot create '%s': %s", err[0] == 1 ? path : h->tmppath, strerror(err[1])));
   PetscCall(BnH5FileAccess(h, &fapl));
   fcpl = H5Pcreate(H5P_FILE_CREATE);
   PetscCheck(fcpl >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pcreate failed%s", BnH5Detail_Private());
@@ -121,13 +136,10 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
   h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, fcpl, fapl);
   (void)H5Pclose(fcpl);
   if (h->file < 0) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    /* before any other HDF5 call, which would clear the error stack */
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create '%s'%s", h->tmppath, BnH5Detail_Private()));
+    const char *detail = BnH5Detail_Private(); /* before any other HDF5 call, which would clear the error stack */
     (void)H5Pclose(fapl);
     if (!h->rank) (void)unlink(h->tmppath);
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "%s", msg);
+    PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot create '%s'%s", h->tmppath, detail));
   }
   PetscCheck(H5Pclose(fapl) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pclose failed");
   h->writable = PETSC_TRUE;
@@ -224,36 +236,24 @@ static PetscErrorCode BnH5OpenRead_Impl(MPI_Comm comm, const char path[], PetscB
   if (!err[0]) { /* every byte verified before HDF5 parses any (HDF5 can crash on damaged ones) */
     char reason[256];
     PetscCall(BnSealCheck(h->comm, path, &h->seal, reason, sizeof(reason)));
-    if (h->seal == BN_SEAL_BAD) {
-      char msg[PETSC_MAX_PATH_LEN + 512];
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: corrupt file: %s", path, reason));
-      PetscCall(BnH5Free(&h));
-      SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
-    }
+    if (h->seal == BN_SEAL_BAD) PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_UNEXPECTED, PETSC_FALSE, "%s: corrupt file: %s", path, reason));
     if (!h->rank && H5Fis_hdf5(path) <= 0) {
       (void)H5Eclear2(H5E_DEFAULT);
       err[0] = 3;
     }
     PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
   }
+  if (err[0] == 3) PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_UNEXPECTED, PETSC_FALSE, "'%s' is not an HDF5 file", path));
   if (err[0]) {
-    char msg[PETSC_MAX_PATH_LEN + 256];
-    if (err[0] == 1 && err[1] == ENOENT) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': no such file", path));
-    else if (err[0] == 1) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': %s", path, strerror(err[1])));
-    else if (err[0] == 2) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': is a directory", path));
-    else if (err[0] == 4) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': not a regular file", path));
-    else PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is not an HDF5 file", path));
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, err[0] == 3 ? PETSC_ERR_FILE_UNEXPECTED : PETSC_ERR_FILE_OPEN, "%s", msg);
+    const char *why = err[0] == 2 ? "is a directory" : err[0] == 4 ? "not a regular file" : err[1] == ENOENT ? "no such file" : strerror(err[1]);
+    PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot open '%s': %s", path, why));
   }
   PetscCall(BnH5FileAccess(h, &fapl));
   h->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   if (h->file < 0) { /* e.g. truncated: the superblock's end of file lies beyond the real end */
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is truncated or not a readable HDF5 file%s", path, BnH5Detail_Private()));
+    const char *detail = BnH5Detail_Private();
     (void)H5Pclose(fapl);
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
+    PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_UNEXPECTED, PETSC_FALSE, "'%s' is truncated or not a readable HDF5 file%s", path, detail));
   }
   PetscCheck(H5Pclose(fapl) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pclose failed");
   ierr = BnH5CheckFormat(h, require_format);
@@ -293,9 +293,7 @@ static PetscErrorCode BnH5OpenRead(MPI_Comm comm, const char path[], PetscBool r
 @*/
 PetscErrorCode BnH5Open(MPI_Comm comm, const char path[], BnH5 *f)
 {
-  PetscFunctionBegin;
-  PetscCall(BnH5OpenRead(comm, path, PETSC_TRUE, f));
-  PetscFunctionReturn(0);
+  return BnH5OpenRead(comm, path, PETSC_TRUE, f);
 }
 
 /*@C
@@ -311,9 +309,7 @@ PetscErrorCode BnH5Open(MPI_Comm comm, const char path[], BnH5 *f)
 @*/
 PetscErrorCode BnH5OpenPlain(MPI_Comm comm, const char path[], BnH5 *f)
 {
-  PetscFunctionBegin;
-  PetscCall(BnH5OpenRead(comm, path, PETSC_FALSE, f));
-  PetscFunctionReturn(0);
+  return BnH5OpenRead(comm, path, PETSC_FALSE, f);
 }
 
 /*@C
@@ -494,15 +490,7 @@ static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
   }
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
-  if (!ok) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'%s", h->tmppath, detail));
-    PetscCallMPI(MPI_Barrier(h->comm)); /* every rank has closed before the file goes */
-    if (!h->rank) (void)unlink(h->tmppath);
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (!ok) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_TRUE, "cannot write '%s'%s", h->tmppath, detail));
   PetscFunctionReturn(0);
 }
 
@@ -513,7 +501,6 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
 {
   BnH5     h;
   int      stage = 0, err = 0, bad[2] = {ok_local ? 0 : 1, ok_local ? 0 : err_local};
-  MPI_Comm comm;
   char     detail[256] = "";
 
   PetscFunctionBegin;
@@ -535,15 +522,7 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
       bad[0] = 1;
     }
   } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));
-  if (bad[0]) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", h->tmppath, detail));
-    PetscCallMPI(MPI_Barrier(h->comm));
-    if (!h->rank) (void)unlink(h->tmppath);
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (bad[0]) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_TRUE, "cannot write '%s': %s", h->tmppath, detail));
   if (!h->rank) {
     char *dir, *slash;
     if ((err = BnFsyncPath(h->tmppath, O_RDONLY))) stage = 1;
@@ -562,15 +541,9 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
     if (stage && stage < 3) (void)unlink(h->tmppath);
   }
   PetscCall(BnH5ShareErrno(h, &stage, &err));
-  if (stage) {
-    char msg[PETSC_MAX_PATH_LEN * 2 + 256];
-    if (stage == 1) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': fsync: %s", h->tmppath, strerror(err)));
-    else if (stage == 2) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot rename '%s' to '%s': %s", h->tmppath, h->path, strerror(err)));
-    else PetscCall(PetscSNPrintf(msg, sizeof(msg), "wrote '%s' but cannot sync its directory: %s", h->path, strerror(err)));
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (stage == 1) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot write '%s': fsync: %s", h->tmppath, strerror(err)));
+  if (stage == 2) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot rename '%s' to '%s': %s", h->tmppath, h->path, strerror(err)));
+  if (stage == 3) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "wrote '%s' but cannot sync its directory: %s", h->path, strerror(err)));
   PetscCall(BnH5Free(f));
   PetscFunctionReturn(0);
 }
@@ -666,7 +639,6 @@ PetscErrorCode BnH5Abort(BnH5 *f)
 {
   BnH5     h;
   int      stage = 0, err = 0;
-  MPI_Comm comm;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
@@ -684,13 +656,7 @@ PetscErrorCode BnH5Abort(BnH5 *f)
     err   = errno;
   }
   PetscCall(BnH5ShareErrno(h, &stage, &err));
-  if (stage) {
-    char msg[PETSC_MAX_PATH_LEN + 256];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot remove '%s': %s", h->tmppath, strerror(err)));
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (stage) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot remove '%s': %s", h->tmppath, strerror(err)));
   PetscCall(BnH5Free(f));
   PetscFunctionReturn(0);
 }
@@ -748,7 +714,6 @@ PetscErrorCode BnH5Close(BnH5 *f)
 {
   BnH5     h;
   int      ok = 1;
-  MPI_Comm comm;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
@@ -761,13 +726,7 @@ PetscErrorCode BnH5Close(BnH5 *f)
   if (h->file >= 0) ok = H5Fclose(h->file) >= 0;
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
-  if (!ok) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot close '%s'%s", h->path, BnH5Detail_Private()));
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_READ, "%s", msg);
-  }
+  if (!ok) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_READ, PETSC_FALSE, "cannot close '%s'%s", h->path, BnH5Detail_Private()));
   PetscCall(BnH5Free(f));
   PetscFunctionReturn(0);
 }

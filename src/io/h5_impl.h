@@ -68,11 +68,11 @@ typedef struct {
 } BnH5NameList;
 PETSC_INTERN herr_t         BnH5NameListAdd_Private(BnH5NameList *list, const char prefix[], const char name[]);
 PETSC_INTERN PetscErrorCode BnH5NameListFinish_Private(BnH5NameList *list, PetscInt *n, char ***names);
-/* the "checksum" attribute of a dataset (uint64) */
-PETSC_INTERN PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum);
 /* a scalar uint64 attribute (checksums, data fingerprints) */
 PETSC_INTERN PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v);
 PETSC_INTERN PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v);
+/* the "checksum" attribute of a dataset (uint64) */
+#define BnH5WriteChecksum_Private(f, dspath, sum) BnH5WriteAttrUInt64_Private((f), (dspath), "checksum", (sum))
 /* replicated arrays held by some ranks only (layer stages): the lowest rank with have = TRUE
    (an error naming what if none) writes them; no gather of other stages' layers needed */
 PETSC_INTERN PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], PetscMPIInt *root);
