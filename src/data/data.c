@@ -62,6 +62,15 @@ PetscErrorCode BnDataHasType(const char name[], PetscBool *has)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode BnDataSetImpl(BnData data, const BnDataOps *ops, size_t size, const void *defaults)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc(size, &data->impl));
+  PetscCall(PetscMemcpy(data->impl, defaults, size));
+  data->ops = ops;
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnDataSetType - chooses the data source (its parameters start at their defaults; the same
   type again keeps them)

@@ -283,14 +283,7 @@ static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescr
 @*/
 PetscErrorCode BnDataCreate_Gsparse(BnData data)
 {
-  GsparseParams *p;
+  static const GsparseParams defaults = {.groups = GSPARSE_GROUPS_DEFAULT, .group_size = GSPARSE_SIZE_DEFAULT, .active = 1};
 
-  PetscFunctionBegin;
-  PetscCall(PetscNew(&p));
-  p->groups     = GSPARSE_GROUPS_DEFAULT;
-  p->group_size = GSPARSE_SIZE_DEFAULT;
-  p->active     = 1;
-  data->impl    = p;
-  data->ops     = &BnDataOps_Gsparse;
-  PetscFunctionReturn(0);
+  return BnDataSetImpl(data, &BnDataOps_Gsparse, sizeof(defaults), &defaults);
 }

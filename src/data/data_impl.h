@@ -63,6 +63,8 @@ struct _p_BnData {
   BnDataSplit train, test;
 };
 
+/* for constructors: sets the source's ops and a copy of its parameters' defaults as data->impl */
+PETSC_INTERN PetscErrorCode BnDataSetImpl(BnData, const BnDataOps *ops, size_t size, const void *defaults);
 PETSC_INTERN PetscErrorCode BnDataCreate_Fmnist(BnData);
 PETSC_INTERN PetscErrorCode BnDataCreate_Teacher(BnData);
 PETSC_INTERN PetscErrorCode BnDataCreate_Spline1d(BnData);

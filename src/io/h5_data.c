@@ -750,12 +750,9 @@ static PetscErrorCode BnH5VerifyAll_Impl(BnH5 f, PetscInt *n_ok, PetscInt *n_bad
 }
 
 /*@C
-  BnH5VerifyAll - recomputes the checksum of every dataset in the file
+  BnH5VerifyAll - recomputes the checksum of every dataset in the file f
 
   Collective
-
-  Input Parameter:
-. f - the file
 
   Output Parameters:
 + n_ok        - datasets whose data match their checksum

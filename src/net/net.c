@@ -282,6 +282,7 @@ PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual)
 PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale)
 {
   PetscFunctionBegin;
+  PetscValidPointer(net, 1);
   PetscCheck(scale >= 0 && !PetscIsInfOrNanReal(scale), net->comm, PETSC_ERR_USER_INPUT, "-net_residual_init %g: must be a finite number >= 0", (double)scale);
   net->residual_init = scale;
   PetscFunctionReturn(0);
