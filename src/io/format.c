@@ -572,15 +572,13 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
 /* an integer attribute of n values of a layer group, or a finding */
 static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnFormatKey key, PetscInt n, PetscInt64 v[], PetscBool *ok)
 {
-  PetscBool    has;
   BnH5AttrType type;
   PetscInt     cnt;
 
   PetscFunctionBegin;
-  PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(key), &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
-  if (has) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
-  *ok = (PetscBool)(has && type == BN_H5_ATTR_INT && cnt == n);
+  PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
+  if (type == BN_H5_ATTR_INT) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
+  *ok = (PetscBool)(type == BN_H5_ATTR_INT && cnt == n);
   if (*ok) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
   else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: a conv layer needs the attribute '%s' (%" PetscInt_FMT " int64)", grp, BnFormatAttr(key), n));
   PetscFunctionReturn(0);
@@ -642,14 +640,11 @@ static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscI
 /* L and the widths from /net widths when they are usable */
 static PetscErrorCode BnFormatBindWidths(BnFormatCtx *c)
 {
-  PetscBool    has;
   BnH5AttrType type;
   PetscInt     n;
   PetscInt64  *w;
 
   PetscFunctionBegin;
-  PetscCall(BnH5HasAttr(c->f, "/net", "widths", &has));
-  if (!has) PetscFunctionReturn(0);
   PetscCall(BnH5GetAttrType_Private(c->f, "/net", "widths", &type));
   if (type != BN_H5_ATTR_INT) PetscFunctionReturn(0);
   PetscCall(BnH5GetAttrCount(c->f, "/net", "widths", &n));

@@ -128,8 +128,6 @@ typedef PetscErrorCode (*BnFormatReport)(void *ctx, PetscBool problem, const cha
 
 /* Not Collective: formats a finding (printf-style) and hands it to report */
 PETSC_INTERN PetscErrorCode BnFormatReportf(BnFormatReport report, void *ctx, PetscBool problem, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
-/* Not Collective: "[a, b]" from a shape */
-PETSC_INTERN void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
 /* Collective: validates a file of kind kinds against the table; *problems counts them */
 PETSC_INTERN PetscErrorCode BnFormatCheck(BnH5 f, unsigned kinds, BnFormatReport report, void *ctx, PetscInt *problems);
 /* Collective: BnFormatCheck() that raises the first problem as PETSC_ERR_FILE_UNEXPECTED */

@@ -179,19 +179,16 @@ PetscErrorCode BnH5Create(MPI_Comm comm, const char path[], const char kind[], B
 /* checks of an opened file that may fail on bad input; the caller closes the file on error */
 static PetscErrorCode BnH5CheckFormat(BnH5 f, PetscBool require_format)
 {
-  PetscBool    has;
   BnH5AttrType type;
   char        *format;
   PetscBool    same;
 
   PetscFunctionBegin;
-  PetscCall(BnH5HasAttr(f, "/", "kind", &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(f, "/", "kind", &type));
-  if (has && type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(f, "/", "kind", &f->kind));
+  PetscCall(BnH5GetAttrType_Private(f, "/", "kind", &type));
+  if (type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(f, "/", "kind", &f->kind));
   if (!require_format) PetscFunctionReturn(0);
-  PetscCall(BnH5HasAttr(f, "/", "format", &has));
-  PetscCheck(has, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not a %s file (format attribute missing)", f->path, BREGNET_FORMAT);
   PetscCall(BnH5GetAttrType_Private(f, "/", "format", &type));
+  PetscCheck(type != BN_H5_ATTR_NONE, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not a %s file (format attribute missing)", f->path, BREGNET_FORMAT);
   PetscCheck(type == BN_H5_ATTR_STRING, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not a %s file (format attribute is not a string)", f->path, BREGNET_FORMAT);
   PetscCall(BnH5ReadAttrString(f, "/", "format", &format));
   PetscCall(PetscStrcmp(format, BREGNET_FORMAT, &same));
@@ -548,14 +545,6 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
-{
-  PetscFunctionBegin;
-  PetscCall(BnH5CommitBegin_Impl(f));
-  PetscCall(BnH5CommitEnd_Impl(f, PETSC_TRUE, 0));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnH5CommitBegin - the first half of BnH5Commit(): metadata checksums, flush and close of
   PATH.tmp; nothing is published yet. Between this and BnH5CommitEnd() the caller may write the
@@ -615,7 +604,8 @@ PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local)
 PetscErrorCode BnH5Commit(BnH5 *f)
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5Commit_Impl(f));
+  PetscCall(BnH5CommitBegin(f));
+  PetscCall(BnH5CommitEnd(f, PETSC_TRUE, 0));
   PetscFunctionReturn(0);
 }
 

@@ -335,8 +335,12 @@ PetscErrorCode BnH5GetAttrType_Private(BnH5 f, const char objpath[], const char 
   hid_t       obj = H5I_INVALID_HID, attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
   H5T_class_t cls;
   PetscInt64  count;
+  PetscBool   has;
 
   PetscFunctionBegin;
+  PetscCall(BnH5HasAttr(f, objpath, name, &has));
+  *type = BN_H5_ATTR_NONE;
+  if (!has) PetscFunctionReturn(0);
   PetscCall(BnH5OpenAttr(f, objpath, name, &obj, &attr, &ftype, &cls, &count));
   PetscCall(BnH5CloseAttr(f, objpath, name, obj, attr, ftype));
   switch (cls) {

@@ -20,15 +20,6 @@ static void BnRowRange(hsize_t N, PetscMPIInt size, PetscMPIInt rank, hsize_t *l
   *hi = *lo + q + (k < r ? 1 : 0);
 }
 
-static void BnShapeString(int rank, const hsize_t dims[], char buf[], size_t len)
-{
-  size_t used = 0;
-
-  used += (size_t)snprintf(buf, len, "[");
-  for (int i = 0; i < rank && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
-  if (used < len) snprintf(buf + used, len - used, "]");
-}
-
 static PetscErrorCode BnH5OpenDataset(BnH5 f, const char ds[], hid_t *dset)
 {
   PetscBool has;
@@ -73,8 +64,11 @@ static PetscErrorCode BnH5CheckShape(BnH5 f, const char ds[], hid_t dset, int ra
   same = (PetscBool)(frank == rank);
   for (int i = 0; same && i < rank; i++) same = (PetscBool)(fdims[i] == dims[i]);
   if (!same) {
-    BnShapeString(frank, fdims, got, sizeof(got));
-    BnShapeString(rank, dims, want, sizeof(want));
+    PetscInt64 g[H5S_MAX_RANK], w[H5S_MAX_RANK];
+    for (int i = 0; i < frank; i++) g[i] = (PetscInt64)fdims[i];
+    for (int i = 0; i < rank; i++) w[i] = (PetscInt64)dims[i];
+    BnFormatDims(frank, g, got, sizeof(got));
+    BnFormatDims(rank, w, want, sizeof(want));
     SETERRQ(f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has shape %s, expected %s", f->path, ds, got, want);
   }
   PetscFunctionReturn(0);

@@ -54,6 +54,7 @@ typedef enum {
 
 /* Kind of value an attribute holds, for generic printing */
 typedef enum {
+  BN_H5_ATTR_NONE, /* no such object or attribute */
   BN_H5_ATTR_STRING,
   BN_H5_ATTR_INT,
   BN_H5_ATTR_REAL,
@@ -95,6 +96,9 @@ PETSC_INTERN PetscErrorCode BnH5GetAttrType_Private(BnH5 f, const char objpath[]
 PETSC_INTERN PetscErrorCode BnH5GetShape_Private(BnH5 f, const char dspath[], PetscInt *rank, PetscInt64 dims[]);
 /* Recomputes a dataset's checksum (reading it in row blocks spread over the ranks) */
 PETSC_INTERN PetscErrorCode BnH5VerifyDataset_Private(BnH5 f, const char dspath[], BnH5ChecksumStatus *status);
+
+/* Not Collective: "[a, b]" from a shape (format.c) */
+PETSC_INTERN void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
 
 /* Not Collective: appends src to the NUL-terminated string dst of size bytes, truncating.
    (PETSc 3.18's PetscStrlcat() limits by size minus the length of src, not of dst, and so
