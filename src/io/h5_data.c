@@ -312,22 +312,17 @@ static PetscErrorCode BnH5CreateDataset(BnH5 f, const char ds[], int rank, const
 @*/
 PetscErrorCode BnH5GetDims(BnH5 f, const char dspath[], PetscInt *rank, PetscInt64 dims[2])
 {
-  hid_t   dset = H5I_INVALID_HID;
-  int     r;
-  hsize_t d[H5S_MAX_RANK];
+  PetscInt64 d[H5S_MAX_RANK];
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
   PetscValidPointer(rank, 3);
   PetscValidPointer(dims, 4);
-  PetscCall(BnH5OpenDataset(f, dspath, &dset));
-  PetscCall(BnH5DatasetShape(f, dspath, dset, &r, d));
-  PetscCall(BnH5CloseDataset(f, dspath, dset));
-  PetscCheck(r <= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has rank %d, expected at most 2", f->path, dspath, r);
-  *rank   = r;
-  dims[0] = r >= 1 ? (PetscInt64)d[0] : 1;
-  dims[1] = r == 2 ? (PetscInt64)d[1] : 1;
+  PetscCall(BnH5GetShape_Private(f, dspath, rank, d));
+  PetscCheck(*rank <= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has rank %" PetscInt_FMT ", expected at most 2", f->path, dspath, *rank);
+  dims[0] = *rank >= 1 ? d[0] : 1;
+  dims[1] = *rank == 2 ? d[1] : 1;
   PetscFunctionReturn(0);
 }
 
@@ -620,13 +615,6 @@ static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBoo
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5ReadRowsGeneric(BnH5 f, const char ds[], PetscBool isint, PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, void *data)
-{
-  PetscFunctionBegin;
-  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, ds, isint, N, ncols, lo, nloc, data));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnH5ReadRows - reads this rank's rows of a distributed N x ncols dataset and verifies the checksum
 
@@ -653,7 +641,7 @@ static PetscErrorCode BnH5ReadRowsGeneric(BnH5 f, const char ds[], PetscBool isi
 PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, PetscReal data[])
 {
   PetscFunctionBegin;
-  PetscCall(BnH5ReadRowsGeneric(f, dspath, PETSC_FALSE, N, ncols, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_FALSE, N, ncols, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -671,7 +659,7 @@ PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt6
 PetscErrorCode BnH5ReadRowsInt64(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 lo, PetscInt64 nloc, PetscInt64 data[])
 {
   PetscFunctionBegin;
-  PetscCall(BnH5ReadRowsGeneric(f, dspath, PETSC_TRUE, N, 1, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_TRUE, N, 1, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -712,14 +700,6 @@ PetscErrorCode BnH5VerifyDataset_Private(BnH5 f, const char dspath[], BnH5Checks
     *status = ok && sum == want ? BN_H5_CHECKSUM_OK : BN_H5_CHECKSUM_BAD;
   }
   PetscCall(BnH5CloseDataset(f, dspath, dset));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names)
-{
-  PetscFunctionBegin;
-  /* one order on every rank, so that the collective reads that follow line up */
-  PetscCall(BnH5ListObjects_Private(f, PETSC_TRUE, n, names));
   PetscFunctionReturn(0);
 }
 

@@ -87,8 +87,9 @@ PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_o
 PETSC_INTERN const char *BnH5Detail_Private(void);
 
 PETSC_INTERN PetscErrorCode BnH5MetaStatus_Private(BnH5 f, const char obj[], PetscInt nobj, char **objects, BnH5ChecksumStatus *status);
-/* Absolute paths of every dataset in the file, in name order, NULL-terminated (PetscStrArrayDestroy) */
-PETSC_INTERN PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names);
+/* Absolute paths of every dataset in the file, in name order (one order on every rank, so that
+   collective reads over them line up), NULL-terminated (PetscStrArrayDestroy) */
+#define BnH5ListDatasets_Private(f, n, names) BnH5ListObjects_Private((f), PETSC_TRUE, (n), (names))
 /* Names of the attributes of an object, in name order, NULL-terminated (PetscStrArrayDestroy) */
 PETSC_INTERN PetscErrorCode BnH5ListAttrs_Private(BnH5 f, const char objpath[], PetscInt *n, char ***names);
 PETSC_INTERN PetscErrorCode BnH5GetAttrType_Private(BnH5 f, const char objpath[], const char name[], BnH5AttrType *type);
