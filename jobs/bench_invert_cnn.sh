@@ -7,7 +7,7 @@
 # minutes, not the accuracy benchmark of jobs/bench_cnn.sh). The first IMAGES test images are
 # written to a data file (with the `shape` attribute 1,28,28) and inverted from their features
 # with relative noise DELTA (clipped at 0), TV + box, lifted and classical side by side, for
-# each DELTA and ALPHA. Writes table.md/table.csv (relative error, PSNR, SSIM, sweeps, seconds)
+# each DELTA and ALPHA. Writes a markdown table and a CSV (relative error, PSNR, SSIM, sweeps, seconds)
 # and grid.png (rows = images; truth, then lifted and classical per alpha at the first delta).
 #   usage: jobs/bench_invert_cnn.sh [RANKS] [TRAIN_SAMPLES] [SWEEPS] [IMAGES] [MAX_IT]   (default 2 20000 3 8 2000)
 #   DELTAS="0.01 0.05" ALPHAS="0.001 0.01 0.1" override the grid; BENCH_DIR (bench), BREGNET (build/bregnet)
