@@ -341,6 +341,8 @@ PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*c
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOption(BnData data, const char option[]);     /* widths from other options (-net_layers): messages name them */
+PETSC_EXTERN PetscErrorCode BnDataGetInputShape(BnData data, PetscInt shape[3], PetscBool *has); /* (C, H, W) declared by the data (HDF5: /inputs attribute shape) */
+PETSC_EXTERN PetscErrorCode BnDataCheckInputShape(BnData data, const PetscInt shape[3], const char what[]); /* exit 2 when it differs from the data's */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
 PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);
 PETSC_EXTERN PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt **labels); /* also under -data_targets inputs */

@@ -53,16 +53,28 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* the network object lives on all ranks (models are written collectively); with layer
      stages each stage trains its own layers (BnSolverSetUp() checks S against L) */
   PetscCall(BnNetCreate(world, &net));
+  PetscCall(BnDataCreate(grid, &data));
+  PetscCall(BnDataSetFromOptions(data));
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  { /* the input shape the data declares is the default of -net_input_shape for -net_layers */
+    PetscInt  shape[3];
+    PetscBool has = PETSC_FALSE, layers;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-net_layers", &layers));
+    if (layers && !help) PetscCall(BnDataGetInputShape(data, shape, &has));
+    if (has) PetscCall(BnNetSetInputShape(net, shape));
+  }
   PetscCall(BnNetSetFromOptions(net));
   PetscCall(BnNetSetUp(net));
   PetscCall(BnNetGetNumLayers(net, &L));
   PetscCall(BnNetGetWidths(net, &n));
-  PetscCall(BnDataCreate(grid, &data));
-  PetscCall(BnDataSetFromOptions(data));
+  if (!help) { /* -net_input_shape against the data's own */
+    PetscInt shape[3];
+    PetscCall(BnNetGetInputShape(net, shape));
+    PetscCall(BnDataCheckInputShape(data, shape, "-net_input_shape"));
+  }
   PetscCall(BnSolverCreate(grid, net, data, &solver));
   PetscCall(BnSolverSetFromOptions(solver));
   PetscCall(BnCheckUnusedOptions(world));
-  PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) { /* every object has listed its options: do not train */
     PetscCall(BnSolverDestroy(&solver));
     PetscCall(BnDataDestroy(&data));

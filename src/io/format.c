@@ -139,9 +139,11 @@ const BnFormatEntry BnFormatTable[] = {
   {"/test_labels", NULL, BN_FORMAT_FLOAT64, "N_test,1", PETSC_FALSE, KT, 0, "test labels"},
   /* user data files (-data PATH.h5): plain HDF5, no attributes required */
   {"/inputs", NULL, BN_FORMAT_NUMBER, "N,n_0", PETSC_TRUE, KD, 0, "training inputs"},
+  {"/inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "C, H, W: the rows are channel-major images (the network's input shape)"},
   {"/targets", NULL, BN_FORMAT_NUMBER, "N,n_L", PETSC_FALSE, KD, 0, "training targets (or /labels)"},
   {"/labels", NULL, BN_FORMAT_INTEGER, "N", PETSC_FALSE, KD, 0, "class labels 0..n_L-1 (or /targets)"},
   {"/test_inputs", NULL, BN_FORMAT_NUMBER, "N_test,n_0", PETSC_FALSE, KD, 0, "test inputs"},
+  {"/test_inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "that of /inputs (or none)"},
   {"/test_targets", NULL, BN_FORMAT_NUMBER, "N_test,n_L", PETSC_FALSE, KD, 0, "test targets"},
   {"/test_labels", NULL, BN_FORMAT_INTEGER, "N_test", PETSC_FALSE, KD, 0, "test class labels"},
 };
