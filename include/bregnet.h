@@ -199,6 +199,17 @@ PETSC_EXTERN PetscErrorCode BnLayerGetImageShapes(BnLayer layer, PetscInt in[3],
 PETSC_EXTERN PetscErrorCode BnLayerGetWeightShape(BnLayer layer, PetscInt *rank, PetscInt dims[4]); /* in files: dense n_l,n_{l-1}; conv c_out,c_in,kh,kw */
 PETSC_EXTERN PetscErrorCode BnLayerGetSpec(BnLayer layer, const char **type, const char **spec);
 PETSC_EXTERN PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[]);
+/* the DGEMM that one operation on m rows issues (count times): C (M x N) = op(A) (M x K) op(B) (K x N); for -bench_gemm */
+typedef enum {
+  BN_LAYER_APPLY,
+  BN_LAYER_TRANSPOSE,
+  BN_LAYER_GRADIENT
+} BnLayerOp;
+typedef struct {
+  char     transa, transb;
+  PetscInt M, N, K, count;
+} BnGemmShape;
+PETSC_EXTERN PetscErrorCode BnLayerGetGemmShape(BnLayer layer, BnLayerOp op, PetscInt m, BnGemmShape *shape);
 PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
 PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v|, returns |v| */
 

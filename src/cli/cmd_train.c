@@ -166,7 +166,8 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscInt  batch, mloc;
       PetscCall(BnSolverGetBatchSize(solver, &batch));
       mloc = batch ? (batch + Q - 1) / Q : 1024;
-      PetscCall(BnBenchGemmReference(L, n, mloc, 2, &ref));
+      PetscCall(PetscPrintf(world, "dgemm per layer and operation (%" PetscInt_FMT " rows, the first rank's timing):\n", mloc));
+      PetscCall(BnBenchGemmReference(world, net, mloc, 2, &ref));
       PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
     }
   }
