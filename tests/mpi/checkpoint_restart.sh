@@ -148,6 +148,7 @@ expect_refused() {
 }
 expect_refused "net_widths"   "${C[@]}" -net_widths 24,48,30,4
 expect_refused "net_activations" "${C[@]}" -net_activations relu,relu,identity
+expect_refused "solver_batch_balanced" "${C[@]}" -solver_batch_balanced
 expect_refused "data_samples" "${C[@]}" -data_samples 3000
 expect_refused "solver_batch" "${C[@]}" -solver_batch 60
 expect_refused "seed"         "${C[@]}" -seed 4
