@@ -440,6 +440,7 @@ PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointEvery(BnSolver solver, PetscInt
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointKeep(BnSolver solver, PetscInt keep);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, PetscReal seconds);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointAsync(BnSolver solver, PetscBool flg); /* -checkpoint_async */
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointAsync(BnSolver solver, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver solver, PetscLogDouble *seconds);
 PETSC_EXTERN PetscErrorCode BnSolverGetOptimizerState(BnSolver solver, PetscInt *nW_arrays, PetscInt *nb_arrays, PetscLogDouble *bytes_max); /* the W-rule's state: arrays per layer, bytes on the largest rank */
 PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);

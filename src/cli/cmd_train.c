@@ -118,9 +118,13 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
     {
       PetscLogDouble est, state;
-      PetscInt       kW, kb;
+      PetscInt       kW, kb, nck;
+      PetscBool      async;
+      PetscLogDouble cks, ckb;
       PetscCall(BnSolverGetOptimizerState(solver, &kW, &kb, &state));
-      PetscCall(BnMemoryModel(net, data, S, Q, kW, kb, &est));
+      PetscCall(BnSolverGetCheckpointAsync(solver, &async));
+      PetscCall(BnSolverGetCheckpointStatistics(solver, &nck, &cks, &ckb, NULL));
+      PetscCall(BnMemoryModel(net, data, S, Q, kW, kb, (PetscBool)(async && nck), &est));
       PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (docs/parallel.md section 6) %.1f MiB, ratio %.2f; optimizer state %.2f MiB on the largest rank; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, state / 1048576.0, t1 - t0));
     }
     {
