@@ -42,7 +42,7 @@ for m in modes:
     text = open(f"{out}/train_{m}.log").read()
     wall[m] = float(re.findall(r"^wall ([\d.]+)", text, re.M)[-1])
     c = re.search(r"^checkpoints: .*?, ([\d.]+) s of training time = ([\d.]+)% of the run", text, re.M)
-    io = re.search(r"^checkpoint I/O: (?:writer|write) ([\d.]+) MiB/s vs plain sequential write\+fsync ([\d.]+) MiB/s \((\d+)%\)", text, re.M)
+    io = re.search(r"^checkpoint I/O: (?:(?:a?synchronous )?writer|write) ([\d.]+) MiB/s vs plain sequential write\+fsync ([\d.]+) MiB/s \((\d+)%\)", text, re.M)
     lost = f"{float(c.group(1)):.2f} s" if c else "-"
     share = f"{float(c.group(2)):.1f}%" if c else "-"
     bw = (io.group(1), io.group(2), io.group(3) + "%") if io else ("-", "-", "-")

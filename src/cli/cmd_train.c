@@ -155,11 +155,13 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     if (nck) PetscCall(PetscPrintf(world, "checkpoints: %" PetscInt_FMT " written, %.1f MiB each, %.3f s of training time = %.1f%% of the run; the writer took %.3f s in all (%.1f MiB/s)\n", nck, ckb / 1048576.0, cks, 100.0 * cks / (t1 - t0), cko, nck * ckb / 1048576.0 / cko));
     if (bench_io && nck && !stopped) {
       PetscLogDouble tw, tr, tl0, tl1;
+      PetscBool      async;
+      PetscCall(BnSolverGetCheckpointAsync(solver, &async));
       PetscCall(PetscTime(&tl0));
       PetscCall(BnSolverLoadCheckpoint(solver, last));
       PetscCall(PetscTime(&tl1));
       PetscCall(BnBenchSequentialIO(world, last, ckb, &tw, &tr));
-      PetscCall(PetscPrintf(world, "checkpoint I/O: writer %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", nck * ckb / 1048576.0 / cko, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cko) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
+      PetscCall(PetscPrintf(world, "checkpoint I/O: %s writer %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", async ? "asynchronous" : "synchronous", nck * ckb / 1048576.0 / cko, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cko) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
     }
   }
   PetscCall(BnSolverDestroy(&solver));
