@@ -257,6 +257,7 @@ static PetscErrorCode ConvNumber(const char spec[], const char what[], const cha
 @*/
 PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
 {
+  static const BnLayerOps ops = {Apply_Conv, ApplyTranspose_Conv, Gradient_Conv, NormPower_Conv, Norm_Conv, GramData_Conv, GemmShape_Conv, Destroy_Conv};
   BnConv  *c;
   char     buf[256], *tok, *save = NULL, *x, seen[3] = "--"; /* stride, padding given */
   PetscInt n = 0, nout;
@@ -265,8 +266,8 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   PetscCheck(layer->args && layer->args[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv: needs output channels and a kernel, e.g. conv:16:5:s2:p2");
   PetscCheck(strlen(layer->args) < sizeof(buf), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "conv:%s: too long", layer->args);
   PetscCall(PetscNew(&c));
-  layer->data        = c;
-  layer->ops.destroy = Destroy_Conv; /* also on the error paths below */
+  layer->data = c;
+  layer->ops  = ops; /* its destroy also on the error paths below */
   c->s        = 1;
   c->cin      = layer->in[0];
   c->h        = layer->in[1];
@@ -320,12 +321,5 @@ PetscErrorCode BnLayerCreate_Conv(BnLayer layer)
   for (PetscInt j = 0; j < c->kw; j++) ConvRange(c->w, c->wo, c->s, c->p, j, &c->xlo[j], &c->xhi[j]);
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "conv:%" PetscInt_FMT ":%" PetscInt_FMT "x%" PetscInt_FMT ":s%" PetscInt_FMT ":p%" PetscInt_FMT, c->cout, c->kh, c->kw, c->s, c->p));
   PetscCall(PetscStrallocpy(buf, &layer->spec));
-  layer->ops.apply          = Apply_Conv;
-  layer->ops.applytranspose = ApplyTranspose_Conv;
-  layer->ops.gradient       = Gradient_Conv;
-  layer->ops.normpower      = NormPower_Conv;
-  layer->ops.norm           = Norm_Conv;
-  layer->ops.gramdata       = GramData_Conv;
-  layer->ops.gemmshape      = GemmShape_Conv;
   PetscFunctionReturn(0);
 }

@@ -189,6 +189,8 @@ static PetscErrorCode GemmShape_Dense(BnLayer layer, BnLayerOp op, PetscInt m, B
 @*/
 PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
 {
+  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL};
+
   PetscFunctionBegin;
   if (layer->args) {
     PetscCall(BnParseInt("dense layer width", layer->args, &layer->nout));
@@ -198,12 +200,6 @@ PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
   PetscCheck(layer->nout >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "dense: needs a width (dense:N)");
   PetscCall(BnSizeMul("dense layer", layer->nout, layer->nin + 1, &layer->nW)); /* [W b] must be addressable */
   layer->nW                  = layer->nout * layer->nin;
-  layer->ops.apply           = Apply_Dense;
-  layer->ops.applytranspose  = ApplyTranspose_Dense;
-  layer->ops.gradient        = Gradient_Dense;
-  layer->ops.normpower       = NormPower_Dense;
-  layer->ops.norm            = Norm_Dense;
-  layer->ops.gramdata        = GramData_Dense;
-  layer->ops.gemmshape       = GemmShape_Dense;
+  layer->ops                 = ops;
   PetscFunctionReturn(0);
 }

@@ -1,6 +1,6 @@
 /* Private side of BnLayer (src/net): the operations a layer type implements and the parameter
    storage every type shares. A type is one file with a BnLayerCreate_<Type>() that fills ops
-   and data, registered by name in layer.c (BnLayerRegisterAll()). */
+   and data, registered by name in layer.c (BnLayerTypes[]). */
 #pragma once
 #include <bregnet.h>
 #include <petsc/private/petscimpl.h>
