@@ -146,11 +146,12 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     }
     if (bench && secs > 0) {
       PetscReal ref;
-      PetscInt  batch, mloc;
+      PetscInt  batch, mloc, xs;
       PetscCall(BnSolverGetBatchSize(solver, &batch));
+      PetscCall(BnSolverGetXSteps(solver, &xs)); /* the run's x-steps weight the reference's shapes */
       mloc = batch ? (batch + Q - 1) / Q : 1024;
       PetscCall(PetscPrintf(world, "dgemm per layer and operation (%" PetscInt_FMT " rows, the first rank's timing):\n", mloc));
-      PetscCall(BnBenchGemmReference(world, net, mloc, 2, &ref));
+      PetscCall(BnBenchGemmReference(world, net, mloc, xs, &ref));
       PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
     }
   }
