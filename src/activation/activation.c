@@ -4,24 +4,15 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static PetscErrorCode BnActivationRegisterAll(void);
-static BnRegistry     BnActivationRegistry = {BnActivationRegisterAll, NULL, PETSC_FALSE};
-
-static PetscErrorCode BnActivationRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnActivationRegister("identity", BnActivationCreate_Identity));
-  PetscCall(BnActivationRegister("relu", BnActivationCreate_ReLU));
-  PetscCall(BnActivationRegister("leakyrelu", BnActivationCreate_LeakyReLU));
-  PetscCall(BnActivationRegister("threshrelu", BnActivationCreate_ThreshReLU));
-  PetscCall(BnActivationRegister("softthresh", BnActivationCreate_SoftThresh));
-  PetscCall(BnActivationRegister("groupsparse", BnActivationCreate_GroupSparse));
-  PetscCall(BnActivationRegister("clip", BnActivationCreate_Clip));
-  PetscCall(BnActivationRegister("sigmoid", BnActivationCreate_Sigmoid));
-  PetscCall(BnActivationRegister("tanh", BnActivationCreate_Tanh));
-  PetscCall(BnActivationRegister("softmax", BnActivationCreate_Softmax));
-  PetscFunctionReturn(0);
-}
+/* the built-in types: a new one is a file act_<name>.c and one entry here */
+static const BnRegistryType BnActivationTypes[] = {
+  BN_REGISTRY_TYPE("identity", BnActivationCreate_Identity),       BN_REGISTRY_TYPE("relu", BnActivationCreate_ReLU),
+  BN_REGISTRY_TYPE("leakyrelu", BnActivationCreate_LeakyReLU),     BN_REGISTRY_TYPE("threshrelu", BnActivationCreate_ThreshReLU),
+  BN_REGISTRY_TYPE("softthresh", BnActivationCreate_SoftThresh),   BN_REGISTRY_TYPE("groupsparse", BnActivationCreate_GroupSparse),
+  BN_REGISTRY_TYPE("clip", BnActivationCreate_Clip),               BN_REGISTRY_TYPE("sigmoid", BnActivationCreate_Sigmoid),
+  BN_REGISTRY_TYPE("tanh", BnActivationCreate_Tanh),               BN_REGISTRY_TYPE("softmax", BnActivationCreate_Softmax),
+  {NULL, NULL}};
+static BnRegistry BnActivationRegistry = {.types = BnActivationTypes};
 
 /*@C
   BnActivationRegister - adds an activation type, usable as "name" or "name:parameters" in -net_activations

@@ -114,13 +114,11 @@ static PetscErrorCode BnInfoPrintAttrs(BnInfo *info, const char obj[])
 /* a string attribute, or NULL when it is absent or not a string (the format check reports that) */
 static PetscErrorCode BnInfoReadString(BnInfo *info, const char obj[], const char name[], char **s)
 {
-  PetscBool    has;
-  BnH5AttrType type = BN_H5_ATTR_OTHER;
+  BnH5AttrType type;
 
   PetscFunctionBegin;
   *s = NULL;
-  PetscCall(BnH5HasAttr(info->f, obj, name, &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(info->f, obj, name, &type));
+  PetscCall(BnH5GetAttrType_Private(info->f, obj, name, &type));
   if (type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(info->f, obj, name, s));
   PetscFunctionReturn(0);
 }
@@ -155,15 +153,14 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
   PetscBool    has;
   PetscInt     n;
   BnH5AttrType type;
-  char        *acts = NULL, *joined = NULL, value[1024], path[64];
-  size_t       jlen = 1;
+  char        *acts = NULL, *joined = NULL, **lacts = NULL, value[1024], path[64];
+  PetscInt     nact = 0;
 
   PetscFunctionBegin;
   *L      = 0;
   *widths = NULL;
-  PetscCall(BnH5HasAttr(info->f, "/net", "widths", &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(info->f, "/net", "widths", &type));
-  if (!has || type != BN_H5_ATTR_INT) PetscFunctionReturn(0); /* reported by the format check */
+  PetscCall(BnH5GetAttrType_Private(info->f, "/net", "widths", &type));
+  if (type != BN_H5_ATTR_INT) PetscFunctionReturn(0); /* reported by the format check */
   PetscCall(BnH5GetAttrCount(info->f, "/net", "widths", &n));
   if (n < 2) PetscFunctionReturn(0);
   PetscCall(PetscMalloc1(n, widths));
@@ -173,6 +170,7 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "net: %" PetscInt_FMT " layers, widths %s\n", *L, value));
   PetscCall(BnInfoPrintAttrs(info, "/net"));
   PetscCall(BnInfoReadString(info, "/net", "activations", &acts));
+  PetscCall(PetscCalloc1(*L, &lacts));
   for (PetscInt l = 1; l <= *L; l++) {
     char       *act = NULL, *reg = NULL, shapes[256] = "", skip[256] = "";
     PetscReal   lambda = 0;
@@ -199,9 +197,8 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     }
     PetscCall(BnInfoReadString(info, path, "activation", &act));
     PetscCall(BnInfoReadString(info, path, "reg", &reg));
-    PetscCall(BnH5HasAttr(info->f, path, "lambda", &has));
-    if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "lambda", &type));
-    if (has && (type == BN_H5_ATTR_REAL || type == BN_H5_ATTR_INT)) {
+    PetscCall(BnH5GetAttrType_Private(info->f, path, "lambda", &type));
+    if (type == BN_H5_ATTR_REAL || type == BN_H5_ATTR_INT) {
       PetscInt cnt;
       PetscCall(BnH5GetAttrCount(info->f, path, "lambda", &cnt));
       if (cnt == 1) {
@@ -213,33 +210,24 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     snprintf(value, sizeof(value), "%.10g", (double)lambda);
     { /* residual = 1 marks a residual layer (docs/residual.md); absent: plain */
       PetscInt64 r = 0;
-      PetscCall(BnH5HasAttr(info->f, path, "residual", &has));
-      if (has) PetscCall(BnH5GetAttrType_Private(info->f, path, "residual", &type));
-      if (has && type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, "residual", 1, &r));
+      PetscCall(BnH5GetAttrType_Private(info->f, path, "residual", &type));
+      if (type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, "residual", 1, &r));
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s%s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?", r ? ", residual" : ""));
     }
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", skip)); /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
     if ((*widths)[l] >= 1 && (*widths)[l] <= PETSC_MAX_INT) PetscCall(BnInfoCheckSpecs(info, l, *L, (PetscInt)(*widths)[l], act, reg));
-    if (act) { /* the /net summary list must be the layers' activations in order */
-      size_t sl;
-      char  *grown;
-      PetscCall(PetscStrlen(act, &sl));
-      PetscCall(PetscCalloc1(jlen + sl + 1, &grown));
-      if (joined) BnStrAppend_Private(grown, jlen + sl + 1, joined);
-      if (l > 1) BnStrAppend_Private(grown, jlen + sl + 1, ",");
-      BnStrAppend_Private(grown, jlen + sl + 1, act);
-      PetscCall(PetscFree(joined));
-      joined = grown;
-      jlen += sl + 1;
-    }
-    PetscCall(PetscFree(act));
+    lacts[l - 1] = act; /* the /net summary list must be the layers' activations in order */
+    if (act) nact++;
     PetscCall(PetscFree(reg));
   }
-  if (acts && joined) {
+  if (acts && nact) {
     PetscBool same;
+    PetscCall(BnJoinList(*L, (const char *const *)lacts, &joined));
     PetscCall(PetscStrcmp(acts, joined, &same));
     if (!same) PetscCall(BnInfoProblem(info, "/net activations '%s' disagree with the layers' '%s'", acts, joined));
   }
+  for (PetscInt l = 0; l < *L; l++) PetscCall(PetscFree(lacts[l]));
+  PetscCall(PetscFree(lacts));
   PetscCall(PetscFree(acts));
   PetscCall(PetscFree(joined));
   PetscFunctionReturn(0);

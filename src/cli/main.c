@@ -25,13 +25,18 @@ static const char usage[] = "usage: mpiexec -n P bregnet COMMAND [options]\n"
                             "5 out of memory, 85 stopped by a signal after writing a checkpoint\n"
                             "(docs/exit-codes.md).\n";
 
-static const char *const commands[] = {"train", "predict", "invert", "info", "prune", "commbench"};
+/* the commands; info (NULL) takes its file from the command line */
+static const struct {
+  const char *name;
+  PetscErrorCode (*run)(int *exit_code);
+} commands[] = {{"train", BnCommandTrain}, {"predict", BnCommandPredict}, {"invert", BnCommandInvert}, {"info", NULL}, {"prune", BnCommandPrune}, {"commbench", BnCommandCommBench}};
 
-static int BnIsCommand(const char *word)
+/* the command's index, -1 for another word */
+static int BnFindCommand(const char *word)
 {
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-    if (!strcmp(word, commands[i])) return 1;
-  return 0;
+    if (!strcmp(word, commands[i].name)) return (int)i;
+  return -1;
 }
 
 static int BnIsHelp(const char *word)
@@ -52,7 +57,7 @@ static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, s
     }
     return 0;
   }
-  if (!BnIsCommand(cmd)) {
+  if (BnFindCommand(cmd) < 0) {
     snprintf(msg, len, "unknown command '%s' (commands: train, predict, invert, info, prune, commbench; `bregnet` alone prints the usage)", cmd);
     return 1;
   }
@@ -126,11 +131,9 @@ int main(int argc, char **argv)
   if (ierr) {
   } else if (!cmd) {
     ierr = PetscPrintf(PETSC_COMM_WORLD, "%s", usage);
-  } else if (!strcmp(cmd, "train")) {
-    ierr = BnCommandTrain(&exit_code);
-  } else if (!strcmp(cmd, "predict")) {
-    ierr = BnCommandPredict(&exit_code);
-  } else if (!strcmp(cmd, "info")) {
+  } else if (commands[BnFindCommand(cmd)].run) {
+    ierr = commands[BnFindCommand(cmd)].run(&exit_code);
+  } else { /* info */
     const char *path = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
     if (!path) {
       if (!rank) fprintf(stderr, "bregnet: error: bregnet info needs a file: bregnet info FILE.h5\n");
@@ -140,12 +143,6 @@ int main(int argc, char **argv)
       ierr = BnCheckUnusedOptions(PETSC_COMM_WORLD);
       if (!ierr) ierr = BnCommandInfo(path, &exit_code);
     }
-  } else if (!strcmp(cmd, "invert")) {
-    ierr = BnCommandInvert(&exit_code);
-  } else if (!strcmp(cmd, "prune")) {
-    ierr = BnCommandPrune(&exit_code);
-  } else if (!strcmp(cmd, "commbench")) {
-    ierr = BnCommandCommBench(&exit_code);
   }
   if (ierr) {
     exit_code = BnExitCodeFromError(ierr);
@@ -154,8 +151,18 @@ int main(int argc, char **argv)
     /* a failed write is agreed by all ranks, which all come here; HDF5 may hold a file it
        cannot close (finalising would close it and hang): end at once, files already removed */
     if (exit_code == BN_EXIT_WRITE) {
+      MPI_Request req;
+      int         done = 0;
+      double      t0   = MPI_Wtime();
       fflush(stdout);
       fflush(stderr);
+      /* the message was printed by the rank that raised the error first; wait (at most 3 s) until
+         every rank is here, or a rank's early exit makes mpiexec kill that rank before it printed */
+      if (MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS)
+        while (!done && MPI_Wtime() - t0 < 3.0) {
+          (void)MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+          if (!done) usleep(1000);
+        }
       _exit(BN_EXIT_WRITE);
     }
   }

@@ -3,21 +3,12 @@
    data_h5.c) are registered types. */
 #include "data_impl.h"
 
-static PetscErrorCode BnDataRegisterAll(void);
-static BnRegistry     BnDataRegistry = {BnDataRegisterAll, NULL, PETSC_FALSE};
-
 /* the built-in sources; "file" is the one for a -data value that names no source */
-static PetscErrorCode BnDataRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnDataRegister("fmnist", BnDataCreate_Fmnist));
-  PetscCall(BnDataRegister("teacher", BnDataCreate_Teacher));
-  PetscCall(BnDataRegister("spline1d", BnDataCreate_Spline1d));
-  PetscCall(BnDataRegister("gsparse", BnDataCreate_Gsparse));
-  PetscCall(BnDataRegister("file", BnDataCreate_H5));
-  PetscCall(BnDataRegister("perceptron", BnDataCreate_Perceptron));
-  PetscFunctionReturn(0);
-}
+static const BnRegistryType BnDataTypes[] = {
+  BN_REGISTRY_TYPE("fmnist", BnDataCreate_Fmnist),   BN_REGISTRY_TYPE("teacher", BnDataCreate_Teacher), BN_REGISTRY_TYPE("spline1d", BnDataCreate_Spline1d),
+  BN_REGISTRY_TYPE("gsparse", BnDataCreate_Gsparse), BN_REGISTRY_TYPE("file", BnDataCreate_H5),         BN_REGISTRY_TYPE("perceptron", BnDataCreate_Perceptron),
+  {NULL, NULL}};
+static BnRegistry BnDataRegistry = {.types = BnDataTypes};
 
 /*@C
   BnDataRegister - adds a data source, selectable with -data name (or name:parameters)
@@ -68,6 +59,15 @@ PetscErrorCode BnDataHasType(const char name[], PetscBool *has)
 {
   PetscFunctionBegin;
   PetscCall(BnRegistryHas(&BnDataRegistry, name, has));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnDataSetImpl(BnData data, const BnDataOps *ops, size_t size, const void *defaults)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc(size, &data->impl));
+  PetscCall(PetscMemcpy(data->impl, defaults, size));
+  data->ops = ops;
   PetscFunctionReturn(0);
 }
 
@@ -183,6 +183,60 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   if (data->has_test) PetscCall(BnDataCheckWidths(data, L, widths, data->test.n_in, data->test.n_out));
   data->loaded = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(BN_DataLoad, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataGetInputShape - the shape (C, H, W) that the data declares for its input rows (an HDF5
+  data file: the attribute `shape` of /inputs); the network takes it as its input shape when
+  -net_input_shape is not given
+
+  Collective; reads metadata only, before or after BnDataLoad()
+
+  Output Parameters:
++ shape - C, H, W (zeros when there is none)
+- has   - whether the data declares a shape
+
+.seealso: BnDataCheckInputShape(), BnNetSetInputShape()
+@*/
+PetscErrorCode BnDataGetInputShape(BnData data, PetscInt shape[3], PetscBool *has)
+{
+  char from[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidIntPointer(shape, 2);
+  PetscValidBoolPointer(has, 3);
+  *has = PETSC_FALSE;
+  for (PetscInt k = 0; k < 3; k++) shape[k] = 0;
+  if (data->ops->inputshape) PetscCall(data->ops->inputshape(data, shape, has, from, sizeof(from)));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataCheckInputShape - refuses (exit 2) an input shape that differs from the one the data
+  declares; a shape (n_0, 1, 1), plain rows, is not compared
+
+  Collective
+
+  Input Parameters:
++ data  - the data (not necessarily loaded)
+. shape - C, H, W of the network's input
+- what  - where that shape comes from, for the message ("-net_input_shape"); NULL: where the
+          widths come from (BnDataSetWidthsOrigin(), e.g. "model M.h5")
+@*/
+PetscErrorCode BnDataCheckInputShape(BnData data, const PetscInt shape[3], const char what[])
+{
+  PetscInt  ds[3] = {0, 0, 0};
+  PetscBool has   = PETSC_FALSE;
+  char      from[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  if (!data->ops->inputshape || (shape[1] == 1 && shape[2] == 1)) PetscFunctionReturn(0);
+  PetscCall(data->ops->inputshape(data, ds, &has, from, sizeof(from)));
+  if (!has) PetscFunctionReturn(0);
+  PetscCheck(ds[0] == shape[0] && ds[1] == shape[1] && ds[2] == shape[2], data->comm, PETSC_ERR_USER_INPUT, "%s is %" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT " (C,H,W), but %s gives the input shape %" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT, from, ds[0], ds[1], ds[2], what ? what : BnDataWidthsFrom(data), shape[0], shape[1], shape[2]);
   PetscFunctionReturn(0);
 }
 

@@ -269,7 +269,7 @@ static PetscErrorCode GsparseDescriptor(BnData data, char buf[], size_t len)
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescribe, GsparseSetFromOptions, GsparseDescriptor, NULL};
+static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescribe, GsparseSetFromOptions, GsparseDescriptor, NULL, NULL};
 
 /*@C
   BnDataCreate_Gsparse - the group-sparse source (-data gsparse[:G[:s[:k[:noise]]]])
@@ -283,14 +283,7 @@ static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescr
 @*/
 PetscErrorCode BnDataCreate_Gsparse(BnData data)
 {
-  GsparseParams *p;
+  static const GsparseParams defaults = {.groups = GSPARSE_GROUPS_DEFAULT, .group_size = GSPARSE_SIZE_DEFAULT, .active = 1};
 
-  PetscFunctionBegin;
-  PetscCall(PetscNew(&p));
-  p->groups     = GSPARSE_GROUPS_DEFAULT;
-  p->group_size = GSPARSE_SIZE_DEFAULT;
-  p->active     = 1;
-  data->impl    = p;
-  data->ops     = &BnDataOps_Gsparse;
-  PetscFunctionReturn(0);
+  return BnDataSetImpl(data, &BnDataOps_Gsparse, sizeof(defaults), &defaults);
 }

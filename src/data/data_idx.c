@@ -258,7 +258,7 @@ static PetscErrorCode FmnistSetFromOptions(BnData data, const char spec[])
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL, NULL};
+static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL, NULL, NULL};
 
 /*@C
   BnDataCreate_Fmnist - Fashion-MNIST from its IDX files (-data fmnist)
@@ -268,12 +268,7 @@ static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe,
 @*/
 PetscErrorCode BnDataCreate_Fmnist(BnData data)
 {
-  FmnistParams *p;
+  static const FmnistParams defaults = {.dir = FMNIST_DIR_DEFAULT};
 
-  PetscFunctionBegin;
-  PetscCall(PetscNew(&p));
-  PetscCall(PetscStrncpy(p->dir, FMNIST_DIR_DEFAULT, sizeof(p->dir)));
-  data->impl = p;
-  data->ops  = &BnDataOps_Fmnist;
-  PetscFunctionReturn(0);
+  return BnDataSetImpl(data, &BnDataOps_Fmnist, sizeof(defaults), &defaults);
 }

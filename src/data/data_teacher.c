@@ -158,7 +158,7 @@ static PetscErrorCode TeacherDescriptor(BnData data, char buf[], size_t len)
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescribe, TeacherSetFromOptions, TeacherDescriptor, NULL};
+static const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescribe, TeacherSetFromOptions, TeacherDescriptor, NULL, NULL};
 
 /*@C
   BnDataCreate_Teacher - the teacher source (-data teacher[:H[:noise]])
@@ -169,12 +169,7 @@ static const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescr
 @*/
 PetscErrorCode BnDataCreate_Teacher(BnData data)
 {
-  TeacherParams *p;
+  static const TeacherParams defaults = {.hidden = TEACHER_HIDDEN_DEFAULT};
 
-  PetscFunctionBegin;
-  PetscCall(PetscNew(&p));
-  p->hidden  = TEACHER_HIDDEN_DEFAULT;
-  data->impl = p;
-  data->ops  = &BnDataOps_Teacher;
-  PetscFunctionReturn(0);
+  return BnDataSetImpl(data, &BnDataOps_Teacher, sizeof(defaults), &defaults);
 }

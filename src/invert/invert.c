@@ -6,38 +6,11 @@
 /* alpha = C delta: C chosen on the perceptron so that the error falls with delta (README) */
 #define BN_INVERT_ALPHA_RULE_DEFAULT 1000.0
 
-static PetscErrorCode BnInputRegRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "tv", BnInputRegCreate_TV));
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "tvbox", BnInputRegCreate_TVBox));
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "l1", BnInputRegCreate_L1));
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "l2", BnInputRegCreate_L2));
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_REG, "none", BnInputRegCreate_None));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode BnInputSolverRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_SOLVER, "fista", BnInputSolverCreate_Fista));
-  PetscCall(BnInvertRegister(BN_INVERT_INPUT_SOLVER, "condat_vu", BnInputSolverCreate_CondatVu));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode BnInvertMethodRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnInvertRegister(BN_INVERT_METHOD, "lifted", BnInvertMethodCreate_Lifted));
-  PetscCall(BnInvertRegister(BN_INVERT_METHOD, "classical", BnInvertMethodCreate_Classical));
-  PetscFunctionReturn(0);
-}
-
-static BnRegistry  BnInvertRegistries[] = {
-  {BnInputRegRegisterAll,     NULL, PETSC_FALSE},
-  {BnInputSolverRegisterAll,  NULL, PETSC_FALSE},
-  {BnInvertMethodRegisterAll, NULL, PETSC_FALSE}
-};
+/* the built-in types of the three families */
+static const BnRegistryType BnInputRegTypes[]    = {BN_REGISTRY_TYPE("tv", BnInputRegCreate_TV), BN_REGISTRY_TYPE("tvbox", BnInputRegCreate_TVBox), BN_REGISTRY_TYPE("l1", BnInputRegCreate_L1), BN_REGISTRY_TYPE("l2", BnInputRegCreate_L2), BN_REGISTRY_TYPE("none", BnInputRegCreate_None), {NULL, NULL}};
+static const BnRegistryType BnInputSolverTypes[] = {BN_REGISTRY_TYPE("fista", BnInputSolverCreate_Fista), BN_REGISTRY_TYPE("condat_vu", BnInputSolverCreate_CondatVu), {NULL, NULL}};
+static const BnRegistryType BnInvertMethodTypes[] = {BN_REGISTRY_TYPE("lifted", BnInvertMethodCreate_Lifted), BN_REGISTRY_TYPE("classical", BnInvertMethodCreate_Classical), {NULL, NULL}};
+static BnRegistry           BnInvertRegistries[]  = {{.types = BnInputRegTypes}, {.types = BnInputSolverTypes}, {.types = BnInvertMethodTypes}};
 static const char *BnInvertFamilyOption[] = {"-invert_reg", "-invert_solver", "-invert_method"};
 
 /*@C

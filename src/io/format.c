@@ -53,6 +53,7 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_SOLVER_BATCH_SIZE] = {"/solver", "batch_size", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_batch"},
   [BN_F_SOLVER_X_STEPS]   = {"/solver", "x_steps", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_x_steps"},
   [BN_F_SOLVER_X_STREAM]  = {"/solver", "x_stream", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "-solver_x_stream: 1 = residual stream steps (absent: 0)"},
+  [BN_F_SOLVER_BATCH_BALANCED] = {"/solver", "batch_balanced", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "1: -solver_batch_balanced (absent: 0)"},
   [BN_F_SOLVER_LR]        = {"/solver", "lr", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr"},
   [BN_F_SOLVER_MOMENTUM]  = {"/solver", "momentum", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_momentum"},
   [BN_F_SOLVER_LR_DECAY]  = {"/solver", "lr_decay", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr_decay"},
@@ -140,9 +141,11 @@ const BnFormatEntry BnFormatTable[] = {
   {"/test_labels", NULL, BN_FORMAT_FLOAT64, "N_test,1", PETSC_FALSE, KT, 0, "test labels"},
   /* user data files (-data PATH.h5): plain HDF5, no attributes required */
   {"/inputs", NULL, BN_FORMAT_NUMBER, "N,n_0", PETSC_TRUE, KD, 0, "training inputs"},
+  {"/inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "C, H, W: the rows are channel-major images (the network's input shape)"},
   {"/targets", NULL, BN_FORMAT_NUMBER, "N,n_L", PETSC_FALSE, KD, 0, "training targets (or /labels)"},
   {"/labels", NULL, BN_FORMAT_INTEGER, "N", PETSC_FALSE, KD, 0, "class labels 0..n_L-1 (or /targets)"},
   {"/test_inputs", NULL, BN_FORMAT_NUMBER, "N_test,n_0", PETSC_FALSE, KD, 0, "test inputs"},
+  {"/test_inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "that of /inputs (or none)"},
   {"/test_targets", NULL, BN_FORMAT_NUMBER, "N_test,n_L", PETSC_FALSE, KD, 0, "test targets"},
   {"/test_labels", NULL, BN_FORMAT_INTEGER, "N_test", PETSC_FALSE, KD, 0, "test class labels"},
 };
@@ -573,15 +576,13 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
 /* an integer attribute of n values of a layer group, or a finding */
 static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnFormatKey key, PetscInt n, PetscInt64 v[], PetscBool *ok)
 {
-  PetscBool    has;
   BnH5AttrType type;
   PetscInt     cnt;
 
   PetscFunctionBegin;
-  PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(key), &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
-  if (has) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
-  *ok = (PetscBool)(has && type == BN_H5_ATTR_INT && cnt == n);
+  PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
+  if (type == BN_H5_ATTR_INT) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
+  *ok = (PetscBool)(type == BN_H5_ATTR_INT && cnt == n);
   if (*ok) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
   else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: a conv layer needs the attribute '%s' (%" PetscInt_FMT " int64)", grp, BnFormatAttr(key), n));
   PetscFunctionReturn(0);
@@ -643,14 +644,11 @@ static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscI
 /* L and the widths from /net widths when they are usable */
 static PetscErrorCode BnFormatBindWidths(BnFormatCtx *c)
 {
-  PetscBool    has;
   BnH5AttrType type;
   PetscInt     n;
   PetscInt64  *w;
 
   PetscFunctionBegin;
-  PetscCall(BnH5HasAttr(c->f, "/net", "widths", &has));
-  if (!has) PetscFunctionReturn(0);
   PetscCall(BnH5GetAttrType_Private(c->f, "/net", "widths", &type));
   if (type != BN_H5_ATTR_INT) PetscFunctionReturn(0);
   PetscCall(BnH5GetAttrCount(c->f, "/net", "widths", &n));

@@ -81,6 +81,7 @@ typedef enum {
   BN_F_SOLVER_BATCH_SIZE,
   BN_F_SOLVER_X_STEPS,
   BN_F_SOLVER_X_STREAM,
+  BN_F_SOLVER_BATCH_BALANCED,
   BN_F_SOLVER_LR,
   BN_F_SOLVER_MOMENTUM,
   BN_F_SOLVER_LR_DECAY,
@@ -88,8 +89,8 @@ typedef enum {
   BN_F_SOLVER_WEIGHT_VERSION,
   BN_F_SOLVER_POWER_VERSION,
   BN_F_SOLVER_POWER_NORM2,
-  BN_F_SOLVER_M_W,
-  BN_F_SOLVER_V_W,
+  BN_F_SOLVER_M_W, /* the W-rules' state arrays /solver/NAME_{l}, from M_W to V_B: a rule's new */
+  BN_F_SOLVER_V_W, /* array name goes inside this range (src/solver/checkpoint.c reads it) */
   BN_F_SOLVER_M_B,
   BN_F_SOLVER_V_B,
   BN_F_SOLVER_POWER_W,
@@ -129,8 +130,6 @@ typedef PetscErrorCode (*BnFormatReport)(void *ctx, PetscBool problem, const cha
 
 /* Not Collective: formats a finding (printf-style) and hands it to report */
 PETSC_INTERN PetscErrorCode BnFormatReportf(BnFormatReport report, void *ctx, PetscBool problem, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
-/* Not Collective: "[a, b]" from a shape */
-PETSC_INTERN void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
 /* Collective: validates a file of kind kinds against the table; *problems counts them */
 PETSC_INTERN PetscErrorCode BnFormatCheck(BnH5 f, unsigned kinds, BnFormatReport report, void *ctx, PetscInt *problems);
 /* Collective: BnFormatCheck() that raises the first problem as PETSC_ERR_FILE_UNEXPECTED */

@@ -5,6 +5,7 @@
 #include "h5_impl.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,9 +73,29 @@ static PetscErrorCode BnH5Free(BnH5 *f)
   PetscCall(PetscFree((*f)->path));
   PetscCall(PetscFree((*f)->tmppath));
   PetscCall(PetscFree((*f)->kind));
+  PetscCall(PetscFree((*f)->known));
   PetscCallMPI(MPI_Comm_free(&(*f)->comm));
   PetscCall(PetscFree(*f));
   PetscFunctionReturn(0);
+}
+
+/* a failure that ends the handle: the message (printf-style, formatted first since it may name
+   the handle's paths) is raised as code on the caller's communicator after the handle is freed;
+   remove: once every rank is here, rank 0 deletes PATH.tmp */
+static PetscErrorCode BnH5Fail(BnH5 *f, PetscErrorCode code, PetscBool remove, const char fmt[], ...)
+{
+  char     msg[2 * PETSC_MAX_PATH_LEN + 512];
+  MPI_Comm comm = (*f)->ucomm;
+  va_list  ap;
+
+  PetscFunctionBegin;
+  va_start(ap, fmt);
+  PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, NULL, ap));
+  va_end(ap);
+  if (remove) PetscCallMPI(MPI_Barrier((*f)->comm)); /* every rank has closed before the file goes */
+  if (remove && !(*f)->rank) (void)unlink((*f)->tmppath);
+  PetscCall(BnH5Free(f));
+  SETERRQ(comm, code, "%s", msg);
 }
 
 static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const char kind[], BnH5 *f)
@@ -107,12 +128,7 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
     } else close(fd);
   }
   PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
-  if (err[0]) {
-    char msg[PETSC_MAX_PATH_LEN + 256];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create '%s': %s", err[0] == 1 ? path : h->tmppath, strerror(err[1])));
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "%s", msg);
-  }
+  if (err[0]) PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot create '%s': %s", err[0] == 1 ? path : h->tmppath, strerror(err[1])));
   PetscCall(BnH5FileAccess(h, &fapl));
   fcpl = H5Pcreate(H5P_FILE_CREATE);
   PetscCheck(fcpl >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pcreate failed%s", BnH5Detail_Private());
@@ -121,13 +137,10 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
   h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, fcpl, fapl);
   (void)H5Pclose(fcpl);
   if (h->file < 0) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    /* before any other HDF5 call, which would clear the error stack */
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create '%s'%s", h->tmppath, BnH5Detail_Private()));
+    const char *detail = BnH5Detail_Private(); /* before any other HDF5 call, which would clear the error stack */
     (void)H5Pclose(fapl);
     if (!h->rank) (void)unlink(h->tmppath);
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "%s", msg);
+    PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot create '%s'%s", h->tmppath, detail));
   }
   PetscCheck(H5Pclose(fapl) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pclose failed");
   h->writable = PETSC_TRUE;
@@ -167,19 +180,16 @@ PetscErrorCode BnH5Create(MPI_Comm comm, const char path[], const char kind[], B
 /* checks of an opened file that may fail on bad input; the caller closes the file on error */
 static PetscErrorCode BnH5CheckFormat(BnH5 f, PetscBool require_format)
 {
-  PetscBool    has;
   BnH5AttrType type;
   char        *format;
   PetscBool    same;
 
   PetscFunctionBegin;
-  PetscCall(BnH5HasAttr(f, "/", "kind", &has));
-  if (has) PetscCall(BnH5GetAttrType_Private(f, "/", "kind", &type));
-  if (has && type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(f, "/", "kind", &f->kind));
+  PetscCall(BnH5GetAttrType_Private(f, "/", "kind", &type));
+  if (type == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(f, "/", "kind", &f->kind));
   if (!require_format) PetscFunctionReturn(0);
-  PetscCall(BnH5HasAttr(f, "/", "format", &has));
-  PetscCheck(has, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not a %s file (format attribute missing)", f->path, BREGNET_FORMAT);
   PetscCall(BnH5GetAttrType_Private(f, "/", "format", &type));
+  PetscCheck(type != BN_H5_ATTR_NONE, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not a %s file (format attribute missing)", f->path, BREGNET_FORMAT);
   PetscCheck(type == BN_H5_ATTR_STRING, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not a %s file (format attribute is not a string)", f->path, BREGNET_FORMAT);
   PetscCall(BnH5ReadAttrString(f, "/", "format", &format));
   PetscCall(PetscStrcmp(format, BREGNET_FORMAT, &same));
@@ -224,36 +234,24 @@ static PetscErrorCode BnH5OpenRead_Impl(MPI_Comm comm, const char path[], PetscB
   if (!err[0]) { /* every byte verified before HDF5 parses any (HDF5 can crash on damaged ones) */
     char reason[256];
     PetscCall(BnSealCheck(h->comm, path, &h->seal, reason, sizeof(reason)));
-    if (h->seal == BN_SEAL_BAD) {
-      char msg[PETSC_MAX_PATH_LEN + 512];
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: corrupt file: %s", path, reason));
-      PetscCall(BnH5Free(&h));
-      SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
-    }
+    if (h->seal == BN_SEAL_BAD) PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_UNEXPECTED, PETSC_FALSE, "%s: corrupt file: %s", path, reason));
     if (!h->rank && H5Fis_hdf5(path) <= 0) {
       (void)H5Eclear2(H5E_DEFAULT);
       err[0] = 3;
     }
     PetscCallMPI(MPI_Bcast(err, 2, MPI_INT, 0, h->comm));
   }
+  if (err[0] == 3) PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_UNEXPECTED, PETSC_FALSE, "'%s' is not an HDF5 file", path));
   if (err[0]) {
-    char msg[PETSC_MAX_PATH_LEN + 256];
-    if (err[0] == 1 && err[1] == ENOENT) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': no such file", path));
-    else if (err[0] == 1) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': %s", path, strerror(err[1])));
-    else if (err[0] == 2) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': is a directory", path));
-    else if (err[0] == 4) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot open '%s': not a regular file", path));
-    else PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is not an HDF5 file", path));
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, err[0] == 3 ? PETSC_ERR_FILE_UNEXPECTED : PETSC_ERR_FILE_OPEN, "%s", msg);
+    const char *why = err[0] == 2 ? "is a directory" : err[0] == 4 ? "not a regular file" : err[1] == ENOENT ? "no such file" : strerror(err[1]);
+    PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot open '%s': %s", path, why));
   }
   PetscCall(BnH5FileAccess(h, &fapl));
   h->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   if (h->file < 0) { /* e.g. truncated: the superblock's end of file lies beyond the real end */
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is truncated or not a readable HDF5 file%s", path, BnH5Detail_Private()));
+    const char *detail = BnH5Detail_Private();
     (void)H5Pclose(fapl);
-    PetscCall(BnH5Free(&h));
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
+    PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_UNEXPECTED, PETSC_FALSE, "'%s' is truncated or not a readable HDF5 file%s", path, detail));
   }
   PetscCheck(H5Pclose(fapl) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pclose failed");
   ierr = BnH5CheckFormat(h, require_format);
@@ -293,9 +291,7 @@ static PetscErrorCode BnH5OpenRead(MPI_Comm comm, const char path[], PetscBool r
 @*/
 PetscErrorCode BnH5Open(MPI_Comm comm, const char path[], BnH5 *f)
 {
-  PetscFunctionBegin;
-  PetscCall(BnH5OpenRead(comm, path, PETSC_TRUE, f));
-  PetscFunctionReturn(0);
+  return BnH5OpenRead(comm, path, PETSC_TRUE, f);
 }
 
 /*@C
@@ -311,9 +307,7 @@ PetscErrorCode BnH5Open(MPI_Comm comm, const char path[], BnH5 *f)
 @*/
 PetscErrorCode BnH5OpenPlain(MPI_Comm comm, const char path[], BnH5 *f)
 {
-  PetscFunctionBegin;
-  PetscCall(BnH5OpenRead(comm, path, PETSC_FALSE, f));
-  PetscFunctionReturn(0);
+  return BnH5OpenRead(comm, path, PETSC_FALSE, f);
 }
 
 /*@C
@@ -455,8 +449,9 @@ static int BnFsyncPath(const char path[], int flags)
   return err;
 }
 
-/* first half of a commit: metadata checksums, flush and close of PATH.tmp (the handle stays) */
-static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
+/* first half of a commit: metadata checksums, flush (sync: to disk on every rank) and close
+   of PATH.tmp (the handle stays) */
+static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f, PetscBool sync)
 {
   BnH5     h;
   int      ok;
@@ -482,7 +477,7 @@ static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
       SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
     }
   }
-  ok = H5Fflush(h->file, H5F_SCOPE_GLOBAL) >= 0; /* MPI_File_sync on every rank */
+  ok = !sync || H5Fflush(h->file, H5F_SCOPE_GLOBAL) >= 0; /* MPI_File_sync on every rank */
   if (!ok) PetscCall(PetscStrncpy(detail, BnH5Detail_Private(), sizeof(detail)));
   /* after a failed flush HDF5's ranks disagree about what is on disk, and closing would run
      collectives that do not match (measured: ranks hang in different barriers), so the
@@ -494,15 +489,7 @@ static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
   }
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
-  if (!ok) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'%s", h->tmppath, detail));
-    PetscCallMPI(MPI_Barrier(h->comm)); /* every rank has closed before the file goes */
-    if (!h->rank) (void)unlink(h->tmppath);
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (!ok) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_TRUE, "cannot write '%s'%s", h->tmppath, detail));
   PetscFunctionReturn(0);
 }
 
@@ -513,7 +500,6 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
 {
   BnH5     h;
   int      stage = 0, err = 0, bad[2] = {ok_local ? 0 : 1, ok_local ? 0 : err_local};
-  MPI_Comm comm;
   char     detail[256] = "";
 
   PetscFunctionBegin;
@@ -525,7 +511,7 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
   if (!bad[0]) { /* the whole-file checksum, over the closed file with every byte in place */
     PetscErrorCode ierr;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = BnSealFile(h->comm, h->tmppath);
+    ierr = BnSealFileKnown_Private(h->comm, h->tmppath, h->nknown, h->known, h->known_sum);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
       const char *text = NULL;
@@ -535,15 +521,7 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
       bad[0] = 1;
     }
   } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));
-  if (bad[0]) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", h->tmppath, detail));
-    PetscCallMPI(MPI_Barrier(h->comm));
-    if (!h->rank) (void)unlink(h->tmppath);
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (bad[0]) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_TRUE, "cannot write '%s': %s", h->tmppath, detail));
   if (!h->rank) {
     char *dir, *slash;
     if ((err = BnFsyncPath(h->tmppath, O_RDONLY))) stage = 1;
@@ -562,31 +540,47 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
     if (stage && stage < 3) (void)unlink(h->tmppath);
   }
   PetscCall(BnH5ShareErrno(h, &stage, &err));
-  if (stage) {
-    char msg[PETSC_MAX_PATH_LEN * 2 + 256];
-    if (stage == 1) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': fsync: %s", h->tmppath, strerror(err)));
-    else if (stage == 2) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot rename '%s' to '%s': %s", h->tmppath, h->path, strerror(err)));
-    else PetscCall(PetscSNPrintf(msg, sizeof(msg), "wrote '%s' but cannot sync its directory: %s", h->path, strerror(err)));
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (stage == 1) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot write '%s': fsync: %s", h->tmppath, strerror(err)));
+  if (stage == 2) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot rename '%s' to '%s': %s", h->tmppath, h->path, strerror(err)));
+  if (stage == 3) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "wrote '%s' but cannot sync its directory: %s", h->path, strerror(err)));
   PetscCall(BnH5Free(f));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
+/*@C
+  BnH5SetSealKnown - between BnH5CommitBegin() and BnH5CommitEnd(): the words of the file whose
+  seal checksum this rank computed from the bytes it wrote itself (BnSealSumWords()), so that
+  the commit reads back only the rest of the file to seal it
+
+  Not Collective
+
+  Input Parameters:
++ f      - the file
+. n      - number of word ranges
+. ranges - ranges[2k] <= w < ranges[2k+1], word indices (byte offset / 8)
+- sum    - the seal checksum of those words (sum over the ranges)
+
+.seealso: BnH5CommitEnd(), BnSealSumWords()
+@*/
+PetscErrorCode BnH5SetSealKnown(BnH5 f, PetscInt n, const uint64_t ranges[], uint64_t sum)
 {
   PetscFunctionBegin;
-  PetscCall(BnH5CommitBegin_Impl(f));
-  PetscCall(BnH5CommitEnd_Impl(f, PETSC_TRUE, 0));
+  PetscValidPointer(f, 1);
+  PetscCheck(f->writable && f->file < 0, f->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5SetSealKnown() outside BnH5CommitBegin() .. BnH5CommitEnd()", f->path);
+  PetscCall(PetscFree(f->known));
+  PetscCall(PetscMalloc1(2 * n + 1, &f->known));
+  PetscCall(PetscArraycpy(f->known, ranges, 2 * n));
+  f->nknown    = n;
+  f->known_sum = sum;
   PetscFunctionReturn(0);
 }
 
 /*@C
-  BnH5CommitBegin - the first half of BnH5Commit(): metadata checksums, flush and close of
-  PATH.tmp; nothing is published yet. Between this and BnH5CommitEnd() the caller may write the
-  bytes of datasets created by BnH5WriteRowsDeferred() (plain POSIX I/O, any thread).
+  BnH5CommitBegin - the first half of BnH5Commit(): metadata checksums and close of PATH.tmp;
+  nothing is published yet. Between this and BnH5CommitEnd() the caller writes the bytes of
+  datasets created by BnH5WriteRowsDeferred() (plain POSIX I/O, any thread) and syncs the file
+  (fsync or fdatasync) on every rank: unlike BnH5Commit() this does not wait for the disk, so
+  that a background writer can do it.
 
   Collective
 
@@ -595,7 +589,7 @@ static PetscErrorCode BnH5Commit_Impl(BnH5 *f)
 PetscErrorCode BnH5CommitBegin(BnH5 *f)
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f));
+  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
@@ -642,7 +636,8 @@ PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local)
 PetscErrorCode BnH5Commit(BnH5 *f)
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5Commit_Impl(f));
+  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f, PETSC_TRUE)); /* synchronous: waits for the disk */
+  PetscCall(BnH5CommitEnd(f, PETSC_TRUE, 0));
   PetscFunctionReturn(0);
 }
 
@@ -666,7 +661,6 @@ PetscErrorCode BnH5Abort(BnH5 *f)
 {
   BnH5     h;
   int      stage = 0, err = 0;
-  MPI_Comm comm;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
@@ -684,13 +678,7 @@ PetscErrorCode BnH5Abort(BnH5 *f)
     err   = errno;
   }
   PetscCall(BnH5ShareErrno(h, &stage, &err));
-  if (stage) {
-    char msg[PETSC_MAX_PATH_LEN + 256];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot remove '%s': %s", h->tmppath, strerror(err)));
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
-  }
+  if (stage) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot remove '%s': %s", h->tmppath, strerror(err)));
   PetscCall(BnH5Free(f));
   PetscFunctionReturn(0);
 }
@@ -748,7 +736,6 @@ PetscErrorCode BnH5Close(BnH5 *f)
 {
   BnH5     h;
   int      ok = 1;
-  MPI_Comm comm;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
@@ -761,13 +748,7 @@ PetscErrorCode BnH5Close(BnH5 *f)
   if (h->file >= 0) ok = H5Fclose(h->file) >= 0;
   h->file = H5I_INVALID_HID;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h->comm));
-  if (!ok) {
-    char msg[PETSC_MAX_PATH_LEN + 512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot close '%s'%s", h->path, BnH5Detail_Private()));
-    comm = h->ucomm;
-    PetscCall(BnH5Free(f));
-    SETERRQ(comm, PETSC_ERR_FILE_READ, "%s", msg);
-  }
+  if (!ok) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_READ, PETSC_FALSE, "cannot close '%s'%s", h->path, BnH5Detail_Private()));
   PetscCall(BnH5Free(f));
   PetscFunctionReturn(0);
 }

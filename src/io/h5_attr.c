@@ -7,8 +7,6 @@
 #include "h5_impl.h"
 #include <string.h>
 
-static PetscErrorCode BnH5ReadAttrNumbers(BnH5, const char[], const char[], PetscInt, hid_t, PetscBool, void *);
-
 herr_t BnH5NameListAdd_Private(BnH5NameList *l, const char prefix[], const char name[])
 {
   size_t a = strlen(prefix), b = strlen(name);
@@ -62,6 +60,7 @@ static PetscErrorCode BnH5WriteAttr_Impl(BnH5 f, const char objpath[], const cha
   char   *str  = NULL;
 
   PetscFunctionBegin;
+  if (n) PetscValidPointer(buf, 8);
   /* Attributes are metadata written once for all ranks, and a rank's own value can reach the
      file while another rank's is what it remembers (measured: wall-clock seconds of an
      inversion gave ranks different values and the metadata checksum disagreed with the file):
@@ -133,63 +132,6 @@ PetscErrorCode BnH5WriteAttrString(BnH5 f, const char objpath[], const char name
   PetscCheck(H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Tset_size failed%s", BnH5Detail_Private());
   PetscCall(BnH5WriteAttr(f, objpath, name, type, type, 1, PETSC_FALSE, &value));
   PetscCheck(H5Tclose(type) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Tclose failed");
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnH5WriteAttrInt64 - writes (or replaces) an int64 attribute of n values
-
-  Collective; rank 0's values are written (n must be the same on every rank)
-
-  Notes:
-  n = 1 is stored as a scalar, other n as a 1-d array; BnH5ReadAttrInt64() reads either.
-
-.seealso: BnH5ReadAttrInt64(), BnH5GetAttrCount()
-@*/
-PetscErrorCode BnH5WriteAttrInt64(BnH5 f, const char objpath[], const char name[], PetscInt n, const PetscInt64 v[])
-{
-  PetscFunctionBegin;
-  if (n) PetscValidPointer(v, 5);
-  PetscCall(BnH5WriteAttr(f, objpath, name, H5T_STD_I64LE, H5T_NATIVE_INT64, n, PETSC_FALSE, v));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnH5WriteAttrReal - writes (or replaces) a float64 attribute of n values
-
-  Collective; rank 0's values are written (n must be the same on every rank)
-
-  Notes:
-  n = 1 is stored as a scalar, other n as a 1-d array; BnH5ReadAttrReal() reads either.
-
-.seealso: BnH5ReadAttrReal(), BnH5GetAttrCount()
-@*/
-PetscErrorCode BnH5WriteAttrReal(BnH5 f, const char objpath[], const char name[], PetscInt n, const PetscReal v[])
-{
-  PetscFunctionBegin;
-  if (n) PetscValidRealPointer(v, 5);
-  PetscCall(BnH5WriteAttr(f, objpath, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, PETSC_FALSE, v));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v)
-{
-  PetscFunctionBegin;
-  PetscCall(BnH5WriteAttr(f, objpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, PETSC_FALSE, &v));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v)
-{
-  PetscFunctionBegin;
-  PetscCall(BnH5ReadAttrNumbers(f, objpath, name, 1, H5T_NATIVE_UINT64, PETSC_FALSE, v));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum)
-{
-  PetscFunctionBegin;
-  PetscCall(BnH5WriteAttrUInt64_Private(f, dspath, "checksum", sum));
   PetscFunctionReturn(0);
 }
 
@@ -309,6 +251,7 @@ static PetscErrorCode BnH5ReadAttrNumbers_Impl(BnH5 f, const char objpath[], con
   herr_t      status = 0;
 
   PetscFunctionBegin;
+  if (n) PetscValidPointer(v, 7);
   PetscCall(BnH5OpenAttr(f, objpath, name, &obj, &attr, &ftype, &cls, &count));
   PetscCheck(cls == H5T_INTEGER || (allow_float && cls == H5T_FLOAT), f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of %s is %s, expected %s", f->path, name, objpath, BnH5ClassName(cls), allow_float ? "numbers" : "integers");
   PetscCheck(count == n, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of %s has %" PetscInt64_FMT " values, expected %" PetscInt_FMT, f->path, name, objpath, count, n);
@@ -322,43 +265,6 @@ static PetscErrorCode BnH5ReadAttrNumbers(BnH5 f, const char objpath[], const ch
 {
   PetscFunctionBegin;
   BnH5LogCall(BN_FileRead, BnH5ReadAttrNumbers_Impl(f, objpath, name, n, mtype, allow_float, v));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnH5ReadAttrInt64 - reads an integer attribute of exactly n values
-
-  Collective
-
-  Notes:
-  Missing object or attribute, non-integer type or another count: PETSC_ERR_FILE_UNEXPECTED
-  naming file, object and attribute. Use BnH5GetAttrCount() first for variable lengths.
-
-.seealso: BnH5WriteAttrInt64(), BnH5GetAttrCount()
-@*/
-PetscErrorCode BnH5ReadAttrInt64(BnH5 f, const char objpath[], const char name[], PetscInt n, PetscInt64 v[])
-{
-  PetscFunctionBegin;
-  if (n) PetscValidPointer(v, 5);
-  PetscCall(BnH5ReadAttrNumbers(f, objpath, name, n, H5T_NATIVE_INT64, PETSC_FALSE, v));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnH5ReadAttrReal - reads a numeric attribute of exactly n values as PetscReal
-
-  Collective
-
-  Notes:
-  Integer attributes are converted. Errors as in BnH5ReadAttrInt64().
-
-.seealso: BnH5WriteAttrReal(), BnH5GetAttrCount()
-@*/
-PetscErrorCode BnH5ReadAttrReal(BnH5 f, const char objpath[], const char name[], PetscInt n, PetscReal v[])
-{
-  PetscFunctionBegin;
-  if (n) PetscValidRealPointer(v, 5);
-  PetscCall(BnH5ReadAttrNumbers(f, objpath, name, n, H5T_NATIVE_DOUBLE, PETSC_TRUE, v));
   PetscFunctionReturn(0);
 }
 
@@ -429,8 +335,12 @@ PetscErrorCode BnH5GetAttrType_Private(BnH5 f, const char objpath[], const char 
   hid_t       obj = H5I_INVALID_HID, attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
   H5T_class_t cls;
   PetscInt64  count;
+  PetscBool   has;
 
   PetscFunctionBegin;
+  PetscCall(BnH5HasAttr(f, objpath, name, &has));
+  *type = BN_H5_ATTR_NONE;
+  if (!has) PetscFunctionReturn(0);
   PetscCall(BnH5OpenAttr(f, objpath, name, &obj, &attr, &ftype, &cls, &count));
   PetscCall(BnH5CloseAttr(f, objpath, name, obj, attr, ftype));
   switch (cls) {
@@ -469,4 +379,47 @@ PetscErrorCode BnH5ListAttrs_Private(BnH5 f, const char objpath[], PetscInt *n, 
   PetscCheck(H5Oclose(obj) >= 0, f->comm, PETSC_ERR_FILE_READ, "%s: cannot close %s%s", f->path, objpath, BnH5Detail_Private());
   PetscCall(BnH5NameListFinish_Private(&list, n, names));
   PetscFunctionReturn(0);
+}
+
+/* The typed accessors of numeric attributes: n = 1 is stored as a scalar, other n as a 1-d
+   array, and either is read back; rank 0's values are written (n the same on every rank). */
+#define BN_H5_ATTR_NUMBERS(Name, T, ftype, mtype, allow_float) \
+  PetscErrorCode BnH5WriteAttr##Name(BnH5 f, const char objpath[], const char name[], PetscInt n, const T v[]) \
+  { \
+    return BnH5WriteAttr(f, objpath, name, ftype, mtype, n, PETSC_FALSE, v); \
+  } \
+  PetscErrorCode BnH5ReadAttr##Name(BnH5 f, const char objpath[], const char name[], PetscInt n, T v[]) \
+  { \
+    return BnH5ReadAttrNumbers(f, objpath, name, n, mtype, allow_float, v); \
+  }
+
+/*@C
+  BnH5WriteAttrInt64, BnH5ReadAttrInt64 - write (or replace) and read an int64 attribute of n values
+
+  Collective
+
+  Notes:
+  Reading: missing object or attribute, a non-integer type or another count is
+  PETSC_ERR_FILE_UNEXPECTED naming file, object and attribute. Use BnH5GetAttrCount() first for
+  variable lengths.
+@*/
+BN_H5_ATTR_NUMBERS(Int64, PetscInt64, H5T_STD_I64LE, H5T_NATIVE_INT64, PETSC_FALSE)
+
+/*@C
+  BnH5WriteAttrReal, BnH5ReadAttrReal - write (or replace) and read a float64 attribute of n
+  values; reading converts integer attributes
+
+  Collective
+@*/
+BN_H5_ATTR_NUMBERS(Real, PetscReal, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, PETSC_TRUE)
+
+/* uint64 scalars: checksums and data fingerprints */
+PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v)
+{
+  return BnH5WriteAttr(f, objpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, PETSC_FALSE, &v);
+}
+
+PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v)
+{
+  return BnH5ReadAttrNumbers(f, objpath, name, 1, H5T_NATIVE_UINT64, PETSC_FALSE, v);
 }

@@ -20,15 +20,6 @@ static void BnRowRange(hsize_t N, PetscMPIInt size, PetscMPIInt rank, hsize_t *l
   *hi = *lo + q + (k < r ? 1 : 0);
 }
 
-static void BnShapeString(int rank, const hsize_t dims[], char buf[], size_t len)
-{
-  size_t used = 0;
-
-  used += (size_t)snprintf(buf, len, "[");
-  for (int i = 0; i < rank && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
-  if (used < len) snprintf(buf + used, len - used, "]");
-}
-
 static PetscErrorCode BnH5OpenDataset(BnH5 f, const char ds[], hid_t *dset)
 {
   PetscBool has;
@@ -73,8 +64,11 @@ static PetscErrorCode BnH5CheckShape(BnH5 f, const char ds[], hid_t dset, int ra
   same = (PetscBool)(frank == rank);
   for (int i = 0; same && i < rank; i++) same = (PetscBool)(fdims[i] == dims[i]);
   if (!same) {
-    BnShapeString(frank, fdims, got, sizeof(got));
-    BnShapeString(rank, dims, want, sizeof(want));
+    PetscInt64 g[H5S_MAX_RANK], w[H5S_MAX_RANK];
+    for (int i = 0; i < frank; i++) g[i] = (PetscInt64)fdims[i];
+    for (int i = 0; i < rank; i++) w[i] = (PetscInt64)dims[i];
+    BnFormatDims(frank, g, got, sizeof(got));
+    BnFormatDims(rank, w, want, sizeof(want));
     SETERRQ(f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has shape %s, expected %s", f->path, ds, got, want);
   }
   PetscFunctionReturn(0);
@@ -318,22 +312,17 @@ static PetscErrorCode BnH5CreateDataset(BnH5 f, const char ds[], int rank, const
 @*/
 PetscErrorCode BnH5GetDims(BnH5 f, const char dspath[], PetscInt *rank, PetscInt64 dims[2])
 {
-  hid_t   dset = H5I_INVALID_HID;
-  int     r;
-  hsize_t d[H5S_MAX_RANK];
+  PetscInt64 d[H5S_MAX_RANK];
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
   PetscValidPointer(rank, 3);
   PetscValidPointer(dims, 4);
-  PetscCall(BnH5OpenDataset(f, dspath, &dset));
-  PetscCall(BnH5DatasetShape(f, dspath, dset, &r, d));
-  PetscCall(BnH5CloseDataset(f, dspath, dset));
-  PetscCheck(r <= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has rank %d, expected at most 2", f->path, dspath, r);
-  *rank   = r;
-  dims[0] = r >= 1 ? (PetscInt64)d[0] : 1;
-  dims[1] = r == 2 ? (PetscInt64)d[1] : 1;
+  PetscCall(BnH5GetShape_Private(f, dspath, rank, d));
+  PetscCheck(*rank <= 2, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has rank %" PetscInt_FMT ", expected at most 2", f->path, dspath, *rank);
+  dims[0] = *rank >= 1 ? d[0] : 1;
+  dims[1] = *rank == 2 ? d[1] : 1;
   PetscFunctionReturn(0);
 }
 
@@ -439,28 +428,34 @@ static PetscErrorCode BnH5CheckRowArgs(PetscInt64 N, PetscInt64 ncols, PetscInt6
   PetscFunctionReturn(0);
 }
 
-/* offset NULL: write the rows now; else leave them to the caller, who writes them at *offset */
-static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
+/* rows [lo, lo+nloc) of a dataset of shape dims (rank 2, or higher: a row is all trailing
+   dimensions, as for conv weights). offset NULL: write the rows now; else leave them to the
+   caller, who writes them at *offset */
+static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
 {
-  hsize_t   hdims[2] = {(hsize_t)N, (hsize_t)ncols};
-  hid_t     dset     = H5I_INVALID_HID;
-  int       ok;
-  PetscBool tiles, mine;
-  uint64_t  local = 0, sum;
+  hsize_t    hdims[4], cols, count;
+  hid_t      dset = H5I_INVALID_HID;
+  int        ok;
+  PetscBool  tiles, mine;
+  uint64_t   local = 0, sum;
+  PetscInt64 N, ncols;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
+  N     = (PetscInt64)hdims[0];
+  ncols = (PetscInt64)cols;
   PetscCall(BnH5CheckRowArgs(N, ncols, lo, nloc));
   if (nloc && ncols) PetscValidRealPointer(data, 7);
   PetscCall(BnH5RowBlocks(f, N, lo, nloc, &tiles, &mine));
   PetscCheck(tiles, f->comm, PETSC_ERR_ARG_WRONG, "%s: the ranks' row blocks of %s do not cover rows [0, %" PetscInt64_FMT ") exactly once", f->path, dspath, N);
-  PetscCall(BnH5CreateDataset(f, dspath, 2, hdims, &dset));
+  PetscCall(BnH5CreateDataset(f, dspath, (int)rank, hdims, &dset));
   if (offset) { /* contiguous storage, allocated at creation: its address in the file (user block included) */
     haddr_t a = H5Dget_offset(dset);
     ok        = a != HADDR_UNDEF || !N || !ncols;
     *offset   = (mine && ok && N && ncols) ? (PetscInt64)a + 8 * lo * ncols : -1;
-  } else PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, 2, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
+  } else PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
   if (mine) local = BnChecksumReal(data, nloc * ncols, lo * ncols);
@@ -494,8 +489,18 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64
 @*/
 PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
 {
+  const PetscInt64 dims[2] = {N, ncols};
+
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data, NULL));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* BnH5WriteRows() for a dataset of any rank 1..4 (conv weights: a row is c_in kh kw values) */
+PetscErrorCode BnH5WriteRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, rank, dims, lo, nloc, data, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -518,9 +523,11 @@ PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt
 @*/
 PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
 {
+  const PetscInt64 dims[2] = {N, ncols};
+
   PetscFunctionBegin;
   PetscValidPointer(offset, 8);
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data, offset));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, offset));
   PetscFunctionReturn(0);
 }
 
@@ -590,25 +597,30 @@ PetscErrorCode BnH5ReadArray(BnH5 f, const char dspath[], PetscInt rank, const P
   PetscFunctionReturn(0);
 }
 
-/* rows [lo, lo+nloc) of a rank-2 float64 (N x ncols) or rank-1 int64 (N) dataset */
-static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBool isint, PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, void *data)
+/* rows [lo, lo+nloc) of a float64 dataset of shape dims (rank 2, or higher: a row is all
+   trailing dimensions) or of a rank-1 int64 dataset */
+static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBool isint, PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, void *data)
 {
-  int       rank     = isint ? 1 : 2, ok;
-  hsize_t   hdims[2] = {(hsize_t)N, (hsize_t)ncols};
-  hid_t     dset     = H5I_INVALID_HID;
-  PetscBool has, valid, tiles, mine;
-  uint64_t  want, sum = 0;
+  int        ok;
+  hsize_t    hdims[4], cols, count;
+  hid_t      dset = H5I_INVALID_HID;
+  PetscBool  has, valid, tiles, mine;
+  uint64_t   want, sum = 0;
+  PetscInt64 N, ncols;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(ds, 2);
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
+  N     = (PetscInt64)hdims[0];
+  ncols = (PetscInt64)cols;
   PetscCall(BnH5CheckRowArgs(N, ncols, lo, nloc));
   if (nloc && ncols) PetscValidPointer(data, 7);
   PetscCall(BnH5OpenDataset(f, ds, &dset));
   PetscCall(BnH5CheckType(f, ds, dset, isint));
-  PetscCall(BnH5CheckShape(f, ds, dset, rank, hdims));
+  PetscCall(BnH5CheckShape(f, ds, dset, (int)rank, hdims));
   PetscCall(BnH5ReadChecksum(f, ds, dset, &has, &valid, &want));
-  PetscCall(BnH5TransferBlock(dset, PETSC_FALSE, isint ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, rank, (hsize_t)lo, (hsize_t)nloc, 0, (hsize_t)ncols, data, &ok));
+  PetscCall(BnH5TransferBlock(dset, PETSC_FALSE, isint ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, (int)rank, (hsize_t)lo, (hsize_t)nloc, 0, (hsize_t)ncols, data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   PetscCheck(ok, f->comm, PETSC_ERR_FILE_READ, "%s: cannot read rows [%" PetscInt64_FMT ", %" PetscInt64_FMT ") of dataset %s%s", f->path, lo, lo + nloc, ds, bn_h5_transfer_detail);
   if (has) {
@@ -617,7 +629,7 @@ static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBoo
       uint64_t local = mine ? BnChecksumBlock(isint, data, (hsize_t)(nloc * ncols), (hsize_t)(lo * ncols)) : 0;
       PetscCallMPI(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, f->comm));
     } else { /* the ranks read parts: verify the whole dataset once more */
-      PetscCall(BnH5SumDataset(f, dset, isint, rank, hdims, &sum, &ok));
+      PetscCall(BnH5SumDataset(f, dset, isint, (int)rank, hdims, &sum, &ok));
       PetscCheck(ok, f->comm, PETSC_ERR_FILE_READ, "%s: cannot read dataset %s%s", f->path, ds, bn_h5_transfer_detail);
     }
     PetscCheck(valid && sum == want, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s fails its checksum (corrupt file)", f->path, ds);
@@ -626,10 +638,11 @@ static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBoo
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5ReadRowsGeneric(BnH5 f, const char ds[], PetscBool isint, PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, void *data)
+/* BnH5ReadRows() for a float64 dataset of any rank 1..4 (conv weights: a row is c_in kh kw values) */
+PetscErrorCode BnH5ReadRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, PetscReal data[])
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, ds, isint, N, ncols, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_FALSE, rank, dims, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -658,8 +671,10 @@ static PetscErrorCode BnH5ReadRowsGeneric(BnH5 f, const char ds[], PetscBool isi
 @*/
 PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, PetscReal data[])
 {
+  const PetscInt64 dims[2] = {N, ncols};
+
   PetscFunctionBegin;
-  PetscCall(BnH5ReadRowsGeneric(f, dspath, PETSC_FALSE, N, ncols, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_FALSE, 2, dims, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -676,8 +691,10 @@ PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt6
 @*/
 PetscErrorCode BnH5ReadRowsInt64(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 lo, PetscInt64 nloc, PetscInt64 data[])
 {
+  const PetscInt64 dims[1] = {N};
+
   PetscFunctionBegin;
-  PetscCall(BnH5ReadRowsGeneric(f, dspath, PETSC_TRUE, N, 1, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_TRUE, 1, dims, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -721,14 +738,6 @@ PetscErrorCode BnH5VerifyDataset_Private(BnH5 f, const char dspath[], BnH5Checks
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names)
-{
-  PetscFunctionBegin;
-  /* one order on every rank, so that the collective reads that follow line up */
-  PetscCall(BnH5ListObjects_Private(f, PETSC_TRUE, n, names));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode BnH5VerifyAll_Impl(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, PetscInt *n_unchecked)
 {
   PetscInt n, count[3] = {0, 0, 0};
@@ -750,12 +759,9 @@ static PetscErrorCode BnH5VerifyAll_Impl(BnH5 f, PetscInt *n_ok, PetscInt *n_bad
 }
 
 /*@C
-  BnH5VerifyAll - recomputes the checksum of every dataset in the file
+  BnH5VerifyAll - recomputes the checksum of every dataset in the file f
 
   Collective
-
-  Input Parameter:
-. f - the file
 
   Output Parameters:
 + n_ok        - datasets whose data match their checksum

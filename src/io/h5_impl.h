@@ -22,6 +22,8 @@ struct _p_BnH5 {
   PetscBool   writable;
   PetscBool   failed; /* a write failed: HDF5's state may differ between ranks (see BnH5Abort) */
   BnSealStatus seal;  /* files opened for reading: their whole-file checksum (seal.c) */
+  PetscInt     nknown;      /* files being written: word ranges whose seal checksum this rank knows */
+  uint64_t    *known, known_sum; /* (BnH5SetSealKnown()), so that the commit does not read them back */
 };
 
 /* a failed write: remembered on the handle, so that BnH5Abort() does not close the file */
@@ -54,6 +56,7 @@ typedef enum {
 
 /* Kind of value an attribute holds, for generic printing */
 typedef enum {
+  BN_H5_ATTR_NONE, /* no such object or attribute */
   BN_H5_ATTR_STRING,
   BN_H5_ATTR_INT,
   BN_H5_ATTR_REAL,
@@ -68,17 +71,21 @@ typedef struct {
 } BnH5NameList;
 PETSC_INTERN herr_t         BnH5NameListAdd_Private(BnH5NameList *list, const char prefix[], const char name[]);
 PETSC_INTERN PetscErrorCode BnH5NameListFinish_Private(BnH5NameList *list, PetscInt *n, char ***names);
-/* the "checksum" attribute of a dataset (uint64) */
-PETSC_INTERN PetscErrorCode BnH5WriteChecksum_Private(BnH5 f, const char dspath[], uint64_t sum);
 /* a scalar uint64 attribute (checksums, data fingerprints) */
 PETSC_INTERN PetscErrorCode BnH5WriteAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t v);
 PETSC_INTERN PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpath[], const char name[], uint64_t *v);
+/* the "checksum" attribute of a dataset (uint64) */
+#define BnH5WriteChecksum_Private(f, dspath, sum) BnH5WriteAttrUInt64_Private((f), (dspath), "checksum", (sum))
 /* replicated arrays held by some ranks only (layer stages): the lowest rank with have = TRUE
    (an error naming what if none) writes them; no gather of other stages' layers needed */
 PETSC_INTERN PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], PetscMPIInt *root);
 PETSC_INTERN PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root);
+/* BnH5WriteRows()/BnH5ReadRows() for datasets of rank 1..4: rows [lo, lo+nloc) of the first dimension */
+PETSC_INTERN PetscErrorCode BnH5WriteRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[]);
+PETSC_INTERN PetscErrorCode BnH5ReadRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, PetscReal data[]);
 /* metadata checksums (h5_meta.c): written on every object at commit */
 PETSC_INTERN PetscErrorCode BnH5Seal_Private(BnH5 f);
+PETSC_INTERN PetscErrorCode BnSealFileKnown_Private(MPI_Comm comm, const char path[], PetscInt nknown, const uint64_t known[], uint64_t known_sum);
 PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_only, PetscInt *n, char ***names);
 
 /* Not Collective: the innermost message of HDF5's error stack as " (HDF5: ...)", or "".
@@ -86,8 +93,9 @@ PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_o
 PETSC_INTERN const char *BnH5Detail_Private(void);
 
 PETSC_INTERN PetscErrorCode BnH5MetaStatus_Private(BnH5 f, const char obj[], PetscInt nobj, char **objects, BnH5ChecksumStatus *status);
-/* Absolute paths of every dataset in the file, in name order, NULL-terminated (PetscStrArrayDestroy) */
-PETSC_INTERN PetscErrorCode BnH5ListDatasets_Private(BnH5 f, PetscInt *n, char ***names);
+/* Absolute paths of every dataset in the file, in name order (one order on every rank, so that
+   collective reads over them line up), NULL-terminated (PetscStrArrayDestroy) */
+#define BnH5ListDatasets_Private(f, n, names) BnH5ListObjects_Private((f), PETSC_TRUE, (n), (names))
 /* Names of the attributes of an object, in name order, NULL-terminated (PetscStrArrayDestroy) */
 PETSC_INTERN PetscErrorCode BnH5ListAttrs_Private(BnH5 f, const char objpath[], PetscInt *n, char ***names);
 PETSC_INTERN PetscErrorCode BnH5GetAttrType_Private(BnH5 f, const char objpath[], const char name[], BnH5AttrType *type);
@@ -95,6 +103,9 @@ PETSC_INTERN PetscErrorCode BnH5GetAttrType_Private(BnH5 f, const char objpath[]
 PETSC_INTERN PetscErrorCode BnH5GetShape_Private(BnH5 f, const char dspath[], PetscInt *rank, PetscInt64 dims[]);
 /* Recomputes a dataset's checksum (reading it in row blocks spread over the ranks) */
 PETSC_INTERN PetscErrorCode BnH5VerifyDataset_Private(BnH5 f, const char dspath[], BnH5ChecksumStatus *status);
+
+/* Not Collective: "[a, b]" from a shape (format.c) */
+PETSC_INTERN void BnFormatDims(PetscInt rank, const PetscInt64 dims[], char buf[], size_t len);
 
 /* Not Collective: appends src to the NUL-terminated string dst of size bytes, truncating.
    (PETSc 3.18's PetscStrlcat() limits by size minus the length of src, not of dst, and so

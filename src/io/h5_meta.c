@@ -272,12 +272,9 @@ static PetscErrorCode BnMetaStored(BnH5 f, const char obj[], PetscBool *has, uin
 }
 
 /*@C
-  BnH5VerifyMeta - checks the metadata checksum of every group and dataset
+  BnH5VerifyMeta - checks the metadata checksum of every group and dataset of the file f
 
   Collective
-
-  Input Parameter:
-. f - the file
 
   Output Parameters:
 + n_ok  - objects whose metadata match their checksum

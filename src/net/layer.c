@@ -1,19 +1,11 @@
 /* BnLayer: a layer of the network as an operator z = A x + b on row blocks behind a small
    interface (apply, apply-transpose, parameter gradient, norm estimates, parameters, shape).
-   Types are registered by name in a PetscFunctionList, as KSPRegister() does it: a new type is
-   one file with its BnLayerCreate_<Type>() and one line in BnLayerRegisterAll(). */
+   Types are registered by name in a BnRegistry, as KSPRegister() does it: a new type is one
+   file with its BnLayerCreate_<Type>() and one entry in BnLayerTypes[]. */
 #include "layer_impl.h"
 
-static PetscFunctionList BnLayerList           = NULL;
-static PetscBool         BnLayerRegisterCalled = PETSC_FALSE;
-
-static PetscErrorCode BnLayerFinalizePackage(void)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscFunctionListDestroy(&BnLayerList));
-  BnLayerRegisterCalled = PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
+static const BnRegistryType BnLayerTypes[]  = {BN_REGISTRY_TYPE("dense", BnLayerCreate_Dense), BN_REGISTRY_TYPE("conv", BnLayerCreate_Conv), {NULL, NULL}};
+static BnRegistry           BnLayerRegistry = {.types = BnLayerTypes};
 
 /*@C
   BnLayerRegister - adds a layer type: create fills the layer's ops, data and weight count nW
@@ -26,23 +18,7 @@ static PetscErrorCode BnLayerFinalizePackage(void)
 PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer))
 {
   PetscFunctionBegin;
-  PetscCall(PetscFunctionListAdd(&BnLayerList, name, create));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnLayerRegisterAll - registers the built-in layer types (once; the list is freed by PetscFinalize())
-
-  Not Collective
-@*/
-PetscErrorCode BnLayerRegisterAll(void)
-{
-  PetscFunctionBegin;
-  if (BnLayerRegisterCalled) PetscFunctionReturn(0);
-  BnLayerRegisterCalled = PETSC_TRUE;
-  PetscCall(PetscRegisterFinalize(BnLayerFinalizePackage));
-  PetscCall(BnLayerRegister("dense", BnLayerCreate_Dense));
-  PetscCall(BnLayerRegister("conv", BnLayerCreate_Conv));
+  PetscCall(BnRegistryAdd(&BnLayerRegistry, name, create));
   PetscFunctionReturn(0);
 }
 
@@ -50,17 +26,16 @@ static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in
 {
   PetscErrorCode (*create)(BnLayer) = NULL;
   BnLayer     l;
-  char        name[64];
+  char        name[64], what[PETSC_MAX_PATH_LEN];
   const char *colon = strchr(spec, ':');
   size_t      len   = colon ? (size_t)(colon - spec) : strlen(spec);
 
   PetscFunctionBegin;
   PetscValidPointer(layer, 4);
-  PetscCall(BnLayerRegisterAll());
   PetscCheck(len < sizeof(name), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer '%s': unknown type", spec);
   PetscCall(PetscStrncpy(name, spec, len + 1));
-  PetscCall(PetscFunctionListFind(BnLayerList, name, &create));
-  PetscCheck(create, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "layer '%s': type '%s' is not registered (known: dense, conv; BnLayerRegister())", spec, name);
+  PetscCall(PetscSNPrintf(what, sizeof(what), "layer '%s': type", spec));
+  PetscCall(BnRegistryGet(&BnLayerRegistry, what, name, &create));
   PetscCall(PetscNew(&l));
   PetscCall(PetscStrallocpy(name, &l->type));
   if (colon) PetscCall(PetscStrallocpy(colon + 1, &l->args));
@@ -262,6 +237,20 @@ PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], c
 {
   PetscFunctionBegin;
   PetscCall(layer->ops.gramdata(layer, m, x, v, w));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerGetGemmShape - the DGEMM that an operation of the layer on m rows issues, count times
+  (count 0: the type does not say); -bench_gemm times these shapes beside the operation
+
+  Not Collective
+@*/
+PetscErrorCode BnLayerGetGemmShape(BnLayer layer, BnLayerOp op, PetscInt m, BnGemmShape *shape)
+{
+  PetscFunctionBegin;
+  *shape = (BnGemmShape){'N', 'N', 0, 0, 0, 0};
+  if (layer->ops.gemmshape) PetscCall(layer->ops.gemmshape(layer, op, m, shape));
   PetscFunctionReturn(0);
 }
 

@@ -169,6 +169,18 @@ static PetscErrorCode GramData_Dense(BnLayer layer, PetscInt m, const PetscReal 
   PetscFunctionReturn(0);
 }
 
+/* the one DGEMM of each operation above, with its transposes */
+static PetscErrorCode GemmShape_Dense(BnLayer layer, BnLayerOp op, PetscInt m, BnGemmShape *g)
+{
+  PetscInt nout = layer->nout, nin = layer->nin;
+
+  PetscFunctionBegin;
+  if (op == BN_LAYER_APPLY) *g = (BnGemmShape){'T', 'N', nout, m, nin, 1};
+  else if (op == BN_LAYER_TRANSPOSE) *g = (BnGemmShape){'N', 'N', nin, m, nout, 1};
+  else *g = (BnGemmShape){'N', 'T', nin, nout, m, 1};
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnLayerCreate_Dense - the dense affine map: nW = nout * nin weights, row-major; the spec
   "dense:N" gives the width N
@@ -177,6 +189,8 @@ static PetscErrorCode GramData_Dense(BnLayer layer, PetscInt m, const PetscReal 
 @*/
 PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
 {
+  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL};
+
   PetscFunctionBegin;
   if (layer->args) {
     PetscCall(BnParseInt("dense layer width", layer->args, &layer->nout));
@@ -186,11 +200,6 @@ PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
   PetscCheck(layer->nout >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "dense: needs a width (dense:N)");
   PetscCall(BnSizeMul("dense layer", layer->nout, layer->nin + 1, &layer->nW)); /* [W b] must be addressable */
   layer->nW                  = layer->nout * layer->nin;
-  layer->ops.apply           = Apply_Dense;
-  layer->ops.applytranspose  = ApplyTranspose_Dense;
-  layer->ops.gradient        = Gradient_Dense;
-  layer->ops.normpower       = NormPower_Dense;
-  layer->ops.norm            = Norm_Dense;
-  layer->ops.gramdata        = GramData_Dense;
+  layer->ops                 = ops;
   PetscFunctionReturn(0);
 }

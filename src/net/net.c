@@ -181,7 +181,7 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
   PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), &set_widths));
   PetscCall(BnOptionsString("-net_layers", "Layers by type: conv:C:K[xK][:sS][:pP],dense:N,... (instead of -net_widths)", "BnNetParseLayers", layers_s, layers_s, sizeof(layers_s), &set_layers));
-  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
+  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; default: the data's shape attribute, else 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
   PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
   PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
   PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
@@ -193,6 +193,10 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCheck(!(set_widths && set_layers), net->comm, PETSC_ERR_USER_INPUT, "-net_widths and -net_layers are exclusive: give the architecture by one of them");
   PetscCall(BnParseIntList("-net_input_shape", shape_s, 3, shape, &ns));
   PetscCheck(ns == 3, net->comm, PETSC_ERR_USER_INPUT, "-net_input_shape: give C,H,W (3 values), got %" PetscInt_FMT, ns);
+  if (!set_shape && net->inshape[0]) { /* set before (the data's shape): the default */
+    for (PetscInt k = 0; k < 3; k++) shape[k] = net->inshape[k];
+    set_shape = PETSC_TRUE;
+  }
   if (set_layers) {
     PetscCall(BnNetParseLayers(net, layers_s, shape, BN_MAX_LAYERS, &nw, widths, specs));
     nw++;
@@ -253,24 +257,45 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscFunctionReturn(0);
 }
 
+/* Per-layer flags: BnNetSet<Name>(net, l, flag) for a layer l in 1..BN_MAX_LAYERS (the widths
+   may not be known yet), before BnNetSetUp() if setup_only; BnNetGet<Name>(net, l, &flag),
+   PETSC_FALSE outside 1..Max. Not Collective (call them with the same arguments on every rank). */
+#define BN_NET_LAYER_FLAG(Name, Field, Max, setup_only) \
+  PetscErrorCode BnNetSet##Name(BnNet net, PetscInt l, PetscBool flag) \
+  { \
+    PetscFunctionBegin; \
+    PetscValidPointer(net, 1); \
+    PetscCheck(!(setup_only) || !net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSet" #Name ": call it before BnNetSetUp()"); \
+    PetscCheck(l >= 1 && l <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnNetSet" #Name ": layer %" PetscInt_FMT " out of range", l); \
+    net->Field[l] = flag; \
+    PetscFunctionReturn(0); \
+  } \
+  PetscErrorCode BnNetGet##Name(BnNet net, PetscInt l, PetscBool *flag) \
+  { \
+    PetscFunctionBegin; \
+    PetscValidPointer(net, 1); \
+    PetscValidBoolPointer(flag, 3); \
+    *flag = (l >= 1 && l <= (Max)) ? net->Field[l] : PETSC_FALSE; \
+    PetscFunctionReturn(0); \
+  }
+
 /*@C
-  BnNetSetResidual - makes layer l residual, x_l = sigma_l(W_l x_{l-1} + b_l) + x_{l-1}, with the
-  Bregman penalty on the increment x_l - x_{l-1} (docs/residual.md); before BnNetSetUp(), which
-  checks the widths and activations
+  BnNetSetResidual, BnNetGetResidual - layer l is residual, x_l = sigma_l(W_l x_{l-1} + b_l) + x_{l-1},
+  with the Bregman penalty on the increment x_l - x_{l-1} (docs/residual.md); set before
+  BnNetSetUp(), which checks the widths and activations
 
-  Not Collective (call it with the same arguments on every rank)
-
-.seealso: BnNetGetResidual(), BnNetSetFromOptions()
+.seealso: BnNetSetFromOptions()
 @*/
-PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(net, 1);
-  PetscCheck(!net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSetResidual: call it before BnNetSetUp()");
-  PetscCheck(l >= 1 && l <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnNetSetResidual: layer %" PetscInt_FMT " out of range", l);
-  net->residual[l] = residual;
-  PetscFunctionReturn(0);
-}
+BN_NET_LAYER_FLAG(Residual, residual, net->L, PETSC_TRUE)
+
+/*@C
+  BnNetSetBiasFixed, BnNetGetBiasFixed - the bias of layer l keeps its value (0 after
+  BnNetInitializeWeights()): the weight updates leave it alone. For sparse encoders, whose
+  sparsity a trainable bias can undo (it grows until every unit is active).
+
+.seealso: BnNetSetFromOptions()
+@*/
+BN_NET_LAYER_FLAG(BiasFixed, bias_fixed, BN_MAX_LAYERS, PETSC_FALSE)
 
 /*@C
   BnNetSetResidualInit - the residual layers' initial weights are scale x N(0, 2/n_{l-1}) (default
@@ -282,16 +307,9 @@ PetscErrorCode BnNetSetResidual(BnNet net, PetscInt l, PetscBool residual)
 PetscErrorCode BnNetSetResidualInit(BnNet net, PetscReal scale)
 {
   PetscFunctionBegin;
+  PetscValidPointer(net, 1);
   PetscCheck(scale >= 0 && !PetscIsInfOrNanReal(scale), net->comm, PETSC_ERR_USER_INPUT, "-net_residual_init %g: must be a finite number >= 0", (double)scale);
   net->residual_init = scale;
-  PetscFunctionReturn(0);
-}
-
-/* whether layer l is residual (PETSC_FALSE outside 1..L) */
-PetscErrorCode BnNetGetResidual(BnNet net, PetscInt l, PetscBool *residual)
-{
-  PetscFunctionBegin;
-  *residual = (l >= 1 && l <= net->L) ? net->residual[l] : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -318,33 +336,6 @@ static PetscErrorCode BnNetCheckResidual(BnNet net)
     PetscCall(BnActivationGetAffineBox(net->act[l - 1], &box_prev, NULL, NULL, NULL));
     PetscCheck(box && box_prev, net->comm, PETSC_ERR_USER_INPUT, "%s: residual layer %" PetscInt_FMT " (%s) after layer %" PetscInt_FMT " (%s): the x-update of x_%" PetscInt_FMT " needs both activations among identity, relu, threshrelu:r, clip", what, l, spec, l - 1, prev, l - 1);
   }
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnNetSetBiasFixed - keeps the bias of layer l at its value (0 after BnNetInitializeWeights()):
-  the weight updates leave it alone. For sparse encoders, whose sparsity a trainable bias can
-  undo (it grows until every unit is active).
-
-  Not Collective (call it with the same arguments on every rank)
-
-.seealso: BnNetGetBiasFixed(), BnNetSetFromOptions()
-@*/
-PetscErrorCode BnNetSetBiasFixed(BnNet net, PetscInt l, PetscBool fixed)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(net, 1);
-  PetscCheck(l >= 1 && l <= BN_MAX_LAYERS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "BnNetSetBiasFixed: layer %" PetscInt_FMT " out of range", l);
-  net->bias_fixed[l] = fixed;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode BnNetGetBiasFixed(BnNet net, PetscInt l, PetscBool *fixed)
-{
-  PetscFunctionBegin;
-  PetscValidPointer(net, 1);
-  PetscValidBoolPointer(fixed, 3);
-  *fixed = (l >= 1 && l <= BN_MAX_LAYERS) ? net->bias_fixed[l] : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 

@@ -23,19 +23,8 @@ static PetscErrorCode BnRegCreate_None(BnReg reg)
   return 0;
 }
 
-static PetscErrorCode BnRegRegisterAll(void);
-static BnRegistry     BnRegRegistry = {BnRegRegisterAll, NULL, PETSC_FALSE};
-
-static PetscErrorCode BnRegRegisterAll(void)
-{
-  PetscFunctionBegin;
-  PetscCall(BnRegRegister("none", BnRegCreate_None));
-  PetscCall(BnRegRegister("l2", BnRegCreate_L2));
-  PetscCall(BnRegRegister("l1", BnRegCreate_L1));
-  PetscCall(BnRegRegister("neuron", BnRegCreate_Neuron));
-  PetscCall(BnRegRegister("nuclear", BnRegCreate_Nuclear));
-  PetscFunctionReturn(0);
-}
+static const BnRegistryType BnRegTypes[] = {BN_REGISTRY_TYPE("none", BnRegCreate_None), BN_REGISTRY_TYPE("l2", BnRegCreate_L2), BN_REGISTRY_TYPE("l1", BnRegCreate_L1), BN_REGISTRY_TYPE("neuron", BnRegCreate_Neuron), BN_REGISTRY_TYPE("nuclear", BnRegCreate_Nuclear), {NULL, NULL}};
+static BnRegistry           BnRegRegistry = {.types = BnRegTypes};
 
 /*@C
   BnRegRegister - adds a weight regulariser type, usable as "name:mu" in -net_reg (or "name"

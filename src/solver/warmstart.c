@@ -76,6 +76,7 @@ PetscErrorCode BnSolverStepText(BnSolver s, PetscReal lr, char buf[], size_t len
 PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver s, PetscBool flg)
 {
   PetscFunctionBegin;
+  PetscValidPointer(s, 1);
   s->restart_change_lr = flg;
   PetscFunctionReturn(0);
 }

@@ -19,18 +19,15 @@ PetscErrorCode BnPruneCreate(MPI_Comm comm, BnPrune *prune)
 {
   BnPrune p;
 
+  static const struct _p_BnPrune defaults = {.tol = 0, .par_tol = 1e-10, .rank_tol = 1e-8, .bal_tol = 1e-12, .bal_its = 1000, .fold = PETSC_TRUE};
+
   PetscFunctionBegin;
   PetscValidPointer(prune, 2);
   PetscCall(BnInitializePackage());
   PetscCall(PetscNew(&p));
-  p->comm     = comm;
-  p->tol      = 0;
-  p->par_tol  = 1e-10;
-  p->rank_tol = 1e-8;
-  p->bal_tol  = 1e-12;
-  p->bal_its  = 1000;
-  p->fold     = PETSC_TRUE;
-  *prune      = p;
+  *p       = defaults;
+  p->comm  = comm;
+  *prune   = p;
   PetscFunctionReturn(0);
 }
 

@@ -28,7 +28,8 @@ static PetscErrorCode BnRegistrySetUp(BnRegistry *r)
   if (!BnNumRegistries) PetscCall(PetscRegisterFinalize(BnRegistryFinalizeAll));
   BnRegistries[BnNumRegistries++] = r;
   r->done                         = PETSC_TRUE;
-  PetscCall(r->registerall());
+  for (const BnRegistryType *t = r->types; t && t->name; t++) PetscCall(PetscFunctionListAdd(&r->list, t->name, t->create));
+  if (r->registerall) PetscCall(r->registerall());
   PetscFunctionReturn(0);
 }
 

@@ -11,7 +11,7 @@
 #  (e) bad input exits 2 naming the layer; prune refuses residual models; info and predict read them
 #  (f) inversion through the residual layers: lifted and classical on 1 rank and on 2 stages
 #      agree; a residual first layer is refused by the lifted method
-#  (g) -solver_x_stream (docs/residual.md §8): full batch, the energy decreases every sweep and
+#  (g) -solver_x_stream (docs/residual.md §9): full batch, the energy decreases every sweep and
 #      the model differs from the run without it; 2 ranks equal 1 (1e-10); a mini-batch restart is
 #      bitwise identical, one without the option is refused; without a residual layer after the
 #      first, or with layer stages, exit 2 naming the option

@@ -191,7 +191,7 @@ static PetscErrorCode TestBadSpecs(void)
 {
   const PetscInt    in[3]  = {2, 6, 6};
   const char *const bad[]  = {"conv", "conv:", "conv:0:3", "conv:-2:3", "conv:4", "conv:4:0", "conv:4:3x0", "conv:4:9", "conv:4:9:p1", "conv:4:3:s0", "conv:4:3:p-1", "conv:4:3:q2", "conv:4:3:s", "conv:99999999999:3", "conv:4:3:s2:p2:x", "conv:4:3:p2000000000", "pool:2", "dense:0", "dense:x"};
-  const char *const want[] = {"needs output channels", "needs output channels", "output channels 0", "output channels -2", "needs output channels and a kernel", "kernel 0", "kernel width 0", "larger than the padded input", "larger than the padded input", "stride 0", "padding -1", "unknown token 'q2'", "stride ''", "is not a number that fits", "unknown token 'x'", "padding 2000000000", "not registered", "must be >= 1", "dense layer width"};
+  const char *const want[] = {"needs output channels", "needs output channels", "output channels 0", "output channels -2", "needs output channels and a kernel", "kernel 0", "kernel width 0", "larger than the padded input", "larger than the padded input", "stride 0", "padding -1", "unknown token 'q2'", "stride ''", "is not a number that fits", "unknown token 'x'", "padding 2000000000", "unknown type", "must be >= 1", "dense layer width"};
   BnLayer           layer;
 
   PetscFunctionBegin;
