@@ -258,3 +258,110 @@ PetscErrorCode BnLiftXColour(BnLift lift, BnBlock *blk, PetscInt parity)
   if (blk->X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
   PetscFunctionReturn(0);
 }
+
+/* the stream starting at hidden layer a: b is the last of the residual layers a+1, a+2, ... below the output */
+static PetscErrorCode StreamEnd(BnLift lift, PetscInt a, PetscInt *b)
+{
+  PetscBool res = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  *b = a;
+  while (*b + 1 <= lift->L - 1 && res) {
+    PetscCall(BnNetGetResidual(lift->net, *b + 1, &res));
+    if (res) (*b)++;
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLiftXStream - one proximal-gradient step on the increments of each residual stream of a
+  block, all at once (docs/residual.md §9). A stream is a hidden layer a that is not residual (or
+  layer 1) followed by the residual layers a+1..b (b <= L-1); its variables are the increments
+  u_a = x_a - r_a x_{a-1}, u_k = x_k - x_{k-1} (a < k <= b), and x_k = r_a x_{a-1} + u_a + ... + u_k.
+
+  Collective on the stage communicator (the norm estimates); single stage only
+
+  Notes:
+  In these coordinates the nonsmooth part is separable, sum_k lambda_k F_k(u_k), so the joint
+  prox is each activation's own (no box between neighbours), and the gradient in u_k is
+  -lambda_k z_k + S_k with S_k = sum_{l=k+1}^{b+1} lambda_l W_l^T (sigma_l(z_l) - d_l): every layer
+  above k, as back-propagation's skip carries it, accumulated from the top in one pass. Moving
+  u_j moves x_{l-1} for every l > j, so the Lipschitz constant of the smooth part is bounded by
+  sum_{l=a+1}^{b+1} lambda_l [(l-a) Lip(sigma_l) |W_l|^2 + 2 r_l sqrt(l-a) |W_l|] (a residual
+  identity output layer b+1 = L: lambda_L (L-a) (1 + |W_L|)^2, its increment y - x_{L-1} moves
+  too); the step is its inverse, so the energy decreases as for every x-step.
+
+.seealso: BnLiftXColour(), BnLiftStepSize()
+@*/
+PetscErrorCode BnLiftXStream(BnLift lift, BnBlock *blk)
+{
+  PetscInt m = blk->m, L = lift->L;
+
+  PetscFunctionBegin;
+  PetscCheck(lift->S == 1, lift->comm, PETSC_ERR_SUP, "residual stream steps need a single layer stage");
+  for (PetscInt a = 1; a <= L - 1; a++) {
+    PetscBool res_a, res_next;
+    PetscInt  b, cnt = m * lift->n[a];
+    PetscReal lg = 0, tau, *G = blk->G, *R = blk->R, *S, *O;
+    const PetscReal *shift = NULL;
+
+    PetscCall(BnNetGetResidual(lift->net, a, &res_a));
+    PetscCall(BnNetGetResidual(lift->net, a + 1, &res_next));
+    if (!res_next || (res_a && a > 1)) continue; /* not the first layer of a stream */
+    PetscCall(StreamEnd(lift, a, &b));
+    for (PetscInt l = a + 1; l <= b + 1; l++) { /* every rank: the replicated power iterations */
+      PetscReal    w2, lip, laml, k = (PetscReal)(l - a);
+      BnActivation act;
+      PetscBool    res;
+      PetscCall(BnLiftNormW(lift, l, &w2));
+      PetscCall(BnNetGetActivation(lift->net, l, &act));
+      PetscCall(BnActivationGetLipschitz(act, &lip));
+      PetscCall(BnNetGetLambda(lift->net, l, &laml));
+      PetscCall(BnNetGetResidual(lift->net, l, &res));
+      if (l == b + 1 && res) lg += laml * k * (1 + PetscSqrtReal(w2)) * (1 + PetscSqrtReal(w2));
+      else lg += laml * (k * lip * w2 + (res ? 2 * PetscSqrtReal(k * w2) : 0));
+    }
+    if (!m) continue;
+    PetscCall(PetscLogEventBegin(BN_XUpdate, 0, 0, 0, 0));
+    tau = lg > 0 ? 1.0 / lg : 1.0;
+    PetscCall(PetscMalloc2(cnt, &S, cnt, &O));
+    PetscCall(PetscArrayzero(S, cnt));
+    /* from the top: S += lambda_l W_l^T r_l with the old increments (O keeps u_l's while X[l]
+       holds the new one), then the prox of u_{l-1}; X[k] holds the new u_k until the prefix sums */
+    for (PetscInt l = b + 1; l > a; l--) {
+      PetscInt  k = l - 1;
+      PetscReal laml, lamk;
+      BnLayer   layer;
+      PetscBool res;
+      PetscCall(BnNetGetLambda(lift->net, l, &laml));
+      PetscCall(BnNetGetLambda(lift->net, k, &lamk));
+      PetscCall(BnNetGetLayerOperator(lift->net, l, &layer));
+      PetscCall(BnNetGetResidual(lift->net, l, &res));
+      if (l <= b) { /* r_l = sigma_l(z_l) - u_l(old) */
+        BnActivation act;
+        PetscCall(BnNetGetActivation(lift->net, l, &act));
+        PetscCall(BnActivationSigma(act, m, lift->n[l], blk->Z[l], R));
+        for (PetscInt q = 0; q < cnt; q++) R[q] -= O[q];
+      } else PetscCall(BnLiftResidual(lift, l, m, blk->Z[l], blk->X[l], blk->X[l - 1], R));
+      PetscCall(BnLayerApplyTranspose(layer, m, laml, R, 1.0, S));
+      if (l == b + 1 && res) /* the output's increment y - x_{L-1} moves with every u */
+        for (PetscInt q = 0; q < cnt; q++) S[q] += laml * R[q];
+      for (PetscInt q = 0; q < cnt; q++) G[q] = S[q] - lamk * blk->Z[k][q];
+      if (k > a) {
+        for (PetscInt q = 0; q < cnt; q++) O[q] = blk->X[k][q] - blk->X[k - 1][q];
+        PetscCall(PetscArraycpy(blk->X[k], O, cnt));
+        PetscCall(ProxStep(lift, k, m, tau, lamk, G, blk->X[k], NULL, NULL));
+      } else {
+        PetscCall(Shift(lift, blk, a, &shift));
+        PetscCall(ProxStep(lift, a, m, tau, lamk, G, blk->X[a], shift, NULL));
+      }
+    }
+    for (PetscInt k = a + 1; k <= b; k++)
+      for (PetscInt q = 0; q < cnt; q++) blk->X[k][q] += blk->X[k - 1][q];
+    for (PetscInt l = a + 1; l <= b + 1; l++) PetscCall(BnLiftComputeZ(lift, blk, l));
+    PetscCall(PetscFree2(S, O));
+    PetscCall(PetscLogEventEnd(BN_XUpdate, 0, 0, 0, 0));
+  }
+  if (blk->X == lift->state.X) PetscCall(BnLiftStateChanged(lift));
+  PetscFunctionReturn(0);
+}

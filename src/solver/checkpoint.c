@@ -356,6 +356,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_W_UPDATE), s->wrule->type));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_SIZE, s->batch));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STEPS, s->x_steps));
+  if (s->x_stream) PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STREAM, 1)); /* absent: 0, as in older files */
   if (s->balanced) PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_BALANCED, 1)); /* absent: 0, as before the option */
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR, s->wrule->lr));
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->wrule->momentum));
@@ -849,6 +850,10 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
   {
     PetscBool has;
+    PetscCall(BnH5HasAttr(f, BnFormatTable[BN_F_SOLVER_X_STREAM].object, BnFormatAttr(BN_F_SOLVER_X_STREAM), &has));
+    v = 0;
+    if (has) PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_STREAM, &v));
+    PetscCheck((v != 0) == s->x_stream, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_stream is %s in the checkpoint and %s in this run", path, v ? "on" : "off", s->x_stream ? "on" : "off");
     v = 0;
     PetscCall(BnH5HasAttr(f, BnFormatTable[BN_F_SOLVER_BATCH_BALANCED].object, BnFormatAttr(BN_F_SOLVER_BATCH_BALANCED), &has));
     if (has) PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_BATCH_BALANCED, &v));

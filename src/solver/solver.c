@@ -49,6 +49,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_batch B         - BnSolverSetBatchSize()
 . -solver_batch_balanced  - BnSolverSetBalancedBatches()
 . -solver_x_steps K       - BnSolverSetXSteps()
+. -solver_x_stream        - BnSolverSetXStream()
 . -solver_w_update RULE   - BnSolverSetWUpdate(): prox|nesterov|adam|sgd (default adam for mini-batches, prox for full batch)
 . -solver_lr ETA          - BnSolverSetLearningRate()
 . -solver_lr_decay D      - BnSolverSetLearningRateDecay()
@@ -89,6 +90,8 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   /* the setter also takes PETSC_DEFAULT (-2) from programs; on the command line only -1 means the default */
   PetscCheck(!set || ival >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0, or -1 for the default", ival);
   if (set) PetscCall(BnSolverSetXSteps(s, ival));
+  PetscCall(BnOptionsBool("-solver_x_stream", "Before each x-sweep, a step on the increments of every residual stream at once", "BnSolverSetXStream", s->x_stream, &bval, &set));
+  if (set) PetscCall(BnSolverSetXStream(s, bval));
   PetscCall(BnOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam, sgd", "BnSolverSetWUpdate", r->type, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetWUpdate(s, str));
   PetscCall(BnOptionsReal("-solver_lr", "W step size (adam default 1e-3, sgd 1e-2; prox/nesterov default 1/L)", "BnSolverSetLearningRate", r->lr, &rval, &set));
@@ -190,6 +193,12 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
     PetscCall(BnGridGetComm(s->grid, &world));
     PetscCall(BnNetGetTied(s->net, &tied));
     PetscCheck(s->S == 1 || !tied, world, PETSC_ERR_USER_INPUT, "-layer_stages %" PetscInt_FMT ": -net_tied needs both layers on one stage (use -layer_stages 1)", s->S);
+    if (s->x_stream) { /* a stream is a residual layer l >= 2 and the layers around it, on one stage */
+      PetscBool res = PETSC_FALSE;
+      for (PetscInt l = 2; l <= L && !res; l++) PetscCall(BnNetGetResidual(s->net, l, &res));
+      PetscCheck(res, world, PETSC_ERR_USER_INPUT, "-solver_x_stream: the network has no residual layer after the first (-net_residual), so no residual stream to step on");
+      PetscCheck(s->S == 1, world, PETSC_ERR_USER_INPUT, "-solver_x_stream: needs a single layer stage (-layer_stages %" PetscInt_FMT ")", s->S);
+    }
   }
   s->la = s->first[s->stage];
   s->lb = s->last[s->stage];
@@ -523,7 +532,7 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
     PetscCall(PetscViewerASCIIGetStdout(world, &viewer));
   }
   PetscCall(BnGridGetSizes(s->grid, &P, &S, &Q));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->wrule->type));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps%s, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->x_stream ? " (each after a residual stream step)" : "", s->wrule->type));
   if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
   PetscCall(BnWRuleView(s->wrule, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));

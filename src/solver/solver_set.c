@@ -54,6 +54,22 @@ PetscErrorCode BnSolverSetXSteps(BnSolver s, PetscInt steps)
 }
 
 /*@C
+  BnSolverSetXStream - before each two-colour x-sweep, one proximal-gradient step on the
+  increments of every residual stream, all at once (BnLiftXStream(), docs/residual.md §9;
+  -solver_x_stream). Needs a residual layer l >= 2 and a single layer stage (BnSolverSetUp()
+  checks both).
+
+  Logically Collective; before BnSolverSetUp()
+@*/
+PetscErrorCode BnSolverSetXStream(BnSolver s, PetscBool stream)
+{
+  PetscFunctionBegin;
+  PetscCheck(!s->lift, s->comm, PETSC_ERR_ORDER, "BnSolverSetXStream: call before BnSolverSetUp(), which checks the network and the layer stages for it");
+  s->x_stream = stream;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnSolverSetWUpdate - the W-update rule, a registered type: prox, nesterov, adam, sgd or one
   added with BnWUpdateRegister() (-solver_w_update; default adam for mini-batches, prox for full batch)
 
@@ -349,6 +365,7 @@ BN_SOLVER_GETTER(Sweep, PetscInt, s->sweep)
 BN_SOLVER_GETTER(BatchSize, PetscInt, s->batch)
 BN_SOLVER_GETTER(BalancedBatches, PetscBool, s->balanced)
 BN_SOLVER_GETTER(XSteps, PetscInt, s->x_steps)
+BN_SOLVER_GETTER(XStream, PetscBool, s->x_stream)
 BN_SOLVER_GETTER(WUpdate, const char *, s->wrule->type)
 BN_SOLVER_GETTER(LearningRate, PetscReal, s->wrule->lr)
 BN_SOLVER_GETTER(LearningRateDecay, PetscReal, s->wrule->lr_decay)

@@ -3,7 +3,8 @@
 #include "solver_impl.h"
 
 /*@C
-  BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples, then one W-step with 1/L steps
+  BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples (each after a residual
+  stream step with -solver_x_stream), then one W-step with 1/L steps
   (with layer stages every colour carries its boundary exchange, BnLiftXColour())
 
   Collective on the stage communicator
@@ -13,6 +14,7 @@ PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
   PetscFunctionBegin;
   for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnLiftComputeZ(s->lift, &s->full, l));
   for (PetscInt k = 0; k < s->x_steps; k++) {
+    if (s->x_stream) PetscCall(BnLiftXStream(s->lift, &s->full));
     PetscCall(BnLiftXColour(s->lift, &s->full, 1));
     PetscCall(BnLiftXColour(s->lift, &s->full, 0));
   }
@@ -70,7 +72,8 @@ static PetscErrorCode BnSolverBalancedRows(BnSolver s, PetscInt **own, PetscInt6
 
 /*@C
   BnSolverSweepMiniBatch - one epoch: per batch, forward-initialise the batch's auxiliary
-  variables, take x_steps two-colour x-steps, then one W-step with the batch gradient
+  variables, take x_steps two-colour x-steps (each after a residual stream step with
+  -solver_x_stream), then one W-step with the batch gradient
 
   Collective on the stage communicator
 
@@ -119,6 +122,7 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
       s->tsum[2] += m;
     }
     for (PetscInt k = 0; k < s->x_steps; k++) {
+      if (s->x_stream) PetscCall(BnLiftXStream(s->lift, blk));
       PetscCall(BnLiftXColour(s->lift, blk, 1));
       PetscCall(BnLiftXColour(s->lift, blk, 0));
     }

@@ -11,6 +11,10 @@
 #  (e) bad input exits 2 naming the layer; prune refuses residual models; info and predict read them
 #  (f) inversion through the residual layers: lifted and classical on 1 rank and on 2 stages
 #      agree; a residual first layer is refused by the lifted method
+#  (g) -solver_x_stream (docs/residual.md §9): full batch, the energy decreases every sweep and
+#      the model differs from the run without it; 2 ranks equal 1 (1e-10); a mini-batch restart is
+#      bitwise identical, one without the option is refused; without a residual layer after the
+#      first, or with layer stages, exit 2 naming the option
 source "$(dirname "$0")/common.sh"
 COMPARE=$1
 C=(-data teacher -data_samples 61 -data_test_samples 0 -net_widths 10,12,12,12,12,12,4 -net_activations relu,relu,clip,relu,identity,identity -net_residual all -net_residual_init 0.5 -seed 5 -checkpoint none)
@@ -76,4 +80,17 @@ run 2 "${INV[@]}" -layer_stages 2 -invert_out i2.h5 > i2.txt 2>&1 || { cat i2.tx
 run 1 train -data teacher -data_samples 32 -data_test_samples 0 -net_widths 10,10,4 -net_activations relu,identity -net_residual 1 -solver_sweeps 1 -checkpoint none -model_out first.h5 > first.txt 2>&1 || { cat first.txt; fail "(f) residual first layer"; }
 bad "layer 1 of the model is residual" invert -model first.h5 -data teacher -data_samples 4 -data_test_samples 0 -invert_reg l2 -invert_alpha 0.01 -invert_png none -invert_out x.h5
 run 1 invert -model first.h5 -data teacher -data_samples 4 -data_test_samples 0 -invert_reg l2 -invert_alpha 0.01 -invert_png none -invert_method classical -invert_out c.h5 > c.txt 2>&1 || { cat c.txt; fail "(f) classical inversion through a residual first layer"; }
+# (g)
+run 1 train "${C[@]}" "${FULL[@]}" -solver_x_stream -solver_monitor ascii:hs.csv:ascii_csv -model_out g1.h5 > g1.txt 2>&1 || { cat g1.txt; fail "(g) full batch with stream steps"; }
+awk -F, 'NR > 2 && $2 > prev * (1 + 1e-13) { bad = 1; print "energy rose at sweep " $1 ": " prev " -> " $2 } NR > 1 { prev = $2 } END { exit bad }' hs.csv || fail "(g) energy not monotone with stream steps"
+if "$COMPARE" f1.h5 g1.h5 1e-3 > /dev/null; then fail "(g) -solver_x_stream changed nothing"; fi
+run 2 train "${C[@]}" "${FULL[@]}" -solver_x_stream -model_out g2.h5 > g2.txt 2>&1 || { cat g2.txt; fail "(g) stream steps on 2 ranks"; }
+"$COMPARE" g1.h5 g2.h5 1e-10 || fail "(g) stream steps: 2 ranks differ from 1"
+run 2 train "${C[@]}" "${MINI[@]}" -solver_x_stream -checkpoint gk/c -checkpoint_every 1 -model_out gr0.h5 > gr0.txt 2>&1 || { cat gr0.txt; fail "(g) mini-batch stream run with checkpoints"; }
+ck=$(ls gk/c_000002_*.h5 | head -1)
+run 2 train "${C[@]}" "${MINI[@]}" -solver_x_stream -restart "$ck" -model_out gr1.h5 > gr1.txt 2>&1 || { cat gr1.txt; fail "(g) restart with stream steps"; }
+"$COMPARE" gr0.h5 gr1.h5 0 || fail "(g) restart with stream steps is not bitwise identical"
+bad "solver_x_stream is on in the checkpoint and off" train "${C[@]}" "${MINI[@]}" -restart "$ck" -model_out x.h5
+bad "solver_x_stream: needs a single layer stage" train "${C[@]}" "${MINI[@]}" -solver_x_stream -layer_stages 2 -model_out x.h5
+bad "solver_x_stream: the network has no residual layer" train -data teacher -data_samples 16 -net_widths 10,12,4 -net_activations relu,identity -solver_x_stream -checkpoint none -model_out x.h5
 echo "residual: ok"

@@ -5,6 +5,10 @@
      energy minus the activation potentials (the joint prox of two shifted potentials included);
    - the x-updates never increase the energy, and the step rule bounds the curvature of the
      (nonconvex) smooth part;
+   - the residual stream step (BnLiftXStream) equals a proximal-gradient step in the increments
+     u_1 = x_1, u_k = x_k - x_{k-1}, whose smooth gradient is a central finite difference of the
+     energy along the shift of x_k..x_3, with the activations' closed-form proxes; it lowers the
+     energy (here the stream ends at the residual identity output);
    - the Bregman W-gradient equals finite differences of the energy in W and b;
    - a forward pass has zero lifting gap;
    - unsupported combinations are bad input naming the layer. */
@@ -293,6 +297,56 @@ static PetscErrorCode TestGradientAndGap(BnGrid grid)
 }
 
 /* unsupported combinations: exit-2 errors (PETSC_ERR_USER_INPUT) naming the layer */
+/* the stream step of the 3-5-5-5-5 network: a = 1, b = 3, the output layer 4 residual identity */
+static PetscErrorCode TestStream(BnGrid grid)
+{
+  BnNet     net;
+  BnLift    lift;
+  BnBlock  *blk;
+  PetscReal in[M * 3], out[M * 5], E0, E1, lg = 0, tau, u[NL][M * 5], expect[NL][M * 5], maxdiff = 0;
+
+  PetscFunctionBegin;
+  PetscCall(Setup(grid, &net, &lift, &blk, in, out));
+  PetscCall(BnLiftForward(lift, M, blk->X, blk->Z, PETSC_FALSE));
+  Perturb(blk, 29);
+  /* Lipschitz bound: layers 2, 3 (relu, clip: Lip 1) and the identity output 4, moved by k = 1, 2, 3 increments */
+  for (PetscInt l = 2; l <= NL; l++) {
+    PetscReal w2, k = (PetscReal)(l - 1);
+    PetscCall(BnLiftNormW(lift, l, &w2));
+    lg += l < NL ? k * w2 + 2 * PetscSqrtReal(k * w2) : k * (1 + PetscSqrtReal(w2)) * (1 + PetscSqrtReal(w2));
+  }
+  tau = 1 / lg;
+  for (PetscInt q = 0; q < M * 5; q++) {
+    u[1][q] = blk->X[1][q];
+    u[2][q] = blk->X[2][q] - blk->X[1][q];
+    u[3][q] = blk->X[3][q] - blk->X[2][q];
+  }
+  for (PetscInt k = 1; k < NL; k++)
+    for (PetscInt q = 0; q < M * 5; q++) {
+      PetscReal h = 1e-6, Ep, Em, g, v;
+      for (PetscInt l = k; l < NL; l++) blk->X[l][q] += h;
+      PetscCall(Energy(lift, blk, &Ep, NULL));
+      for (PetscInt l = k; l < NL; l++) blk->X[l][q] -= 2 * h;
+      PetscCall(Energy(lift, blk, &Em, NULL));
+      for (PetscInt l = k; l < NL; l++) blk->X[l][q] += h;
+      g = (Ep - Em) / (2 * h) - u[k][q]; /* minus the potential's derivative, lambda F'(u) = u inside the domain */
+      v = (u[k][q] - tau * g) / (1 + tau);
+      expect[k][q] = k == 3 ? PetscMax(-1.0, PetscMin(1.0, v)) : PetscMax(0.0, v); /* layer 3 clip; 1, 2 relu */
+    }
+  PetscCall(Energy(lift, blk, &E0, NULL));
+  PetscCall(BnLiftXStream(lift, blk));
+  for (PetscInt q = 0; q < M * 5; q++) {
+    PetscReal x1 = expect[1][q], x2 = x1 + expect[2][q], x3 = x2 + expect[3][q];
+    maxdiff = PetscMax(maxdiff, PetscMax(PetscAbsReal(blk->X[1][q] - x1), PetscMax(PetscAbsReal(blk->X[2][q] - x2), PetscAbsReal(blk->X[3][q] - x3))));
+  }
+  BN_EXPECT(maxdiff <= 1e-6, "stream step differs from the proximal-gradient step in the increments by %g", (double)maxdiff);
+  PetscCall(Energy(lift, blk, &E1, NULL));
+  BN_EXPECT(E1 < E0, "the stream step did not lower the energy: %.15g -> %.15g", (double)E0, (double)E1);
+  PetscCall(BnLiftDestroy(&lift));
+  PetscCall(BnNetDestroy(&net));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode TestRefused(void)
 {
   struct {
@@ -325,6 +379,7 @@ int main(int argc, char **argv)
   PetscCall(BnInitializePackage());
   PetscCall(BnGridCreate(PETSC_COMM_WORLD, 1, &grid));
   PetscCall(TestXUpdate(grid));
+  PetscCall(TestStream(grid));
   PetscCall(TestGradientAndGap(grid));
   PetscCall(TestStepBound(grid));
   PetscCall(TestRefused());
