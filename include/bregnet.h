@@ -199,6 +199,17 @@ PETSC_EXTERN PetscErrorCode BnLayerGetImageShapes(BnLayer layer, PetscInt in[3],
 PETSC_EXTERN PetscErrorCode BnLayerGetWeightShape(BnLayer layer, PetscInt *rank, PetscInt dims[4]); /* in files: dense n_l,n_{l-1}; conv c_out,c_in,kh,kw */
 PETSC_EXTERN PetscErrorCode BnLayerGetSpec(BnLayer layer, const char **type, const char **spec);
 PETSC_EXTERN PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[]);
+/* the DGEMM that one operation on m rows issues (count times): C (M x N) = op(A) (M x K) op(B) (K x N); for -bench_gemm */
+typedef enum {
+  BN_LAYER_APPLY,
+  BN_LAYER_TRANSPOSE,
+  BN_LAYER_GRADIENT
+} BnLayerOp;
+typedef struct {
+  char     transa, transb;
+  PetscInt M, N, K, count;
+} BnGemmShape;
+PETSC_EXTERN PetscErrorCode BnLayerGetGemmShape(BnLayer layer, BnLayerOp op, PetscInt m, BnGemmShape *shape);
 PETSC_EXTERN PetscErrorCode BnLayerDestroy(BnLayer *layer);
 PETSC_EXTERN PetscReal      BnNormalize(PetscInt n, PetscReal v[]); /* v <- v/|v|, returns |v| */
 
@@ -341,6 +352,8 @@ PETSC_EXTERN PetscErrorCode BnDataRegister(const char name[], PetscErrorCode (*c
 PETSC_EXTERN PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[]); /* checks widths against the data */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOrigin(BnData data, const char model[]);      /* widths of a model file: messages name it, not -net_widths */
 PETSC_EXTERN PetscErrorCode BnDataSetWidthsOption(BnData data, const char option[]);     /* widths from other options (-net_layers): messages name them */
+PETSC_EXTERN PetscErrorCode BnDataGetInputShape(BnData data, PetscInt shape[3], PetscBool *has); /* (C, H, W) declared by the data (HDF5: /inputs attribute shape) */
+PETSC_EXTERN PetscErrorCode BnDataCheckInputShape(BnData data, const PetscInt shape[3], const char what[]); /* exit 2 when it differs from the data's */
 PETSC_EXTERN PetscErrorCode BnDataGetTrain(BnData data, BnSplit *train);
 PETSC_EXTERN PetscErrorCode BnDataGetTest(BnData data, BnSplit *test, PetscBool *has_test);
 PETSC_EXTERN PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt **labels); /* also under -data_targets inputs */
@@ -384,6 +397,7 @@ PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tm
 /* a commit in two halves around deferred row writes (asynchronous checkpoints) */
 PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset);
 PETSC_EXTERN PetscErrorCode BnH5CommitBegin(BnH5 *f);
+PETSC_EXTERN PetscErrorCode BnH5SetSealKnown(BnH5 f, PetscInt n, const uint64_t ranges[], uint64_t sum); /* before BnH5CommitEnd(): word ranges this rank wrote and their seal sum */
 PETSC_EXTERN PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local);
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 /* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
@@ -398,6 +412,9 @@ typedef enum {
   BN_SEAL_BAD   /* corrupt: changed, truncated or extended since it was written */
 } BnSealStatus;
 PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a closed file, before it is published */
+/* thread-safe: the seal's sum of the whole words inside bytes [offset, offset+len) of a file, from
+   those bytes in buf, and their word range [*w0, *w1) (for writers of deferred rows) */
+PETSC_EXTERN uint64_t BnSealSumWords(const void *buf, uint64_t offset, uint64_t len, uint64_t *w0, uint64_t *w1);
 PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
@@ -421,6 +438,8 @@ PETSC_EXTERN PetscErrorCode BnSolverSetSweeps(BnSolver solver, PetscInt sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverGetSweeps(BnSolver solver, PetscInt *sweeps);
 PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch); /* 0 = full batch */
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
+PETSC_EXTERN PetscErrorCode BnSolverSetBalancedBatches(BnSolver solver, PetscBool flg); /* -solver_batch_balanced */
+PETSC_EXTERN PetscErrorCode BnSolverGetBalancedBatches(BnSolver solver, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetWUpdate(BnSolver solver, const char type[]);
@@ -441,7 +460,9 @@ PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointEvery(BnSolver solver, PetscInt
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointKeep(BnSolver solver, PetscInt keep);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, PetscReal seconds);
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointAsync(BnSolver solver, PetscBool flg); /* -checkpoint_async */
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointAsync(BnSolver solver, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver solver, PetscLogDouble *seconds);
+PETSC_EXTERN PetscErrorCode BnSolverGetOptimizerState(BnSolver solver, PetscInt *nW_arrays, PetscInt *nb_arrays, PetscLogDouble *bytes_max); /* the W-rule's state: arrays per layer, bytes on the largest rank */
 PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);
 /* the per-sweep history (also stored in checkpoints under /history) */
 typedef enum {
@@ -473,7 +494,7 @@ PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);
-/* layer stages: gathers every layer (and its optimizer state) from its stage to rank 0 for writing;
+/* layer stages: gathers every layer (weights, biases) from its stage to rank 0 for writing a model;
    BnSolverReleaseNet() frees the copies again. Nothing to do with one stage. */
 PETSC_EXTERN PetscErrorCode BnSolverGatherNet(BnSolver solver);
 PETSC_EXTERN PetscErrorCode BnSolverReleaseNet(BnSolver solver);

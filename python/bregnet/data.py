@@ -2,7 +2,9 @@
 
 A data file holds /inputs float64[N, n_0] and /targets float64[N, n_L] and/or /labels int64[N],
 optionally /test_inputs with /test_targets or /test_labels; every dataset carries its checksum
-(bregnet verifies it when present).  Fashion-MNIST pixels are scaled to [0, 1] (pixel/255),
+(bregnet verifies it when present).  An int64[3] attribute `shape` (C, H, W) on /inputs says that
+the rows are C x H x W images, channel-major; bregnet takes it as the network's input shape
+(docs/file-format.md).  Fashion-MNIST pixels are scaled to [0, 1] (pixel/255),
 exactly as bregnet's IDX reader does, so a forward pass in NumPy sees bregnet's inputs.
 """
 import gzip
@@ -72,9 +74,14 @@ def read_data(path, verify=True):
     return out[0], out[1]
 
 
-def write_data(path, train, test=None, overwrite=False):
-    """a data file with checksums from Splits (or (inputs, targets, labels) tuples)"""
+def write_data(path, train, test=None, overwrite=False, shape=None):
+    """a data file with checksums from Splits (or (inputs, targets, labels) tuples); shape =
+    (C, H, W): the rows are images, stored as the attribute `shape` of /inputs (and /test_inputs)"""
     splits = {"train": train, "test": test}
+    if shape is not None:
+        shape = np.asarray(shape, dtype=np.int64).reshape(-1)
+        if shape.size != 3 or (shape < 1).any():
+            raise ValueError(f"shape must be (C, H, W) with positive entries, not {tuple(shape)}")
     with create_file(path, None, overwrite=overwrite) as f:
         for split, s in splits.items():
             if s is None:
@@ -83,6 +90,10 @@ def write_data(path, train, test=None, overwrite=False):
                 s = Split(*s)
             xi, yt, yl = _NAMES[split]
             write_dataset(f, xi, s.inputs)
+            if shape is not None:
+                if int(np.prod(shape)) != s.inputs.shape[1]:
+                    raise ValueError(f"shape {tuple(shape)} has {int(np.prod(shape))} values, the {split} inputs have {s.inputs.shape[1]} columns")
+                f[xi].attrs.create("shape", shape, dtype="<i8")
             if s.targets is not None:
                 write_dataset(f, yt, s.targets)
             if s.labels is not None:

@@ -69,6 +69,11 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscCall(BnNetGetNumLayers(net, &L));
   PetscCall(BnNetGetWidths(net, &n));
   PetscCall(BnDataSetWidthsOrigin(data, model));
+  {
+    PetscInt shape[3];
+    PetscCall(BnNetGetInputShape(net, shape));
+    PetscCall(BnDataCheckInputShape(data, shape, NULL));
+  }
   PetscCall(BnDataLoad(data, L, n));
   PetscCall(BnNetView(net, NULL));
   PetscCall(BnDataView(data, NULL));

@@ -53,16 +53,28 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* the network object lives on all ranks (models are written collectively); with layer
      stages each stage trains its own layers (BnSolverSetUp() checks S against L) */
   PetscCall(BnNetCreate(world, &net));
+  PetscCall(BnDataCreate(grid, &data));
+  PetscCall(BnDataSetFromOptions(data));
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  { /* the input shape the data declares is the default of -net_input_shape for -net_layers */
+    PetscInt  shape[3];
+    PetscBool has = PETSC_FALSE, layers;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-net_layers", &layers));
+    if (layers && !help) PetscCall(BnDataGetInputShape(data, shape, &has));
+    if (has) PetscCall(BnNetSetInputShape(net, shape));
+  }
   PetscCall(BnNetSetFromOptions(net));
   PetscCall(BnNetSetUp(net));
   PetscCall(BnNetGetNumLayers(net, &L));
   PetscCall(BnNetGetWidths(net, &n));
-  PetscCall(BnDataCreate(grid, &data));
-  PetscCall(BnDataSetFromOptions(data));
+  if (!help) { /* -net_input_shape against the data's own */
+    PetscInt shape[3];
+    PetscCall(BnNetGetInputShape(net, shape));
+    PetscCall(BnDataCheckInputShape(data, shape, "-net_input_shape"));
+  }
   PetscCall(BnSolverCreate(grid, net, data, &solver));
   PetscCall(BnSolverSetFromOptions(solver));
   PetscCall(BnCheckUnusedOptions(world));
-  PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) { /* every object has listed its options: do not train */
     PetscCall(BnSolverDestroy(&solver));
     PetscCall(BnDataDestroy(&data));
@@ -117,32 +129,15 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscCall(PetscTime(&t1));
     if (secs > 0) PetscCall(PetscPrintf(world, "last sweep: %.3f s, %.2f GFLOP/s over %" PetscInt_FMT " ranks (%.2f per rank); allreduce %.3e bytes per sweep per rank\n", secs, gl / secs * 1e-9, P, gl / secs * 1e-9 / (PetscReal)P, bytes));
     {
-      /* the memory model of docs/parallel.md §6, for the largest stage: the data rows every rank keeps (inputs,
-         targets, test inputs and targets), the auxiliary rows of the stage's hidden layers and
-         of its boundary input, and the stage's weights with two optimizer moments and the
-         gradient buffer */
-      BnSplit        tr, te;
-      PetscBool      has_te;
-      PetscLogDouble est = 0;
-      PetscInt       first[64], last[64];
-      PetscCall(BnDataGetTrain(data, &tr));
-      PetscCall(BnDataGetTest(data, &te, &has_te));
-      PetscCall(BnStagesPartition(L, n, S, first, last));
-      for (PetscInt st = 0; st < S; st++) {
-        PetscLogDouble rows = n[0] + n[L], wts = 0, e;
-        for (PetscInt l = first[st]; l <= last[st]; l++) {
-          BnLayer  layer;
-          PetscInt nW, nb;
-          PetscCall(BnNetGetLayerOperator(net, l, &layer));
-          PetscCall(BnLayerGetShape(layer, NULL, NULL, &nW, &nb));
-          if (l < L) rows += n[l];
-          wts += nW + nb;
-        }
-        if (first[st] > 1) rows += n[first[st] - 1];
-        e   = 8.0 * ((PetscLogDouble)tr.N / Q) * rows + (has_te ? 8.0 * ((PetscLogDouble)te.N / Q) * (n[0] + n[L]) : 0) + 8.0 * 4 * wts;
-        est = PetscMax(est, e);
-      }
-      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (docs/parallel.md section 6) %.1f MiB, ratio %.2f; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, t1 - t0));
+      PetscLogDouble est, state;
+      PetscInt       kW, kb, nck;
+      PetscBool      async;
+      PetscLogDouble cks, ckb;
+      PetscCall(BnSolverGetOptimizerState(solver, &kW, &kb, &state));
+      PetscCall(BnSolverGetCheckpointAsync(solver, &async));
+      PetscCall(BnSolverGetCheckpointStatistics(solver, &nck, &cks, &ckb, NULL));
+      PetscCall(BnMemoryModel(net, data, S, Q, kW, kb, (PetscBool)(async && nck), &est));
+      PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up; model (docs/parallel.md section 6) %.1f MiB, ratio %.2f; optimizer state %.2f MiB on the largest rank; total %.2f s\n", peak / 1048576.0, (peak - mem0) / 1048576.0, est / 1048576.0, (peak - mem0) / est, state / 1048576.0, t1 - t0));
     }
     {
       PetscLogDouble xb, wb, own;
@@ -154,7 +149,8 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscInt  batch, mloc;
       PetscCall(BnSolverGetBatchSize(solver, &batch));
       mloc = batch ? (batch + Q - 1) / Q : 1024;
-      PetscCall(BnBenchGemmReference(L, n, mloc, 2, &ref));
+      PetscCall(PetscPrintf(world, "dgemm per layer and operation (%" PetscInt_FMT " rows, the first rank's timing):\n", mloc));
+      PetscCall(BnBenchGemmReference(world, net, mloc, 2, &ref));
       PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
     }
   }
@@ -165,16 +161,20 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     PetscLogDouble cko;
     PetscCall(BnSolverGetCheckpointStatistics(solver, &nck, &cks, &ckb, &last));
     PetscCall(BnSolverGetCheckpointIOSeconds(solver, &cko));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &cko, 1, MPI_DOUBLE, MPI_MAX, world));
     PetscCallMPI(MPI_Bcast(&ckb, 1, MPI_DOUBLE, 0, world));
-    /* training time lost to checkpoints, and the writes' own time (start to on disk, partly in the background) */
-    if (nck) PetscCall(PetscPrintf(world, "checkpoints: %" PetscInt_FMT " written, %.1f MiB each, %.3f s of training time = %.1f%% of the run; written in %.3f s in all (%.1f MiB/s)\n", nck, ckb / 1048576.0, cks, 100.0 * cks / (t1 - t0), cko, nck * ckb / 1048576.0 / cko));
+    /* training time lost to checkpoints, and the writer's own time (with -checkpoint_async
+       mostly in a background thread while training goes on; the slowest rank) */
+    if (nck) PetscCall(PetscPrintf(world, "checkpoints: %" PetscInt_FMT " written, %.1f MiB each, %.3f s of training time = %.1f%% of the run; the writer took %.3f s in all (%.1f MiB/s)\n", nck, ckb / 1048576.0, cks, 100.0 * cks / (t1 - t0), cko, nck * ckb / 1048576.0 / cko));
     if (bench_io && nck && !stopped) {
       PetscLogDouble tw, tr, tl0, tl1;
+      PetscBool      async;
+      PetscCall(BnSolverGetCheckpointAsync(solver, &async));
       PetscCall(PetscTime(&tl0));
       PetscCall(BnSolverLoadCheckpoint(solver, last));
       PetscCall(PetscTime(&tl1));
       PetscCall(BnBenchSequentialIO(world, last, ckb, &tw, &tr));
-      PetscCall(PetscPrintf(world, "checkpoint I/O: write %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", nck * ckb / 1048576.0 / cko, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cko) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
+      PetscCall(PetscPrintf(world, "checkpoint I/O: %s writer %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", async ? "asynchronous" : "synchronous", nck * ckb / 1048576.0 / cko, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cko) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
     }
   }
   PetscCall(BnSolverDestroy(&solver));

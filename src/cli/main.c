@@ -151,8 +151,18 @@ int main(int argc, char **argv)
     /* a failed write is agreed by all ranks, which all come here; HDF5 may hold a file it
        cannot close (finalising would close it and hang): end at once, files already removed */
     if (exit_code == BN_EXIT_WRITE) {
+      MPI_Request req;
+      int         done = 0;
+      double      t0   = MPI_Wtime();
       fflush(stdout);
       fflush(stderr);
+      /* the message was printed by the rank that raised the error first; wait (at most 3 s) until
+         every rank is here, or a rank's early exit makes mpiexec kill that rank before it printed */
+      if (MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS)
+        while (!done && MPI_Wtime() - t0 < 3.0) {
+          (void)MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+          if (!done) usleep(1000);
+        }
       _exit(BN_EXIT_WRITE);
     }
   }

@@ -186,6 +186,60 @@ PetscErrorCode BnDataLoad(BnData data, PetscInt L, const PetscInt widths[])
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnDataGetInputShape - the shape (C, H, W) that the data declares for its input rows (an HDF5
+  data file: the attribute `shape` of /inputs); the network takes it as its input shape when
+  -net_input_shape is not given
+
+  Collective; reads metadata only, before or after BnDataLoad()
+
+  Output Parameters:
++ shape - C, H, W (zeros when there is none)
+- has   - whether the data declares a shape
+
+.seealso: BnDataCheckInputShape(), BnNetSetInputShape()
+@*/
+PetscErrorCode BnDataGetInputShape(BnData data, PetscInt shape[3], PetscBool *has)
+{
+  char from[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  PetscValidIntPointer(shape, 2);
+  PetscValidBoolPointer(has, 3);
+  *has = PETSC_FALSE;
+  for (PetscInt k = 0; k < 3; k++) shape[k] = 0;
+  if (data->ops->inputshape) PetscCall(data->ops->inputshape(data, shape, has, from, sizeof(from)));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnDataCheckInputShape - refuses (exit 2) an input shape that differs from the one the data
+  declares; a shape (n_0, 1, 1), plain rows, is not compared
+
+  Collective
+
+  Input Parameters:
++ data  - the data (not necessarily loaded)
+. shape - C, H, W of the network's input
+- what  - where that shape comes from, for the message ("-net_input_shape"); NULL: where the
+          widths come from (BnDataSetWidthsOrigin(), e.g. "model M.h5")
+@*/
+PetscErrorCode BnDataCheckInputShape(BnData data, const PetscInt shape[3], const char what[])
+{
+  PetscInt  ds[3] = {0, 0, 0};
+  PetscBool has   = PETSC_FALSE;
+  char      from[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBegin;
+  PetscValidPointer(data, 1);
+  if (!data->ops->inputshape || (shape[1] == 1 && shape[2] == 1)) PetscFunctionReturn(0);
+  PetscCall(data->ops->inputshape(data, ds, &has, from, sizeof(from)));
+  if (!has) PetscFunctionReturn(0);
+  PetscCheck(ds[0] == shape[0] && ds[1] == shape[1] && ds[2] == shape[2], data->comm, PETSC_ERR_USER_INPUT, "%s is %" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT " (C,H,W), but %s gives the input shape %" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT, from, ds[0], ds[1], ds[2], what ? what : BnDataWidthsFrom(data), shape[0], shape[1], shape[2]);
+  PetscFunctionReturn(0);
+}
+
 static void SplitView(BnData data, const BnDataSplit *s, BnSplit *v)
 {
   v->N       = s->N;

@@ -1,6 +1,7 @@
 /* A data set in an HDF5 file:
      /inputs float64[N, n_0], and /targets float64[N, n_L] and/or /labels int64[N]
      optional test split /test_inputs with /test_targets and/or /test_labels
+     optional attribute shape int64[3] = C,H,W on /inputs (and /test_inputs): the rows are images
    Labels alone become one-hot targets over the network's n_L outputs. Shapes are checked from
    the metadata (the same on every rank, so those errors are raised at once on all ranks);
    values are read collectively by row blocks and checked per rank, then agreed. */
@@ -130,7 +131,60 @@ static PetscErrorCode H5Load(BnData data, PetscInt L, const PetscInt widths[])
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_H5 = {"file", H5Load, NULL, NULL, NULL, NULL}; /* described by its path */
+/* the attribute `shape` (C, H, W) of one inputs dataset: 3 integers >= 1 whose product is the
+   dataset's width */
+static PetscErrorCode H5ReadShape(BnData data, BnH5 f, const char ds[], PetscInt shape[3], PetscBool *has)
+{
+  PetscInt   n;
+  PetscInt64 v[3], dims[2], prod = 1;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5HasAttr(f, ds, "shape", has));
+  if (!*has) PetscFunctionReturn(0);
+  PetscCall(BnH5GetAttrCount(f, ds, "shape", &n));
+  PetscCheck(n == 3, data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the attribute shape of %s has %" PetscInt_FMT " values; expected 3 integers C,H,W (channel-major image rows)", data->source, ds, n);
+  PetscCall(BnH5ReadAttrInt64(f, ds, "shape", 3, v));
+  PetscCall(H5Shape(data, f, ds, 2, dims));
+  for (PetscInt k = 0; k < 3; k++) {
+    PetscCheck(v[k] >= 1 && v[k] <= dims[1], data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the attribute shape of %s is %" PetscInt64_FMT ",%" PetscInt64_FMT ",%" PetscInt64_FMT "; C, H and W must be between 1 and the width %" PetscInt64_FMT, data->source, ds, v[0], v[1], v[2], dims[1]);
+    prod *= v[k];
+    shape[k] = (PetscInt)v[k];
+  }
+  PetscCheck(prod == dims[1], data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the attribute shape of %s is %" PetscInt64_FMT ",%" PetscInt64_FMT ",%" PetscInt64_FMT " (%" PetscInt64_FMT " values), but %s has %" PetscInt64_FMT " columns", data->source, ds, v[0], v[1], v[2], prod, ds, dims[1]);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode H5InputShapeFile(BnData data, BnH5 f, PetscInt shape[3], PetscBool *has)
+{
+  PetscBool present, thas = PETSC_FALSE;
+  PetscInt  ts[3];
+
+  PetscFunctionBegin;
+  PetscCall(BnH5Has(f, train_names.inputs, &present));
+  if (!present) PetscFunctionReturn(0); /* loading names what is missing */
+  PetscCall(H5ReadShape(data, f, train_names.inputs, shape, has));
+  PetscCall(BnH5Has(f, test_names.inputs, &present));
+  if (present) PetscCall(H5ReadShape(data, f, test_names.inputs, ts, &thas));
+  PetscCheck(!thas || (*has && ts[0] == shape[0] && ts[1] == shape[1] && ts[2] == shape[2]), data->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: the attribute shape of %s (%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ") is not that of %s (%s)", data->source, test_names.inputs, ts[0], ts[1], ts[2], train_names.inputs, *has ? "another shape" : "none");
+  PetscFunctionReturn(0);
+}
+
+/* the input shape the file declares: the attribute `shape` of /inputs (and the same on /test_inputs) */
+static PetscErrorCode H5InputShape(BnData data, PetscInt shape[3], PetscBool *has, char from[], size_t len)
+{
+  BnH5           f;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(from, len, "%s: the attribute shape of /inputs", data->source));
+  PetscCall(BnH5OpenPlain(data->comm, data->source, &f));
+  ierr = H5InputShapeFile(data, f, shape, has); /* raised on all ranks together: all close the file */
+  PetscCall(BnH5Close(&f));
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+static const BnDataOps BnDataOps_H5 = {"file", H5Load, NULL, NULL, NULL, NULL, H5InputShape}; /* described by its path */
 
 /* an HDF5 data file (-data PATH.h5); no parameters of its own */
 PetscErrorCode BnDataCreate_H5(BnData data)

@@ -258,7 +258,7 @@ static PetscErrorCode FmnistSetFromOptions(BnData data, const char spec[])
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL, NULL};
+static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL, NULL, NULL};
 
 /*@C
   BnDataCreate_Fmnist - Fashion-MNIST from its IDX files (-data fmnist)

@@ -40,6 +40,9 @@ struct _BnDataOps {
   /* optional: the -data value that rebuilds the same data (default: -data as given) */
   PetscErrorCode (*descriptor)(BnData, char buf[], size_t len);
   const char *about;
+  /* optional, collective, metadata only: the (C, H, W) shape the source declares for its input
+     rows (*has = PETSC_FALSE: none) and where it is declared, for messages */
+  PetscErrorCode (*inputshape)(BnData, PetscInt shape[3], PetscBool *has, char from[], size_t len);
 };
 
 struct _p_BnData {

@@ -334,6 +334,11 @@ PetscErrorCode BnInvertSetUpFromModel(BnInvert inv)
     PetscReal *Yc;
     /* the data set the whole model was trained on: its widths are the model's */
     PetscCall(BnDataSetWidthsOrigin(inv->data, inv->model));
+    {
+      PetscInt shape[3];
+      PetscCall(BnNetGetInputShape(inv->full, shape));
+      PetscCall(BnDataCheckInputShape(inv->data, shape, NULL));
+    }
     PetscCall(BnDataLoad(inv->data, Lf, wf));
     PetscCall(BnDataGetTrain(inv->data, &tr));
     inv->N  = tr.N;
@@ -346,6 +351,17 @@ PetscErrorCode BnInvertSetUpFromModel(BnInvert inv)
     PetscCall(BnNetForward(inv->net, inv->m, inv->Xtrue, NULL, Yc));
     PetscCall(BnInvertAddNoise(inv, Yc));
     PetscCall(PetscFree(Yc));
+  }
+  if (!inv->H) { /* -invert_shape: the model's input image, else the data's, when it has one channel */
+    PetscInt  ms[3], ds[3];
+    PetscBool has = PETSC_FALSE;
+    PetscCall(BnNetGetInputShape(inv->full, ms));
+    if (inv->data) PetscCall(BnDataGetInputShape(inv->data, ds, &has));
+    if (ms[1] > 1 || ms[2] > 1) has = PETSC_FALSE;
+    if (has ? ds[0] == 1 : ms[0] == 1 && ms[1] * ms[2] > 1) {
+      inv->H = has ? ds[1] : ms[1];
+      inv->W = has ? ds[2] : ms[2];
+    }
   }
   PetscCall(Decode(inv));
   /* the whole model served the measurements and the decoder only: free it (with layer stages

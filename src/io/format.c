@@ -52,6 +52,7 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_SOLVER_W_UPDATE]  = {"/solver", "w_update", BN_FORMAT_STRING, "", PETSC_TRUE, KC, 0, "-solver_w_update"},
   [BN_F_SOLVER_BATCH_SIZE] = {"/solver", "batch_size", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_batch"},
   [BN_F_SOLVER_X_STEPS]   = {"/solver", "x_steps", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_x_steps"},
+  [BN_F_SOLVER_BATCH_BALANCED] = {"/solver", "batch_balanced", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "1: -solver_batch_balanced (absent: 0)"},
   [BN_F_SOLVER_LR]        = {"/solver", "lr", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr"},
   [BN_F_SOLVER_MOMENTUM]  = {"/solver", "momentum", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_momentum"},
   [BN_F_SOLVER_LR_DECAY]  = {"/solver", "lr_decay", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr_decay"},
@@ -139,9 +140,11 @@ const BnFormatEntry BnFormatTable[] = {
   {"/test_labels", NULL, BN_FORMAT_FLOAT64, "N_test,1", PETSC_FALSE, KT, 0, "test labels"},
   /* user data files (-data PATH.h5): plain HDF5, no attributes required */
   {"/inputs", NULL, BN_FORMAT_NUMBER, "N,n_0", PETSC_TRUE, KD, 0, "training inputs"},
+  {"/inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "C, H, W: the rows are channel-major images (the network's input shape)"},
   {"/targets", NULL, BN_FORMAT_NUMBER, "N,n_L", PETSC_FALSE, KD, 0, "training targets (or /labels)"},
   {"/labels", NULL, BN_FORMAT_INTEGER, "N", PETSC_FALSE, KD, 0, "class labels 0..n_L-1 (or /targets)"},
   {"/test_inputs", NULL, BN_FORMAT_NUMBER, "N_test,n_0", PETSC_FALSE, KD, 0, "test inputs"},
+  {"/test_inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "that of /inputs (or none)"},
   {"/test_targets", NULL, BN_FORMAT_NUMBER, "N_test,n_L", PETSC_FALSE, KD, 0, "test targets"},
   {"/test_labels", NULL, BN_FORMAT_INTEGER, "N_test", PETSC_FALSE, KD, 0, "test class labels"},
 };

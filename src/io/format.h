@@ -80,6 +80,7 @@ typedef enum {
   BN_F_SOLVER_W_UPDATE,
   BN_F_SOLVER_BATCH_SIZE,
   BN_F_SOLVER_X_STEPS,
+  BN_F_SOLVER_BATCH_BALANCED,
   BN_F_SOLVER_LR,
   BN_F_SOLVER_MOMENTUM,
   BN_F_SOLVER_LR_DECAY,
@@ -87,8 +88,8 @@ typedef enum {
   BN_F_SOLVER_WEIGHT_VERSION,
   BN_F_SOLVER_POWER_VERSION,
   BN_F_SOLVER_POWER_NORM2,
-  BN_F_SOLVER_M_W,
-  BN_F_SOLVER_V_W,
+  BN_F_SOLVER_M_W, /* the W-rules' state arrays /solver/NAME_{l}, from M_W to V_B: a rule's new */
+  BN_F_SOLVER_V_W, /* array name goes inside this range (src/solver/checkpoint.c reads it) */
   BN_F_SOLVER_M_B,
   BN_F_SOLVER_V_B,
   BN_F_SOLVER_POWER_W,

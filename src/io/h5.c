@@ -73,6 +73,7 @@ static PetscErrorCode BnH5Free(BnH5 *f)
   PetscCall(PetscFree((*f)->path));
   PetscCall(PetscFree((*f)->tmppath));
   PetscCall(PetscFree((*f)->kind));
+  PetscCall(PetscFree((*f)->known));
   PetscCallMPI(MPI_Comm_free(&(*f)->comm));
   PetscCall(PetscFree(*f));
   PetscFunctionReturn(0);
@@ -448,8 +449,9 @@ static int BnFsyncPath(const char path[], int flags)
   return err;
 }
 
-/* first half of a commit: metadata checksums, flush and close of PATH.tmp (the handle stays) */
-static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
+/* first half of a commit: metadata checksums, flush (sync: to disk on every rank) and close
+   of PATH.tmp (the handle stays) */
+static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f, PetscBool sync)
 {
   BnH5     h;
   int      ok;
@@ -475,7 +477,7 @@ static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f)
       SETERRQ(comm, PETSC_ERR_FILE_WRITE, "%s", msg);
     }
   }
-  ok = H5Fflush(h->file, H5F_SCOPE_GLOBAL) >= 0; /* MPI_File_sync on every rank */
+  ok = !sync || H5Fflush(h->file, H5F_SCOPE_GLOBAL) >= 0; /* MPI_File_sync on every rank */
   if (!ok) PetscCall(PetscStrncpy(detail, BnH5Detail_Private(), sizeof(detail)));
   /* after a failed flush HDF5's ranks disagree about what is on disk, and closing would run
      collectives that do not match (measured: ranks hang in different barriers), so the
@@ -509,7 +511,7 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
   if (!bad[0]) { /* the whole-file checksum, over the closed file with every byte in place */
     PetscErrorCode ierr;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = BnSealFile(h->comm, h->tmppath);
+    ierr = BnSealFileKnown_Private(h->comm, h->tmppath, h->nknown, h->known, h->known_sum);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
       const char *text = NULL;
@@ -546,9 +548,39 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
 }
 
 /*@C
-  BnH5CommitBegin - the first half of BnH5Commit(): metadata checksums, flush and close of
-  PATH.tmp; nothing is published yet. Between this and BnH5CommitEnd() the caller may write the
-  bytes of datasets created by BnH5WriteRowsDeferred() (plain POSIX I/O, any thread).
+  BnH5SetSealKnown - between BnH5CommitBegin() and BnH5CommitEnd(): the words of the file whose
+  seal checksum this rank computed from the bytes it wrote itself (BnSealSumWords()), so that
+  the commit reads back only the rest of the file to seal it
+
+  Not Collective
+
+  Input Parameters:
++ f      - the file
+. n      - number of word ranges
+. ranges - ranges[2k] <= w < ranges[2k+1], word indices (byte offset / 8)
+- sum    - the seal checksum of those words (sum over the ranges)
+
+.seealso: BnH5CommitEnd(), BnSealSumWords()
+@*/
+PetscErrorCode BnH5SetSealKnown(BnH5 f, PetscInt n, const uint64_t ranges[], uint64_t sum)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(f, 1);
+  PetscCheck(f->writable && f->file < 0, f->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5SetSealKnown() outside BnH5CommitBegin() .. BnH5CommitEnd()", f->path);
+  PetscCall(PetscFree(f->known));
+  PetscCall(PetscMalloc1(2 * n + 1, &f->known));
+  PetscCall(PetscArraycpy(f->known, ranges, 2 * n));
+  f->nknown    = n;
+  f->known_sum = sum;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5CommitBegin - the first half of BnH5Commit(): metadata checksums and close of PATH.tmp;
+  nothing is published yet. Between this and BnH5CommitEnd() the caller writes the bytes of
+  datasets created by BnH5WriteRowsDeferred() (plain POSIX I/O, any thread) and syncs the file
+  (fsync or fdatasync) on every rank: unlike BnH5Commit() this does not wait for the disk, so
+  that a background writer can do it.
 
   Collective
 
@@ -557,7 +589,7 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
 PetscErrorCode BnH5CommitBegin(BnH5 *f)
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f));
+  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
@@ -604,7 +636,7 @@ PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local)
 PetscErrorCode BnH5Commit(BnH5 *f)
 {
   PetscFunctionBegin;
-  PetscCall(BnH5CommitBegin(f));
+  BnH5LogCall(BN_FileWrite, BnH5CommitBegin_Impl(f, PETSC_TRUE)); /* synchronous: waits for the disk */
   PetscCall(BnH5CommitEnd(f, PETSC_TRUE, 0));
   PetscFunctionReturn(0);
 }

@@ -428,28 +428,34 @@ static PetscErrorCode BnH5CheckRowArgs(PetscInt64 N, PetscInt64 ncols, PetscInt6
   PetscFunctionReturn(0);
 }
 
-/* offset NULL: write the rows now; else leave them to the caller, who writes them at *offset */
-static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
+/* rows [lo, lo+nloc) of a dataset of shape dims (rank 2, or higher: a row is all trailing
+   dimensions, as for conv weights). offset NULL: write the rows now; else leave them to the
+   caller, who writes them at *offset */
+static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
 {
-  hsize_t   hdims[2] = {(hsize_t)N, (hsize_t)ncols};
-  hid_t     dset     = H5I_INVALID_HID;
-  int       ok;
-  PetscBool tiles, mine;
-  uint64_t  local = 0, sum;
+  hsize_t    hdims[4], cols, count;
+  hid_t      dset = H5I_INVALID_HID;
+  int        ok;
+  PetscBool  tiles, mine;
+  uint64_t   local = 0, sum;
+  PetscInt64 N, ncols;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(dspath, 2);
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
+  N     = (PetscInt64)hdims[0];
+  ncols = (PetscInt64)cols;
   PetscCall(BnH5CheckRowArgs(N, ncols, lo, nloc));
   if (nloc && ncols) PetscValidRealPointer(data, 7);
   PetscCall(BnH5RowBlocks(f, N, lo, nloc, &tiles, &mine));
   PetscCheck(tiles, f->comm, PETSC_ERR_ARG_WRONG, "%s: the ranks' row blocks of %s do not cover rows [0, %" PetscInt64_FMT ") exactly once", f->path, dspath, N);
-  PetscCall(BnH5CreateDataset(f, dspath, 2, hdims, &dset));
+  PetscCall(BnH5CreateDataset(f, dspath, (int)rank, hdims, &dset));
   if (offset) { /* contiguous storage, allocated at creation: its address in the file (user block included) */
     haddr_t a = H5Dget_offset(dset);
     ok        = a != HADDR_UNDEF || !N || !ncols;
     *offset   = (mine && ok && N && ncols) ? (PetscInt64)a + 8 * lo * ncols : -1;
-  } else PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, 2, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
+  } else PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
   if (mine) local = BnChecksumReal(data, nloc * ncols, lo * ncols);
@@ -483,8 +489,18 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt64
 @*/
 PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
 {
+  const PetscInt64 dims[2] = {N, ncols};
+
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data, NULL));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* BnH5WriteRows() for a dataset of any rank 1..4 (conv weights: a row is c_in kh kw values) */
+PetscErrorCode BnH5WriteRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, rank, dims, lo, nloc, data, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -507,9 +523,11 @@ PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt
 @*/
 PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
 {
+  const PetscInt64 dims[2] = {N, ncols};
+
   PetscFunctionBegin;
   PetscValidPointer(offset, 8);
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, N, ncols, lo, nloc, data, offset));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, offset));
   PetscFunctionReturn(0);
 }
 
@@ -579,25 +597,30 @@ PetscErrorCode BnH5ReadArray(BnH5 f, const char dspath[], PetscInt rank, const P
   PetscFunctionReturn(0);
 }
 
-/* rows [lo, lo+nloc) of a rank-2 float64 (N x ncols) or rank-1 int64 (N) dataset */
-static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBool isint, PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, void *data)
+/* rows [lo, lo+nloc) of a float64 dataset of shape dims (rank 2, or higher: a row is all
+   trailing dimensions) or of a rank-1 int64 dataset */
+static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBool isint, PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, void *data)
 {
-  int       rank     = isint ? 1 : 2, ok;
-  hsize_t   hdims[2] = {(hsize_t)N, (hsize_t)ncols};
-  hid_t     dset     = H5I_INVALID_HID;
-  PetscBool has, valid, tiles, mine;
-  uint64_t  want, sum = 0;
+  int        ok;
+  hsize_t    hdims[4], cols, count;
+  hid_t      dset = H5I_INVALID_HID;
+  PetscBool  has, valid, tiles, mine;
+  uint64_t   want, sum = 0;
+  PetscInt64 N, ncols;
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   PetscValidCharPointer(ds, 2);
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
+  N     = (PetscInt64)hdims[0];
+  ncols = (PetscInt64)cols;
   PetscCall(BnH5CheckRowArgs(N, ncols, lo, nloc));
   if (nloc && ncols) PetscValidPointer(data, 7);
   PetscCall(BnH5OpenDataset(f, ds, &dset));
   PetscCall(BnH5CheckType(f, ds, dset, isint));
-  PetscCall(BnH5CheckShape(f, ds, dset, rank, hdims));
+  PetscCall(BnH5CheckShape(f, ds, dset, (int)rank, hdims));
   PetscCall(BnH5ReadChecksum(f, ds, dset, &has, &valid, &want));
-  PetscCall(BnH5TransferBlock(dset, PETSC_FALSE, isint ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, rank, (hsize_t)lo, (hsize_t)nloc, 0, (hsize_t)ncols, data, &ok));
+  PetscCall(BnH5TransferBlock(dset, PETSC_FALSE, isint ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, (int)rank, (hsize_t)lo, (hsize_t)nloc, 0, (hsize_t)ncols, data, &ok));
   PetscCall(BnH5AllOk(f, &ok));
   PetscCheck(ok, f->comm, PETSC_ERR_FILE_READ, "%s: cannot read rows [%" PetscInt64_FMT ", %" PetscInt64_FMT ") of dataset %s%s", f->path, lo, lo + nloc, ds, bn_h5_transfer_detail);
   if (has) {
@@ -606,12 +629,20 @@ static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBoo
       uint64_t local = mine ? BnChecksumBlock(isint, data, (hsize_t)(nloc * ncols), (hsize_t)(lo * ncols)) : 0;
       PetscCallMPI(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, f->comm));
     } else { /* the ranks read parts: verify the whole dataset once more */
-      PetscCall(BnH5SumDataset(f, dset, isint, rank, hdims, &sum, &ok));
+      PetscCall(BnH5SumDataset(f, dset, isint, (int)rank, hdims, &sum, &ok));
       PetscCheck(ok, f->comm, PETSC_ERR_FILE_READ, "%s: cannot read dataset %s%s", f->path, ds, bn_h5_transfer_detail);
     }
     PetscCheck(valid && sum == want, f->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s fails its checksum (corrupt file)", f->path, ds);
   }
   PetscCall(BnH5CloseDataset(f, ds, dset));
+  PetscFunctionReturn(0);
+}
+
+/* BnH5ReadRows() for a float64 dataset of any rank 1..4 (conv weights: a row is c_in kh kw values) */
+PetscErrorCode BnH5ReadRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, PetscReal data[])
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_FALSE, rank, dims, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -640,8 +671,10 @@ static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBoo
 @*/
 PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, PetscReal data[])
 {
+  const PetscInt64 dims[2] = {N, ncols};
+
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_FALSE, N, ncols, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_FALSE, 2, dims, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 
@@ -658,8 +691,10 @@ PetscErrorCode BnH5ReadRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt6
 @*/
 PetscErrorCode BnH5ReadRowsInt64(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 lo, PetscInt64 nloc, PetscInt64 data[])
 {
+  const PetscInt64 dims[1] = {N};
+
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_TRUE, N, 1, lo, nloc, data));
+  BnH5LogCall(BN_FileRead, BnH5ReadRowsGeneric_Impl(f, dspath, PETSC_TRUE, 1, dims, lo, nloc, data));
   PetscFunctionReturn(0);
 }
 

@@ -22,6 +22,8 @@ struct _p_BnH5 {
   PetscBool   writable;
   PetscBool   failed; /* a write failed: HDF5's state may differ between ranks (see BnH5Abort) */
   BnSealStatus seal;  /* files opened for reading: their whole-file checksum (seal.c) */
+  PetscInt     nknown;      /* files being written: word ranges whose seal checksum this rank knows */
+  uint64_t    *known, known_sum; /* (BnH5SetSealKnown()), so that the commit does not read them back */
 };
 
 /* a failed write: remembered on the handle, so that BnH5Abort() does not close the file */
@@ -78,8 +80,12 @@ PETSC_INTERN PetscErrorCode BnH5ReadAttrUInt64_Private(BnH5 f, const char objpat
    (an error naming what if none) writes them; no gather of other stages' layers needed */
 PETSC_INTERN PetscErrorCode BnH5Owner_Private(BnH5 f, PetscBool have, const char what[], PetscMPIInt *root);
 PETSC_INTERN PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], const PetscReal data[], PetscMPIInt root);
+/* BnH5WriteRows()/BnH5ReadRows() for datasets of rank 1..4: rows [lo, lo+nloc) of the first dimension */
+PETSC_INTERN PetscErrorCode BnH5WriteRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[]);
+PETSC_INTERN PetscErrorCode BnH5ReadRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, PetscReal data[]);
 /* metadata checksums (h5_meta.c): written on every object at commit */
 PETSC_INTERN PetscErrorCode BnH5Seal_Private(BnH5 f);
+PETSC_INTERN PetscErrorCode BnSealFileKnown_Private(MPI_Comm comm, const char path[], PetscInt nknown, const uint64_t known[], uint64_t known_sum);
 PETSC_INTERN PetscErrorCode BnH5ListObjects_Private(BnH5 f, PetscBool datasets_only, PetscInt *n, char ***names);
 
 /* Not Collective: the innermost message of HDF5's error stack as " (HDF5: ...)", or "".

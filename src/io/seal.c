@@ -40,13 +40,16 @@ static uint64_t BnSealSumHeader(const unsigned char hdr[BN_SEAL_USERBLOCK])
 /* Collective: this rank's share of the checksum of bytes [BN_SEAL_USERBLOCK, length) as
    little-endian 64-bit words keyed by their word index (the last word padded with zero
    bytes), summed over the ranks. The sum is additive, so any split gives the same digest.
-   *ok = 0 (on every rank) if some rank could not read its share. */
-static PetscErrorCode BnSealSumBody(MPI_Comm comm, const char path[], uint64_t length, uint64_t *sum, int *ok)
+   Words in the nskip sorted, disjoint ranges skip[2k] <= w < skip[2k+1] (the same on every
+   rank) are not read: their sum is known (added by the caller). *ok = 0 (on every rank) if
+   some rank could not read its share. */
+static PetscErrorCode BnSealSumBody(MPI_Comm comm, const char path[], uint64_t length, PetscInt nskip, const uint64_t skip[], uint64_t *sum, int *ok)
 {
   PetscMPIInt    rank, size;
   uint64_t       nwords, first = BN_SEAL_USERBLOCK / 8, lo, hi, local = 0;
   unsigned char *buf;
   int            fd = -1;
+  PetscInt       j = 0;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -58,8 +61,16 @@ static PetscErrorCode BnSealSumBody(MPI_Comm comm, const char path[], uint64_t l
   PetscCall(PetscMalloc1(BN_SEAL_CHUNK, &buf));
   if (hi > lo && (fd = open(path, O_RDONLY)) < 0) *ok = 0;
   for (uint64_t w = lo; *ok && w < hi;) {
-    uint64_t n     = PetscMin(hi - w, (uint64_t)(BN_SEAL_CHUNK / 8));
-    size_t   want  = (size_t)PetscMin(n * 8, length - w * 8), got = 0;
+    uint64_t n, end = hi;
+    size_t   want, got = 0;
+    while (j < nskip && skip[2 * j + 1] <= w) j++;
+    if (j < nskip && skip[2 * j] <= w) { /* a skipped range */
+      w = skip[2 * j + 1];
+      continue;
+    }
+    if (j < nskip) end = PetscMin(end, skip[2 * j]);
+    n    = PetscMin(end - w, (uint64_t)(BN_SEAL_CHUNK / 8));
+    want = (size_t)PetscMin(n * 8, length - w * 8);
     while (got < want) {
       ssize_t r = pread(fd, buf + got, want - got, (off_t)(w * 8 + got));
       if (r < 0 && errno == EINTR) continue;
@@ -78,6 +89,40 @@ static PetscErrorCode BnSealSumBody(MPI_Comm comm, const char path[], uint64_t l
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, ok, 1, MPI_INT, MPI_MIN, comm));
   PetscCallMPI(MPI_Allreduce(&local, sum, 1, MPI_UINT64_T, MPI_SUM, comm));
   PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSealSumWords - the seal's checksum of the whole 64-bit words of the file that lie inside
+  bytes [offset, offset + len), taken from buf (those bytes, as they are written), and the word
+  range [*w0, *w1) it covers; the words at the ends that the range shares with other bytes are
+  left to the reader
+
+  Not Collective; thread-safe (no PETSc calls), for writers that write bytes themselves
+@*/
+uint64_t BnSealSumWords(const void *buf, uint64_t offset, uint64_t len, uint64_t *w0, uint64_t *w1)
+{
+  const unsigned char *p   = (const unsigned char *)buf;
+  uint64_t             sum = 0, a = (offset + 7) / 8, b = (offset + len) / 8;
+  PetscInt64           tmp[512];
+
+  *w0 = a;
+  *w1 = b > a ? b : a;
+  if (b <= a) return 0;
+  p += 8 * a - offset;
+  if (!((uintptr_t)p % 8)) return BnChecksumInt64((const PetscInt64 *)p, (PetscInt64)(b - a), (PetscInt64)a);
+  for (uint64_t w = a; w < b;) { /* unaligned in memory: copy words out in pieces */
+    uint64_t n = PetscMin(b - w, (uint64_t)512);
+    memcpy(tmp, p + 8 * (w - a), 8 * n);
+    sum += BnChecksumInt64(tmp, (PetscInt64)n, (PetscInt64)w);
+    w += n;
+  }
+  return sum;
+}
+
+static int BnCompareRanges(const void *x, const void *y)
+{
+  const uint64_t *a = (const uint64_t *)x, *b = (const uint64_t *)y;
+  return a[0] < b[0] ? -1 : (a[0] > b[0]);
 }
 
 /* Not Collective: reads up to BN_SEAL_USERBLOCK bytes at offset 0 and the file's size; errno or 0 */
@@ -107,12 +152,13 @@ static int BnSealReadHeader(const char path[], unsigned char hdr[BN_SEAL_USERBLO
   return err;
 }
 
-static PetscErrorCode BnSealFile_Impl(MPI_Comm comm, const char path[])
+static PetscErrorCode BnSealFile_Impl(MPI_Comm comm, const char path[], PetscInt nknown, const uint64_t known[], uint64_t known_sum)
 {
-  PetscMPIInt   rank;
+  PetscMPIInt   rank, size, cnt, *cnts, *dsp;
   unsigned char hdr[BN_SEAL_USERBLOCK];
-  uint64_t      length = 0, sum = 0;
+  uint64_t      length = 0, sum = 0, *skip;
   int           st[2] = {0, 0}, ok; /* {stage, errno} on rank 0: 1 read, 2 no user block, 3 write */
+  PetscInt      nskip = 0;
 
   PetscFunctionBegin;
   PetscValidCharPointer(path, 2);
@@ -125,8 +171,33 @@ static PetscErrorCode BnSealFile_Impl(MPI_Comm comm, const char path[])
   PetscCheck(st[0] != 1, comm, PETSC_ERR_FILE_WRITE, "cannot seal '%s': %s", path, strerror(st[1]));
   PetscCheck(st[0] != 2, comm, PETSC_ERR_ARG_WRONGSTATE, "cannot seal '%s': the file has no user block of %d bytes", path, BN_SEAL_USERBLOCK);
   PetscCallMPI(MPI_Bcast(&length, 1, MPI_UINT64_T, 0, comm));
-  PetscCall(BnSealSumBody(comm, path, length, &sum, &ok));
+  /* every rank skips every rank's known ranges */
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscMPIIntCast(2 * nknown, &cnt));
+  PetscCall(PetscMalloc2(size, &cnts, size + 1, &dsp));
+  PetscCallMPI(MPI_Allgather(&cnt, 1, MPI_INT, cnts, 1, MPI_INT, comm));
+  dsp[0] = 0;
+  for (PetscMPIInt r = 0; r < size; r++) dsp[r + 1] = dsp[r] + cnts[r];
+  PetscCall(PetscMalloc1(dsp[size] + 1, &skip));
+  PetscCallMPI(MPI_Allgatherv(known, cnt, MPI_UINT64_T, skip, cnts, dsp, MPI_UINT64_T, comm));
+  for (PetscMPIInt k = 0; k < dsp[size] / 2; k++)
+    if (skip[2 * k + 1] > skip[2 * k]) { /* drop empty ranges */
+      skip[2 * nskip]     = skip[2 * k];
+      skip[2 * nskip + 1] = skip[2 * k + 1];
+      nskip++;
+    }
+  qsort(skip, (size_t)nskip, 2 * sizeof(uint64_t), BnCompareRanges);
+  for (PetscInt k = 0; k + 1 < nskip; k++) PetscCheck(skip[2 * k + 1] <= skip[2 * k + 2], comm, PETSC_ERR_PLIB, "cannot seal '%s': overlapping known ranges", path);
+  PetscCheck(!nskip || (skip[0] >= BN_SEAL_USERBLOCK / 8 && skip[2 * nskip - 1] <= (length + 7) / 8), comm, PETSC_ERR_PLIB, "cannot seal '%s': a known range outside the file", path);
+  PetscCall(BnSealSumBody(comm, path, length, nskip, skip, &sum, &ok));
+  PetscCall(PetscFree(skip));
+  PetscCall(PetscFree2(cnts, dsp));
   PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "cannot seal '%s': the file cannot be read back", path);
+  {
+    uint64_t ks;
+    PetscCallMPI(MPI_Allreduce(&known_sum, &ks, 1, MPI_UINT64_T, MPI_SUM, comm));
+    sum += ks;
+  }
   if (!rank) {
     int fd;
     BnSealFormat(hdr, length, 0);
@@ -244,7 +315,7 @@ static PetscErrorCode BnSealCheck_Impl(MPI_Comm comm, const char path[], BnSealS
     if (reason) PetscCall(PetscSNPrintf(reason, len, "its whole-file checksum header (the first %d bytes) is damaged", BN_SEAL_USERBLOCK));
   } else {
     uint64_t body;
-    PetscCall(BnSealSumBody(comm, path, v[1], &body, &ok));
+    PetscCall(BnSealSumBody(comm, path, v[1], 0, NULL, &body, &ok));
     if (!ok) {
       if (reason) PetscCall(PetscSNPrintf(reason, len, "the file cannot be read to its end"));
     } else {
@@ -283,7 +354,17 @@ PetscErrorCode BnSealFile(MPI_Comm comm, const char path[])
 {
   PetscFunctionBegin;
   PetscCall(BnInitializePackage()); /* the log events */
-  BnH5LogCall(BN_FileSeal, BnSealFile_Impl(comm, path));
+  BnH5LogCall(BN_FileSeal, BnSealFile_Impl(comm, path, 0, NULL, 0));
+  PetscFunctionReturn(0);
+}
+
+/* BnSealFile() where this rank already knows the checksum (known_sum, BnSealSumWords()) of the
+   words in its nknown ranges known[2k] <= w < known[2k+1] (bytes it wrote itself): those are not
+   read back */
+PetscErrorCode BnSealFileKnown_Private(MPI_Comm comm, const char path[], PetscInt nknown, const uint64_t known[], uint64_t known_sum)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileSeal, BnSealFile_Impl(comm, path, nknown, known, known_sum));
   PetscFunctionReturn(0);
 }
 

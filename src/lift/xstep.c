@@ -104,6 +104,17 @@ static PetscErrorCode Shift(BnLift lift, BnBlock *blk, PetscInt l, const PetscRe
   PetscFunctionReturn(0);
 }
 
+/* whether the n values r are all exactly 0: the residual sigma_{l+1}(z_{l+1}) - x_{l+1} of a block
+   whose x_{l+1} a forward pass has just set (the first x-step after a mini-batch's initialisation),
+   so that its product with W_{l+1} (a layer's largest cost in the x-step) can be skipped. Adding
+   +0 instead keeps the result bitwise: the DGEMM's sum of +-0 products is +0 and only turns -0 into +0. */
+static PetscBool AllZero(PetscInt n, const PetscReal r[])
+{
+  for (PetscInt k = 0; k < n; k++)
+    if (r[k] != 0) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 /* the step on a layer l whose successor l+1 is on this stage; then Z[l+1] follows the new x_l,
    which keeps the block consistent for the other colour and the W-step */
 static PetscErrorCode XLayer(BnLift lift, BnBlock *blk, PetscInt l)
@@ -132,7 +143,9 @@ static PetscErrorCode XLayer(BnLift lift, BnBlock *blk, PetscInt l)
     for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k] + lamn * blk->Z[l + 1][k];
   else
     for (PetscInt k = 0; k < cnt; k++) G[k] = -lam * blk->Z[l][k];
-  PetscCall(BnLayerApplyTranspose(next, m, lamn, R, 1.0, G));
+  if (AllZero(m * lift->n[l + 1], R)) /* see AllZero(): the product is +0, which the DGEMM would add */
+    for (PetscInt k = 0; k < cnt; k++) G[k] += 0.0;
+  else PetscCall(BnLayerApplyTranspose(next, m, lamn, R, 1.0, G));
   PetscCall(Shift(lift, blk, l, &shift));
   PetscCall(ProxStep(lift, l, m, tau, lam, G, blk->X[l], shift, res_next ? blk->X[l + 1] : NULL));
   PetscCall(BnLiftComputeZ(lift, blk, l + 1));

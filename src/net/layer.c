@@ -240,6 +240,20 @@ PetscErrorCode BnLayerGramData(BnLayer layer, PetscInt m, const PetscReal x[], c
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnLayerGetGemmShape - the DGEMM that an operation of the layer on m rows issues, count times
+  (count 0: the type does not say); -bench_gemm times these shapes beside the operation
+
+  Not Collective
+@*/
+PetscErrorCode BnLayerGetGemmShape(BnLayer layer, BnLayerOp op, PetscInt m, BnGemmShape *shape)
+{
+  PetscFunctionBegin;
+  *shape = (BnGemmShape){'N', 'N', 0, 0, 0, 0};
+  if (layer->ops.gemmshape) PetscCall(layer->ops.gemmshape(layer, op, m, shape));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnLayerDestroy(BnLayer *layer)
 {
   PetscFunctionBegin;

@@ -169,6 +169,18 @@ static PetscErrorCode GramData_Dense(BnLayer layer, PetscInt m, const PetscReal 
   PetscFunctionReturn(0);
 }
 
+/* the one DGEMM of each operation above, with its transposes */
+static PetscErrorCode GemmShape_Dense(BnLayer layer, BnLayerOp op, PetscInt m, BnGemmShape *g)
+{
+  PetscInt nout = layer->nout, nin = layer->nin;
+
+  PetscFunctionBegin;
+  if (op == BN_LAYER_APPLY) *g = (BnGemmShape){'T', 'N', nout, m, nin, 1};
+  else if (op == BN_LAYER_TRANSPOSE) *g = (BnGemmShape){'N', 'N', nin, m, nout, 1};
+  else *g = (BnGemmShape){'N', 'T', nin, nout, m, 1};
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnLayerCreate_Dense - the dense affine map: nW = nout * nin weights, row-major; the spec
   "dense:N" gives the width N
@@ -177,7 +189,7 @@ static PetscErrorCode GramData_Dense(BnLayer layer, PetscInt m, const PetscReal 
 @*/
 PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
 {
-  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, NULL};
+  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL};
 
   PetscFunctionBegin;
   if (layer->args) {

@@ -20,6 +20,8 @@ typedef struct _BnLayerOps {
      weights of one output channel see them (dense: x itself; conv: every patch of every row):
      its largest eigenvalue over all samples is the Lipschitz constant of the parameter gradient */
   PetscErrorCode (*gramdata)(BnLayer, PetscInt m, const PetscReal x[], const PetscReal v[], PetscReal w[]);
+  /* optional: the DGEMM one operation on m rows issues (-bench_gemm times it; count 0: none) */
+  PetscErrorCode (*gemmshape)(BnLayer, BnLayerOp op, PetscInt m, BnGemmShape *shape);
   PetscErrorCode (*destroy)(BnLayer);
 } BnLayerOps;
 

@@ -181,7 +181,7 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
   PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), &set_widths));
   PetscCall(BnOptionsString("-net_layers", "Layers by type: conv:C:K[xK][:sS][:pP],dense:N,... (instead of -net_widths)", "BnNetParseLayers", layers_s, layers_s, sizeof(layers_s), &set_layers));
-  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
+  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; default: the data's shape attribute, else 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
   PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
   PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
   PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
@@ -193,6 +193,10 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
   PetscCheck(!(set_widths && set_layers), net->comm, PETSC_ERR_USER_INPUT, "-net_widths and -net_layers are exclusive: give the architecture by one of them");
   PetscCall(BnParseIntList("-net_input_shape", shape_s, 3, shape, &ns));
   PetscCheck(ns == 3, net->comm, PETSC_ERR_USER_INPUT, "-net_input_shape: give C,H,W (3 values), got %" PetscInt_FMT, ns);
+  if (!set_shape && net->inshape[0]) { /* set before (the data's shape): the default */
+    for (PetscInt k = 0; k < 3; k++) shape[k] = net->inshape[k];
+    set_shape = PETSC_TRUE;
+  }
   if (set_layers) {
     PetscCall(BnNetParseLayers(net, layers_s, shape, BN_MAX_LAYERS, &nw, widths, specs));
     nw++;

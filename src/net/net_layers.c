@@ -42,15 +42,21 @@ PetscErrorCode BnNetGetLayerSpec(BnNet net, PetscInt l, const char **spec)
   PetscFunctionReturn(0);
 }
 
-/* layer l from its spec on input shape in (the origin named in messages: option or file) */
-static PetscErrorCode BnNetLayerFromSpec(BnNet net, PetscInt l, const char spec[], const PetscInt in[3], BnLayer *layer)
+/* layer l from its spec on input shape in (the origin named in messages: option or file). A
+   dense layer's output is a vector, (n, 1, 1): there is no reshape into an image, so only dense
+   layers may follow one (a convolution would see n channels of 1 x 1 pixels) */
+static PetscErrorCode BnNetLayerFromSpec(BnNet net, PetscInt l, const char spec[], const PetscInt in[3], PetscBool after_dense, BnLayer *layer)
 {
   char           what[PETSC_MAX_PATH_LEN + 128];
   PetscErrorCode ierr;
+  PetscBool      dense;
 
   PetscFunctionBegin;
   if (!net->origin[0]) PetscCall(PetscSNPrintf(what, sizeof(what), "-net_layers: layer %" PetscInt_FMT " '%s'", l, spec));
   else PetscCall(PetscSNPrintf(what, sizeof(what), "file %s, /net/layer_%" PetscInt_FMT " (%s)", net->origin, l, spec));
+  PetscCall(PetscStrncmp(spec, "dense", 5, &dense));
+  dense = (PetscBool)(dense && (spec[5] == ':' || spec[5] == '\0'));
+  PetscCheck(dense || !after_dense, net->comm, PETSC_ERR_USER_INPUT, "%s: only dense layers can follow a dense layer, whose output is a vector of %" PetscInt_FMT " values without an image shape (there is no reshape); put the convolutions before the dense layers", what, in[0]);
   BnErrorSetContext(net->comm, what);
   ierr = BnLayerCreateFromSpec(spec, in, layer);
   BnErrorSetContext(MPI_COMM_NULL, NULL);
@@ -68,7 +74,7 @@ PetscErrorCode BnNetCreateLayers_Private(BnNet net)
   PetscCheck(shape[0] * shape[1] * shape[2] == net->widths[0], net->comm, PETSC_ERR_USER_INPUT, "-net_input_shape %" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT " has %" PetscInt_FMT " values, the input width n_0 is %" PetscInt_FMT, shape[0], shape[1], shape[2], shape[0] * shape[1] * shape[2], net->widths[0]);
   for (PetscInt l = 1; l <= net->L; l++) {
     if (net->ltype[l]) {
-      PetscCall(BnNetLayerFromSpec(net, l, net->ltype[l], shape, &net->layer[l]));
+      PetscCall(BnNetLayerFromSpec(net, l, net->ltype[l], shape, (PetscBool)(l > 1 && !net->ltype[l - 1]), &net->layer[l]));
       PetscCheck(net->layer[l]->nout == net->widths[l], net->comm, PETSC_ERR_USER_INPUT, "layer %" PetscInt_FMT " (%s) gives %" PetscInt_FMT " outputs, the width n_%" PetscInt_FMT " is %" PetscInt_FMT, l, net->ltype[l], net->layer[l]->nout, l, net->widths[l]);
     } else PetscCall(BnLayerCreate("dense", net->widths[l], net->widths[l - 1], &net->layer[l]));
     PetscCall(BnLayerGetImageShapes(net->layer[l], NULL, shape));
@@ -109,8 +115,8 @@ PetscErrorCode BnNetParseLayers(BnNet net, const char list[], const PetscInt ins
   for (PetscInt l = 1; l <= n; l++) {
     BnLayer     layer;
     const char *type, *spec;
-    PetscBool   dense;
-    PetscCall(BnNetLayerFromSpec(net, l, items[l - 1], shape, &layer));
+    PetscBool   dense = PETSC_FALSE;
+    PetscCall(BnNetLayerFromSpec(net, l, items[l - 1], shape, (PetscBool)(l > 1 && !specs[l - 2]), &layer));
     PetscCall(BnLayerGetImageShapes(layer, NULL, shape));
     PetscCall(BnLayerGetShape(layer, &widths[l], NULL, NULL, NULL));
     PetscCall(BnLayerGetSpec(layer, &type, &spec));

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
 /* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint every
    rank copies its auxiliary rows (the bulk of the file) into a snapshot, the HDF5 part is
@@ -32,9 +33,19 @@ struct _n_BnCheckpointWriter {
   PetscInt64    *len;    /* lengths in bytes */
   PetscReal    **src;    /* and places in the snapshot */
   PetscReal     *snap;   /* this rank's auxiliary rows at the checkpoint */
+  uint64_t      *known;  /* the file words of each block whose seal checksum the thread computed, */
+  uint64_t       known_sum; /* and that checksum (BnSealSumWords()): the commit does not read them back */
+  double         seconds;   /* the thread's own time */
   BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitEnd() */
-  PetscLogDouble t_start;
 };
+
+#define BN_STATE_FIELDS (BN_F_SOLVER_V_B - BN_F_SOLVER_M_W + 1) /* the format's W-rule state rows */
+typedef struct {
+  BnFormatKey key;
+  PetscInt    k;    /* the rule's state array of this name, -1: none */
+  PetscBool   rows; /* shaped like W_l (else like b_l) */
+} BnStateField;
+static PetscErrorCode BnCheckpointStateFields(BnSolver, BnStateField[BN_STATE_FIELDS]);
 
 /*@C
   BnSolverPrepareCheckpointDirectory - creates the directory of -checkpoint (like mkdir -p) and
@@ -49,7 +60,10 @@ PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver s)
   PetscMPIInt rank;
   MPI_Comm    world;
 
+  BnStateField fld[BN_STATE_FIELDS];
+
   PetscFunctionBegin;
+  PetscCall(BnCheckpointStateFields(s, fld)); /* a rule's state the file cannot hold: refused at set-up */
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCallMPI(MPI_Comm_rank(world, &rank));
@@ -131,8 +145,9 @@ static PetscErrorCode BnCheckpointListFree(PetscInt n, char ***paths)
   PetscFunctionReturn(0);
 }
 
-/* The per-layer arrays of a checkpoint, in the one order in which all ranks write and read
-   them (the transfers are collective). The first two live in the model's /net group. */
+/* The per-layer arrays of a checkpoint besides the W-rule's state, in the one order in which
+   all ranks write and read them (the transfers are collective). The first two live in the
+   model's /net group. */
 typedef struct {
   BnFormatKey key;  /* the dataset in the format description */
   PetscInt    rank; /* 1, 2 or (conv weights) 4 dimensions */
@@ -140,29 +155,101 @@ typedef struct {
   PetscReal  *data; /* this rank's array, NULL for a layer of another stage */
 } BnLayerArray;
 
-#define BN_LAYER_ARRAYS 8
+#define BN_LAYER_ARRAYS 4
 static PetscErrorCode BnCheckpointLayerArrays(BnSolver s, PetscInt l, BnLayerArray a[BN_LAYER_ARRAYS])
 {
   PetscInt64 ni = s->n[l - 1];
   PetscInt   nb, nk, wr, wd[4];
-  PetscReal *W = NULL, *b = NULL, *rs[BN_WRULE_SLOTS]; /* the W-rule's state, in its slots */
+  PetscReal *W = NULL, *b = NULL;
   BnLayer    layer;
 
   PetscFunctionBegin;
   if (l >= s->la && l <= s->lb) PetscCall(BnNetGetLayer(s->net, l, &W, &b));
-  PetscCall(BnWRuleGetLayerState(s->wrule, l, rs, NULL));
   PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
   PetscCall(BnLayerGetShape(layer, NULL, NULL, NULL, &nb));
   PetscCall(BnLayerGetWeightShape(layer, &wr, wd));
   PetscCall(BnLiftGetPatchLength(s->lift, l, &nk));
   a[0] = (BnLayerArray){BN_F_LAYER_W, wr, {wd[0], wd[1], wd[2], wd[3]}, W};
   a[1] = (BnLayerArray){BN_F_LAYER_B, 1, {nb}, b};
-  a[2] = (BnLayerArray){BN_F_SOLVER_M_W, wr, {wd[0], wd[1], wd[2], wd[3]}, rs[BN_WRULE_MW]};
-  a[3] = (BnLayerArray){BN_F_SOLVER_V_W, wr, {wd[0], wd[1], wd[2], wd[3]}, rs[BN_WRULE_VW]};
-  a[4] = (BnLayerArray){BN_F_SOLVER_M_B, 1, {nb}, rs[BN_WRULE_MB]};
-  a[5] = (BnLayerArray){BN_F_SOLVER_V_B, 1, {nb}, rs[BN_WRULE_VB]};
-  a[6] = (BnLayerArray){BN_F_SOLVER_POWER_W, 1, {ni}, s->pw_W[l]};
-  a[7] = (BnLayerArray){BN_F_SOLVER_POWER_X, 1, {nk + 2}, s->pw_X[l]};
+  a[2] = (BnLayerArray){BN_F_SOLVER_POWER_W, 1, {ni}, s->pw_W[l]};
+  a[3] = (BnLayerArray){BN_F_SOLVER_POWER_X, 1, {nk + 2}, s->pw_X[l]};
+  PetscFunctionReturn(0);
+}
+
+/* The W-rule's state in the file: the format's optimizer-state datasets /solver/NAME_{l}
+   (BN_F_SOLVER_M_W .. BN_F_SOLVER_V_B) each hold the rule's declared array of that name, or
+   zeros when the rule keeps none (every checkpoint has the same datasets). W-shaped arrays go
+   by rows: each rank writes and reads the rows it keeps, so no rank holds a whole array and
+   the file does not depend on the number of ranks. */
+static PetscErrorCode BnCheckpointStateFields(BnSolver s, BnStateField fld[BN_STATE_FIELDS])
+{
+  BnWRule  r     = s->wrule;
+  PetscInt found = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < BN_STATE_FIELDS; j++) {
+    BnFormatKey key  = (BnFormatKey)(BN_F_SOLVER_M_W + j);
+    const char *name = BnFormatTable[key].object + strlen("/solver/"); /* NAME_{l} */
+    fld[j]           = (BnStateField){key, -1, (PetscBool)!strcmp(BnFormatTable[key].shape, "w_l")};
+    for (PetscInt k = 0; k < r->nstate; k++) {
+      size_t n = strlen(r->state_name[k]);
+      if (strncmp(name, r->state_name[k], n) || strcmp(name + n, "_{l}")) continue;
+      PetscCheck(fld[j].rows == (r->state_shape[k] == BN_WRULE_STATE_W), PETSC_COMM_SELF, PETSC_ERR_PLIB, "W-update rule %s: state %s has another shape than %s in the file format", r->type, r->state_name[k], BnFormatTable[key].object);
+      fld[j].k = k;
+      found++;
+    }
+  }
+  PetscCheck(found == r->nstate, PETSC_COMM_SELF, PETSC_ERR_PLIB, "W-update rule %s declares state arrays that the file format does not describe (/solver/NAME_{l} rows of src/io/format.c)", r->type);
+  PetscFunctionReturn(0);
+}
+
+/* the shape of a state field of layer l, and this rank's part: rows [*lo, *lo + *m) of a
+   W-shaped array (none for a layer of another stage) or the whole b-shaped one */
+static PetscErrorCode BnCheckpointStateShape(BnSolver s, const BnStateField *fld, PetscInt l, PetscInt *rank, PetscInt64 dims[4], PetscInt64 *lo, PetscInt64 *m, PetscReal **data)
+{
+  PetscBool own = (PetscBool)(l >= s->la && l <= s->lb);
+  PetscInt  wd[4], nW, nb;
+  BnLayer   layer;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
+  PetscCall(BnLayerGetShape(layer, NULL, NULL, &nW, &nb));
+  if (fld->rows) {
+    PetscCall(BnLayerGetWeightShape(layer, rank, wd));
+    for (PetscInt d = 0; d < 4; d++) dims[d] = wd[d];
+    *lo = own ? s->wrule->rlo[l] : 0;
+    *m  = own ? s->wrule->rhi[l] - s->wrule->rlo[l] : 0;
+  } else {
+    *rank   = 1;
+    dims[0] = nb;
+    *lo     = 0;
+    *m      = nb;
+  }
+  *data = own && fld->k >= 0 ? s->wrule->state[fld->k][l] : NULL;
+  PetscFunctionReturn(0);
+}
+
+/* writes (write) or reads layer l's state fields. Writing, buf (zeros, length >= any field's
+   part) stands in for what the rule does not keep, and b-shaped fields come from rank owner.
+   Reading, only the fields the rule keeps are read (b-shaped ones of another stage's layer into
+   buf, scratch); the others were verified, with every dataset, before the checkpoint was chosen. */
+static PetscErrorCode BnCheckpointTransferState(BnSolver s, BnH5 f, PetscInt l, PetscBool write, PetscMPIInt owner, const BnStateField fld[BN_STATE_FIELDS], PetscReal buf[])
+{
+  char name[64];
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < BN_STATE_FIELDS; j++) {
+    PetscInt   rank;
+    PetscInt64 dims[4], lo, m;
+    PetscReal *data;
+    if (!write && fld[j].k < 0) continue;
+    PetscCall(BnCheckpointStateShape(s, &fld[j], l, &rank, dims, &lo, &m, &data));
+    PetscCall(BnFormatPath(fld[j].key, l, name, sizeof(name)));
+    if (write && fld[j].rows) PetscCall(BnH5WriteRowBlock_Private(f, name, rank, dims, lo, m, m ? (data ? data : buf) : NULL));
+    else if (write) PetscCall(BnH5WriteArrayFrom_Private(f, name, 1, dims, data ? data : buf, owner));
+    else if (fld[j].rows) PetscCall(BnH5ReadRowBlock_Private(f, name, rank, dims, lo, m, data));
+    else PetscCall(BnH5ReadArray(f, name, 1, dims, data ? data : buf));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -269,6 +356,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnH5WriteAttrString(f, solver, BnFormatAttr(BN_F_SOLVER_W_UPDATE), s->wrule->type));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_SIZE, s->batch));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STEPS, s->x_steps));
+  if (s->balanced) PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_BALANCED, 1)); /* absent: 0, as before the option */
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR, s->wrule->lr));
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->wrule->momentum));
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR_DECAY, s->wrule->lr_decay));
@@ -286,13 +374,27 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   }
   PetscCall(BnH5WriteAttrInt64(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
-  for (PetscInt l = 1; l <= s->L; l++) {
-    BnLayerArray a[BN_LAYER_ARRAYS];
-    PetscCall(BnCheckpointLayerArrays(s, l, a));
-    for (PetscInt j = 2; j < BN_LAYER_ARRAYS; j++) { /* W and b went with the model groups */
-      PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
-      PetscCall(BnH5WriteArrayFrom_Private(f, name, a[j].rank, a[j].dims, a[j].data, owner[l]));
+  {
+    BnStateField fld[BN_STATE_FIELDS];
+    PetscReal   *zeros;
+    PetscInt     nmax = 1;
+    PetscCall(BnCheckpointStateFields(s, fld));
+    for (PetscInt l = s->la; l <= s->lb; l++) {
+      PetscInt nW, nb;
+      PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+      nmax = PetscMax(nmax, PetscMax(nb, (s->wrule->rhi[l] - s->wrule->rlo[l]) * (nb ? nW / nb : 0)));
     }
+    PetscCall(PetscCalloc1(nmax, &zeros));
+    for (PetscInt l = 1; l <= s->L; l++) {
+      BnLayerArray a[BN_LAYER_ARRAYS];
+      PetscCall(BnCheckpointTransferState(s, f, l, PETSC_TRUE, owner[l], fld, zeros));
+      PetscCall(BnCheckpointLayerArrays(s, l, a));
+      for (PetscInt j = 2; j < BN_LAYER_ARRAYS; j++) { /* W and b went with the model groups */
+        PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
+        PetscCall(BnH5WriteArrayFrom_Private(f, name, a[j].rank, a[j].dims, a[j].data, owner[l]));
+      }
+    }
+    PetscCall(PetscFree(zeros));
   }
   PetscCall(PetscFree(owner));
 
@@ -338,7 +440,10 @@ static void *BnCheckpointWriterMain(void *ctx)
 {
   struct _n_BnCheckpointWriter *w = (struct _n_BnCheckpointWriter *)ctx;
   int                           fd = open(w->tmppath, O_WRONLY), err = fd < 0 ? errno : 0;
+  struct timespec               t0, t1;
 
+  (void)clock_gettime(CLOCK_MONOTONIC, &t0);
+  w->known_sum = 0;
   for (PetscInt k = 0; k < w->nblk && !err; k++) {
     const char *p    = (const char *)w->src[k];
     PetscInt64  left = w->len[k], at = w->off[k];
@@ -353,12 +458,17 @@ static void *BnCheckpointWriterMain(void *ctx)
       at += got;
       left -= got;
     }
+    /* the seal's sum of these bytes from memory, while they are fresh in the cache */
+    if (!err) w->known_sum += BnSealSumWords(w->src[k], (uint64_t)w->off[k], (uint64_t)w->len[k], &w->known[2 * k], &w->known[2 * k + 1]);
   }
-  /* each rank syncs its own bytes (ranks may be on other nodes); rank 0 syncs the file again
-     before the rename */
-  if (!err && w->nblk && fdatasync(fd) && errno != EINVAL) err = errno;
+  /* every rank syncs the file from its node (ranks may be on other nodes): its rows and its
+     part of the HDF5 writes, which BnH5CommitBegin() left unsynced so that the main thread does
+     not wait for the disk; rank 0 syncs the file again before the rename */
+  if (!err && fdatasync(fd) && errno != EINVAL) err = errno;
   if (fd >= 0) close(fd);
   w->err = err;
+  (void)clock_gettime(CLOCK_MONOTONIC, &t1);
+  w->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
   __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -383,14 +493,14 @@ static PetscErrorCode BnCheckpointWriterSetUp(BnSolver s)
   if (s->writer) PetscFunctionReturn(0);
   PetscCall(PetscNew(&w));
   for (PetscInt l = s->la; l < s->L && l <= s->lb; l++) rows += (PetscInt64)(s->train.hi - s->train.lo) * s->n[l];
-  PetscCall(PetscMalloc4(s->L, &w->off, s->L, &w->len, s->L, &w->src, PetscMax(rows, 1), &w->snap));
+  PetscCall(PetscMalloc5(s->L, &w->off, s->L, &w->len, s->L, &w->src, PetscMax(rows, 1), &w->snap, 2 * s->L, &w->known));
   s->writer = w;
   PetscFunctionReturn(0);
 }
 
 /* the file of a finished write is published (or the failure raised on every rank), the older
    files beyond -checkpoint_keep removed */
-static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], PetscLogDouble t_start);
+static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[]);
 
 /*@C
   BnSolverCheckpointWait - completes the checkpoint write in flight, if any: waits for this
@@ -402,6 +512,7 @@ PetscErrorCode BnSolverCheckpointWait(BnSolver s)
 {
   struct _n_BnCheckpointWriter *w = s->writer;
   PetscErrorCode                ierr;
+  PetscLogDouble                t0, t1;
 
   PetscFunctionBegin;
   if (!w || !w->f) PetscFunctionReturn(0);
@@ -410,11 +521,15 @@ PetscErrorCode BnSolverCheckpointWait(BnSolver s)
     w->running = PETSC_FALSE;
   }
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
+  if (!w->err) PetscCall(BnH5SetSealKnown(w->f, w->nblk, w->known, w->known_sum));
   ierr = BnH5CommitEnd(&w->f, (PetscBool)!w->err, w->err);
   w->f = NULL;
+  PetscCall(PetscTime(&t1));
+  s->ckpt_io_seconds += w->seconds + (t1 - t0); /* the writer's time: thread and commit */
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
-  PetscCall(BnCheckpointPublished(s, w->path, w->t_start));
+  PetscCall(BnCheckpointPublished(s, w->path));
   PetscFunctionReturn(0);
 }
 
@@ -446,7 +561,7 @@ PetscErrorCode BnSolverCheckpointWriterDestroy(BnSolver s)
   PetscFunctionBegin;
   if (!w) PetscFunctionReturn(0);
   if (w->running) (void)pthread_join(w->thread, NULL);
-  PetscCall(PetscFree4(w->off, w->len, w->src, w->snap));
+  PetscCall(PetscFree5(w->off, w->len, w->src, w->snap, w->known));
   PetscCall(PetscFree(s->writer));
   PetscFunctionReturn(0);
 }
@@ -476,7 +591,6 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
   PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
   PetscCall(PetscTime(&t_start));
-  PetscCall(BnSolverWShardGatherState(s)); /* whole optimizer state in the file: restart on any P */
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
@@ -499,7 +613,6 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     w->f       = f;
     w->done    = 0;
     w->err     = 0;
-    w->t_start = t_start;
     PetscCall(PetscStrncpy(w->path, path, sizeof(w->path)));
     PetscCall(PetscSNPrintf(w->tmppath, sizeof(w->tmppath), "%s.tmp", path));
     /* stop requests (SIGUSR1/SIGTERM) stay with the main thread, which polls for them */
@@ -512,6 +625,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     if (!w->running) (void)BnCheckpointWriterMain(w); /* no thread to be had: write here */
     PetscCall(PetscTime(&now));
     s->ckpt_seconds += now - t_start;
+    s->ckpt_io_seconds += now - t_start;
     s->ckpt_last = now;
     PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscFunctionReturn(0);
@@ -519,13 +633,14 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   ierr = BnH5Commit(&f);
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
-  PetscCall(BnCheckpointPublished(s, path, t_start));
+  PetscCall(BnCheckpointPublished(s, path));
   PetscCall(PetscTime(&now));
   s->ckpt_seconds += now - t_start;
+  s->ckpt_io_seconds += now - t_start;
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], PetscLogDouble t_start)
+static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[])
 {
   MPI_Comm       world;
   PetscMPIInt    rank;
@@ -545,7 +660,6 @@ static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], Petsc
   }
   PetscCallMPI(MPI_Barrier(world));
   PetscCall(PetscTime(&now));
-  s->ckpt_io_seconds += now - t_start;
   s->ckpt_count++;
   if (!rank && !stat(path, &st)) s->ckpt_bytes = (PetscLogDouble)st.st_size; /* size of the last one */
   if (!s->ckpt_async) s->ckpt_last = now;
@@ -733,6 +847,13 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
   PetscCheck(v == s->batch, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->batch);
   PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_STEPS, &v));
   PetscCheck(v == s->x_steps, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_steps is %" PetscInt64_FMT " in the checkpoint and %" PetscInt_FMT " in this run", path, v, s->x_steps);
+  {
+    PetscBool has;
+    v = 0;
+    PetscCall(BnH5HasAttr(f, BnFormatTable[BN_F_SOLVER_BATCH_BALANCED].object, BnFormatAttr(BN_F_SOLVER_BATCH_BALANCED), &has));
+    if (has) PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_BATCH_BALANCED, &v));
+    PetscCheck((v != 0) == s->balanced, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_batch_balanced is %s in the checkpoint and %s in this run", path, v ? "true" : "false", s->balanced ? "true" : "false");
+  }
   PetscCall(BnCheckpointCheckString(f, world, path, BN_F_SOLVER_W_UPDATE, 0, s->wrule->type, "-solver_w_update", ""));
   if (!s->restart_change_lr) { /* -restart_change_lr: the run's own schedule continues the checkpoint */
     PetscReal lr;
@@ -783,6 +904,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
   char       name[64];
   PetscInt   nh;
   PetscReal *scratch = NULL;
+  BnStateField fld[BN_STATE_FIELDS];
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(BN_FileRead, 0, 0, 0, 0));
@@ -806,10 +928,12 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     }
     if (s->S > 1) PetscCall(PetscMalloc1(maxW, &scratch));
   }
+  PetscCall(BnCheckpointStateFields(s, fld));
   for (PetscInt l = 1; l <= s->L; l++) {
     BnLayerArray a[BN_LAYER_ARRAYS];
     PetscCall(BnCheckpointLayerArrays(s, l, a));
     for (PetscInt j = 0; j < BN_LAYER_ARRAYS; j++) {
+      if (j == 2) PetscCall(BnCheckpointTransferState(s, f, l, PETSC_FALSE, 0, fld, scratch)); /* the file's order */
       /* every rank reads (collective reads, checksums verified); a layer of another stage
          goes to scratch and is dropped: only the owning stage keeps it */
       PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));

@@ -47,6 +47,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   Options Database Keys:
 + -solver_sweeps K        - BnSolverSetSweeps()
 . -solver_batch B         - BnSolverSetBatchSize()
+. -solver_batch_balanced  - BnSolverSetBalancedBatches()
 . -solver_x_steps K       - BnSolverSetXSteps()
 . -solver_w_update RULE   - BnSolverSetWUpdate(): prox|nesterov|adam|sgd (default adam for mini-batches, prox for full batch)
 . -solver_lr ETA          - BnSolverSetLearningRate()
@@ -82,6 +83,8 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetSweeps(s, ival));
   PetscCall(BnOptionsInt("-solver_batch", "Mini-batch size; 0 = full batch", "BnSolverSetBatchSize", s->batch, &ival, &set));
   if (set) PetscCall(BnSolverSetBatchSize(s, ival));
+  PetscCall(BnOptionsBool("-solver_batch_balanced", "Every sample group an equal share of every mini-batch (results then depend on the number of ranks)", "BnSolverSetBalancedBatches", s->balanced, &bval, &set));
+  if (set) PetscCall(BnSolverSetBalancedBatches(s, bval));
   PetscCall(BnOptionsInt("-solver_x_steps", "Two-colour x-sweeps per batch (-1: 2 for mini-batches, 1 for full batch)", "BnSolverSetXSteps", s->x_steps, &ival, &set));
   /* the setter also takes PETSC_DEFAULT (-2) from programs; on the command line only -1 means the default */
   PetscCheck(!set || ival >= -1, s->comm, PETSC_ERR_USER_INPUT, "-solver_x_steps %" PetscInt_FMT ": must be >= 0, or -1 for the default", ival);
@@ -150,15 +153,6 @@ static PetscErrorCode BnSolverSetDefaults(BnSolver s)
   PetscFunctionReturn(0);
 }
 
-/* optimizer state and power-iteration vectors of layer l (owned layers; rank 0 also while writing) */
-static PetscErrorCode BnSolverAllocateLayerState(BnSolver s, PetscInt l)
-{
-  PetscFunctionBegin;
-  PetscCall(BnWRuleAllocateLayer(s->wrule, l));
-  PetscCall(BnLiftAllocateLayerState(s->lift, l));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode BnSolverFreeLayerState(BnSolver s, PetscInt l)
 {
   PetscFunctionBegin;
@@ -214,15 +208,16 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
   PetscCall(PetscMalloc1(s->train.N, &s->perm));
   PetscCall(BnWRuleSetUp(s->wrule, L));
   PetscCall(BnLiftGetPowerState(s->lift, &s->pw_W, &s->pw_X, &s->normW2, &s->pw_version, &s->wversion));
-  for (PetscInt l = s->la; l <= s->lb; l++) {
+  PetscCall(BnSolverWShardCreate(s));
+  for (PetscInt l = s->la; l <= s->lb; l++) { /* the optimizer state of the rows this rank updates */
     PetscInt nW, nb;
-    PetscCall(BnSolverAllocateLayerState(s, l));
     PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    PetscCall(BnWRuleAllocateLayer(s->wrule, l, s->wshard ? s->wlo[l] : 0, s->wshard ? s->whi[l] : nb));
+    PetscCall(BnLiftAllocateLayerState(s->lift, l));
     glen += nW + nb;
   }
   PetscCall(PetscMalloc1(glen, &s->gbuf));
   s->glen = glen;
-  PetscCall(BnSolverWShardCreate(s));
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
   PetscCall(BnSolverCheckTargets(s));
@@ -421,9 +416,10 @@ PetscErrorCode BnSolverGetCommunication(BnSolver s, PetscLogDouble *exchange_byt
 }
 
 /*@C
-  BnSolverGatherNet - with layer stages, copies every layer (weights, biases, optimizer state,
-  power-iteration vectors) from its stage to world rank 0, the writer of models and checkpoints;
-  nothing to do with one stage
+  BnSolverGatherNet - with layer stages, copies every layer (weights, biases, power-iteration
+  vectors) from its stage to world rank 0, the writer of models; nothing to do with one stage
+  (checkpoints write each layer's arrays from the ranks that hold them, and the optimizer state
+  stays there)
 
   Collective
 
@@ -445,13 +441,12 @@ PetscErrorCode BnSolverGatherNet(BnSolver s)
     PetscCall(PetscMPIIntCast(k * Q, &root)); /* rank (k, 0) sends */
     if (rank != 0 && rank != root) continue;
     for (PetscInt l = s->first[k]; l <= s->last[k]; l++) {
-      PetscReal  *W, *b, *buf[8];
-      PetscInt64  sz[BN_WRULE_SLOTS];
-      PetscMPIInt cnt[8], nW, nl, np, nk, tag = (PetscMPIInt)(16 * l);
+      PetscReal  *W, *b, *buf[4];
+      PetscMPIInt cnt[4], nW, nl, np, nk, tag = (PetscMPIInt)(16 * l);
       PetscInt    lW, lb, lk;
       if (!rank) {
         PetscCall(BnNetAllocateLayer(s->net, l));
-        PetscCall(BnSolverAllocateLayerState(s, l));
+        PetscCall(BnLiftAllocateLayerState(s->lift, l));
       }
       PetscCall(BnNetGetLayer(s->net, l, &W, &b));
       PetscCall(BnSolverLayerSizes(s, l, &lW, &lb));
@@ -460,13 +455,11 @@ PetscErrorCode BnSolverGatherNet(BnSolver s)
       PetscCall(PetscMPIIntCast(lb, &nl));
       PetscCall(PetscMPIIntCast(s->n[l - 1], &np));
       PetscCall(PetscMPIIntCast(lk, &nk));
-      buf[0] = W;         cnt[0] = nW;
-      buf[1] = b;         cnt[1] = nl;
-      PetscCall(BnWRuleGetLayerState(s->wrule, l, buf + 2, sz));
-      for (PetscInt j = 0; j < BN_WRULE_SLOTS; j++) PetscCall(PetscMPIIntCast(sz[j], &cnt[2 + j]));
-      buf[6] = s->pw_W[l]; cnt[6] = np;
-      buf[7] = s->pw_X[l]; cnt[7] = nk + 2;
-      for (PetscInt j = 0; j < 8; j++) {
+      buf[0] = W;          cnt[0] = nW;
+      buf[1] = b;          cnt[1] = nl;
+      buf[2] = s->pw_W[l]; cnt[2] = np;
+      buf[3] = s->pw_X[l]; cnt[3] = nk + 2;
+      for (PetscInt j = 0; j < 4; j++) {
         if (!rank) PetscCallMPI(MPI_Recv(buf[j], cnt[j], MPIU_REAL, root, tag + (PetscMPIInt)j, world, MPI_STATUS_IGNORE));
         else PetscCallMPI(MPI_Send(buf[j], cnt[j], MPIU_REAL, 0, tag + (PetscMPIInt)j, world));
       }

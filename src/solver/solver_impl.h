@@ -6,17 +6,14 @@
 #define BN_HIST_FIELDS BN_HISTORY_FIELDS /* energy, gap, loss, train_accuracy, test_accuracy, seconds */
 
 /* W-update rules are registered types (wrules.c): a constructor BnWRuleCreate_<Type> per file,
-   found by name in a PetscFunctionList, fills the ops and its own data. The base object owns
-   what every rule has: the step schedule, the count of steps and the per-layer state arrays,
-   which the checkpoint stores in fixed slots (two shaped like W_l, two like b_l; a rule that
-   keeps less leaves the others zero). */
-#define BN_WRULE_SLOTS 4
+   found by name in a BnRegistry, fills the ops, its own data and declares its state arrays
+   (BnWRuleAddState()). The base object owns what every rule has: the step schedule, the count
+   of steps and the declared per-layer state, which the checkpoint writes and reads by name. */
+#define BN_WRULE_MAX_STATE 4
 typedef enum {
-  BN_WRULE_MW,
-  BN_WRULE_VW,
-  BN_WRULE_MB,
-  BN_WRULE_VB
-} BnWRuleSlot;
+  BN_WRULE_STATE_W, /* shaped like W_l; a rank keeps the rows it updates, [rlo[l], rhi[l]) */
+  BN_WRULE_STATE_B  /* shaped like b_l; whole on every rank */
+} BnWRuleStateShape;
 
 typedef struct {
   /* one step on rows [r0, r1) of W_l and on all of b_l from the averaged gradient: gW holds
@@ -40,15 +37,20 @@ struct _p_BnWRule {
   PetscReal  lr, lr_decay, momentum; /* -solver_lr (<= 0: the rule's default), -solver_lr_decay, -solver_momentum */
   PetscInt64 steps;           /* W-steps done (Adam's bias correction; checkpointed) */
   PetscInt   L;
-  PetscReal **state[BN_WRULE_SLOTS]; /* state[slot][l]: the rule's arrays of layer l, zeroed */
+  PetscInt   nstate;                               /* declared state arrays (BnWRuleAddState()) */
+  char       state_name[BN_WRULE_MAX_STATE][16];   /* their names: /solver/NAME_l in checkpoints */
+  BnWRuleStateShape state_shape[BN_WRULE_MAX_STATE];
+  PetscReal **state[BN_WRULE_MAX_STATE];           /* state[k][l]: array k of layer l, zeroed at the start */
+  PetscInt  *rlo, *rhi;                            /* rows of W_l this rank keeps in W-shaped state */
 };
 
 PETSC_INTERN PetscErrorCode BnWRuleCreate(BnSolver, BnWRule *);
 PETSC_INTERN PetscErrorCode BnWRuleSetType(BnWRule, const char type[]);
 PETSC_INTERN PetscErrorCode BnWRuleSetUp(BnWRule, PetscInt L);
-PETSC_INTERN PetscErrorCode BnWRuleAllocateLayer(BnWRule, PetscInt l);
+PETSC_INTERN PetscErrorCode BnWRuleAddState(BnWRule, const char name[], BnWRuleStateShape);
+PETSC_INTERN PetscErrorCode BnWRuleAllocateLayer(BnWRule, PetscInt l, PetscInt r0, PetscInt r1);
 PETSC_INTERN PetscErrorCode BnWRuleFreeLayer(BnWRule, PetscInt l);
-PETSC_INTERN PetscErrorCode BnWRuleGetLayerState(BnWRule, PetscInt l, PetscReal *slots[BN_WRULE_SLOTS], PetscInt64 sizes[BN_WRULE_SLOTS]);
+PETSC_INTERN PetscErrorCode BnWRuleGetStateBytes(BnWRule, PetscLogDouble *bytes);
 PETSC_INTERN PetscErrorCode BnWRuleGetStep(BnWRule, PetscReal lip, PetscReal default_lr, PetscReal *tau);
 PETSC_INTERN PetscErrorCode BnWRuleGradientStep(BnWRule, PetscInt l, PetscInt r0, PetscInt r1, PetscReal tau, const PetscReal gW[], const PetscReal gb[]);
 PETSC_INTERN PetscErrorCode BnWRuleApplyRegProx(BnWRule, PetscInt l, PetscReal tau, PetscReal W[]);
@@ -56,6 +58,12 @@ PETSC_INTERN PetscErrorCode BnWRuleView(BnWRule, PetscViewer);
 PETSC_INTERN PetscErrorCode BnWRuleDestroy(BnWRule *);
 
 PETSC_INTERN PetscErrorCode BnSolverLayerSizes(BnSolver s, PetscInt l, PetscInt *nW, PetscInt *nb);
+
+/* row r0 of W-shaped state array k of layer l (ni entries per row); the array starts at row rlo[l] */
+static inline PetscReal *BnWRuleStateRows(BnWRule r, PetscInt k, PetscInt l, PetscInt r0, PetscInt ni)
+{
+  return r->state[k][l] + (r0 - r->rlo[l]) * ni;
+}
 
 struct _p_BnSolver {
   MPI_Comm  comm; /* stage communicator: the ranks that split the samples */
@@ -67,6 +75,7 @@ struct _p_BnSolver {
 
   /* options */
   PetscInt  sweeps, batch, x_steps;
+  PetscBool balanced; /* -solver_batch_balanced: every sample group an equal share of every batch */
   BnMonitor  mon;      /* -solver_monitor [ascii:FILE[:ascii_csv]], NULL when off */
   BnProgress progress; /* progress lines inside mini-batch sweeps */
   uint64_t  seed;
@@ -112,7 +121,7 @@ struct _p_BnSolver {
   PetscReal ckpt_interval;     /* seconds between timed checkpoints, 0 = off */
   PetscLogDouble ckpt_last;    /* time of the last checkpoint (or of the start) */
   PetscLogDouble ckpt_seconds, ckpt_bytes; /* training time spent on checkpoints; bytes of the last file (rank 0) */
-  PetscLogDouble ckpt_io_seconds;          /* from each checkpoint's start until it was on disk */
+  PetscLogDouble ckpt_io_seconds;          /* the writer's time: main thread, background thread and commit */
   PetscInt       ckpt_count;
   char           ckpt_last_path[PETSC_MAX_PATH_LEN];
   PetscBool      fp_known; /* the data fingerprints of checkpoints, computed once */
@@ -136,7 +145,6 @@ struct _p_BnSolver {
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
 PETSC_INTERN PetscErrorCode BnSolverWShardCreate(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWShardDestroy(BnSolver);
-PETSC_INTERN PetscErrorCode BnSolverWShardGatherState(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepFullBatch(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverSweepMiniBatch(BnSolver, PetscBool *stopped);
 PETSC_INTERN PetscErrorCode BnSignalAgree(MPI_Comm, PetscBool due_local, PetscBool writing_local, PetscBool *stop, PetscBool *due, PetscBool *writing);

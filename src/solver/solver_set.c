@@ -157,19 +157,26 @@ PetscErrorCode BnSolverSetEvalMemory(BnSolver s, PetscReal mib)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  BnSolverSetStageOverlap - update a stage's interior layers while the boundary exchange is in
-  flight (-layer_stages_overlap, default true; false waits first: same result, for benchmarks)
-
-  Logically Collective; before BnSolverSetUp()
-@*/
-PetscErrorCode BnSolverSetStageOverlap(BnSolver s, PetscBool flg)
-{
-  PetscFunctionBegin;
-  BnSolverCheckNotSetUp(s, "BnSolverSetStageOverlap");
-  s->overlap = flg;
-  PetscFunctionReturn(0);
-}
+/* The flags that shape the solver's work, set before BnSolverSetUp():
+     BnSolverSetStageOverlap - update a stage's interior layers while the boundary exchange is in
+       flight (-layer_stages_overlap, default true; false waits first: same result, for benchmarks)
+     BnSolverSetBalancedBatches - every sample group contributes an equal share (within one
+       sample) of every mini-batch, drawn from its own rows in the order of the sweep's
+       permutation (-solver_batch_balanced, default false). No rank then waits for a group that
+       drew more samples of the batch, but the batches depend on the number of sample groups:
+       results are no longer the same for every number of ranks (a restart on the same grid
+       still continues bit for bit; docs/parallel.md §3)
+   Logically Collective */
+#define BN_SOLVER_FLAG_SETTER(Name, Field) \
+  PetscErrorCode BnSolverSet##Name(BnSolver s, PetscBool flg) \
+  { \
+    PetscFunctionBegin; \
+    BnSolverCheckNotSetUp(s, "BnSolverSet" #Name); \
+    s->Field = flg; \
+    PetscFunctionReturn(0); \
+  }
+BN_SOLVER_FLAG_SETTER(StageOverlap, overlap)
+BN_SOLVER_FLAG_SETTER(BalancedBatches, balanced)
 
 /*@C
   BnSolverSetCheckpoint - checkpoint base name: files BASE_SSSSSS_BBBBBB.h5 (sweep, batch), the
@@ -221,8 +228,9 @@ PetscErrorCode BnSolverSetCheckpointAsync(BnSolver s, PetscBool flg)
 }
 
 /*@C
-  BnSolverGetCheckpointIOSeconds - seconds from the start of each checkpoint until it was
-  published, summed (with -checkpoint_async the training went on meanwhile)
+  BnSolverGetCheckpointIOSeconds - seconds this rank spent writing checkpoints, summed: the
+  main thread's part and, with -checkpoint_async, the background thread's writes and the
+  commit (training went on during the thread's part)
 
   Not Collective
 @*/
@@ -300,6 +308,30 @@ PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, Pets
   PetscFunctionReturn(0);
 }
 
+/*@C
+  BnSolverGetOptimizerState - what the W-update rule keeps per layer: the number of its arrays
+  shaped like W_l (with Q > 1 sample groups each rank keeps only the rows it updates) and like
+  b_l, and the largest number of bytes of that state on one rank
+
+  Collective (after BnSolverSetUp())
+@*/
+PetscErrorCode BnSolverGetOptimizerState(BnSolver s, PetscInt *nW_arrays, PetscInt *nb_arrays, PetscLogDouble *bytes_max)
+{
+  PetscLogDouble mine;
+  MPI_Comm       world;
+
+  PetscFunctionBegin;
+  *nW_arrays = *nb_arrays = 0;
+  for (PetscInt k = 0; k < s->wrule->nstate; k++) {
+    if (s->wrule->state_shape[k] == BN_WRULE_STATE_W) (*nW_arrays)++;
+    else (*nb_arrays)++;
+  }
+  PetscCall(BnWRuleGetStateBytes(s->wrule, &mine));
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Allreduce(&mine, bytes_max, 1, MPI_DOUBLE, MPI_MAX, world));
+  PetscFunctionReturn(0);
+}
+
 /* Getters of the values the setters above set (and of the sweeps done), read back by programs:
    the learning-rate decay and x-steps are -1 and the W-update rule "" while the batch mode's
    default applies (resolved by BnSolverSetUp()), the learning rate is -1 while the rule's
@@ -315,9 +347,11 @@ PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver s, PetscInt *count, Pets
 BN_SOLVER_GETTER(Sweeps, PetscInt, s->sweeps)
 BN_SOLVER_GETTER(Sweep, PetscInt, s->sweep)
 BN_SOLVER_GETTER(BatchSize, PetscInt, s->batch)
+BN_SOLVER_GETTER(BalancedBatches, PetscBool, s->balanced)
 BN_SOLVER_GETTER(XSteps, PetscInt, s->x_steps)
 BN_SOLVER_GETTER(WUpdate, const char *, s->wrule->type)
 BN_SOLVER_GETTER(LearningRate, PetscReal, s->wrule->lr)
 BN_SOLVER_GETTER(LearningRateDecay, PetscReal, s->wrule->lr_decay)
 BN_SOLVER_GETTER(Momentum, PetscReal, s->wrule->momentum)
 BN_SOLVER_GETTER(Checkpoint, const char *, s->ckpt_base)
+BN_SOLVER_GETTER(CheckpointAsync, PetscBool, s->ckpt_async)

@@ -51,6 +51,23 @@ PetscErrorCode BnSolverComputePermutation(BnSolver s, PetscInt sweep)
   PetscFunctionReturn(0);
 }
 
+/* -solver_batch_balanced: this group's rows in the order of the permutation (own, n_q of them),
+   and every group's row count (nq[q]); batch b takes rows [b n_q / nb, (b+1) n_q / nb) of each
+   group's list */
+static PetscErrorCode BnSolverBalancedRows(BnSolver s, PetscInt **own, PetscInt64 **nq, PetscMPIInt *Q)
+{
+  PetscInt64 mine = s->train.hi - s->train.lo;
+  PetscInt   m    = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(s->comm, Q));
+  PetscCall(PetscMalloc2(PetscMax(mine, 1), own, *Q, nq));
+  PetscCallMPI(MPI_Allgather(&mine, 1, MPIU_INT64, *nq, 1, MPIU_INT64, s->comm));
+  for (PetscInt j = 0; j < s->train.N; j++)
+    if (s->perm[j] >= s->train.lo && s->perm[j] < s->train.hi) (*own)[m++] = s->perm[j];
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverSweepMiniBatch - one epoch: per batch, forward-initialise the batch's auxiliary
   variables, take x_steps two-colour x-steps, then one W-step with the batch gradient
@@ -64,7 +81,9 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
 {
   PetscInt  N = s->train.N, B = PetscMin(s->batch, N), nb = (N + B - 1) / B, lo = s->train.lo, hi = s->train.hi;
   PetscInt  L = s->L, n0 = s->n[0], nL = s->n[L];
-  PetscInt    *loc;
+  PetscInt    *loc, *own = NULL;
+  PetscInt64  *nq  = NULL;
+  PetscMPIInt  Q   = 1;
   MPI_Comm     world;
   BnActivation act;
 
@@ -75,12 +94,20 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
   PetscCall(PetscArrayzero(s->tsum, 3));
   PetscCall(BnSolverComputePermutation(s, s->sweep));
   PetscCall(PetscMalloc1(B, &loc));
+  if (s->balanced) PetscCall(BnSolverBalancedRows(s, &own, &nq, &Q));
   for (PetscInt b = s->batch_in_sweep; b < nb; b++) {
     PetscInt b0 = b * B, b1 = PetscMin(N, b0 + B), m = 0;
     BnBlock *blk = &s->mini;
 
-    for (PetscInt j = b0; j < b1; j++)
-      if (s->perm[j] >= lo && s->perm[j] < hi) loc[m++] = s->perm[j] - lo;
+    if (s->balanced) { /* b1 - b0: the batch's size, for the gradient's average */
+      PetscMPIInt q;
+      PetscCallMPI(MPI_Comm_rank(s->comm, &q));
+      b0 = b1 = 0;
+      for (PetscMPIInt r = 0; r < Q; r++) b1 += (PetscInt)((b + 1) * nq[r] / nb - b * nq[r] / nb);
+      for (PetscInt64 j = b * nq[q] / nb; j < (b + 1) * nq[q] / nb; j++) loc[m++] = own[j] - lo;
+    } else
+      for (PetscInt j = b0; j < b1; j++)
+        if (s->perm[j] >= lo && s->perm[j] < hi) loc[m++] = s->perm[j] - lo;
     blk->m = m;
     for (PetscInt i = 0; i < m; i++) {
       PetscCall(PetscArraycpy(blk->X[0] + i * n0, s->train.inputs + loc[i] * n0, n0));
@@ -118,6 +145,7 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     }
   }
   PetscCall(PetscFree(loc));
+  PetscCall(PetscFree2(own, nq));
   if (!*stopped) s->batch_in_sweep = 0;
   PetscFunctionReturn(0);
 }

@@ -1,7 +1,6 @@
 /* -solver_w_update adam: Adam (Kingma & Ba) on the Bregman gradient, then the regulariser's
    prox with step lr (-solver_lr, default 1e-3, times the decay; the solver applies it). State: the first and second
-   moments of W_l and b_l (checkpoint slots m_W, v_W, m_b, v_b); the bias correction uses the
-   rule's step count. */
+   moments of W_l and b_l (m_W, v_W, m_b, v_b); the bias correction uses the rule's step count. */
 #include "solver_impl.h"
 
 typedef struct {
@@ -37,9 +36,9 @@ static PetscErrorCode BnWRuleStep_Adam(BnWRule r, PetscInt l, PetscInt r0, Petsc
   a  = lr * PetscSqrtReal(c2) / c1;
   e  = adam->eps * PetscSqrtReal(c2);
   PetscCall(BnNetGetLayer(r->solver->net, l, &W, &b));
-  BnAdamKernel(nl, b, r->state[BN_WRULE_MB][l], r->state[BN_WRULE_VB][l], gb, adam->beta1, adam->beta2, a, e);
+  BnAdamKernel(nl, b, r->state[2][l], r->state[3][l], gb, adam->beta1, adam->beta2, a, e);
   if (!gW) PetscFunctionReturn(0);
-  BnAdamKernel(nW, W + o, r->state[BN_WRULE_MW][l] + o, r->state[BN_WRULE_VW][l] + o, gW, adam->beta1, adam->beta2, a, e);
+  BnAdamKernel(nW, W + o, BnWRuleStateRows(r, 0, l, r0, ni), BnWRuleStateRows(r, 1, l, r0, ni), gW, adam->beta1, adam->beta2, a, e);
   PetscCall(PetscLogFlops(10.0 * (nW + nl)));
   PetscFunctionReturn(0);
 }
@@ -63,5 +62,9 @@ PETSC_INTERN PetscErrorCode BnWRuleCreate_Adam(BnWRule r)
   r->data         = adam;
   r->ops.step     = BnWRuleStep_Adam;
   r->ops.destroy  = BnWRuleDestroy_Adam;
+  PetscCall(BnWRuleAddState(r, "m_W", BN_WRULE_STATE_W)); /* state[0..3] */
+  PetscCall(BnWRuleAddState(r, "v_W", BN_WRULE_STATE_W));
+  PetscCall(BnWRuleAddState(r, "m_b", BN_WRULE_STATE_B));
+  PetscCall(BnWRuleAddState(r, "v_b", BN_WRULE_STATE_B));
   PetscFunctionReturn(0);
 }

@@ -1,8 +1,9 @@
 /* The W-update rule object (BnWRule) and its registry (-solver_w_update). A rule is a
-   registered type: one file with BnWRuleCreate_<Type>() that fills rule->ops (and rule->data if
-   it has parameters of its own), plus one line in BnWRuleRegisterAll(). The base object owns the
-   step schedule (-solver_lr, -solver_lr_decay, -solver_momentum), the step count and the
-   per-layer state arrays that checkpoints and layer stages move. */
+   registered type: one file with BnWRuleCreate_<Type>() that fills rule->ops, declares its
+   state arrays (BnWRuleAddState()) and sets rule->data if it has parameters of its own, plus
+   one line in the table BnWRuleTypes[]. The base object owns the step schedule (-solver_lr,
+   -solver_lr_decay, -solver_momentum), the step count and the declared per-layer state, which
+   checkpoints write and read by name without knowing the rule. */
 #include "solver_impl.h"
 
 PETSC_INTERN PetscErrorCode BnWRuleCreate_Prox(BnWRule);
@@ -10,34 +11,15 @@ PETSC_INTERN PetscErrorCode BnWRuleCreate_Nesterov(BnWRule);
 PETSC_INTERN PetscErrorCode BnWRuleCreate_Adam(BnWRule);
 PETSC_INTERN PetscErrorCode BnWRuleCreate_SGD(BnWRule);
 
-static PetscFunctionList BnWRuleList = NULL;
-static PetscBool         BnWRuleRegisterAllCalled = PETSC_FALSE;
-
-static PetscErrorCode BnWRuleFinalizePackage(void)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscFunctionListDestroy(&BnWRuleList));
-  BnWRuleRegisterAllCalled = PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnWRuleRegisterAll - registers the built-in W-update rules
-
-  Not Collective
-@*/
-static PetscErrorCode BnWRuleRegisterAll(void)
-{
-  PetscFunctionBegin;
-  if (BnWRuleRegisterAllCalled) PetscFunctionReturn(0);
-  BnWRuleRegisterAllCalled = PETSC_TRUE;
-  PetscCall(PetscRegisterFinalize(BnWRuleFinalizePackage));
-  PetscCall(BnWUpdateRegister("prox", BnWRuleCreate_Prox));
-  PetscCall(BnWUpdateRegister("nesterov", BnWRuleCreate_Nesterov));
-  PetscCall(BnWUpdateRegister("adam", BnWRuleCreate_Adam));
-  PetscCall(BnWUpdateRegister("sgd", BnWRuleCreate_SGD));
-  PetscFunctionReturn(0);
-}
+/* the built-in W-update rules */
+static const BnRegistryType BnWRuleTypes[] = {
+  BN_REGISTRY_TYPE("prox", BnWRuleCreate_Prox),
+  BN_REGISTRY_TYPE("nesterov", BnWRuleCreate_Nesterov),
+  BN_REGISTRY_TYPE("adam", BnWRuleCreate_Adam),
+  BN_REGISTRY_TYPE("sgd", BnWRuleCreate_SGD),
+  {NULL, NULL},
+};
+static BnRegistry BnWRuleRegistry = {.types = BnWRuleTypes};
 
 /*@C
   BnWUpdateRegister - adds a W-update rule, selectable with -solver_w_update name
@@ -46,15 +28,15 @@ static PetscErrorCode BnWRuleRegisterAll(void)
 
   Input Parameters:
 + name   - the rule's name
-- create - its constructor: fills rule->ops.step (and optionally view, destroy, data, needs_lipschitz, uses_momentum)
+- create - its constructor: fills rule->ops.step, declares its state (BnWRuleAddState()) and
+           optionally sets view, destroy, data, needs_lipschitz, uses_momentum
 
 .seealso: BnSolverSetWUpdate()
 @*/
 PetscErrorCode BnWUpdateRegister(const char name[], PetscErrorCode (*create)(BnWRule))
 {
   PetscFunctionBegin;
-  PetscCall(BnWRuleRegisterAll());
-  PetscCall(PetscFunctionListAdd(&BnWRuleList, name, create));
+  PetscCall(BnRegistryAdd(&BnWRuleRegistry, name, create));
   PetscFunctionReturn(0);
 }
 
@@ -64,7 +46,6 @@ PetscErrorCode BnWRuleCreate(BnSolver s, BnWRule *rule)
   BnWRule r;
 
   PetscFunctionBegin;
-  PetscCall(BnWRuleRegisterAll());
   PetscCall(PetscNew(&r));
   r->solver   = s;
   r->lr       = -1; /* the rule's default */
@@ -80,15 +61,40 @@ PetscErrorCode BnWRuleSetType(BnWRule r, const char type[])
   PetscErrorCode (*create)(BnWRule);
 
   PetscFunctionBegin;
-  PetscCall(BnRegistryFind(BnWRuleList, "-solver_w_update", type, &create));
-  PetscCheck(!r->state[0], PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnWRuleSetType: the rule is set up already");
+  PetscCall(BnRegistryGet(&BnWRuleRegistry, "-solver_w_update", type, &create));
+  PetscCheck(!r->L, PETSC_COMM_SELF, PETSC_ERR_ORDER, "BnWRuleSetType: the rule is set up already");
   if (r->ops.destroy) PetscCall(r->ops.destroy(r));
   PetscCall(PetscMemzero(&r->ops, sizeof(r->ops)));
   r->data            = NULL;
   r->needs_lipschitz = PETSC_FALSE;
   r->uses_momentum   = PETSC_FALSE;
+  r->nstate          = 0;
   PetscCall(PetscStrncpy(r->type, type, sizeof(r->type)));
   PetscCall(create(r));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnWRuleAddState - declares one of the rule's per-layer state arrays (zero at the start);
+  constructors call it, and the rule's step finds the array as r->state[k][l], k counting the
+  declarations from 0
+
+  Not Collective
+
+  Input Parameters:
++ r     - the rule
+. name  - the array's name in checkpoints, /solver/NAME_l (a row of the file format)
+- shape - BN_WRULE_STATE_W: shaped like W_l, kept by rows (a sharded W-step: this rank's rows
+          only); BN_WRULE_STATE_B: shaped like b_l, whole on every rank
+
+.seealso: BnWRuleStateRows()
+@*/
+PetscErrorCode BnWRuleAddState(BnWRule r, const char name[], BnWRuleStateShape shape)
+{
+  PetscFunctionBegin;
+  PetscCheck(r->nstate < BN_WRULE_MAX_STATE, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "W-update rule %s: more than %d state arrays", r->type, BN_WRULE_MAX_STATE);
+  PetscCall(PetscStrncpy(r->state_name[r->nstate], name, sizeof(r->state_name[0])));
+  r->state_shape[r->nstate++] = shape;
   PetscFunctionReturn(0);
 }
 
@@ -97,46 +103,50 @@ PetscErrorCode BnWRuleSetUp(BnWRule r, PetscInt L)
 {
   PetscFunctionBegin;
   r->L = L;
-  for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) PetscCall(PetscCalloc1(L + 1, &r->state[k]));
+  PetscCall(PetscCalloc2(L + 1, &r->rlo, L + 1, &r->rhi));
+  for (PetscInt k = 0; k < r->nstate; k++) PetscCall(PetscCalloc1(L + 1, &r->state[k]));
   PetscFunctionReturn(0);
 }
 
 /*@C
-  BnWRuleGetLayerState - the state arrays of layer l in checkpoint order (m_W, v_W, m_b, v_b)
-  and their lengths; NULL for a layer this rank does not hold
+  BnWRuleAllocateLayer - the zeroed state of layer l: rows [r0, r1) of the W-shaped arrays (the
+  rows this rank updates) and the whole b-shaped ones
 
   Not Collective
 @*/
-PetscErrorCode BnWRuleGetLayerState(BnWRule r, PetscInt l, PetscReal *slots[BN_WRULE_SLOTS], PetscInt64 sizes[BN_WRULE_SLOTS])
+PetscErrorCode BnWRuleAllocateLayer(BnWRule r, PetscInt l, PetscInt r0, PetscInt r1)
 {
   PetscInt nW, nb;
 
   PetscFunctionBegin;
   PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nb));
-  for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) {
-    slots[k] = r->state[k][l];
-    if (sizes) sizes[k] = (k == BN_WRULE_MW || k == BN_WRULE_VW) ? nW : nb;
+  r->rlo[l] = r0;
+  r->rhi[l] = r1;
+  for (PetscInt k = 0; k < r->nstate; k++) {
+    PetscInt n = r->state_shape[k] == BN_WRULE_STATE_W ? (r1 - r0) * (nb ? nW / nb : 0) : nb;
+    PetscCall(PetscCalloc1(PetscMax(n, 1), &r->state[k][l]));
   }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode BnWRuleAllocateLayer(BnWRule r, PetscInt l)
+/* bytes of state this rank holds (the memory report) */
+PetscErrorCode BnWRuleGetStateBytes(BnWRule r, PetscLogDouble *bytes)
 {
-  PetscReal *a[BN_WRULE_SLOTS];
-  PetscInt64 sz[BN_WRULE_SLOTS];
-
   PetscFunctionBegin;
-  if (r->state[0][l]) PetscFunctionReturn(0);
-  PetscCall(BnWRuleGetLayerState(r, l, a, sz));
-  PetscCall(PetscCalloc4(sz[0], &r->state[0][l], sz[1], &r->state[1][l], sz[2], &r->state[2][l], sz[3], &r->state[3][l]));
+  *bytes = 0;
+  for (PetscInt l = 1; l <= r->L; l++) {
+    PetscInt nW, nb;
+    if (!r->nstate || !r->state[0][l]) continue;
+    PetscCall(BnSolverLayerSizes(r->solver, l, &nW, &nb));
+    for (PetscInt k = 0; k < r->nstate; k++) *bytes += 8.0 * (r->state_shape[k] == BN_WRULE_STATE_W ? (r->rhi[l] - r->rlo[l]) * (nb ? nW / nb : 0) : nb);
+  }
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode BnWRuleFreeLayer(BnWRule r, PetscInt l)
 {
   PetscFunctionBegin;
-  if (!r->state[0] || !r->state[0][l]) PetscFunctionReturn(0);
-  PetscCall(PetscFree4(r->state[0][l], r->state[1][l], r->state[2][l], r->state[3][l]));
+  for (PetscInt k = 0; k < r->nstate && r->L; k++) PetscCall(PetscFree(r->state[k][l]));
   PetscFunctionReturn(0);
 }
 
@@ -211,9 +221,10 @@ PetscErrorCode BnWRuleDestroy(BnWRule *rule)
   PetscFunctionBegin;
   if (!r) PetscFunctionReturn(0);
   if (r->ops.destroy) PetscCall(r->ops.destroy(r));
-  if (r->state[0]) {
+  if (r->L) {
     for (PetscInt l = 1; l <= r->L; l++) PetscCall(BnWRuleFreeLayer(r, l));
-    for (PetscInt k = 0; k < BN_WRULE_SLOTS; k++) PetscCall(PetscFree(r->state[k]));
+    for (PetscInt k = 0; k < r->nstate; k++) PetscCall(PetscFree(r->state[k]));
+    PetscCall(PetscFree2(r->rlo, r->rhi));
   }
   PetscCall(PetscFree(*rule));
   PetscFunctionReturn(0);

@@ -4,7 +4,7 @@
    DDP with a sharded optimizer: each layer's weight gradient is reduce-scattered (nonblocking,
    one bucket per layer, started as soon as the layer's gradient is there, while the next
    layers' gradients are computed), each group updates its rows of W_l and their optimizer
-   state, and the rows are allgathered (docs/parallel.md §4). */
+   state, which only it keeps, and the rows are allgathered (docs/parallel.md §4). */
 #include "solver_impl.h"
 
 /* contiguous row blocks of every layer of the stage over the Q groups (the first n_l mod Q get
@@ -73,25 +73,6 @@ PetscErrorCode BnSolverWShardDestroy(BnSolver s)
   if (s->wlo) PetscCall(PetscFree4(s->wlo, s->whi, s->wcnt, s->woff));
   PetscCall(PetscFree(s->wdsp));
   PetscCall(PetscFree(s->wbuf));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnSolverWShardGatherState - completes the rule's W-shaped state arrays (slots m_W, v_W) from
-  the rows every sample group keeps current, so that a checkpoint holds whole arrays (and a
-  restart on any number of ranks finds every row)
-
-  Collective on the stage communicator
-@*/
-PetscErrorCode BnSolverWShardGatherState(BnSolver s)
-{
-  PetscFunctionBegin;
-  if (!s->wshard) PetscFunctionReturn(0);
-  for (PetscInt l = s->la; l <= s->lb; l++) {
-    PetscReal *a[BN_WRULE_SLOTS];
-    PetscCall(BnWRuleGetLayerState(s->wrule, l, a, NULL));
-    for (PetscInt k = BN_WRULE_MW; k <= BN_WRULE_VW; k++) PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a[k], s->wcnt[l], s->wdsp[l], MPIU_REAL, s->comm));
-  }
   PetscFunctionReturn(0);
 }
 

@@ -34,6 +34,18 @@ expect2 1 "layer 1 'conv:4:3:p1:p0'.*padding given twice"      train "${CV[@]}" 
 expect2 1 "net_layers/-net_input_shape: input width 50 does not match" train -data fmnist -data_samples 64 -data_test_samples 0 -solver_sweeps 1 -net_layers conv:4:3,dense:10 -net_input_shape 2,5,5
 expect2 1 "layer 2 'pool:2'.*unknown type"                  train "${CV[@]}" -net_layers conv:4:3,pool:2
 expect2 1 "layer 2 'dense:0'"                                 train "${CV[@]}" -net_layers conv:4:3,dense:0
+# a dense output is a vector (n x 1 x 1) and there is no reshape: only dense layers follow one,
+# also a 1x1 kernel that its 8 x 1 x 1 input would fit, and also in a model file
+expect2 1 "layer 2 'conv:4:3': only dense layers can follow a dense layer, whose output is a vector of 8 values" train "${CV[@]}" -net_layers dense:8,conv:4:3,dense:3 -net_activations relu,relu,identity
+expect2 2 "layer 3 'conv:2:1': only dense layers can follow a dense layer"  train "${CV[@]}" -net_layers conv:4:3,dense:8,conv:2:1 -net_activations relu,relu,identity
+PYTHONPATH="$here/../../python" /usr/bin/python3 - <<'PY' || fail "cannot write the conv-after-dense model"
+import numpy as np
+from bregnet.model import Conv, Layer, Model, write_model
+r = np.random.default_rng(1)
+write_model("dconv.h5", Model([Layer(r.normal(size=(8, 72)), np.zeros(8), "relu"),
+                              Layer(r.normal(size=(2, 8, 1, 1)), np.zeros(2), "identity", conv=Conv((8, 1, 1)))]))
+PY
+expect2 1 "dconv.h5, /net/layer_2 (conv:2:1x1:s1:p0): only dense layers can follow a dense layer" predict -model dconv.h5 -data teacher -data_samples 8
 expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,0,6
 expect2 1 "net_input_shape"                                    train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_input_shape 2,6
 expect2 1 "exclusive"                                          train "${CV[@]}" -net_layers conv:4:3,dense:3 -net_widths 72,3

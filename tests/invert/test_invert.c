@@ -6,7 +6,9 @@
      (back-propagation through relu, tanh, sigmoid, identity) against central differences;
    - the input solvers: FISTA and Condat-Vu reach the same minimiser and objective;
    - lifted and classical coincide for one identity layer with l2 / none (then
-     B(y, Wx+b) = 1/2|Wx+b-y|^2).
+     B(y, Wx+b) = 1/2|Wx+b-y|^2);
+   - through conv layers: both gradients against central differences, the hidden x-steps never
+     raise the lifted energy, one identity conv layer gives both methods the same minimiser.
    Built with the object files of src/invert (their functions are internal). Exits 1 on failure. */
 #include "invert/invert_impl.h" /* the kernels under test are internal to src/invert */
 #include "bn_test.h"
@@ -129,22 +131,38 @@ static PetscErrorCode FDCheck(BnInvert inv, BnInvertSmoothFn fn, const char what
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteModel(const char path[], PetscInt L, const PetscInt widths[], const char acts[])
+/* a model with random weights and biases; specs (NULL: all dense) are the layer types of
+   -net_layers on input images of shape inshape */
+static PetscErrorCode WriteModelTyped(const char path[], PetscInt L, const PetscInt widths[], const char acts[], const char *specs[], const PetscInt inshape[3])
 {
   BnNet net;
 
   PetscFunctionBegin;
   PetscCall(BnNetCreate(PETSC_COMM_WORLD, &net));
   PetscCall(BnNetSetArchitecture(net, L, widths, acts, "none", NULL));
+  for (PetscInt l = 1; specs && l <= L; l++)
+    if (specs[l - 1]) PetscCall(BnNetSetLayerType(net, l, specs[l - 1]));
+  if (inshape) PetscCall(BnNetSetInputShape(net, inshape));
   PetscCall(BnNetSetUp(net));
   PetscCall(BnNetInitializeWeights(net, 5));
   for (PetscInt l = 1; l <= L; l++) {
     PetscReal *W, *b;
+    PetscInt   nb;
+    BnLayer    layer;
     PetscCall(BnNetGetLayer(net, l, &W, &b));
-    for (PetscInt k = 0; k < widths[l]; k++) b[k] = 0.1 * Normal();
+    PetscCall(BnNetGetLayerOperator(net, l, &layer));
+    PetscCall(BnLayerGetShape(layer, NULL, NULL, NULL, &nb)); /* a conv layer: one bias per channel */
+    for (PetscInt k = 0; k < nb; k++) b[k] = 0.1 * Normal();
   }
   PetscCall(BnNetWriteModel(net, path));
   PetscCall(BnNetDestroy(&net));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteModel(const char path[], PetscInt L, const PetscInt widths[], const char acts[])
+{
+  PetscFunctionBegin;
+  PetscCall(WriteModelTyped(path, L, widths, acts, NULL, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -224,6 +242,64 @@ static PetscErrorCode TestSolvers(void)
   PetscFunctionReturn(0);
 }
 
+/* the lifted energy of the rows at the current state (all layers; one stage) */
+static PetscErrorCode LiftedEnergy(BnInvert inv, PetscReal *e)
+{
+  BnBlock *state;
+
+  PetscFunctionBegin;
+  PetscCall(BnLiftGetState(inv->lift, &state));
+  *e = 0;
+  for (PetscInt i = 0; i < inv->m; i++) {
+    PetscReal ei;
+    PetscCall(BnLiftEnergyRow(inv->lift, state, i, state->R, &ei));
+    *e += ei;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* inversion through convolutions (2x5x5 images -> conv 3x3 pad 1 -> conv 3x3 stride 2 pad 1 -> dense):
+   both smooth parts against central differences, the hidden x-steps of the lifted method (the
+   core's proximal-gradient steps through conv layers) never raise the lifted energy, and one
+   identity conv layer gives the lifted and the classical method the same problem */
+static PetscErrorCode TestConv(void)
+{
+  const char *specs[3] = {"conv:3:3:p1", "conv:4:3:s2:p1", NULL}, *spec1[1] = {"conv:3:3:p1"};
+  PetscInt    shape[3] = {2, 5, 5}, w3[4] = {50, 75, 36, 5}, w1[2] = {50, 75};
+  BnInvert    inv;
+  PetscReal   e0, e, eprev, rel;
+
+  PetscFunctionBegin;
+  PetscCall(WriteModelTyped("test_invert_conv.h5", 3, w3, "tanh,sigmoid,identity", specs, shape));
+  PetscCall(MakeInversion("test_invert_conv.h5", "-invert_reg l2 -invert_alpha 0.1 -invert_noise 0.05", &inv));
+  PetscCall(FDCheck(inv, BnInvertSmoothLifted, "lifted tanh (conv layer 1 of conv,conv,dense)"));
+  PetscCall(FDCheck(inv, BnInvertSmoothClassical, "classical through conv,conv,dense (tanh,sigmoid,identity)"));
+  /* x_0 fixed, hidden layers from a forward pass, x_3 = y: the x-steps of layers 1 and 2 */
+  for (PetscInt k = 0; k < inv->m * inv->n[0]; k++) inv->X[0][k] = 0.5 + 0.3 * Normal();
+  PetscCall(BnLiftForward(inv->lift, inv->m, inv->X, inv->Z, PETSC_FALSE));
+  PetscCall(LiftedEnergy(inv, &e0));
+  eprev = e0;
+  for (PetscInt it = 0; it < 40; it++) {
+    PetscCall(BnInvertHiddenStep(inv, it % 2 ? 0 : 1));
+    PetscCall(LiftedEnergy(inv, &e));
+    BN_EXPECT(e <= eprev * (1 + 1e-12), "conv hidden x-step %" PetscInt_FMT " raised the lifted energy: %.15g -> %.15g", it, (double)eprev, (double)e);
+    eprev = e;
+  }
+  BN_EXPECT(e < 0.9 * e0, "40 conv hidden x-steps lowered the lifted energy only from %.15g to %.15g", (double)e0, (double)e);
+  PetscCall(BnInvertDestroy(&inv));
+  /* one identity conv layer: B(y, Wx + b) = 1/2|Wx + b - y|^2, the classical data term */
+  PetscCall(WriteModelTyped("test_invert_conv1.h5", 1, w1, "identity", spec1, shape));
+  for (int k = 0; k < 2; k++) {
+    PetscCall(MakeInversion("test_invert_conv1.h5", k ? "-invert_reg none -invert_noise 0.05 -invert_compare -invert_tol 1e-13 -invert_max_it 100000" : "-invert_reg l2 -invert_alpha 0.5 -invert_noise 0.05 -invert_compare -invert_tol 1e-13 -invert_max_it 100000", &inv));
+    PetscCall(BnInvertSolve(inv));
+    PetscCall(MaxDiff(inv, inv->res[0].x0, inv->res[1].x0, &rel));
+    BN_EXPECT(rel < 1e-8, "identity conv layer, %s: lifted and classical differ by %g", k ? "none" : "l2", (double)rel);
+    BN_EXPECT(PetscAbsReal(inv->res[0].energy - inv->res[1].energy) <= 1e-10 * PetscAbsReal(inv->res[0].energy) + 1e-14, "identity conv layer, %s: energies %.15g and %.15g", k ? "none" : "l2", (double)inv->res[0].energy, (double)inv->res[1].energy);
+    PetscCall(BnInvertDestroy(&inv));
+  }
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
@@ -231,6 +307,7 @@ int main(int argc, char **argv)
   PetscCall(TestTV());
   PetscCall(TestGradients());
   PetscCall(TestSolvers());
+  PetscCall(TestConv());
   PetscCall(PetscOptionsClear(NULL));
   {
     int code = bn_test_exit_code("test_invert");

@@ -42,6 +42,11 @@ for k in (1, 2):
         assert a[n].attrs["checksum"] == b[n].attrs["checksum"], n
     assert np.any(a["lift/x_2"][()] != 0)
 PY
+# their whole-file checksum, summed from memory by the writer threads for the rows, verifies
+for k in 1 2; do
+  run 1 info aa/ck_00000${k}_000000.h5 > info_aa.txt 2>&1
+  grep "^whole-file checksum: ok" info_aa.txt > /dev/null || { cat info_aa.txt; fail "asynchronous checkpoint $k: the whole-file checksum does not verify"; }
+done
 
 # (c) SIGUSR1, forwarded by mpiexec to the ranks
 "$MPIRUN" 2 "$BREGNET" train "${C[@]}" -solver_sweeps $SW -solver_monitor -checkpoint c/ck -checkpoint_every 100 -model_out c.h5 > c1.txt 2>&1 &
@@ -148,6 +153,7 @@ expect_refused() {
 }
 expect_refused "net_widths"   "${C[@]}" -net_widths 24,48,30,4
 expect_refused "net_activations" "${C[@]}" -net_activations relu,relu,identity
+expect_refused "solver_batch_balanced" "${C[@]}" -solver_batch_balanced
 expect_refused "data_samples" "${C[@]}" -data_samples 3000
 expect_refused "solver_batch" "${C[@]}" -solver_batch 60
 expect_refused "seed"         "${C[@]}" -seed 4

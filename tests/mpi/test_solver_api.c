@@ -4,6 +4,12 @@
                       architectures and every weight regulariser;
      -case ranks    : the run on all ranks equals the run on one rank (history and weights to 1e-10);
      -case restart  : 4 sweeps in one go equal 2 sweeps, a checkpoint, and 2 more from it (bitwise);
+     -case shard    : the W-rule's state is sharded: the largest rank keeps 2 ceil(n_l/P) n_{l-1}
+                      + 2 n_l values of Adam's state per layer (nesterov half, prox none), and a
+                      checkpoint written on P ranks continues on 1 rank like the 1-rank run (1e-10);
+     -case balanced : balanced batches (-solver_batch_balanced) on one rank, with N a multiple of
+                      the batch, are the default batches (bitwise); on P ranks 2 + 2 sweeps from a
+                      checkpoint equal 4 sweeps (bitwise);
      -case sgd      : one step of the sgd rule on a one-layer network equals its closed form
                       W - lr (1/N) sum_i (W x_i + b - y_i) x_i^T (and b likewise) to 1e-13;
      -case setters  : the setters store what the getters return, resolve the batch mode's
@@ -197,6 +203,93 @@ static PetscErrorCode CaseRestart(const char dir[])
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode CaseShard(const char dir[])
+{
+  static const char *opts    = "-data teacher -data_samples 120 -data_test_samples 20 -net_widths 10,16,12,3 -net_activations relu,relu,identity";
+  static const char *rules[] = {"adam", "nesterov", "prox"};
+  static const int   kW[] = {2, 1, 0}, kb[] = {2, 1, 0};
+  const PetscInt     n[] = {10, 16, 12, 3};
+  PetscMPIInt        P;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &P));
+  for (size_t c = 0; c < 3; c++) {
+    Run            r;
+    PetscInt       nW, nb;
+    PetscLogDouble bytes, want = 0;
+    for (PetscInt l = 1; l <= 3; l++) want += 8.0 * (kW[c] * ((n[l] + P - 1) / P) * n[l - 1] + kb[c] * n[l]);
+    PetscCall(RunCreate(PETSC_COMM_WORLD, opts, 16, 1, rules[c], "none", NULL, &r));
+    PetscCall(BnSolverGetOptimizerState(r.solver, &nW, &nb, &bytes));
+    BN_EXPECT(nW == kW[c] && nb == kb[c] && bytes == want, "%s on %d ranks: %" PetscInt_FMT " + %" PetscInt_FMT " state arrays, %g bytes on the largest rank, expected %d + %d, %g", rules[c], P, nW, nb, (double)bytes, kW[c], kb[c], (double)want);
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "shard (%s, %d ranks): %g bytes of optimizer state on the largest rank\n", rules[c], P, (double)bytes));
+    PetscCall(RunDestroy(&r));
+  }
+  { /* a checkpoint of the sharded state, continued on one rank */
+    Run       ref, first, second;
+    char      base[PETSC_MAX_PATH_LEN], start[PETSC_MAX_PATH_LEN];
+    PetscReal dist;
+    PetscCall(PetscSNPrintf(base, sizeof(base), "%s/shard", dir));
+    PetscCall(PetscSNPrintf(start, sizeof(start), "%s_000002_000000.h5", base));
+    PetscCall(RunCreate(PETSC_COMM_WORLD, opts, 16, 2, "adam", base, NULL, &first));
+    PetscCall(RunSolve(&first));
+    PetscCall(RunDestroy(&first));
+    PetscCall(RunCreate(PETSC_COMM_SELF, opts, 16, 4, "adam", "none", NULL, &ref));
+    PetscCall(RunSolve(&ref));
+    PetscCall(RunCreate(PETSC_COMM_SELF, opts, 16, 4, "adam", "none", start, &second));
+    PetscCall(RunSolve(&second));
+    PetscCall(NetDistance(ref.net, second.net, &dist));
+    BN_EXPECT(dist <= 1e-10, "a checkpoint of %d ranks continued on 1 rank differs from the 1-rank run by %g", P, (double)dist);
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "shard: %d-rank checkpoint continued on 1 rank, weights %.2e from the 1-rank run\n", P, (double)dist));
+    PetscCall(RunDestroy(&second));
+    PetscCall(RunDestroy(&ref));
+  }
+  PetscFunctionReturn(0);
+}
+
+#define BN_BALANCED_OPTS "-data teacher -data_samples 128 -data_test_samples 0 -net_widths 10,16,12,3 -net_activations relu,relu,identity"
+static PetscErrorCode CaseBalanced(const char dir[])
+{
+  static const char *opts = BN_BALANCED_OPTS, *bal_opts = BN_BALANCED_OPTS " -solver_batch_balanced";
+  PetscMPIInt        P;
+  PetscReal          dist;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &P));
+  { /* one group: batch b is rows [16b, 16b + 16) of the permutation either way */
+    Run one, bal;
+    PetscCall(RunCreate(PETSC_COMM_SELF, opts, 16, 3, "adam", "none", NULL, &one));
+    PetscCall(RunSolve(&one));
+    PetscCall(RunCreate(PETSC_COMM_SELF, bal_opts, 16, 3, "adam", "none", NULL, &bal));
+    PetscCall(RunSolve(&bal));
+    PetscCall(NetDistance(one.net, bal.net, &dist));
+    BN_EXPECT(dist == 0, "balanced batches on one rank differ from the default by %g", (double)dist);
+    PetscCall(RunDestroy(&bal));
+    PetscCall(RunDestroy(&one));
+  }
+  { /* restart on the same grid */
+    Run       ref, first, second;
+    char      base[PETSC_MAX_PATH_LEN], start[PETSC_MAX_PATH_LEN];
+    PetscBool flg;
+    PetscCall(PetscSNPrintf(base, sizeof(base), "%s/bal", dir));
+    PetscCall(PetscSNPrintf(start, sizeof(start), "%s_000002_000000.h5", base));
+    PetscCall(RunCreate(PETSC_COMM_WORLD, bal_opts, 16, 4, "adam", "none", NULL, &ref));
+    PetscCall(BnSolverGetBalancedBatches(ref.solver, &flg));
+    BN_EXPECT(flg, "-solver_batch_balanced was not taken");
+    PetscCall(RunSolve(&ref));
+    PetscCall(RunCreate(PETSC_COMM_WORLD, bal_opts, 16, 2, "adam", base, NULL, &first));
+    PetscCall(RunSolve(&first));
+    PetscCall(RunDestroy(&first));
+    PetscCall(RunCreate(PETSC_COMM_WORLD, bal_opts, 16, 4, "adam", "none", start, &second));
+    PetscCall(RunSolve(&second));
+    PetscCall(NetDistance(ref.net, second.net, &dist));
+    BN_EXPECT(dist == 0, "balanced batches on %d ranks: restarted weights differ by %g", P, (double)dist);
+    PetscCall(RunDestroy(&second));
+    PetscCall(RunDestroy(&ref));
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "balanced (%d ranks): one rank = default batches, restart bitwise\n", P));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode CaseSGD(void)
 {
   const PetscReal lr = 0.05;
@@ -334,23 +427,25 @@ int main(int argc, char **argv)
   PetscCall(PetscStrcmp(name, "ranks", &eq));
   if (eq) PetscCall(CaseRanks());
   found = (PetscBool)(found || eq);
-  PetscCall(PetscStrcmp(name, "restart", &eq));
-  if (eq) { /* checkpoints in a private directory, removed afterwards */
-    char dir[PETSC_MAX_PATH_LEN] = "/tmp/bregnet-api.XXXXXX";
-    if (!rank) PetscCall(PetscMkdtemp(dir));
-    PetscCallMPI(MPI_Bcast(dir, sizeof(dir), MPI_CHAR, 0, PETSC_COMM_WORLD));
-    PetscCall(CaseRestart(dir));
-    PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-    if (!rank) PetscCall(PetscRMTree(dir));
+  for (int c = 0; c < 3; c++) {
+    PetscCall(PetscStrcmp(name, c == 2 ? "balanced" : c ? "shard" : "restart", &eq));
+    if (eq) { /* checkpoints in a private directory, removed afterwards */
+      char dir[PETSC_MAX_PATH_LEN] = "/tmp/bregnet-api.XXXXXX";
+      if (!rank) PetscCall(PetscMkdtemp(dir));
+      PetscCallMPI(MPI_Bcast(dir, sizeof(dir), MPI_CHAR, 0, PETSC_COMM_WORLD));
+      PetscCall(c == 2 ? CaseBalanced(dir) : c ? CaseShard(dir) : CaseRestart(dir));
+      PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+      if (!rank) PetscCall(PetscRMTree(dir));
+    }
+    found = (PetscBool)(found || eq);
   }
-  found = (PetscBool)(found || eq);
   PetscCall(PetscStrcmp(name, "sgd", &eq));
   if (eq) PetscCall(CaseSGD());
   found = (PetscBool)(found || eq);
   PetscCall(PetscStrcmp(name, "setters", &eq));
   if (eq) PetscCall(CaseSetters());
   found = (PetscBool)(found || eq);
-  BN_EXPECT(found, "-case '%s': unknown (monotone, ranks, restart, sgd, setters)", name);
+  BN_EXPECT(found, "-case '%s': unknown (monotone, ranks, restart, shard, balanced, sgd, setters)", name);
   {
     int code = bn_test_exit_code(name);
     PetscCall(PetscFinalize());

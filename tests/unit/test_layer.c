@@ -2,7 +2,9 @@
    apply against a direct sum, the adjoint identity <A x, r> = <x, A^T r>, the parameter gradient
    against its definition, the power iteration against the exact norm, an unknown type refused;
    and that the state Vecs' PETSc state follows the core's x-updates (VecNorm after an update is
-   the norm of the new values, not a cached one). Prints every failure and exits 1 if there was one. */
+   the norm of the new values, not a cached one); the x-step against the proximal-gradient step
+   written out, with and without the zero residual whose product the core skips. Prints every
+   failure and exits 1 if there was one. */
 #include <bregnet.h>
 
 static int failures = 0;
@@ -109,12 +111,81 @@ static PetscErrorCode TestStateVecs(void)
   PetscFunctionReturn(0);
 }
 
+/* the x-step of layer 1 against the proximal-gradient step written out with loops,
+   x_1 <- prox_{tau lambda_1 F_1}(x_1 - tau G), G = -lambda_1 z_1 + lambda_2 (sigma_2(z_2) - x_2) W_2:
+   right after a forward start, where sigma_2(z_2) - x_2 is exactly 0 and the core skips the
+   product with W_2, and after x_2 has moved, where it must not */
+static PetscErrorCode TestXStepFormula(void)
+{
+  const PetscInt  widths[] = {4, 6, 5, 3}, m = 8, n1 = 6, n2 = 5;
+  const PetscReal lambda[] = {0.7, 1.3, 1.0};
+  BnGrid         grid;
+  BnNet          net;
+  BnLift         lift;
+  BnBlock       *state;
+  BnActivation   act1, act2;
+  PetscReal      in[8 * 4], out[8 * 3], R[8 * 5], V[8 * 6], xexp[8 * 6], *W2, *b2, lam1, lam2, w2, tau;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridCreate(PETSC_COMM_WORLD, 1, &grid));
+  PetscCall(BnNetCreate(PETSC_COMM_WORLD, &net));
+  PetscCall(BnNetSetArchitecture(net, 3, widths, "relu,tanh,identity", NULL, lambda));
+  PetscCall(BnNetSetUp(net));
+  PetscCall(BnNetInitializeWeights(net, 4));
+  PetscCall(BnLiftCreate(grid, net, &lift));
+  PetscCall(BnLiftSetUp(lift, m, m, m));
+  PetscCall(BnLiftGetState(lift, &state));
+  for (PetscInt k = 0; k < m * 4; k++) in[k] = BnRandNormal(6, 1, (uint64_t)k);
+  for (PetscInt k = 0; k < m * 3; k++) out[k] = BnRandNormal(6, 2, (uint64_t)k);
+  state->X[0] = in;
+  state->X[3] = out;
+  PetscCall(BnLiftForward(lift, m, state->X, state->Z, PETSC_FALSE));
+  PetscCall(BnNetGetActivation(net, 1, &act1));
+  PetscCall(BnNetGetActivation(net, 2, &act2));
+  PetscCall(BnNetGetLambda(net, 1, &lam1));
+  PetscCall(BnNetGetLambda(net, 2, &lam2));
+  PetscCall(BnNetGetLayer(net, 2, &W2, &b2));
+  for (PetscInt pass = 0; pass < 2; pass++) {
+    PetscReal err = 0, size = 0, rmax = 0;
+    if (pass == 1) { /* move x_2: its residual is no longer 0 */
+      for (PetscInt k = 0; k < m * n2; k++) state->X[2][k] += 0.3 * BnRandNormal(6, 3, (uint64_t)k);
+      PetscCall(BnLiftComputeZ(lift, state, 3));
+    }
+    PetscCall(BnActivationSigma(act2, m, n2, state->Z[2], R));
+    for (PetscInt k = 0; k < m * n2; k++) {
+      R[k] -= state->X[2][k];
+      rmax = PetscMax(rmax, PetscAbsReal(R[k]));
+    }
+    CHECK(pass == 1 ? rmax > 0.01 : rmax == 0, "pass %d: residual of layer 2 max %g", (int)pass, (double)rmax);
+    PetscCall(BnLiftNormW(lift, 2, &w2));
+    PetscCall(BnLiftStepSize(lift, 2, w2, &tau));
+    for (PetscInt i = 0; i < m; i++)
+      for (PetscInt k = 0; k < n1; k++) {
+        PetscReal g = -lam1 * state->Z[1][i * n1 + k];
+        for (PetscInt j = 0; j < n2; j++) g += lam2 * R[i * n2 + j] * W2[j * n1 + k];
+        V[i * n1 + k] = state->X[1][i * n1 + k] - tau * g;
+      }
+    PetscCall(BnActivationProx(act1, tau * lam1, m, n1, V, xexp));
+    PetscCall(BnLiftXColour(lift, state, 1));
+    for (PetscInt k = 0; k < m * n1; k++) {
+      err  = PetscMax(err, PetscAbsReal(state->X[1][k] - xexp[k]));
+      size = PetscMax(size, PetscAbsReal(xexp[k]));
+    }
+    CHECK(err <= 1e-13 * (1 + size), "pass %d: x-step of layer 1 differs from the written-out step by %g (max |x_1| %g)", (int)pass, (double)err, (double)size);
+  }
+  PetscCall(BnLiftDestroy(&lift));
+  PetscCall(BnNetDestroy(&net));
+  PetscCall(BnGridDestroy(&grid));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(BnInitializePackage());
   PetscCall(TestDense());
   PetscCall(TestStateVecs());
+  PetscCall(TestXStepFormula());
   if (!failures) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "layer and lifted core: all checks passed\n"));
   PetscCall(PetscFinalize());
   return failures ? 1 : 0;
