@@ -573,17 +573,19 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
   PetscFunctionReturn(0);
 }
 
-/* an integer attribute of n values of a layer group, or a finding */
+/* an integer attribute of n values of a layer group, or a finding (and *ok = PETSC_FALSE) */
 static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnFormatKey key, PetscInt n, PetscInt64 v[], PetscBool *ok)
 {
   BnH5AttrType type;
   PetscInt     cnt;
+  PetscBool    good;
 
   PetscFunctionBegin;
   PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
   if (type == BN_H5_ATTR_INT) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
-  *ok = (PetscBool)(type == BN_H5_ATTR_INT && cnt == n);
-  if (*ok) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
+  good = (PetscBool)(type == BN_H5_ATTR_INT && cnt == n);
+  *ok  = (PetscBool)(*ok && good);
+  if (good) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
   else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: a conv layer needs the attribute '%s' (%" PetscInt_FMT " int64)", grp, BnFormatAttr(key), n));
   PetscFunctionReturn(0);
 }
@@ -593,7 +595,7 @@ static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnForm
 static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscInt64 w[])
 {
   char       grp[64], key[32], *type = NULL;
-  PetscBool  has, conv = PETSC_FALSE, ok = PETSC_TRUE, o;
+  PetscBool  has, conv = PETSC_FALSE, ok = PETSC_TRUE;
   PetscInt64 k[2], s = 1, p = 0, in[3], out[3];
 
   PetscFunctionBegin;
@@ -602,7 +604,6 @@ static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscI
   c->wdims[l][0] = w[l];
   c->wdims[l][1] = w[l - 1];
   PetscCall(BnH5Has(c->f, grp, &has));
-  if (has) PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &has));
   if (has) {
     BnH5AttrType t;
     PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &t));
@@ -612,16 +613,11 @@ static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscI
     PetscCall(PetscFree(type));
   }
   if (conv) {
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_KERNEL, 2, k, &o));
-    ok = (PetscBool)(ok && o);
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_STRIDE, 1, &s, &o));
-    ok = (PetscBool)(ok && o);
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_PADDING, 1, &p, &o));
-    ok = (PetscBool)(ok && o);
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_INPUT_SHAPE, 3, in, &o));
-    ok = (PetscBool)(ok && o);
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_OUTPUT_SHAPE, 3, out, &o));
-    ok = (PetscBool)(ok && o);
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_KERNEL, 2, k, &ok));
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_STRIDE, 1, &s, &ok));
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_PADDING, 1, &p, &ok));
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_INPUT_SHAPE, 3, in, &ok));
+    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_OUTPUT_SHAPE, 3, out, &ok));
     if (ok) { /* every number in range, and the shapes those of this convolution and of the widths */
       PetscBool good = (PetscBool)(k[0] >= 1 && k[1] >= 1 && k[0] <= 65536 && k[1] <= 65536 && s >= 1 && s <= 65536 && p >= 0 && p <= 65536);
       for (int d = 0; d < 3; d++) good = (PetscBool)(good && in[d] >= 1 && in[d] <= PETSC_MAX_INT && out[d] >= 1 && out[d] <= PETSC_MAX_INT);

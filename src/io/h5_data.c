@@ -420,11 +420,19 @@ PetscErrorCode BnH5WriteArrayFrom_Private(BnH5 f, const char dspath[], PetscInt 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnH5CheckRowArgs(PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc)
+/* the arguments of a row transfer: the file, the dataset's name, BnH5CheckArrayArgs() for a
+   dataset of N rows of ncols values, a row block [lo, lo+nloc) in it and its data */
+static PetscErrorCode BnH5CheckRowArgs(BnH5 f, const char ds[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const void *data, hsize_t hdims[4], hsize_t *cols, hsize_t *count, PetscInt64 *N, PetscInt64 *ncols)
 {
   PetscFunctionBegin;
-  PetscCheck(N >= 0 && ncols >= 0 && lo >= 0 && nloc >= 0 && lo + nloc <= N, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "row block [%" PetscInt64_FMT ", %" PetscInt64_FMT ") of %" PetscInt64_FMT " x %" PetscInt64_FMT " rows is out of range", lo,
-             lo + nloc, N, ncols);
+  PetscValidPointer(f, 1);
+  PetscValidCharPointer(ds, 2);
+  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, cols, count));
+  *N     = (PetscInt64)hdims[0];
+  *ncols = (PetscInt64)*cols;
+  PetscCheck(*N >= 0 && *ncols >= 0 && lo >= 0 && nloc >= 0 && lo + nloc <= *N, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "row block [%" PetscInt64_FMT ", %" PetscInt64_FMT ") of %" PetscInt64_FMT " x %" PetscInt64_FMT " rows is out of range", lo,
+             lo + nloc, *N, *ncols);
+  if (nloc && *ncols) PetscValidPointer(data, 7);
   PetscFunctionReturn(0);
 }
 
@@ -441,13 +449,7 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt r
   PetscInt64 N, ncols;
 
   PetscFunctionBegin;
-  PetscValidPointer(f, 1);
-  PetscValidCharPointer(dspath, 2);
-  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
-  N     = (PetscInt64)hdims[0];
-  ncols = (PetscInt64)cols;
-  PetscCall(BnH5CheckRowArgs(N, ncols, lo, nloc));
-  if (nloc && ncols) PetscValidRealPointer(data, 7);
+  PetscCall(BnH5CheckRowArgs(f, dspath, rank, dims, lo, nloc, data, hdims, &cols, &count, &N, &ncols));
   PetscCall(BnH5RowBlocks(f, N, lo, nloc, &tiles, &mine));
   PetscCheck(tiles, f->comm, PETSC_ERR_ARG_WRONG, "%s: the ranks' row blocks of %s do not cover rows [0, %" PetscInt64_FMT ") exactly once", f->path, dspath, N);
   PetscCall(BnH5CreateDataset(f, dspath, (int)rank, hdims, &dset));
@@ -609,13 +611,7 @@ static PetscErrorCode BnH5ReadRowsGeneric_Impl(BnH5 f, const char ds[], PetscBoo
   PetscInt64 N, ncols;
 
   PetscFunctionBegin;
-  PetscValidPointer(f, 1);
-  PetscValidCharPointer(ds, 2);
-  PetscCall(BnH5CheckArrayArgs(rank, dims, hdims, &cols, &count));
-  N     = (PetscInt64)hdims[0];
-  ncols = (PetscInt64)cols;
-  PetscCall(BnH5CheckRowArgs(N, ncols, lo, nloc));
-  if (nloc && ncols) PetscValidPointer(data, 7);
+  PetscCall(BnH5CheckRowArgs(f, ds, rank, dims, lo, nloc, data, hdims, &cols, &count, &N, &ncols));
   PetscCall(BnH5OpenDataset(f, ds, &dset));
   PetscCall(BnH5CheckType(f, ds, dset, isint));
   PetscCall(BnH5CheckShape(f, ds, dset, (int)rank, hdims));
