@@ -58,8 +58,23 @@ probe_hosts() { awk -v j="$1" -v w="$2" '$1 == w && $6 == j { print $4, $2 }' "$
 
 # (a) srun --mpi=pmix
 if nc_run srun --mpi=list 2>&1 | grep -w pmix > /dev/null; then
-  nc_run srun --mpi=pmix --nodes=2 --ntasks-per-node=2 "$BREGNET" commbench \
-    -commbench_max_bytes 65536 -commbench_time 0.01 > srun_commbench.txt 2>&1 || { cat srun_commbench.txt; fail "srun --mpi=pmix commbench"; }
+  srun_commbench() {
+    nc_run srun --mpi=pmix --nodes=2 --ntasks-per-node=2 "$BREGNET" commbench \
+      -commbench_max_bytes 65536 -commbench_time 0.01 > srun_commbench.txt 2>&1
+  }
+  # A rank of this step has (rarely, under load) died of SIGSEGV inside MPI_Init: Open MPI's own
+  # handler reported it, before PETSc had installed its handler and before commbench printed
+  # anything. That crash lies below bregnet, in the PMIx start-up of several namespace "nodes"
+  # on one kernel; it is retried once, and said so. Any other failure, or a second one, fails.
+  if ! srun_commbench; then
+    if grep -F "Process received signal" srun_commbench.txt > /dev/null && ! grep -E "PETSC ERROR|^commbench:" srun_commbench.txt > /dev/null; then
+      echo "NOTE: a rank died inside MPI_Init (Open MPI's signal handler, no PETSc output); retrying the step once:"
+      cat srun_commbench.txt
+      srun_commbench || { cat srun_commbench.txt; fail "srun --mpi=pmix commbench (second attempt)"; }
+    else
+      cat srun_commbench.txt; fail "srun --mpi=pmix commbench"
+    fi
+  fi
   cat srun_commbench.txt
   grep -q "^commbench: 4 ranks on 2 nodes" srun_commbench.txt || fail "srun: expected 4 ranks on 2 nodes"
   [ "$(grep '^rank ' srun_commbench.txt | awk '{print $4}' | tr '\n' ' ')" = "node1 node1 node2 node2 " ] || fail "srun: ranks not placed 2 per node"
