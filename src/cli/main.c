@@ -58,7 +58,12 @@ static int BnCheckArguments(int argc, char **argv, const char *cmd, char *msg, s
     return 0;
   }
   if (BnFindCommand(cmd) < 0) {
-    snprintf(msg, len, "unknown command '%s' (commands: train, predict, invert, info, prune, commbench; `bregnet` alone prints the usage)", cmd);
+    char names[128] = "";
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+      if (i) strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+      strncat(names, commands[i].name, sizeof(names) - strlen(names) - 1);
+    }
+    snprintf(msg, len, "unknown command '%s' (commands: %s; `bregnet` alone prints the usage)", cmd, names);
     return 1;
   }
   if (!strcmp(cmd, "info") && argc > 1 && argv[1][0] != '-') first = 2; /* the file */

@@ -145,6 +145,7 @@ expect2 1 "nodash.opts line 2"   train "${N[@]}" -options_file nodash.opts
 expect2 1 "is a directory"       train "${N[@]}" -options_file "$TMP"
 expect2 1 "frobnicate"           frobnicate -solver_sweeps 1
 expect2 2 "frobnicate"           frobnicate
+expect2 1 "(commands: train, predict, invert, info, prune, commbench;" frobnicate
 expect2 1 "no command"           -solver_sweeps 1
 expect2 1 "needs a file"         info
 PETSC_OPTIONS="-solver_sweeps 1 2" expect2 1 "PETSC_OPTIONS" train "${N[@]}"
