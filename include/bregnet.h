@@ -443,6 +443,7 @@ PETSC_EXTERN PetscErrorCode BnSolverSetBalancedBatches(BnSolver solver, PetscBoo
 PETSC_EXTERN PetscErrorCode BnSolverGetBalancedBatches(BnSolver solver, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnSolverSetWStepShared(BnSolver solver, PetscBool flg); /* -solver_wstep_shared */
 PETSC_EXTERN PetscErrorCode BnSolverGetWStepShared(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverBenchWStepExchange(BnSolver solver, PetscInt reps, PetscLogDouble *window, PetscLogDouble *collectives);
 PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetXStream(BnSolver solver, PetscBool stream);

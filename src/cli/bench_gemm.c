@@ -212,6 +212,11 @@ PetscErrorCode BnBenchGemmReport(MPI_Comm comm, BnSolver solver, BnNet net, Pets
   PetscCall(PetscPrintf(comm, "sweep phases (their events' flops per rank over the slowest rank's seconds, against DGEMM of their shapes):"));
   for (PetscInt k = 0; k < 3; k++) PetscCall(PetscPrintf(comm, " %s %.2f GFLOP/s = %.0f%% of %.2f;", phase[k], fsum[k] / P / tmax[k] * 1e-9, 100.0 * fsum[k] / P / tmax[k] * 1e-9 / gf[k], (double)gf[k]));
   PetscCall(PetscPrintf(comm, " gradient reduction %.3f s of the W-step's %.3f s\n", tmax[3], tmax[2]));
+  if (Q > 1) {
+    PetscLogDouble win, coll;
+    PetscCall(BnSolverBenchWStepExchange(solver, 200, &win, &coll));
+    if (coll > 0) PetscCall(PetscPrintf(comm, "W-step communication per step (the fastest of 200): %.4f ms through the shared-memory window%s, %.4f ms by MPI collectives\n", win * 1e3, win > 0 ? "" : " (not used: groups on several nodes, or tied weights)", coll * 1e3));
+  }
   sweep = (fsum[0] + fsum[1] + fsum[2]) / P / secs * 1e-9;
   PetscCall(PetscPrintf(comm, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank, all ranks at once); sweep %.2f GFLOP/s per rank (its events' flops over its %.3f s); sweep/dgemm = %.1f%%\n", (double)gf[3], m, sweep, secs, 100.0 * sweep / gf[3]));
   PetscFunctionReturn(0);

@@ -343,3 +343,77 @@ PetscErrorCode BnSolverWStep(BnSolver s, BnBlock *blk, PetscInt Nnorm)
   PetscCall(PetscLogEventEnd(BN_WUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
+
+/*@C
+  BnSolverBenchWStepExchange - times the sharded W-step's communication on this run's buffers:
+  the sum of the gradient rows and the gather of the new rows through the shared-memory window,
+  against the nonblocking reduce-scatter, bias allreduce and allgather; the fastest of reps
+  rounds, seconds per W-step on the slowest rank (0 for a path that the run does not have)
+
+  Collective on the stage communicator; after BnSolverSolve(): it overwrites the W-step's scratch,
+  and the weights stay as they are (every group sends the rows that all groups hold)
+@*/
+PetscErrorCode BnSolverBenchWStepExchange(BnSolver s, PetscInt reps, PetscLogDouble *window, PetscLogDouble *collectives)
+{
+  PetscInt   L = s->L, blen = 0;
+  PetscReal *bsum;
+
+  PetscFunctionBegin;
+  *window = *collectives = 0;
+  if (!s->wshard) PetscFunctionReturn(0);
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscInt nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    blen += nb;
+  }
+  PetscCall(PetscMalloc1(blen, &bsum));
+  for (PetscInt path = s->wwin != MPI_WIN_NULL ? 0 : 1; path < 2; path++) {
+    PetscLogDouble best = PETSC_MAX_REAL;
+    for (PetscInt r = 0; r < reps; r++) {
+      PetscLogDouble t0, t1, t;
+      MPI_Request   *req;
+      PetscInt       nreq = 0, goff = 0, boff = 0;
+      PetscMPIInt    q;
+      PetscCallMPI(MPI_Comm_rank(s->comm, &q));
+      PetscCall(PetscMalloc1(2 * (L + 1), &req));
+      PetscCallMPI(MPI_Barrier(s->comm));
+      PetscCall(PetscTime(&t0));
+      if (!path) PetscCall(BnSolverWShardSum(s));
+      for (PetscInt l = s->la; l <= s->lb; l++) {
+        PetscInt   nW, nb;
+        PetscMPIInt nbm;
+        PetscReal *W;
+        PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+        PetscCall(BnNetGetLayer(s->net, l, &W, NULL));
+        PetscCall(PetscMPIIntCast(nb, &nbm));
+        if (!path) PetscCall(PetscArraycpy(s->wbuf + s->woff[l], W + s->wdsp[l][q], s->wcnt[l][q]));
+        else {
+          PetscCallMPI(MPI_Ireduce_scatter(s->gbuf + goff, s->wbuf + s->woff[l], s->wcnt[l], MPIU_REAL, MPI_SUM, s->comm, &req[nreq++]));
+          PetscCallMPI(MPI_Iallreduce(s->gbuf + goff + nW, bsum + boff, nbm, MPIU_REAL, MPI_SUM, s->comm, &req[nreq++]));
+        }
+        goff += nW + nb;
+        boff += nb;
+      }
+      if (!path) PetscCall(BnSolverWShardGather(s));
+      else {
+        PetscCallMPI(MPI_Waitall((PetscMPIInt)nreq, req, MPI_STATUSES_IGNORE));
+        nreq = 0;
+        for (PetscInt l = s->la; l <= s->lb; l++) {
+          PetscReal *W;
+          PetscCall(BnNetGetLayer(s->net, l, &W, NULL));
+          PetscCallMPI(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, W, s->wcnt[l], s->wdsp[l], MPIU_REAL, s->comm, &req[nreq++]));
+        }
+        PetscCallMPI(MPI_Waitall((PetscMPIInt)nreq, req, MPI_STATUSES_IGNORE));
+      }
+      PetscCall(PetscTime(&t1));
+      PetscCall(PetscFree(req));
+      t = t1 - t0;
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, s->comm));
+      best = PetscMin(best, t);
+    }
+    if (!path) *window = best;
+    else *collectives = best;
+  }
+  PetscCall(PetscFree(bsum));
+  PetscFunctionReturn(0);
+}
