@@ -544,6 +544,7 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
   PetscCall(BnWRuleView(s->wrule, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
+  if (s->wshard) PetscCall(PetscViewerASCIIPrintf(viewer, "W-step: sharded over the %" PetscInt_FMT " sample groups, %s\n", Q, s->wwin != MPI_WIN_NULL ? "through a shared-memory window" : "by MPI collectives"));
   if (S > 1) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "layer stages:"));
     for (PetscInt k = 0; k < S; k++) PetscCall(PetscViewerASCIIPrintf(viewer, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", s->first[k], s->last[k]));

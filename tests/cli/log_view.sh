@@ -20,7 +20,7 @@ done
 # shared-memory window and by MPI collectives: none of them zero, nan or inf
 run 2 train -data teacher -data_samples 256 -net_widths 32,48,24,4 -net_activations relu,relu,identity \
   -solver_batch 64 -solver_sweeps 1 -checkpoint none -model_out bg2.h5 -bench_gemm > bg2.txt 2>&1 || { cat bg2.txt; fail "training with -bench_gemm on 2 ranks"; }
-for line in "^dgemm on the batch's shapes: .* with all 2 ranks at once, .* on one rank alone" "^W-step communication per step (the fastest of 200): [0-9.]* ms through the shared-memory window, [0-9.]* ms by MPI collectives" "^sweep phases .*forward .* x-steps .* W-step .* gradient reduction" \
+for line in "^W-step: sharded over the 2 sample groups, through a shared-memory window" "^dgemm on the batch's shapes: .* with all 2 ranks at once, .* on one rank alone" "^W-step communication per step (the fastest of 200): [0-9.]* ms through the shared-memory window, [0-9.]* ms by MPI collectives" "^sweep phases .*forward .* x-steps .* W-step .* gradient reduction" \
   "^dgemm reference: .* (32 rows per rank, all ranks at once); sweep .* GFLOP/s per rank .*sweep/dgemm = "; do
   grep "$line" bg2.txt > /dev/null || { cat bg2.txt; fail "-bench_gemm on 2 ranks does not print '$line'"; }
 done
