@@ -404,6 +404,9 @@ PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 /* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
 PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+/* a layer's type and the type's own attributes in its group of a model or checkpoint */
+PETSC_EXTERN PetscErrorCode BnLayerCreateFromFile(BnH5 f, const char grp[], PetscInt nin, PetscInt nout, BnLayer *layer); /* a model's or checkpoint's layer group */
+PETSC_EXTERN PetscErrorCode BnLayerWriteAttributes(BnLayer layer, BnH5 f, const char grp[]);
 /* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
    by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */
 #define BN_SEAL_USERBLOCK 512

@@ -573,67 +573,48 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
   PetscFunctionReturn(0);
 }
 
-/* an integer attribute of n values of a layer group, or a finding (and *ok = PETSC_FALSE) */
-static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnFormatKey key, PetscInt n, PetscInt64 v[], PetscBool *ok)
+/* keeps the message of the first error raised while it is pushed (ctx: 512 chars) */
+static PetscErrorCode BnFormatKeepError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  BnH5AttrType type;
-  PetscInt     cnt;
-  PetscBool    good;
+  char *first = (char *)ctx;
 
-  PetscFunctionBegin;
-  PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
-  if (type == BN_H5_ATTR_INT) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
-  good = (PetscBool)(type == BN_H5_ATTR_INT && cnt == n);
-  *ok  = (PetscBool)(*ok && good);
-  if (good) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
-  else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: a conv layer needs the attribute '%s' (%" PetscInt_FMT " int64)", grp, BnFormatAttr(key), n));
-  PetscFunctionReturn(0);
+  if (p == PETSC_ERROR_INITIAL && !first[0] && mess) snprintf(first, 512, "%s", mess);
+  return n;
 }
 
-/* layer l's parameter shapes from its type: w_l (W), b_l (b) and k_l (the W-step's power vector
-   minus 2); a conv layer's attributes must describe the convolution its widths imply */
+/* layer l's parameter shapes: w_l (W), b_l (b) and k_l (the W-step's power vector minus 2); a
+   layer with a type attribute is made from its attributes (BnLayerCreateFromFile()), which must
+   describe a layer of that type from n_{l-1} to n_l values; without one it is dense */
 static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscInt64 w[])
 {
-  char       grp[64], key[32], *type = NULL;
-  PetscBool  has, conv = PETSC_FALSE, ok = PETSC_TRUE;
-  PetscInt64 k[2], s = 1, p = 0, in[3], out[3];
+  char      grp[64], key[32], why[512] = "";
+  PetscBool has = PETSC_FALSE;
+  PetscInt  nW = 0, nb = 0, rank = 2, dims[4] = {(PetscInt)w[l], (PetscInt)w[l - 1]};
 
   PetscFunctionBegin;
   PetscCall(BnFormatPath(BN_F_LAYER, l, grp, sizeof(grp)));
-  c->wrank[l]    = 2;
-  c->wdims[l][0] = w[l];
-  c->wdims[l][1] = w[l - 1];
   PetscCall(BnH5Has(c->f, grp, &has));
-  if (has) {
-    BnH5AttrType t;
-    PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &t));
-    if (t == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &type));
-    conv = (PetscBool)(type && !strcmp(type, "conv"));
-    if (type && !conv && strcmp(type, "dense")) PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: layer type '%s' is unknown (dense, conv)", grp, type));
-    PetscCall(PetscFree(type));
-  }
-  if (conv) {
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_KERNEL, 2, k, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_STRIDE, 1, &s, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_PADDING, 1, &p, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_INPUT_SHAPE, 3, in, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_OUTPUT_SHAPE, 3, out, &ok));
-    if (ok) { /* every number in range, and the shapes those of this convolution and of the widths */
-      PetscBool good = (PetscBool)(k[0] >= 1 && k[1] >= 1 && k[0] <= 65536 && k[1] <= 65536 && s >= 1 && s <= 65536 && p >= 0 && p <= 65536);
-      for (int d = 0; d < 3; d++) good = (PetscBool)(good && in[d] >= 1 && in[d] <= PETSC_MAX_INT && out[d] >= 1 && out[d] <= PETSC_MAX_INT);
-      good = (PetscBool)(good && in[1] + 2 * p >= k[0] && in[2] + 2 * p >= k[1] && out[1] == (in[1] + 2 * p - k[0]) / s + 1 && out[2] == (in[2] + 2 * p - k[1]) / s + 1);
-      good = (PetscBool)(good && in[0] * in[1] <= PETSC_MAX_INT && in[0] * in[1] * in[2] == w[l - 1] && out[0] * out[1] <= PETSC_MAX_INT && out[0] * out[1] * out[2] == w[l]);
-      if (good) {
-        c->wrank[l] = 4;
-        c->wdims[l][0] = out[0], c->wdims[l][1] = in[0], c->wdims[l][2] = k[0], c->wdims[l][3] = k[1];
-      } else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: the conv attributes (kernel, stride, padding, input_shape, output_shape) do not describe a convolution from n_%" PetscInt_FMT " = %" PetscInt64_FMT " to n_%" PetscInt_FMT " = %" PetscInt64_FMT " values", grp, l - 1, w[l - 1], l, w[l]));
+  if (has) PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+  if (has && w[l - 1] >= 1 && w[l - 1] <= PETSC_MAX_INT && w[l] >= 1 && w[l] <= PETSC_MAX_INT) {
+    BnLayer        layer = NULL;
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(BnFormatKeepError, why));
+    ierr = BnLayerCreateFromFile(c->f, grp, (PetscInt)w[l - 1], (PetscInt)w[l], &layer);
+    if (!ierr) ierr = BnLayerGetWeightShape(layer, &rank, dims);
+    if (!ierr) ierr = BnLayerGetShape(layer, NULL, NULL, &nW, &nb);
+    if (!ierr) ierr = BnLayerDestroy(&layer);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      rank = 0; /* unknown */
+      PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: its attributes do not describe a layer from n_%" PetscInt_FMT " = %" PetscInt64_FMT " to n_%" PetscInt_FMT " = %" PetscInt64_FMT " values: %s", grp, l - 1, w[l - 1], l, w[l], why));
     }
   }
-  if (conv && !ok) c->wrank[l] = 0; /* unknown: reported above */
+  c->wrank[l] = rank;
+  for (PetscInt d = 0; d < rank; d++) c->wdims[l][d] = dims[d];
   snprintf(key, sizeof(key), "b_%" PetscInt_FMT, l);
-  *BnFormatSymbol(c, key) = c->wrank[l] ? c->wdims[l][0] : -1;
+  *BnFormatSymbol(c, key) = rank ? dims[0] : -1;
   snprintf(key, sizeof(key), "k_%" PetscInt_FMT, l);
-  *BnFormatSymbol(c, key) = c->wrank[l] == 4 ? c->wdims[l][1] * c->wdims[l][2] * c->wdims[l][3] : (c->wrank[l] ? w[l - 1] : -1);
+  *BnFormatSymbol(c, key) = rank ? (nb ? nW / nb : w[l - 1]) : -1;
   PetscFunctionReturn(0);
 }
 

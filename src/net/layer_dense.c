@@ -189,7 +189,7 @@ static PetscErrorCode GemmShape_Dense(BnLayer layer, BnLayerOp op, PetscInt m, B
 @*/
 PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
 {
-  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL};
+  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL, NULL};
 
   PetscFunctionBegin;
   if (layer->args) {

@@ -815,26 +815,17 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &ck_fixed));
     PetscCall(BnNetGetResidual(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_residual)", path, l, ck_fixed ? "residual" : "plain", fixed ? "residual" : "plain");
-    { /* the layer type and a convolution's stride and padding (the kernel is W's shape) */
-      const char *ltype, *lspec;
-      char       *ck_type = NULL;
-      PetscInt64  ck[2] = {1, 0};
-      int         run[2] = {1, 0};
-      BnLayer     layer;
+    { /* the layer type and its own parameters: the spec of the layer its attributes describe */
+      const char *ck_spec, *lspec;
+      BnLayer     layer, ck;
       PetscBool   same;
-      PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &has));
-      if (has) PetscCall(BnH5ReadAttrString(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &ck_type));
-      else PetscCall(PetscStrallocpy("dense", &ck_type));
-      if (!strcmp(ck_type, "conv")) {
-        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &ck[0]));
-        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_PADDING), 1, &ck[1]));
-      }
+      PetscCall(BnLayerCreateFromFile(f, lpath, s->n[l - 1], s->n[l], &ck));
+      PetscCall(BnLayerGetSpec(ck, NULL, &ck_spec));
       PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
-      PetscCall(BnLayerGetSpec(layer, &ltype, &lspec));
-      if (!strcmp(ltype, "conv")) (void)sscanf(lspec, "conv:%*d:%*dx%*d:s%d:p%d", &run[0], &run[1]);
-      same = (PetscBool)(!strcmp(ck_type, ltype) && ck[0] == run[0] && ck[1] == run[1]);
-      if (!same) PetscCall(PetscSNPrintf(what, sizeof(what), "%s (stride %" PetscInt64_FMT ", padding %" PetscInt64_FMT ")", ck_type, ck[0], ck[1]));
-      PetscCall(PetscFree(ck_type));
+      PetscCall(BnLayerGetSpec(layer, NULL, &lspec));
+      PetscCall(PetscStrcmp(ck_spec, lspec, &same));
+      if (!same) PetscCall(PetscStrncpy(what, ck_spec, sizeof(what)));
+      PetscCall(BnLayerDestroy(&ck));
       PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_layers)", path, l, what, lspec);
     }
   }
