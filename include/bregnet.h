@@ -185,6 +185,7 @@ PETSC_EXTERN PetscErrorCode BnRegDestroy(BnReg *reg);
 typedef struct _p_BnLayer *BnLayer;
 PETSC_EXTERN PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer));
 PETSC_EXTERN PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer);
+PETSC_EXTERN PetscErrorCode BnLayerIsDefaultType(const char spec[], PetscBool *isdefault); /* dense (with or without parameters) */
 PETSC_EXTERN PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb);
 PETSC_EXTERN PetscErrorCode BnLayerAllocateParameters(BnLayer layer); /* zero weights and biases */
 PETSC_EXTERN PetscErrorCode BnLayerFreeParameters(BnLayer layer);
@@ -428,7 +429,7 @@ PETSC_EXTERN PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], Pe
 PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */
 /* provenance (src/io/provenance.c): /provenance group of written files; input scaling of a data source */
 PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnData data);
-PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
+PETSC_EXTERN PetscErrorCode BnDataGetInputScaling(BnData data, const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
 /* The lifted Bregman block-coordinate solver (docs/method.md §2-5) on a process grid. */

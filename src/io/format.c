@@ -187,14 +187,14 @@ const char *BnFormatAttr(BnFormatKey key)
   return BnFormatTable[key].attr;
 }
 
+/* the kinds of file by bit (BN_FORMAT_MODEL = 1 << 0, ...) */
+static const char *const BnFormatKindNames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data", "predictions"};
+
 unsigned BnFormatKindBit(const char kind[])
 {
   if (!kind) return BN_FORMAT_DATA;
-  if (!strcmp(kind, "model")) return BN_FORMAT_MODEL;
-  if (!strcmp(kind, "checkpoint")) return BN_FORMAT_CHECKPOINT;
-  if (!strcmp(kind, "inversion")) return BN_FORMAT_INVERSION;
-  if (!strcmp(kind, "gsparse_truth")) return BN_FORMAT_TRUTH;
-  if (!strcmp(kind, "predictions")) return BN_FORMAT_PREDICTIONS;
+  for (unsigned k = 0; k < sizeof(BnFormatKindNames) / sizeof(BnFormatKindNames[0]); k++)
+    if ((1u << k) != BN_FORMAT_DATA && !strcmp(kind, BnFormatKindNames[k])) return 1u << k; /* data files have no kind */
   return 0;
 }
 
@@ -777,8 +777,6 @@ PetscErrorCode BnFormatCheckFinite(BnH5 f, const char dspath[], PetscInt64 n, co
 @*/
 PetscErrorCode BnFormatView(PetscViewer viewer)
 {
-  static const char *const kindnames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data", "predictions"};
-
   PetscFunctionBegin;
   for (PetscInt e = 0; e < BnFormatTableSize; e++) {
     const BnFormatEntry *x = &BnFormatTable[e];
@@ -786,7 +784,7 @@ PetscErrorCode BnFormatView(PetscViewer viewer)
     for (int k = 0; k < 6; k++)
       if (x->kinds & (1u << k)) {
         if (kinds[0]) BnStrAppend_Private(kinds, sizeof(kinds), ", ");
-        BnStrAppend_Private(kinds, sizeof(kinds), kindnames[k]);
+        BnStrAppend_Private(kinds, sizeof(kinds), BnFormatKindNames[k]);
       }
     PetscCall(PetscViewerASCIIPrintf(viewer, "| `%s` | %s%s%s | %s | %s | %s | %s |\n", x->object, x->attr ? "`" : "", x->attr ? x->attr : "", x->attr ? "`" : "", BnFormatTypeNames[x->type], x->shape[0] ? x->shape : "-",
                                      x->required ? ((x->flags & BN_FORMAT_FINITE) ? "required, finite" : "required") : ((x->flags & BN_FORMAT_FINITE) ? "optional, finite" : "optional"), kinds));

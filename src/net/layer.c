@@ -69,7 +69,22 @@ static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in
 }
 
 /*@C
-  BnLayerCreate - a layer of a registered type from rows of nin values to rows of nout values;
+  BnLayerIsDefaultType - whether a spec ("dense:128", "conv:16:5") names the default type, the
+  dense layer of the widths, whose output is a vector without an image shape
+
+  Not Collective
+@*/
+PetscErrorCode BnLayerIsDefaultType(const char spec[], PetscBool *isdefault)
+{
+  size_t n = strlen(BnLayerTypes[0].name);
+
+  PetscFunctionBegin;
+  *isdefault = (PetscBool)(!strncmp(spec, BnLayerTypes[0].name, n) && (spec[n] == ':' || spec[n] == '\0'));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerCreate - a layer of a registered type (NULL: the default, dense) from rows of nin values to rows of nout values;
   its parameters are stored from BnLayerAllocateParameters() on
 
   Not Collective
@@ -81,7 +96,7 @@ PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnL
   PetscInt in[3] = {nin, 1, 1};
 
   PetscFunctionBegin;
-  PetscCall(BnLayerCreate_Private(type, in, nout, NULL, NULL, layer));
+  PetscCall(BnLayerCreate_Private(type ? type : BnLayerTypes[0].name, in, nout, NULL, NULL, layer));
   PetscFunctionReturn(0);
 }
 
