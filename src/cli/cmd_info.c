@@ -272,8 +272,8 @@ static PetscBool BnInfoGroupHolds(PetscInt e, unsigned kinds)
     const BnFormatEntry *y     = &BnFormatTable[k];
     const char          *slash = strrchr(y->object, '/');
     if (!(y->kinds & kinds)) continue;
-    if (y->attr && !strcmp(y->object, g)) return PETSC_TRUE;
-    if (!y->attr && y->type != BN_FORMAT_GROUP && slash && (size_t)(slash - y->object) == n && !strncmp(y->object, g, n)) return PETSC_TRUE;
+    if (y->attr[0] && !strcmp(y->object, g)) return PETSC_TRUE;
+    if (!y->attr[0] && y->type != BN_FORMAT_GROUP && slash && (size_t)(slash - y->object) == n && !strncmp(y->object, g, n)) return PETSC_TRUE;
   }
   return PETSC_FALSE;
 }
@@ -287,7 +287,7 @@ static PetscErrorCode BnInfoGroups(BnInfo *info, unsigned kinds, PetscInt nobj, 
   PetscFunctionBegin;
   for (PetscInt e = 0; e < BnFormatTableSize; e++) {
     const BnFormatEntry *x = &BnFormatTable[e];
-    if (x->attr || x->type != BN_FORMAT_GROUP || !(x->kinds & kinds) || !strncmp(x->object, net, strlen(net)) || strchr(x->object, '{') || !BnInfoGroupHolds(e, kinds)) continue;
+    if (x->attr[0] || x->type != BN_FORMAT_GROUP || !(x->kinds & kinds) || !strncmp(x->object, net, strlen(net)) || strchr(x->object, '{') || !BnInfoGroupHolds(e, kinds)) continue;
     PetscCall(BnInfoGroup(info, x->object, nobj, objs));
   }
   PetscFunctionReturn(0);

@@ -934,7 +934,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
          goes to scratch and is dropped: only the owning stage keeps it */
       PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
       PetscCall(BnH5ReadArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : scratch));
-      if (BnFormatTable[a[j].key].flags & BN_FORMAT_FINITE) {
+      if (BnFormatTable[a[j].key].use & BN_FORMAT_FINITE) {
         PetscInt64 cnt = 1;
         for (PetscInt d = 0; d < a[j].rank; d++) cnt *= a[j].dims[d];
         PetscCall(BnFormatCheckFinite(f, name, cnt, a[j].data ? a[j].data : scratch));
