@@ -88,6 +88,22 @@ PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], siz
 #define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
 #define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
 #define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
+/* A list of options read in one call (BnOptionsList()): each into a variable whose value is its default */
+typedef enum {
+  BN_OPT_INT,
+  BN_OPT_REAL,
+  BN_OPT_BOOL,
+  BN_OPT_STRING
+} BnOptType;
+typedef struct {
+  const char *opt, *text;
+  BnOptType   type;
+  void       *val; /* a PetscInt, PetscReal, PetscBool or char buffer */
+  size_t      len; /* strings: the buffer's size */
+  PetscBool  *set; /* NULL: not asked */
+} BnOptionItem;
+PETSC_EXTERN PetscErrorCode BnOptionsList_Private(PetscOptionItems *, const char man[], PetscInt n, const BnOptionItem list[]);
+#define BnOptionsList(man, list) BnOptionsList_Private(PetscOptionsObject, man, (PetscInt)(sizeof(list) / sizeof((list)[0])), list)
 PETSC_EXTERN PetscErrorCode BnTrimCopy(const char *what, const char *text, char buf[], size_t len); /* without surrounding blanks */
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 /* Registries of types (src/util/registry.c): a constructor looked up by name, or an error naming

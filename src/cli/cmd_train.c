@@ -40,11 +40,14 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
   PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
-  PetscCall(BnOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
-  PetscCall(BnOptionsString("-model_init", "Start from this model's weights (fresh optimizer state)", "bregnet train", model_init, model_init, sizeof(model_init), NULL));
-  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet train", overwrite, &overwrite, NULL));
-  PetscCall(BnOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
-  PetscCall(BnOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
+  const BnOptionItem list[] = {
+    {"-model_out", "Model file written at the end", BN_OPT_STRING, model_out, sizeof(model_out), NULL},
+    {"-model_init", "Start from this model's weights (fresh optimizer state)", BN_OPT_STRING, model_init, sizeof(model_init), NULL},
+    {"-overwrite", "Replace an existing -model_out", BN_OPT_BOOL, &overwrite, 0, NULL},
+    {"-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", BN_OPT_BOOL, &bench_io, 0, NULL},
+    {"-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", BN_OPT_BOOL, &bench, 0, NULL},
+  };
+  PetscCall(BnOptionsList("bregnet train", list));
   PetscOptionsEnd();
   PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));

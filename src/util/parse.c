@@ -248,13 +248,6 @@ PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab)
 /* The option readers. Each looks at the raw text in the database first (PETSc's readers take
    an option without a value as "not set" and convert with wrapping), then lets PETSc's reader
    mark the option used and list it under -help, and keeps the strictly parsed value. */
-typedef enum {
-  BN_OPT_INT,
-  BN_OPT_REAL,
-  BN_OPT_BOOL,
-  BN_OPT_STRING
-} BnOptType;
-
 typedef union {
   PetscInt  i;
   PetscReal r;
@@ -359,6 +352,20 @@ PetscErrorCode BnOptionsBool_Private(PetscOptionItems *items, const char opt[], 
 PetscErrorCode BnOptionsString_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], const char cur[], char val[], size_t len, PetscBool *set)
 {
   return BnOptionsTyped(items, BN_OPT_STRING, opt, text, man, cur, val, len, set);
+}
+
+/*@C
+  BnOptionsList_Private - the strict readers above for a list of options (each of the list's
+  variables holds its default): use it as BnOptionsList() inside PetscOptionsBegin()/End(), with
+  man the manual page -help names for all of them
+
+  Collective (as PetscOptionsInt())
+@*/
+PetscErrorCode BnOptionsList_Private(PetscOptionItems *items, const char man[], PetscInt n, const BnOptionItem list[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; k++) PetscCall(BnOptionsTyped(items, list[k].type, list[k].opt, list[k].text, man, list[k].val, list[k].val, list[k].len, list[k].set));
+  PetscFunctionReturn(0);
 }
 
 /*@C
