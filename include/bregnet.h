@@ -67,6 +67,7 @@ PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
 PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);
 PETSC_EXTERN void           BnErrorNameOption(const char *mess, char *out, size_t len); /* " (option -x)" for PETSc's conversion messages */
 PETSC_EXTERN void           BnErrorSetContext(MPI_Comm comm, const char context[]); /* "CONTEXT: " before bad-input messages; NULL clears */
+PETSC_EXTERN PetscErrorCode BnErrorGetMessage(PetscErrorCode ierr, char buf[], size_t len); /* an error caught with PetscReturnErrorHandler: its message */
 PETSC_EXTERN PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck); /* one message for errors raised on several ranks */
 /* Strict parsing (src/util/parse.c): the whole text, no wrapping, no empty items; errors
    are bad input (exit 2) naming the option. Every option of bregnet is read through it. */
@@ -78,27 +79,24 @@ PETSC_EXTERN PetscErrorCode BnParseBool(const char *what, const char *text, Pets
 PETSC_EXTERN PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab);
 /* Split a comma separated list (caller frees with PetscStrToArrayDestroy) */
 PETSC_EXTERN PetscErrorCode BnSplitList(const char *option, const char *value, PetscInt *n, char ***items);
-/* Strict replacements of PetscOptionsInt/Real/String, used inside PetscOptionsBegin()/End() */
-PETSC_EXTERN PetscErrorCode BnOptionsInt_Private(PetscOptionItems *, const char[], const char[], const char[], PetscInt, PetscInt *, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsReal_Private(PetscOptionItems *, const char[], const char[], const char[], PetscReal, PetscReal *, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsBool_Private(PetscOptionItems *, const char[], const char[], const char[], PetscBool, PetscBool *, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[], const char[], char *, size_t, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], size_t len, PetscBool *set); /* outside Begin/End */
-#define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsInt_Private(PetscOptionsObject, opt, text, man, cur, val, set)
-#define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
-#define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
-#define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
-/* A list of options read in one call (BnOptionsList()): each into a variable whose value is its default */
+/* Strict replacements of PetscOptionsInt/Real/Bool/String, used inside PetscOptionsBegin()/End();
+   a list of options in one call: BnOptionsList() */
 typedef enum {
   BN_OPT_INT,
   BN_OPT_REAL,
   BN_OPT_BOOL,
   BN_OPT_STRING
 } BnOptType;
+PETSC_EXTERN PetscErrorCode BnOptionsTyped_Private(PetscOptionItems *, BnOptType, const char opt[], const char text[], const char man[], const void *cur, void *val, size_t len, PetscBool *set);
+PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], size_t len, PetscBool *set); /* outside Begin/End */
+#define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_INT, opt, text, man, &(PetscInt){cur}, (PetscInt *){val}, 0, set)
+#define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_REAL, opt, text, man, &(PetscReal){cur}, (PetscReal *){val}, 0, set)
+#define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_BOOL, opt, text, man, &(PetscBool){cur}, (PetscBool *){val}, 0, set)
+#define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_STRING, opt, text, man, (const char *){cur}, (char *){val}, len, set)
 typedef struct {
   const char *opt, *text;
   BnOptType   type;
-  void       *val; /* a PetscInt, PetscReal, PetscBool or char buffer */
+  void       *val; /* a PetscInt, PetscReal, PetscBool or char buffer whose value is the default */
   size_t      len; /* strings: the buffer's size */
   PetscBool  *set; /* NULL: not asked */
 } BnOptionItem;

@@ -594,15 +594,6 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
   PetscFunctionReturn(0);
 }
 
-/* keeps the message of the first error raised while it is pushed (ctx: 512 chars) */
-static PetscErrorCode BnFormatKeepError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  char *first = (char *)ctx;
-
-  if (p == PETSC_ERROR_INITIAL && !first[0] && mess) snprintf(first, 512, "%s", mess);
-  return n;
-}
-
 /* layer l's parameter shapes: w_l (W), b_l (b) and k_l (the W-step's power vector minus 2); a
    layer with a type attribute is made from its attributes (BnLayerCreateFromFile()), which must
    describe a layer of that type from n_{l-1} to n_l values; without one it is dense */
@@ -619,7 +610,7 @@ static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscI
   if (has && w[l - 1] >= 1 && w[l - 1] <= PETSC_MAX_INT && w[l] >= 1 && w[l] <= PETSC_MAX_INT) {
     BnLayer        layer = NULL;
     PetscErrorCode ierr;
-    PetscCall(PetscPushErrorHandler(BnFormatKeepError, why));
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     ierr = BnLayerCreateFromFile(c->f, grp, (PetscInt)w[l - 1], (PetscInt)w[l], &layer);
     if (!ierr) ierr = BnLayerGetWeightShape(layer, &rank, dims);
     if (!ierr) ierr = BnLayerGetShape(layer, NULL, NULL, &nW, &nb);
@@ -627,6 +618,7 @@ static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscI
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
       rank = 0; /* unknown */
+      PetscCall(BnErrorGetMessage(ierr, why, sizeof(why)));
       PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: its attributes do not describe a layer from n_%" PetscInt_FMT " = %" PetscInt64_FMT " to n_%" PetscInt_FMT " = %" PetscInt64_FMT " values: %s", grp, l - 1, w[l - 1], l, w[l], why));
     }
   }

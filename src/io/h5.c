@@ -515,10 +515,7 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
     ierr = BnSealFileKnown_Private(h->comm, h->tmppath, h->nknown, h->known, h->known_sum);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
-      const char *text = NULL;
-      char       *spec = NULL;
-      PetscCall(PetscErrorMessage(ierr, &text, &spec));
-      PetscCall(PetscSNPrintf(detail, sizeof(detail), "%s", spec ? spec : text));
+      PetscCall(BnErrorGetMessage(ierr, detail, sizeof(detail)));
       bad[0] = 1;
     }
   } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));

@@ -700,10 +700,7 @@ static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], Pets
   if (!ierr && !mbad) ierr = BnH5VerifyAll(f, &ok, &bad, &unchecked);
   PetscCall(PetscPopErrorHandler());
   if (ierr) {
-    const char *text = NULL;
-    char       *spec = NULL;
-    PetscCall(PetscErrorMessage(ierr, &text, &spec));
-    PetscCall(PetscSNPrintf(reason, len, "%s", spec ? spec : (text ? text : "unreadable")));
+    PetscCall(BnErrorGetMessage(ierr, reason, len));
   } else if (mbad) PetscCall(PetscSNPrintf(reason, len, "the metadata (attributes, shapes or names) of %s fail their checksum", obj));
   else if (bad) PetscCall(PetscSNPrintf(reason, len, "%" PetscInt_FMT " datasets fail their checksum", bad));
   else *valid = PETSC_TRUE;
