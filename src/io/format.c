@@ -208,6 +208,26 @@ const char *BnFormatAttr(BnFormatKey key)
   return BnFormatTable[key].attr;
 }
 
+/* the number of values of an attribute entry: its shape, a number ("" = one) */
+static PetscInt BnFormatValues(BnFormatKey key)
+{
+  return BnFormatTable[key].shape[0] ? (PetscInt)strtol(BnFormatTable[key].shape, NULL, 10) : 1;
+}
+
+PetscErrorCode BnFormatWriteInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], const PetscInt64 v[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; v += BnFormatValues(keys[k++])) PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(keys[k]), BnFormatValues(keys[k]), v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnFormatReadInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], PetscInt64 v[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; v += BnFormatValues(keys[k++])) PetscCall(BnH5ReadAttrInt64(f, grp, BnFormatAttr(keys[k]), BnFormatValues(keys[k]), v));
+  PetscFunctionReturn(0);
+}
+
 /* the kinds of file by bit (BN_FORMAT_MODEL = 1 << 0, ...) */
 static const char *const BnFormatKindNames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data", "predictions"};
 

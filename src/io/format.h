@@ -121,6 +121,10 @@ PETSC_INTERN const PetscInt      BnFormatTableSize;
 PETSC_INTERN PetscErrorCode BnFormatPath(BnFormatKey key, PetscInt l, char path[], size_t len);
 /* Not Collective: the attribute name of entry key */
 PETSC_INTERN const char *BnFormatAttr(BnFormatKey key);
+/* Collective: the int64 attributes of entries keys[0..n) of group grp, their counts from the
+   table's shapes, packed in v (read: each must have its count) */
+PETSC_INTERN PetscErrorCode BnFormatWriteInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], const PetscInt64 v[]);
+PETSC_INTERN PetscErrorCode BnFormatReadInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], PetscInt64 v[]);
 /* Not Collective: the kind bit of a "kind" string (0 if unknown) */
 PETSC_INTERN unsigned BnFormatKindBit(const char kind[]);
 

@@ -250,41 +250,32 @@ static PetscErrorCode ConvNumber(const char spec[], const char what[], const cha
   PetscFunctionReturn(0);
 }
 
-/* the convolution's attributes in files: kernel, stride, padding, input and output shapes */
+/* the convolution's attributes in files: kernel kh,kw, stride, padding, input and output shapes */
+static const BnFormatKey ConvAttrs[] = {BN_F_LAYER_KERNEL, BN_F_LAYER_STRIDE, BN_F_LAYER_PADDING, BN_F_LAYER_INPUT_SHAPE, BN_F_LAYER_OUTPUT_SHAPE};
+
 static PetscErrorCode WriteAttrs_Conv(BnLayer layer, BnH5 f, const char grp[])
 {
-  BnConv    *c    = (BnConv *)layer->data;
-  PetscInt64 k[2] = {c->kh, c->kw}, s = c->s, p = c->p, in[3], out[3];
+  BnConv    *c     = (BnConv *)layer->data;
+  PetscInt64 v[10] = {c->kh, c->kw, c->s, c->p, layer->in[0], layer->in[1], layer->in[2], layer->out[0], layer->out[1], layer->out[2]};
 
   PetscFunctionBegin;
-  for (PetscInt d = 0; d < 3; d++) in[d] = layer->in[d], out[d] = layer->out[d];
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_KERNEL), 2, k));
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &s));
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_PADDING), 1, &p));
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_INPUT_SHAPE), 3, in));
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_OUTPUT_SHAPE), 3, out));
+  PetscCall(BnFormatWriteInts(f, grp, 5, ConvAttrs, v));
   PetscFunctionReturn(0);
 }
 
-/* args and the input shape from the attributes WriteAttrs_Conv() wrote (out: output_shape, which
-   the convolution must then give) */
+/* args and the input shape from the attributes WriteAttrs_Conv() wrote; out: the output_shape
+   that the convolution must then give */
 static PetscErrorCode ReadAttrs_Conv(BnLayer layer, PetscInt64 out[3])
 {
-  BnH5        f = layer->file;
-  const char *g = layer->group;
-  PetscInt64  k[2], s, p, in[3];
-  char        args[256];
+  PetscInt64 v[10], *in = v + 4;
+  char       args[256];
 
   PetscFunctionBegin;
-  PetscCall(BnH5ReadAttrInt64(f, g, BnFormatAttr(BN_F_LAYER_KERNEL), 2, k));
-  PetscCall(BnH5ReadAttrInt64(f, g, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &s));
-  PetscCall(BnH5ReadAttrInt64(f, g, BnFormatAttr(BN_F_LAYER_PADDING), 1, &p));
-  PetscCall(BnH5ReadAttrInt64(f, g, BnFormatAttr(BN_F_LAYER_INPUT_SHAPE), 3, in));
-  PetscCall(BnH5ReadAttrInt64(f, g, BnFormatAttr(BN_F_LAYER_OUTPUT_SHAPE), 3, out));
+  PetscCall(BnFormatReadInts(layer->file, layer->group, 5, ConvAttrs, v));
   for (PetscInt d = 0; d < 3; d++) PetscCheck(in[d] >= 1 && in[d] <= (1 << 24), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "input_shape %" PetscInt64_FMT "x%" PetscInt64_FMT "x%" PetscInt64_FMT " is out of range", in[0], in[1], in[2]);
   PetscCheck(in[0] * in[1] * in[2] == layer->nin, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "input_shape %" PetscInt64_FMT "x%" PetscInt64_FMT "x%" PetscInt64_FMT " does not have the layer's %" PetscInt_FMT " input values", in[0], in[1], in[2], layer->nin);
-  for (PetscInt d = 0; d < 3; d++) layer->in[d] = (PetscInt)in[d];
-  PetscCall(PetscSNPrintf(args, sizeof(args), "%" PetscInt64_FMT ":%" PetscInt64_FMT "x%" PetscInt64_FMT ":s%" PetscInt64_FMT ":p%" PetscInt64_FMT, out[0], k[0], k[1], s, p));
+  for (PetscInt d = 0; d < 3; d++) layer->in[d] = (PetscInt)in[d], out[d] = v[7 + d];
+  PetscCall(PetscSNPrintf(args, sizeof(args), "%" PetscInt64_FMT ":%" PetscInt64_FMT "x%" PetscInt64_FMT ":s%" PetscInt64_FMT ":p%" PetscInt64_FMT, out[0], v[0], v[1], v[2], v[3]));
   PetscCall(PetscStrallocpy(args, &layer->args));
   PetscFunctionReturn(0);
 }
