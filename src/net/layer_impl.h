@@ -44,4 +44,5 @@ struct _p_BnLayer {
 };
 
 PETSC_INTERN PetscErrorCode BnLayerCreate_Dense(BnLayer);
+PETSC_INTERN PetscErrorCode BnDenseAddRows(PetscInt m, PetscInt n, PetscInt k, const PetscReal A[], const PetscReal x[], PetscReal z[]); /* z += x A^T */
 PETSC_INTERN PetscErrorCode BnLayerCreate_Conv(BnLayer);
