@@ -46,18 +46,12 @@ static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const cha
     PetscFunctionReturn(0);
   }
   PetscCall(BnH5GetAttrCount(info->f, obj, name, &n));
-  if (type == BN_H5_ATTR_INT && n == 1) { /* checksums and fingerprints are uint64: hexadecimal */
-    hid_t    a = H5Aopen_by_name(info->f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
-    PetscBool u = (PetscBool)(t >= 0 && H5Tget_sign(t) == H5T_SGN_NONE);
-    if (t >= 0) (void)H5Tclose(t);
-    if (a >= 0) (void)H5Aclose(a);
-    (void)H5Eclear2(H5E_DEFAULT);
-    if (u) {
-      uint64_t v;
-      PetscCall(BnH5ReadAttrUInt64_Private(info->f, obj, name, &v));
-      snprintf(buf, len, "0x%016llx", (unsigned long long)v);
-      PetscFunctionReturn(0);
-    }
+  for (PetscInt e = 0; type == BN_H5_ATTR_INT && n == 1 && e < BnFormatTableSize; e++) { /* checksums and fingerprints (uint64): hexadecimal */
+    uint64_t v;
+    if (BnFormatTable[e].type != BN_FORMAT_UINT64 || strcmp(BnFormatTable[e].attr, name)) continue;
+    PetscCall(BnH5ReadAttrUInt64_Private(info->f, obj, name, &v));
+    snprintf(buf, len, "0x%016llx", (unsigned long long)v);
+    PetscFunctionReturn(0);
   }
   if (n != 1) BnStrAppend_Private(buf, len, "[");
   {
