@@ -590,6 +590,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
 
   PetscFunctionBegin;
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(BnSolverForwardInitComplete(s)); /* rows no batch has written yet */
   PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
   PetscCall(PetscTime(&t_start));
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
@@ -943,6 +944,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnFormatPath(BN_F_LIFT_X, l, name, sizeof(name)));
     PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
+  PetscCall(BnSolverForwardInitDrop(s)); /* the rows are the file's */
   if (s->S > 1) { /* x_{la-1} from the previous stage */
     PetscBool counting;
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));

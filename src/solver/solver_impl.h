@@ -110,6 +110,12 @@ struct _p_BnSolver {
   PetscReal   *wbuf;  /* this rank's reduced gradient rows of every layer */
   PetscInt    *woff;  /* offset of layer l's rows in wbuf */
   PetscInt  *perm;    /* sample permutation of the current sweep */
+  /* a deferred forward initialisation (mini-batches, BnSolverForwardInitAll()): the initial
+     parameters of this stage's layers and which local rows a batch has written since */
+  PetscBool  init_pending;
+  PetscReal *init_params;
+  PetscBool *init_visited;
+  PetscInt   init_nvisited, init_len;
 
   /* history, one entry per completed sweep */
   PetscInt   nhist, hist_cap;
@@ -157,6 +163,9 @@ PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitComplete(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitVisit(BnSolver, PetscInt, const PetscInt[]);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitDrop(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
 PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);
