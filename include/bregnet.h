@@ -459,6 +459,9 @@ PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
 PETSC_EXTERN PetscErrorCode BnSolverSetBalancedBatches(BnSolver solver, PetscBool flg); /* -solver_batch_balanced */
 PETSC_EXTERN PetscErrorCode BnSolverGetBalancedBatches(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetWStepShared(BnSolver solver, PetscBool flg); /* -solver_wstep_shared */
+PETSC_EXTERN PetscErrorCode BnSolverGetWStepShared(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverBenchWStepExchange(BnSolver solver, PetscInt reps, PetscLogDouble *window, PetscLogDouble *collectives);
 PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetXStream(BnSolver solver, PetscBool stream);
@@ -512,6 +515,8 @@ PETSC_EXTERN PetscErrorCode BnSolverSetInitialNet(BnSolver solver, BnNet init, c
 PETSC_EXTERN PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver solver, PetscBool flg); /* -restart_change_lr */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
+#define BN_SWEEP_EVENTS 4 /* BnForward, BnXUpdate, BnWUpdate, BnAllreduce */
+PETSC_EXTERN PetscErrorCode BnSolverGetSweepEvents(BnSolver solver, PetscLogDouble seconds[], PetscLogDouble flops[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);

@@ -48,6 +48,11 @@ PetscErrorCode BnCommandTrain(int *exit_code)
     {"-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", BN_OPT_BOOL, &bench, 0, NULL},
   };
   PetscCall(BnOptionsList("bregnet train", list));
+  if (bench) { /* the sweep's events give its flops per phase */
+    PetscBool on;
+    PetscCall(PetscLogIsActive(&on));
+    if (!on) PetscCall(PetscLogDefaultBegin());
+  }
   PetscOptionsEnd();
   PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
@@ -147,16 +152,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscCall(BnSolverGetCommunication(solver, &xb, &wb, &own));
       PetscCall(PetscPrintf(world, "communication per sweep (all ranks): stage exchange %.0f bytes, W-step allreduce %.0f bytes; weights + auxiliary variables owned: %.0f bytes on the largest rank\n", xb, wb, own));
     }
-    if (bench && secs > 0) {
-      PetscReal ref;
-      PetscInt  batch, mloc, xs;
-      PetscCall(BnSolverGetBatchSize(solver, &batch));
-      PetscCall(BnSolverGetXSteps(solver, &xs)); /* the run's x-steps weight the reference's shapes */
-      mloc = batch ? (batch + Q - 1) / Q : 1024;
-      PetscCall(PetscPrintf(world, "dgemm per layer and operation (%" PetscInt_FMT " rows, the first rank's timing):\n", mloc));
-      PetscCall(BnBenchGemmReference(world, net, mloc, xs, &ref));
-      PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
-    }
+    if (bench && secs > 0) PetscCall(BnBenchGemmReport(world, solver, net, Q));
   }
   {
     PetscInt       nck;

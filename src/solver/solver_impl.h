@@ -109,6 +109,13 @@ struct _p_BnSolver {
   PetscMPIInt **wcnt, **wdsp;
   PetscReal   *wbuf;  /* this rank's reduced gradient rows of every layer */
   PetscInt    *woff;  /* offset of layer l's rows in wbuf */
+  /* the shard through shared memory (-solver_wstep_shared, all groups of the stage on one node):
+     every rank's gbuf and wbuf are its segment of one MPI-3 window, wseg[q] group q's segment */
+  PetscBool    wshm;      /* the option */
+  MPI_Win      wwin;      /* MPI_WIN_NULL: the shard uses MPI collectives */
+  MPI_Comm     wshmcomm;
+  PetscReal  **wseg;
+  PetscReal   *wbias;     /* the summed bias gradients of the stage's layers */
   PetscInt  *perm;    /* sample permutation of the current sweep */
   /* a deferred forward initialisation (mini-batches, BnSolverForwardInitAll()): the initial
      parameters of this stage's layers and which local rows a batch has written since */
@@ -147,8 +154,10 @@ struct _p_BnSolver {
 
   /* statistics */
   PetscLogDouble flops_sweep, seconds_sweep;
+  PetscLogDouble ev_sweep[BN_SWEEP_EVENTS][2], ev_start[BN_SWEEP_EVENTS][2]; /* seconds and flops of the events in the last sweep (with logging on) */
 };
 
+PETSC_INTERN PetscErrorCode BnSolverSweepEvents(BnSolver, PetscBool done);
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
 PETSC_INTERN PetscErrorCode BnSolverWShardCreate(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWShardDestroy(BnSolver);
