@@ -176,6 +176,22 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscCall(PetscTime(&tl1));
       PetscCall(BnBenchSequentialIO(world, last, ckb, &tw, &tr));
       PetscCall(PetscPrintf(world, "checkpoint I/O: %s writer %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", async ? "asynchronous" : "synchronous", nck * ckb / 1048576.0 / cko, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cko) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
+      { /* where the writer's time goes: ms per checkpoint and phase, the slowest rank's */
+        PetscInt              np;
+        const char *const    *pn;
+        const PetscLogDouble *ps;
+        PetscLogDouble        pmax[32];
+        char                  line[1024] = "";
+        size_t                used = 0;
+        PetscCall(BnSolverGetCheckpointPhases(solver, &np, &pn, &ps));
+        PetscCheck(np <= 32, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more checkpoint phases than expected");
+        PetscCallMPI(MPI_Allreduce(ps, pmax, (PetscMPIInt)np, MPI_DOUBLE, MPI_MAX, world));
+        for (PetscInt k = 0; k < np; k++) {
+          PetscCall(PetscSNPrintf(line + used, sizeof(line) - used, "%s%s %.1f", k ? ", " : "", pn[k], 1e3 * pmax[k] / nck));
+          PetscCall(PetscStrlen(line, &used));
+        }
+        PetscCall(PetscPrintf(world, "checkpoint phases (ms per checkpoint, slowest rank): %s\n", line));
+      }
     }
   }
   PetscCall(BnSolverDestroy(&solver));

@@ -14,10 +14,11 @@
 #include <signal.h>
 #include <time.h>
 
-/* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint every
-   rank copies its auxiliary rows (the bulk of the file) into a snapshot, the HDF5 part is
-   written collectively as before except for those rows' bytes (BnH5WriteRowsDeferred(): the
-   datasets and their checksums, from the snapshot), and the file is closed (BnH5CommitBegin()).
+/* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint the
+   HDF5 part is written collectively as before except for the auxiliary rows' bytes (the bulk of
+   the file): BnH5WriteRowsDeferred() creates their datasets and copies every rank's rows into
+   its snapshot in the pass that computes their checksums; then the file is closed
+   (BnH5CommitBegin()).
    A background thread then writes the snapshot's rows at their offsets with pwrite() and
    fdatasync(): plain POSIX I/O, no MPI and no HDF5, so neither needs thread support. Training
    continues; the ranks agree at batch boundaries (BnSignalAgree()) that every write is done,
@@ -35,7 +36,8 @@ struct _n_BnCheckpointWriter {
   PetscReal     *snap;   /* this rank's auxiliary rows at the checkpoint */
   uint64_t      *known;  /* the file words of each block whose seal checksum the thread computed, */
   uint64_t       known_sum; /* and that checksum (BnSealSumWords()): the commit does not read them back */
-  double         seconds;   /* the thread's own time */
+  double         seconds;   /* the thread's own time, */
+  double         phase[3];  /* of which pwrite(), seal checksum, fdatasync() */
   BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitEnd() */
 };
 
@@ -46,6 +48,26 @@ typedef struct {
   PetscBool   rows; /* shaped like W_l (else like b_l) */
 } BnStateField;
 static PetscErrorCode BnCheckpointStateFields(BnSolver, BnStateField[BN_STATE_FIELDS]);
+
+/* adds the time since *t to phase p and restarts the clock */
+static PetscErrorCode BnCheckpointLap(BnSolver s, BnCheckpointPhase p, PetscLogDouble *t)
+{
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&now));
+  s->ckpt_phase[p] += now - *t;
+  *t = now;
+  PetscFunctionReturn(0);
+}
+
+static double BnWallSeconds(void)
+{
+  struct timespec t;
+
+  (void)clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 /*@C
   BnSolverPrepareCheckpointDirectory - creates the directory of -checkpoint (like mkdir -p) and
@@ -341,10 +363,13 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   uint64_t    dseed, fp;
   PetscMPIInt *owner;
   MPI_Comm    world;
+  PetscLogDouble t;
 
   PetscFunctionBegin;
+  PetscCall(PetscTime(&t));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnNetWriteGroups(s->net, f));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_NET, &t));
   PetscCall(BnH5CreateGroup(f, solver));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_SWEEP, s->sweep));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH, s->batch_in_sweep));
@@ -398,6 +423,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
     PetscCall(PetscFree(zeros));
   }
   PetscCall(PetscFree(owner));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_SOLVER, &t));
 
   PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_LIFT].object));
   if (w) w->nblk = 0;
@@ -409,10 +435,12 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
     own = (PetscBool)(l >= s->la && l <= s->lb);
     if (!w) {
       PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? s->full.X[l] : NULL));
+      PetscCall(BnCheckpointLap(s, BN_CKPT_ROWS, &t));
       continue;
     }
-    if (own) PetscCall(PetscArraycpy(w->snap + pos, s->full.X[l], m * s->n[l]));
-    PetscCall(BnH5WriteRowsDeferred(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? w->snap + pos : NULL, &off));
+    /* the rows go into the snapshot in the pass that computes their dataset checksum */
+    PetscCall(BnH5WriteRowsDeferred(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? s->full.X[l] : NULL, own ? w->snap + pos : NULL, &off));
+    PetscCall(BnCheckpointLap(s, BN_CKPT_ROWS, &t));
     if (off >= 0) {
       w->off[w->nblk] = off;
       w->len[w->nblk] = 8 * m * s->n[l];
@@ -434,42 +462,60 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TRAIN_FINGERPRINT), fp));
   PetscCall(BnCheckpointFingerprint(s, PETSC_TRUE, &fp));
   PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TEST_FINGERPRINT), fp));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_REST, &t));
   PetscFunctionReturn(0);
 }
+
+/* bytes per pwrite() of the writer thread; the seal's sum of a piece follows its write while
+   the piece is still in the cache (one pass over the snapshot from memory, not two) */
+#define BN_CKPT_PIECE ((PetscInt64)1 << 20)
 
 static void *BnCheckpointWriterMain(void *ctx)
 {
   struct _n_BnCheckpointWriter *w = (struct _n_BnCheckpointWriter *)ctx;
+  double                        t0 = BnWallSeconds(), t, t1;
   int                           fd = open(w->tmppath, O_WRONLY), err = fd < 0 ? errno : 0;
-  struct timespec               t0, t1;
 
-  (void)clock_gettime(CLOCK_MONOTONIC, &t0);
   w->known_sum = 0;
+  w->phase[0] = w->phase[1] = w->phase[2] = 0;
   for (PetscInt k = 0; k < w->nblk && !err; k++) {
-    const char *p    = (const char *)w->src[k];
-    PetscInt64  left = w->len[k], at = w->off[k];
-    while (left > 0) {
-      ssize_t got = pwrite(fd, p, (size_t)PetscMin(left, (PetscInt64)1 << 30), (off_t)at);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        err = got < 0 ? errno : EIO;
-        break;
+    const char *p  = (const char *)w->src[k];
+    PetscInt64  at = w->off[k], end = at + w->len[k];
+    while (at < end && !err) {
+      /* pieces end on the file's word boundaries, so their word ranges join up into the block's */
+      PetscInt64 stop = PetscMin(end, (at & ~(PetscInt64)7) + BN_CKPT_PIECE), pos = at;
+      uint64_t   w0, w1;
+      t = BnWallSeconds();
+      while (pos < stop) {
+        ssize_t got = pwrite(fd, p + (pos - at), (size_t)(stop - pos), (off_t)pos);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+          err = got < 0 ? errno : EIO;
+          break;
+        }
+        pos += got;
       }
-      p += got;
-      at += got;
-      left -= got;
+      t1 = BnWallSeconds();
+      w->phase[0] += t1 - t;
+      if (err) break;
+      w->known_sum += BnSealSumWords(p, (uint64_t)at, (uint64_t)(stop - at), &w0, &w1);
+      if (at == w->off[k]) w->known[2 * k] = w0;
+      w->known[2 * k + 1] = w1;
+      w->phase[1] += BnWallSeconds() - t1;
+      p += stop - at;
+      at = stop;
     }
-    /* the seal's sum of these bytes from memory, while they are fresh in the cache */
-    if (!err) w->known_sum += BnSealSumWords(w->src[k], (uint64_t)w->off[k], (uint64_t)w->len[k], &w->known[2 * k], &w->known[2 * k + 1]);
   }
+  t = BnWallSeconds();
   /* every rank syncs the file from its node (ranks may be on other nodes): its rows and its
      part of the HDF5 writes, which BnH5CommitBegin() left unsynced so that the main thread does
      not wait for the disk; rank 0 syncs the file again before the rename */
   if (!err && fdatasync(fd) && errno != EINVAL) err = errno;
   if (fd >= 0) close(fd);
-  w->err = err;
-  (void)clock_gettime(CLOCK_MONOTONIC, &t1);
-  w->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  w->err      = err;
+  t1          = BnWallSeconds();
+  w->phase[2] = t1 - t;
+  w->seconds  = t1 - t0;
   __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -481,6 +527,30 @@ PetscErrorCode BnSolverCheckpointWriting(BnSolver s, PetscBool *writing)
 
   PetscFunctionBegin;
   *writing = (PetscBool)(w && w->f && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetCheckpointPhases - this rank's checkpoint writing time by phase, summed over the
+  checkpoints of the run: create, net, solver, rows, rest, close on the main thread;
+  pwrite, sum, sync in the background thread (-checkpoint_async); join (the main thread waiting
+  for it), commit and publish. With -checkpoint_async false, close is the whole commit.
+
+  Not Collective
+
+  Output Parameters:
++ n       - the number of phases
+. names   - their names
+- seconds - their seconds (owned by the solver)
+@*/
+PetscErrorCode BnSolverGetCheckpointPhases(BnSolver s, PetscInt *n, const char *const **names, const PetscLogDouble **seconds)
+{
+  static const char *const phase_names[BN_CHECKPOINT_PHASES] = {"create", "net", "solver", "rows", "rest", "close", "pwrite", "sum", "sync", "join", "commit", "publish"};
+
+  PetscFunctionBegin;
+  *n       = BN_CHECKPOINT_PHASES;
+  *names   = phase_names;
+  *seconds = s->ckpt_phase;
   PetscFunctionReturn(0);
 }
 
@@ -508,29 +578,40 @@ static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[]);
   rank's thread, then publishes the file (BnH5CommitEnd()) once every rank is done
 
   Collective
+
+  Notes:
+  Its time counts as training time spent on checkpoints, wherever it is called: at a batch
+  boundary once the write is done, before the next checkpoint, at a stop and at the end of
+  the run (the run ends with its last checkpoint on disk).
 @*/
 PetscErrorCode BnSolverCheckpointWait(BnSolver s)
 {
   struct _n_BnCheckpointWriter *w = s->writer;
   PetscErrorCode                ierr;
-  PetscLogDouble                t0, t1;
+  PetscLogDouble                t0, t1, tw;
 
   PetscFunctionBegin;
   if (!w || !w->f) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t0));
+  tw = t0;
   if (w->running) {
     PetscCheck(!pthread_join(w->thread, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot join the checkpoint writer thread");
     w->running = PETSC_FALSE;
   }
+  PetscCall(BnCheckpointLap(s, BN_CKPT_JOIN, &t0));
+  for (int k = 0; k < 3; k++) s->ckpt_phase[BN_CKPT_PWRITE + k] += w->phase[k];
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
-  PetscCall(PetscTime(&t0));
+  t1 = t0;
   if (!w->err) PetscCall(BnH5SetSealKnown(w->f, w->nblk, w->known, w->known_sum));
   ierr = BnH5CommitEnd(&w->f, (PetscBool)!w->err, w->err);
   w->f = NULL;
-  PetscCall(PetscTime(&t1));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_COMMIT, &t1));
   s->ckpt_io_seconds += w->seconds + (t1 - t0); /* the writer's time: thread and commit */
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
   PetscCall(BnCheckpointPublished(s, w->path));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t1));
+  s->ckpt_seconds += t1 - tw;
   PetscFunctionReturn(0);
 }
 
@@ -543,13 +624,7 @@ PetscErrorCode BnSolverCheckpointWait(BnSolver s)
 PetscErrorCode BnSolverCheckpointPoll(BnSolver s, PetscBool any_writing)
 {
   PetscFunctionBegin;
-  if (s->writer && s->writer->f && !any_writing) {
-    PetscLogDouble t0, t1;
-    PetscCall(PetscTime(&t0));
-    PetscCall(BnSolverCheckpointWait(s));
-    PetscCall(PetscTime(&t1));
-    s->ckpt_seconds += t1 - t0;
-  }
+  if (s->writer && s->writer->f && !any_writing) PetscCall(BnSolverCheckpointWait(s));
   PetscFunctionReturn(0);
 }
 
@@ -585,7 +660,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   BnH5                          f;
   MPI_Comm                      world;
   PetscErrorCode                ierr;
-  PetscLogDouble                t_start, now;
+  PetscLogDouble                t_start, now, t;
   struct _n_BnCheckpointWriter *w = NULL;
 
   PetscFunctionBegin;
@@ -599,7 +674,9 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(BnCheckpointWriterSetUp(s));
     w = s->writer;
   }
+  PetscCall(PetscTime(&t));
   PetscCall(BnH5Create(world, path, "checkpoint", &f));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_CREATE, &t));
   ierr = BnCheckpointWriteGroups(s, f, energy, w);
   if (ierr) { /* every BnH5 write agrees on failure over the ranks: all come here together */
     PetscCall(BnH5Abort(&f));
@@ -608,9 +685,11 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   }
   if (w) { /* close the HDF5 part and let the thread write the rows while training goes on */
     sigset_t block, old;
+    PetscCall(PetscTime(&t));
     ierr = BnH5CommitBegin(&f);
     if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscCall(ierr);
+    PetscCall(BnCheckpointLap(s, BN_CKPT_CLOSE, &t));
     w->f       = f;
     w->done    = 0;
     w->err     = 0;
@@ -631,10 +710,13 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscFunctionReturn(0);
   }
+  PetscCall(PetscTime(&t));
   ierr = BnH5Commit(&f);
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
+  PetscCall(BnCheckpointLap(s, BN_CKPT_CLOSE, &t));
   PetscCall(BnCheckpointPublished(s, path));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t));
   PetscCall(PetscTime(&now));
   s->ckpt_seconds += now - t_start;
   s->ckpt_io_seconds += now - t_start;
