@@ -22,11 +22,14 @@
    A background thread then writes the snapshot's rows at their offsets with pwrite() and
    fdatasync(): plain POSIX I/O, no MPI and no HDF5, so neither needs thread support. Training
    continues; the ranks agree at batch boundaries (BnSignalAgree()) that every write is done,
-   and BnH5CommitEnd() publishes PATH.tmp as PATH. A crash before that leaves only PATH.tmp. */
+   and BnH5CommitSeal() seals the file; a second thread on rank 0 publishes PATH.tmp as PATH
+   (BnH5Publish(): fsync, rename, fsync of the directory), and at the next boundary where it is
+   done BnH5CommitFinish() shares its outcome. A crash before the rename leaves only PATH.tmp. */
 struct _n_BnCheckpointWriter {
   pthread_t      thread;
   PetscBool      running; /* a thread was started and not joined */
-  int            done;    /* set by the thread when its writes are on disk (atomic) */
+  PetscBool      sealed;  /* the rows are written and the file sealed: rank 0 publishes it */
+  int            done;    /* set by the thread when its work is done (atomic) */
   int            err;     /* its first errno, 0 = ok */
   char           tmppath[PETSC_MAX_PATH_LEN + 8], path[PETSC_MAX_PATH_LEN];
   PetscInt       nblk;   /* row blocks to write: one per hidden layer this rank writes */
@@ -38,7 +41,8 @@ struct _n_BnCheckpointWriter {
   uint64_t       known_sum; /* and that checksum (BnSealSumWords()): the commit does not read them back */
   double         seconds;   /* the thread's own time, */
   double         phase[3];  /* of which pwrite(), seal checksum, fdatasync() */
-  BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitEnd() */
+  double         pub_seconds; /* rank 0's publication (BnH5Publish()) */
+  BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitFinish() */
 };
 
 #define BN_STATE_FIELDS (BN_F_SOLVER_V_B - BN_F_SOLVER_M_W + 1) /* the format's W-rule state rows */
@@ -466,10 +470,6 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscFunctionReturn(0);
 }
 
-/* bytes per pwrite() of the writer thread; the seal's sum of a piece follows its write while
-   the piece is still in the cache (one pass over the snapshot from memory, not two) */
-#define BN_CKPT_PIECE ((PetscInt64)1 << 20)
-
 static void *BnCheckpointWriterMain(void *ctx)
 {
   struct _n_BnCheckpointWriter *w = (struct _n_BnCheckpointWriter *)ctx;
@@ -479,32 +479,10 @@ static void *BnCheckpointWriterMain(void *ctx)
   w->known_sum = 0;
   w->phase[0] = w->phase[1] = w->phase[2] = 0;
   for (PetscInt k = 0; k < w->nblk && !err; k++) {
-    const char *p  = (const char *)w->src[k];
-    PetscInt64  at = w->off[k], end = at + w->len[k];
-    while (at < end && !err) {
-      /* pieces end on the file's word boundaries, so their word ranges join up into the block's */
-      PetscInt64 stop = PetscMin(end, (at & ~(PetscInt64)7) + BN_CKPT_PIECE), pos = at;
-      uint64_t   w0, w1;
-      t = BnWallSeconds();
-      while (pos < stop) {
-        ssize_t got = pwrite(fd, p + (pos - at), (size_t)(stop - pos), (off_t)pos);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-          err = got < 0 ? errno : EIO;
-          break;
-        }
-        pos += got;
-      }
-      t1 = BnWallSeconds();
-      w->phase[0] += t1 - t;
-      if (err) break;
-      w->known_sum += BnSealSumWords(p, (uint64_t)at, (uint64_t)(stop - at), &w0, &w1);
-      if (at == w->off[k]) w->known[2 * k] = w0;
-      w->known[2 * k + 1] = w1;
-      w->phase[1] += BnWallSeconds() - t1;
-      p += stop - at;
-      at = stop;
-    }
+    uint64_t sum;
+    /* the seal's sum of the rows' bytes from memory, piece by piece after their writes */
+    err = BnSealWriteWords(fd, w->src[k], (uint64_t)w->off[k], (uint64_t)w->len[k], &sum, &w->known[2 * k], &w->known[2 * k + 1], w->phase);
+    w->known_sum += sum;
   }
   t = BnWallSeconds();
   /* every rank syncs the file from its node (ranks may be on other nodes): its rows and its
@@ -534,7 +512,8 @@ PetscErrorCode BnSolverCheckpointWriting(BnSolver s, PetscBool *writing)
   BnSolverGetCheckpointPhases - this rank's checkpoint writing time by phase, summed over the
   checkpoints of the run: create, net, solver, rows, rest, close on the main thread;
   pwrite, sum, sync in the background thread (-checkpoint_async); join (the main thread waiting
-  for it), commit and publish. With -checkpoint_async false, close is the whole commit.
+  for a thread), commit (the seal); rename (rank 0's thread); publish. With -checkpoint_async
+  false, close is the whole commit.
 
   Not Collective
 
@@ -545,7 +524,7 @@ PetscErrorCode BnSolverCheckpointWriting(BnSolver s, PetscBool *writing)
 @*/
 PetscErrorCode BnSolverGetCheckpointPhases(BnSolver s, PetscInt *n, const char *const **names, const PetscLogDouble **seconds)
 {
-  static const char *const phase_names[BN_CHECKPOINT_PHASES] = {"create", "net", "solver", "rows", "rest", "close", "pwrite", "sum", "sync", "join", "commit", "publish"};
+  static const char *const phase_names[BN_CHECKPOINT_PHASES] = {"create", "net", "solver", "rows", "rest", "close", "pwrite", "sum", "sync", "join", "commit", "rename", "publish"};
 
   PetscFunctionBegin;
   *n       = BN_CHECKPOINT_PHASES;
@@ -573,58 +552,147 @@ static PetscErrorCode BnCheckpointWriterSetUp(BnSolver s)
    files beyond -checkpoint_keep removed */
 static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[]);
 
-/*@C
-  BnSolverCheckpointWait - completes the checkpoint write in flight, if any: waits for this
-  rank's thread, then publishes the file (BnH5CommitEnd()) once every rank is done
-
-  Collective
-
-  Notes:
-  Its time counts as training time spent on checkpoints, wherever it is called: at a batch
-  boundary once the write is done, before the next checkpoint, at a stop and at the end of
-  the run (the run ends with its last checkpoint on disk).
-@*/
-PetscErrorCode BnSolverCheckpointWait(BnSolver s)
+/* the writer's second thread, on rank 0: the sealed file published (fsync, rename, fsync of
+   the directory) while training goes on */
+static void *BnCheckpointPublisherMain(void *ctx)
 {
-  struct _n_BnCheckpointWriter *w = s->writer;
-  PetscErrorCode                ierr;
-  PetscLogDouble                t0, t1, tw;
+  struct _n_BnCheckpointWriter *w  = (struct _n_BnCheckpointWriter *)ctx;
+  double                        t0 = BnWallSeconds();
+
+  (void)BnH5Publish(w->f); /* its outcome stays in w->f for BnH5CommitFinish() */
+  w->pub_seconds = BnWallSeconds() - t0;
+  __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+/* starts main(w) in a background thread with the stop signals blocked (the main thread polls
+   for them); without a thread to be had it runs here */
+static PetscErrorCode BnCheckpointStartThread(struct _n_BnCheckpointWriter *w, void *(*main)(void *))
+{
+  sigset_t block, old;
 
   PetscFunctionBegin;
-  if (!w || !w->f) PetscFunctionReturn(0);
-  PetscCall(PetscTime(&t0));
-  tw = t0;
+  w->done = 0;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  sigaddset(&block, SIGTERM);
+  PetscCheck(!pthread_sigmask(SIG_BLOCK, &block, &old), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
+  w->running = (PetscBool)!pthread_create(&w->thread, NULL, main, w);
+  PetscCheck(!pthread_sigmask(SIG_SETMASK, &old, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
+  if (!w->running) (void)main(w);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnCheckpointJoin(struct _n_BnCheckpointWriter *w)
+{
+  PetscFunctionBegin;
   if (w->running) {
     PetscCheck(!pthread_join(w->thread, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot join the checkpoint writer thread");
     w->running = PETSC_FALSE;
   }
+  PetscFunctionReturn(0);
+}
+
+/* once every rank's rows are written: the file sealed (collective), and rank 0's thread
+   started on its publication */
+static PetscErrorCode BnCheckpointSeal(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+  PetscErrorCode                ierr;
+  PetscLogDouble                t0, t1, tw;
+  PetscMPIInt                   rank;
+  MPI_Comm                      world;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  tw = t0;
+  PetscCall(BnCheckpointJoin(w));
   PetscCall(BnCheckpointLap(s, BN_CKPT_JOIN, &t0));
   for (int k = 0; k < 3; k++) s->ckpt_phase[BN_CKPT_PWRITE + k] += w->phase[k];
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   t1 = t0;
   if (!w->err) PetscCall(BnH5SetSealKnown(w->f, w->nblk, w->known, w->known_sum));
-  ierr = BnH5CommitEnd(&w->f, (PetscBool)!w->err, w->err);
-  w->f = NULL;
+  ierr = BnH5CommitSeal(&w->f, (PetscBool)!w->err, w->err);
+  if (ierr) w->f = NULL; /* destroyed, PATH.tmp removed */
   PetscCall(BnCheckpointLap(s, BN_CKPT_COMMIT, &t1));
-  s->ckpt_io_seconds += w->seconds + (t1 - t0); /* the writer's time: thread and commit */
+  s->ckpt_io_seconds += w->seconds + (t1 - t0); /* the writer's time: thread and seal */
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
-  PetscCall(BnCheckpointPublished(s, w->path));
-  PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t1));
+  w->sealed = PETSC_TRUE;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  w->pub_seconds = 0;
+  if (!rank) PetscCall(BnCheckpointStartThread(w, BnCheckpointPublisherMain));
+  else w->done = 1; /* nothing to do here: rank 0 publishes */
+  PetscCall(PetscTime(&t1));
   s->ckpt_seconds += t1 - tw;
   PetscFunctionReturn(0);
 }
 
+/* once rank 0's publication is done: its outcome raised on every rank (collective), the
+   older checkpoints beyond -checkpoint_keep removed */
+static PetscErrorCode BnCheckpointFinish(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+  PetscErrorCode                ierr;
+  PetscLogDouble                t0, tw;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  tw = t0;
+  PetscCall(BnCheckpointJoin(w));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_JOIN, &t0));
+  s->ckpt_phase[BN_CKPT_RENAME] += w->pub_seconds;
+  s->ckpt_io_seconds += w->pub_seconds;
+  ierr      = BnH5CommitFinish(&w->f);
+  w->f      = NULL;
+  w->sealed = PETSC_FALSE;
+  PetscCall(ierr);
+  PetscCall(BnCheckpointPublished(s, w->path));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t0));
+  s->ckpt_seconds += t0 - tw;
+  PetscFunctionReturn(0);
+}
+
 /*@C
-  BnSolverCheckpointPoll - at a batch or sweep boundary: publishes the checkpoint in flight when
-  every rank's write is done (any_writing from BnSignalAgree())
+  BnSolverCheckpointWait - completes the checkpoint write in flight, if any: waits for this
+  rank's thread, seals the file once every rank is done (BnH5CommitSeal()), and waits for its
+  publication (BnH5Publish() on rank 0, BnH5CommitFinish())
+
+  Collective
+
+  Notes:
+  Its time counts as training time spent on checkpoints, wherever it is called: before the
+  next checkpoint, at a stop and at the end of the run (the run ends with its last checkpoint
+  on disk).
+@*/
+PetscErrorCode BnSolverCheckpointWait(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+
+  PetscFunctionBegin;
+  if (!w || !w->f) PetscFunctionReturn(0);
+  if (!w->sealed) PetscCall(BnCheckpointSeal(s));
+  PetscCall(BnCheckpointFinish(s));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverCheckpointPoll - at a batch or sweep boundary: the next step of the checkpoint in
+  flight once every rank's part of the current one is done (any_writing from BnSignalAgree()):
+  after the rows' writes the seal (and rank 0's publication starts in the background), after
+  the publication its outcome on every rank
 
   Collective
 @*/
 PetscErrorCode BnSolverCheckpointPoll(BnSolver s, PetscBool any_writing)
 {
+  struct _n_BnCheckpointWriter *w = s->writer;
+
   PetscFunctionBegin;
-  if (s->writer && s->writer->f && !any_writing) PetscCall(BnSolverCheckpointWait(s));
+  if (!w || !w->f || any_writing) PetscFunctionReturn(0);
+  if (!w->sealed) PetscCall(BnCheckpointSeal(s));
+  else PetscCall(BnCheckpointFinish(s));
   PetscFunctionReturn(0);
 }
 
@@ -684,25 +752,17 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(ierr);
   }
   if (w) { /* close the HDF5 part and let the thread write the rows while training goes on */
-    sigset_t block, old;
     PetscCall(PetscTime(&t));
     ierr = BnH5CommitBegin(&f);
     if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscCall(ierr);
     PetscCall(BnCheckpointLap(s, BN_CKPT_CLOSE, &t));
-    w->f       = f;
-    w->done    = 0;
-    w->err     = 0;
+    w->f      = f;
+    w->sealed = PETSC_FALSE;
+    w->err    = 0;
     PetscCall(PetscStrncpy(w->path, path, sizeof(w->path)));
     PetscCall(PetscSNPrintf(w->tmppath, sizeof(w->tmppath), "%s.tmp", path));
-    /* stop requests (SIGUSR1/SIGTERM) stay with the main thread, which polls for them */
-    sigemptyset(&block);
-    sigaddset(&block, SIGUSR1);
-    sigaddset(&block, SIGTERM);
-    PetscCheck(!pthread_sigmask(SIG_BLOCK, &block, &old), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
-    w->running = (PetscBool)!pthread_create(&w->thread, NULL, BnCheckpointWriterMain, w);
-    PetscCheck(!pthread_sigmask(SIG_SETMASK, &old, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
-    if (!w->running) (void)BnCheckpointWriterMain(w); /* no thread to be had: write here */
+    PetscCall(BnCheckpointStartThread(w, BnCheckpointWriterMain));
     PetscCall(PetscTime(&now));
     s->ckpt_seconds += now - t_start;
     s->ckpt_io_seconds += now - t_start;
@@ -720,6 +780,65 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(PetscTime(&now));
   s->ckpt_seconds += now - t_start;
   s->ckpt_io_seconds += now - t_start;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverBenchCheckpoint - the checkpoint writer alone, for -bench_io: writes one checkpoint of
+  the current state under the base name base (beside the run's, on the same file system) with
+  the run's writer, waits until it is published, and removes it
+
+  Collective
+
+  Output Parameters:
++ seconds - from the start of the write to its publication, the slowest rank's
+- phases  - that time by phase on this rank (BN_CHECKPOINT_PHASES values in the order of
+            BnSolverGetCheckpointPhases()), or NULL
+
+  Notes:
+  After training: nothing else runs meanwhile, as for a plain write of the same bytes. The
+  run's checkpoints and checkpoint statistics are left as they were.
+@*/
+PetscErrorCode BnSolverBenchCheckpoint(BnSolver s, const char base[], PetscLogDouble *seconds, PetscLogDouble phases[])
+{
+  char           run_base[PETSC_MAX_PATH_LEN], run_last[PETSC_MAX_PATH_LEN];
+  PetscLogDouble run[4], run_phase[BN_CHECKPOINT_PHASES], t0, t1;
+  PetscInt       run_count = s->ckpt_count, run_keep = s->ckpt_keep;
+  PetscMPIInt    rank;
+  MPI_Comm       world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  PetscCall(BnSolverCheckpointWait(s)); /* nothing of the run's in flight */
+  PetscCall(PetscStrncpy(run_base, s->ckpt_base, sizeof(run_base)));
+  PetscCall(PetscStrncpy(run_last, s->ckpt_last_path, sizeof(run_last)));
+  run[0] = s->ckpt_seconds;
+  run[1] = s->ckpt_io_seconds;
+  run[2] = s->ckpt_bytes;
+  run[3] = s->ckpt_last;
+  PetscCall(PetscArraycpy(run_phase, s->ckpt_phase, BN_CHECKPOINT_PHASES));
+  PetscCall(PetscArrayzero(s->ckpt_phase, BN_CHECKPOINT_PHASES));
+  PetscCall(PetscStrncpy(s->ckpt_base, base, sizeof(s->ckpt_base)));
+  s->ckpt_keep = 1;
+  PetscCallMPI(MPI_Barrier(world));
+  PetscCall(PetscTime(&t0));
+  PetscCall(BnSolverWriteCheckpoint(s, s->nhist ? s->hist[BN_HISTORY_ENERGY][s->nhist - 1] : 0));
+  PetscCall(BnSolverCheckpointWait(s));
+  PetscCall(PetscTime(&t1));
+  *seconds = t1 - t0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, seconds, 1, MPI_DOUBLE, MPI_MAX, world));
+  if (phases) PetscCall(PetscArraycpy(phases, s->ckpt_phase, BN_CHECKPOINT_PHASES));
+  if (!rank) (void)unlink(s->ckpt_last_path);
+  PetscCall(PetscStrncpy(s->ckpt_base, run_base, sizeof(s->ckpt_base)));
+  PetscCall(PetscStrncpy(s->ckpt_last_path, run_last, sizeof(s->ckpt_last_path)));
+  s->ckpt_seconds    = run[0];
+  s->ckpt_io_seconds = run[1];
+  s->ckpt_bytes      = run[2];
+  s->ckpt_last       = run[3];
+  s->ckpt_count      = run_count;
+  s->ckpt_keep       = run_keep;
+  PetscCall(PetscArraycpy(s->ckpt_phase, run_phase, BN_CHECKPOINT_PHASES));
   PetscFunctionReturn(0);
 }
 

@@ -4,7 +4,7 @@
 
 #define BN_ENERGY_CHUNK 1024 /* rows per chunk when evaluating all samples */
 /* the phases of a checkpoint write, timed for -bench_io (BnSolverGetCheckpointPhases()): on the
-   main thread, in the background thread (PWRITE, SUM, SYNC) and at the commit */
+   main thread, in the background threads (PWRITE, SUM, SYNC; RENAME on rank 0) and at the commit */
 typedef enum {
   BN_CKPT_CREATE,  /* BnH5Create(): PATH.tmp and the root attributes */
   BN_CKPT_NET,     /* the model's groups: weights and biases */
@@ -17,8 +17,9 @@ typedef enum {
   BN_CKPT_SUM,     /* the thread's seal checksum of them */
   BN_CKPT_SYNC,    /* the thread's fdatasync() */
   BN_CKPT_JOIN,    /* the main thread waiting for the thread */
-  BN_CKPT_COMMIT,  /* BnH5CommitEnd(): seal of the HDF5 part, fsync, rename, fsync of the directory */
-  BN_CKPT_PUBLISH, /* older checkpoints removed, ranks agree */
+  BN_CKPT_COMMIT,  /* BnH5CommitSeal(): the seal, summing the HDF5 part's bytes */
+  BN_CKPT_RENAME,  /* rank 0's thread: fsync, rename, fsync of the directory (BnH5Publish()) */
+  BN_CKPT_PUBLISH, /* its outcome shared (BnH5CommitFinish()), older checkpoints removed */
   BN_CHECKPOINT_PHASES
 } BnCheckpointPhase;
 #define BN_HIST_FIELDS BN_HISTORY_FIELDS /* energy, gap, loss, train_accuracy, test_accuracy, seconds */
