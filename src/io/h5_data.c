@@ -120,9 +120,12 @@ static PetscErrorCode BnH5ReadChecksum(BnH5 f, const char ds[], hid_t dset, Pets
 static char bn_h5_transfer_detail[256];
 
 /* Reads or writes the block rows [r0, r0+nr) x columns [c0, c0+nc) (rank 1: rows only; rank 0:
-   the one value) from/to a contiguous buffer. Collective: ranks with nr*nc == 0 take part
-   with an empty selection. *ok is this rank's outcome; callers agree on it with an allreduce,
-   so that all ranks raise the error together. */
+   the one value) from/to a contiguous buffer. Reads are collective: ranks with nr*nc == 0 take
+   part with an empty selection. Writes are independent: each rank writes its own contiguous
+   block (datasets are contiguous and allocated at creation), with no collective buffering to
+   set up and no rank waiting for another, and a rank with nothing to write does not call
+   HDF5. *ok is this rank's outcome; callers agree on it with an allreduce, so that all ranks
+   raise the error together. */
 static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype, int rank, hsize_t r0, hsize_t nr, hsize_t c0, hsize_t nc, void *buf, int *ok)
 {
   hsize_t n = nr * nc, mdim = n ? n : 1, start[2] = {r0, c0}, count[2] = {nr, nc};
@@ -137,7 +140,7 @@ static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype
   mspace                   = H5Screate_simple(1, &mdim, NULL);
   dxpl                     = H5Pcreate(H5P_DATASET_XFER);
   PetscCheck(fspace >= 0 && mspace >= 0 && dxpl >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cannot set up an HDF5 transfer%s", BnH5Detail_Private());
-  if (H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) *ok = 0;
+  if (H5Pset_dxpl_mpio(dxpl, write ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE) < 0) *ok = 0;
   if (!n) st = H5Sselect_none(fspace);
   else if (rank == 0) st = H5Sselect_all(fspace);
   else if (rank > 2) { /* whole rows of a higher-rank dataset (conv weights): columns = the trailing dims */
@@ -147,15 +150,15 @@ static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype
     if (st >= 0 && c0 == 0 && nc == cols) st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, s4, NULL, c4, NULL);
     else st = -1;
   } else st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-  if (st < 0 || !n) { /* a failed selection still joins the collective call, with nothing */
+  if (st < 0 || !n) { /* a failed selection still joins a collective read, with nothing */
     if (st < 0) *ok = 0;
     (void)H5Sselect_none(fspace);
     (void)H5Sselect_none(mspace);
     n = 0;
   }
   /* an empty dataset has no storage address: HDF5's collective I/O fails on it; all ranks
-     see the same extent, so all skip together */
-  if (H5Sget_simple_extent_npoints(fspace) == 0) st = 0;
+     see the same extent, so all skip together. An independent write of nothing is no write. */
+  if (H5Sget_simple_extent_npoints(fspace) == 0 || (write && !n)) st = 0;
   else if (write) st = H5Dwrite(dset, mtype, mspace, fspace, dxpl, n ? buf : (void *)dummy);
   else st = H5Dread(dset, mtype, mspace, fspace, dxpl, n ? buf : (void *)dummy);
   if (st < 0) *ok = 0;

@@ -393,14 +393,29 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->wrule->steps));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, *s->wversion));
   /* layer stages: each layer's arrays are written by the lowest rank of the stage that owns
-     it (collective I/O, no gather); its spectral estimate comes from there too, since
-     attributes are written with the same value by every rank */
+     it (no gather); its spectral estimate comes from there too, since attributes are written
+     with the same value by every rank. Three allreduces for all layers: the owners, then their
+     values (the other ranks add -0.0 and 0, which change no bit of any sum) */
   PetscCall(PetscMalloc1(s->L + 1, &owner));
-  for (PetscInt l = 1; l <= s->L; l++) {
-    PetscCall(BnFormatPath(BN_F_LAYER, l, name, sizeof(name)));
-    PetscCall(BnH5Owner_Private(f, (PetscBool)(l >= s->la && l <= s->lb), name, &owner[l]));
-    PetscCallMPI(MPI_Bcast(&s->normW2[l], 1, MPIU_REAL, owner[l], world));
-    PetscCallMPI(MPI_Bcast(&s->pw_version[l], 1, MPIU_INT64, owner[l], world));
+  {
+    PetscMPIInt rank, size;
+    PetscReal  *nrm;
+    PetscInt64 *ver;
+    PetscCallMPI(MPI_Comm_rank(world, &rank));
+    PetscCallMPI(MPI_Comm_size(world, &size));
+    for (PetscInt l = 1; l <= s->L; l++) owner[l] = l >= s->la && l <= s->lb ? rank : size;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, owner + 1, (PetscMPIInt)s->L, MPI_INT, MPI_MIN, world));
+    PetscCall(PetscCalloc2(s->L + 1, &nrm, s->L + 1, &ver));
+    for (PetscInt l = 1; l <= s->L; l++) {
+      PetscCheck(owner[l] < size, world, PETSC_ERR_ARG_WRONGSTATE, "no rank holds layer %" PetscInt_FMT, l);
+      nrm[l] = owner[l] == rank ? s->normW2[l] : -0.0;
+      if (owner[l] == rank) ver[l] = s->pw_version[l];
+    }
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, nrm + 1, (PetscMPIInt)s->L, MPIU_REAL, MPI_SUM, world));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, ver + 1, (PetscMPIInt)s->L, MPIU_INT64, MPI_SUM, world));
+    PetscCall(PetscArraycpy(s->normW2 + 1, nrm + 1, s->L));
+    PetscCall(PetscArraycpy(s->pw_version + 1, ver + 1, s->L));
+    PetscCall(PetscFree2(nrm, ver));
   }
   PetscCall(BnH5WriteAttrInt64(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
