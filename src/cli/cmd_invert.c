@@ -9,8 +9,8 @@
   Collective on PETSC_COMM_WORLD
 
   Options Database Keys:
-+ -invert_out PATH - result file with the /inversion group (default bregnet_inversion.h5)
-. -invert_png PATH - PNG grid of truth, back-projection/decoder, reconstructions (default: -invert_out with .png; "none" = no image)
++ -invert_out PATH - result file with the /inversion group (default bregnet_inversion.h5; "none" = no file)
+. -invert_png PATH - PNG grid of truth, back-projection/decoder, reconstructions (default: -invert_out with .png, or none when -invert_out is none; "none" = no image)
 . -overwrite       - replace existing -invert_out / -invert_png files (default: refuse before any work)
 - ...              - the inversion's own options, see BnInvertSetFromOptions()
 @*/
@@ -19,18 +19,20 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   MPI_Comm  world = PETSC_COMM_WORLD;
   BnInvert  inv;
   char      out[PETSC_MAX_PATH_LEN] = "bregnet_inversion.h5", png[PETSC_MAX_PATH_LEN] = "";
-  PetscBool set_png, none, overwrite = PETSC_FALSE;
+  PetscBool set_png, none, out_none, overwrite = PETSC_FALSE;
   PetscLogDouble mem0;
 
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
   PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
   PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
-  PetscCall(BnOptionsString("-invert_out", "Inversion result file (/inversion group)", "bregnet invert", out, out, sizeof(out), NULL));
+  PetscCall(BnOptionsString("-invert_out", "Inversion result file (/inversion group; none = no file)", "bregnet invert", out, out, sizeof(out), NULL));
   PetscCall(BnOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
   PetscCall(BnOptionsBool("-overwrite", "Replace existing -invert_out and -invert_png files", "bregnet invert", overwrite, &overwrite, NULL));
   PetscOptionsEnd();
-  if (!set_png) {
+  PetscCall(PetscStrcmp(out, "none", &out_none));
+  if (!set_png && out_none) PetscCall(PetscStrncpy(png, "none", sizeof(png)));
+  else if (!set_png) {
     size_t    len;
     PetscBool h5;
     PetscCall(PetscStrncpy(png, out, sizeof(png)));
@@ -52,9 +54,9 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   }
   PetscCall(BnCheckUnusedOptions(world));
   /* the outputs must be writable, and must not replace an input or each other, before any work */
-  PetscCall(BnOutputCheck(world, "-invert_out", out, overwrite));
+  if (!out_none) PetscCall(BnOutputCheck(world, "-invert_out", out, overwrite));
   if (!none) {
-    PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-invert_out", out));
+    if (!out_none) PetscCall(BnOutputCheckDistinct(world, "-invert_png", png, "-invert_out", out));
     PetscCall(BnOutputCheck(world, "-invert_png", png, overwrite));
   }
   PetscCall(BnInvertSetUp(inv));
@@ -66,8 +68,10 @@ PetscErrorCode BnCommandInvert(int *exit_code)
     PetscCall(BnPeakMemory(world, &peak));
     PetscCall(PetscPrintf(world, "memory per rank: peak %.1f MiB, %.1f MiB above start-up\n", peak / 1048576.0, (peak - mem0) / 1048576.0));
   }
-  PetscCall(BnInvertWriteResult(inv, out));
-  PetscCall(PetscPrintf(world, "inversion written to %s\n", out));
+  if (!out_none) {
+    PetscCall(BnInvertWriteResult(inv, out));
+    PetscCall(PetscPrintf(world, "inversion written to %s\n", out));
+  }
   if (!none) {
     PetscBool written;
     PetscCall(BnInvertWritePNG(inv, png, &written));

@@ -156,18 +156,13 @@ int main(int argc, char **argv)
     /* a failed write is agreed by all ranks, which all come here; HDF5 may hold a file it
        cannot close (finalising would close it and hang): end at once, files already removed */
     if (exit_code == BN_EXIT_WRITE) {
-      MPI_Request req;
-      int         done = 0;
-      double      t0   = MPI_Wtime();
+      PetscBool stuck;
       fflush(stdout);
       fflush(stderr);
-      /* the message was printed by the rank that raised the error first; wait (at most 3 s) until
-         every rank is here, or a rank's early exit makes mpiexec kill that rank before it printed */
-      if (MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS)
-        while (!done && MPI_Wtime() - t0 < 3.0) {
-          (void)MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-          if (!done) usleep(1000);
-        }
+      /* wait (a few seconds at most) until every rank is here, or a rank's early exit makes
+         mpiexec kill a rank before it printed; a failure that only one rank's own communicator
+         saw (kept back by the error handler) is printed now, once */
+      (void)BnErrorReportDeferred(PETSC_TRUE, &stuck);
       _exit(BN_EXIT_WRITE);
     }
   }

@@ -10,10 +10,26 @@
 
 #define BN_PNG_BORDER 2
 
-/* libpng reports errors by longjmp; everything it touches is allocated before setjmp */
-static int WriteRows(FILE *fp, png_uint_32 width, png_uint_32 height, png_bytep *rows)
+/* libpng's default handlers print to stderr ("libpng error: Write Error"): keep its text for
+   our one error message instead, and say nothing of its warnings */
+static void PNGError(png_structp png, png_const_charp text)
 {
-  png_structp png  = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  char *why = (char *)png_get_error_ptr(png);
+
+  snprintf(why, 128, "%s", text ? text : "?");
+  png_longjmp(png, 1);
+}
+
+static void PNGWarning(png_structp png, png_const_charp text)
+{
+  (void)png;
+  (void)text;
+}
+
+/* libpng reports errors by longjmp; everything it touches is allocated before setjmp */
+static int WriteRows(FILE *fp, png_uint_32 width, png_uint_32 height, png_bytep *rows, char why[128])
+{
+  png_structp png  = png_create_write_struct(PNG_LIBPNG_VER_STRING, why, PNGError, PNGWarning);
   png_infop   info = png ? png_create_info_struct(png) : NULL;
 
   if (!png || !info) {
@@ -52,7 +68,7 @@ PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, PetscInt cols, 
 {
   PetscInt   grows, width, height;
   png_bytep  pix, *rows;
-  char       tmp[PETSC_MAX_PATH_LEN];
+  char       tmp[PETSC_MAX_PATH_LEN], why[128] = "";
   FILE      *fp;
   int        bad;
 
@@ -83,14 +99,14 @@ PetscErrorCode BnWritePNGGrid(const char path[], PetscInt count, PetscInt cols, 
     PetscCall(PetscFree2(pix, rows));
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create '%s': %s", tmp, strerror(err));
   }
-  bad = WriteRows(fp, (png_uint_32)width, (png_uint_32)height, rows);
+  bad = WriteRows(fp, (png_uint_32)width, (png_uint_32)height, rows, why);
   bad = fflush(fp) || bad;
   bad = fsync(fileno(fp)) || bad;
   bad = fclose(fp) || bad;
   PetscCall(PetscFree2(pix, rows));
   if (bad) {
     (void)remove(tmp);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: writing the PNG failed", tmp);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: writing the PNG failed%s%s", tmp, why[0] ? ": libpng: " : "", why);
   }
   if (rename(tmp, path)) {
     int err = errno;

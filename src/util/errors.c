@@ -106,6 +106,9 @@ void BnErrorSetContext(MPI_Comm comm, const char context[])
    BnErrorReportDeferred() prints it on one rank. */
 static char     bn_deferred[1024 + PETSC_MAX_PATH_LEN + 128];
 static MPI_Comm bn_report_comm = MPI_COMM_NULL;
+/* this rank printed a user message itself: a deferred copy of the same failure (raised first on
+   fewer ranks, then agreed on all) is not printed a second time */
+static PetscBool bn_printed;
 
 /* Out of memory strikes the ranks that run short, often not all: the message is kept and
    printed once by BnErrorReportDeferred(), naming bregnet's function that asked (the first
@@ -156,6 +159,7 @@ static PetscErrorCode BnErrorHandler(MPI_Comm comm, int line, const char *func, 
       return n;
     }
     fputs(text, stderr);
+    bn_printed = PETSC_TRUE;
   }
   else fprintf(stderr, "bregnet: internal error %d: %s\n  in %s() at %s:%d\n", (int)n, mess ? mess : "", func ? func : "?", file ? file : "?", line);
   fflush(stderr);
@@ -202,7 +206,7 @@ PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck)
   if (bn_report_comm == MPI_COMM_NULL) return 0;
   MPI_Comm_rank(bn_report_comm, &rank);
   MPI_Comm_size(bn_report_comm, &size);
-  mine = bn_deferred[0] ? rank : size;
+  mine = bn_printed ? -1 : (bn_deferred[0] ? rank : size);
   if (MPI_Iallreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, bn_report_comm, &req)) return 0;
   if (!failed) {
     (void)MPI_Wait(&req, MPI_STATUS_IGNORE);
@@ -215,7 +219,7 @@ PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck)
     }
   }
   if (!done) *stuck = PETSC_TRUE;
-  if (bn_deferred[0] && (!done || lowest == rank)) {
+  if (bn_deferred[0] && ((!done && !bn_printed) || lowest == rank)) {
     fputs(bn_deferred, stderr);
     fflush(stderr);
   }

@@ -195,7 +195,10 @@ run 2 invert -data perceptron -invert_max_it 20 -invert_monitor ascii:inv.csv:as
 if grep -q " sweep [0-9]*: energy" v2.txt; then fail "the invert CSV monitor also wrote to standard output"; fi
 [ "$(head -1 inv.csv)" = "method,sweep,energy,misfit,rel_error,psnr" ] || { cat inv.csv; fail "invert monitor CSV header"; }
 awk -F, 'NR > 1 && (NF != 6 || $1 != "lifted" || !($3 > 0)) { bad = 1 } END { exit bad || NR < 3 }' inv.csv || { cat inv.csv; fail "invert monitor CSV rows"; }
-echo "invert: set-up first, output protected, -invert_monitor ascii_csv"
+# -invert_out none writes nothing (neither a file called none nor none.png)
+mkdir nofiles && (cd nofiles && run 1 invert -data perceptron -invert_max_it 2 -invert_out none > ../n.txt 2>&1) || { cat n.txt; fail "invert -invert_out none"; }
+[ -z "$(ls nofiles)" ] || { ls nofiles; fail "invert -invert_out none wrote $(ls nofiles)"; }
+echo "invert: set-up first, output protected, -invert_monitor ascii_csv, -invert_out none"
 
 # --- the scaling scripts accept the documented SCALING_DATA=fashion-mnist
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
