@@ -431,7 +431,7 @@ PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char *
 /* The lifted Bregman block-coordinate solver (docs/method.md §2-5) on a process grid. */
 typedef struct _p_BnSolver *BnSolver;
 PETSC_EXTERN PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *solver);
-/* -solver_sweeps -solver_batch -solver_x_steps -solver_x_stream -solver_x_even_first -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart,
+/* -solver_sweeps -solver_batch -solver_x_steps -solver_x_stream -solver_w_update -solver_lr -solver_momentum -solver_monitor -checkpoint* -restart,
    each passed to its setter below */
 PETSC_EXTERN PetscErrorCode BnSolverSetFromOptions(BnSolver solver);
 /* setters and getters (src/solver/solver_set.c); the option each one serves is in its manual comment */
@@ -445,8 +445,6 @@ PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps); 
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetXStream(BnSolver solver, PetscBool stream);
 PETSC_EXTERN PetscErrorCode BnSolverGetXStream(BnSolver solver, PetscBool *stream);
-PETSC_EXTERN PetscErrorCode BnSolverSetXEvenFirst(BnSolver solver, PetscBool even_first); /* -solver_x_even_first */
-PETSC_EXTERN PetscErrorCode BnSolverGetXEvenFirst(BnSolver solver, PetscBool *even_first);
 PETSC_EXTERN PetscErrorCode BnSolverSetWUpdate(BnSolver solver, const char type[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetWUpdate(BnSolver solver, const char **type);
 PETSC_EXTERN PetscErrorCode BnSolverSetLearningRate(BnSolver solver, PetscReal lr);

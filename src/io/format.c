@@ -53,7 +53,6 @@ const BnFormatEntry BnFormatTable[] = {
   [BN_F_SOLVER_BATCH_SIZE] = {"/solver", "batch_size", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_batch"},
   [BN_F_SOLVER_X_STEPS]   = {"/solver", "x_steps", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_x_steps"},
   [BN_F_SOLVER_X_STREAM]  = {"/solver", "x_stream", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "-solver_x_stream: 1 = residual stream steps (absent: 0)"},
-  [BN_F_SOLVER_X_EVEN_FIRST] = {"/solver", "x_even_first", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "-solver_x_even_first: 1 = even layers first in each x-sweep (absent: 0, odd first)"},
   [BN_F_SOLVER_BATCH_BALANCED] = {"/solver", "batch_balanced", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "1: -solver_batch_balanced (absent: 0)"},
   [BN_F_SOLVER_LR]        = {"/solver", "lr", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr"},
   [BN_F_SOLVER_MOMENTUM]  = {"/solver", "momentum", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_momentum"},

@@ -357,7 +357,6 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_SIZE, s->batch));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STEPS, s->x_steps));
   if (s->x_stream) PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_STREAM, 1)); /* absent: 0, as in older files */
-  if (s->x_even_first) PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_X_EVEN_FIRST, 1)); /* absent: 0 (odd first) */
   if (s->balanced) PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH_BALANCED, 1)); /* absent: 0, as before the option */
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_LR, s->wrule->lr));
   PetscCall(BnCheckpointWriteReal(f, BN_F_SOLVER_MOMENTUM, s->wrule->momentum));
@@ -855,10 +854,6 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     v = 0;
     if (has) PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_STREAM, &v));
     PetscCheck((v != 0) == s->x_stream, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_stream is %s in the checkpoint and %s in this run", path, v ? "on" : "off", s->x_stream ? "on" : "off");
-    v = 0;
-    PetscCall(BnH5HasAttr(f, BnFormatTable[BN_F_SOLVER_X_EVEN_FIRST].object, BnFormatAttr(BN_F_SOLVER_X_EVEN_FIRST), &has));
-    if (has) PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_X_EVEN_FIRST, &v));
-    PetscCheck((v != 0) == s->x_even_first, world, PETSC_ERR_USER_INPUT, "-restart %s: -solver_x_even_first is %s in the checkpoint and %s in this run", path, v ? "on" : "off", s->x_even_first ? "on" : "off");
     v = 0;
     PetscCall(BnH5HasAttr(f, BnFormatTable[BN_F_SOLVER_BATCH_BALANCED].object, BnFormatAttr(BN_F_SOLVER_BATCH_BALANCED), &has));
     if (has) PetscCall(BnCheckpointReadInt(f, BN_F_SOLVER_BATCH_BALANCED, &v));

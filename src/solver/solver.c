@@ -50,7 +50,6 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -solver_batch_balanced  - BnSolverSetBalancedBatches()
 . -solver_x_steps K       - BnSolverSetXSteps()
 . -solver_x_stream        - BnSolverSetXStream()
-. -solver_x_even_first    - BnSolverSetXEvenFirst()
 . -solver_w_update RULE   - BnSolverSetWUpdate(): prox|nesterov|adam|sgd (default adam for mini-batches, prox for full batch)
 . -solver_lr ETA          - BnSolverSetLearningRate()
 . -solver_lr_decay D      - BnSolverSetLearningRateDecay()
@@ -93,8 +92,6 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetXSteps(s, ival));
   PetscCall(BnOptionsBool("-solver_x_stream", "Before each x-sweep, a step on the increments of every residual stream at once", "BnSolverSetXStream", s->x_stream, &bval, &set));
   if (set) PetscCall(BnSolverSetXStream(s, bval));
-  PetscCall(BnOptionsBool("-solver_x_even_first", "Each x-sweep updates the even hidden layers before the odd ones", "BnSolverSetXEvenFirst", s->x_even_first, &bval, &set));
-  if (set) PetscCall(BnSolverSetXEvenFirst(s, bval));
   PetscCall(BnOptionsString("-solver_w_update", "W-update rule: prox, nesterov, adam, sgd", "BnSolverSetWUpdate", r->type, str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetWUpdate(s, str));
   PetscCall(BnOptionsReal("-solver_lr", "W step size (adam default 1e-3, sgd 1e-2; prox/nesterov default 1/L)", "BnSolverSetLearningRate", r->lr, &rval, &set));
@@ -535,7 +532,7 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
     PetscCall(PetscViewerASCIIGetStdout(world, &viewer));
   }
   PetscCall(BnGridGetSizes(s->grid, &P, &S, &Q));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps%s%s, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->x_stream ? " (each after a residual stream step)" : "", s->x_even_first ? ", even layers first" : "", s->wrule->type));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "solver: lifted Bregman, %s, %" PetscInt_FMT " x-steps%s, W-update %s", s->batch ? "mini-batch" : "full batch", s->x_steps, s->x_stream ? " (each after a residual stream step)" : "", s->wrule->type));
   if (s->batch) PetscCall(PetscViewerASCIIPrintf(viewer, ", batch %" PetscInt_FMT, s->batch));
   PetscCall(BnWRuleView(s->wrule, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));

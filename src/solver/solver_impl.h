@@ -76,7 +76,6 @@ struct _p_BnSolver {
   /* options */
   PetscInt  sweeps, batch, x_steps;
   PetscBool x_stream; /* -solver_x_stream: a stream step on the residual increments before each x-step */
-  PetscBool x_even_first; /* -solver_x_even_first: each x-sweep updates the even layers before the odd ones */
   PetscBool balanced; /* -solver_batch_balanced: every sample group an equal share of every batch */
   BnMonitor  mon;      /* -solver_monitor [ascii:FILE[:ascii_csv]], NULL when off */
   BnProgress progress; /* progress lines inside mini-batch sweeps */

@@ -70,22 +70,6 @@ PetscErrorCode BnSolverSetXStream(BnSolver s, PetscBool stream)
 }
 
 /*@C
-  BnSolverSetXEvenFirst - each two-colour x-sweep updates the even hidden layers first, then the
-  odd ones (default: odd first; -solver_x_even_first). Every colour is a proximal-gradient step,
-  so either order decreases the energy; the order decides which layers are moved last, against
-  neighbours that have already moved, before the W-step (docs/residual.md §10).
-
-  Logically Collective; before BnSolverSetUp()
-@*/
-PetscErrorCode BnSolverSetXEvenFirst(BnSolver s, PetscBool even_first)
-{
-  PetscFunctionBegin;
-  PetscCheck(!s->lift, s->comm, PETSC_ERR_ORDER, "BnSolverSetXEvenFirst: call before BnSolverSetUp()");
-  s->x_even_first = even_first;
-  PetscFunctionReturn(0);
-}
-
-/*@C
   BnSolverSetWUpdate - the W-update rule, a registered type: prox, nesterov, adam, sgd or one
   added with BnWUpdateRegister() (-solver_w_update; default adam for mini-batches, prox for full batch)
 
@@ -382,7 +366,6 @@ BN_SOLVER_GETTER(BatchSize, PetscInt, s->batch)
 BN_SOLVER_GETTER(BalancedBatches, PetscBool, s->balanced)
 BN_SOLVER_GETTER(XSteps, PetscInt, s->x_steps)
 BN_SOLVER_GETTER(XStream, PetscBool, s->x_stream)
-BN_SOLVER_GETTER(XEvenFirst, PetscBool, s->x_even_first)
 BN_SOLVER_GETTER(WUpdate, const char *, s->wrule->type)
 BN_SOLVER_GETTER(LearningRate, PetscReal, s->wrule->lr)
 BN_SOLVER_GETTER(LearningRateDecay, PetscReal, s->wrule->lr_decay)

@@ -3,9 +3,8 @@
 #include "solver_impl.h"
 
 /*@C
-  BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples (odd layers first, or
-  even with -solver_x_even_first; each after a residual stream step with -solver_x_stream), then
-  one W-step with 1/L steps
+  BnSolverSweepFullBatch - x_steps two-colour x-sweeps over all samples (each after a residual
+  stream step with -solver_x_stream), then one W-step with 1/L steps
   (with layer stages every colour carries its boundary exchange, BnLiftXColour())
 
   Collective on the stage communicator
@@ -16,8 +15,8 @@ PetscErrorCode BnSolverSweepFullBatch(BnSolver s)
   for (PetscInt l = s->la; l <= s->lb; l++) PetscCall(BnLiftComputeZ(s->lift, &s->full, l));
   for (PetscInt k = 0; k < s->x_steps; k++) {
     if (s->x_stream) PetscCall(BnLiftXStream(s->lift, &s->full));
-    PetscCall(BnLiftXColour(s->lift, &s->full, !s->x_even_first));
-    PetscCall(BnLiftXColour(s->lift, &s->full, s->x_even_first));
+    PetscCall(BnLiftXColour(s->lift, &s->full, 1));
+    PetscCall(BnLiftXColour(s->lift, &s->full, 0));
   }
   PetscCall(BnSolverWStep(s, &s->full, s->train.N));
   PetscFunctionReturn(0);
@@ -73,9 +72,8 @@ static PetscErrorCode BnSolverBalancedRows(BnSolver s, PetscInt **own, PetscInt6
 
 /*@C
   BnSolverSweepMiniBatch - one epoch: per batch, forward-initialise the batch's auxiliary
-  variables, take x_steps two-colour x-steps (odd layers first, or even with
-  -solver_x_even_first; each after a residual stream step with -solver_x_stream), then one
-  W-step with the batch gradient
+  variables, take x_steps two-colour x-steps (each after a residual stream step with
+  -solver_x_stream), then one W-step with the batch gradient
 
   Collective on the stage communicator
 
@@ -125,8 +123,8 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     }
     for (PetscInt k = 0; k < s->x_steps; k++) {
       if (s->x_stream) PetscCall(BnLiftXStream(s->lift, blk));
-      PetscCall(BnLiftXColour(s->lift, blk, !s->x_even_first));
-      PetscCall(BnLiftXColour(s->lift, blk, s->x_even_first));
+      PetscCall(BnLiftXColour(s->lift, blk, 1));
+      PetscCall(BnLiftXColour(s->lift, blk, 0));
     }
     PetscCall(BnSolverWStep(s, blk, b1 - b0));
     /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */

@@ -15,9 +15,6 @@
 #      the model differs from the run without it; 2 ranks equal 1 (1e-10); a mini-batch restart is
 #      bitwise identical, one without the option is refused; without a residual layer after the
 #      first, or with layer stages, exit 2 naming the option
-#  (h) -solver_x_even_first (docs/residual.md §10): full batch with stream steps, the energy
-#      decreases every sweep and the model differs from (g)'s; 2 layer stages equal 1 rank
-#      (1e-10); a mini-batch restart is bitwise identical, one without the option is refused
 source "$(dirname "$0")/common.sh"
 COMPARE=$1
 C=(-data teacher -data_samples 61 -data_test_samples 0 -net_widths 10,12,12,12,12,12,4 -net_activations relu,relu,clip,relu,identity,identity -net_residual all -net_residual_init 0.5 -seed 5 -checkpoint none)
@@ -96,16 +93,4 @@ run 2 train "${C[@]}" "${MINI[@]}" -solver_x_stream -restart "$ck" -model_out gr
 bad "solver_x_stream is on in the checkpoint and off" train "${C[@]}" "${MINI[@]}" -restart "$ck" -model_out x.h5
 bad "solver_x_stream: needs a single layer stage" train "${C[@]}" "${MINI[@]}" -solver_x_stream -layer_stages 2 -model_out x.h5
 bad "solver_x_stream: the network has no residual layer" train -data teacher -data_samples 16 -net_widths 10,12,4 -net_activations relu,identity -solver_x_stream -checkpoint none -model_out x.h5
-# (h)
-run 1 train "${C[@]}" "${FULL[@]}" -solver_x_stream -solver_x_even_first -solver_monitor ascii:he.csv:ascii_csv -model_out h1.h5 > h1.txt 2>&1 || { cat h1.txt; fail "(h) full batch, even layers first"; }
-awk -F, 'NR > 2 && $2 > prev * (1 + 1e-13) { bad = 1; print "energy rose at sweep " $1 ": " prev " -> " $2 } NR > 1 { prev = $2 } END { exit bad }' he.csv || fail "(h) energy not monotone with even layers first"
-if "$COMPARE" g1.h5 h1.h5 1e-3 > /dev/null; then fail "(h) -solver_x_even_first changed nothing"; fi
-run 2 train "${C[@]}" "${FULL[@]}" -solver_x_even_first -layer_stages 2 -model_out h2.h5 > h2.txt 2>&1 || { cat h2.txt; fail "(h) even layers first on 2 stages"; }
-run 1 train "${C[@]}" "${FULL[@]}" -solver_x_even_first -model_out h3.h5 > h3.txt 2>&1 || { cat h3.txt; fail "(h) even layers first without stream steps"; }
-"$COMPARE" h3.h5 h2.h5 1e-10 || fail "(h) even layers first: 2 stages differ from 1 rank"
-run 1 train "${C[@]}" "${MINI[@]}" -solver_x_even_first -checkpoint hk/c -checkpoint_every 1 -model_out hr0.h5 > hr0.txt 2>&1 || { cat hr0.txt; fail "(h) mini-batch run with checkpoints"; }
-ck=$(ls hk/c_000002_*.h5 | head -1)
-run 1 train "${C[@]}" "${MINI[@]}" -solver_x_even_first -restart "$ck" -model_out hr1.h5 > hr1.txt 2>&1 || { cat hr1.txt; fail "(h) restart, even layers first"; }
-"$COMPARE" hr0.h5 hr1.h5 0 || fail "(h) restart with even layers first is not bitwise identical"
-bad "solver_x_even_first is on in the checkpoint and off" train "${C[@]}" "${MINI[@]}" -restart "$ck" -model_out x.h5
 echo "residual: ok"
