@@ -567,6 +567,7 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     PetscCall(BnSolverWShardDestroy(s));
     PetscCall(BnSolverCheckpointWriterDestroy(s));
     PetscCall(PetscFree(s->perm));
+    PetscCall(BnSolverForwardInitDrop(s));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
   PetscCall(BnWRuleDestroy(&s->wrule));
