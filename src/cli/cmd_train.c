@@ -59,11 +59,19 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
   PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
-  PetscCall(BnOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
-  PetscCall(BnOptionsString("-model_init", "Start from this model's weights (fresh optimizer state)", "bregnet train", model_init, model_init, sizeof(model_init), NULL));
-  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet train", overwrite, &overwrite, NULL));
-  PetscCall(BnOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
-  PetscCall(BnOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
+  const BnOptionItem list[] = {
+    {"-model_out", "Model file written at the end", BN_OPT_STRING, model_out, sizeof(model_out), NULL},
+    {"-model_init", "Start from this model's weights (fresh optimizer state)", BN_OPT_STRING, model_init, sizeof(model_init), NULL},
+    {"-overwrite", "Replace an existing -model_out", BN_OPT_BOOL, &overwrite, 0, NULL},
+    {"-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", BN_OPT_BOOL, &bench_io, 0, NULL},
+    {"-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", BN_OPT_BOOL, &bench, 0, NULL},
+  };
+  PetscCall(BnOptionsList("bregnet train", list));
+  if (bench) { /* the sweep's events give its flops per phase */
+    PetscBool on;
+    PetscCall(PetscLogIsActive(&on));
+    if (!on) PetscCall(PetscLogDefaultBegin());
+  }
   PetscOptionsEnd();
   PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
@@ -163,16 +171,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscCall(BnSolverGetCommunication(solver, &xb, &wb, &own));
       PetscCall(PetscPrintf(world, "communication per sweep (all ranks): stage exchange %.0f bytes, W-step allreduce %.0f bytes; weights + auxiliary variables owned: %.0f bytes on the largest rank\n", xb, wb, own));
     }
-    if (bench && secs > 0) {
-      PetscReal ref;
-      PetscInt  batch, mloc, xs;
-      PetscCall(BnSolverGetBatchSize(solver, &batch));
-      PetscCall(BnSolverGetXSteps(solver, &xs)); /* the run's x-steps weight the reference's shapes */
-      mloc = batch ? (batch + Q - 1) / Q : 1024;
-      PetscCall(PetscPrintf(world, "dgemm per layer and operation (%" PetscInt_FMT " rows, the first rank's timing):\n", mloc));
-      PetscCall(BnBenchGemmReference(world, net, mloc, xs, &ref));
-      PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
-    }
+    if (bench && secs > 0) PetscCall(BnBenchGemmReport(world, solver, net, Q));
   }
   {
     PetscInt       nck;

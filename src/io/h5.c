@@ -135,13 +135,14 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
   /* the bytes BnSealFile() fills with the whole-file checksum at commit */
   PetscCheck(H5Pset_userblock(fcpl, BN_SEAL_USERBLOCK) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pset_userblock failed%s", BnH5Detail_Private());
   h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, fcpl, fapl);
-  (void)H5Pclose(fcpl);
   if (h->file < 0) {
-    const char *detail = BnH5Detail_Private(); /* before any other HDF5 call, which would clear the error stack */
+    const char *detail = BnH5Detail_Private(); /* before any other HDF5 call (the H5Pclose() too), which would clear the error stack */
+    (void)H5Pclose(fcpl);
     (void)H5Pclose(fapl);
     if (!h->rank) (void)unlink(h->tmppath);
     PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot create '%s'%s", h->tmppath, detail));
   }
+  (void)H5Pclose(fcpl);
   PetscCheck(H5Pclose(fapl) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pclose failed");
   h->writable = PETSC_TRUE;
   PetscCall(PetscStrallocpy(kind, &h->kind));
@@ -513,10 +514,7 @@ static PetscErrorCode BnH5CommitSeal_Impl(BnH5 *f, PetscBool ok_local, int err_l
     ierr = BnSealFileKnown_Private(h->comm, h->tmppath, h->nknown, h->known, h->known_sum);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
-      const char *text = NULL;
-      char       *spec = NULL;
-      PetscCall(PetscErrorMessage(ierr, &text, &spec));
-      PetscCall(PetscSNPrintf(detail, sizeof(detail), "%s", spec ? spec : text));
+      PetscCall(BnErrorGetMessage(ierr, detail, sizeof(detail)));
       bad[0] = 1;
     }
   } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));

@@ -766,6 +766,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
 
   PetscFunctionBegin;
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(BnSolverForwardInitComplete(s)); /* rows no batch has written yet */
   PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
   PetscCall(BnGridGetComm(s->grid, &world));
   /* the ranks meet first: a rank's wait here is the imbalance of the work before the
@@ -938,10 +939,7 @@ static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], Pets
   if (!ierr && !mbad) ierr = BnH5VerifyAll(f, &ok, &bad, &unchecked);
   PetscCall(PetscPopErrorHandler());
   if (ierr) {
-    const char *text = NULL;
-    char       *spec = NULL;
-    PetscCall(PetscErrorMessage(ierr, &text, &spec));
-    PetscCall(PetscSNPrintf(reason, len, "%s", spec ? spec : (text ? text : "unreadable")));
+    PetscCall(BnErrorGetMessage(ierr, reason, len));
   } else if (mbad) PetscCall(PetscSNPrintf(reason, len, "the metadata (attributes, shapes or names) of %s fail their checksum", obj));
   else if (bad) PetscCall(PetscSNPrintf(reason, len, "%" PetscInt_FMT " datasets fail their checksum", bad));
   else *valid = PETSC_TRUE;
@@ -1053,26 +1051,17 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &ck_fixed));
     PetscCall(BnNetGetResidual(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_residual)", path, l, ck_fixed ? "residual" : "plain", fixed ? "residual" : "plain");
-    { /* the layer type and a convolution's stride and padding (the kernel is W's shape) */
-      const char *ltype, *lspec;
-      char       *ck_type = NULL;
-      PetscInt64  ck[2] = {1, 0};
-      int         run[2] = {1, 0};
-      BnLayer     layer;
+    { /* the layer type and its own parameters: the spec of the layer its attributes describe */
+      const char *ck_spec, *lspec;
+      BnLayer     layer, ck;
       PetscBool   same;
-      PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &has));
-      if (has) PetscCall(BnH5ReadAttrString(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &ck_type));
-      else PetscCall(PetscStrallocpy("dense", &ck_type));
-      if (!strcmp(ck_type, "conv")) {
-        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &ck[0]));
-        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_PADDING), 1, &ck[1]));
-      }
+      PetscCall(BnLayerCreateFromFile(f, lpath, s->n[l - 1], s->n[l], &ck));
+      PetscCall(BnLayerGetSpec(ck, NULL, &ck_spec));
       PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
-      PetscCall(BnLayerGetSpec(layer, &ltype, &lspec));
-      if (!strcmp(ltype, "conv")) (void)sscanf(lspec, "conv:%*d:%*dx%*d:s%d:p%d", &run[0], &run[1]);
-      same = (PetscBool)(!strcmp(ck_type, ltype) && ck[0] == run[0] && ck[1] == run[1]);
-      if (!same) PetscCall(PetscSNPrintf(what, sizeof(what), "%s (stride %" PetscInt64_FMT ", padding %" PetscInt64_FMT ")", ck_type, ck[0], ck[1]));
-      PetscCall(PetscFree(ck_type));
+      PetscCall(BnLayerGetSpec(layer, NULL, &lspec));
+      PetscCall(PetscStrcmp(ck_spec, lspec, &same));
+      if (!same) PetscCall(PetscStrncpy(what, ck_spec, sizeof(what)));
+      PetscCall(BnLayerDestroy(&ck));
       PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_layers)", path, l, what, lspec);
     }
   }
@@ -1181,7 +1170,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
          goes to scratch and is dropped: only the owning stage keeps it */
       PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
       PetscCall(BnH5ReadArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : scratch));
-      if (BnFormatTable[a[j].key].flags & BN_FORMAT_FINITE) {
+      if (BnFormatTable[a[j].key].use & BN_FORMAT_FINITE) {
         PetscInt64 cnt = 1;
         for (PetscInt d = 0; d < a[j].rank; d++) cnt *= a[j].dims[d];
         PetscCall(BnFormatCheckFinite(f, name, cnt, a[j].data ? a[j].data : scratch));
@@ -1193,6 +1182,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnFormatPath(BN_F_LIFT_X, l, name, sizeof(name)));
     PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
+  PetscCall(BnSolverForwardInitDrop(s)); /* the rows are the file's */
   if (s->S > 1) { /* x_{la-1} from the previous stage */
     PetscBool counting;
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));

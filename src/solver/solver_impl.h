@@ -128,7 +128,20 @@ struct _p_BnSolver {
   PetscMPIInt **wcnt, **wdsp;
   PetscReal   *wbuf;  /* this rank's reduced gradient rows of every layer */
   PetscInt    *woff;  /* offset of layer l's rows in wbuf */
+  /* the shard through shared memory (-solver_wstep_shared, all groups of the stage on one node):
+     every rank's gbuf and wbuf are its segment of one MPI-3 window, wseg[q] group q's segment */
+  PetscBool    wshm;      /* the option */
+  MPI_Win      wwin;      /* MPI_WIN_NULL: the shard uses MPI collectives */
+  MPI_Comm     wshmcomm;
+  PetscReal  **wseg;
+  PetscReal   *wbias;     /* the summed bias gradients of the stage's layers */
   PetscInt  *perm;    /* sample permutation of the current sweep */
+  /* a deferred forward initialisation (mini-batches, BnSolverForwardInitAll()): the initial
+     parameters of this stage's layers and which local rows a batch has written since */
+  PetscBool  init_pending;
+  PetscReal *init_params;
+  PetscBool *init_visited;
+  PetscInt   init_nvisited, init_len;
 
   /* history, one entry per completed sweep */
   PetscInt   nhist, hist_cap;
@@ -161,8 +174,10 @@ struct _p_BnSolver {
 
   /* statistics */
   PetscLogDouble flops_sweep, seconds_sweep;
+  PetscLogDouble ev_sweep[BN_SWEEP_EVENTS][2], ev_start[BN_SWEEP_EVENTS][2]; /* seconds and flops of the events in the last sweep (with logging on) */
 };
 
+PETSC_INTERN PetscErrorCode BnSolverSweepEvents(BnSolver, PetscBool done);
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
 PETSC_INTERN PetscErrorCode BnSolverWShardCreate(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWShardDestroy(BnSolver);
@@ -177,6 +192,9 @@ PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitComplete(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitVisit(BnSolver, PetscInt, const PetscInt[]);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitDrop(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
 PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);
