@@ -42,6 +42,8 @@ struct _n_BnCheckpointWriter {
   double         seconds;   /* the thread's own time, */
   double         phase[3];  /* of which pwrite(), seal checksum, fdatasync() */
   double         pub_seconds; /* rank 0's publication (BnH5Publish()) */
+  PetscInt       nprune;      /* rank 0: the older checkpoints beyond -checkpoint_keep, */
+  char         **prune;       /* removed by the publishing thread once the new one is published */
   BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitFinish() */
 };
 
@@ -565,7 +567,7 @@ static PetscErrorCode BnCheckpointWriterSetUp(BnSolver s)
 
 /* the file of a finished write is published (or the failure raised on every rank), the older
    files beyond -checkpoint_keep removed */
-static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[]);
+static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], PetscBool prune);
 
 /* the writer's second thread, on rank 0: the sealed file published (fsync, rename, fsync of
    the directory) while training goes on */
@@ -574,7 +576,9 @@ static void *BnCheckpointPublisherMain(void *ctx)
   struct _n_BnCheckpointWriter *w  = (struct _n_BnCheckpointWriter *)ctx;
   double                        t0 = BnWallSeconds();
 
-  (void)BnH5Publish(w->f); /* its outcome stays in w->f for BnH5CommitFinish() */
+  /* its outcome stays in w->f for BnH5CommitFinish(); the old files go only after the rename */
+  if (!BnH5Publish(w->f))
+    for (PetscInt i = 0; i < w->nprune; i++) (void)unlink(w->prune[i]);
   w->pub_seconds = BnWallSeconds() - t0;
   __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
   return NULL;
@@ -637,8 +641,19 @@ static PetscErrorCode BnCheckpointSeal(BnSolver s)
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCallMPI(MPI_Comm_rank(world, &rank));
   w->pub_seconds = 0;
-  if (!rank) PetscCall(BnCheckpointStartThread(w, BnCheckpointPublisherMain));
-  else w->done = 1; /* nothing to do here: rank 0 publishes */
+  if (!rank) { /* the file is not renamed yet: the list holds the older ones only */
+    PetscInt n;
+    char   **list;
+    PetscCall(BnCheckpointList(s->ckpt_base, &n, &list));
+    w->nprune = 0;
+    PetscCall(PetscMalloc1(n + 1, &w->prune));
+    for (PetscInt i = 0; i < n; i++) {
+      if (i >= s->ckpt_keep - 1) w->prune[w->nprune++] = list[i];
+      else PetscCall(PetscFree(list[i]));
+    }
+    PetscCall(PetscFree(list));
+    PetscCall(BnCheckpointStartThread(w, BnCheckpointPublisherMain));
+  } else w->done = 1; /* nothing to do here: rank 0 publishes */
   PetscCall(PetscTime(&t1));
   s->ckpt_seconds += t1 - tw;
   PetscFunctionReturn(0);
@@ -662,8 +677,10 @@ static PetscErrorCode BnCheckpointFinish(BnSolver s)
   ierr      = BnH5CommitFinish(&w->f);
   w->f      = NULL;
   w->sealed = PETSC_FALSE;
+  PetscCall(BnCheckpointListFree(w->nprune, &w->prune));
+  w->nprune = 0;
   PetscCall(ierr);
-  PetscCall(BnCheckpointPublished(s, w->path));
+  PetscCall(BnCheckpointPublished(s, w->path, PETSC_FALSE));
   PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t0));
   s->ckpt_seconds += t0 - tw;
   PetscFunctionReturn(0);
@@ -720,6 +737,7 @@ PetscErrorCode BnSolverCheckpointWriterDestroy(BnSolver s)
   PetscFunctionBegin;
   if (!w) PetscFunctionReturn(0);
   if (w->running) (void)pthread_join(w->thread, NULL);
+  PetscCall(BnCheckpointListFree(w->nprune, &w->prune));
   PetscCall(PetscFree5(w->off, w->len, w->src, w->snap, w->known));
   PetscCall(PetscFree(s->writer));
   PetscFunctionReturn(0);
@@ -750,9 +768,12 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
   PetscCall(BnSolverForwardInitComplete(s)); /* rows no batch has written yet */
   PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
+  PetscCall(BnGridGetComm(s->grid, &world));
+  /* the ranks meet first: a rank's wait here is the imbalance of the work before the
+     checkpoint (evaluation), which the next collective would take without a checkpoint */
+  PetscCallMPI(MPI_Barrier(world));
   PetscCall(PetscTime(&t_start));
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
-  PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
   if (s->ckpt_async) {
     PetscCall(BnCheckpointWriterSetUp(s));
@@ -791,7 +812,7 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
   PetscCall(BnCheckpointLap(s, BN_CKPT_CLOSE, &t));
-  PetscCall(BnCheckpointPublished(s, path));
+  PetscCall(BnCheckpointPublished(s, path, PETSC_TRUE));
   PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t));
   PetscCall(PetscTime(&now));
   s->ckpt_seconds += now - t_start;
@@ -858,7 +879,9 @@ PetscErrorCode BnSolverBenchCheckpoint(BnSolver s, const char base[], PetscLogDo
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[])
+/* prune: keep the newest -checkpoint_keep here (a synchronous write; an asynchronous one left
+   that to rank 0's publishing thread) */
+static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], PetscBool prune)
 {
   MPI_Comm       world;
   PetscMPIInt    rank;
@@ -867,16 +890,15 @@ static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[])
 
   PetscFunctionBegin;
   PetscCall(BnGridGetComm(s->grid, &world));
-  /* keep the newest -checkpoint_keep */
   PetscCallMPI(MPI_Comm_rank(world, &rank));
-  if (!rank) {
+  if (!rank && prune) {
     PetscInt n;
     char   **list;
     PetscCall(BnCheckpointList(s->ckpt_base, &n, &list));
     for (PetscInt i = s->ckpt_keep; i < n; i++) (void)unlink(list[i]);
     PetscCall(BnCheckpointListFree(n, &list));
   }
-  PetscCallMPI(MPI_Barrier(world));
+  if (prune) PetscCallMPI(MPI_Barrier(world));
   PetscCall(PetscTime(&now));
   s->ckpt_count++;
   if (!rank && !stat(path, &st)) s->ckpt_bytes = (PetscLogDouble)st.st_size; /* size of the last one */
