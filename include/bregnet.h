@@ -51,6 +51,7 @@ PETSC_EXTERN PetscReal BnRandNormal(uint64_t seed, uint64_t stream, uint64_t ind
 /* Position-aware checksum of doubles: additive over elements (mod 2^64), so partial sums
    over row blocks combine with MPI_SUM into a value independent of the partition. */
 PETSC_EXTERN uint64_t BnChecksumReal(const PetscReal *a, PetscInt64 count, PetscInt64 offset);
+PETSC_EXTERN uint64_t BnChecksumRealCopy(PetscReal *dst, const PetscReal *src, PetscInt64 count, PetscInt64 offset); /* the same sum, src copied to dst in the same pass */
 PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, PetscInt64 offset);
 
 /* Log class and events (src/util/log_events.c) */
@@ -411,10 +412,14 @@ PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 /* a commit in two halves around deferred row writes (asynchronous checkpoints) */
-PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset);
+PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscReal snap[], PetscInt64 *offset);
 PETSC_EXTERN PetscErrorCode BnH5CommitBegin(BnH5 *f);
 PETSC_EXTERN PetscErrorCode BnH5SetSealKnown(BnH5 f, PetscInt n, const uint64_t ranges[], uint64_t sum); /* before BnH5CommitEnd(): word ranges this rank wrote and their seal sum */
 PETSC_EXTERN PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local);
+/* BnH5CommitEnd() in three parts, so that rank 0's fsync and rename can run in a background thread */
+PETSC_EXTERN PetscErrorCode BnH5CommitSeal(BnH5 *f, PetscBool ok_local, int err_local);
+PETSC_EXTERN int            BnH5Publish(BnH5 f); /* thread-safe; rank 0 only; 0 or errno */
+PETSC_EXTERN PetscErrorCode BnH5CommitFinish(BnH5 *f);
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 /* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
 PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
@@ -434,6 +439,9 @@ PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a c
 /* thread-safe: the seal's sum of the whole words inside bytes [offset, offset+len) of a file, from
    those bytes in buf, and their word range [*w0, *w1) (for writers of deferred rows) */
 PETSC_EXTERN uint64_t BnSealSumWords(const void *buf, uint64_t offset, uint64_t len, uint64_t *w0, uint64_t *w1);
+/* thread-safe: pwrite() of those bytes in pieces, each summed right after its write (returns 0 or errno) */
+#define BN_SEAL_PIECE ((uint64_t)1 << 20)
+PETSC_EXTERN int BnSealWriteWords(int fd, const void *buf, uint64_t offset, uint64_t len, uint64_t *sum, uint64_t *w0, uint64_t *w1, double seconds[2]);
 PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
@@ -459,6 +467,9 @@ PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
 PETSC_EXTERN PetscErrorCode BnSolverSetBalancedBatches(BnSolver solver, PetscBool flg); /* -solver_batch_balanced */
 PETSC_EXTERN PetscErrorCode BnSolverGetBalancedBatches(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetWStepShared(BnSolver solver, PetscBool flg); /* -solver_wstep_shared */
+PETSC_EXTERN PetscErrorCode BnSolverGetWStepShared(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverBenchWStepExchange(BnSolver solver, PetscInt reps, PetscLogDouble *window, PetscLogDouble *collectives);
 PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetXStream(BnSolver solver, PetscBool stream);
@@ -483,6 +494,8 @@ PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, Petsc
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointAsync(BnSolver solver, PetscBool flg); /* -checkpoint_async */
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointAsync(BnSolver solver, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver solver, PetscLogDouble *seconds);
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointPhases(BnSolver solver, PetscInt *n, const char *const **names, const PetscLogDouble **seconds); /* that time by phase */
+PETSC_EXTERN PetscErrorCode BnSolverBenchCheckpoint(BnSolver solver, const char base[], PetscLogDouble *seconds, PetscLogDouble phases[]); /* -bench_io: one more checkpoint, written alone and removed */
 PETSC_EXTERN PetscErrorCode BnSolverGetOptimizerState(BnSolver solver, PetscInt *nW_arrays, PetscInt *nb_arrays, PetscLogDouble *bytes_max); /* the W-rule's state: arrays per layer, bytes on the largest rank */
 PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);
 /* the per-sweep history (also stored in checkpoints under /history) */
@@ -512,6 +525,8 @@ PETSC_EXTERN PetscErrorCode BnSolverSetInitialNet(BnSolver solver, BnNet init, c
 PETSC_EXTERN PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver solver, PetscBool flg); /* -restart_change_lr */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
+#define BN_SWEEP_EVENTS 4 /* BnForward, BnXUpdate, BnWUpdate, BnAllreduce */
+PETSC_EXTERN PetscErrorCode BnSolverGetSweepEvents(BnSolver solver, PetscLogDouble seconds[], PetscLogDouble flops[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);
