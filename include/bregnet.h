@@ -51,6 +51,7 @@ PETSC_EXTERN PetscReal BnRandNormal(uint64_t seed, uint64_t stream, uint64_t ind
 /* Position-aware checksum of doubles: additive over elements (mod 2^64), so partial sums
    over row blocks combine with MPI_SUM into a value independent of the partition. */
 PETSC_EXTERN uint64_t BnChecksumReal(const PetscReal *a, PetscInt64 count, PetscInt64 offset);
+PETSC_EXTERN uint64_t BnChecksumRealCopy(PetscReal *dst, const PetscReal *src, PetscInt64 count, PetscInt64 offset); /* the same sum, src copied to dst in the same pass */
 PETSC_EXTERN uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, PetscInt64 offset);
 
 /* Log class and events (src/util/log_events.c) */
@@ -67,6 +68,7 @@ PETSC_EXTERN int            BnExitCodeFromError(PetscErrorCode ierr);
 PETSC_EXTERN PetscErrorCode BnCommandInfo(const char path[], int *exit_code);
 PETSC_EXTERN void           BnErrorNameOption(const char *mess, char *out, size_t len); /* " (option -x)" for PETSc's conversion messages */
 PETSC_EXTERN void           BnErrorSetContext(MPI_Comm comm, const char context[]); /* "CONTEXT: " before bad-input messages; NULL clears */
+PETSC_EXTERN PetscErrorCode BnErrorGetMessage(PetscErrorCode ierr, char buf[], size_t len); /* an error caught with PetscReturnErrorHandler: its message */
 PETSC_EXTERN PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck); /* one message for errors raised on several ranks */
 /* Strict parsing (src/util/parse.c): the whole text, no wrapping, no empty items; errors
    are bad input (exit 2) naming the option. Every option of bregnet is read through it. */
@@ -78,16 +80,29 @@ PETSC_EXTERN PetscErrorCode BnParseBool(const char *what, const char *text, Pets
 PETSC_EXTERN PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab);
 /* Split a comma separated list (caller frees with PetscStrToArrayDestroy) */
 PETSC_EXTERN PetscErrorCode BnSplitList(const char *option, const char *value, PetscInt *n, char ***items);
-/* Strict replacements of PetscOptionsInt/Real/String, used inside PetscOptionsBegin()/End() */
-PETSC_EXTERN PetscErrorCode BnOptionsInt_Private(PetscOptionItems *, const char[], const char[], const char[], PetscInt, PetscInt *, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsReal_Private(PetscOptionItems *, const char[], const char[], const char[], PetscReal, PetscReal *, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsBool_Private(PetscOptionItems *, const char[], const char[], const char[], PetscBool, PetscBool *, PetscBool *);
-PETSC_EXTERN PetscErrorCode BnOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[], const char[], char *, size_t, PetscBool *);
+/* Strict replacements of PetscOptionsInt/Real/Bool/String, used inside PetscOptionsBegin()/End();
+   a list of options in one call: BnOptionsList() */
+typedef enum {
+  BN_OPT_INT,
+  BN_OPT_REAL,
+  BN_OPT_BOOL,
+  BN_OPT_STRING
+} BnOptType;
+PETSC_EXTERN PetscErrorCode BnOptionsTyped_Private(PetscOptionItems *, BnOptType, const char opt[], const char text[], const char man[], const void *cur, void *val, size_t len, PetscBool *set);
 PETSC_EXTERN PetscErrorCode BnOptionsGetString(const char opt[], char val[], size_t len, PetscBool *set); /* outside Begin/End */
-#define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsInt_Private(PetscOptionsObject, opt, text, man, cur, val, set)
-#define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsReal_Private(PetscOptionsObject, opt, text, man, cur, val, set)
-#define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsString_Private(PetscOptionsObject, opt, text, man, cur, val, len, set)
-#define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsBool_Private(PetscOptionsObject, opt, text, man, cur, val, set)
+#define BnOptionsInt(opt, text, man, cur, val, set)         BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_INT, opt, text, man, &(PetscInt){cur}, (PetscInt *){val}, 0, set)
+#define BnOptionsReal(opt, text, man, cur, val, set)        BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_REAL, opt, text, man, &(PetscReal){cur}, (PetscReal *){val}, 0, set)
+#define BnOptionsBool(opt, text, man, cur, val, set)        BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_BOOL, opt, text, man, &(PetscBool){cur}, (PetscBool *){val}, 0, set)
+#define BnOptionsString(opt, text, man, cur, val, len, set) BnOptionsTyped_Private(PetscOptionsObject, BN_OPT_STRING, opt, text, man, (const char *){cur}, (char *){val}, len, set)
+typedef struct {
+  const char *opt, *text;
+  BnOptType   type;
+  void       *val; /* a PetscInt, PetscReal, PetscBool or char buffer whose value is the default */
+  size_t      len; /* strings: the buffer's size */
+  PetscBool  *set; /* NULL: not asked */
+} BnOptionItem;
+PETSC_EXTERN PetscErrorCode BnOptionsList_Private(PetscOptionItems *, const char man[], PetscInt n, const BnOptionItem list[]);
+#define BnOptionsList(man, list) BnOptionsList_Private(PetscOptionsObject, man, (PetscInt)(sizeof(list) / sizeof((list)[0])), list)
 PETSC_EXTERN PetscErrorCode BnTrimCopy(const char *what, const char *text, char buf[], size_t len); /* without surrounding blanks */
 PETSC_EXTERN PetscErrorCode BnJoinList(PetscInt n, const char *const items[], char **joined); /* "a,b,c"; PetscFree it */
 /* Registries of types (src/util/registry.c): a constructor looked up by name, or an error naming
@@ -185,6 +200,7 @@ PETSC_EXTERN PetscErrorCode BnRegDestroy(BnReg *reg);
 typedef struct _p_BnLayer *BnLayer;
 PETSC_EXTERN PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLayer));
 PETSC_EXTERN PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnLayer *layer);
+PETSC_EXTERN PetscErrorCode BnLayerIsDefaultType(const char spec[], PetscBool *isdefault); /* dense (with or without parameters) */
 PETSC_EXTERN PetscErrorCode BnLayerGetShape(BnLayer layer, PetscInt *nout, PetscInt *nin, PetscInt *nW, PetscInt *nb);
 PETSC_EXTERN PetscErrorCode BnLayerAllocateParameters(BnLayer layer); /* zero weights and biases */
 PETSC_EXTERN PetscErrorCode BnLayerFreeParameters(BnLayer layer);
@@ -396,14 +412,21 @@ PETSC_EXTERN PetscErrorCode BnFormatView(PetscViewer viewer); /* the file format
 PETSC_EXTERN PetscErrorCode BnH5VerifyMeta(BnH5 f, PetscInt *n_ok, PetscInt *n_bad, char bad[]); /* attributes, strings, shapes, names */
 PETSC_EXTERN PetscErrorCode BnH5Commit(BnH5 *f); /* close, fsync, rename PATH.tmp -> PATH */
 /* a commit in two halves around deferred row writes (asynchronous checkpoints) */
-PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset);
+PETSC_EXTERN PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscReal snap[], PetscInt64 *offset);
 PETSC_EXTERN PetscErrorCode BnH5CommitBegin(BnH5 *f);
 PETSC_EXTERN PetscErrorCode BnH5SetSealKnown(BnH5 f, PetscInt n, const uint64_t ranges[], uint64_t sum); /* before BnH5CommitEnd(): word ranges this rank wrote and their seal sum */
 PETSC_EXTERN PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local);
+/* BnH5CommitEnd() in three parts, so that rank 0's fsync and rename can run in a background thread */
+PETSC_EXTERN PetscErrorCode BnH5CommitSeal(BnH5 *f, PetscBool ok_local, int err_local);
+PETSC_EXTERN int            BnH5Publish(BnH5 f); /* thread-safe; rank 0 only; 0 or errno */
+PETSC_EXTERN PetscErrorCode BnH5CommitFinish(BnH5 *f);
 PETSC_EXTERN PetscErrorCode BnH5Abort(BnH5 *f);  /* close and remove PATH.tmp */
 /* create, fill with write(f, ctx), commit; on error PATH.tmp removed: what every writer uses */
 PETSC_EXTERN PetscErrorCode BnH5Write(MPI_Comm comm, const char path[], const char kind[], PetscErrorCode (*write)(BnH5, void *), void *ctx);
 PETSC_EXTERN PetscErrorCode BnH5Close(BnH5 *f);  /* files opened for reading */
+/* a layer's type and the type's own attributes in its group of a model or checkpoint */
+PETSC_EXTERN PetscErrorCode BnLayerCreateFromFile(BnH5 f, const char grp[], PetscInt nin, PetscInt nout, BnLayer *layer); /* a model's or checkpoint's layer group */
+PETSC_EXTERN PetscErrorCode BnLayerWriteAttributes(BnLayer layer, BnH5 f, const char grp[]);
 /* whole-file checksum in the HDF5 user block (src/io/seal.c): written by BnH5Commit(), verified
    by BnH5Open() and BnH5OpenPlain() before HDF5 parses the file */
 #define BN_SEAL_USERBLOCK 512
@@ -416,6 +439,9 @@ PETSC_EXTERN PetscErrorCode BnSealFile(MPI_Comm comm, const char path[]); /* a c
 /* thread-safe: the seal's sum of the whole words inside bytes [offset, offset+len) of a file, from
    those bytes in buf, and their word range [*w0, *w1) (for writers of deferred rows) */
 PETSC_EXTERN uint64_t BnSealSumWords(const void *buf, uint64_t offset, uint64_t len, uint64_t *w0, uint64_t *w1);
+/* thread-safe: pwrite() of those bytes in pieces, each summed right after its write (returns 0 or errno) */
+#define BN_SEAL_PIECE ((uint64_t)1 << 20)
+PETSC_EXTERN int BnSealWriteWords(int fd, const void *buf, uint64_t offset, uint64_t len, uint64_t *sum, uint64_t *w0, uint64_t *w1, double seconds[2]);
 PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */
@@ -425,7 +451,7 @@ PETSC_EXTERN PetscErrorCode BnNetWriteModelWith(BnNet net, const char path[], Pe
 PETSC_EXTERN PetscErrorCode BnNetLoad(MPI_Comm comm, const char path[], BnNet *net); /* model or checkpoint */
 /* provenance (src/io/provenance.c): /provenance group of written files; input scaling of a data source */
 PETSC_EXTERN PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnData data);
-PETSC_EXTERN PetscErrorCode BnDataInputScaling(const char source[], const char **scaling);
+PETSC_EXTERN PetscErrorCode BnDataGetInputScaling(BnData data, const char **scaling);
 
 /* ------------------------------------------------------------- solver (src/solver) */
 /* The lifted Bregman block-coordinate solver (docs/method.md §2-5) on a process grid. */
@@ -441,6 +467,9 @@ PETSC_EXTERN PetscErrorCode BnSolverSetBatchSize(BnSolver solver, PetscInt batch
 PETSC_EXTERN PetscErrorCode BnSolverGetBatchSize(BnSolver solver, PetscInt *batch);
 PETSC_EXTERN PetscErrorCode BnSolverSetBalancedBatches(BnSolver solver, PetscBool flg); /* -solver_batch_balanced */
 PETSC_EXTERN PetscErrorCode BnSolverGetBalancedBatches(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverSetWStepShared(BnSolver solver, PetscBool flg); /* -solver_wstep_shared */
+PETSC_EXTERN PetscErrorCode BnSolverGetWStepShared(BnSolver solver, PetscBool *flg);
+PETSC_EXTERN PetscErrorCode BnSolverBenchWStepExchange(BnSolver solver, PetscInt reps, PetscLogDouble *window, PetscLogDouble *collectives);
 PETSC_EXTERN PetscErrorCode BnSolverSetXSteps(BnSolver solver, PetscInt steps);     /* PETSC_DEFAULT or -1: by batch mode */
 PETSC_EXTERN PetscErrorCode BnSolverGetXSteps(BnSolver solver, PetscInt *steps);
 PETSC_EXTERN PetscErrorCode BnSolverSetXStream(BnSolver solver, PetscBool stream);
@@ -465,6 +494,8 @@ PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointInterval(BnSolver solver, Petsc
 PETSC_EXTERN PetscErrorCode BnSolverSetCheckpointAsync(BnSolver solver, PetscBool flg); /* -checkpoint_async */
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointAsync(BnSolver solver, PetscBool *flg);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointIOSeconds(BnSolver solver, PetscLogDouble *seconds);
+PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointPhases(BnSolver solver, PetscInt *n, const char *const **names, const PetscLogDouble **seconds); /* that time by phase */
+PETSC_EXTERN PetscErrorCode BnSolverBenchCheckpoint(BnSolver solver, const char base[], PetscLogDouble *seconds, PetscLogDouble phases[]); /* -bench_io: one more checkpoint, written alone and removed */
 PETSC_EXTERN PetscErrorCode BnSolverGetOptimizerState(BnSolver solver, PetscInt *nW_arrays, PetscInt *nb_arrays, PetscLogDouble *bytes_max); /* the W-rule's state: arrays per layer, bytes on the largest rank */
 PETSC_EXTERN PetscErrorCode BnSolverSetRestart(BnSolver solver, const char path[]);
 /* the per-sweep history (also stored in checkpoints under /history) */
@@ -494,6 +525,8 @@ PETSC_EXTERN PetscErrorCode BnSolverSetInitialNet(BnSolver solver, BnNet init, c
 PETSC_EXTERN PetscErrorCode BnSolverSetRestartChangeLearningRate(BnSolver solver, PetscBool flg); /* -restart_change_lr */
 PETSC_EXTERN PetscErrorCode BnSignalInstall(void); /* SIGUSR1/SIGTERM -> checkpoint and exit 85 */
 PETSC_EXTERN PetscErrorCode BnSolverGetSweep(BnSolver solver, PetscInt *sweep);
+#define BN_SWEEP_EVENTS 4 /* BnForward, BnXUpdate, BnWUpdate, BnAllreduce */
+PETSC_EXTERN PetscErrorCode BnSolverGetSweepEvents(BnSolver solver, PetscLogDouble seconds[], PetscLogDouble flops[]);
 PETSC_EXTERN PetscErrorCode BnSolverGetStatistics(BnSolver solver, PetscLogDouble *flops_per_sweep, PetscLogDouble *seconds_per_sweep, PetscLogDouble *bytes_reduced_per_sweep);
 PETSC_EXTERN PetscErrorCode BnSolverGetCheckpointStatistics(BnSolver solver, PetscInt *count, PetscLogDouble *seconds, PetscLogDouble *bytes, const char **last_path);
 PETSC_EXTERN PetscErrorCode BnSolverLoadCheckpoint(BnSolver solver, const char path[]);

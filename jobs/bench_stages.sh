@@ -4,7 +4,8 @@
 # seconds per sweep, bytes per sweep (stage exchange and W-step allreduce), memory per rank, and
 # for 2 stages the exchange overlapped with the interior layers' x-updates (default) against
 # -layer_stages_overlap false (wait, then update): BnExchange is the time ranks spend inside
-# the exchange calls (-log_view, max over ranks), i.e. waiting for the other stage.
+# the exchange calls (-log_view, max over ranks), i.e. waiting for the other stage. A 1-rank run
+# of the same job comes first; every 2-rank row prints its speed-up over it (s/sweep).
 #   usage: jobs/bench_stages.sh [SAMPLES] [SWEEPS] [BATCH]    (default 8192 samples, 3 sweeps, batch 256)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,25 +15,30 @@ out=${BENCH_DIR:-bench}/stages
 mkdir -p "$out"
 W=1024,1024,1024,1024,1024,1024,1024,1024,16
 A=relu,relu,relu,relu,relu,relu,relu,identity
-echo "| stages x groups | exchange | s/sweep (median) | BnExchange s (max rank) | stage exchange bytes/sweep | W-step allreduce bytes/sweep | weights+aux on the largest rank | peak MiB above start-up |"
-echo "|---|---|---|---|---|---|---|---|"
-for run in 1:- 2:overlapped 2:plain; do
-  S=${run%%:*} mode=${run#*:} tag=S$S${mode/-/}
+echo "| ranks | stages x groups | exchange | s/sweep (median) | speed-up vs 1 rank | BnExchange s (max rank) | stage exchange bytes/sweep | W-step allreduce bytes/sweep | weights+aux on the largest rank | peak MiB above start-up |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+rm -f "$out/one_rank_secs"
+for run in 1:1:- 2:1:- 2:2:overlapped 2:2:plain; do
+  np=${run%%:*} run=${run#*:}
+  S=${run%%:*} mode=${run#*:} tag=np${np}S$S${mode/-/}
   log=$out/train_$tag.log
   extra=(); [ "$mode" = plain ] && extra=(-layer_stages_overlap false)
-  mpiexec --oversubscribe -n 2 build/bregnet train -data teacher -data_samples "$N" -data_test_samples 0 \
+  mpiexec --oversubscribe -n "$np" build/bregnet train -data teacher -data_samples "$N" -data_test_samples 0 \
     -net_widths $W -net_activations $A -solver_sweeps "$SW" -solver_batch "$B" -solver_monitor -checkpoint none \
     -layer_stages $S "${extra[@]}" -model_out "$out/model_$tag.h5" -overwrite -log_view ":$out/log_view_$tag.txt" > "$log" 2>&1
-  /usr/bin/python3 - "$log" "$S" "$mode" "$out/log_view_$tag.txt" <<'PY'
+  /usr/bin/python3 - "$log" "$S" "$mode" "$out/log_view_$tag.txt" "$np" "$out/one_rank_secs" <<'PY'
 import re, sys, statistics
-log, S, mode = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3]
+log, S, mode, np, ref = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3], int(sys.argv[5]), sys.argv[6]
 secs = statistics.median(float(x) for x in re.findall(r"^sweep .* ([\d.]+) s$", log, re.M))
 c = re.search(r"stage exchange (\d+) bytes, W-step allreduce (\d+) bytes; weights \+ auxiliary variables owned: (\d+) bytes", log)
 m = re.search(r"([\d.]+) MiB above start-up", log)
 ev = re.search(r"^BnExchange\s+\d+\s+[\d.]+\s+([\d.e+-]+)", open(sys.argv[4]).read(), re.M)
 ex = f"{float(ev.group(1)):.2f}" if ev else "0"
-print(f"| {S} x {2 // S} | {mode} | {secs:.2f} | {ex} | {int(c.group(1)):.3e} | {int(c.group(2)):.3e} | {int(c.group(3)) / 2**20:.0f} MiB | {m.group(1)} |")
+if np == 1:
+    open(ref, "w").write(f"{secs}\n")
+one = float(open(ref).read())
+print(f"| {np} | {S} x {np // S} | {mode} | {secs:.2f} | {one / secs:.2f}x | {ex} | {int(c.group(1)):.3e} | {int(c.group(2)):.3e} | {int(c.group(3)) / 2**20:.0f} MiB | {m.group(1)} |")
 PY
 done
 # the two schedules do the same arithmetic in another order: identical models
-build/tests/mpi/compare_models "$out/model_S2overlapped.h5" "$out/model_S2plain.h5" 0
+build/tests/mpi/compare_models "$out/model_np2S2overlapped.h5" "$out/model_np2S2plain.h5" 0

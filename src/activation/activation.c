@@ -125,7 +125,7 @@ PetscErrorCode BnActivationCreate(const char spec[], BnActivation *act)
   PetscCall(BnTrimCopy("activation", spec, trimmed, sizeof(trimmed)));
   PetscCall(PetscStrcpy(buf, trimmed));
   PetscCall(PetscNew(&a));
-  PetscCall(PetscStrallocpy(trimmed, &a->spec));
+  PetscCall(PetscStrncpy(a->spec, trimmed, sizeof(a->spec)));
   ierr = BnActivationParse(trimmed, buf, a);
   if (ierr) PetscCall(BnActivationDestroy(&a));
   PetscCall(ierr);
@@ -455,18 +455,11 @@ PetscErrorCode BnActivationProx(BnActivation act, PetscReal tau, PetscInt m, Pet
 }
 
 /*@C
-  BnActivationDestroy - frees an activation
-
-  Not Collective
-
-  Input Parameter:
-. act - the activation; set to NULL (NULL is allowed)
+  BnActivationDestroy - frees an activation (Not Collective): act and *act may be NULL, and *act becomes NULL
 @*/
 PetscErrorCode BnActivationDestroy(BnActivation *act)
 {
   PetscFunctionBegin;
-  if (!act || !*act) PetscFunctionReturn(0);
-  PetscCall(PetscFree((*act)->spec));
-  PetscCall(PetscFree(*act));
+  if (act) PetscCall(PetscFree(*act)); /* the spec is inside */
   PetscFunctionReturn(0);
 }

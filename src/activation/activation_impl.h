@@ -51,7 +51,7 @@ typedef struct {
 #define BN_ACT_NOT_AFFINE_BOX PETSC_FALSE, PETSC_FALSE, 0.0, 0.0
 
 struct _p_BnActivation {
-  char                   *spec; /* as given, without surrounding blanks */
+  char                    spec[BN_ACT_SPEC_MAX]; /* as given, without surrounding blanks */
   const BnActivationType *type;
   PetscReal               rp[BN_ACT_MAX_PARAMS]; /* parameter k when pkind[k] is real */
   PetscInt                ip[BN_ACT_MAX_PARAMS]; /* parameter k when pkind[k] is an integer */

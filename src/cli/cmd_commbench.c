@@ -66,9 +66,12 @@ PetscErrorCode BnCommandCommBench(int *exit_code)
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
   PetscOptionsBegin(world, NULL, "bregnet commbench", "bregnet");
-  PetscCall(BnOptionsInt("-commbench_max_bytes", "Largest message in bytes", "bregnet commbench", max_bytes, &max_bytes, NULL));
-  PetscCall(BnOptionsReal("-commbench_time", "Seconds per measurement", "bregnet commbench", target, &target, NULL));
-  PetscCall(BnOptionsString("-commbench_csv", "CSV file for the table", "bregnet commbench", csv, csv, sizeof(csv), &csv_set));
+  const BnOptionItem list[] = {
+    {"-commbench_max_bytes", "Largest message in bytes", BN_OPT_INT, &max_bytes, 0, NULL},
+    {"-commbench_time", "Seconds per measurement", BN_OPT_REAL, &target, 0, NULL},
+    {"-commbench_csv", "CSV file for the table", BN_OPT_STRING, csv, sizeof(csv), &csv_set},
+  };
+  PetscCall(BnOptionsList("bregnet commbench", list));
   PetscOptionsEnd();
   PetscCheck(max_bytes >= 8 && max_bytes <= (1 << 30), world, PETSC_ERR_USER_INPUT, "bregnet commbench: -commbench_max_bytes %" PetscInt_FMT " is not in [8, 2^30]", max_bytes);
   PetscCheck(target > 0 && target <= 60 && !PetscIsNanReal(target), world, PETSC_ERR_USER_INPUT, "bregnet commbench: -commbench_time %g is not in (0, 60]", (double)target);

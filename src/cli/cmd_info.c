@@ -46,18 +46,12 @@ static PetscErrorCode BnInfoFormatAttr(BnInfo *info, const char obj[], const cha
     PetscFunctionReturn(0);
   }
   PetscCall(BnH5GetAttrCount(info->f, obj, name, &n));
-  if (type == BN_H5_ATTR_INT && n == 1) { /* checksums and fingerprints are uint64: hexadecimal */
-    hid_t    a = H5Aopen_by_name(info->f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
-    PetscBool u = (PetscBool)(t >= 0 && H5Tget_sign(t) == H5T_SGN_NONE);
-    if (t >= 0) (void)H5Tclose(t);
-    if (a >= 0) (void)H5Aclose(a);
-    (void)H5Eclear2(H5E_DEFAULT);
-    if (u) {
-      uint64_t v;
-      PetscCall(BnH5ReadAttrUInt64_Private(info->f, obj, name, &v));
-      snprintf(buf, len, "0x%016llx", (unsigned long long)v);
-      PetscFunctionReturn(0);
-    }
+  for (PetscInt e = 0; type == BN_H5_ATTR_INT && n == 1 && e < BnFormatTableSize; e++) { /* checksums and fingerprints (uint64): hexadecimal */
+    uint64_t v;
+    if (BnFormatTable[e].type != BN_FORMAT_UINT64 || strcmp(BnFormatTable[e].attr, name)) continue;
+    PetscCall(BnH5ReadAttrUInt64_Private(info->f, obj, name, &v));
+    snprintf(buf, len, "0x%016llx", (unsigned long long)v);
+    PetscFunctionReturn(0);
   }
   if (n != 1) BnStrAppend_Private(buf, len, "[");
   {
@@ -103,7 +97,7 @@ static PetscErrorCode BnInfoPrintAttrs(BnInfo *info, const char obj[])
   PetscFunctionBegin;
   PetscCall(BnH5ListAttrs_Private(info->f, obj, &n, &names));
   for (PetscInt i = 0; i < n; i++) {
-    if (!strcmp(names[i], "meta_checksum")) continue; /* its status is reported on its own */
+    if (!strcmp(names[i], BnFormatAttr(BN_F_META_CHECKSUM))) continue; /* its status is reported on its own */
     PetscCall(BnInfoFormatAttr(info, obj, names[i], value, sizeof(value)));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s = %s\n", names[i], value));
   }
@@ -155,54 +149,55 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
   BnH5AttrType type;
   char        *acts = NULL, *joined = NULL, **lacts = NULL, value[1024], path[64];
   PetscInt     nact = 0;
+  const char  *net = BnFormatTable[BN_F_NET].object, *widths_attr = BnFormatAttr(BN_F_NET_WIDTHS);
 
   PetscFunctionBegin;
   *L      = 0;
   *widths = NULL;
-  PetscCall(BnH5GetAttrType_Private(info->f, "/net", "widths", &type));
+  PetscCall(BnH5GetAttrType_Private(info->f, net, widths_attr, &type));
   if (type != BN_H5_ATTR_INT) PetscFunctionReturn(0); /* reported by the format check */
-  PetscCall(BnH5GetAttrCount(info->f, "/net", "widths", &n));
+  PetscCall(BnH5GetAttrCount(info->f, net, widths_attr, &n));
   if (n < 2) PetscFunctionReturn(0);
   PetscCall(PetscMalloc1(n, widths));
-  PetscCall(BnH5ReadAttrInt64(info->f, "/net", "widths", n, *widths));
+  PetscCall(BnH5ReadAttrInt64(info->f, net, widths_attr, n, *widths));
   *L = n - 1;
-  PetscCall(BnInfoFormatAttr(info, "/net", "widths", value, sizeof(value)));
+  PetscCall(BnInfoFormatAttr(info, net, widths_attr, value, sizeof(value)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "net: %" PetscInt_FMT " layers, widths %s\n", *L, value));
-  PetscCall(BnInfoPrintAttrs(info, "/net"));
-  PetscCall(BnInfoReadString(info, "/net", "activations", &acts));
+  PetscCall(BnInfoPrintAttrs(info, net));
+  PetscCall(BnInfoReadString(info, net, BnFormatAttr(BN_F_NET_ACTIVATIONS), &acts));
   PetscCall(PetscCalloc1(*L, &lacts));
   for (PetscInt l = 1; l <= *L; l++) {
     char       *act = NULL, *reg = NULL, shapes[256] = "", skip[256] = "";
     PetscReal   lambda = 0;
     PetscBool   lok    = PETSC_FALSE;
-    const char *leaf[] = {"W", "b", "S"};
+    const BnFormatKey leaf[] = {BN_F_LAYER_W, BN_F_LAYER_B, BN_F_LAYER_S};
 
-    PetscCall(PetscSNPrintf(path, sizeof(path), "/net/layer_%" PetscInt_FMT, l));
+    PetscCall(BnFormatPath(BN_F_LAYER, l, path, sizeof(path)));
     PetscCall(BnH5Has(info->f, path, &has));
     if (!has) continue;
     for (int k = 0; k < 3; k++) { /* shapes as stored; the format check compares them */
       char       ds[80], dims[64];
       PetscInt   rank;
       PetscInt64 d[H5S_MAX_RANK];
-      PetscCall(PetscSNPrintf(ds, sizeof(ds), "%s/%s", path, leaf[k]));
+      PetscCall(BnFormatPath(leaf[k], l, ds, sizeof(ds)));
       PetscCall(BnH5Has(info->f, ds, &has));
       if (!has) continue;
       PetscCall(BnH5GetShape_Private(info->f, ds, &rank, d));
       BnFormatDims(rank, d, dims, sizeof(dims));
       if (k == 2 && rank == 2) PetscCall(PetscSNPrintf(skip, sizeof(skip), "  layer %" PetscInt_FMT ": skip S %s from the input of layer %" PetscInt_FMT "\n", l, dims, l - 1));
       if (shapes[0]) BnStrAppend_Private(shapes, sizeof(shapes), ", ");
-      BnStrAppend_Private(shapes, sizeof(shapes), leaf[k]);
+      BnStrAppend_Private(shapes, sizeof(shapes), strrchr(ds, '/') + 1);
       BnStrAppend_Private(shapes, sizeof(shapes), " ");
       BnStrAppend_Private(shapes, sizeof(shapes), dims);
     }
-    PetscCall(BnInfoReadString(info, path, "activation", &act));
-    PetscCall(BnInfoReadString(info, path, "reg", &reg));
-    PetscCall(BnH5GetAttrType_Private(info->f, path, "lambda", &type));
+    PetscCall(BnInfoReadString(info, path, BnFormatAttr(BN_F_LAYER_ACTIVATION), &act));
+    PetscCall(BnInfoReadString(info, path, BnFormatAttr(BN_F_LAYER_REG), &reg));
+    PetscCall(BnH5GetAttrType_Private(info->f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), &type));
     if (type == BN_H5_ATTR_REAL || type == BN_H5_ATTR_INT) {
       PetscInt cnt;
-      PetscCall(BnH5GetAttrCount(info->f, path, "lambda", &cnt));
+      PetscCall(BnH5GetAttrCount(info->f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), &cnt));
       if (cnt == 1) {
-        PetscCall(BnH5ReadAttrReal(info->f, path, "lambda", 1, &lambda));
+        PetscCall(BnH5ReadAttrReal(info->f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &lambda));
         lok = PETSC_TRUE;
       }
     }
@@ -210,8 +205,8 @@ static PetscErrorCode BnInfoNet(BnInfo *info, PetscInt *L, PetscInt64 **widths)
     snprintf(value, sizeof(value), "%.10g", (double)lambda);
     { /* residual = 1 marks a residual layer (docs/residual.md); absent: plain */
       PetscInt64 r = 0;
-      PetscCall(BnH5GetAttrType_Private(info->f, path, "residual", &type));
-      if (type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, "residual", 1, &r));
+      PetscCall(BnH5GetAttrType_Private(info->f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), &type));
+      if (type == BN_H5_ATTR_INT) PetscCall(BnH5ReadAttrInt64(info->f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &r));
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  layer %" PetscInt_FMT ": %s, activation %s, lambda %s, reg %s%s\n", l, shapes, act ? act : "?", lok ? value : "?", reg ? reg : "?", r ? ", residual" : ""));
     }
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", skip)); /* the optional affine skip x_{L-2} -> z_L written by bregnet prune */
@@ -256,6 +251,38 @@ static PetscErrorCode BnInfoGroup(BnInfo *info, const char group[], PetscInt nob
     if (!has) continue;
     BnFormatDims(rank, d, shape, sizeof(shape));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s %s\n", objs[i] + len + 1, shape));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Does the format description give group g (entry e) attributes or datasets of its own for
+   these kinds of file? (/predictions holds only the groups of the splits) */
+static PetscBool BnInfoGroupHolds(PetscInt e, unsigned kinds)
+{
+  const char *g = BnFormatTable[e].object;
+  size_t      n = strlen(g);
+
+  for (PetscInt k = 0; k < BnFormatTableSize; k++) {
+    const BnFormatEntry *y     = &BnFormatTable[k];
+    const char          *slash = strrchr(y->object, '/');
+    if (!(y->kinds & kinds)) continue;
+    if (y->attr[0] && !strcmp(y->object, g)) return PETSC_TRUE;
+    if (!y->attr[0] && y->type != BN_FORMAT_GROUP && slash && (size_t)(slash - y->object) == n && !strncmp(y->object, g, n)) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* the groups the format description lists for these kinds of file, in its order (the network
+   is summarised by BnInfoNet(), layer groups with it) */
+static PetscErrorCode BnInfoGroups(BnInfo *info, unsigned kinds, PetscInt nobj, char **objs)
+{
+  const char *net = BnFormatTable[BN_F_NET].object;
+
+  PetscFunctionBegin;
+  for (PetscInt e = 0; e < BnFormatTableSize; e++) {
+    const BnFormatEntry *x = &BnFormatTable[e];
+    if (x->attr[0] || x->type != BN_FORMAT_GROUP || !(x->kinds & kinds) || !strncmp(x->object, net, strlen(net)) || strchr(x->object, '{') || !BnInfoGroupHolds(e, kinds)) continue;
+    PetscCall(BnInfoGroup(info, x->object, nobj, objs));
   }
   PetscFunctionReturn(0);
 }
@@ -333,9 +360,9 @@ static PetscErrorCode BnInfoChecksums(BnInfo *info, PetscInt *bad)
   Notes:
   Checks every object's metadata checksum and the file against the format description (a
   "problem" line for each violation, a "note" for extensions the description does not know),
-  prints the kind, the network (widths, activations, per-layer shapes, lambda, reg), for
-  checkpoints the /solver, /lift, /history and /data groups, then every dataset with its
-  checksum status. A file that cannot be opened as bregnet/1 raises
+  prints the kind, the network (widths, activations, per-layer shapes, lambda, reg), the groups
+  the format description lists for the file's kind in its order (a checkpoint's /solver, /lift,
+  /history, /data; a model's /history, /provenance), then every dataset with its checksum status. A file that cannot be opened as bregnet/1 raises
   PETSC_ERR_FILE_OPEN / PETSC_ERR_FILE_UNEXPECTED (exit code 2 as well).
 @*/
 PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
@@ -378,33 +405,26 @@ PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
   if (kinds & BN_FORMAT_OURS) PetscCall(BnFormatCheck(info.f, kinds, BnInfoFinding, &info, &fproblems));
   if (!fproblems && !mbad) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s\n", kinds & BN_FORMAT_OURS ? "conforms" : "not checked"));
   if (kinds & (BN_FORMAT_MODEL | BN_FORMAT_CHECKPOINT)) PetscCall(BnInfoNet(&info, &L, &widths));
-  if (kinds & BN_FORMAT_CHECKPOINT) {
-    PetscInt64 N = -1, samples;
-    PetscBool  has;
-    PetscCall(BnInfoGroup(&info, "/solver", nobj, objs));
-    PetscCall(BnInfoGroup(&info, "/lift", nobj, objs));
-    PetscCall(BnInfoGroup(&info, "/history", nobj, objs));
-    PetscCall(BnInfoGroup(&info, "/data", nobj, objs));
-    PetscCall(BnH5Has(info.f, "/lift/x_1", &has));
+  PetscCall(BnInfoGroups(&info, kinds, nobj, objs));
+  if (kinds & BN_FORMAT_CHECKPOINT) { /* the rows of the auxiliary variables are the training samples */
+    PetscInt64  N = -1, samples;
+    PetscBool   has;
+    char        x1[64];
+    const char *data = BnFormatTable[BN_F_DATA_SAMPLES].object, *attr = BnFormatAttr(BN_F_DATA_SAMPLES);
+    PetscCall(BnFormatPath(BN_F_LIFT_X, 1, x1, sizeof(x1)));
+    PetscCall(BnH5Has(info.f, x1, &has));
     if (has) {
       PetscInt   rank;
       PetscInt64 d[H5S_MAX_RANK];
-      PetscCall(BnH5GetShape_Private(info.f, "/lift/x_1", &rank, d));
+      PetscCall(BnH5GetShape_Private(info.f, x1, &rank, d));
       N = d[0];
     }
-    PetscCall(BnH5HasAttr(info.f, "/data", "samples", &has));
+    PetscCall(BnH5HasAttr(info.f, data, attr, &has));
     if (has && N >= 0 && !fproblems) {
-      PetscCall(BnH5ReadAttrInt64(info.f, "/data", "samples", 1, &samples));
-      if (samples > 0 && samples != N) PetscCall(BnInfoProblem(&info, "/data samples = %" PetscInt64_FMT " but /lift has %" PetscInt64_FMT " rows", samples, N));
+      PetscCall(BnH5ReadAttrInt64(info.f, data, attr, 1, &samples));
+      if (samples > 0 && samples != N) PetscCall(BnInfoProblem(&info, "%s %s = %" PetscInt64_FMT " but %s has %" PetscInt64_FMT " rows", data, attr, samples, x1, N));
     }
   }
-  if (kinds & BN_FORMAT_INVERSION) PetscCall(BnInfoGroup(&info, "/inversion", nobj, objs));
-  if (kinds & BN_FORMAT_PREDICTIONS) {
-    PetscCall(BnInfoGroup(&info, "/predictions/train", nobj, objs));
-    PetscCall(BnInfoGroup(&info, "/predictions/test", nobj, objs));
-  }
-  if (kinds & (BN_FORMAT_MODEL | BN_FORMAT_PREDICTIONS)) PetscCall(BnInfoGroup(&info, "/provenance", nobj, objs));
-  if (kinds & BN_FORMAT_MODEL) PetscCall(BnInfoGroup(&info, "/history", nobj, objs));
   if (kinds & BN_FORMAT_TRUTH) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "gsparse ground truth:\n"));
     PetscCall(BnInfoPrintAttrs(&info, "/"));

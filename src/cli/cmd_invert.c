@@ -26,9 +26,12 @@ PetscErrorCode BnCommandInvert(int *exit_code)
   *exit_code = BN_EXIT_OK;
   PetscCall(BnPeakMemory(world, &mem0)); /* MPI + PETSc start-up, not ours */
   PetscOptionsBegin(world, NULL, "bregnet invert", "bregnet");
-  PetscCall(BnOptionsString("-invert_out", "Inversion result file (/inversion group; none = no file)", "bregnet invert", out, out, sizeof(out), NULL));
-  PetscCall(BnOptionsString("-invert_png", "PNG grid of the images (none = no image)", "bregnet invert", png, png, sizeof(png), &set_png));
-  PetscCall(BnOptionsBool("-overwrite", "Replace existing -invert_out and -invert_png files", "bregnet invert", overwrite, &overwrite, NULL));
+  const BnOptionItem list[] = {
+    {"-invert_out", "Inversion result file (/inversion group; none = no file)", BN_OPT_STRING, out, sizeof(out), NULL},
+    {"-invert_png", "PNG grid of the images (none = no image)", BN_OPT_STRING, png, sizeof(png), &set_png},
+    {"-overwrite", "Replace existing -invert_out and -invert_png files", BN_OPT_BOOL, &overwrite, 0, NULL},
+  };
+  PetscCall(BnOptionsList("bregnet invert", list));
   PetscOptionsEnd();
   PetscCall(PetscStrcmp(out, "none", &out_none));
   if (!set_png && out_none) PetscCall(PetscStrncpy(png, "none", sizeof(png)));

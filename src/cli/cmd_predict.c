@@ -40,10 +40,13 @@ PetscErrorCode BnCommandPredict(int *exit_code)
   PetscFunctionBegin;
   *exit_code = BN_EXIT_OK;
   PetscOptionsBegin(world, NULL, "bregnet predict", "bregnet");
-  PetscCall(BnOptionsString("-model", "Model file", "bregnet predict", model, model, sizeof(model), &set));
-  PetscCall(BnOptionsString("-output", "Predictions file: per-sample outputs and classes", "bregnet predict", output, output, sizeof(output), &set_out));
-  PetscCall(BnOptionsBool("-output_hidden", "With -output: also the hidden layers' activations", "bregnet predict", hidden, &hidden, NULL));
-  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -output", "bregnet predict", overwrite, &overwrite, NULL));
+  const BnOptionItem list[] = {
+    {"-model", "Model file", BN_OPT_STRING, model, sizeof(model), &set},
+    {"-output", "Predictions file: per-sample outputs and classes", BN_OPT_STRING, output, sizeof(output), &set_out},
+    {"-output_hidden", "With -output: also the hidden layers' activations", BN_OPT_BOOL, &hidden, 0, NULL},
+    {"-overwrite", "Replace an existing -output", BN_OPT_BOOL, &overwrite, 0, NULL},
+  };
+  PetscCall(BnOptionsList("bregnet predict", list));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) { /* list the data options too, then stop: nothing is required */

@@ -31,14 +31,17 @@ static PetscErrorCode BnPruneArgsRead(MPI_Comm world, BnPruneArgs *a)
   a->ndirs = 4;
   a->h     = 1e-4;
   PetscOptionsBegin(world, NULL, "bregnet prune", "bregnet");
-  PetscCall(BnOptionsString("-model", "Model to prune (or model A of -compare)", "bregnet prune", a->model, a->model, sizeof(a->model), &set));
-  PetscCall(BnOptionsString("-model_out", "Pruned model to write (never the -model file)", "bregnet prune", a->model_out, a->model_out, sizeof(a->model_out), &a->has_out));
-  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet prune", a->overwrite, &a->overwrite, NULL));
-  PetscCall(BnOptionsBool("-prune_check", "Check the pruned function against the model's on the data", "bregnet prune", a->check, &a->check, NULL));
-  PetscCall(BnOptionsBool("-compare", "Compare -model with -model_b instead of pruning", "bregnet prune", a->compare, &a->compare, NULL));
-  PetscCall(BnOptionsString("-model_b", "Second model of -compare", "bregnet prune", a->model_b, a->model_b, sizeof(a->model_b), &a->has_b));
-  PetscCall(BnOptionsInt("-compare_directions", "Random directions per sample of the discrete W^{1,inf} distance", "bregnet prune", a->ndirs, &a->ndirs, NULL));
-  PetscCall(BnOptionsReal("-compare_step", "Step h of the difference quotients (f(x + h u) - f(x))/h", "bregnet prune", a->h, &a->h, NULL));
+  const BnOptionItem list[] = {
+    {"-model", "Model to prune (or model A of -compare)", BN_OPT_STRING, a->model, sizeof(a->model), &set},
+    {"-model_out", "Pruned model to write (never the -model file)", BN_OPT_STRING, a->model_out, sizeof(a->model_out), &a->has_out},
+    {"-overwrite", "Replace an existing -model_out", BN_OPT_BOOL, &a->overwrite, 0, NULL},
+    {"-prune_check", "Check the pruned function against the model's on the data", BN_OPT_BOOL, &a->check, 0, NULL},
+    {"-compare", "Compare -model with -model_b instead of pruning", BN_OPT_BOOL, &a->compare, 0, NULL},
+    {"-model_b", "Second model of -compare", BN_OPT_STRING, a->model_b, sizeof(a->model_b), &a->has_b},
+    {"-compare_directions", "Random directions per sample of the discrete W^{1,inf} distance", BN_OPT_INT, &a->ndirs, 0, NULL},
+    {"-compare_step", "Step h of the difference quotients (f(x + h u) - f(x))/h", BN_OPT_REAL, &a->h, 0, NULL},
+  };
+  PetscCall(BnOptionsList("bregnet prune", list));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &a->help));
   if (a->help) PetscFunctionReturn(0); /* -help lists the options; nothing is required then */

@@ -2,6 +2,7 @@
    closing report (time per sweep, GFLOP/s against DGEMM, bytes reduced, peak memory). */
 #include <bregnet.h>
 #include "commands.h"
+#include <libgen.h>
 
 /*@C
   BnCommandTrain - the `bregnet train` command
@@ -19,6 +20,24 @@
   With no options this is the README's main job: Fashion-MNIST 784-256-128-10 with
   relu,relu,softmax, mini-batches of 128, Adam, checkpoints every 5 minutes, at the end and on a signal.
 @*/
+/* a checkpoint writer's time by phase: ms per checkpoint, the slowest rank's */
+static PetscErrorCode BnPrintCheckpointPhases(MPI_Comm world, const char what[], PetscInt np, const char *const names[], const PetscLogDouble seconds[], PetscInt count)
+{
+  PetscLogDouble pmax[32];
+  char           line[1024] = "";
+  size_t         used       = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(np <= 32, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more checkpoint phases than expected");
+  PetscCallMPI(MPI_Allreduce(seconds, pmax, (PetscMPIInt)np, MPI_DOUBLE, MPI_MAX, world));
+  for (PetscInt k = 0; k < np; k++) {
+    PetscCall(PetscSNPrintf(line + used, sizeof(line) - used, "%s%s %.1f", k ? ", " : "", names[k], 1e3 * pmax[k] / count));
+    PetscCall(PetscStrlen(line, &used));
+  }
+  PetscCall(PetscPrintf(world, "checkpoint phases %s (ms per checkpoint, slowest rank): %s\n", what, line));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode BnCommandTrain(int *exit_code)
 {
   MPI_Comm       world = PETSC_COMM_WORLD, stage;
@@ -40,11 +59,19 @@ PetscErrorCode BnCommandTrain(int *exit_code)
   /* from now on SIGUSR1/SIGTERM request a checkpoint and exit 85 instead of killing the run */
   PetscCall(BnSignalInstall());
   PetscOptionsBegin(world, NULL, "bregnet train", "bregnet");
-  PetscCall(BnOptionsString("-model_out", "Model file written at the end", "bregnet train", model_out, model_out, sizeof(model_out), NULL));
-  PetscCall(BnOptionsString("-model_init", "Start from this model's weights (fresh optimizer state)", "bregnet train", model_init, model_init, sizeof(model_init), NULL));
-  PetscCall(BnOptionsBool("-overwrite", "Replace an existing -model_out", "bregnet train", overwrite, &overwrite, NULL));
-  PetscCall(BnOptionsBool("-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", "bregnet train", bench_io, &bench_io, NULL));
-  PetscCall(BnOptionsBool("-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", "bregnet train", bench, &bench, NULL));
+  const BnOptionItem list[] = {
+    {"-model_out", "Model file written at the end", BN_OPT_STRING, model_out, sizeof(model_out), NULL},
+    {"-model_init", "Start from this model's weights (fresh optimizer state)", BN_OPT_STRING, model_init, sizeof(model_init), NULL},
+    {"-overwrite", "Replace an existing -model_out", BN_OPT_BOOL, &overwrite, 0, NULL},
+    {"-bench_io", "Compare checkpoint write/read bandwidth with plain sequential I/O of the same size", BN_OPT_BOOL, &bench_io, 0, NULL},
+    {"-bench_gemm", "Measure DGEMM on the sweep's shapes and print the achieved ratio", BN_OPT_BOOL, &bench, 0, NULL},
+  };
+  PetscCall(BnOptionsList("bregnet train", list));
+  if (bench) { /* the sweep's events give its flops per phase */
+    PetscBool on;
+    PetscCall(PetscLogIsActive(&on));
+    if (!on) PetscCall(PetscLogDefaultBegin());
+  }
   PetscOptionsEnd();
   PetscCall(BnGridCreateFromOptions(world, &grid)); /* -layer_stages */
   PetscCall(BnGridGetSizes(grid, &P, &S, &Q));
@@ -144,16 +171,7 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscCall(BnSolverGetCommunication(solver, &xb, &wb, &own));
       PetscCall(PetscPrintf(world, "communication per sweep (all ranks): stage exchange %.0f bytes, W-step allreduce %.0f bytes; weights + auxiliary variables owned: %.0f bytes on the largest rank\n", xb, wb, own));
     }
-    if (bench && secs > 0) {
-      PetscReal ref;
-      PetscInt  batch, mloc, xs;
-      PetscCall(BnSolverGetBatchSize(solver, &batch));
-      PetscCall(BnSolverGetXSteps(solver, &xs)); /* the run's x-steps weight the reference's shapes */
-      mloc = batch ? (batch + Q - 1) / Q : 1024;
-      PetscCall(PetscPrintf(world, "dgemm per layer and operation (%" PetscInt_FMT " rows, the first rank's timing):\n", mloc));
-      PetscCall(BnBenchGemmReference(world, net, mloc, xs, &ref));
-      PetscCall(PetscPrintf(world, "dgemm reference: %.2f GFLOP/s per rank on the batch's shapes (%" PetscInt_FMT " rows per rank); sweep/dgemm = %.1f%%\n", (double)ref, mloc, 100.0 * (gl / secs * 1e-9 / (PetscReal)P) / ref));
-    }
+    if (bench && secs > 0) PetscCall(BnBenchGemmReport(world, solver, net, Q));
   }
   {
     PetscInt       nck;
@@ -176,6 +194,22 @@ PetscErrorCode BnCommandTrain(int *exit_code)
       PetscCall(PetscTime(&tl1));
       PetscCall(BnBenchSequentialIO(world, last, ckb, &tw, &tr));
       PetscCall(PetscPrintf(world, "checkpoint I/O: %s writer %.1f MiB/s vs plain sequential write+fsync %.1f MiB/s (%.0f%%); read+verify %.1f MiB/s vs plain read %.1f MiB/s (%.0f%%)\n", async ? "asynchronous" : "synchronous", nck * ckb / 1048576.0 / cko, ckb / 1048576.0 / tw, 100.0 * (nck * ckb / cko) / (ckb / tw), ckb / 1048576.0 / (tl1 - tl0), ckb / 1048576.0 / tr, 100.0 * (ckb / (tl1 - tl0)) / (ckb / tr)));
+      {
+        PetscInt              np;
+        const char *const    *pn;
+        const PetscLogDouble *ps;
+        PetscLogDouble        alone, ph[32];
+        char                  base[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN];
+        PetscCall(BnSolverGetCheckpointPhases(solver, &np, &pn, &ps));
+        PetscCall(BnPrintCheckpointPhases(world, "during the run", np, pn, ps, nck));
+        /* the writer once more after training, alone like the plain write: its bandwidth
+           without training competing for the cores */
+        PetscCall(PetscStrncpy(dir, last, sizeof(dir)));
+        PetscCall(PetscSNPrintf(base, sizeof(base), "%s/.bregnet_bench_io_ckpt", dirname(dir)));
+        PetscCall(BnSolverBenchCheckpoint(solver, base, &alone, ph));
+        PetscCall(PetscPrintf(world, "checkpoint writer alone after training: %.1f MiB/s (%.3f s to publication) vs plain sequential write+fsync %.1f MiB/s (%.0f%%)\n", ckb / 1048576.0 / alone, alone, ckb / 1048576.0 / tw, 100.0 * tw / alone));
+        PetscCall(BnPrintCheckpointPhases(world, "alone", np, pn, ph, 1));
+      }
     }
   }
   PetscCall(BnSolverDestroy(&solver));

@@ -10,7 +10,7 @@ PETSC_EXTERN PetscErrorCode BnCommandPrune(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCommandCommBench(int *exit_code);
 PETSC_EXTERN PetscErrorCode BnCheckUnusedOptions(MPI_Comm comm);
 PETSC_EXTERN int            BnCheckCommandLine(int argc, char **argv, char *msg, size_t len);
-PETSC_EXTERN PetscErrorCode BnBenchGemmReference(MPI_Comm comm, BnNet net, PetscInt m, PetscInt x_steps, PetscReal *gflops);
+PETSC_EXTERN PetscErrorCode BnBenchGemmReport(MPI_Comm comm, BnSolver solver, BnNet net, PetscInt Q);
 PETSC_EXTERN PetscErrorCode BnPeakMemory(MPI_Comm comm, PetscLogDouble *max_bytes_per_rank);
 PETSC_EXTERN PetscErrorCode BnMemoryModel(BnNet net, BnData data, PetscInt S, PetscInt Q, PetscInt kW, PetscInt kb, PetscBool snapshot, PetscLogDouble *bytes);
 PETSC_EXTERN PetscErrorCode BnBenchSequentialIO(MPI_Comm comm, const char near_path[], PetscLogDouble bytes, PetscLogDouble *write_s, PetscLogDouble *read_s);

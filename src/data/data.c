@@ -322,6 +322,19 @@ PetscErrorCode BnDataGetClassLabels(BnData data, PetscBool test, const PetscInt 
 }
 
 /*@C
+  BnDataGetInputScaling - how the source's inputs were derived from what is stored on disk, for
+  /provenance: e.g. "pixels/255: ..." for Fashion-MNIST IDX files
+
+  Not Collective
+@*/
+PetscErrorCode BnDataGetInputScaling(BnData data, const char **scaling)
+{
+  PetscFunctionBegin;
+  *scaling = data->ops && data->ops->scaling ? data->ops->scaling : "none: synthetic inputs as generated (the source and -seed rebuild them)";
+  PetscFunctionReturn(0);
+}
+
+/*@C
   BnDataGetDescriptor - what rebuilds the training data: -data source, -data_samples, -seed
 
   Not Collective

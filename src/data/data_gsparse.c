@@ -269,7 +269,7 @@ static PetscErrorCode GsparseDescriptor(BnData data, char buf[], size_t len)
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescribe, GsparseSetFromOptions, GsparseDescriptor, NULL, NULL};
+static const BnDataOps BnDataOps_Gsparse = {"gsparse", GsparseLoad, GsparseDescribe, GsparseSetFromOptions, GsparseDescriptor, NULL, NULL, NULL};
 
 /*@C
   BnDataCreate_Gsparse - the group-sparse source (-data gsparse[:G[:s[:k[:noise]]]])

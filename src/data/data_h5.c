@@ -184,7 +184,7 @@ static PetscErrorCode H5InputShape(BnData data, PetscInt shape[3], PetscBool *ha
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_H5 = {"file", H5Load, NULL, NULL, NULL, NULL, H5InputShape}; /* described by its path */
+static const BnDataOps BnDataOps_H5 = {"file", H5Load, NULL, NULL, NULL, NULL, H5InputShape, "none: /inputs as stored in the data file"}; /* described by its path */
 
 /* an HDF5 data file (-data PATH.h5); no parameters of its own */
 PetscErrorCode BnDataCreate_H5(BnData data)

@@ -258,7 +258,9 @@ static PetscErrorCode FmnistSetFromOptions(BnData data, const char spec[])
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL, NULL, NULL};
+static const BnDataOps BnDataOps_Fmnist = {"fmnist", FmnistLoad, FmnistDescribe, FmnistSetFromOptions, NULL, NULL, NULL,
+                                              /* the IDX reader divides the uint8 pixels by 255 */
+                                              "pixels/255: Fashion-MNIST IDX uint8 pixels divided by 255 (inputs in [0, 1]), row-major 28x28"};
 
 /*@C
   BnDataCreate_Fmnist - Fashion-MNIST from its IDX files (-data fmnist)

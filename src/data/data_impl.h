@@ -43,6 +43,8 @@ struct _BnDataOps {
   /* optional, collective, metadata only: the (C, H, W) shape the source declares for its input
      rows (*has = PETSC_FALSE: none) and where it is declared, for messages */
   PetscErrorCode (*inputshape)(BnData, PetscInt shape[3], PetscBool *has, char from[], size_t len);
+  /* how the inputs derive from what is stored, for /provenance (NULL: synthetic, generated) */
+  const char *scaling;
 };
 
 struct _p_BnData {

@@ -4,7 +4,7 @@
    every other source and asks BnDataHasRows(); BnDataLoad() refuses it. */
 #include "data_impl.h"
 
-static const BnDataOps BnDataOps_Perceptron = {"perceptron", NULL, NULL, NULL, NULL, "the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`", NULL};
+static const BnDataOps BnDataOps_Perceptron = {"perceptron", NULL, NULL, NULL, NULL, "the built-in problem of bregnet invert (no training data); use it with `bregnet invert -data perceptron`", NULL, NULL};
 
 PetscErrorCode BnDataCreate_Perceptron(BnData data)
 {

@@ -48,7 +48,7 @@ static PetscErrorCode SplineLoad(BnData data, PetscInt L, const PetscInt widths[
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Spline1d = {"spline1d", SplineLoad, NULL, NULL, NULL, "sin(2 pi x) on [-1, 1]", NULL};
+static const BnDataOps BnDataOps_Spline1d = {"spline1d", SplineLoad, NULL, NULL, NULL, "sin(2 pi x) on [-1, 1]", NULL, NULL};
 
 /* the 1-D spline regression problem (-data spline1d); no parameters of its own */
 PetscErrorCode BnDataCreate_Spline1d(BnData data)

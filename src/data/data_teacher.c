@@ -158,7 +158,7 @@ static PetscErrorCode TeacherDescriptor(BnData data, char buf[], size_t len)
   PetscFunctionReturn(0);
 }
 
-static const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescribe, TeacherSetFromOptions, TeacherDescriptor, NULL, NULL};
+static const BnDataOps BnDataOps_Teacher = {"teacher", TeacherLoad, TeacherDescribe, TeacherSetFromOptions, TeacherDescriptor, NULL, NULL, NULL};
 
 /*@C
   BnDataCreate_Teacher - the teacher source (-data teacher[:H[:noise]])

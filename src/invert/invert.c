@@ -135,28 +135,33 @@ PetscErrorCode BnInvertSetFromOptions(BnInvert inv)
   PetscCall(PetscStrncpy(method, inv->method->name, sizeof(method)));
   PetscCall(PetscStrncpy(solver, inv->solver->name, sizeof(solver)));
   PetscOptionsBegin(inv->comm, NULL, "Inversion options", "BnInvert");
-  PetscCall(BnOptionsString("-model", "Model file to invert", "BnInvertSetFromOptions", inv->model, inv->model, sizeof(inv->model), NULL));
-  PetscCall(BnOptionsInt("-invert_layers", "Invert the first K layers of the model (0 = all)", "BnInvertSetFromOptions", inv->layers, &inv->layers, NULL));
-  PetscCall(BnOptionsString("-invert_measurements", "HDF5 file with /measurements [N, n_L] and optional /truth [N, n_0]", "BnInvertSetFromOptions", inv->meas, inv->meas, sizeof(inv->meas), NULL));
-  PetscCall(BnOptionsReal("-invert_noise", "Relative noise level delta of generated measurements", "BnInvertSetFromOptions", inv->delta, &inv->delta, &set_noise));
-  PetscCall(BnOptionsBool("-invert_clip", "Clip measurements into the range of the output activation", "BnInvertSetFromOptions", inv->clip, &inv->clip, NULL));
-  PetscCall(BnOptionsString("-invert_reg", "Regulariser on the input: tv, tvbox, l1, l2, none", "BnInvertSetFromOptions", reg, reg, sizeof(reg), NULL));
-  PetscCall(BnOptionsReal("-invert_alpha", "Regularisation weight alpha", "BnInvertSetFromOptions", inv->alpha, &inv->alpha, &set_alpha));
-  PetscCall(BnOptionsReal("-invert_alpha_rule", "alpha = C * delta", "BnInvertSetFromOptions", inv->alpha_rule, &inv->alpha_rule, &set_rule));
-  PetscCall(BnOptionsString("-invert_shape", "Image shape H,W for tv (H*W = n_0)", "BnInvertSetFromOptions", shape, shape, sizeof(shape), &set_shape));
-  PetscCall(BnOptionsInt("-invert_perceptron_m", "Perceptron: number of measurements (rows of W)", "BnInvertSetFromOptions", inv->pm, &inv->pm, NULL));
-  PetscCall(BnOptionsString("-invert_method", "lifted or classical", "BnInvertSetFromOptions", method, method, sizeof(method), NULL));
-  PetscCall(BnOptionsBool("-invert_compare", "Also run the other method on the same data", "BnInvertSetFromOptions", inv->compare, &inv->compare, NULL));
-  PetscCall(BnOptionsString("-invert_solver", "Input block algorithm: fista or condat_vu", "BnInvertSetFromOptions", solver, solver, sizeof(solver), NULL));
-  PetscCall(BnOptionsReal("-invert_tol", "Stop when the relative change of every sample per sweep is <= tol", "BnInvertSetFromOptions", inv->tol, &inv->tol, NULL));
-  PetscCall(BnOptionsInt("-invert_max_it", "Maximum number of sweeps", "BnInvertSetFromOptions", inv->max_it, &inv->max_it, NULL));
-  PetscCall(BnOptionsReal("-invert_inner_tol", "Inner TV prox: relative change tolerance", "BnInvertSetFromOptions", inv->inner_tol, &inv->inner_tol, NULL));
-  PetscCall(BnOptionsInt("-invert_inner_max", "Inner TV prox: maximum iterations", "BnInvertSetFromOptions", inv->inner_max, &inv->inner_max, NULL));
-  PetscCall(BnOptionsInt("-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", "BnInvertSetFromOptions", inv->x0_steps, &inv->x0_steps, NULL));
-  PetscCall(BnOptionsInt("-invert_x_steps", "Hidden-layer x-steps per sweep", "BnInvertSetFromOptions", inv->x_steps, &inv->x_steps, NULL));
+  {
+    const BnOptionItem list[] = {
+      {"-model", "Model file to invert", BN_OPT_STRING, inv->model, sizeof(inv->model), NULL},
+      {"-invert_layers", "Invert the first K layers of the model (0 = all)", BN_OPT_INT, &inv->layers, 0, NULL},
+      {"-invert_measurements", "HDF5 file with /measurements [N, n_L] and optional /truth [N, n_0]", BN_OPT_STRING, inv->meas, sizeof(inv->meas), NULL},
+      {"-invert_noise", "Relative noise level delta of generated measurements", BN_OPT_REAL, &inv->delta, 0, &set_noise},
+      {"-invert_clip", "Clip measurements into the range of the output activation", BN_OPT_BOOL, &inv->clip, 0, NULL},
+      {"-invert_reg", "Regulariser on the input: tv, tvbox, l1, l2, none", BN_OPT_STRING, reg, sizeof(reg), NULL},
+      {"-invert_alpha", "Regularisation weight alpha", BN_OPT_REAL, &inv->alpha, 0, &set_alpha},
+      {"-invert_alpha_rule", "alpha = C * delta", BN_OPT_REAL, &inv->alpha_rule, 0, &set_rule},
+      {"-invert_shape", "Image shape H,W for tv (H*W = n_0)", BN_OPT_STRING, shape, sizeof(shape), &set_shape},
+      {"-invert_perceptron_m", "Perceptron: number of measurements (rows of W)", BN_OPT_INT, &inv->pm, 0, NULL},
+      {"-invert_method", "lifted or classical", BN_OPT_STRING, method, sizeof(method), NULL},
+      {"-invert_compare", "Also run the other method on the same data", BN_OPT_BOOL, &inv->compare, 0, NULL},
+      {"-invert_solver", "Input block algorithm: fista or condat_vu", BN_OPT_STRING, solver, sizeof(solver), NULL},
+      {"-invert_tol", "Stop when the relative change of every sample per sweep is <= tol", BN_OPT_REAL, &inv->tol, 0, NULL},
+      {"-invert_max_it", "Maximum number of sweeps", BN_OPT_INT, &inv->max_it, 0, NULL},
+      {"-invert_inner_tol", "Inner TV prox: relative change tolerance", BN_OPT_REAL, &inv->inner_tol, 0, NULL},
+      {"-invert_inner_max", "Inner TV prox: maximum iterations", BN_OPT_INT, &inv->inner_max, 0, NULL},
+      {"-invert_x0_steps", "Input-block iterations per sweep (hidden layers present)", BN_OPT_INT, &inv->x0_steps, 0, NULL},
+      {"-invert_x_steps", "Hidden-layer x-steps per sweep", BN_OPT_INT, &inv->x_steps, 0, NULL},
+      {"-invert_monitor_every", "Sweeps between monitor lines", BN_OPT_INT, &inv->monitor_every, 0, NULL},
+      {"-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", BN_OPT_BOOL, &inv->overlap, 0, NULL},
+    };
+    PetscCall(BnOptionsList("BnInvertSetFromOptions", list));
+  }
   PetscCall(PetscOptionsName("-invert_monitor", "Energy, misfit, relative error, PSNR during the solve: [ascii:FILE[:ascii_csv]]", "BnInvertSetFromOptions", NULL)); /* parsed as a viewer below */
-  PetscCall(BnOptionsInt("-invert_monitor_every", "Sweeps between monitor lines", "BnInvertSetFromOptions", inv->monitor_every, &inv->monitor_every, NULL));
-  PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnInvertSetFromOptions", inv->overlap, &inv->overlap, NULL));
   PetscOptionsEnd();
   /* the stages' grid decides every rank's sample range, so it comes before the data; -data,
      -data_samples and -seed are the data object's (-data perceptron: the built-in problem) */

@@ -188,10 +188,9 @@ PetscErrorCode BnInvertWritePNG(BnInvert inv, const char path[], PetscBool *writ
       ierr = BnWritePNGGrid(path, count * cols, cols, inv->H, inv->W, img, 0.0, 1.0);
       PetscCall(PetscPopErrorHandler());
       if (ierr) {
-        const char *text = NULL;
-        char       *spec = NULL;
-        PetscCall(PetscErrorMessage(ierr, &text, &spec));
-        PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: cannot write the PNG image: %s", path, spec ? spec : text));
+        char why[PETSC_MAX_PATH_LEN + 128];
+        PetscCall(BnErrorGetMessage(ierr, why, sizeof(why)));
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: cannot write the PNG image: %s", path, why));
       }
     }
     code = (PetscMPIInt)ierr;

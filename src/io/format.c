@@ -7,147 +7,158 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define KM  BN_FORMAT_MODEL
-#define KC  BN_FORMAT_CHECKPOINT
-#define KI  BN_FORMAT_INVERSION
-#define KT  BN_FORMAT_TRUTH
-#define KD  BN_FORMAT_DATA
-#define KMC (KM | KC)
-#define KP  BN_FORMAT_PREDICTIONS
-#define KMP (KM | KP)
-#define FIN BN_FORMAT_FINITE
+/* the table's short names: kinds of file, types, and whether an entry is required and finite */
+#define KM      BN_FORMAT_MODEL
+#define KC      BN_FORMAT_CHECKPOINT
+#define KI      BN_FORMAT_INVERSION
+#define KT      BN_FORMAT_TRUTH
+#define KD      BN_FORMAT_DATA
+#define KMC     (KM | KC)
+#define KP      BN_FORMAT_PREDICTIONS
+#define KMP     (KM | KP)
+#define GROUP   BN_FORMAT_GROUP
+#define FLOAT64 BN_FORMAT_FLOAT64
+#define INT64   BN_FORMAT_INT64
+#define UINT64  BN_FORMAT_UINT64
+#define STRING  BN_FORMAT_STRING
+#define NUMBER  BN_FORMAT_NUMBER
+#define INTEGER BN_FORMAT_INTEGER
+#define OPT     0u
+#define REQ     BN_FORMAT_REQUIRED
+#define OPT_FIN BN_FORMAT_FINITE
+#define REQ_FIN (BN_FORMAT_REQUIRED | BN_FORMAT_FINITE)
 
 /* clang-format off */
 const BnFormatEntry BnFormatTable[] = {
-  [BN_F_FORMAT]           = {"/", "format", BN_FORMAT_STRING, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "\"bregnet/1\""},
-  [BN_F_KIND]             = {"/", "kind", BN_FORMAT_STRING, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "model, checkpoint, inversion, gsparse_truth or predictions"},
-  [BN_F_META_CHECKSUM]    = {"**", "meta_checksum", BN_FORMAT_UINT64, "", PETSC_FALSE, BN_FORMAT_OURS, 0, "checksum of the object's metadata (see below); on every group and dataset of files written since it was introduced"},
-  [BN_F_CHECKSUM]         = {"*", "checksum", BN_FORMAT_UINT64, "", PETSC_TRUE, BN_FORMAT_OURS, 0, "checksum of the dataset's values (see below)"},
-  [BN_F_NET]              = {"/net", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KMC, 0, "the network"},
-  [BN_F_NET_WIDTHS]       = {"/net", "widths", BN_FORMAT_INT64, "L+1", PETSC_TRUE, KMC, 0, "n_0, ..., n_L"},
-  [BN_F_NET_ACTIVATIONS]  = {"/net", "activations", BN_FORMAT_STRING, "", PETSC_TRUE, KMC, 0, "the layers' activations, comma-separated"},
-  [BN_F_NET_TIED]         = {"/net", "tied", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: W_2 = W_1^T (absent: 0)"},
-  [BN_F_ROOT_TIED]        = {"/", "tied", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "older place of /net tied, still read"},
-  [BN_F_LAYER]            = {"/net/layer_{l}", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KMC, 0, "layer l = 1..L"},
-  [BN_F_LAYER_ACTIVATION] = {"/net/layer_{l}", "activation", BN_FORMAT_STRING, "", PETSC_TRUE, KMC, 0, "activation spec, e.g. leakyrelu:0.1"},
-  [BN_F_LAYER_LAMBDA]     = {"/net/layer_{l}", "lambda", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KMC, 0, "Bregman weight lambda_l"},
-  [BN_F_LAYER_REG]        = {"/net/layer_{l}", "reg", BN_FORMAT_STRING, "", PETSC_TRUE, KMC, 0, "weight regulariser spec, e.g. l2:0.001"},
-  [BN_F_LAYER_BIAS_FIXED] = {"/net/layer_{l}", "bias_fixed", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: the bias is not trained (absent: trained)"},
-  [BN_F_LAYER_RESIDUAL]   = {"/net/layer_{l}", "residual", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "1: x_l = sigma_l(z_l) + x_{l-1}, n_{l-1} = n_l (absent: plain)"},
-  [BN_F_LAYER_TYPE]       = {"/net/layer_{l}", "type", BN_FORMAT_STRING, "", PETSC_FALSE, KMC, 0, "layer type: conv (absent: dense)"},
-  [BN_F_LAYER_KERNEL]     = {"/net/layer_{l}", "kernel", BN_FORMAT_INT64, "2", PETSC_FALSE, KMC, 0, "conv: kernel height and width"},
-  [BN_F_LAYER_STRIDE]     = {"/net/layer_{l}", "stride", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "conv: stride (both directions)"},
-  [BN_F_LAYER_PADDING]    = {"/net/layer_{l}", "padding", BN_FORMAT_INT64, "", PETSC_FALSE, KMC, 0, "conv: zero padding (both directions)"},
-  [BN_F_LAYER_INPUT_SHAPE] = {"/net/layer_{l}", "input_shape", BN_FORMAT_INT64, "3", PETSC_FALSE, KMC, 0, "conv: input rows as C, H, W (channel-major)"},
-  [BN_F_LAYER_OUTPUT_SHAPE] = {"/net/layer_{l}", "output_shape", BN_FORMAT_INT64, "3", PETSC_FALSE, KMC, 0, "conv: output rows as C, H, W"},
-  [BN_F_LAYER_W]          = {"/net/layer_{l}/W", NULL, BN_FORMAT_FLOAT64, "w_l", PETSC_TRUE, KMC, FIN, "weights: n_l,n_{l-1} (dense) or c_out,c_in,kh,kw (conv)"},
-  [BN_F_LAYER_B]          = {"/net/layer_{l}/b", NULL, BN_FORMAT_FLOAT64, "b_l", PETSC_TRUE, KMC, FIN, "bias: n_l (dense) or c_out (conv)"},
-  [BN_F_LAYER_S]          = {"/net/layer_{L}/S", NULL, BN_FORMAT_FLOAT64, "n_L,n_{L-2}", PETSC_FALSE, KMC, FIN, "affine skip x_{L-2} -> z_L (bregnet prune; L >= 2)"},
-  [BN_F_SOLVER]           = {"/solver", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "solver state"},
-  [BN_F_SOLVER_SWEEP]     = {"/solver", "sweep", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "sweeps done"},
-  [BN_F_SOLVER_BATCH]     = {"/solver", "batch", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "batches done in the current sweep"},
-  [BN_F_SOLVER_ENERGY]    = {"/solver", "energy", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "energy at the stored iterate"},
-  [BN_F_SOLVER_SEED]      = {"/solver", "seed", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-seed"},
-  [BN_F_SOLVER_OPTIONS]   = {"/solver", "options", BN_FORMAT_STRING, "", PETSC_TRUE, KC, 0, "the run's options (informative)"},
-  [BN_F_SOLVER_W_UPDATE]  = {"/solver", "w_update", BN_FORMAT_STRING, "", PETSC_TRUE, KC, 0, "-solver_w_update"},
-  [BN_F_SOLVER_BATCH_SIZE] = {"/solver", "batch_size", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_batch"},
-  [BN_F_SOLVER_X_STEPS]   = {"/solver", "x_steps", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "-solver_x_steps"},
-  [BN_F_SOLVER_X_STREAM]  = {"/solver", "x_stream", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "-solver_x_stream: 1 = residual stream steps (absent: 0)"},
-  [BN_F_SOLVER_BATCH_BALANCED] = {"/solver", "batch_balanced", BN_FORMAT_INT64, "", PETSC_FALSE, KC, 0, "1: -solver_batch_balanced (absent: 0)"},
-  [BN_F_SOLVER_LR]        = {"/solver", "lr", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr"},
-  [BN_F_SOLVER_MOMENTUM]  = {"/solver", "momentum", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_momentum"},
-  [BN_F_SOLVER_LR_DECAY]  = {"/solver", "lr_decay", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KC, 0, "-solver_lr_decay"},
-  [BN_F_SOLVER_OPTIMIZER_STEPS] = {"/solver", "optimizer_steps", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "W-steps taken (Adam's bias correction)"},
-  [BN_F_SOLVER_WEIGHT_VERSION] = {"/solver", "weight_version", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "counter of weight changes"},
-  [BN_F_SOLVER_POWER_VERSION] = {"/solver", "power_version", BN_FORMAT_INT64, "L", PETSC_TRUE, KC, 0, "weight version of each layer's spectral estimate"},
-  [BN_F_SOLVER_POWER_NORM2] = {"/solver", "power_norm2", BN_FORMAT_FLOAT64, "L", PETSC_TRUE, KC, 0, "each layer's estimate of the squared spectral norm"},
-  [BN_F_SOLVER_M_W]       = {"/solver/m_W_{l}", NULL, BN_FORMAT_FLOAT64, "w_l", PETSC_TRUE, KC, 0, "first moment (Adam) or velocity (Nesterov) of W"},
-  [BN_F_SOLVER_V_W]       = {"/solver/v_W_{l}", NULL, BN_FORMAT_FLOAT64, "w_l", PETSC_TRUE, KC, 0, "second moment of W (Adam)"},
-  [BN_F_SOLVER_M_B]       = {"/solver/m_b_{l}", NULL, BN_FORMAT_FLOAT64, "b_l", PETSC_TRUE, KC, 0, "first moment or velocity of b"},
-  [BN_F_SOLVER_V_B]       = {"/solver/v_b_{l}", NULL, BN_FORMAT_FLOAT64, "b_l", PETSC_TRUE, KC, 0, "second moment of b"},
-  [BN_F_SOLVER_POWER_W]   = {"/solver/power_W_{l}", NULL, BN_FORMAT_FLOAT64, "n_{l-1}", PETSC_TRUE, KC, 0, "power-iteration vector for |W_l|_2"},
-  [BN_F_SOLVER_POWER_X]   = {"/solver/power_X_{l}", NULL, BN_FORMAT_FLOAT64, "k_l+2", PETSC_TRUE, KC, 0, "power-iteration state for the W-step: k_l = n_{l-1} (dense) or c_in kh kw (conv)"},
-  [BN_F_LIFT]             = {"/lift", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "auxiliary variables"},
-  [BN_F_LIFT_X]           = {"/lift/x_{h}", NULL, BN_FORMAT_FLOAT64, "N,n_l", PETSC_TRUE, KC, 0, "x_l of hidden layer l, row i = training sample i"},
-  [BN_F_HISTORY]          = {"/history", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "one entry per sweep"},
-  [BN_F_MODEL_HISTORY]    = {"/history", NULL, BN_FORMAT_GROUP, "", PETSC_FALSE, KM, 0, "models written by bregnet train: every sweep of the run"},
-  [BN_F_HISTORY_ENERGY]   = {"/history/energy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "lifted energy"},
-  [BN_F_HISTORY_GAP]      = {"/history/gap", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "lifting gap"},
-  [BN_F_HISTORY_LOSS]     = {"/history/loss", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "forward network's loss"},
-  [BN_F_HISTORY_TRAIN_ACCURACY] = {"/history/train_accuracy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "training accuracy"},
-  [BN_F_HISTORY_TEST_ACCURACY] = {"/history/test_accuracy", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "test accuracy"},
-  [BN_F_HISTORY_SECONDS]  = {"/history/seconds", NULL, BN_FORMAT_FLOAT64, "H", PETSC_TRUE, KMC, 0, "wall-clock seconds of the sweep"},
-  [BN_F_DATA]             = {"/data", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KC, 0, "the training data"},
-  [BN_F_DATA_SOURCE]      = {"/data", "source", BN_FORMAT_STRING, "", PETSC_TRUE, KC, 0, "-data (with its parameters)"},
-  [BN_F_DATA_SAMPLES]     = {"/data", "samples", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "training samples"},
-  [BN_F_DATA_SEED]        = {"/data", "seed", BN_FORMAT_INT64, "", PETSC_TRUE, KC, 0, "seed of synthetic data"},
-  [BN_F_DATA_TRAIN_FINGERPRINT] = {"/data", "train_fingerprint", BN_FORMAT_UINT64, "", PETSC_FALSE, KC, 0, "checksum of the training inputs, targets and labels (see below)"},
-  [BN_F_DATA_TEST_FINGERPRINT] = {"/data", "test_fingerprint", BN_FORMAT_UINT64, "", PETSC_FALSE, KC, 0, "the same for the test split (0: none)"},
+  [BN_F_FORMAT]           = {"/", "format", STRING, "", REQ, BN_FORMAT_OURS, "\"bregnet/1\""},
+  [BN_F_KIND]             = {"/", "kind", STRING, "", REQ, BN_FORMAT_OURS, "model, checkpoint, inversion, gsparse_truth or predictions"},
+  [BN_F_META_CHECKSUM]    = {"**", "meta_checksum", UINT64, "", OPT, BN_FORMAT_OURS, "checksum of the object's metadata (see below); on every group and dataset of files written since it was introduced"},
+  [BN_F_CHECKSUM]         = {"*", "checksum", UINT64, "", REQ, BN_FORMAT_OURS, "checksum of the dataset's values (see below)"},
+  [BN_F_NET]              = {"/net", "", GROUP, "", REQ, KMC, "the network"},
+  [BN_F_NET_WIDTHS]       = {"/net", "widths", INT64, "L+1", REQ, KMC, "n_0, ..., n_L"},
+  [BN_F_NET_ACTIVATIONS]  = {"/net", "activations", STRING, "", REQ, KMC, "the layers' activations, comma-separated"},
+  [BN_F_NET_TIED]         = {"/net", "tied", INT64, "", OPT, KMC, "1: W_2 = W_1^T (absent: 0)"},
+  [BN_F_ROOT_TIED]        = {"/", "tied", INT64, "", OPT, KMC, "older place of /net tied, still read"},
+  [BN_F_LAYER]            = {"/net/layer_{l}", "", GROUP, "", REQ, KMC, "layer l = 1..L"},
+  [BN_F_LAYER_ACTIVATION] = {"/net/layer_{l}", "activation", STRING, "", REQ, KMC, "activation spec, e.g. leakyrelu:0.1"},
+  [BN_F_LAYER_LAMBDA]     = {"/net/layer_{l}", "lambda", FLOAT64, "", REQ, KMC, "Bregman weight lambda_l"},
+  [BN_F_LAYER_REG]        = {"/net/layer_{l}", "reg", STRING, "", REQ, KMC, "weight regulariser spec, e.g. l2:0.001"},
+  [BN_F_LAYER_BIAS_FIXED] = {"/net/layer_{l}", "bias_fixed", INT64, "", OPT, KMC, "1: the bias is not trained (absent: trained)"},
+  [BN_F_LAYER_RESIDUAL]   = {"/net/layer_{l}", "residual", INT64, "", OPT, KMC, "1: x_l = sigma_l(z_l) + x_{l-1}, n_{l-1} = n_l (absent: plain)"},
+  [BN_F_LAYER_TYPE]       = {"/net/layer_{l}", "type", STRING, "", OPT, KMC, "layer type: conv (absent: dense)"},
+  [BN_F_LAYER_KERNEL]     = {"/net/layer_{l}", "kernel", INT64, "2", OPT, KMC, "conv: kernel height and width"},
+  [BN_F_LAYER_STRIDE]     = {"/net/layer_{l}", "stride", INT64, "", OPT, KMC, "conv: stride (both directions)"},
+  [BN_F_LAYER_PADDING]    = {"/net/layer_{l}", "padding", INT64, "", OPT, KMC, "conv: zero padding (both directions)"},
+  [BN_F_LAYER_INPUT_SHAPE] = {"/net/layer_{l}", "input_shape", INT64, "3", OPT, KMC, "conv: input rows as C, H, W (channel-major)"},
+  [BN_F_LAYER_OUTPUT_SHAPE] = {"/net/layer_{l}", "output_shape", INT64, "3", OPT, KMC, "conv: output rows as C, H, W"},
+  [BN_F_LAYER_W]          = {"/net/layer_{l}/W", "", FLOAT64, "w_l", REQ_FIN, KMC, "weights: n_l,n_{l-1} (dense) or c_out,c_in,kh,kw (conv)"},
+  [BN_F_LAYER_B]          = {"/net/layer_{l}/b", "", FLOAT64, "b_l", REQ_FIN, KMC, "bias: n_l (dense) or c_out (conv)"},
+  [BN_F_LAYER_S]          = {"/net/layer_{L}/S", "", FLOAT64, "n_L,n_{L-2}", OPT_FIN, KMC, "affine skip x_{L-2} -> z_L (bregnet prune; L >= 2)"},
+  [BN_F_SOLVER]           = {"/solver", "", GROUP, "", REQ, KC, "solver state"},
+  [BN_F_SOLVER_SWEEP]     = {"/solver", "sweep", INT64, "", REQ, KC, "sweeps done"},
+  [BN_F_SOLVER_BATCH]     = {"/solver", "batch", INT64, "", REQ, KC, "batches done in the current sweep"},
+  [BN_F_SOLVER_ENERGY]    = {"/solver", "energy", FLOAT64, "", REQ, KC, "energy at the stored iterate"},
+  [BN_F_SOLVER_SEED]      = {"/solver", "seed", INT64, "", REQ, KC, "-seed"},
+  [BN_F_SOLVER_OPTIONS]   = {"/solver", "options", STRING, "", REQ, KC, "the run's options (informative)"},
+  [BN_F_SOLVER_W_UPDATE]  = {"/solver", "w_update", STRING, "", REQ, KC, "-solver_w_update"},
+  [BN_F_SOLVER_BATCH_SIZE] = {"/solver", "batch_size", INT64, "", REQ, KC, "-solver_batch"},
+  [BN_F_SOLVER_X_STEPS]   = {"/solver", "x_steps", INT64, "", REQ, KC, "-solver_x_steps"},
+  [BN_F_SOLVER_X_STREAM]  = {"/solver", "x_stream", INT64, "", OPT, KC, "-solver_x_stream: 1 = residual stream steps (absent: 0)"},
+  [BN_F_SOLVER_BATCH_BALANCED] = {"/solver", "batch_balanced", INT64, "", OPT, KC, "1: -solver_batch_balanced (absent: 0)"},
+  [BN_F_SOLVER_LR]        = {"/solver", "lr", FLOAT64, "", REQ, KC, "-solver_lr"},
+  [BN_F_SOLVER_MOMENTUM]  = {"/solver", "momentum", FLOAT64, "", REQ, KC, "-solver_momentum"},
+  [BN_F_SOLVER_LR_DECAY]  = {"/solver", "lr_decay", FLOAT64, "", REQ, KC, "-solver_lr_decay"},
+  [BN_F_SOLVER_OPTIMIZER_STEPS] = {"/solver", "optimizer_steps", INT64, "", REQ, KC, "W-steps taken (Adam's bias correction)"},
+  [BN_F_SOLVER_WEIGHT_VERSION] = {"/solver", "weight_version", INT64, "", REQ, KC, "counter of weight changes"},
+  [BN_F_SOLVER_POWER_VERSION] = {"/solver", "power_version", INT64, "L", REQ, KC, "weight version of each layer's spectral estimate"},
+  [BN_F_SOLVER_POWER_NORM2] = {"/solver", "power_norm2", FLOAT64, "L", REQ, KC, "each layer's estimate of the squared spectral norm"},
+  [BN_F_SOLVER_M_W]       = {"/solver/m_W_{l}", "", FLOAT64, "w_l", REQ, KC, "first moment (Adam) or velocity (Nesterov) of W"},
+  [BN_F_SOLVER_V_W]       = {"/solver/v_W_{l}", "", FLOAT64, "w_l", REQ, KC, "second moment of W (Adam)"},
+  [BN_F_SOLVER_M_B]       = {"/solver/m_b_{l}", "", FLOAT64, "b_l", REQ, KC, "first moment or velocity of b"},
+  [BN_F_SOLVER_V_B]       = {"/solver/v_b_{l}", "", FLOAT64, "b_l", REQ, KC, "second moment of b"},
+  [BN_F_SOLVER_POWER_W]   = {"/solver/power_W_{l}", "", FLOAT64, "n_{l-1}", REQ, KC, "power-iteration vector for |W_l|_2"},
+  [BN_F_SOLVER_POWER_X]   = {"/solver/power_X_{l}", "", FLOAT64, "k_l+2", REQ, KC, "power-iteration state for the W-step: k_l = n_{l-1} (dense) or c_in kh kw (conv)"},
+  [BN_F_LIFT]             = {"/lift", "", GROUP, "", REQ, KC, "auxiliary variables"},
+  [BN_F_LIFT_X]           = {"/lift/x_{h}", "", FLOAT64, "N,n_l", REQ, KC, "x_l of hidden layer l, row i = training sample i"},
+  [BN_F_HISTORY]          = {"/history", "", GROUP, "", REQ, KC, "one entry per sweep"},
+  [BN_F_MODEL_HISTORY]    = {"/history", "", GROUP, "", OPT, KM, "models written by bregnet train: every sweep of the run"},
+  [BN_F_HISTORY_ENERGY]   = {"/history/energy", "", FLOAT64, "H", REQ, KMC, "lifted energy"},
+  [BN_F_HISTORY_GAP]      = {"/history/gap", "", FLOAT64, "H", REQ, KMC, "lifting gap"},
+  [BN_F_HISTORY_LOSS]     = {"/history/loss", "", FLOAT64, "H", REQ, KMC, "forward network's loss"},
+  [BN_F_HISTORY_TRAIN_ACCURACY] = {"/history/train_accuracy", "", FLOAT64, "H", REQ, KMC, "training accuracy"},
+  [BN_F_HISTORY_TEST_ACCURACY] = {"/history/test_accuracy", "", FLOAT64, "H", REQ, KMC, "test accuracy"},
+  [BN_F_HISTORY_SECONDS]  = {"/history/seconds", "", FLOAT64, "H", REQ, KMC, "wall-clock seconds of the sweep"},
+  [BN_F_DATA]             = {"/data", "", GROUP, "", REQ, KC, "the training data"},
+  [BN_F_DATA_SOURCE]      = {"/data", "source", STRING, "", REQ, KC, "-data (with its parameters)"},
+  [BN_F_DATA_SAMPLES]     = {"/data", "samples", INT64, "", REQ, KC, "training samples"},
+  [BN_F_DATA_SEED]        = {"/data", "seed", INT64, "", REQ, KC, "seed of synthetic data"},
+  [BN_F_DATA_TRAIN_FINGERPRINT] = {"/data", "train_fingerprint", UINT64, "", OPT, KC, "checksum of the training inputs, targets and labels (see below)"},
+  [BN_F_DATA_TEST_FINGERPRINT] = {"/data", "test_fingerprint", UINT64, "", OPT, KC, "the same for the test split (0: none)"},
   /* provenance: models (bregnet train) and predictions */
-  {"/provenance", NULL, BN_FORMAT_GROUP, "", PETSC_FALSE, KMP, 0, "how the file was made"},
-  {"/provenance", "bregnet_version", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "version of bregnet"},
-  {"/provenance", "git_commit", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "git describe of the build (-dirty: uncommitted changes)"},
-  {"/provenance", "command", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "train or predict"},
-  {"/provenance", "ranks", BN_FORMAT_INT64, "", PETSC_TRUE, KMP, 0, "number of ranks"},
-  {"/provenance", "options", BN_FORMAT_STRING, "", PETSC_TRUE, KMP, 0, "every option of the run"},
-  {"/provenance", "data_source", BN_FORMAT_STRING, "", PETSC_FALSE, KMP, 0, "-data descriptor that rebuilds the data"},
-  {"/provenance", "data_samples", BN_FORMAT_INT64, "", PETSC_FALSE, KMP, 0, "training samples"},
-  {"/provenance", "seed", BN_FORMAT_INT64, "", PETSC_FALSE, KMP, 0, "-seed"},
-  {"/provenance", "input_scaling", BN_FORMAT_STRING, "", PETSC_FALSE, KMP, 0, "how the inputs were derived from the stored data"},
+  {"/provenance", "", GROUP, "", OPT, KMP, "how the file was made"},
+  {"/provenance", "bregnet_version", STRING, "", REQ, KMP, "version of bregnet"},
+  {"/provenance", "git_commit", STRING, "", REQ, KMP, "git describe of the build (-dirty: uncommitted changes)"},
+  {"/provenance", "command", STRING, "", REQ, KMP, "train or predict"},
+  {"/provenance", "ranks", INT64, "", REQ, KMP, "number of ranks"},
+  {"/provenance", "options", STRING, "", REQ, KMP, "every option of the run"},
+  {"/provenance", "data_source", STRING, "", OPT, KMP, "-data descriptor that rebuilds the data"},
+  {"/provenance", "data_samples", INT64, "", OPT, KMP, "training samples"},
+  {"/provenance", "seed", INT64, "", OPT, KMP, "-seed"},
+  {"/provenance", "input_scaling", STRING, "", OPT, KMP, "how the inputs were derived from the stored data"},
   /* bregnet predict -output */
-  {"/predictions", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KP, 0, "per-sample results"},
-  {"/predictions/train", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KP, 0, "training split"},
-  {"/predictions/train/outputs", NULL, BN_FORMAT_FLOAT64, "N,K", PETSC_TRUE, KP, 0, "network outputs sigma_L(z_L), K = n_L"},
-  {"/predictions/train/class", NULL, BN_FORMAT_FLOAT64, "N,1", PETSC_TRUE, KP, 0, "index of the largest output (ties: the first)"},
-  {"/predictions/train/hidden_{l}", NULL, BN_FORMAT_FLOAT64, "N,*", PETSC_FALSE, KP, 0, "x_l of hidden layer l (-output_hidden)"},
-  {"/predictions/test", NULL, BN_FORMAT_GROUP, "", PETSC_FALSE, KP, 0, "test split (when the data have one)"},
-  {"/predictions/test/outputs", NULL, BN_FORMAT_FLOAT64, "N_test,K", PETSC_TRUE, KP, 0, "network outputs"},
-  {"/predictions/test/class", NULL, BN_FORMAT_FLOAT64, "N_test,1", PETSC_TRUE, KP, 0, "index of the largest output"},
-  {"/predictions/test/hidden_{l}", NULL, BN_FORMAT_FLOAT64, "N_test,*", PETSC_FALSE, KP, 0, "x_l of hidden layer l"},
+  {"/predictions", "", GROUP, "", REQ, KP, "per-sample results"},
+  {"/predictions/train", "", GROUP, "", REQ, KP, "training split"},
+  {"/predictions/train/outputs", "", FLOAT64, "N,K", REQ, KP, "network outputs sigma_L(z_L), K = n_L"},
+  {"/predictions/train/class", "", FLOAT64, "N,1", REQ, KP, "index of the largest output (ties: the first)"},
+  {"/predictions/train/hidden_{l}", "", FLOAT64, "N,*", OPT, KP, "x_l of hidden layer l (-output_hidden)"},
+  {"/predictions/test", "", GROUP, "", OPT, KP, "test split (when the data have one)"},
+  {"/predictions/test/outputs", "", FLOAT64, "N_test,K", REQ, KP, "network outputs"},
+  {"/predictions/test/class", "", FLOAT64, "N_test,1", REQ, KP, "index of the largest output"},
+  {"/predictions/test/hidden_{l}", "", FLOAT64, "N_test,*", OPT, KP, "x_l of hidden layer l"},
   /* bregnet invert's results ({m}: "_METHOD" for the second method of -invert_compare) */
-  {"/inversion", NULL, BN_FORMAT_GROUP, "", PETSC_TRUE, KI, 0, "inversion results"},
-  {"/inversion", "alpha", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KI, 0, "regularisation weight"},
-  {"/inversion", "delta", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KI, 0, "noise level"},
-  {"/inversion", "reg", BN_FORMAT_STRING, "", PETSC_TRUE, KI, 0, "input regulariser"},
-  {"/inversion", "method", BN_FORMAT_STRING, "", PETSC_TRUE, KI, 0, "inversion method"},
-  {"/inversion", "solver", BN_FORMAT_STRING, "", PETSC_TRUE, KI, 0, "input solver"},
-  {"/inversion", "source", BN_FORMAT_STRING, "", PETSC_TRUE, KI, 0, "perceptron or the model file"},
-  {"/inversion", "seed", BN_FORMAT_INT64, "", PETSC_TRUE, KI, 0, "-seed"},
-  {"/inversion", "shape", BN_FORMAT_INT64, "2", PETSC_TRUE, KI, 0, "image height and width"},
-  {"/inversion", "sweeps{m}", BN_FORMAT_INT64, "", PETSC_TRUE, KI, 0, "sweeps of the method"},
-  {"/inversion", "sweeps_within_1pct{m}", BN_FORMAT_INT64, "", PETSC_TRUE, KI, 0, "sweeps to come within 1% of the final energy"},
-  {"/inversion", "seconds{m}", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KI, 0, "seconds"},
-  {"/inversion", "energy{m}", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KI, 0, "final energy"},
-  {"/inversion", "misfit{m}", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KI, 0, "final data misfit"},
-  {"/inversion", "rel_error{m}", BN_FORMAT_FLOAT64, "", PETSC_FALSE, KI, 0, "relative error against the truth (when known)"},
-  {"/inversion", "psnr{m}", BN_FORMAT_FLOAT64, "", PETSC_FALSE, KI, 0, "PSNR against the truth (when known)"},
-  {"/inversion/x0{m}", NULL, BN_FORMAT_FLOAT64, "N,n_0", PETSC_TRUE, KI, 0, "recovered inputs"},
-  {"/inversion/measurements", NULL, BN_FORMAT_FLOAT64, "N,*", PETSC_TRUE, KI, 0, "noisy outputs inverted"},
-  {"/inversion/truth", NULL, BN_FORMAT_FLOAT64, "N,n_0", PETSC_FALSE, KI, 0, "true inputs (when known)"},
-  {"/inversion/decoded", NULL, BN_FORMAT_FLOAT64, "N,n_0", PETSC_FALSE, KI, 0, "decoder's output (autoencoders)"},
-  {"/inversion/backprojection", NULL, BN_FORMAT_FLOAT64, "N,n_0", PETSC_FALSE, KI, 0, "W^T (y - b), rescaled (one layer)"},
-  {"/inversion/history_seconds{m}", NULL, BN_FORMAT_FLOAT64, "*", PETSC_TRUE, KI, 0, "seconds after each sweep"},
-  {"/inversion/history_rel_error{m}", NULL, BN_FORMAT_FLOAT64, "*", PETSC_FALSE, KI, 0, "relative error after each sweep (when the truth is known)"},
+  {"/inversion", "", GROUP, "", REQ, KI, "inversion results"},
+  {"/inversion", "alpha", FLOAT64, "", REQ, KI, "regularisation weight"},
+  {"/inversion", "delta", FLOAT64, "", REQ, KI, "noise level"},
+  {"/inversion", "reg", STRING, "", REQ, KI, "input regulariser"},
+  {"/inversion", "method", STRING, "", REQ, KI, "inversion method"},
+  {"/inversion", "solver", STRING, "", REQ, KI, "input solver"},
+  {"/inversion", "source", STRING, "", REQ, KI, "perceptron or the model file"},
+  {"/inversion", "seed", INT64, "", REQ, KI, "-seed"},
+  {"/inversion", "shape", INT64, "2", REQ, KI, "image height and width"},
+  {"/inversion", "sweeps{m}", INT64, "", REQ, KI, "sweeps of the method"},
+  {"/inversion", "sweeps_within_1pct{m}", INT64, "", REQ, KI, "sweeps to come within 1% of the final energy"},
+  {"/inversion", "seconds{m}", FLOAT64, "", REQ, KI, "seconds"},
+  {"/inversion", "energy{m}", FLOAT64, "", REQ, KI, "final energy"},
+  {"/inversion", "misfit{m}", FLOAT64, "", REQ, KI, "final data misfit"},
+  {"/inversion", "rel_error{m}", FLOAT64, "", OPT, KI, "relative error against the truth (when known)"},
+  {"/inversion", "psnr{m}", FLOAT64, "", OPT, KI, "PSNR against the truth (when known)"},
+  {"/inversion/x0{m}", "", FLOAT64, "N,n_0", REQ, KI, "recovered inputs"},
+  {"/inversion/measurements", "", FLOAT64, "N,*", REQ, KI, "noisy outputs inverted"},
+  {"/inversion/truth", "", FLOAT64, "N,n_0", OPT, KI, "true inputs (when known)"},
+  {"/inversion/decoded", "", FLOAT64, "N,n_0", OPT, KI, "decoder's output (autoencoders)"},
+  {"/inversion/backprojection", "", FLOAT64, "N,n_0", OPT, KI, "W^T (y - b), rescaled (one layer)"},
+  {"/inversion/history_seconds{m}", "", FLOAT64, "*", REQ, KI, "seconds after each sweep"},
+  {"/inversion/history_rel_error{m}", "", FLOAT64, "*", OPT, KI, "relative error after each sweep (when the truth is known)"},
   /* -data_gsparse_truth files */
-  {"/", "groups", BN_FORMAT_INT64, "", PETSC_TRUE, KT, 0, "number of groups G"},
-  {"/", "group_size", BN_FORMAT_INT64, "", PETSC_TRUE, KT, 0, "atoms per group s"},
-  {"/", "active", BN_FORMAT_INT64, "", PETSC_TRUE, KT, 0, "active groups per sample k"},
-  {"/", "seed", BN_FORMAT_INT64, "", PETSC_TRUE, KT, 0, "-seed"},
-  {"/", "noise", BN_FORMAT_FLOAT64, "", PETSC_TRUE, KT, 0, "noise level"},
-  {"/dictionary", NULL, BN_FORMAT_FLOAT64, "n,A", PETSC_TRUE, KT, 0, "unit atoms, A = G s columns"},
-  {"/coefficients", NULL, BN_FORMAT_FLOAT64, "N,A", PETSC_TRUE, KT, 0, "training coefficients"},
-  {"/labels", NULL, BN_FORMAT_FLOAT64, "N,1", PETSC_TRUE, KT, 0, "training labels"},
-  {"/test_coefficients", NULL, BN_FORMAT_FLOAT64, "N_test,A", PETSC_FALSE, KT, 0, "test coefficients"},
-  {"/test_labels", NULL, BN_FORMAT_FLOAT64, "N_test,1", PETSC_FALSE, KT, 0, "test labels"},
+  {"/", "groups", INT64, "", REQ, KT, "number of groups G"},
+  {"/", "group_size", INT64, "", REQ, KT, "atoms per group s"},
+  {"/", "active", INT64, "", REQ, KT, "active groups per sample k"},
+  {"/", "seed", INT64, "", REQ, KT, "-seed"},
+  {"/", "noise", FLOAT64, "", REQ, KT, "noise level"},
+  {"/dictionary", "", FLOAT64, "n,A", REQ, KT, "unit atoms, A = G s columns"},
+  {"/coefficients", "", FLOAT64, "N,A", REQ, KT, "training coefficients"},
+  {"/labels", "", FLOAT64, "N,1", REQ, KT, "training labels"},
+  {"/test_coefficients", "", FLOAT64, "N_test,A", OPT, KT, "test coefficients"},
+  {"/test_labels", "", FLOAT64, "N_test,1", OPT, KT, "test labels"},
   /* user data files (-data PATH.h5): plain HDF5, no attributes required */
-  {"/inputs", NULL, BN_FORMAT_NUMBER, "N,n_0", PETSC_TRUE, KD, 0, "training inputs"},
-  {"/inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "C, H, W: the rows are channel-major images (the network's input shape)"},
-  {"/targets", NULL, BN_FORMAT_NUMBER, "N,n_L", PETSC_FALSE, KD, 0, "training targets (or /labels)"},
-  {"/labels", NULL, BN_FORMAT_INTEGER, "N", PETSC_FALSE, KD, 0, "class labels 0..n_L-1 (or /targets)"},
-  {"/test_inputs", NULL, BN_FORMAT_NUMBER, "N_test,n_0", PETSC_FALSE, KD, 0, "test inputs"},
-  {"/test_inputs", "shape", BN_FORMAT_INTEGER, "3", PETSC_FALSE, KD, 0, "that of /inputs (or none)"},
-  {"/test_targets", NULL, BN_FORMAT_NUMBER, "N_test,n_L", PETSC_FALSE, KD, 0, "test targets"},
-  {"/test_labels", NULL, BN_FORMAT_INTEGER, "N_test", PETSC_FALSE, KD, 0, "test class labels"},
+  {"/inputs", "", NUMBER, "N,n_0", REQ, KD, "training inputs"},
+  {"/inputs", "shape", INTEGER, "3", OPT, KD, "C, H, W: the rows are channel-major images (the network's input shape)"},
+  {"/targets", "", NUMBER, "N,n_L", OPT, KD, "training targets (or /labels)"},
+  {"/labels", "", INTEGER, "N", OPT, KD, "class labels 0..n_L-1 (or /targets)"},
+  {"/test_inputs", "", NUMBER, "N_test,n_0", OPT, KD, "test inputs"},
+  {"/test_inputs", "shape", INTEGER, "3", OPT, KD, "that of /inputs (or none)"},
+  {"/test_targets", "", NUMBER, "N_test,n_L", OPT, KD, "test targets"},
+  {"/test_labels", "", INTEGER, "N_test", OPT, KD, "test class labels"},
 };
 /* clang-format on */
 const PetscInt BnFormatTableSize = (PetscInt)(sizeof(BnFormatTable) / sizeof(BnFormatTable[0]));
@@ -160,7 +171,17 @@ const PetscInt BnFormatTableSize = (PetscInt)(sizeof(BnFormatTable) / sizeof(BnF
 #undef KMC
 #undef KP
 #undef KMP
-#undef FIN
+#undef GROUP
+#undef FLOAT64
+#undef INT64
+#undef UINT64
+#undef STRING
+#undef NUMBER
+#undef INTEGER
+#undef OPT
+#undef REQ
+#undef OPT_FIN
+#undef REQ_FIN
 
 static const char *const BnFormatTypeNames[] = {"group", "float64", "int64", "uint64", "string", "number", "integer"};
 
@@ -187,14 +208,34 @@ const char *BnFormatAttr(BnFormatKey key)
   return BnFormatTable[key].attr;
 }
 
+/* the number of values of an attribute entry: its shape, a number ("" = one) */
+static PetscInt BnFormatValues(BnFormatKey key)
+{
+  return BnFormatTable[key].shape[0] ? (PetscInt)strtol(BnFormatTable[key].shape, NULL, 10) : 1;
+}
+
+PetscErrorCode BnFormatWriteInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], const PetscInt64 v[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; v += BnFormatValues(keys[k++])) PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(keys[k]), BnFormatValues(keys[k]), v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode BnFormatReadInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], PetscInt64 v[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; v += BnFormatValues(keys[k++])) PetscCall(BnH5ReadAttrInt64(f, grp, BnFormatAttr(keys[k]), BnFormatValues(keys[k]), v));
+  PetscFunctionReturn(0);
+}
+
+/* the kinds of file by bit (BN_FORMAT_MODEL = 1 << 0, ...) */
+static const char *const BnFormatKindNames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data", "predictions"};
+
 unsigned BnFormatKindBit(const char kind[])
 {
   if (!kind) return BN_FORMAT_DATA;
-  if (!strcmp(kind, "model")) return BN_FORMAT_MODEL;
-  if (!strcmp(kind, "checkpoint")) return BN_FORMAT_CHECKPOINT;
-  if (!strcmp(kind, "inversion")) return BN_FORMAT_INVERSION;
-  if (!strcmp(kind, "gsparse_truth")) return BN_FORMAT_TRUTH;
-  if (!strcmp(kind, "predictions")) return BN_FORMAT_PREDICTIONS;
+  for (unsigned k = 0; k < sizeof(BnFormatKindNames) / sizeof(BnFormatKindNames[0]); k++)
+    if ((1u << k) != BN_FORMAT_DATA && !strcmp(kind, BnFormatKindNames[k])) return 1u << k; /* data files have no kind */
   return 0;
 }
 
@@ -460,7 +501,7 @@ static PetscErrorCode BnFormatCheckObject(BnFormatCtx *c, const char obj[], Pets
   PetscFunctionBegin;
   for (e = 0; e < BnFormatTableSize; e++) {
     const BnFormatEntry *x = &BnFormatTable[e];
-    if (x->attr || !(x->kinds & c->kinds) || !BnFormatMatch(c, x->object, obj, &l)) continue;
+    if (x->attr[0] || !(x->kinds & c->kinds) || !BnFormatMatch(c, x->object, obj, &l)) continue;
     break;
   }
   if (e == BnFormatTableSize) {
@@ -472,7 +513,7 @@ static PetscErrorCode BnFormatCheckObject(BnFormatCtx *c, const char obj[], Pets
       PetscInt             lk;
       char                 top[PETSC_MAX_PATH_LEN];
       const char          *slash = strchr(obj + 1, '/');
-      if (x->attr || x->type != BN_FORMAT_GROUP || !(x->kinds & c->kinds) || !slash) continue;
+      if (x->attr[0] || x->type != BN_FORMAT_GROUP || !(x->kinds & c->kinds) || !slash) continue;
       n = (size_t)(slash - obj);
       memcpy(top, obj, n);
       top[n] = 0;
@@ -491,7 +532,7 @@ static PetscErrorCode BnFormatCheckObject(BnFormatCtx *c, const char obj[], Pets
       for (PetscInt k = 0; k < BnFormatTableSize; k++) {
         const BnFormatEntry *x = &BnFormatTable[k];
         const char          *ph;
-        if (x->attr || !(x->kinds & c->kinds) || !(ph = strchr(x->object, '{')) || ph[1] == 'm' || !BnFormatMatch(c, x->object, obj, &lk)) continue;
+        if (x->attr[0] || !(x->kinds & c->kinds) || !(ph = strchr(x->object, '{')) || ph[1] == 'm' || !BnFormatMatch(c, x->object, obj, &lk)) continue;
         c->L = L;
         PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s %s: allowed only in %s (L = %" PetscInt_FMT ")", isgroup ? "group" : "dataset", obj, ph[1] == 'L' ? "the output layer L of a network with L >= 2" : (ph[1] == 'h' ? "the hidden layers 1..L-1" : "the layers 1..L"), L));
         PetscFunctionReturn(0);
@@ -536,7 +577,7 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
   PetscFunctionBegin;
   for (e = 0; e < BnFormatTableSize; e++) {
     const BnFormatEntry *x = &BnFormatTable[e];
-    if (!x->attr || !(x->kinds & c->kinds)) continue;
+    if (!x->attr[0] || !(x->kinds & c->kinds)) continue;
     if (!strcmp(x->object, "**") || (!strcmp(x->object, "*") && !isgroup)) l = 0;
     else if (!BnFormatMatch(c, x->object, obj, &l)) continue;
     if (BnFormatMatch(c, x->attr, name, &la)) break;
@@ -573,67 +614,40 @@ static PetscErrorCode BnFormatCheckAttr(BnFormatCtx *c, const char obj[], PetscB
   PetscFunctionReturn(0);
 }
 
-/* an integer attribute of n values of a layer group, or a finding (and *ok = PETSC_FALSE) */
-static PetscErrorCode BnFormatLayerInts(BnFormatCtx *c, const char grp[], BnFormatKey key, PetscInt n, PetscInt64 v[], PetscBool *ok)
-{
-  BnH5AttrType type;
-  PetscInt     cnt;
-  PetscBool    good;
-
-  PetscFunctionBegin;
-  PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(key), &type));
-  if (type == BN_H5_ATTR_INT) PetscCall(BnH5GetAttrCount(c->f, grp, BnFormatAttr(key), &cnt));
-  good = (PetscBool)(type == BN_H5_ATTR_INT && cnt == n);
-  *ok  = (PetscBool)(*ok && good);
-  if (good) PetscCall(BnH5ReadAttrInt64(c->f, grp, BnFormatAttr(key), n, v));
-  else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: a conv layer needs the attribute '%s' (%" PetscInt_FMT " int64)", grp, BnFormatAttr(key), n));
-  PetscFunctionReturn(0);
-}
-
-/* layer l's parameter shapes from its type: w_l (W), b_l (b) and k_l (the W-step's power vector
-   minus 2); a conv layer's attributes must describe the convolution its widths imply */
+/* layer l's parameter shapes: w_l (W), b_l (b) and k_l (the W-step's power vector minus 2); a
+   layer with a type attribute is made from its attributes (BnLayerCreateFromFile()), which must
+   describe a layer of that type from n_{l-1} to n_l values; without one it is dense */
 static PetscErrorCode BnFormatBindLayer(BnFormatCtx *c, PetscInt l, const PetscInt64 w[])
 {
-  char       grp[64], key[32], *type = NULL;
-  PetscBool  has, conv = PETSC_FALSE, ok = PETSC_TRUE;
-  PetscInt64 k[2], s = 1, p = 0, in[3], out[3];
+  char      grp[64], key[32], why[512] = "";
+  PetscBool has = PETSC_FALSE;
+  PetscInt  nW = 0, nb = 0, rank = 2, dims[4] = {(PetscInt)w[l], (PetscInt)w[l - 1]};
 
   PetscFunctionBegin;
   PetscCall(BnFormatPath(BN_F_LAYER, l, grp, sizeof(grp)));
-  c->wrank[l]    = 2;
-  c->wdims[l][0] = w[l];
-  c->wdims[l][1] = w[l - 1];
   PetscCall(BnH5Has(c->f, grp, &has));
-  if (has) {
-    BnH5AttrType t;
-    PetscCall(BnH5GetAttrType_Private(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &t));
-    if (t == BN_H5_ATTR_STRING) PetscCall(BnH5ReadAttrString(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &type));
-    conv = (PetscBool)(type && !strcmp(type, "conv"));
-    if (type && !conv && strcmp(type, "dense")) PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: layer type '%s' is unknown (dense, conv)", grp, type));
-    PetscCall(PetscFree(type));
-  }
-  if (conv) {
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_KERNEL, 2, k, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_STRIDE, 1, &s, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_PADDING, 1, &p, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_INPUT_SHAPE, 3, in, &ok));
-    PetscCall(BnFormatLayerInts(c, grp, BN_F_LAYER_OUTPUT_SHAPE, 3, out, &ok));
-    if (ok) { /* every number in range, and the shapes those of this convolution and of the widths */
-      PetscBool good = (PetscBool)(k[0] >= 1 && k[1] >= 1 && k[0] <= 65536 && k[1] <= 65536 && s >= 1 && s <= 65536 && p >= 0 && p <= 65536);
-      for (int d = 0; d < 3; d++) good = (PetscBool)(good && in[d] >= 1 && in[d] <= PETSC_MAX_INT && out[d] >= 1 && out[d] <= PETSC_MAX_INT);
-      good = (PetscBool)(good && in[1] + 2 * p >= k[0] && in[2] + 2 * p >= k[1] && out[1] == (in[1] + 2 * p - k[0]) / s + 1 && out[2] == (in[2] + 2 * p - k[1]) / s + 1);
-      good = (PetscBool)(good && in[0] * in[1] <= PETSC_MAX_INT && in[0] * in[1] * in[2] == w[l - 1] && out[0] * out[1] <= PETSC_MAX_INT && out[0] * out[1] * out[2] == w[l]);
-      if (good) {
-        c->wrank[l] = 4;
-        c->wdims[l][0] = out[0], c->wdims[l][1] = in[0], c->wdims[l][2] = k[0], c->wdims[l][3] = k[1];
-      } else PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: the conv attributes (kernel, stride, padding, input_shape, output_shape) do not describe a convolution from n_%" PetscInt_FMT " = %" PetscInt64_FMT " to n_%" PetscInt_FMT " = %" PetscInt64_FMT " values", grp, l - 1, w[l - 1], l, w[l]));
+  if (has) PetscCall(BnH5HasAttr(c->f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+  if (has && w[l - 1] >= 1 && w[l - 1] <= PETSC_MAX_INT && w[l] >= 1 && w[l] <= PETSC_MAX_INT) {
+    BnLayer        layer = NULL;
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = BnLayerCreateFromFile(c->f, grp, (PetscInt)w[l - 1], (PetscInt)w[l], &layer);
+    if (!ierr) ierr = BnLayerGetWeightShape(layer, &rank, dims);
+    if (!ierr) ierr = BnLayerGetShape(layer, NULL, NULL, &nW, &nb);
+    if (!ierr) ierr = BnLayerDestroy(&layer);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      rank = 0; /* unknown */
+      PetscCall(BnErrorGetMessage(ierr, why, sizeof(why)));
+      PetscCall(BnFormatFinding(c, PETSC_TRUE, "%s: its attributes do not describe a layer from n_%" PetscInt_FMT " = %" PetscInt64_FMT " to n_%" PetscInt_FMT " = %" PetscInt64_FMT " values: %s", grp, l - 1, w[l - 1], l, w[l], why));
     }
   }
-  if (conv && !ok) c->wrank[l] = 0; /* unknown: reported above */
+  c->wrank[l] = rank;
+  for (PetscInt d = 0; d < rank; d++) c->wdims[l][d] = dims[d];
   snprintf(key, sizeof(key), "b_%" PetscInt_FMT, l);
-  *BnFormatSymbol(c, key) = c->wrank[l] ? c->wdims[l][0] : -1;
+  *BnFormatSymbol(c, key) = rank ? dims[0] : -1;
   snprintf(key, sizeof(key), "k_%" PetscInt_FMT, l);
-  *BnFormatSymbol(c, key) = c->wrank[l] == 4 ? c->wdims[l][1] * c->wdims[l][2] * c->wdims[l][3] : (c->wrank[l] ? w[l - 1] : -1);
+  *BnFormatSymbol(c, key) = rank ? (nb ? nW / nb : w[l - 1]) : -1;
   PetscFunctionReturn(0);
 }
 
@@ -677,7 +691,7 @@ static PetscErrorCode BnFormatCheckRequired(BnFormatCtx *c)
     const BnFormatEntry *x = &BnFormatTable[e];
     const char          *ph;
     PetscInt             lo = 0, hi = 0;
-    if (!x->required || !(x->kinds & c->kinds) || x->object[0] == '*') continue;
+    if (!(x->use & BN_FORMAT_REQUIRED) || !(x->kinds & c->kinds) || x->object[0] == '*') continue;
     if ((ph = strchr(x->object, '{')) && ph[1] != 'm') {
       if (!c->L) continue; /* the layer count is unknown: reported with /net */
       lo = ph[1] == 'L' ? c->L : 1;
@@ -686,7 +700,7 @@ static PetscErrorCode BnFormatCheckRequired(BnFormatCtx *c)
     for (PetscInt l = lo; l <= hi; l++) {
       PetscBool has;
       PetscCall(BnFormatPath((BnFormatKey)e, l, path, sizeof(path)));
-      if (!x->attr) { /* required where its group exists: a missing group is reported by its own entry */
+      if (!x->attr[0]) { /* required where its group exists: a missing group is reported by its own entry */
         char *slash = strrchr(path, '/');
         if (slash && slash != path) {
           *slash = 0;
@@ -696,7 +710,7 @@ static PetscErrorCode BnFormatCheckRequired(BnFormatCtx *c)
         }
       }
       PetscCall(BnH5Has(c->f, path, &has));
-      if (!x->attr) {
+      if (!x->attr[0]) {
         if (!has) PetscCall(BnFormatFinding(c, PETSC_TRUE, "no %s %s", x->type == BN_FORMAT_GROUP ? "group" : "dataset", path));
         continue;
       }
@@ -796,8 +810,7 @@ PetscErrorCode BnFormatCheckFinite(BnH5 f, const char dspath[], PetscInt64 n, co
 @*/
 PetscErrorCode BnFormatView(PetscViewer viewer)
 {
-  static const char *const kindnames[] = {"model", "checkpoint", "inversion", "gsparse_truth", "data", "predictions"};
-
+  static const char *const uses[] = {"optional", "required", "optional, finite", "required, finite"};
   PetscFunctionBegin;
   for (PetscInt e = 0; e < BnFormatTableSize; e++) {
     const BnFormatEntry *x = &BnFormatTable[e];
@@ -805,10 +818,9 @@ PetscErrorCode BnFormatView(PetscViewer viewer)
     for (int k = 0; k < 6; k++)
       if (x->kinds & (1u << k)) {
         if (kinds[0]) BnStrAppend_Private(kinds, sizeof(kinds), ", ");
-        BnStrAppend_Private(kinds, sizeof(kinds), kindnames[k]);
+        BnStrAppend_Private(kinds, sizeof(kinds), BnFormatKindNames[k]);
       }
-    PetscCall(PetscViewerASCIIPrintf(viewer, "| `%s` | %s%s%s | %s | %s | %s | %s |\n", x->object, x->attr ? "`" : "", x->attr ? x->attr : "", x->attr ? "`" : "", BnFormatTypeNames[x->type], x->shape[0] ? x->shape : "-",
-                                     x->required ? ((x->flags & BN_FORMAT_FINITE) ? "required, finite" : "required") : ((x->flags & BN_FORMAT_FINITE) ? "optional, finite" : "optional"), kinds));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "| `%s` | %s%s%s | %s | %s | %s | %s |\n", x->object, x->attr[0] ? "`" : "", x->attr, x->attr[0] ? "`" : "", BnFormatTypeNames[x->type], x->shape[0] ? x->shape : "-", uses[x->use], kinds));
   }
   PetscFunctionReturn(0);
 }

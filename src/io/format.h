@@ -25,8 +25,9 @@ typedef enum {
 #define BN_FORMAT_PREDICTIONS 32u
 #define BN_FORMAT_OURS        (BN_FORMAT_MODEL | BN_FORMAT_CHECKPOINT | BN_FORMAT_INVERSION | BN_FORMAT_TRUTH | BN_FORMAT_PREDICTIONS)
 
-/* flags */
-#define BN_FORMAT_FINITE 1u /* loads refuse NaN or Inf values */
+/* an entry's use: bits */
+#define BN_FORMAT_REQUIRED 1u /* files of its kinds must have it (where its group exists) */
+#define BN_FORMAT_FINITE   2u /* loads refuse NaN or Inf values */
 
 /* One entry. Paths may hold {l} (a layer 1..L), {h} (a hidden layer 1..L-1), {L} (the output
    layer) and, at the end of a name, {m} ("" or "_METHOD"). object "*" means every dataset,
@@ -36,12 +37,11 @@ typedef enum {
    throughout the file. An attribute's shape is its number of values ("" = one). */
 typedef struct {
   const char  *object;
-  const char  *attr; /* NULL: the entry is the object itself */
+  const char  *attr; /* "": the entry is the object itself */
   BnFormatType type;
   const char  *shape;
-  PetscBool    required;
+  unsigned     use; /* BN_FORMAT_REQUIRED, BN_FORMAT_FINITE */
   unsigned     kinds;
-  unsigned     flags;
   const char  *what; /* one line for the documentation */
 } BnFormatEntry;
 
@@ -121,6 +121,10 @@ PETSC_INTERN const PetscInt      BnFormatTableSize;
 PETSC_INTERN PetscErrorCode BnFormatPath(BnFormatKey key, PetscInt l, char path[], size_t len);
 /* Not Collective: the attribute name of entry key */
 PETSC_INTERN const char *BnFormatAttr(BnFormatKey key);
+/* Collective: the int64 attributes of entries keys[0..n) of group grp, their counts from the
+   table's shapes, packed in v (read: each must have its count) */
+PETSC_INTERN PetscErrorCode BnFormatWriteInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], const PetscInt64 v[]);
+PETSC_INTERN PetscErrorCode BnFormatReadInts(BnH5 f, const char grp[], PetscInt n, const BnFormatKey keys[], PetscInt64 v[]);
 /* Not Collective: the kind bit of a "kind" string (0 if unknown) */
 PETSC_INTERN unsigned BnFormatKindBit(const char kind[]);
 

@@ -135,13 +135,14 @@ static PetscErrorCode BnH5Create_Impl(MPI_Comm comm, const char path[], const ch
   /* the bytes BnSealFile() fills with the whole-file checksum at commit */
   PetscCheck(H5Pset_userblock(fcpl, BN_SEAL_USERBLOCK) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pset_userblock failed%s", BnH5Detail_Private());
   h->file = H5Fcreate(h->tmppath, H5F_ACC_TRUNC, fcpl, fapl);
-  (void)H5Pclose(fcpl);
   if (h->file < 0) {
-    const char *detail = BnH5Detail_Private(); /* before any other HDF5 call, which would clear the error stack */
+    const char *detail = BnH5Detail_Private(); /* before any other HDF5 call (the H5Pclose() too), which would clear the error stack */
+    (void)H5Pclose(fcpl);
     (void)H5Pclose(fapl);
     if (!h->rank) (void)unlink(h->tmppath);
     PetscCall(BnH5Fail(&h, PETSC_ERR_FILE_OPEN, PETSC_FALSE, "cannot create '%s'%s", h->tmppath, detail));
   }
+  (void)H5Pclose(fcpl);
   PetscCheck(H5Pclose(fapl) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "H5Pclose failed");
   h->writable = PETSC_TRUE;
   PetscCall(PetscStrallocpy(kind, &h->kind));
@@ -493,20 +494,19 @@ static PetscErrorCode BnH5CommitBegin_Impl(BnH5 *f, PetscBool sync)
   PetscFunctionReturn(0);
 }
 
-/* second half: every rank's raw writes (ok_local, errno err_local) agreed on, then the
-   whole-file checksum (BnSealFile()), fsync of PATH.tmp, rename to PATH and fsync of the
-   directory; the handle is freed */
-static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_local)
+/* second half: every rank's raw writes (ok_local, errno err_local) agreed on and the
+   whole-file checksum (BnSealFile()) written; the handle stays for the publication */
+static PetscErrorCode BnH5CommitSeal_Impl(BnH5 *f, PetscBool ok_local, int err_local)
 {
-  BnH5     h;
-  int      stage = 0, err = 0, bad[2] = {ok_local ? 0 : 1, ok_local ? 0 : err_local};
-  char     detail[256] = "";
+  BnH5 h;
+  int  bad[2] = {ok_local ? 0 : 1, ok_local ? 0 : err_local};
+  char detail[256] = "";
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
   h = *f;
   PetscValidPointer(h, 1);
-  PetscCheck(h->writable && h->file < 0, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5CommitEnd() before BnH5CommitBegin()", h->path);
+  PetscCheck(h->writable && h->file < 0 && !h->sealed, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5CommitSeal() before BnH5CommitBegin() or twice", h->path);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 2, MPI_INT, MPI_MAX, h->comm));
   if (!bad[0]) { /* the whole-file checksum, over the closed file with every byte in place */
     PetscErrorCode ierr;
@@ -514,31 +514,63 @@ static PetscErrorCode BnH5CommitEnd_Impl(BnH5 *f, PetscBool ok_local, int err_lo
     ierr = BnSealFileKnown_Private(h->comm, h->tmppath, h->nknown, h->known, h->known_sum);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
-      const char *text = NULL;
-      char       *spec = NULL;
-      PetscCall(PetscErrorMessage(ierr, &text, &spec));
-      PetscCall(PetscSNPrintf(detail, sizeof(detail), "%s", spec ? spec : text));
+      PetscCall(BnErrorGetMessage(ierr, detail, sizeof(detail)));
       bad[0] = 1;
     }
   } else PetscCall(PetscStrncpy(detail, strerror(bad[1]), sizeof(detail)));
   if (bad[0]) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_TRUE, "cannot write '%s': %s", h->tmppath, detail));
-  if (!h->rank) {
-    char *dir, *slash;
-    if ((err = BnFsyncPath(h->tmppath, O_RDONLY))) stage = 1;
-    else if (rename(h->tmppath, h->path)) {
-      stage = 2;
-      err   = errno;
-    } else {
-      /* the rename itself is only durable once the directory entry is */
-      PetscCall(PetscStrallocpy(h->path, &dir));
-      slash = strrchr(dir, '/');
-      if (slash == dir) slash[1] = 0;
-      else if (slash) slash[0] = 0;
-      if ((err = BnFsyncPath(slash ? dir : ".", O_RDONLY | O_DIRECTORY))) stage = 3;
-      PetscCall(PetscFree(dir));
-    }
-    if (stage && stage < 3) (void)unlink(h->tmppath);
+  h->sealed = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5Publish - the file-system steps of a commit, on rank 0 after BnH5CommitSeal(): fsync of
+  PATH.tmp, rename to PATH, fsync of the directory (the rename itself is only durable once the
+  directory entry is). On a failed fsync or rename PATH.tmp is removed.
+
+  Not Collective; thread-safe (no PETSc, MPI or HDF5 calls): a background thread may run it
+  while the other ranks go on. A no-op on the other ranks.
+
+  Returns 0 or the errno of the failed step; BnH5CommitFinish() raises it on every rank.
+
+.seealso: BnH5CommitSeal(), BnH5CommitFinish()
+@*/
+int BnH5Publish(BnH5 h)
+{
+  char dir[PETSC_MAX_PATH_LEN], *slash;
+  int  stage = 0, err = 0;
+
+  if (!h || h->rank || !h->sealed) return 0;
+  if ((err = BnFsyncPath(h->tmppath, O_RDONLY))) stage = 1;
+  else if (rename(h->tmppath, h->path)) {
+    stage = 2;
+    err   = errno;
+  } else {
+    snprintf(dir, sizeof(dir), "%s", h->path);
+    slash = strrchr(dir, '/');
+    if (slash == dir) slash[1] = 0;
+    else if (slash) slash[0] = 0;
+    if ((err = BnFsyncPath(slash ? dir : ".", O_RDONLY | O_DIRECTORY))) stage = 3;
   }
+  if (stage && stage < 3) (void)unlink(h->tmppath);
+  h->pub_stage = stage;
+  h->pub_err   = err;
+  return err;
+}
+
+/* last step: rank 0's outcome of BnH5Publish() raised on every rank; the handle is freed */
+static PetscErrorCode BnH5CommitFinish_Impl(BnH5 *f)
+{
+  BnH5 h;
+  int  stage, err;
+
+  PetscFunctionBegin;
+  PetscValidPointer(f, 1);
+  h = *f;
+  PetscValidPointer(h, 1);
+  PetscCheck(h->sealed, h->comm, PETSC_ERR_ARG_WRONGSTATE, "%s: BnH5CommitFinish() before BnH5CommitSeal()", h->path);
+  stage = h->pub_stage;
+  err   = h->pub_err;
   PetscCall(BnH5ShareErrno(h, &stage, &err));
   if (stage == 1) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot write '%s': fsync: %s", h->tmppath, strerror(err)));
   if (stage == 2) PetscCall(BnH5Fail(f, PETSC_ERR_FILE_WRITE, PETSC_FALSE, "cannot rename '%s' to '%s': %s", h->tmppath, h->path, strerror(err)));
@@ -613,7 +645,50 @@ PetscErrorCode BnH5CommitBegin(BnH5 *f)
 PetscErrorCode BnH5CommitEnd(BnH5 *f, PetscBool ok_local, int err_local)
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5CommitEnd_Impl(f, ok_local, err_local));
+  PetscCall(BnH5CommitSeal(f, ok_local, err_local));
+  (void)BnH5Publish(*f);
+  PetscCall(BnH5CommitFinish(f));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5CommitSeal - the first part of BnH5CommitEnd(): every rank's deferred writes agreed on and
+  the whole-file checksum written; then BnH5Publish() on rank 0 (any thread) and
+  BnH5CommitFinish() publish the file
+
+  Collective
+
+  Input Parameters:
++ f         - the file after BnH5CommitBegin()
+. ok_local  - this rank's deferred writes (and their fsync) succeeded
+- err_local - their errno when not
+
+  Notes:
+  When any rank failed, PATH.tmp is removed, f destroyed and PETSC_ERR_FILE_WRITE raised on
+  every rank naming the file and the system's reason.
+
+.seealso: BnH5CommitEnd(), BnH5Publish(), BnH5CommitFinish()
+@*/
+PetscErrorCode BnH5CommitSeal(BnH5 *f, PetscBool ok_local, int err_local)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5CommitSeal_Impl(f, ok_local, err_local));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnH5CommitFinish - the last part of BnH5CommitEnd(), after BnH5Publish() on rank 0 has
+  returned: its outcome raised on every rank (PETSC_ERR_FILE_WRITE naming the file and the
+  step); f is destroyed
+
+  Collective
+
+.seealso: BnH5CommitSeal(), BnH5Publish()
+@*/
+PetscErrorCode BnH5CommitFinish(BnH5 *f)
+{
+  PetscFunctionBegin;
+  BnH5LogCall(BN_FileWrite, BnH5CommitFinish_Impl(f));
   PetscFunctionReturn(0);
 }
 

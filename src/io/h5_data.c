@@ -120,9 +120,12 @@ static PetscErrorCode BnH5ReadChecksum(BnH5 f, const char ds[], hid_t dset, Pets
 static char bn_h5_transfer_detail[256];
 
 /* Reads or writes the block rows [r0, r0+nr) x columns [c0, c0+nc) (rank 1: rows only; rank 0:
-   the one value) from/to a contiguous buffer. Collective: ranks with nr*nc == 0 take part
-   with an empty selection. *ok is this rank's outcome; callers agree on it with an allreduce,
-   so that all ranks raise the error together. */
+   the one value) from/to a contiguous buffer. Reads are collective: ranks with nr*nc == 0 take
+   part with an empty selection. Writes are independent: each rank writes its own contiguous
+   block (datasets are contiguous and allocated at creation), with no collective buffering to
+   set up and no rank waiting for another, and a rank with nothing to write does not call
+   HDF5. *ok is this rank's outcome; callers agree on it with an allreduce, so that all ranks
+   raise the error together. */
 static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype, int rank, hsize_t r0, hsize_t nr, hsize_t c0, hsize_t nc, void *buf, int *ok)
 {
   hsize_t n = nr * nc, mdim = n ? n : 1, start[2] = {r0, c0}, count[2] = {nr, nc};
@@ -137,7 +140,7 @@ static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype
   mspace                   = H5Screate_simple(1, &mdim, NULL);
   dxpl                     = H5Pcreate(H5P_DATASET_XFER);
   PetscCheck(fspace >= 0 && mspace >= 0 && dxpl >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cannot set up an HDF5 transfer%s", BnH5Detail_Private());
-  if (H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) *ok = 0;
+  if (H5Pset_dxpl_mpio(dxpl, write ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE) < 0) *ok = 0;
   if (!n) st = H5Sselect_none(fspace);
   else if (rank == 0) st = H5Sselect_all(fspace);
   else if (rank > 2) { /* whole rows of a higher-rank dataset (conv weights): columns = the trailing dims */
@@ -147,15 +150,15 @@ static PetscErrorCode BnH5TransferBlock(hid_t dset, PetscBool write, hid_t mtype
     if (st >= 0 && c0 == 0 && nc == cols) st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, s4, NULL, c4, NULL);
     else st = -1;
   } else st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-  if (st < 0 || !n) { /* a failed selection still joins the collective call, with nothing */
+  if (st < 0 || !n) { /* a failed selection still joins a collective read, with nothing */
     if (st < 0) *ok = 0;
     (void)H5Sselect_none(fspace);
     (void)H5Sselect_none(mspace);
     n = 0;
   }
   /* an empty dataset has no storage address: HDF5's collective I/O fails on it; all ranks
-     see the same extent, so all skip together */
-  if (H5Sget_simple_extent_npoints(fspace) == 0) st = 0;
+     see the same extent, so all skip together. An independent write of nothing is no write. */
+  if (H5Sget_simple_extent_npoints(fspace) == 0 || (write && !n)) st = 0;
   else if (write) st = H5Dwrite(dset, mtype, mspace, fspace, dxpl, n ? buf : (void *)dummy);
   else st = H5Dread(dset, mtype, mspace, fspace, dxpl, n ? buf : (void *)dummy);
   if (st < 0) *ok = 0;
@@ -371,7 +374,7 @@ static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt 
   hsize_t  hdims[4], cols, count;
   hid_t    dset = H5I_INVALID_HID;
   int      ok;
-  uint64_t sum = 0;
+  uint64_t v[2] = {0, 0}; /* {failed ranks, checksum}: one allreduce for both */
 
   PetscFunctionBegin;
   PetscValidPointer(f, 1);
@@ -382,11 +385,11 @@ static PetscErrorCode BnH5WriteArray_Impl(BnH5 f, const char dspath[], PetscInt 
   /* one writer: the copies on other ranks need not be bitwise equal (or present), and the
      file must match the checksum */
   PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, 0, f->rank != root ? 0 : hdims[0], 0, cols, (void *)data, &ok));
-  PetscCall(BnH5AllOk(f, &ok));
-  BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
-  if (f->rank == root) sum = BnChecksumReal(data, (PetscInt64)count, 0);
-  PetscCallMPI(MPI_Bcast(&sum, 1, MPI_UINT64_T, root, f->comm));
-  PetscCall(BnH5WriteChecksum_Private(f, dspath, sum));
+  v[0] = !ok;
+  if (f->rank == root) v[1] = BnChecksumReal(data, (PetscInt64)count, 0);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_SUM, f->comm));
+  BnH5CheckWrite(f, !v[0], "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
+  PetscCall(BnH5WriteChecksum_Private(f, dspath, v[1]));
   BnH5CheckWrite(f, H5Dclose(dset) >= 0, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
   PetscFunctionReturn(0);
 }
@@ -437,15 +440,15 @@ static PetscErrorCode BnH5CheckRowArgs(BnH5 f, const char ds[], PetscInt rank, c
 }
 
 /* rows [lo, lo+nloc) of a dataset of shape dims (rank 2, or higher: a row is all trailing
-   dimensions, as for conv weights). offset NULL: write the rows now; else leave them to the
-   caller, who writes them at *offset */
-static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
+   dimensions, as for conv weights). offset NULL: write the rows now; else copy them to snap
+   and leave them to the caller, who writes them at *offset */
+static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscReal snap[], PetscInt64 *offset)
 {
   hsize_t    hdims[4], cols, count;
   hid_t      dset = H5I_INVALID_HID;
   int        ok;
   PetscBool  tiles, mine;
-  uint64_t   local = 0, sum;
+  uint64_t   v[2] = {0, 0}; /* {failed ranks, checksum}: one allreduce for both */
   PetscInt64 N, ncols;
 
   PetscFunctionBegin;
@@ -458,11 +461,12 @@ static PetscErrorCode BnH5WriteRows_Impl(BnH5 f, const char dspath[], PetscInt r
     ok        = a != HADDR_UNDEF || !N || !ncols;
     *offset   = (mine && ok && N && ncols) ? (PetscInt64)a + 8 * lo * ncols : -1;
   } else PetscCall(BnH5TransferBlock(dset, PETSC_TRUE, H5T_NATIVE_DOUBLE, (int)rank, (hsize_t)lo, mine ? (hsize_t)nloc : 0, 0, (hsize_t)ncols, (void *)data, &ok));
-  PetscCall(BnH5AllOk(f, &ok));
-  BnH5CheckWrite(f, ok, "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
-  if (mine) local = BnChecksumReal(data, nloc * ncols, lo * ncols);
-  PetscCallMPI(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, f->comm));
-  PetscCall(BnH5WriteChecksum_Private(f, dspath, sum));
+  if (mine && offset) v[1] = BnChecksumRealCopy(snap, data, nloc * ncols, lo * ncols);
+  else if (mine) v[1] = BnChecksumReal(data, nloc * ncols, lo * ncols);
+  v[0] = !ok;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_SUM, f->comm));
+  BnH5CheckWrite(f, !v[0], "%s: cannot write dataset %s%s", f->path, dspath, bn_h5_transfer_detail);
+  PetscCall(BnH5WriteChecksum_Private(f, dspath, v[1]));
   BnH5CheckWrite(f, H5Dclose(dset) >= 0, "%s: cannot close dataset %s%s", f->path, dspath, BnH5Detail_Private());
   PetscFunctionReturn(0);
 }
@@ -494,7 +498,7 @@ PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt
   const PetscInt64 dims[2] = {N, ncols};
 
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, NULL));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, NULL, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -502,34 +506,42 @@ PetscErrorCode BnH5WriteRows(BnH5 f, const char dspath[], PetscInt64 N, PetscInt
 PetscErrorCode BnH5WriteRowBlock_Private(BnH5 f, const char dspath[], PetscInt rank, const PetscInt64 dims[], PetscInt64 lo, PetscInt64 nloc, const PetscReal data[])
 {
   PetscFunctionBegin;
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, rank, dims, lo, nloc, data, NULL));
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, rank, dims, lo, nloc, data, NULL, NULL));
   PetscFunctionReturn(0);
 }
 
 /*@C
-  BnH5WriteRowsDeferred - BnH5WriteRows() without the data transfer: creates the dataset and its
-  checksum from data, and leaves it to the caller to write the rows' bytes, with plain POSIX
-  writes (a background thread that needs neither MPI nor HDF5), before BnH5CommitEnd()
+  BnH5WriteRowsDeferred - BnH5WriteRows() without the data transfer: creates the dataset, copies
+  data to snap while computing the checksum (one pass), and leaves it to the caller to write the
+  rows' bytes from snap, with plain POSIX writes (a background thread that needs neither MPI nor
+  HDF5), before BnH5CommitEnd()
 
   Collective
 
+  Input Parameters:
++ f, dspath, N, ncols, lo, nloc, data - as for BnH5WriteRows()
+- snap - room for nloc x ncols values: the copy of data that the caller writes
+
   Output Parameter:
 . offset - where this rank's nloc x ncols float64 rows (native little-endian) go in PATH.tmp;
-           -1 when this rank writes nothing (no rows, or another rank writes the same block)
+           -1 when this rank writes nothing (no rows, or another rank writes the same block:
+           then nothing is copied to snap)
 
   Notes:
   The dataset is contiguous and allocated at creation, so its bytes have a fixed place in the
-  file that no later HDF5 call moves. data must keep its values until the rows are written.
+  file that no later HDF5 call moves. snap must keep its values until the rows are written;
+  data may change as soon as this returns.
 
 .seealso: BnH5WriteRows(), BnH5CommitBegin(), BnH5CommitEnd()
 @*/
-PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscInt64 *offset)
+PetscErrorCode BnH5WriteRowsDeferred(BnH5 f, const char dspath[], PetscInt64 N, PetscInt64 ncols, PetscInt64 lo, PetscInt64 nloc, const PetscReal data[], PetscReal snap[], PetscInt64 *offset)
 {
   const PetscInt64 dims[2] = {N, ncols};
 
   PetscFunctionBegin;
-  PetscValidPointer(offset, 8);
-  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, offset));
+  PetscValidPointer(offset, 9);
+  if (nloc && ncols) PetscValidRealPointer(snap, 8);
+  BnH5LogCall(BN_FileWrite, BnH5WriteRows_Impl(f, dspath, 2, dims, lo, nloc, data, snap, offset));
   PetscFunctionReturn(0);
 }
 

@@ -24,6 +24,8 @@ struct _p_BnH5 {
   BnSealStatus seal;  /* files opened for reading: their whole-file checksum (seal.c) */
   PetscInt     nknown;      /* files being written: word ranges whose seal checksum this rank knows */
   uint64_t    *known, known_sum; /* (BnH5SetSealKnown()), so that the commit does not read them back */
+  PetscBool    sealed;             /* BnH5CommitSeal() done: BnH5Publish() and BnH5CommitFinish() are next */
+  int          pub_stage, pub_err; /* rank 0's outcome of BnH5Publish(): 1 fsync, 2 rename, 3 directory; errno */
 };
 
 /* a failed write: remembered on the handle, so that BnH5Abort() does not close the file */

@@ -13,38 +13,6 @@ static PetscErrorCode BnLayerPath(BnFormatKey key, PetscInt l, char path[])
   PetscFunctionReturn(0);
 }
 
-/* a layer type other than dense: its type and geometry as attributes of the layer group (grp);
-   dense layers write none, so files without a type are dense */
-static PetscErrorCode BnNetWriteLayerType(BnNet net, PetscInt l, BnH5 f, const char grp[])
-{
-  const char *spec;
-  BnLayer     layer;
-  PetscInt    in[3], out[3], wrank, wd[4];
-  int         cout, kh, kw, s, p;
-  PetscInt64  v[3];
-
-  PetscFunctionBegin;
-  PetscCall(BnNetGetLayerSpec(net, l, &spec));
-  if (!spec) PetscFunctionReturn(0);
-  PetscCall(BnNetGetLayerOperator(net, l, &layer));
-  PetscCall(BnLayerGetSpec(layer, NULL, &spec)); /* canonical: conv:C:KHxKW:sS:pP */
-  PetscCheck(sscanf(spec, "conv:%d:%dx%d:s%d:p%d", &cout, &kh, &kw, &s, &p) == 5, f->comm, PETSC_ERR_SUP, "layer %" PetscInt_FMT ": type %s cannot be written to files", l, spec);
-  PetscCall(BnLayerGetImageShapes(layer, in, out));
-  PetscCall(BnLayerGetWeightShape(layer, &wrank, wd));
-  PetscCall(BnH5WriteAttrString(f, grp, BnFormatAttr(BN_F_LAYER_TYPE), "conv"));
-  v[0] = wd[2], v[1] = wd[3];
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_KERNEL), 2, v));
-  v[0] = s;
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_STRIDE), 1, v));
-  v[0] = p;
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_PADDING), 1, v));
-  for (PetscInt k = 0; k < 3; k++) v[k] = in[k];
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_INPUT_SHAPE), 3, v));
-  for (PetscInt k = 0; k < 3; k++) v[k] = out[k];
-  PetscCall(BnH5WriteAttrInt64(f, grp, BnFormatAttr(BN_F_LAYER_OUTPUT_SHAPE), 3, v));
-  PetscFunctionReturn(0);
-}
-
 /*@C
   BnNetWriteGroups - writes a network's /net group and /net/layer_l subgroups into a file being written
 
@@ -109,7 +77,7 @@ PetscErrorCode BnNetWriteGroups(BnNet net, BnH5 f)
     PetscCall(BnLayerGetWeightShape(layer, &wrank, wd));
     for (PetscInt k = 0; k < wrank; k++) wdims[k] = wd[k];
     bdims[0] = wd[0];
-    PetscCall(BnNetWriteLayerType(net, l, f, path));
+    PetscCall(BnLayerWriteAttributes(layer, f, path));
     { /* -net_bias_fixed layers say so (informative; absent = trained bias) */
       PetscBool  fixed;
       PetscInt64 one = 1;
@@ -208,8 +176,8 @@ typedef struct {
   PetscReal *lambda;  /* L */
   char     **acts;    /* L */
   char     **regs;    /* L */
-  char     **specs;   /* L: conv layers' specs, NULL: dense */
-  PetscInt64 (*inshape)[3]; /* L: conv layers' input_shape attributes */
+  char     **specs;   /* L: the specs of layers with a type attribute, NULL: dense */
+  PetscInt64 (*inshape)[3]; /* L: their input shapes */
   char      *actlist; /* "a1,...,aL" */
   char      *reglist;
   PetscBool  tied;
@@ -257,21 +225,16 @@ static PetscErrorCode BnNetReadDesc(BnH5 f, BnNetDesc *d)
     PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_REG), &d->regs[l - 1]));
     PetscCall(BnH5ReadAttrReal(f, path, BnFormatAttr(BN_F_LAYER_LAMBDA), 1, &d->lambda[l - 1]));
     PetscCall(BnH5HasAttr(f, path, BnFormatAttr(BN_F_LAYER_TYPE), &has));
-    if (has) { /* the format check has accepted the type and its attributes */
-      char      *type, spec[256];
-      PetscInt64 k[2], s, p, out[3];
-      PetscCall(BnH5ReadAttrString(f, path, BnFormatAttr(BN_F_LAYER_TYPE), &type));
-      PetscCall(PetscStrcmp(type, "conv", &same));
-      PetscCall(PetscFree(type));
-      if (same) {
-        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_KERNEL), 2, k));
-        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &s));
-        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_PADDING), 1, &p));
-        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_INPUT_SHAPE), 3, d->inshape[l - 1]));
-        PetscCall(BnH5ReadAttrInt64(f, path, BnFormatAttr(BN_F_LAYER_OUTPUT_SHAPE), 3, out));
-        PetscCall(PetscSNPrintf(spec, sizeof(spec), "conv:%" PetscInt64_FMT ":%" PetscInt64_FMT "x%" PetscInt64_FMT ":s%" PetscInt64_FMT ":p%" PetscInt64_FMT, out[0], k[0], k[1], s, p));
-        PetscCall(PetscStrallocpy(spec, &d->specs[l - 1]));
-      }
+    if (has) { /* a type with attributes of its own; the format check has accepted them */
+      BnLayer     layer;
+      const char *spec;
+      PetscInt    in[3];
+      PetscCall(BnLayerCreateFromFile(f, path, d->widths[l - 1], d->widths[l], &layer));
+      PetscCall(BnLayerGetSpec(layer, NULL, &spec));
+      PetscCall(BnLayerGetImageShapes(layer, in, NULL));
+      PetscCall(PetscStrallocpy(spec, &d->specs[l - 1]));
+      for (PetscInt k = 0; k < 3; k++) d->inshape[l - 1][k] = in[k];
+      PetscCall(BnLayerDestroy(&layer));
     }
     PetscCall(BnH5HasAttr(f, path, BnFormatAttr(BN_F_LAYER_RESIDUAL), &has));
     if (has && l <= BN_NET_DESC_MAX_LAYERS) {

@@ -5,31 +5,6 @@
 #include "io/bn_version.h"
 
 /*@C
-  BnDataInputScaling - how a data source's inputs were derived from what is stored on disk
-
-  Not Collective
-
-  Input Parameter:
-. source - a data descriptor (BnDataGetDescriptor())
-
-  Output Parameter:
-. scaling - a short description, e.g. "pixels/255" for Fashion-MNIST IDX files
-@*/
-PetscErrorCode BnDataInputScaling(const char source[], const char **scaling)
-{
-  PetscBool fmnist, h5;
-
-  PetscFunctionBegin;
-  PetscCall(PetscStrcmp(source, "fmnist", &fmnist));
-  PetscCall(PetscStrendswith(source, ".h5", &h5));
-  /* the IDX reader (src/data/data_idx.c) divides the uint8 pixels by 255 */
-  if (fmnist) *scaling = "pixels/255: Fashion-MNIST IDX uint8 pixels divided by 255 (inputs in [0, 1]), row-major 28x28";
-  else if (h5) *scaling = "none: /inputs as stored in the data file";
-  else *scaling = "none: synthetic inputs as generated (the source and -seed rebuild them)";
-  PetscFunctionReturn(0);
-}
-
-/*@C
   BnProvenanceWrite - writes the /provenance group of a file being written
 
   Collective on the file's communicator
@@ -65,7 +40,7 @@ PetscErrorCode BnProvenanceWrite(BnH5 f, const char command[], BnData data)
     PetscInt    samples;
     uint64_t    seed;
     PetscCall(BnDataGetDescriptor(data, &source, &samples, &seed));
-    PetscCall(BnDataInputScaling(source, &scaling));
+    PetscCall(BnDataGetInputScaling(data, &scaling));
     PetscCall(BnH5WriteAttrString(f, "/provenance", "data_source", source));
     v = samples;
     PetscCall(BnH5WriteAttrInt64(f, "/provenance", "data_samples", 1, &v));

@@ -19,6 +19,22 @@ static PetscErrorCode Increment(BnLift lift, PetscInt l, PetscInt m, const Petsc
   PetscFunctionReturn(0);
 }
 
+/* lambda_l B_l(d_l, z) summed over m rows: x and xprev the rows of x_l and x_{l-1}, z of z_l */
+static PetscErrorCode LayerBregman(BnLift lift, BnBlock *blk, PetscInt l, PetscInt m, const PetscReal x[], const PetscReal xprev[], const PetscReal z[], PetscReal *lamB)
+{
+  BnActivation     act;
+  PetscReal        lam, B;
+  const PetscReal *d = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(BnNetGetActivation(lift->net, l, &act));
+  PetscCall(BnNetGetLambda(lift->net, l, &lam));
+  PetscCall(Increment(lift, l, m, x, xprev, blk->G, &d));
+  PetscCall(BnActivationBregman(act, m, lift->n[l], d, z, &B));
+  *lamB = lam * B;
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnLiftEnergyBlock - sums over the rows of a block: sum_l lambda_l B_l(x_l, z_l) and
   sum_{l<L} |x_l - sigma_l(z_l)|^2 over the layers of this stage (Z must be current)
@@ -32,14 +48,9 @@ PetscErrorCode BnLiftEnergyBlock(BnLift lift, BnBlock *blk, PetscReal *energy_su
   *gap_sum    = 0;
   if (!blk->m) PetscFunctionReturn(0);
   for (PetscInt l = lift->la; l <= lift->lb; l++) {
-    BnActivation     act;
-    PetscReal        lam, B;
-    const PetscReal *d = NULL;
-    PetscCall(BnNetGetActivation(lift->net, l, &act));
-    PetscCall(BnNetGetLambda(lift->net, l, &lam));
-    PetscCall(Increment(lift, l, blk->m, blk->X[l], blk->X[l - 1], blk->G, &d));
-    PetscCall(BnActivationBregman(act, blk->m, lift->n[l], d, blk->Z[l], &B));
-    *energy_sum += lam * B;
+    PetscReal lamB;
+    PetscCall(LayerBregman(lift, blk, l, blk->m, blk->X[l], blk->X[l - 1], blk->Z[l], &lamB));
+    *energy_sum += lamB;
     if (l < lift->L) {
       PetscCall(BnLiftResidual(lift, l, blk->m, blk->Z[l], blk->X[l], blk->X[l - 1], blk->R));
       for (PetscInt k = 0; k < blk->m * lift->n[l]; k++) *gap_sum += PetscSqr(blk->R[k]);
@@ -66,15 +77,10 @@ PetscErrorCode BnLiftEnergyRow(BnLift lift, BnBlock *blk, PetscInt i, PetscReal 
   PetscFunctionBegin;
   *energy = 0;
   for (PetscInt l = lift->la; l <= lift->lb; l++) {
-    BnActivation     act;
-    PetscReal        lam, b;
-    const PetscReal *d = NULL;
-    PetscCall(BnNetGetActivation(lift->net, l, &act));
-    PetscCall(BnNetGetLambda(lift->net, l, &lam));
+    PetscReal lamB;
     PetscCall(BnNetAffine(lift->net, l, 1, blk->X[l - 1] + i * lift->n[l - 1], z));
-    PetscCall(Increment(lift, l, 1, blk->X[l] + i * lift->n[l], blk->X[l - 1] + i * lift->n[l - 1], blk->G, &d));
-    PetscCall(BnActivationBregman(act, 1, lift->n[l], d, z, &b));
-    *energy += lam * b;
+    PetscCall(LayerBregman(lift, blk, l, 1, blk->X[l] + i * lift->n[l], blk->X[l - 1] + i * lift->n[l - 1], z, &lamB));
+    *energy += lamB;
   }
   PetscFunctionReturn(0);
 }

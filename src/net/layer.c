@@ -3,6 +3,7 @@
    Types are registered by name in a BnRegistry, as KSPRegister() does it: a new type is one
    file with its BnLayerCreate_<Type>() and one entry in BnLayerTypes[]. */
 #include "layer_impl.h"
+#include "io/format.h" /* the name of the type attribute */
 
 static const BnRegistryType BnLayerTypes[]  = {BN_REGISTRY_TYPE("dense", BnLayerCreate_Dense), BN_REGISTRY_TYPE("conv", BnLayerCreate_Conv), {NULL, NULL}};
 static BnRegistry           BnLayerRegistry = {.types = BnLayerTypes};
@@ -22,7 +23,7 @@ PetscErrorCode BnLayerRegister(const char name[], PetscErrorCode (*create)(BnLay
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in[3], PetscInt nout, BnLayer *layer)
+static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in[3], PetscInt nout, BnH5 file, const char group[], BnLayer *layer)
 {
   PetscErrorCode (*create)(BnLayer) = NULL;
   BnLayer     l;
@@ -45,8 +46,12 @@ static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in
   l->out[0] = nout;
   l->out[1] = l->out[2] = 1;
   l->nb     = nout;
+  l->file   = file;
+  l->group  = group;
   {
     PetscErrorCode ierr = (*create)(l);
+    l->file = NULL;
+    l->group = NULL;
     if (ierr) {
       PetscCall(BnLayerDestroy(&l));
       return ierr;
@@ -64,7 +69,22 @@ static PetscErrorCode BnLayerCreate_Private(const char spec[], const PetscInt in
 }
 
 /*@C
-  BnLayerCreate - a layer of a registered type from rows of nin values to rows of nout values;
+  BnLayerIsDefaultType - whether a spec ("dense:128", "conv:16:5") names the default type, the
+  dense layer of the widths, whose output is a vector without an image shape
+
+  Not Collective
+@*/
+PetscErrorCode BnLayerIsDefaultType(const char spec[], PetscBool *isdefault)
+{
+  size_t n = strlen(BnLayerTypes[0].name);
+
+  PetscFunctionBegin;
+  *isdefault = (PetscBool)(!strncmp(spec, BnLayerTypes[0].name, n) && (spec[n] == ':' || spec[n] == '\0'));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerCreate - a layer of a registered type (NULL: the default, dense) from rows of nin values to rows of nout values;
   its parameters are stored from BnLayerAllocateParameters() on
 
   Not Collective
@@ -76,7 +96,7 @@ PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnL
   PetscInt in[3] = {nin, 1, 1};
 
   PetscFunctionBegin;
-  PetscCall(BnLayerCreate_Private(type, in, nout, layer));
+  PetscCall(BnLayerCreate_Private(type ? type : BnLayerTypes[0].name, in, nout, NULL, NULL, layer));
   PetscFunctionReturn(0);
 }
 
@@ -96,7 +116,51 @@ PetscErrorCode BnLayerCreate(const char type[], PetscInt nout, PetscInt nin, BnL
 PetscErrorCode BnLayerCreateFromSpec(const char spec[], const PetscInt in[3], BnLayer *layer)
 {
   PetscFunctionBegin;
-  PetscCall(BnLayerCreate_Private(spec, in, -1, layer));
+  PetscCall(BnLayerCreate_Private(spec, in, -1, NULL, NULL, layer));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerCreateFromFile - the layer stored in group grp of a model or checkpoint, from nin to
+  nout values: its type attribute (absent: dense) and the type's own attributes
+
+  Collective on the file's communicator (attributes are read on every rank)
+
+  Notes:
+  Attributes that do not describe a layer of that type from nin to nout values are an error
+  naming the type's parameters; the caller names the file and group.
+
+.seealso: BnLayerWriteAttributes()
+@*/
+PetscErrorCode BnLayerCreateFromFile(BnH5 f, const char grp[], PetscInt nin, PetscInt nout, BnLayer *layer)
+{
+  PetscInt  in[3] = {nin, 1, 1};
+  PetscBool has;
+  char     *type = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(BnH5HasAttr(f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &has));
+  if (has) PetscCall(BnH5ReadAttrString(f, grp, BnFormatAttr(BN_F_LAYER_TYPE), &type));
+  else PetscCall(PetscStrallocpy(BnLayerTypes[0].name, &type));
+  PetscCall(BnLayerCreate_Private(type, in, nout, f, grp, layer));
+  PetscCall(PetscFree(type));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnLayerWriteAttributes - writes a layer's type and the type's own attributes into its group grp
+  of a file being written; a type without attributes (dense) writes nothing
+
+  Collective on the file's communicator
+
+.seealso: BnLayerCreateFromFile()
+@*/
+PetscErrorCode BnLayerWriteAttributes(BnLayer layer, BnH5 f, const char grp[])
+{
+  PetscFunctionBegin;
+  if (!layer->ops.writeattrs) PetscFunctionReturn(0);
+  PetscCall(BnH5WriteAttrString(f, grp, BnFormatAttr(BN_F_LAYER_TYPE), layer->type));
+  PetscCall(layer->ops.writeattrs(layer, f, grp));
   PetscFunctionReturn(0);
 }
 

@@ -4,21 +4,30 @@
 #include "layer_impl.h"
 #include <petscblaslapack.h>
 
-/* z = x W^T + 1 b^T: z^T = W x^T is one DGEMM with W's row-major storage read as the
-   column-major W^T */
-static PetscErrorCode Apply_Dense(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[])
+/* z += x A^T for m rows, x (m x k) and z (m x n) row-major, A row-major n x k: z^T += A x^T is
+   one DGEMM with A's row-major storage read as the column-major A^T (also the skip of a pruned
+   model, net_skip.c) */
+PetscErrorCode BnDenseAddRows(PetscInt m, PetscInt n, PetscInt k, const PetscReal A[], const PetscReal x[], PetscReal z[])
 {
-  PetscInt     nout = layer->nout, nin = layer->nin;
   PetscBLASInt M, Nn, K;
   PetscReal    one = 1.0;
 
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(z + i * nout, layer->b, nout));
-  PetscCall(PetscBLASIntCast(nout, &M));
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(PetscBLASIntCast(n, &M));
   PetscCall(PetscBLASIntCast(m, &Nn));
-  PetscCall(PetscBLASIntCast(nin, &K));
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &M, &Nn, &K, &one, layer->W, &K, x, &K, &one, z, &M));
-  PetscCall(PetscLogFlops(2.0 * m * nout * nin));
+  PetscCall(PetscBLASIntCast(k, &K));
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &M, &Nn, &K, &one, A, &K, x, &K, &one, z, &M));
+  PetscCall(PetscLogFlops(2.0 * m * n * k));
+  PetscFunctionReturn(0);
+}
+
+/* z = x W^T + 1 b^T */
+static PetscErrorCode Apply_Dense(BnLayer layer, PetscInt m, const PetscReal x[], PetscReal z[])
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(z + i * layer->nout, layer->b, layer->nout));
+  PetscCall(BnDenseAddRows(m, layer->nout, layer->nin, layer->W, x, z));
   PetscFunctionReturn(0);
 }
 
@@ -189,7 +198,7 @@ static PetscErrorCode GemmShape_Dense(BnLayer layer, BnLayerOp op, PetscInt m, B
 @*/
 PetscErrorCode BnLayerCreate_Dense(BnLayer layer)
 {
-  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL};
+  static const BnLayerOps ops = {Apply_Dense, ApplyTranspose_Dense, Gradient_Dense, NormPower_Dense, Norm_Dense, GramData_Dense, GemmShape_Dense, NULL, NULL};
 
   PetscFunctionBegin;
   if (layer->args) {

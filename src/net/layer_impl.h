@@ -23,6 +23,9 @@ typedef struct _BnLayerOps {
   /* optional: the DGEMM one operation on m rows issues (-bench_gemm times it; count 0: none) */
   PetscErrorCode (*gemmshape)(BnLayer, BnLayerOp op, PetscInt m, BnGemmShape *shape);
   PetscErrorCode (*destroy)(BnLayer);
+  /* optional: writes the type's own attributes into its layer group grp of a model or
+     checkpoint (dense: none); the type's create reads them back when layer->file is set */
+  PetscErrorCode (*writeattrs)(BnLayer, BnH5 f, const char grp[]);
 } BnLayerOps;
 
 struct _p_BnLayer {
@@ -36,7 +39,10 @@ struct _p_BnLayer {
   PetscReal *W, *b;     /* NULL where the layer is not stored (another layer stage's) */
   BnLayerOps ops;
   void      *data;
+  BnH5        file;  /* during BnLayerCreateFromFile() only: the file and layer group whose */
+  const char *group; /* attributes give args and in (ops.writeattrs wrote them) */
 };
 
 PETSC_INTERN PetscErrorCode BnLayerCreate_Dense(BnLayer);
+PETSC_INTERN PetscErrorCode BnDenseAddRows(PetscInt m, PetscInt n, PetscInt k, const PetscReal A[], const PetscReal x[], PetscReal z[]); /* z += x A^T */
 PETSC_INTERN PetscErrorCode BnLayerCreate_Conv(BnLayer);

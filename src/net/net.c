@@ -179,16 +179,19 @@ PetscErrorCode BnNetSetFromOptions(BnNet net)
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, NULL, "Network options", "BnNet");
-  PetscCall(BnOptionsString("-net_widths", "Layer widths n0,n1,...,nL", "BnNetSetFromOptions", widths_s, widths_s, sizeof(widths_s), &set_widths));
-  PetscCall(BnOptionsString("-net_layers", "Layers by type: conv:C:K[xK][:sS][:pP],dense:N,... (instead of -net_widths)", "BnNetParseLayers", layers_s, layers_s, sizeof(layers_s), &set_layers));
-  PetscCall(BnOptionsString("-net_input_shape", "Input images C,H,W (channel-major rows; default: the data's shape attribute, else 1,28,28)", "BnNetSetInputShape", shape_s, shape_s, sizeof(shape_s), &set_shape));
-  PetscCall(BnOptionsString("-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", "BnNetSetFromOptions", act_s, act_s, sizeof(act_s), NULL));
-  PetscCall(BnOptionsString("-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", "BnNetSetFromOptions", reg_s, reg_s, sizeof(reg_s), NULL));
-  PetscCall(BnOptionsString("-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", "BnNetSetFromOptions", lambda_s, lambda_s, sizeof(lambda_s), NULL));
-  PetscCall(BnOptionsBool("-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", "BnNetSetTied", tied, &tied, NULL));
-  PetscCall(BnOptionsString("-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", "BnNetSetBiasFixed", fixed_s, fixed_s, sizeof(fixed_s), &set_fixed));
-  PetscCall(BnOptionsString("-net_residual", "Residual layers l1,l2,... or all (x_l = sigma_l(z_l) + x_{l-1})", "BnNetSetResidual", res_s, res_s, sizeof(res_s), &set_res));
-  PetscCall(BnOptionsReal("-net_residual_init", "Scale of the residual layers' He-normal initial weights (0: identity blocks)", "BnNetSetResidualInit", res_init, &res_init, NULL));
+  const BnOptionItem list[] = {
+    {"-net_widths", "Layer widths n0,n1,...,nL", BN_OPT_STRING, widths_s, sizeof(widths_s), &set_widths},
+    {"-net_layers", "Layers by type: conv:C:K[xK][:sS][:pP],dense:N,... (instead of -net_widths)", BN_OPT_STRING, layers_s, sizeof(layers_s), &set_layers},
+    {"-net_input_shape", "Input images C,H,W (channel-major rows; default: the data's shape attribute, else 1,28,28)", BN_OPT_STRING, shape_s, sizeof(shape_s), &set_shape},
+    {"-net_activations", "Activations, one per layer or one for all (relu,...,softmax)", BN_OPT_STRING, act_s, sizeof(act_s), NULL},
+    {"-net_reg", "Weight regulariser none|l2:mu|l1:mu|neuron:mu|nuclear:mu (one per layer or one for all)", BN_OPT_STRING, reg_s, sizeof(reg_s), NULL},
+    {"-net_lambda", "Bregman weights lambda_l (one per layer or one for all)", BN_OPT_STRING, lambda_s, sizeof(lambda_s), NULL},
+    {"-net_tied", "Tied weights W_2 = W_1^T (2-layer autoencoder)", BN_OPT_BOOL, &tied, 0, NULL},
+    {"-net_bias_fixed", "Layers l1,l2,... whose biases stay at 0 (not trained)", BN_OPT_STRING, fixed_s, sizeof(fixed_s), &set_fixed},
+    {"-net_residual", "Residual layers l1,l2,... or all (x_l = sigma_l(z_l) + x_{l-1})", BN_OPT_STRING, res_s, sizeof(res_s), &set_res},
+    {"-net_residual_init", "Scale of the residual layers' He-normal initial weights (0: identity blocks)", BN_OPT_REAL, &res_init, 0, NULL},
+  };
+  PetscCall(BnOptionsList("BnNetSetFromOptions", list));
   PetscOptionsEnd();
   PetscCheck(!(set_widths && set_layers), net->comm, PETSC_ERR_USER_INPUT, "-net_widths and -net_layers are exclusive: give the architecture by one of them");
   PetscCall(BnParseIntList("-net_input_shape", shape_s, 3, shape, &ns));

@@ -42,11 +42,14 @@ PetscErrorCode BnNetGetLayerOperator(BnNet net, PetscInt l, BnLayer *layer)
 @*/
 PetscErrorCode BnNetSetLayerType(BnNet net, PetscInt l, const char type[])
 {
+  PetscBool plain = PETSC_FALSE;
+
   PetscFunctionBegin;
   PetscCheck(!net->setup, net->comm, PETSC_ERR_ORDER, "BnNetSetLayerType: call it before BnNetSetUp()");
   PetscCheck(l >= 1 && l <= net->L, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layer %" PetscInt_FMT " not in 1..%" PetscInt_FMT, l, net->L);
   PetscCall(PetscFree(net->ltype[l]));
-  if (type && strcmp(type, "dense")) PetscCall(PetscStrallocpy(type, &net->ltype[l])); /* dense: NULL */
+  if (type) PetscCall(BnLayerIsDefaultType(type, &plain));
+  if (type && !(plain && !strchr(type, ':'))) PetscCall(PetscStrallocpy(type, &net->ltype[l])); /* the default type of the widths: NULL */
   PetscFunctionReturn(0);
 }
 

@@ -54,8 +54,7 @@ static PetscErrorCode BnNetLayerFromSpec(BnNet net, PetscInt l, const char spec[
   PetscFunctionBegin;
   if (!net->origin[0]) PetscCall(PetscSNPrintf(what, sizeof(what), "-net_layers: layer %" PetscInt_FMT " '%s'", l, spec));
   else PetscCall(PetscSNPrintf(what, sizeof(what), "file %s, /net/layer_%" PetscInt_FMT " (%s)", net->origin, l, spec));
-  PetscCall(PetscStrncmp(spec, "dense", 5, &dense));
-  dense = (PetscBool)(dense && (spec[5] == ':' || spec[5] == '\0'));
+  PetscCall(BnLayerIsDefaultType(spec, &dense));
   PetscCheck(dense || !after_dense, net->comm, PETSC_ERR_USER_INPUT, "%s: only dense layers can follow a dense layer, whose output is a vector of %" PetscInt_FMT " values without an image shape (there is no reshape); put the convolutions before the dense layers", what, in[0]);
   BnErrorSetContext(net->comm, what);
   ierr = BnLayerCreateFromSpec(spec, in, layer);
@@ -76,7 +75,7 @@ PetscErrorCode BnNetCreateLayers_Private(BnNet net)
     if (net->ltype[l]) {
       PetscCall(BnNetLayerFromSpec(net, l, net->ltype[l], shape, (PetscBool)(l > 1 && !net->ltype[l - 1]), &net->layer[l]));
       PetscCheck(net->layer[l]->nout == net->widths[l], net->comm, PETSC_ERR_USER_INPUT, "layer %" PetscInt_FMT " (%s) gives %" PetscInt_FMT " outputs, the width n_%" PetscInt_FMT " is %" PetscInt_FMT, l, net->ltype[l], net->layer[l]->nout, l, net->widths[l]);
-    } else PetscCall(BnLayerCreate("dense", net->widths[l], net->widths[l - 1], &net->layer[l]));
+    } else PetscCall(BnLayerCreate(NULL, net->widths[l], net->widths[l - 1], &net->layer[l]));
     PetscCall(BnLayerGetImageShapes(net->layer[l], NULL, shape));
     if (!net->ltype[l]) shape[0] = net->widths[l], shape[1] = shape[2] = 1;
   }
@@ -120,7 +119,7 @@ PetscErrorCode BnNetParseLayers(BnNet net, const char list[], const PetscInt ins
     PetscCall(BnLayerGetImageShapes(layer, NULL, shape));
     PetscCall(BnLayerGetShape(layer, &widths[l], NULL, NULL, NULL));
     PetscCall(BnLayerGetSpec(layer, &type, &spec));
-    PetscCall(PetscStrcmp(type, "dense", &dense));
+    PetscCall(BnLayerIsDefaultType(type, &dense));
     specs[l - 1] = NULL;
     if (!dense) PetscCall(PetscStrallocpy(spec, &specs[l - 1]));
     PetscCall(BnLayerDestroy(&layer));

@@ -4,7 +4,6 @@
    forward pass knows it: prediction and pruning work, lifted training and inversion refuse
    such a model (BnNetAffine). */
 #include "net_impl.h"
-#include <petscblaslapack.h>
 
 /*@C
   BnNetSetSkip - sets (copies) the skip matrix S (n_L x n_{L-2}, row-major) of the output layer; NULL removes it
@@ -44,16 +43,7 @@ PetscErrorCode BnNetGetSkip(BnNet net, PetscReal **S)
 /* z += x S^T for an m-row block x = x_{L-2} (BnNetForward(): z already holds b_L + W_L x_{L-1}) */
 PetscErrorCode BnNetSkipAdd_Private(BnNet net, PetscInt m, const PetscReal x[], PetscReal z[])
 {
-  PetscInt     n = net->widths[net->L], k = net->widths[net->L - 2];
-  PetscBLASInt Mm, Nn, K;
-  PetscReal    one = 1.0;
-
   PetscFunctionBegin;
-  if (!m) PetscFunctionReturn(0);
-  PetscCall(PetscBLASIntCast(n, &Mm));
-  PetscCall(PetscBLASIntCast(m, &Nn));
-  PetscCall(PetscBLASIntCast(k, &K));
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &Mm, &Nn, &K, &one, net->S, &K, x, &K, &one, z, &Mm));
-  PetscCall(PetscLogFlops(2.0 * m * n * k));
+  PetscCall(BnDenseAddRows(m, net->widths[net->L], net->widths[net->L - 2], net->S, x, z));
   PetscFunctionReturn(0);
 }

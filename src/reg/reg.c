@@ -64,7 +64,7 @@ PetscErrorCode BnRegRegister(const char name[], PetscErrorCode (*create)(BnReg))
 PetscErrorCode BnRegCreate(const char spec[], BnReg *reg)
 {
   char            buf[BN_REG_SPEC_MAX], name[BN_REG_SPEC_MAX], *colon, what[BN_REG_SPEC_MAX + 64];
-  struct _p_BnReg r = {NULL, {NULL, NULL}, 0};
+  struct _p_BnReg r = {"", {NULL, NULL}, 0};
   PetscErrorCode (*create)(BnReg);
 
   PetscFunctionBegin;
@@ -87,9 +87,19 @@ PetscErrorCode BnRegCreate(const char spec[], BnReg *reg)
     PetscCall(BnParseReal(what, colon + 1, &r.mu));
     PetscCheck(r.mu >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "'%s': weight mu = %g must be >= 0", buf, (double)r.mu);
   }
-  PetscCall(PetscStrallocpy(buf, &r.spec));
+  PetscCall(PetscStrncpy(r.spec, buf, sizeof(r.spec)));
   PetscCall(PetscNew(reg));
   **reg = r;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnRegDestroy - frees a regulariser, Not Collective; *reg is set to NULL (reg and *reg may be NULL)
+@*/
+PetscErrorCode BnRegDestroy(BnReg *reg)
+{
+  PetscFunctionBegin;
+  if (reg) PetscCall(PetscFree(*reg)); /* the spec is inside */
   PetscFunctionReturn(0);
 }
 
@@ -156,22 +166,5 @@ PetscErrorCode BnRegProx(BnReg reg, PetscReal tau, PetscInt m, PetscInt n, Petsc
   if (!m || !n || tau * reg->mu == 0) PetscFunctionReturn(0);
   PetscValidRealPointer(W, 5);
   PetscCall(reg->ops.prox(reg, tau, m, n, W));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  BnRegDestroy - frees a regulariser
-
-  Not Collective
-
-  Input Parameter:
-. reg - the regulariser; set to NULL (NULL is allowed)
-@*/
-PetscErrorCode BnRegDestroy(BnReg *reg)
-{
-  PetscFunctionBegin;
-  if (!reg || !*reg) PetscFunctionReturn(0);
-  PetscCall(PetscFree((*reg)->spec));
-  PetscCall(PetscFree(*reg));
   PetscFunctionReturn(0);
 }

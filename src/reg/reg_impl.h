@@ -12,7 +12,7 @@ typedef struct {
 } BnRegOps;
 
 struct _p_BnReg {
-  char     *spec; /* as given, without surrounding blanks */
+  char      spec[BN_REG_SPEC_MAX]; /* as given, without surrounding blanks */
   BnRegOps  ops;
   PetscReal mu;   /* the weight in "name:mu"; a type without ops takes no parameter */
 };

@@ -14,18 +14,22 @@
 #include <signal.h>
 #include <time.h>
 
-/* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint every
-   rank copies its auxiliary rows (the bulk of the file) into a snapshot, the HDF5 part is
-   written collectively as before except for those rows' bytes (BnH5WriteRowsDeferred(): the
-   datasets and their checksums, from the snapshot), and the file is closed (BnH5CommitBegin()).
+/* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint the
+   HDF5 part is written collectively as before except for the auxiliary rows' bytes (the bulk of
+   the file): BnH5WriteRowsDeferred() creates their datasets and copies every rank's rows into
+   its snapshot in the pass that computes their checksums; then the file is closed
+   (BnH5CommitBegin()).
    A background thread then writes the snapshot's rows at their offsets with pwrite() and
    fdatasync(): plain POSIX I/O, no MPI and no HDF5, so neither needs thread support. Training
    continues; the ranks agree at batch boundaries (BnSignalAgree()) that every write is done,
-   and BnH5CommitEnd() publishes PATH.tmp as PATH. A crash before that leaves only PATH.tmp. */
+   and BnH5CommitSeal() seals the file; a second thread on rank 0 publishes PATH.tmp as PATH
+   (BnH5Publish(): fsync, rename, fsync of the directory), and at the next boundary where it is
+   done BnH5CommitFinish() shares its outcome. A crash before the rename leaves only PATH.tmp. */
 struct _n_BnCheckpointWriter {
   pthread_t      thread;
   PetscBool      running; /* a thread was started and not joined */
-  int            done;    /* set by the thread when its writes are on disk (atomic) */
+  PetscBool      sealed;  /* the rows are written and the file sealed: rank 0 publishes it */
+  int            done;    /* set by the thread when its work is done (atomic) */
   int            err;     /* its first errno, 0 = ok */
   char           tmppath[PETSC_MAX_PATH_LEN + 8], path[PETSC_MAX_PATH_LEN];
   PetscInt       nblk;   /* row blocks to write: one per hidden layer this rank writes */
@@ -35,8 +39,10 @@ struct _n_BnCheckpointWriter {
   PetscReal     *snap;   /* this rank's auxiliary rows at the checkpoint */
   uint64_t      *known;  /* the file words of each block whose seal checksum the thread computed, */
   uint64_t       known_sum; /* and that checksum (BnSealSumWords()): the commit does not read them back */
-  double         seconds;   /* the thread's own time */
-  BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitEnd() */
+  double         seconds;   /* the thread's own time, */
+  double         phase[3];  /* of which pwrite(), seal checksum, fdatasync() */
+  double         pub_seconds; /* rank 0's publication (BnH5Publish()) */
+  BnH5           f;      /* closed, between BnH5CommitBegin() and BnH5CommitFinish() */
 };
 
 #define BN_STATE_FIELDS (BN_F_SOLVER_V_B - BN_F_SOLVER_M_W + 1) /* the format's W-rule state rows */
@@ -46,6 +52,26 @@ typedef struct {
   PetscBool   rows; /* shaped like W_l (else like b_l) */
 } BnStateField;
 static PetscErrorCode BnCheckpointStateFields(BnSolver, BnStateField[BN_STATE_FIELDS]);
+
+/* adds the time since *t to phase p and restarts the clock */
+static PetscErrorCode BnCheckpointLap(BnSolver s, BnCheckpointPhase p, PetscLogDouble *t)
+{
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&now));
+  s->ckpt_phase[p] += now - *t;
+  *t = now;
+  PetscFunctionReturn(0);
+}
+
+static double BnWallSeconds(void)
+{
+  struct timespec t;
+
+  (void)clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 /*@C
   BnSolverPrepareCheckpointDirectory - creates the directory of -checkpoint (like mkdir -p) and
@@ -341,10 +367,13 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   uint64_t    dseed, fp;
   PetscMPIInt *owner;
   MPI_Comm    world;
+  PetscLogDouble t;
 
   PetscFunctionBegin;
+  PetscCall(PetscTime(&t));
   PetscCall(BnGridGetComm(s->grid, &world));
   PetscCall(BnNetWriteGroups(s->net, f));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_NET, &t));
   PetscCall(BnH5CreateGroup(f, solver));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_SWEEP, s->sweep));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_BATCH, s->batch_in_sweep));
@@ -364,14 +393,29 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_OPTIMIZER_STEPS, s->wrule->steps));
   PetscCall(BnCheckpointWriteInt(f, BN_F_SOLVER_WEIGHT_VERSION, *s->wversion));
   /* layer stages: each layer's arrays are written by the lowest rank of the stage that owns
-     it (collective I/O, no gather); its spectral estimate comes from there too, since
-     attributes are written with the same value by every rank */
+     it (no gather); its spectral estimate comes from there too, since attributes are written
+     with the same value by every rank. Three allreduces for all layers: the owners, then their
+     values (the other ranks add -0.0 and 0, which change no bit of any sum) */
   PetscCall(PetscMalloc1(s->L + 1, &owner));
-  for (PetscInt l = 1; l <= s->L; l++) {
-    PetscCall(BnFormatPath(BN_F_LAYER, l, name, sizeof(name)));
-    PetscCall(BnH5Owner_Private(f, (PetscBool)(l >= s->la && l <= s->lb), name, &owner[l]));
-    PetscCallMPI(MPI_Bcast(&s->normW2[l], 1, MPIU_REAL, owner[l], world));
-    PetscCallMPI(MPI_Bcast(&s->pw_version[l], 1, MPIU_INT64, owner[l], world));
+  {
+    PetscMPIInt rank, size;
+    PetscReal  *nrm;
+    PetscInt64 *ver;
+    PetscCallMPI(MPI_Comm_rank(world, &rank));
+    PetscCallMPI(MPI_Comm_size(world, &size));
+    for (PetscInt l = 1; l <= s->L; l++) owner[l] = l >= s->la && l <= s->lb ? rank : size;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, owner + 1, (PetscMPIInt)s->L, MPI_INT, MPI_MIN, world));
+    PetscCall(PetscCalloc2(s->L + 1, &nrm, s->L + 1, &ver));
+    for (PetscInt l = 1; l <= s->L; l++) {
+      PetscCheck(owner[l] < size, world, PETSC_ERR_ARG_WRONGSTATE, "no rank holds layer %" PetscInt_FMT, l);
+      nrm[l] = owner[l] == rank ? s->normW2[l] : -0.0;
+      if (owner[l] == rank) ver[l] = s->pw_version[l];
+    }
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, nrm + 1, (PetscMPIInt)s->L, MPIU_REAL, MPI_SUM, world));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, ver + 1, (PetscMPIInt)s->L, MPIU_INT64, MPI_SUM, world));
+    PetscCall(PetscArraycpy(s->normW2 + 1, nrm + 1, s->L));
+    PetscCall(PetscArraycpy(s->pw_version + 1, ver + 1, s->L));
+    PetscCall(PetscFree2(nrm, ver));
   }
   PetscCall(BnH5WriteAttrInt64(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_VERSION), s->L, (const PetscInt64 *)(s->pw_version + 1)));
   PetscCall(BnH5WriteAttrReal(f, solver, BnFormatAttr(BN_F_SOLVER_POWER_NORM2), s->L, s->normW2 + 1));
@@ -398,6 +442,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
     PetscCall(PetscFree(zeros));
   }
   PetscCall(PetscFree(owner));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_SOLVER, &t));
 
   PetscCall(BnH5CreateGroup(f, BnFormatTable[BN_F_LIFT].object));
   if (w) w->nblk = 0;
@@ -409,10 +454,12 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
     own = (PetscBool)(l >= s->la && l <= s->lb);
     if (!w) {
       PetscCall(BnH5WriteRows(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? s->full.X[l] : NULL));
+      PetscCall(BnCheckpointLap(s, BN_CKPT_ROWS, &t));
       continue;
     }
-    if (own) PetscCall(PetscArraycpy(w->snap + pos, s->full.X[l], m * s->n[l]));
-    PetscCall(BnH5WriteRowsDeferred(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? w->snap + pos : NULL, &off));
+    /* the rows go into the snapshot in the pass that computes their dataset checksum */
+    PetscCall(BnH5WriteRowsDeferred(f, name, s->train.N, s->n[l], s->train.lo, own ? m : 0, own ? s->full.X[l] : NULL, own ? w->snap + pos : NULL, &off));
+    PetscCall(BnCheckpointLap(s, BN_CKPT_ROWS, &t));
     if (off >= 0) {
       w->off[w->nblk] = off;
       w->len[w->nblk] = 8 * m * s->n[l];
@@ -434,42 +481,34 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
   PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TRAIN_FINGERPRINT), fp));
   PetscCall(BnCheckpointFingerprint(s, PETSC_TRUE, &fp));
   PetscCall(BnH5WriteAttrUInt64_Private(f, data, BnFormatAttr(BN_F_DATA_TEST_FINGERPRINT), fp));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_REST, &t));
   PetscFunctionReturn(0);
 }
 
 static void *BnCheckpointWriterMain(void *ctx)
 {
   struct _n_BnCheckpointWriter *w = (struct _n_BnCheckpointWriter *)ctx;
+  double                        t0 = BnWallSeconds(), t, t1;
   int                           fd = open(w->tmppath, O_WRONLY), err = fd < 0 ? errno : 0;
-  struct timespec               t0, t1;
 
-  (void)clock_gettime(CLOCK_MONOTONIC, &t0);
   w->known_sum = 0;
+  w->phase[0] = w->phase[1] = w->phase[2] = 0;
   for (PetscInt k = 0; k < w->nblk && !err; k++) {
-    const char *p    = (const char *)w->src[k];
-    PetscInt64  left = w->len[k], at = w->off[k];
-    while (left > 0) {
-      ssize_t got = pwrite(fd, p, (size_t)PetscMin(left, (PetscInt64)1 << 30), (off_t)at);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        err = got < 0 ? errno : EIO;
-        break;
-      }
-      p += got;
-      at += got;
-      left -= got;
-    }
-    /* the seal's sum of these bytes from memory, while they are fresh in the cache */
-    if (!err) w->known_sum += BnSealSumWords(w->src[k], (uint64_t)w->off[k], (uint64_t)w->len[k], &w->known[2 * k], &w->known[2 * k + 1]);
+    uint64_t sum;
+    /* the seal's sum of the rows' bytes from memory, piece by piece after their writes */
+    err = BnSealWriteWords(fd, w->src[k], (uint64_t)w->off[k], (uint64_t)w->len[k], &sum, &w->known[2 * k], &w->known[2 * k + 1], w->phase);
+    w->known_sum += sum;
   }
+  t = BnWallSeconds();
   /* every rank syncs the file from its node (ranks may be on other nodes): its rows and its
      part of the HDF5 writes, which BnH5CommitBegin() left unsynced so that the main thread does
      not wait for the disk; rank 0 syncs the file again before the rename */
   if (!err && fdatasync(fd) && errno != EINVAL) err = errno;
   if (fd >= 0) close(fd);
-  w->err = err;
-  (void)clock_gettime(CLOCK_MONOTONIC, &t1);
-  w->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  w->err      = err;
+  t1          = BnWallSeconds();
+  w->phase[2] = t1 - t;
+  w->seconds  = t1 - t0;
   __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -481,6 +520,31 @@ PetscErrorCode BnSolverCheckpointWriting(BnSolver s, PetscBool *writing)
 
   PetscFunctionBegin;
   *writing = (PetscBool)(w && w->f && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetCheckpointPhases - this rank's checkpoint writing time by phase, summed over the
+  checkpoints of the run: create, net, solver, rows, rest, close on the main thread;
+  pwrite, sum, sync in the background thread (-checkpoint_async); join (the main thread waiting
+  for a thread), commit (the seal); rename (rank 0's thread); publish. With -checkpoint_async
+  false, close is the whole commit.
+
+  Not Collective
+
+  Output Parameters:
++ n       - the number of phases
+. names   - their names
+- seconds - their seconds (owned by the solver)
+@*/
+PetscErrorCode BnSolverGetCheckpointPhases(BnSolver s, PetscInt *n, const char *const **names, const PetscLogDouble **seconds)
+{
+  static const char *const phase_names[BN_CHECKPOINT_PHASES] = {"create", "net", "solver", "rows", "rest", "close", "pwrite", "sum", "sync", "join", "commit", "rename", "publish"};
+
+  PetscFunctionBegin;
+  *n       = BN_CHECKPOINT_PHASES;
+  *names   = phase_names;
+  *seconds = s->ckpt_phase;
   PetscFunctionReturn(0);
 }
 
@@ -503,53 +567,147 @@ static PetscErrorCode BnCheckpointWriterSetUp(BnSolver s)
    files beyond -checkpoint_keep removed */
 static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[]);
 
-/*@C
-  BnSolverCheckpointWait - completes the checkpoint write in flight, if any: waits for this
-  rank's thread, then publishes the file (BnH5CommitEnd()) once every rank is done
-
-  Collective
-@*/
-PetscErrorCode BnSolverCheckpointWait(BnSolver s)
+/* the writer's second thread, on rank 0: the sealed file published (fsync, rename, fsync of
+   the directory) while training goes on */
+static void *BnCheckpointPublisherMain(void *ctx)
 {
-  struct _n_BnCheckpointWriter *w = s->writer;
-  PetscErrorCode                ierr;
-  PetscLogDouble                t0, t1;
+  struct _n_BnCheckpointWriter *w  = (struct _n_BnCheckpointWriter *)ctx;
+  double                        t0 = BnWallSeconds();
+
+  (void)BnH5Publish(w->f); /* its outcome stays in w->f for BnH5CommitFinish() */
+  w->pub_seconds = BnWallSeconds() - t0;
+  __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+/* starts main(w) in a background thread with the stop signals blocked (the main thread polls
+   for them); without a thread to be had it runs here */
+static PetscErrorCode BnCheckpointStartThread(struct _n_BnCheckpointWriter *w, void *(*main)(void *))
+{
+  sigset_t block, old;
 
   PetscFunctionBegin;
-  if (!w || !w->f) PetscFunctionReturn(0);
+  w->done = 0;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  sigaddset(&block, SIGTERM);
+  PetscCheck(!pthread_sigmask(SIG_BLOCK, &block, &old), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
+  w->running = (PetscBool)!pthread_create(&w->thread, NULL, main, w);
+  PetscCheck(!pthread_sigmask(SIG_SETMASK, &old, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
+  if (!w->running) (void)main(w);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BnCheckpointJoin(struct _n_BnCheckpointWriter *w)
+{
+  PetscFunctionBegin;
   if (w->running) {
     PetscCheck(!pthread_join(w->thread, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot join the checkpoint writer thread");
     w->running = PETSC_FALSE;
   }
-  PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* once every rank's rows are written: the file sealed (collective), and rank 0's thread
+   started on its publication */
+static PetscErrorCode BnCheckpointSeal(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+  PetscErrorCode                ierr;
+  PetscLogDouble                t0, t1, tw;
+  PetscMPIInt                   rank;
+  MPI_Comm                      world;
+
+  PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
+  tw = t0;
+  PetscCall(BnCheckpointJoin(w));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_JOIN, &t0));
+  for (int k = 0; k < 3; k++) s->ckpt_phase[BN_CKPT_PWRITE + k] += w->phase[k];
+  PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
+  t1 = t0;
   if (!w->err) PetscCall(BnH5SetSealKnown(w->f, w->nblk, w->known, w->known_sum));
-  ierr = BnH5CommitEnd(&w->f, (PetscBool)!w->err, w->err);
-  w->f = NULL;
-  PetscCall(PetscTime(&t1));
-  s->ckpt_io_seconds += w->seconds + (t1 - t0); /* the writer's time: thread and commit */
+  ierr = BnH5CommitSeal(&w->f, (PetscBool)!w->err, w->err);
+  if (ierr) w->f = NULL; /* destroyed, PATH.tmp removed */
+  PetscCall(BnCheckpointLap(s, BN_CKPT_COMMIT, &t1));
+  s->ckpt_io_seconds += w->seconds + (t1 - t0); /* the writer's time: thread and seal */
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
+  w->sealed = PETSC_TRUE;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  w->pub_seconds = 0;
+  if (!rank) PetscCall(BnCheckpointStartThread(w, BnCheckpointPublisherMain));
+  else w->done = 1; /* nothing to do here: rank 0 publishes */
+  PetscCall(PetscTime(&t1));
+  s->ckpt_seconds += t1 - tw;
+  PetscFunctionReturn(0);
+}
+
+/* once rank 0's publication is done: its outcome raised on every rank (collective), the
+   older checkpoints beyond -checkpoint_keep removed */
+static PetscErrorCode BnCheckpointFinish(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+  PetscErrorCode                ierr;
+  PetscLogDouble                t0, tw;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  tw = t0;
+  PetscCall(BnCheckpointJoin(w));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_JOIN, &t0));
+  s->ckpt_phase[BN_CKPT_RENAME] += w->pub_seconds;
+  s->ckpt_io_seconds += w->pub_seconds;
+  ierr      = BnH5CommitFinish(&w->f);
+  w->f      = NULL;
+  w->sealed = PETSC_FALSE;
+  PetscCall(ierr);
   PetscCall(BnCheckpointPublished(s, w->path));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t0));
+  s->ckpt_seconds += t0 - tw;
   PetscFunctionReturn(0);
 }
 
 /*@C
-  BnSolverCheckpointPoll - at a batch or sweep boundary: publishes the checkpoint in flight when
-  every rank's write is done (any_writing from BnSignalAgree())
+  BnSolverCheckpointWait - completes the checkpoint write in flight, if any: waits for this
+  rank's thread, seals the file once every rank is done (BnH5CommitSeal()), and waits for its
+  publication (BnH5Publish() on rank 0, BnH5CommitFinish())
+
+  Collective
+
+  Notes:
+  Its time counts as training time spent on checkpoints, wherever it is called: before the
+  next checkpoint, at a stop and at the end of the run (the run ends with its last checkpoint
+  on disk).
+@*/
+PetscErrorCode BnSolverCheckpointWait(BnSolver s)
+{
+  struct _n_BnCheckpointWriter *w = s->writer;
+
+  PetscFunctionBegin;
+  if (!w || !w->f) PetscFunctionReturn(0);
+  if (!w->sealed) PetscCall(BnCheckpointSeal(s));
+  PetscCall(BnCheckpointFinish(s));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverCheckpointPoll - at a batch or sweep boundary: the next step of the checkpoint in
+  flight once every rank's part of the current one is done (any_writing from BnSignalAgree()):
+  after the rows' writes the seal (and rank 0's publication starts in the background), after
+  the publication its outcome on every rank
 
   Collective
 @*/
 PetscErrorCode BnSolverCheckpointPoll(BnSolver s, PetscBool any_writing)
 {
+  struct _n_BnCheckpointWriter *w = s->writer;
+
   PetscFunctionBegin;
-  if (s->writer && s->writer->f && !any_writing) {
-    PetscLogDouble t0, t1;
-    PetscCall(PetscTime(&t0));
-    PetscCall(BnSolverCheckpointWait(s));
-    PetscCall(PetscTime(&t1));
-    s->ckpt_seconds += t1 - t0;
-  }
+  if (!w || !w->f || any_writing) PetscFunctionReturn(0);
+  if (!w->sealed) PetscCall(BnCheckpointSeal(s));
+  else PetscCall(BnCheckpointFinish(s));
   PetscFunctionReturn(0);
 }
 
@@ -585,11 +743,12 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   BnH5                          f;
   MPI_Comm                      world;
   PetscErrorCode                ierr;
-  PetscLogDouble                t_start, now;
+  PetscLogDouble                t_start, now, t;
   struct _n_BnCheckpointWriter *w = NULL;
 
   PetscFunctionBegin;
   if (!s->ckpt_base[0]) PetscFunctionReturn(0);
+  PetscCall(BnSolverForwardInitComplete(s)); /* rows no batch has written yet */
   PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
   PetscCall(PetscTime(&t_start));
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
@@ -599,7 +758,9 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(BnCheckpointWriterSetUp(s));
     w = s->writer;
   }
+  PetscCall(PetscTime(&t));
   PetscCall(BnH5Create(world, path, "checkpoint", &f));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_CREATE, &t));
   ierr = BnCheckpointWriteGroups(s, f, energy, w);
   if (ierr) { /* every BnH5 write agrees on failure over the ranks: all come here together */
     PetscCall(BnH5Abort(&f));
@@ -607,23 +768,17 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(ierr);
   }
   if (w) { /* close the HDF5 part and let the thread write the rows while training goes on */
-    sigset_t block, old;
+    PetscCall(PetscTime(&t));
     ierr = BnH5CommitBegin(&f);
     if (ierr) PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscCall(ierr);
-    w->f       = f;
-    w->done    = 0;
-    w->err     = 0;
+    PetscCall(BnCheckpointLap(s, BN_CKPT_CLOSE, &t));
+    w->f      = f;
+    w->sealed = PETSC_FALSE;
+    w->err    = 0;
     PetscCall(PetscStrncpy(w->path, path, sizeof(w->path)));
     PetscCall(PetscSNPrintf(w->tmppath, sizeof(w->tmppath), "%s.tmp", path));
-    /* stop requests (SIGUSR1/SIGTERM) stay with the main thread, which polls for them */
-    sigemptyset(&block);
-    sigaddset(&block, SIGUSR1);
-    sigaddset(&block, SIGTERM);
-    PetscCheck(!pthread_sigmask(SIG_BLOCK, &block, &old), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
-    w->running = (PetscBool)!pthread_create(&w->thread, NULL, BnCheckpointWriterMain, w);
-    PetscCheck(!pthread_sigmask(SIG_SETMASK, &old, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "pthread_sigmask failed");
-    if (!w->running) (void)BnCheckpointWriterMain(w); /* no thread to be had: write here */
+    PetscCall(BnCheckpointStartThread(w, BnCheckpointWriterMain));
     PetscCall(PetscTime(&now));
     s->ckpt_seconds += now - t_start;
     s->ckpt_io_seconds += now - t_start;
@@ -631,13 +786,75 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
     PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
     PetscFunctionReturn(0);
   }
+  PetscCall(PetscTime(&t));
   ierr = BnH5Commit(&f);
   PetscCall(PetscLogEventEnd(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(ierr);
+  PetscCall(BnCheckpointLap(s, BN_CKPT_CLOSE, &t));
   PetscCall(BnCheckpointPublished(s, path));
+  PetscCall(BnCheckpointLap(s, BN_CKPT_PUBLISH, &t));
   PetscCall(PetscTime(&now));
   s->ckpt_seconds += now - t_start;
   s->ckpt_io_seconds += now - t_start;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverBenchCheckpoint - the checkpoint writer alone, for -bench_io: writes one checkpoint of
+  the current state under the base name base (beside the run's, on the same file system) with
+  the run's writer, waits until it is published, and removes it
+
+  Collective
+
+  Output Parameters:
++ seconds - from the start of the write to its publication, the slowest rank's
+- phases  - that time by phase on this rank (BN_CHECKPOINT_PHASES values in the order of
+            BnSolverGetCheckpointPhases()), or NULL
+
+  Notes:
+  After training: nothing else runs meanwhile, as for a plain write of the same bytes. The
+  run's checkpoints and checkpoint statistics are left as they were.
+@*/
+PetscErrorCode BnSolverBenchCheckpoint(BnSolver s, const char base[], PetscLogDouble *seconds, PetscLogDouble phases[])
+{
+  char           run_base[PETSC_MAX_PATH_LEN], run_last[PETSC_MAX_PATH_LEN];
+  PetscLogDouble run[4], run_phase[BN_CHECKPOINT_PHASES], t0, t1;
+  PetscInt       run_count = s->ckpt_count, run_keep = s->ckpt_keep;
+  PetscMPIInt    rank;
+  MPI_Comm       world;
+
+  PetscFunctionBegin;
+  PetscCall(BnGridGetComm(s->grid, &world));
+  PetscCallMPI(MPI_Comm_rank(world, &rank));
+  PetscCall(BnSolverCheckpointWait(s)); /* nothing of the run's in flight */
+  PetscCall(PetscStrncpy(run_base, s->ckpt_base, sizeof(run_base)));
+  PetscCall(PetscStrncpy(run_last, s->ckpt_last_path, sizeof(run_last)));
+  run[0] = s->ckpt_seconds;
+  run[1] = s->ckpt_io_seconds;
+  run[2] = s->ckpt_bytes;
+  run[3] = s->ckpt_last;
+  PetscCall(PetscArraycpy(run_phase, s->ckpt_phase, BN_CHECKPOINT_PHASES));
+  PetscCall(PetscArrayzero(s->ckpt_phase, BN_CHECKPOINT_PHASES));
+  PetscCall(PetscStrncpy(s->ckpt_base, base, sizeof(s->ckpt_base)));
+  s->ckpt_keep = 1;
+  PetscCallMPI(MPI_Barrier(world));
+  PetscCall(PetscTime(&t0));
+  PetscCall(BnSolverWriteCheckpoint(s, s->nhist ? s->hist[BN_HISTORY_ENERGY][s->nhist - 1] : 0));
+  PetscCall(BnSolverCheckpointWait(s));
+  PetscCall(PetscTime(&t1));
+  *seconds = t1 - t0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, seconds, 1, MPI_DOUBLE, MPI_MAX, world));
+  if (phases) PetscCall(PetscArraycpy(phases, s->ckpt_phase, BN_CHECKPOINT_PHASES));
+  if (!rank) (void)unlink(s->ckpt_last_path);
+  PetscCall(PetscStrncpy(s->ckpt_base, run_base, sizeof(s->ckpt_base)));
+  PetscCall(PetscStrncpy(s->ckpt_last_path, run_last, sizeof(s->ckpt_last_path)));
+  s->ckpt_seconds    = run[0];
+  s->ckpt_io_seconds = run[1];
+  s->ckpt_bytes      = run[2];
+  s->ckpt_last       = run[3];
+  s->ckpt_count      = run_count;
+  s->ckpt_keep       = run_keep;
+  PetscCall(PetscArraycpy(s->ckpt_phase, run_phase, BN_CHECKPOINT_PHASES));
   PetscFunctionReturn(0);
 }
 
@@ -700,10 +917,7 @@ static PetscErrorCode BnCheckpointIsValid(MPI_Comm comm, const char path[], Pets
   if (!ierr && !mbad) ierr = BnH5VerifyAll(f, &ok, &bad, &unchecked);
   PetscCall(PetscPopErrorHandler());
   if (ierr) {
-    const char *text = NULL;
-    char       *spec = NULL;
-    PetscCall(PetscErrorMessage(ierr, &text, &spec));
-    PetscCall(PetscSNPrintf(reason, len, "%s", spec ? spec : (text ? text : "unreadable")));
+    PetscCall(BnErrorGetMessage(ierr, reason, len));
   } else if (mbad) PetscCall(PetscSNPrintf(reason, len, "the metadata (attributes, shapes or names) of %s fail their checksum", obj));
   else if (bad) PetscCall(PetscSNPrintf(reason, len, "%" PetscInt_FMT " datasets fail their checksum", bad));
   else *valid = PETSC_TRUE;
@@ -815,26 +1029,17 @@ static PetscErrorCode BnCheckpointCheckCompatible(BnSolver s, BnH5 f, MPI_Comm w
     if (has) PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_RESIDUAL), 1, &ck_fixed));
     PetscCall(BnNetGetResidual(s->net, l, &fixed));
     PetscCheck((ck_fixed != 0) == fixed, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_residual)", path, l, ck_fixed ? "residual" : "plain", fixed ? "residual" : "plain");
-    { /* the layer type and a convolution's stride and padding (the kernel is W's shape) */
-      const char *ltype, *lspec;
-      char       *ck_type = NULL;
-      PetscInt64  ck[2] = {1, 0};
-      int         run[2] = {1, 0};
-      BnLayer     layer;
+    { /* the layer type and its own parameters: the spec of the layer its attributes describe */
+      const char *ck_spec, *lspec;
+      BnLayer     layer, ck;
       PetscBool   same;
-      PetscCall(BnH5HasAttr(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &has));
-      if (has) PetscCall(BnH5ReadAttrString(f, lpath, BnFormatAttr(BN_F_LAYER_TYPE), &ck_type));
-      else PetscCall(PetscStrallocpy("dense", &ck_type));
-      if (!strcmp(ck_type, "conv")) {
-        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_STRIDE), 1, &ck[0]));
-        PetscCall(BnH5ReadAttrInt64(f, lpath, BnFormatAttr(BN_F_LAYER_PADDING), 1, &ck[1]));
-      }
+      PetscCall(BnLayerCreateFromFile(f, lpath, s->n[l - 1], s->n[l], &ck));
+      PetscCall(BnLayerGetSpec(ck, NULL, &ck_spec));
       PetscCall(BnNetGetLayerOperator(s->net, l, &layer));
-      PetscCall(BnLayerGetSpec(layer, &ltype, &lspec));
-      if (!strcmp(ltype, "conv")) (void)sscanf(lspec, "conv:%*d:%*dx%*d:s%d:p%d", &run[0], &run[1]);
-      same = (PetscBool)(!strcmp(ck_type, ltype) && ck[0] == run[0] && ck[1] == run[1]);
-      if (!same) PetscCall(PetscSNPrintf(what, sizeof(what), "%s (stride %" PetscInt64_FMT ", padding %" PetscInt64_FMT ")", ck_type, ck[0], ck[1]));
-      PetscCall(PetscFree(ck_type));
+      PetscCall(BnLayerGetSpec(layer, NULL, &lspec));
+      PetscCall(PetscStrcmp(ck_spec, lspec, &same));
+      if (!same) PetscCall(PetscStrncpy(what, ck_spec, sizeof(what)));
+      PetscCall(BnLayerDestroy(&ck));
       PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-restart %s: layer %" PetscInt_FMT " is %s in the checkpoint and %s in this run (-net_layers)", path, l, what, lspec);
     }
   }
@@ -943,7 +1148,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
          goes to scratch and is dropped: only the owning stage keeps it */
       PetscCall(BnFormatPath(a[j].key, l, name, sizeof(name)));
       PetscCall(BnH5ReadArray(f, name, a[j].rank, a[j].dims, a[j].data ? a[j].data : scratch));
-      if (BnFormatTable[a[j].key].flags & BN_FORMAT_FINITE) {
+      if (BnFormatTable[a[j].key].use & BN_FORMAT_FINITE) {
         PetscInt64 cnt = 1;
         for (PetscInt d = 0; d < a[j].rank; d++) cnt *= a[j].dims[d];
         PetscCall(BnFormatCheckFinite(f, name, cnt, a[j].data ? a[j].data : scratch));
@@ -955,6 +1160,7 @@ PetscErrorCode BnSolverLoadCheckpoint(BnSolver s, const char path[])
     PetscCall(BnFormatPath(BN_F_LIFT_X, l, name, sizeof(name)));
     PetscCall(BnH5ReadRows(f, name, s->train.N, s->n[l], s->train.lo, own ? s->train.hi - s->train.lo : 0, own ? s->full.X[l] : NULL));
   }
+  PetscCall(BnSolverForwardInitDrop(s)); /* the rows are the file's */
   if (s->S > 1) { /* x_{la-1} from the previous stage */
     PetscBool counting;
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_FALSE, &counting));

@@ -36,6 +36,7 @@ PetscErrorCode BnSolverComputeEnergy(BnSolver s, PetscReal *energy, PetscReal *g
   PetscInt  m = s->full.m;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverForwardInitComplete(s));
   PetscCall(PetscLogEventBegin(BN_Energy, 0, 0, 0, 0));
   if (s->S > 1) { /* the stored x_{la-1} of the previous stage (stale after mini-batches) */
     PetscBool counting;
@@ -185,20 +186,124 @@ PetscErrorCode BnSolverEvaluate(BnSolver s, const BnSplit *split, PetscReal *los
   PetscFunctionReturn(0);
 }
 
+/* the weights and biases of this stage's layers into (to_net false: out of) the flat array p */
+static PetscErrorCode BnSolverCopyParameters(BnSolver s, PetscReal p[], PetscBool to_net)
+{
+  PetscInt off = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt l = s->la; l <= s->lb; l++) {
+    PetscReal *W, *b;
+    PetscInt   nW, nb;
+    PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+    PetscCall(BnNetGetLayer(s->net, l, &W, &b));
+    PetscCall(PetscArraycpy(to_net ? W : p + off, to_net ? p + off : W, nW));
+    PetscCall(PetscArraycpy(to_net ? b : p + off + nW, to_net ? p + off + nW : b, nb));
+    off += nW + nb;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* forgets a pending forward initialisation (the auxiliary variables were set otherwise, e.g. read from a checkpoint) */
+PetscErrorCode BnSolverForwardInitDrop(BnSolver s)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(s->init_params));
+  PetscCall(PetscFree(s->init_visited));
+  s->init_pending = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnSolverForwardInitAll - sets every auxiliary variable by a forward pass of the current network
 
   Not Collective with one stage; collective on the pipe communicator with layer stages
+
+  Notes:
+  With mini-batches the pass is deferred: every batch forward-initialises its own rows and
+  overwrites them, and only checkpoints and the full energy read the rows as a whole, so the
+  initial weights and biases are kept instead and BnSolverForwardInitComplete() computes the rows
+  no batch has written yet when they are read (in the first epoch, if ever). The rows are then
+  bitwise those of the pass here (the same chunks, the same weights).
 @*/
 PetscErrorCode BnSolverForwardInitAll(BnSolver s)
 {
   PetscInt m = s->full.m;
 
   PetscFunctionBegin;
+  PetscCall(BnSolverForwardInitDrop(s));
+  if (s->batch && m > 0) {
+    s->init_len = 0;
+    for (PetscInt l = s->la; l <= s->lb; l++) {
+      PetscInt nW, nb;
+      PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
+      s->init_len += nW + nb;
+    }
+    PetscCall(PetscMalloc1(s->init_len, &s->init_params));
+    PetscCall(PetscCalloc1(m, &s->init_visited));
+    PetscCall(BnSolverCopyParameters(s, s->init_params, PETSC_FALSE));
+    s->init_nvisited = 0;
+    s->init_pending  = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
   for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
     s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
     for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = s->full.X[l] ? s->full.X[l] + i0 * s->n[l] : NULL;
     PetscCall(BnLiftForward(s->lift, s->eval.m, s->eval.X, s->eval.Z, PETSC_FALSE));
   }
+  PetscFunctionReturn(0);
+}
+
+/* the m local rows loc[] of a mini-batch now hold their own auxiliary variables: a pending
+   forward initialisation no longer needs them, and none once every row has had its batch */
+PetscErrorCode BnSolverForwardInitVisit(BnSolver s, PetscInt m, const PetscInt loc[])
+{
+  PetscFunctionBegin;
+  if (!s->init_pending) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < m; i++)
+    if (!s->init_visited[loc[i]]) {
+      s->init_visited[loc[i]] = PETSC_TRUE;
+      s->init_nvisited++;
+    }
+  if (s->init_nvisited == s->full.m) PetscCall(BnSolverForwardInitDrop(s));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverForwardInitComplete - the deferred forward initialisation of BnSolverForwardInitAll():
+  the rows no mini-batch has written yet, from the initial weights (called before the auxiliary
+  variables are read as a whole: checkpoints, energy)
+
+  Not Collective with one stage; collective on the pipe communicator with layer stages (the ranks
+  of a pipe hold the same rows, so they agree on whether anything is pending)
+@*/
+PetscErrorCode BnSolverForwardInitComplete(BnSolver s)
+{
+  /* the hidden layers of this stage and the previous stage's last (ghost) get rows of scratch */
+  PetscInt   m = s->full.m, lo = PetscMax(s->la - 1, 1), hi = PetscMin(s->lb, s->L - 1), chunk = PetscMin(m, BN_ENERGY_CHUNK), rowlen = 0;
+  PetscReal *now, **X, *rows;
+
+  PetscFunctionBegin;
+  if (!s->init_pending) PetscFunctionReturn(0);
+  for (PetscInt l = lo; l <= hi; l++) rowlen += s->n[l];
+  PetscCall(PetscMalloc3(s->init_len, &now, PetscMax(chunk * rowlen, 1), &rows, s->L + 1, &X));
+  for (PetscInt l = 0, off = 0; l <= s->L; l++) {
+    X[l] = l >= lo && l <= hi ? rows + off : NULL;
+    if (X[l]) off += chunk * s->n[l];
+  }
+  PetscCall(BnSolverCopyParameters(s, now, PETSC_FALSE));
+  PetscCall(BnSolverCopyParameters(s, s->init_params, PETSC_TRUE));
+  for (PetscInt i0 = 0; i0 < m; i0 += BN_ENERGY_CHUNK) {
+    s->eval.m = PetscMin(BN_ENERGY_CHUNK, m - i0);
+    for (PetscInt l = 0; l <= s->L; l++) s->eval.X[l] = X[l] ? X[l] : s->full.X[l] ? s->full.X[l] + i0 * s->n[l] : NULL;
+    PetscCall(BnLiftForward(s->lift, s->eval.m, s->eval.X, s->eval.Z, PETSC_FALSE));
+    for (PetscInt l = lo; l <= hi; l++)
+      for (PetscInt i = 0; i < s->eval.m; i++) /* a ghost layer (the previous stage's) never had batch rows */
+        if (!s->init_visited[i0 + i] || l < s->la) PetscCall(PetscArraycpy(s->full.X[l] + (i0 + i) * s->n[l], X[l] + i * s->n[l], s->n[l]));
+  }
+  PetscCall(BnSolverCopyParameters(s, now, PETSC_TRUE));
+  PetscCall(PetscFree3(now, rows, X));
+  PetscCall(BnSolverForwardInitDrop(s));
+  PetscCall(BnLiftStateChanged(s->lift));
   PetscFunctionReturn(0);
 }

@@ -25,6 +25,8 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
   s->batch    = 128;
   s->x_steps  = -1; /* default depends on the batch mode */
   s->overlap  = PETSC_TRUE;
+  s->wshm     = PETSC_TRUE;
+  s->wwin     = MPI_WIN_NULL;
   s->eval_mib = 32; /* memory of the staged evaluation's chunks (energy.c) */
   s->ckpt_every    = 0;   /* checkpoints by time (and at the end, and on a signal), not by sweep count */
   s->ckpt_interval = 300;
@@ -59,6 +61,7 @@ PetscErrorCode BnSolverCreate(BnGrid grid, BnNet net, BnData data, BnSolver *sol
 . -progress B             - progress lines inside mini-batch sweeps (BnProgressCreate())
 . -solver_eval_memory M   - BnSolverSetEvalMemory()
 . -layer_stages_overlap B - BnSolverSetStageOverlap()
+. -solver_wstep_shared B  - BnSolverSetWStepShared()
 . -checkpoint PATH        - BnSolverSetCheckpoint()
 . -checkpoint_every K     - BnSolverSetCheckpointEvery()
 . -checkpoint_keep K      - BnSolverSetCheckpointKeep()
@@ -108,6 +111,8 @@ PetscErrorCode BnSolverSetFromOptions(BnSolver s)
   if (set) PetscCall(BnSolverSetEvalMemory(s, rval));
   PetscCall(BnOptionsBool("-layer_stages_overlap", "Update interior layers while the stage exchange is in flight", "BnSolverSetStageOverlap", s->overlap, &bval, &set));
   if (set) PetscCall(BnSolverSetStageOverlap(s, bval));
+  PetscCall(BnOptionsBool("-solver_wstep_shared", "Sample groups on one node reduce and gather the W-step through a shared-memory window", "BnSolverSetWStepShared", s->wshm, &bval, &set));
+  if (set) PetscCall(BnSolverSetWStepShared(s, bval));
   PetscCall(BnOptionsString("-checkpoint", "Checkpoint base name (none: no checkpoints)", "BnSolverSetCheckpoint", s->ckpt_base[0] ? s->ckpt_base : "none", str, sizeof(str), &set));
   if (set) PetscCall(BnSolverSetCheckpoint(s, str));
   PetscCall(BnOptionsInt("-checkpoint_every", "Sweeps between checkpoints (0: none by sweep count)", "BnSolverSetCheckpointEvery", s->ckpt_every, &ival, &set));
@@ -225,7 +230,7 @@ PetscErrorCode BnSolverSetUp(BnSolver s)
     PetscCall(BnLiftAllocateLayerState(s->lift, l));
     glen += nW + nb;
   }
-  PetscCall(PetscMalloc1(glen, &s->gbuf));
+  if (s->wwin == MPI_WIN_NULL) PetscCall(PetscMalloc1(glen, &s->gbuf)); /* else the W-step window holds it */
   s->glen = glen;
   for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscMalloc1(1, &s->hist[f]));
   s->hist_cap = 1;
@@ -310,6 +315,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
 
     PetscCall(PetscTime(&t0));
     PetscCall(PetscGetFlops(&f0));
+    PetscCall(BnSolverSweepEvents(s, PETSC_FALSE));
     PetscCall(BnExchangeSetCounting(s->ex, PETSC_TRUE, NULL)); /* only the sweep's own messages count */
     PetscCall(BnProgressStart(s->progress, s->batch_in_sweep));
     if (s->batch) PetscCall(BnSolverSweepMiniBatch(s, &stop));
@@ -329,6 +335,7 @@ PetscErrorCode BnSolverSolve(BnSolver s, PetscBool *stopped)
     s->sweep++;
     s->flops_sweep   = f1 - f0;
     s->seconds_sweep = t1 - t0;
+    PetscCall(BnSolverSweepEvents(s, PETSC_TRUE)); /* nothing was logged since t1 */
     /* evaluation off the critical path: the full energy only when asked (or full batch), the
        training metrics of mini-batches from the sweep's own forward passes, the test split once */
     v[0] = v[1] = BN_NAN;
@@ -537,6 +544,7 @@ PetscErrorCode BnSolverView(BnSolver s, PetscViewer viewer)
   PetscCall(BnWRuleView(s->wrule, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " sweeps, seed %" PetscInt64_FMT "\n", s->sweeps, (PetscInt64)s->seed));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " ranks = %" PetscInt_FMT " stages x %" PetscInt_FMT " sample groups; %" PetscInt_FMT " training samples, %" PetscInt_FMT "..%" PetscInt_FMT " on rank 0\n", P, S, Q, s->train.N, s->train.lo, s->train.hi));
+  if (s->wshard) PetscCall(PetscViewerASCIIPrintf(viewer, "W-step: sharded over the %" PetscInt_FMT " sample groups, %s\n", Q, s->wwin != MPI_WIN_NULL ? "through a shared-memory window" : "by MPI collectives"));
   if (S > 1) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "layer stages:"));
     for (PetscInt k = 0; k < S; k++) PetscCall(PetscViewerASCIIPrintf(viewer, " [%" PetscInt_FMT ",%" PetscInt_FMT "]", s->first[k], s->last[k]));
@@ -555,10 +563,11 @@ PetscErrorCode BnSolverDestroy(BnSolver *solver)
     PetscCall(BnLiftBlockDestroy(s->lift, &s->eval));
     if (s->batch) PetscCall(BnLiftBlockDestroy(s->lift, &s->mini));
     for (PetscInt l = 1; l <= s->L; l++) PetscCall(BnSolverFreeLayerState(s, l));
-    PetscCall(PetscFree(s->gbuf));
+    if (s->wwin == MPI_WIN_NULL) PetscCall(PetscFree(s->gbuf));
     PetscCall(BnSolverWShardDestroy(s));
     PetscCall(BnSolverCheckpointWriterDestroy(s));
     PetscCall(PetscFree(s->perm));
+    PetscCall(BnSolverForwardInitDrop(s));
     for (PetscInt f = 0; f < BN_HIST_FIELDS; f++) PetscCall(PetscFree(s->hist[f]));
   }
   PetscCall(BnWRuleDestroy(&s->wrule));

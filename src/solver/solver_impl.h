@@ -3,6 +3,25 @@
 #include <petsc/private/petscimpl.h>
 
 #define BN_ENERGY_CHUNK 1024 /* rows per chunk when evaluating all samples */
+/* the phases of a checkpoint write, timed for -bench_io (BnSolverGetCheckpointPhases()): on the
+   main thread, in the background threads (PWRITE, SUM, SYNC; RENAME on rank 0) and at the commit */
+typedef enum {
+  BN_CKPT_CREATE,  /* BnH5Create(): PATH.tmp and the root attributes */
+  BN_CKPT_NET,     /* the model's groups: weights and biases */
+  BN_CKPT_SOLVER,  /* /solver: attributes, optimizer state, power-iteration vectors */
+  BN_CKPT_ROWS,    /* the auxiliary rows' datasets: created, the rows copied into the snapshot
+                      in the pass that checksums them (synchronous: written) */
+  BN_CKPT_REST,    /* /history and /data */
+  BN_CKPT_CLOSE,   /* metadata checksums and close (synchronous: and the whole commit) */
+  BN_CKPT_PWRITE,  /* the thread's pwrite() of the rows */
+  BN_CKPT_SUM,     /* the thread's seal checksum of them */
+  BN_CKPT_SYNC,    /* the thread's fdatasync() */
+  BN_CKPT_JOIN,    /* the main thread waiting for the thread */
+  BN_CKPT_COMMIT,  /* BnH5CommitSeal(): the seal, summing the HDF5 part's bytes */
+  BN_CKPT_RENAME,  /* rank 0's thread: fsync, rename, fsync of the directory (BnH5Publish()) */
+  BN_CKPT_PUBLISH, /* its outcome shared (BnH5CommitFinish()), older checkpoints removed */
+  BN_CHECKPOINT_PHASES
+} BnCheckpointPhase;
 #define BN_HIST_FIELDS BN_HISTORY_FIELDS /* energy, gap, loss, train_accuracy, test_accuracy, seconds */
 
 /* W-update rules are registered types (wrules.c): a constructor BnWRuleCreate_<Type> per file,
@@ -109,7 +128,20 @@ struct _p_BnSolver {
   PetscMPIInt **wcnt, **wdsp;
   PetscReal   *wbuf;  /* this rank's reduced gradient rows of every layer */
   PetscInt    *woff;  /* offset of layer l's rows in wbuf */
+  /* the shard through shared memory (-solver_wstep_shared, all groups of the stage on one node):
+     every rank's gbuf and wbuf are its segment of one MPI-3 window, wseg[q] group q's segment */
+  PetscBool    wshm;      /* the option */
+  MPI_Win      wwin;      /* MPI_WIN_NULL: the shard uses MPI collectives */
+  MPI_Comm     wshmcomm;
+  PetscReal  **wseg;
+  PetscReal   *wbias;     /* the summed bias gradients of the stage's layers */
   PetscInt  *perm;    /* sample permutation of the current sweep */
+  /* a deferred forward initialisation (mini-batches, BnSolverForwardInitAll()): the initial
+     parameters of this stage's layers and which local rows a batch has written since */
+  PetscBool  init_pending;
+  PetscReal *init_params;
+  PetscBool *init_visited;
+  PetscInt   init_nvisited, init_len;
 
   /* history, one entry per completed sweep */
   PetscInt   nhist, hist_cap;
@@ -123,6 +155,7 @@ struct _p_BnSolver {
   PetscLogDouble ckpt_last;    /* time of the last checkpoint (or of the start) */
   PetscLogDouble ckpt_seconds, ckpt_bytes; /* training time spent on checkpoints; bytes of the last file (rank 0) */
   PetscLogDouble ckpt_io_seconds;          /* the writer's time: main thread, background thread and commit */
+  PetscLogDouble ckpt_phase[BN_CHECKPOINT_PHASES]; /* that time by phase, summed over the checkpoints (checkpoint.c) */
   PetscInt       ckpt_count;
   char           ckpt_last_path[PETSC_MAX_PATH_LEN];
   PetscBool      fp_known; /* the data fingerprints of checkpoints, computed once */
@@ -141,8 +174,10 @@ struct _p_BnSolver {
 
   /* statistics */
   PetscLogDouble flops_sweep, seconds_sweep;
+  PetscLogDouble ev_sweep[BN_SWEEP_EVENTS][2], ev_start[BN_SWEEP_EVENTS][2]; /* seconds and flops of the events in the last sweep (with logging on) */
 };
 
+PETSC_INTERN PetscErrorCode BnSolverSweepEvents(BnSolver, PetscBool done);
 PETSC_INTERN PetscErrorCode BnSolverWStep(BnSolver, BnBlock *, PetscInt Nnorm);
 PETSC_INTERN PetscErrorCode BnSolverWShardCreate(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWShardDestroy(BnSolver);
@@ -157,6 +192,9 @@ PETSC_INTERN PetscErrorCode BnSolverCheckpointDue(BnSolver, PetscBool *due);
 PETSC_INTERN PetscErrorCode BnSolverComputePermutation(BnSolver, PetscInt sweep);
 PETSC_INTERN PetscErrorCode BnSolverWriteCheckpoint(BnSolver, PetscReal energy);
 PETSC_INTERN PetscErrorCode BnSolverForwardInitAll(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitComplete(BnSolver);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitVisit(BnSolver, PetscInt, const PetscInt[]);
+PETSC_INTERN PetscErrorCode BnSolverForwardInitDrop(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverPrepareCheckpointDirectory(BnSolver);
 PETSC_INTERN PetscErrorCode BnSolverWriteHistory_Private(BnSolver, BnH5);
 PETSC_INTERN PetscErrorCode BnSolverWriteModelExtras_Private(BnH5, void *);

@@ -182,6 +182,11 @@ PetscErrorCode BnSolverSetEvalMemory(BnSolver s, PetscReal mib)
        drew more samples of the batch, but the batches depend on the number of sample groups:
        results are no longer the same for every number of ranks (a restart on the same grid
        still continues bit for bit; docs/parallel.md §3)
+     BnSolverSetWStepShared - when all sample groups of a stage share a node, the sharded W-step
+       sums the gradient rows and gathers the updated rows through an MPI-3 shared-memory window
+       instead of a reduce-scatter and an allgather (-solver_wstep_shared, default true; the same
+       sums in the order of the groups: bitwise the collectives' result on 2 groups; false: the
+       collectives, as across nodes)
    Logically Collective */
 #define BN_SOLVER_FLAG_SETTER(Name, Field) \
   PetscErrorCode BnSolverSet##Name(BnSolver s, PetscBool flg) \
@@ -193,6 +198,7 @@ PetscErrorCode BnSolverSetEvalMemory(BnSolver s, PetscReal mib)
   }
 BN_SOLVER_FLAG_SETTER(StageOverlap, overlap)
 BN_SOLVER_FLAG_SETTER(BalancedBatches, balanced)
+BN_SOLVER_FLAG_SETTER(WStepShared, wshm)
 
 /*@C
   BnSolverSetCheckpoint - checkpoint base name: files BASE_SSSSSS_BBBBBB.h5 (sweep, batch), the
@@ -306,6 +312,53 @@ PetscErrorCode BnSolverGetStatistics(BnSolver s, PetscLogDouble *flops, PetscLog
   PetscFunctionReturn(0);
 }
 
+/* before a sweep (done false) the events' totals, after a complete sweep (done true) the
+   sweep's share of their seconds and flops */
+PetscErrorCode BnSolverSweepEvents(BnSolver s, PetscBool done)
+{
+  const PetscLogEvent ev[BN_SWEEP_EVENTS] = {BN_Forward, BN_XUpdate, BN_WUpdate, BN_Allreduce};
+  PetscBool           active;
+  int                 stage;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogIsActive(&active));
+  if (!active) PetscFunctionReturn(0);
+  {
+    PetscStageLog log;
+    PetscCall(PetscLogGetStageLog(&log));
+    PetscCall(PetscStageLogGetCurrent(log, &stage));
+  }
+  for (PetscInt k = 0; k < BN_SWEEP_EVENTS; k++) {
+    PetscEventPerfInfo info;
+    PetscCall(PetscLogEventGetPerfInfo(stage, ev[k], &info));
+    if (!done) {
+      s->ev_start[k][0] = info.time;
+      s->ev_start[k][1] = info.flops;
+    } else {
+      s->ev_sweep[k][0] = info.time - s->ev_start[k][0];
+      s->ev_sweep[k][1] = info.flops - s->ev_start[k][1];
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  BnSolverGetSweepEvents - this rank's seconds and flops in the events of the last complete
+  sweep: forward passes (BnForward), x-updates (BnXUpdate), W-steps (BnWUpdate) and, inside the
+  W-steps, the gradient reduction (BnAllreduce); zero unless PETSc logging was on (-log_view, or
+  PetscLogDefaultBegin() as -bench_gemm calls it)
+
+  Not Collective
+@*/
+PetscErrorCode BnSolverGetSweepEvents(BnSolver s, PetscLogDouble seconds[], PetscLogDouble flops[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < BN_SWEEP_EVENTS; k++) {
+    seconds[k] = s->ev_sweep[k][0];
+    flops[k]   = s->ev_sweep[k][1];
+  }
+  PetscFunctionReturn(0);
+}
 
 /*@C
   BnSolverGetCheckpointStatistics - checkpoints written, training seconds lost to them (with
@@ -364,6 +417,9 @@ BN_SOLVER_GETTER(Sweeps, PetscInt, s->sweeps)
 BN_SOLVER_GETTER(Sweep, PetscInt, s->sweep)
 BN_SOLVER_GETTER(BatchSize, PetscInt, s->batch)
 BN_SOLVER_GETTER(BalancedBatches, PetscBool, s->balanced)
+/* after BnSolverSetUp(): whether the W-step does use the window (not with one group, tied
+   weights, or groups on several nodes) */
+BN_SOLVER_GETTER(WStepShared, PetscBool, s->lift ? (PetscBool)(s->wwin != MPI_WIN_NULL) : s->wshm)
 BN_SOLVER_GETTER(XSteps, PetscInt, s->x_steps)
 BN_SOLVER_GETTER(XStream, PetscBool, s->x_stream)
 BN_SOLVER_GETTER(WUpdate, const char *, s->wrule->type)

@@ -130,6 +130,7 @@ PetscErrorCode BnSolverSweepMiniBatch(BnSolver s, PetscBool *stopped)
     /* the batch's auxiliary variables are the lifted state of its samples (checkpointed) */
     for (PetscInt l = s->la; l < L && l <= s->lb; l++)
       for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(s->full.X[l] + loc[i] * s->n[l], blk->X[l] + i * s->n[l], s->n[l]));
+    PetscCall(BnSolverForwardInitVisit(s, m, loc));
     PetscCall(BnLiftStateChanged(s->lift));
     s->batch_in_sweep = b + 1;
     PetscCall(BnProgressUpdate(s->progress, s->sweep + 1, s->sweeps, b + 1, nb));

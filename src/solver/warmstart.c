@@ -42,10 +42,13 @@ PetscErrorCode BnSolverSetInitialNet(BnSolver s, BnNet init, const char path[])
     PetscInt    nW, nb;
     const char *sa, *sb;
     PetscBool   same;
-    PetscCall(BnNetGetLayerSpec(s->net, l, &sa));
-    PetscCall(BnNetGetLayerSpec(init, l, &sb));
-    PetscCall(PetscStrcmp(sa ? sa : "dense", sb ? sb : "dense", &same));
-    PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-model_init %s: layer %" PetscInt_FMT " is %s in the model and %s in this run", path, l, sb ? sb : "dense", sa ? sa : "dense");
+    BnLayer     la, lb;
+    PetscCall(BnNetGetLayerOperator(s->net, l, &la));
+    PetscCall(BnNetGetLayerOperator(init, l, &lb));
+    PetscCall(BnLayerGetSpec(la, NULL, &sa)); /* canonical specs, e.g. conv:3:3x3:s1:p1 */
+    PetscCall(BnLayerGetSpec(lb, NULL, &sb));
+    PetscCall(PetscStrcmp(sa, sb, &same));
+    PetscCheck(same, world, PETSC_ERR_USER_INPUT, "-model_init %s: layer %" PetscInt_FMT " is %s in the model and %s in this run", path, l, sb, sa);
     PetscCall(BnSolverLayerSizes(s, l, &nW, &nb));
     PetscCall(BnNetGetLayer(s->net, l, &W, &b));
     PetscCall(BnNetGetLayer(init, l, &Wi, &bi));

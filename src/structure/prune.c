@@ -71,12 +71,17 @@ PetscErrorCode BnPruneSetFromOptions(BnPrune p)
   PetscFunctionBegin;
   PetscValidPointer(p, 1);
   PetscOptionsBegin(p->comm, NULL, "Pruning and canonicalisation (bregnet prune)", "BnPrune");
-  PetscCall(BnOptionsReal("-prune_tol", "Drop neurons with path weight |w_k||v_k| <= this", "BnPruneSetTolerance", p->tol, &p->tol, NULL));
-  PetscCall(BnOptionsReal("-prune_parallel_tol", "Merge neurons whose unit directions (w_k,b_k)/|(w_k,b_k)| differ by <= this", "BnPruneSetFromOptions", p->par_tol, &p->par_tol, NULL));
-  PetscCall(BnOptionsReal("-prune_rank_tol", "rank(W) counts singular values > this * largest", "BnPruneSetFromOptions", p->rank_tol, &p->rank_tol, NULL));
-  PetscCall(BnOptionsReal("-prune_balance_tol", "Balance until every | |(w_k,b_k)|/|v_k| - 1 | <= this", "BnPruneSetFromOptions", p->bal_tol, &p->bal_tol, NULL));
-  PetscCall(BnOptionsInt("-prune_balance_its", "At most this many balancing sweeps", "BnPruneSetFromOptions", p->bal_its, &p->bal_its, NULL));
-  PetscCall(BnOptionsBool("-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", "BnPruneSetFromOptions", p->fold, &p->fold, NULL));
+  {
+    const BnOptionItem list[] = {
+      {"-prune_tol", "Drop neurons with path weight |w_k||v_k| <= this (BnPruneSetTolerance())", BN_OPT_REAL, &p->tol, 0, NULL},
+      {"-prune_parallel_tol", "Merge neurons whose unit directions (w_k,b_k)/|(w_k,b_k)| differ by <= this", BN_OPT_REAL, &p->par_tol, 0, NULL},
+      {"-prune_rank_tol", "rank(W) counts singular values > this * largest", BN_OPT_REAL, &p->rank_tol, 0, NULL},
+      {"-prune_balance_tol", "Balance until every | |(w_k,b_k)|/|v_k| - 1 | <= this", BN_OPT_REAL, &p->bal_tol, 0, NULL},
+      {"-prune_balance_its", "At most this many balancing sweeps", BN_OPT_INT, &p->bal_its, 0, NULL},
+      {"-prune_fold", "Fold opposite pairs of the last hidden layer into an affine skip of the output layer", BN_OPT_BOOL, &p->fold, 0, NULL},
+    };
+    PetscCall(BnOptionsList("BnPruneSetFromOptions", list));
+  }
   PetscOptionsEnd();
   PetscCall(BnPruneCheckReal(p->comm, "-prune_tol", p->tol, PETSC_FALSE));
   PetscCall(BnPruneCheckReal(p->comm, "-prune_parallel_tol", p->par_tol, PETSC_FALSE));

@@ -23,6 +23,20 @@ uint64_t BnChecksumReal(const PetscReal *a, PetscInt64 count, PetscInt64 offset)
   return sum;
 }
 
+/* BnChecksumReal() of src while copying it to dst: one pass over the values instead of two
+   (asynchronous checkpoints copy their rows into a snapshot and checksum them) */
+uint64_t BnChecksumRealCopy(PetscReal *dst, const PetscReal *src, PetscInt64 count, PetscInt64 offset)
+{
+  uint64_t sum = 0;
+  for (PetscInt64 i = 0; i < count; i++) {
+    uint64_t bits;
+    memcpy(&bits, &src[i], sizeof(bits));
+    memcpy(&dst[i], &bits, sizeof(bits));
+    sum += MixElement(bits, (uint64_t)(offset + i));
+  }
+  return sum;
+}
+
 uint64_t BnChecksumInt64(const PetscInt64 *a, PetscInt64 count, PetscInt64 offset)
 {
   uint64_t sum = 0;

@@ -79,6 +79,19 @@ void BnErrorNameOption(const char *mess, char *out, size_t len)
 static char     bn_error_context[PETSC_MAX_PATH_LEN + 128];
 static MPI_Comm bn_error_context_comm = MPI_COMM_NULL;
 
+/* the message of an error caught with PetscReturnErrorHandler: the specific text of its first
+   raise, else PETSc's text for the code */
+PetscErrorCode BnErrorGetMessage(PetscErrorCode ierr, char buf[], size_t len)
+{
+  const char *text = NULL;
+  char       *spec = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(PetscErrorMessage(ierr, &text, &spec));
+  PetscCall(PetscStrncpy(buf, spec && spec[0] ? spec : (text ? text : "unknown error"), len));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   BnErrorSetContext - names the origin of the text being parsed, for bad-input messages
 

@@ -54,12 +54,7 @@ PetscErrorCode BnMonitorCreateFromOptions(MPI_Comm comm, const char option[], Bn
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     ierr = PetscOptionsGetViewer(comm, NULL, NULL, option, &viewer, &format, &set);
     PetscCall(PetscPopErrorHandler());
-    if (ierr) {
-      const char *text = NULL;
-      char       *spec = NULL;
-      PetscCall(PetscErrorMessage(ierr, &text, &spec));
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s", spec ? spec : (text ? text : "cannot create the viewer")));
-    }
+    if (ierr) PetscCall(BnErrorGetMessage(ierr, msg, sizeof(msg)));
     bad = ierr ? 1 : 0;
     PetscCallMPI(MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm));
     PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));

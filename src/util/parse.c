@@ -248,21 +248,29 @@ PetscErrorCode BnSizeMul(const char *what, PetscInt a, PetscInt b, PetscInt *ab)
 /* The option readers. Each looks at the raw text in the database first (PETSc's readers take
    an option without a value as "not set" and convert with wrapping), then lets PETSc's reader
    mark the option used and list it under -help, and keeps the strictly parsed value. */
-typedef enum {
-  BN_OPT_INT,
-  BN_OPT_REAL,
-  BN_OPT_BOOL,
-  BN_OPT_STRING
-} BnOptType;
-
 typedef union {
   PetscInt  i;
   PetscReal r;
   PetscBool b;
 } BnOptValue;
 
-/* cur and val point at the option's type (for strings: cur is the default text, val the buffer of len) */
-static PetscErrorCode BnOptionsTyped(PetscOptionItems *items, BnOptType type, const char opt[], const char text[], const char man[], const void *cur, void *val, size_t len, PetscBool *set)
+/*@C
+  BnOptionsTyped_Private - strict PetscOptionsInt(), PetscOptionsReal() (finite, whole text),
+  PetscOptionsBool() (one message naming the option for a bad value; the option alone means
+  true) and PetscOptionsString() (a value is required and must fit the buffer: PETSc's reader
+  empties the string when the value is missing and truncates a long one); use it as
+  BnOptionsInt(), BnOptionsReal(), BnOptionsBool(), BnOptionsString() inside
+  PetscOptionsBegin()/End()
+
+  Collective (as PetscOptionsInt())
+
+  Notes:
+  cur and val point at the option's type (for strings: cur is the default text, val the buffer
+  of len).
+
+.seealso: BnOptionsList(), BnParseInt(), BnParseReal(), BnParseBool()
+@*/
+PetscErrorCode BnOptionsTyped_Private(PetscOptionItems *items, BnOptType type, const char opt[], const char text[], const char man[], const void *cur, void *val, size_t len, PetscBool *set)
 {
   const char *raw;
   PetscBool   found;
@@ -312,53 +320,17 @@ static PetscErrorCode BnOptionsTyped(PetscOptionItems *items, BnOptType type, co
 }
 
 /*@C
-  BnOptionsInt_Private - strict PetscOptionsInt(): use it as BnOptionsInt() inside PetscOptionsBegin()/End()
+  BnOptionsList_Private - the strict readers above for a list of options (each of the list's
+  variables holds its default): use it as BnOptionsList() inside PetscOptionsBegin()/End(), with
+  man the manual page -help names for all of them
 
   Collective (as PetscOptionsInt())
-
-.seealso: BnOptionsReal(), BnOptionsString(), BnOptionsBool(), BnParseInt()
 @*/
-PetscErrorCode BnOptionsInt_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscInt cur, PetscInt *val, PetscBool *set)
+PetscErrorCode BnOptionsList_Private(PetscOptionItems *items, const char man[], PetscInt n, const BnOptionItem list[])
 {
-  return BnOptionsTyped(items, BN_OPT_INT, opt, text, man, &cur, val, 0, set);
-}
-
-/*@C
-  BnOptionsReal_Private - strict PetscOptionsReal() (finite, whole text): use it as BnOptionsReal()
-
-  Collective (as PetscOptionsReal())
-
-.seealso: BnOptionsInt(), BnParseReal()
-@*/
-PetscErrorCode BnOptionsReal_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscReal cur, PetscReal *val, PetscBool *set)
-{
-  return BnOptionsTyped(items, BN_OPT_REAL, opt, text, man, &cur, val, 0, set);
-}
-
-/*@C
-  BnOptionsBool_Private - PetscOptionsBool() with one message naming the option for a bad
-  value: use it as BnOptionsBool(). The option alone means true.
-
-  Collective (as PetscOptionsBool())
-
-.seealso: BnOptionsInt(), BnParseBool()
-@*/
-PetscErrorCode BnOptionsBool_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscBool cur, PetscBool *val, PetscBool *set)
-{
-  return BnOptionsTyped(items, BN_OPT_BOOL, opt, text, man, &cur, val, 0, set);
-}
-
-/*@C
-  BnOptionsString_Private - strict PetscOptionsString(): a value is required and must fit the
-  buffer (PETSc's reader empties the string when the value is missing and truncates a long one)
-
-  Collective (as PetscOptionsString())
-
-.seealso: BnOptionsInt(), BnSplitList()
-@*/
-PetscErrorCode BnOptionsString_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], const char cur[], char val[], size_t len, PetscBool *set)
-{
-  return BnOptionsTyped(items, BN_OPT_STRING, opt, text, man, cur, val, len, set);
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; k++) PetscCall(BnOptionsTyped_Private(items, list[k].type, list[k].opt, list[k].text, man, list[k].val, list[k].val, list[k].len, list[k].set));
+  PetscFunctionReturn(0);
 }
 
 /*@C

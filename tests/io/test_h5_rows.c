@@ -2,7 +2,10 @@
    divisible by P and ranks without rows, partition-independent checksums, attributes, groups,
    and the errors for wrong shapes, missing objects and wrong attribute types. */
 #include "io_test.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 static void RowBlock(PetscInt64 N, PetscMPIInt size, PetscMPIInt rank, PetscInt64 *lo, PetscInt64 *n)
 {
@@ -221,6 +224,75 @@ static PetscErrorCode CheckFile(const char path[], MPI_Comm comm)
   PetscFunctionReturn(0);
 }
 
+/* The path of asynchronous checkpoints: rows created by BnH5WriteRowsDeferred() (copied to the
+   snapshot in the pass that checksums them), the HDF5 part closed, the rows' bytes written from
+   the snapshot with pwrite() in pieces summed for the seal (BnSealWriteWords()), committed with
+   those sums (BnH5SetSealKnown()): rows, checksum and seal verify on reading. Every rank's block
+   spans several pieces. */
+static PetscErrorCode Deferred(const char path[], MPI_Comm comm)
+{
+  const PetscInt64 N = 29, nc = ((PetscInt64)1 << 16) + 3, dims[1] = {3};
+  PetscMPIInt      rank, size;
+  PetscInt64       lo, n, off;
+  PetscReal       *x, *snap, a[3] = {1, 2, 3};
+  BnH5             f;
+  uint64_t         w[2] = {0, 0}, sum = 0;
+  int              err = 0;
+  char             tmp[PETSC_MAX_PATH_LEN];
+  PetscInt         ok, bad, unchecked;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  RowBlock(N, size, rank, &lo, &n);
+  PetscCall(Fill(lo * nc, n * nc, 30, &x));
+  PetscCall(PetscCalloc1(PetscMax(n * nc, 1), &snap));
+  PetscCall(BnH5Create(comm, path, "test", &f));
+  PetscCall(BnH5WriteArray(f, "/before", 1, dims, a)); /* HDF5 bytes ahead of the rows */
+  PetscCall(BnH5WriteRowsDeferred(f, "/rows", N, nc, lo, n, x, snap, &off));
+  BN_EXPECT(!n || off >= 0, "rank %d: no offset for its rows", rank);
+  for (PetscInt64 i = 0; i < n * nc; i++) BN_EXPECT(snap[i] == x[i], "snapshot element %lld", (long long)i);
+  for (PetscInt64 i = 0; i < n * nc; i++) x[i] = -1; /* the live rows change: the snapshot is what is written */
+  PetscCall(BnH5CommitBegin(&f));
+  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
+  if (off >= 0) {
+    int      fd      = open(tmp, O_WRONLY);
+    double   secs[2] = {0, 0};
+    uint64_t a0, a1;
+    err = fd < 0 ? errno : BnSealWriteWords(fd, snap, (uint64_t)off, (uint64_t)(8 * n * nc), &sum, &w[0], &w[1], secs);
+    if (!err && fdatasync(fd)) err = errno;
+    if (fd >= 0) close(fd);
+    /* the pieces' sums and word ranges add up to those of the whole block */
+    BN_EXPECT(!err && sum == BnSealSumWords(snap, (uint64_t)off, (uint64_t)(8 * n * nc), &a0, &a1) && a0 == w[0] && a1 == w[1], "rank %d: seal sum of the pieces", rank);
+  }
+  PetscCall(BnH5SetSealKnown(f, off >= 0 ? 1 : 0, w, sum));
+  PetscCall(BnH5CommitEnd(&f, (PetscBool)!err, err));
+  PetscCall(BnH5Open(comm, path, &f)); /* verifies the seal first */
+  PetscCall(BnH5ReadRows(f, "/rows", N, nc, lo, n, x));
+  for (PetscInt64 i = 0; i < n * nc; i++) BN_EXPECT(x[i] == it_value(lo * nc + i, 30), "deferred row element %lld", (long long)(lo * nc + i));
+  PetscCall(BnH5VerifyAll(f, &ok, &bad, &unchecked));
+  BN_EXPECT(ok == 2 && bad == 0, "deferred file: %d datasets verify, %d fail", (int)ok, (int)bad);
+  PetscCall(BnH5Close(&f));
+  PetscCall(PetscFree(x));
+  PetscCall(PetscFree(snap));
+  if (!rank) { /* an unaligned start: pieces still cover every whole word once */
+    const uint64_t len = 2 * BN_SEAL_PIECE + 21, at = 13;
+    unsigned char *buf;
+    uint64_t       s1, s2, r[4];
+    double         secs[2] = {0, 0};
+    int            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    PetscCall(PetscMalloc1(len, &buf));
+    for (uint64_t i = 0; i < len; i++) buf[i] = (unsigned char)(i * 37 + 11);
+    err = fd < 0 ? errno : BnSealWriteWords(fd, buf, at, len, &s1, &r[0], &r[1], secs);
+    if (fd >= 0) close(fd);
+    s2 = BnSealSumWords(buf, at, len, &r[2], &r[3]);
+    BN_EXPECT(!err && s1 == s2 && r[0] == r[2] && r[1] == r[3] && r[0] == 2 && r[1] == (at + len) / 8, "unaligned pieces: sum or word range differs");
+    (void)unlink(tmp);
+    PetscCall(PetscFree(buf));
+  }
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   char        dir[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
@@ -239,6 +311,8 @@ int main(int argc, char **argv)
   PetscCall(CheckFile(path, PETSC_COMM_WORLD));
   /* a file written by all ranks reads on a sub-communicator (rank 0 alone) */
   if (!bn_test_rank()) PetscCall(CheckFile(path, PETSC_COMM_SELF));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/deferred.h5", dir));
+  PetscCall(Deferred(path, PETSC_COMM_WORLD));
   PetscCall(bn_test_tmpdir_remove(dir));
   {
     int code = bn_test_exit_code(argv[0]);

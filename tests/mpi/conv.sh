@@ -21,6 +21,21 @@ for mode in full mini; do
   run 1 info ${mode}_1.h5 > info.txt 2>&1 || { cat info.txt; fail "$mode: info"; }
   grep -q "conforms" info.txt || { cat info.txt; fail "$mode: the model does not conform to the format description"; }
 done
+# the conv layer's attributes are read by the layer type: a stride that does not fit the widths
+# is a format problem (info, exit 2 on load) naming the group and the value
+cp full_1.h5 bad_stride.h5
+BNSUM_DIR="$(dirname "$(readlink -f "$0")")/../io" /usr/bin/python3 - <<'PY' || fail "cannot edit the model with h5py"
+import h5py, os, sys
+sys.path.insert(0, os.environ["BNSUM_DIR"])
+import bnsum
+with h5py.File("bad_stride.h5", "r+") as f:
+    f["net/layer_2"].attrs["stride"] = 3
+bnsum.rewrite("bad_stride.h5")
+PY
+run 1 info bad_stride.h5 > bs.txt 2>&1
+grep "/net/layer_2: its attributes do not describe a layer from n_1 = 75 to n_2 = 36 values: conv:4:3x3:s3:p1: gives 16 outputs" bs.txt > /dev/null || { cat bs.txt; fail "info: no finding for a bad conv stride"; }
+run 1 predict -model bad_stride.h5 -data teacher -data_samples 203 -data_test_samples 0 -seed 7 > bp.txt 2>&1
+[ $? -eq 2 ] && grep "layer_2" bp.txt > /dev/null || { cat bp.txt; fail "predict of a model with a bad conv stride: not exit 2 naming the layer"; }
 # the difference is not vacuous: another seed gives another model
 run 1 train "${C[@]}" -solver_batch 0 -solver_sweeps 6 -seed 8 -model_out other.h5 > /dev/null 2>&1 || fail "seed 8 run"
 if "$COMPARE" full_1.h5 other.h5 1e-3 > /dev/null; then fail "a different seed gave the same model"; fi
@@ -40,7 +55,7 @@ run 3 train "${C[@]}" "${R[@]}" -restart ck/ck_000002_000000.h5 -model_out b.h5 
 # a checkpoint of another architecture with the same widths is refused
 run 2 train -data teacher -data_samples 203 -data_test_samples 0 -net_widths 50,75,36,4 -net_activations relu,tanh,identity -seed 7 -checkpoint none "${R[@]}" -restart ck/ck_000002_000000.h5 -model_out d.h5 > d.txt 2>&1
 [ $? -eq 2 ] || { cat d.txt; fail "a dense run restarted from a conv checkpoint was not refused (exit 2)"; }
-grep -q "layer 1 is conv (stride 1, padding 1) in the checkpoint and dense in this run" d.txt || { cat d.txt; fail "the refusal does not name the layer types"; }
+grep -q "layer 1 is conv:3:3x3:s1:p1 in the checkpoint and dense in this run" d.txt || { cat d.txt; fail "the refusal does not name the layer types"; }
 
 # predict reproduces the final training loss; both inversion methods run through the conv layers
 loss=$(sed -n 's/^final: .* loss \([^,]*\),.*/\1/p' full_1.txt)

@@ -7,6 +7,9 @@
      -case shard    : the W-rule's state is sharded: the largest rank keeps 2 ceil(n_l/P) n_{l-1}
                       + 2 n_l values of Adam's state per layer (nesterov half, prox none), and a
                       checkpoint written on P ranks continues on 1 rank like the 1-rank run (1e-10);
+                      the W-step through the shared-memory window (the default on one node)
+                      equals the one through MPI collectives: bitwise on 2 ranks (a + b), to
+                      1e-13 on more (another order of the sum);
      -case balanced : balanced batches (-solver_batch_balanced) on one rank, with N a multiple of
                       the batch, are the default batches (bitwise); on P ranks 2 + 2 sweeps from a
                       checkpoint equal 4 sweeps (bitwise);
@@ -223,6 +226,25 @@ static PetscErrorCode CaseShard(const char dir[])
     BN_EXPECT(nW == kW[c] && nb == kb[c] && bytes == want, "%s on %d ranks: %" PetscInt_FMT " + %" PetscInt_FMT " state arrays, %g bytes on the largest rank, expected %d + %d, %g", rules[c], P, nW, nb, (double)bytes, kW[c], kb[c], (double)want);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "shard (%s, %d ranks): %g bytes of optimizer state on the largest rank\n", rules[c], P, (double)bytes));
     PetscCall(RunDestroy(&r));
+  }
+  { /* shared-memory window against the collectives */
+    Run       win, coll;
+    PetscBool on_win, on_coll;
+    PetscReal dist;
+    char      copts[512];
+    PetscCall(PetscSNPrintf(copts, sizeof(copts), "%s -solver_wstep_shared false", opts));
+    PetscCall(RunCreate(PETSC_COMM_WORLD, opts, 16, 3, "adam", "none", NULL, &win));
+    PetscCall(RunSolve(&win));
+    PetscCall(RunCreate(PETSC_COMM_WORLD, copts, 16, 3, "adam", "none", NULL, &coll));
+    PetscCall(RunSolve(&coll));
+    PetscCall(BnSolverGetWStepShared(win.solver, &on_win));
+    PetscCall(BnSolverGetWStepShared(coll.solver, &on_coll));
+    BN_EXPECT(on_win == (P > 1) && !on_coll, "W-step window in use: %d with the default, %d with -solver_wstep_shared false, on %d ranks", (int)on_win, (int)on_coll, P);
+    PetscCall(NetDistance(win.net, coll.net, &dist));
+    BN_EXPECT(P > 2 ? dist <= 1e-13 : dist == 0, "W-step through shared memory vs collectives on %d ranks: weights differ by %g", P, (double)dist);
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "shard: W-step through shared memory (%s) = collectives to %.2e on %d ranks\n", on_win ? "window" : "not used", (double)dist, P));
+    PetscCall(RunDestroy(&coll));
+    PetscCall(RunDestroy(&win));
   }
   { /* a checkpoint of the sharded state, continued on one rank */
     Run       ref, first, second;
