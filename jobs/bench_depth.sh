@@ -10,7 +10,7 @@
 # bregnet options of the plain runs: DEPTH_ARGS (default "-solver_x_steps 4": 4 two-colour x-steps
 # per batch, the best plain recipe tried, docs/residual.md §7); of the residual runs: RESIDUAL_ARGS
 # (default "-solver_x_steps 2 -solver_x_stream": a residual stream step before each of 2 x-steps,
-# docs/residual.md §9) and Bregman weights RESIDUAL_LAMBDA on every hidden layer, 1 on the output
+# docs/residual.md §9; what else was tried: §10) and Bregman weights RESIDUAL_LAMBDA on every hidden layer, 1 on the output
 # (default 10; 1 = no -net_lambda); the binary: BREGNET_BIN (build/bregnet); logs in
 # ${BENCH_DIR:-bench}/depth/; DEPTH_TABLE_ONLY=1 prints the table from the logs there without
 # running anything (with the same options, which the table's header names).
