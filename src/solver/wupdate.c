@@ -7,6 +7,7 @@
    state, which only it keeps, and the rows are allgathered (docs/parallel.md §4). Groups on
    one node do the same sums through a shared-memory window instead of messages. */
 #include "solver_impl.h"
+#include <stdlib.h>
 #include <sys/statvfs.h>
 
 /* The shard through shared memory, when all Q groups of the stage run on one node: one MPI-3
@@ -43,16 +44,19 @@ static PetscErrorCode BnSolverWShardWindow(BnSolver s, PetscInt len)
     glen += nW + nb;
     blen += nb;
   }
-  { /* the window's pages live in /dev/shm (Open MPI's and MPICH's default): where it is missing
-       or too small, pages past its size would fault (SIGBUS) and a failed allocation can hang
-       the other ranks, so the first rank checks the room and all keep the collectives if short */
-    PetscMPIInt   room = 1;
+  { /* the window's pages live in /dev/shm (Open MPI's and MPICH's default) or in the directory
+       Open MPI is told to use: where it is missing or too small, pages past its size would fault
+       (SIGBUS) and a failed allocation can hang the other ranks, so the first rank checks the
+       room and all keep the collectives if short */
+    PetscMPIInt    room = 1;
     struct statvfs st;
-    if (!q) room = !statvfs("/dev/shm", &st) && (double)st.f_bavail * (double)st.f_frsize >= 2.0 * Q * (glen + len) * sizeof(PetscReal);
+    const char    *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
+    if (!dir || !dir[0]) dir = "/dev/shm";
+    if (!q) room = !statvfs(dir, &st) && (double)st.f_bavail * (double)st.f_frsize >= 2.0 * Q * (glen + len) * sizeof(PetscReal);
     PetscCallMPI(MPI_Bcast(&room, 1, MPI_INT, 0, s->comm));
     if (!room) {
       PetscCallMPI(MPI_Comm_free(&s->wshmcomm));
-      PetscCall(PetscInfo(NULL, "W-step: /dev/shm has no room for a shared-memory window of %g MiB; MPI collectives instead\n", Q * (glen + len) * sizeof(PetscReal) / 1048576.0));
+      PetscCall(PetscInfo(NULL, "W-step: %s has no room for a shared-memory window of %g MiB; MPI collectives instead\n", dir, Q * (glen + len) * sizeof(PetscReal) / 1048576.0));
       PetscFunctionReturn(0);
     }
   }

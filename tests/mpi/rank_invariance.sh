@@ -16,4 +16,10 @@ for mode in full mini; do
   run 2 train "${common[@]}" "${opts[@]}" -seed 8 -model_out other.h5 -overwrite > /dev/null 2>&1 || fail "seed 8 run"
   if "$COMPARE" m_${mode}_1.h5 other.h5 1e-3 > /dev/null; then fail "$mode: a different seed gave the same model"; fi
 done
+# the W-step's shared-memory window where Open MPI cannot place it (a backing directory that does
+# not exist: the allocation once hung the other rank): the collectives instead, the same model
+OMPI_MCA_osc_sm_backing_directory=$TMP/missing timeout 60 "$MPIRUN" 2 "$BREGNET" train "${common[@]}" -solver_batch 32 -solver_w_update adam -solver_lr 3e-3 \
+  -model_out nowin.h5 > nowin.txt 2>&1 || { rc=$?; cat nowin.txt; fail "2 ranks with no room for the W-step window (exit $rc)"; }
+grep "W-step: sharded over the 2 sample groups, by MPI collectives" nowin.txt > /dev/null || { cat nowin.txt; fail "no room for the window: the collectives were not used"; }
+"$COMPARE" m_mini_2.h5 nowin.h5 0 || fail "the W-step by collectives differs from the window's"
 echo "rank invariance: ok"
