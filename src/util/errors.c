@@ -114,7 +114,7 @@ void BnErrorSetContext(MPI_Comm comm, const char context[])
   bn_error_context_comm = context ? comm : MPI_COMM_NULL;
 }
 
-/* A bad-input error raised on fewer ranks than the whole run (PETSc's option parsing works on
+/* A bad-input or write error raised on fewer ranks than the whole run (PETSc's option parsing works on
    PETSC_COMM_SELF, so every rank raises the same error) is not printed at once but kept here;
    BnErrorReportDeferred() prints it on one rank. */
 static char     bn_deferred[1024 + PETSC_MAX_PATH_LEN + 128];
@@ -193,8 +193,9 @@ PetscErrorCode BnPushErrorHandler(void)
 }
 
 /*@C
-  BnErrorReportDeferred - prints a bad-input error that several ranks raised on their own
-  communicators once, on the lowest of these ranks, instead of once per rank
+  BnErrorReportDeferred - prints a user error (bad input, a failed write) that ranks raised on
+  their own communicators once, on the lowest of these ranks, instead of once per rank; nothing
+  when a rank already printed the error as agreed by all ranks
 
   Collective on MPI_COMM_WORLD (every rank calls it when its command returns)
 
@@ -206,7 +207,8 @@ PetscErrorCode BnPushErrorHandler(void)
           rank left): the message was printed here, and the caller should exit without MPI_Finalize
 
   Notes:
-  A nonblocking reduction on a private communicator finds the lowest rank holding a message.
+  A nonblocking reduction on a private communicator finds the lowest rank holding a message
+  (a rank that printed one itself contributes -1, so no copy follows).
   A rank whose command succeeded waits for the others as MPI_Finalize would.
 @*/
 PetscErrorCode BnErrorReportDeferred(PetscBool failed, PetscBool *stuck)
