@@ -281,7 +281,8 @@ static PetscErrorCode ReadAttrs_Conv(BnLayer layer, PetscInt64 out[3])
   PetscFunctionBegin;
   PetscCall(BnFormatReadInts(layer->file, layer->group, 5, ConvAttrs, v));
   for (PetscInt d = 0; d < 3; d++) PetscCheck(in[d] >= 1 && in[d] <= (1 << 24), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "input_shape %" PetscInt64_FMT "x%" PetscInt64_FMT "x%" PetscInt64_FMT " is out of range", in[0], in[1], in[2]);
-  PetscCheck(in[0] * in[1] * in[2] == layer->nin, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "input_shape %" PetscInt64_FMT "x%" PetscInt64_FMT "x%" PetscInt64_FMT " does not have the layer's %" PetscInt_FMT " input values", in[0], in[1], in[2], layer->nin);
+  /* each value is at most 2^24: bound the first product so the second cannot overflow */
+  PetscCheck(in[0] * in[1] <= layer->nin && in[0] * in[1] * in[2] == layer->nin, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "input_shape %" PetscInt64_FMT "x%" PetscInt64_FMT "x%" PetscInt64_FMT " does not have the layer's %" PetscInt_FMT " input values", in[0], in[1], in[2], layer->nin);
   for (PetscInt d = 0; d < 3; d++) layer->in[d] = (PetscInt)in[d], out[d] = v[7 + d];
   PetscCall(PetscSNPrintf(args, sizeof(args), "%" PetscInt64_FMT ":%" PetscInt64_FMT "x%" PetscInt64_FMT ":s%" PetscInt64_FMT ":p%" PetscInt64_FMT, out[0], v[0], v[1], v[2], v[3]));
   PetscCall(PetscStrallocpy(args, &layer->args));

@@ -36,6 +36,20 @@ run 1 info bad_stride.h5 > bs.txt 2>&1
 grep "/net/layer_2: its attributes do not describe a layer from n_1 = 75 to n_2 = 36 values: conv:4:3x3:s3:p1: gives 16 outputs" bs.txt > /dev/null || { cat bs.txt; fail "info: no finding for a bad conv stride"; }
 run 1 predict -model bad_stride.h5 -data teacher -data_samples 203 -data_test_samples 0 -seed 7 > bp.txt 2>&1
 [ $? -eq 2 ] && grep "layer_2" bp.txt > /dev/null || { cat bp.txt; fail "predict of a model with a bad conv stride: not exit 2 naming the layer"; }
+# an input_shape whose product overflows 64 bits (each value in range) is the same kind of
+# finding, not undefined arithmetic (the sanitizer build halts on it)
+cp full_1.h5 bad_shape.h5
+BNSUM_DIR="$(dirname "$(readlink -f "$0")")/../io" /usr/bin/python3 - <<'PY' || fail "cannot edit the model with h5py"
+import h5py, os, sys
+import numpy as np
+sys.path.insert(0, os.environ["BNSUM_DIR"])
+import bnsum
+with h5py.File("bad_shape.h5", "r+") as f:
+    f["net/layer_2"].attrs["input_shape"] = np.array([1 << 24] * 3, dtype=np.int64)
+bnsum.rewrite("bad_shape.h5")
+PY
+run 1 info bad_shape.h5 > bsh.txt 2>&1
+grep "/net/layer_2: .*input_shape 16777216x16777216x16777216 does not have the layer's 75 input values" bsh.txt > /dev/null || { cat bsh.txt; fail "info: no finding for an overflowing conv input_shape"; }
 # the difference is not vacuous: another seed gives another model
 run 1 train "${C[@]}" -solver_batch 0 -solver_sweeps 6 -seed 8 -model_out other.h5 > /dev/null 2>&1 || fail "seed 8 run"
 if "$COMPARE" full_1.h5 other.h5 1e-3 > /dev/null; then fail "a different seed gave the same model"; fi
