@@ -362,7 +362,8 @@ static PetscErrorCode BnInfoChecksums(BnInfo *info, PetscInt *bad)
   "problem" line for each violation, a "note" for extensions the description does not know),
   prints the kind, the network (widths, activations, per-layer shapes, lambda, reg), the groups
   the format description lists for the file's kind in its order (a checkpoint's /solver, /lift,
-  /history, /data; a model's /history, /provenance), then every dataset with its checksum status. A file that cannot be opened as bregnet/1 raises
+  /history, /data; a model's /history, /provenance; a predictions file's /provenance, then
+  /predictions/train and /predictions/test), then every dataset with its checksum status. A file that cannot be opened as bregnet/1 raises
   PETSC_ERR_FILE_OPEN / PETSC_ERR_FILE_UNEXPECTED (exit code 2 as well).
 @*/
 PetscErrorCode BnCommandInfo(const char path[], int *exit_code)
