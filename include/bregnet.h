@@ -442,6 +442,7 @@ PETSC_EXTERN uint64_t BnSealSumWords(const void *buf, uint64_t offset, uint64_t 
 /* thread-safe: pwrite() of those bytes in pieces, each summed right after its write (returns 0 or errno) */
 #define BN_SEAL_PIECE ((uint64_t)1 << 20)
 PETSC_EXTERN int BnSealWriteWords(int fd, const void *buf, uint64_t offset, uint64_t len, uint64_t *sum, uint64_t *w0, uint64_t *w1, double seconds[2]);
+PETSC_EXTERN double BnWallClock(void); /* monotonic seconds, safe in the writer threads */
 PETSC_EXTERN PetscErrorCode BnSealCheck(MPI_Comm comm, const char path[], BnSealStatus *status, char reason[], size_t len);
 
 /* models (src/io/model_io.c) */

@@ -119,7 +119,13 @@ uint64_t BnSealSumWords(const void *buf, uint64_t offset, uint64_t len, uint64_t
   return sum;
 }
 
-static double BnSealClock(void)
+/*@C
+  BnWallClock - monotonic wall-clock seconds, safe to call from the writer threads (PetscTime()
+  is not)
+
+  Not Collective
+@*/
+double BnWallClock(void)
 {
   struct timespec t;
 
@@ -160,18 +166,18 @@ int BnSealWriteWords(int fd, const void *buf, uint64_t offset, uint64_t len, uin
   *w0 = *w1 = (offset + 7) / 8;
   while (at < end) {
     uint64_t stop = PetscMin(end, (at & ~(uint64_t)7) + BN_SEAL_PIECE), pos = at;
-    double   t0 = BnSealClock(), t1;
+    double   t0 = BnWallClock(), t1;
     while (pos < stop) {
       ssize_t got = pwrite(fd, p + (pos - at), (size_t)(stop - pos), (off_t)pos);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) return got < 0 ? errno : EIO;
       pos += (uint64_t)got;
     }
-    t1 = BnSealClock();
+    t1 = BnWallClock();
     *sum += BnSealSumWords(p, at, stop - at, &a, &b);
     *w1 = b;
     seconds[0] += t1 - t0;
-    seconds[1] += BnSealClock() - t1;
+    seconds[1] += BnWallClock() - t1;
     p += stop - at;
     at = stop;
   }

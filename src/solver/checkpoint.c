@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <time.h>
 
 /* Asynchronous checkpoints (-checkpoint_async, docs/failure-model.md): at the checkpoint the
    HDF5 part is written collectively as before except for the auxiliary rows' bytes (the bulk of
@@ -67,13 +66,6 @@ static PetscErrorCode BnCheckpointLap(BnSolver s, BnCheckpointPhase p, PetscLogD
   PetscFunctionReturn(0);
 }
 
-static double BnWallSeconds(void)
-{
-  struct timespec t;
-
-  (void)clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /*@C
   BnSolverPrepareCheckpointDirectory - creates the directory of -checkpoint (like mkdir -p) and
@@ -490,7 +482,7 @@ static PetscErrorCode BnCheckpointWriteGroups(BnSolver s, BnH5 f, PetscReal ener
 static void *BnCheckpointWriterMain(void *ctx)
 {
   struct _n_BnCheckpointWriter *w = (struct _n_BnCheckpointWriter *)ctx;
-  double                        t0 = BnWallSeconds(), t, t1;
+  double                        t0 = BnWallClock(), t, t1;
   int                           fd = open(w->tmppath, O_WRONLY), err = fd < 0 ? errno : 0;
 
   w->known_sum = 0;
@@ -501,14 +493,14 @@ static void *BnCheckpointWriterMain(void *ctx)
     err = BnSealWriteWords(fd, w->src[k], (uint64_t)w->off[k], (uint64_t)w->len[k], &sum, &w->known[2 * k], &w->known[2 * k + 1], w->phase);
     w->known_sum += sum;
   }
-  t = BnWallSeconds();
+  t = BnWallClock();
   /* every rank syncs the file from its node (ranks may be on other nodes): its rows and its
      part of the HDF5 writes, which BnH5CommitBegin() left unsynced so that the main thread does
      not wait for the disk; rank 0 syncs the file again before the rename */
   if (!err && fdatasync(fd) && errno != EINVAL) err = errno;
   if (fd >= 0) close(fd);
   w->err      = err;
-  t1          = BnWallSeconds();
+  t1          = BnWallClock();
   w->phase[2] = t1 - t;
   w->seconds  = t1 - t0;
   __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
@@ -574,12 +566,12 @@ static PetscErrorCode BnCheckpointPublished(BnSolver s, const char path[], Petsc
 static void *BnCheckpointPublisherMain(void *ctx)
 {
   struct _n_BnCheckpointWriter *w  = (struct _n_BnCheckpointWriter *)ctx;
-  double                        t0 = BnWallSeconds();
+  double                        t0 = BnWallClock();
 
   /* its outcome stays in w->f for BnH5CommitFinish(); the old files go only after the rename */
   if (!BnH5Publish(w->f))
     for (PetscInt i = 0; i < w->nprune; i++) (void)unlink(w->prune[i]);
-  w->pub_seconds = BnWallSeconds() - t0;
+  w->pub_seconds = BnWallClock() - t0;
   __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -769,10 +761,10 @@ PetscErrorCode BnSolverWriteCheckpoint(BnSolver s, PetscReal energy)
   PetscCall(BnSolverForwardInitComplete(s)); /* rows no batch has written yet */
   PetscCall(BnSolverCheckpointWait(s)); /* the previous file is published first */
   PetscCall(BnGridGetComm(s->grid, &world));
-  /* the ranks meet first: a rank's wait here is the imbalance of the work before the
-     checkpoint (evaluation), which the next collective would take without a checkpoint */
-  PetscCallMPI(MPI_Barrier(world));
+  /* the ranks meet first (so the phases below time the checkpoint, not the imbalance of the
+     evaluation before it); the wait is counted as checkpoint time all the same */
   PetscCall(PetscTime(&t_start));
+  PetscCallMPI(MPI_Barrier(world));
   PetscCall(PetscLogEventBegin(BN_FileWrite, 0, 0, 0, 0));
   PetscCall(BnCheckpointName(s->ckpt_base, s->sweep, s->batch_in_sweep, path, sizeof(path)));
   if (s->ckpt_async) {

@@ -68,8 +68,10 @@ static PetscErrorCode BnSolverWShardWindow(BnSolver s, PetscInt len)
     PetscMPIInt one = (err == MPI_SUCCESS), all;
     PetscCallMPI(MPI_Info_free(&info));
     PetscCallMPI(MPI_Allreduce(&one, &all, 1, MPI_INT, MPI_LAND, s->comm));
-    if (!all) { /* the collectives need no window */
-      if (one) PetscCallMPI(MPI_Win_free(&s->wwin));
+    if (!all) { /* the collectives need no window; MPI_Win_free is collective over the node, so
+                   the ranks whose part was allocated keep it unused rather than free it alone
+                   and wait for ranks that have no window (not reached by the tests: the room
+                   check above catches the known cause first) */
       s->wwin = MPI_WIN_NULL;
       s->gbuf = NULL;
       PetscCallMPI(MPI_Comm_free(&s->wshmcomm));
